@@ -1,0 +1,226 @@
+// Package compiler runs the podc pipeline: decode and check an intent, apply
+// the intent policies, compile, apply the manifest policies, validate with
+// the kube-apiserver's rules and render. The gRPC server and the CLI share
+// one Engine, so the CLI is a faithful local twin of the service.
+package compiler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+
+	"google.golang.org/protobuf/proto"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podc-dev/podc/compiler/compile"
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/compiler/target"
+	"github.com/podc-dev/podc/compiler/validate"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Policies serves the active policy bundle. Required.
+	Policies *policy.Store
+	// NodePorts is the platform's node port range; zero means
+	// intent.DefaultNodePorts.
+	NodePorts intent.PortRange
+	// Logger receives internal faults; nil discards them.
+	Logger *slog.Logger
+}
+
+// Engine compiles intents. It is safe for concurrent use.
+type Engine struct {
+	policies  *policy.Store
+	nodePorts intent.PortRange
+	log       *slog.Logger
+}
+
+// New returns an Engine.
+func New(opts Options) *Engine {
+	e := &Engine{policies: opts.Policies, nodePorts: opts.NodePorts, log: opts.Logger}
+	if e.nodePorts == (intent.PortRange{}) {
+		e.nodePorts = intent.DefaultNodePorts
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	return e
+}
+
+// Policies returns the engine's policy store.
+func (e *Engine) Policies() *policy.Store { return e.policies }
+
+// Request is one compile.
+type Request struct {
+	Intent *podcv1.WorkloadIntent
+	// Profile overrides the intent's profile; empty uses the intent's, then
+	// policy.DefaultProfile.
+	Profile string
+	Format  render.Format
+	// TargetVersion is "1.NN"; empty means target.Default.
+	TargetVersion string
+	// APIServerDefaults writes out the defaults the kube-apiserver applies.
+	APIServerDefaults bool
+}
+
+// Result is a compile's output.
+type Result struct {
+	Manifests    []render.Manifest
+	Report       diag.Report
+	PolicyDigest string
+	Target       target.Version
+}
+
+// Compile runs the whole pipeline. A refused intent is a *diag.Error: kind
+// Invalid for a malformed intent, Denied for a policy denial, Internal for a
+// fault in podc. Warnings ride along in the Result's report.
+func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
+	res, objs, err := e.run(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if !res.Report.Allowed() {
+		return nil, refusal(res)
+	}
+	if req.APIServerDefaults {
+		objs = validate.Defaulted(objs)
+	}
+	res.Manifests, err = render.Objects(objs, req.Format)
+	if err != nil {
+		return nil, e.internal(req, err)
+	}
+	return res, nil
+}
+
+// Validate runs the pipeline as a dry run and returns the whole report,
+// every problem at once. Its error is only ever an Internal one.
+func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
+	res, _, err := e.run(ctx, req)
+	if err != nil {
+		if de, ok := diag.AsError(err); ok && de.Kind != diag.Internal && de.Report != nil {
+			return &Result{Report: *de.Report, PolicyDigest: res.PolicyDigest, Target: res.Target}, nil
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+// run executes every stage it can, collecting the report. It returns an
+// error only when a stage cannot run at all; denials stay in the report.
+func (e *Engine) run(ctx context.Context, req Request) (*Result, []runtime.Object, error) {
+	bundle := e.policies.Bundle()
+	res := &Result{PolicyDigest: bundle.Digest()}
+	rep := &res.Report
+	wi := req.Intent
+	if wi == nil {
+		wi = &podcv1.WorkloadIntent{}
+	}
+
+	tv, err := target.Parse(req.TargetVersion)
+	if err != nil {
+		rep.Findings = append(rep.Findings, diag.Denyf(diag.StageIntent, "targetVersion", "%v", err))
+		return res, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
+	}
+	res.Target = tv
+
+	rep.Profile = req.Profile
+	if rep.Profile == "" {
+		rep.Profile = wi.GetProfile()
+	}
+	if rep.Profile == "" {
+		rep.Profile = policy.DefaultProfile
+	}
+	params := policy.Params{Profile: rep.Profile, NodePorts: e.nodePorts}
+
+	// Structural checks and intent policies both run, so a form sees every
+	// problem at once; a malformed intent is not compiled.
+	rep.Findings = append(rep.Findings, intent.Check(wi, intent.Options{Target: tv, NodePorts: e.nodePorts})...)
+	malformed := !rep.Allowed()
+
+	ir, err := bundle.EvaluateIntent(wi, params)
+	if err != nil {
+		if de, ok := diag.AsError(err); ok && de.Kind == diag.Invalid {
+			rep.Findings = append(rep.Findings, de.Findings...)
+			return res, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
+		}
+		return res, nil, e.internal(req, err)
+	}
+	rep.Findings = append(rep.Findings, ir.Findings...)
+	rep.Defaults = append(rep.Defaults, ir.Defaults...)
+	rep.Decisions = append(rep.Decisions, ir.Decisions...)
+	if malformed {
+		return res, nil, &diag.Error{Kind: diag.Invalid, Findings: stageDenials(rep, diag.StageIntent), Report: rep}
+	}
+
+	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv})
+	if err != nil {
+		return res, nil, e.internal(req, err)
+	}
+	rep.Defaults = append(rep.Defaults, out.Defaults...)
+	rep.Notes = append(rep.Notes, out.Notes...)
+	objs := out.Objects()
+
+	mr, err := bundle.EvaluateManifests(objs, ir.Intent, params)
+	if err != nil {
+		return res, nil, e.internal(req, err)
+	}
+	rep.Findings = append(rep.Findings, mr.Findings...)
+	rep.Decisions = append(rep.Decisions, mr.Decisions...)
+
+	if vf := validate.Objects(objs, tv); len(vf) > 0 {
+		rep.Findings = append(rep.Findings, vf...)
+		if !rep.Allowed() && len(stageDenials(rep, diag.StageValidation)) > 0 {
+			return res, nil, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", vf))
+		}
+	}
+	return res, objs, nil
+}
+
+// refusal turns a report with denials into the error Compile returns.
+func refusal(res *Result) error {
+	rep := &res.Report
+	kind := diag.Denied
+	if len(stageDenials(rep, diag.StageIntent)) > 0 {
+		kind = diag.Invalid
+	}
+	return &diag.Error{Kind: kind, Findings: rep.Denials(), Report: rep}
+}
+
+func stageDenials(rep *diag.Report, s diag.Stage) []diag.Finding {
+	var out []diag.Finding
+	for _, f := range rep.Denials() {
+		if f.Stage == s {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// internal logs a fault with the intent's digest and returns an Internal
+// error that tells the caller nothing of podc's insides.
+func (e *Engine) internal(req Request, err error) error {
+	digest := IntentDigest(req.Intent)
+	e.log.Error("internal fault", "intent_digest", digest, "profile", req.Profile, "target", req.TargetVersion, "error", err)
+	return &diag.Error{Kind: diag.Internal, Cause: err, Findings: []diag.Finding{{
+		Severity: diag.Deny, Stage: diag.StageCompile,
+		Message: "internal error compiling intent " + digest + "; the fault is logged",
+	}}}
+}
+
+// IntentDigest is a short, stable digest of an intent for logs: it names the
+// intent without logging its values.
+func IntentDigest(wi *podcv1.WorkloadIntent) string {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(wi)
+	if err != nil {
+		return "unknown"
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,93 @@
+package diag
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kind says whose fault a failed compile is.
+type Kind int
+
+const (
+	// Invalid means the intent is malformed: the caller's fault.
+	Invalid Kind = iota + 1
+	// Denied means a policy rule refused the intent.
+	Denied
+	// Internal means podc failed: a compiler or engine fault.
+	Internal
+)
+
+// String names the kind.
+func (k Kind) String() string {
+	switch k {
+	case Invalid:
+		return "invalid intent"
+	case Denied:
+		return "denied by policy"
+	case Internal:
+		return "internal error"
+	}
+	return "unknown"
+}
+
+// Error is a failed compile: whose fault it is and every finding that refuses
+// the intent. Report, when set, is the whole report up to the failure.
+type Error struct {
+	Kind     Kind
+	Findings []Finding
+	Report   *Report
+	// Cause is the underlying fault of an Internal error; it is logged, never
+	// shown to callers.
+	Cause error
+}
+
+// Error lists the findings, one per line, each starting with its field path.
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s", e.Kind)
+	switch len(e.Findings) {
+	case 0:
+	case 1:
+		b.WriteString(": ")
+		b.WriteString(e.Findings[0].String())
+	default:
+		fmt.Fprintf(&b, ": %d problems", len(e.Findings))
+		for _, f := range e.Findings {
+			b.WriteString("\n  ")
+			b.WriteString(f.String())
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause of an internal error.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// AsError returns err as an *Error, if it is one.
+func AsError(err error) (*Error, bool) {
+	var de *Error
+	ok := errors.As(err, &de)
+	return de, ok
+}
+
+// Path builds intent field paths: Path("containers").Index(0).Field("image")
+// is "containers[0].image".
+type Path string
+
+// Field appends a named field.
+func (p Path) Field(name string) Path {
+	if p == "" {
+		return Path(name)
+	}
+	return p + "." + Path(name)
+}
+
+// Index appends a list index.
+func (p Path) Index(i int) Path { return p + Path(fmt.Sprintf("[%d]", i)) }
+
+// Key appends a map key.
+func (p Path) Key(k string) Path { return p + Path(fmt.Sprintf("[%q]", k)) }
+
+// String returns the path.
+func (p Path) String() string { return string(p) }

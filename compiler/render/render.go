@@ -1,0 +1,156 @@
+// Package render writes compiled objects as deterministic YAML or JSON.
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+)
+
+// Format is a text format for manifests.
+type Format int
+
+const (
+	// YAML is the default format.
+	YAML Format = iota
+	// JSON is indented JSON.
+	JSON
+)
+
+// ParseFormat reads "yaml" or "json".
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "", "yaml":
+		return YAML, nil
+	case "json":
+		return JSON, nil
+	}
+	return 0, fmt.Errorf("output format %q: must be yaml or json", s)
+}
+
+// Manifest is one rendered object.
+type Manifest struct {
+	Kind       string
+	APIVersion string
+	Name       string
+	Namespace  string
+	// Content is the object in the chosen format.
+	Content []byte
+}
+
+// Objects renders each object. The output is byte-identical for identical
+// objects: map keys are sorted and empty status and creationTimestamp fields
+// are left out.
+func Objects(objs []runtime.Object, f Format) ([]Manifest, error) {
+	out := make([]Manifest, 0, len(objs))
+	for _, o := range objs {
+		acc, err := meta.Accessor(o)
+		if err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+		b, err := One(o, f)
+		if err != nil {
+			return nil, err
+		}
+		gvk := o.GetObjectKind().GroupVersionKind()
+		out = append(out, Manifest{
+			Kind:       gvk.Kind,
+			APIVersion: gvk.GroupVersion().String(),
+			Name:       acc.GetName(),
+			Namespace:  acc.GetNamespace(),
+			Content:    b,
+		})
+	}
+	return out, nil
+}
+
+// One renders a single object.
+func One(o runtime.Object, f Format) ([]byte, error) {
+	raw, err := json.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
+	}
+	// Round-trip through a generic map to drop fields that only carry zero
+	// values (status: {}, metadata.creationTimestamp: null); encoding/json
+	// sorts map keys, so the output is deterministic.
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
+	}
+	prune(m)
+	switch f {
+	case JSON:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(m); err != nil {
+			return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
+		}
+		return buf.Bytes(), nil
+	default:
+		b, err := yaml.Marshal(m)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
+		}
+		return b, nil
+	}
+}
+
+// prune removes null fields, recursively, and an empty top-level status.
+// Empty objects elsewhere are kept: they can carry meaning (emptyDir: {}).
+func prune(m map[string]any) {
+	pruneNulls(m)
+	if s, ok := m["status"].(map[string]any); ok && len(s) == 0 {
+		delete(m, "status")
+	}
+}
+
+func pruneNulls(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if e == nil {
+				delete(t, k)
+				continue
+			}
+			pruneNulls(e)
+		}
+	case []any:
+		for _, e := range t {
+			pruneNulls(e)
+		}
+	}
+}
+
+// Stream joins manifests as a multi-document YAML stream, or as a JSON list
+// for JSON.
+func Stream(ms []Manifest, f Format) []byte {
+	var b bytes.Buffer
+	if f == JSON {
+		b.WriteString("[\n")
+		for i, m := range ms {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			b.Write(bytes.TrimRight(m.Content, "\n"))
+		}
+		b.WriteString("\n]\n")
+		return b.Bytes()
+	}
+	for _, m := range ms {
+		b.WriteString("---\n")
+		b.Write(m.Content)
+	}
+	return b.Bytes()
+}
+
+func kindOf(o runtime.Object) string {
+	if k := o.GetObjectKind().GroupVersionKind().Kind; k != "" {
+		return k
+	}
+	return fmt.Sprintf("%T", o)
+}

@@ -1,0 +1,71 @@
+// Package target knows the Kubernetes versions podc compiles for and which
+// pod features each of them has.
+package target
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Oldest and Newest bound the Kubernetes minor versions podc compiles for.
+// Newest is the minor of the k8s.io/api module podc is built with.
+const (
+	Oldest = 25
+	Newest = 37
+)
+
+// Version is a Kubernetes 1.x minor version.
+type Version struct{ Minor int }
+
+// Default is the version used when a request names none: the newest.
+var Default = Version{Minor: Newest}
+
+// Parse reads "1.31" (or "v1.31", "1.31.4") and checks that podc supports it.
+// An empty string is the Default.
+func Parse(s string) (Version, error) {
+	if s == "" {
+		return Default, nil
+	}
+	t := strings.TrimPrefix(s, "v")
+	parts := strings.Split(t, ".")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] != "1" {
+		return Version{}, fmt.Errorf("%q is not a Kubernetes version: want 1.NN", s)
+	}
+	minor, err := strconv.Atoi(parts[1])
+	if err != nil || minor < 0 {
+		return Version{}, fmt.Errorf("%q is not a Kubernetes version: want 1.NN", s)
+	}
+	if len(parts) == 3 {
+		if p, err := strconv.Atoi(parts[2]); err != nil || p < 0 {
+			return Version{}, fmt.Errorf("%q is not a Kubernetes version: want 1.NN", s)
+		}
+	}
+	v := Version{Minor: minor}
+	if minor < Oldest || minor > Newest {
+		return Version{}, fmt.Errorf("Kubernetes %s is not supported: podc compiles for 1.%d to 1.%d", v, Oldest, Newest)
+	}
+	return v, nil
+}
+
+// String returns "1.NN".
+func (v Version) String() string { return fmt.Sprintf("1.%d", v.Minor) }
+
+// Feature is a pod feature that only some Kubernetes versions have.
+type Feature struct {
+	// Name names the feature for messages.
+	Name string
+	// Since is the first minor version that has it on by default.
+	Since int
+}
+
+// Features gated by version.
+var (
+	// NativeSidecars are init containers with restartPolicy Always.
+	NativeSidecars = Feature{Name: "native sidecars", Since: 29}
+	// GRPCProbes are probes with a grpc handler.
+	GRPCProbes = Feature{Name: "gRPC probes", Since: 27}
+)
+
+// Has reports whether v has the feature.
+func (v Version) Has(f Feature) bool { return v.Minor >= f.Since }
