@@ -1,0 +1,120 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/podc-dev/podc/compiler"
+	"github.com/podc-dev/podc/compiler/diag"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// compilerService implements podc.v1.CompilerService.
+type compilerService struct {
+	podcv1.UnimplementedCompilerServiceServer
+	c   Compiler
+	p   Policies
+	log *slog.Logger
+}
+
+var errNoIntent = &diag.Error{Kind: diag.Invalid, Findings: []diag.Finding{diag.Denyf(diag.StageIntent, "intent", "required")}}
+
+func (s *compilerService) Compile(ctx context.Context, req *podcv1.CompileRequest) (*podcv1.CompileResponse, error) {
+	resp, err := s.compile(ctx, req)
+	if err != nil {
+		return nil, statusOf(err).Err()
+	}
+	return resp, nil
+}
+
+func (s *compilerService) compile(ctx context.Context, req *podcv1.CompileRequest) (*podcv1.CompileResponse, error) {
+	if req.GetIntent() == nil {
+		return nil, errNoIntent
+	}
+	res, err := s.c.Compile(ctx, compiler.Request{
+		Intent:            req.GetIntent(),
+		Profile:           req.GetProfile(),
+		Format:            formatOf(req.GetFormat()),
+		TargetVersion:     req.GetTargetVersion(),
+		APIServerDefaults: req.GetApiserverDefaults(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &podcv1.CompileResponse{
+		Manifests:     manifestsProto(res.Manifests),
+		Report:        reportProto(&res.Report),
+		PolicyDigest:  res.PolicyDigest,
+		TargetVersion: res.Target.String(),
+	}, nil
+}
+
+func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequest) (*podcv1.ValidateResponse, error) {
+	if req.GetIntent() == nil {
+		return nil, statusOf(errNoIntent).Err()
+	}
+	res, err := s.c.Validate(ctx, compiler.Request{
+		Intent:        req.GetIntent(),
+		Profile:       req.GetProfile(),
+		TargetVersion: req.GetTargetVersion(),
+	})
+	if err != nil {
+		return nil, statusOf(err).Err()
+	}
+	resp := &podcv1.ValidateResponse{
+		Allowed:      res.Report.Allowed(),
+		Report:       reportProto(&res.Report),
+		PolicyDigest: res.PolicyDigest,
+	}
+	if res.Target.Minor != 0 {
+		resp.TargetVersion = res.Target.String()
+	}
+	return resp, nil
+}
+
+// CompileBatch answers each intent of the stream, in order, with its own
+// result. A failing or even panicking intent yields an error entry and the
+// stream goes on.
+func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.CompileBatchRequest, podcv1.CompileBatchResponse]) error {
+	ctx := stream.Context()
+	for index := int64(0); ; index++ {
+		in, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			if status.Code(err) == codes.Canceled || ctx.Err() != nil {
+				return status.FromContextError(ctx.Err()).Err()
+			}
+			return err
+		}
+		out := &podcv1.CompileBatchResponse{Index: index}
+		resp, err := s.compileOne(ctx, in.GetRequest())
+		if err != nil {
+			out.Result = &podcv1.CompileBatchResponse_Error{Error: batchError(err)}
+		} else {
+			out.Result = &podcv1.CompileBatchResponse_Response{Response: resp}
+		}
+		if err := stream.Send(out); err != nil {
+			return err
+		}
+	}
+}
+
+// compileOne compiles one batch entry, turning a panic into an Internal
+// error so the rest of the batch is still answered.
+func (s *compilerService) compileOne(ctx context.Context, req *podcv1.CompileRequest) (resp *podcv1.CompileResponse, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			_ = panicStatus(s.log, "CompileBatch", r)
+			resp, err = nil, &diag.Error{Kind: diag.Internal}
+		}
+	}()
+	return s.compile(ctx, req)
+}

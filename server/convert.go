@@ -1,0 +1,82 @@
+package server
+
+import (
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/render"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// reportProto converts a pipeline report to its API form.
+func reportProto(r *diag.Report) *podcv1.Report {
+	out := &podcv1.Report{Allowed: r.Allowed(), Profile: r.Profile, Notes: r.Notes}
+	for _, f := range r.Findings {
+		out.Findings = append(out.Findings, &podcv1.Finding{
+			Severity:      severityProto(f.Severity),
+			Stage:         stageProto(f.Stage),
+			RuleId:        f.RuleID,
+			Field:         f.Field,
+			ManifestField: f.ManifestField,
+			Message:       f.Message,
+		})
+	}
+	for _, d := range r.Defaults {
+		out.Defaults = append(out.Defaults, &podcv1.AppliedDefault{Field: d.Field, Value: d.Value, Source: d.Source, Reason: d.Reason})
+	}
+	for _, d := range r.Decisions {
+		out.Decisions = append(out.Decisions, &podcv1.PolicyDecision{RuleId: d.RuleID, Severity: severityProto(d.Severity), Outcome: outcomeProto(d.Outcome)})
+	}
+	return out
+}
+
+func severityProto(s diag.Severity) podcv1.Severity {
+	switch s {
+	case diag.Deny:
+		return podcv1.Severity_SEVERITY_DENY
+	case diag.Warn:
+		return podcv1.Severity_SEVERITY_WARN
+	}
+	return podcv1.Severity_SEVERITY_UNSPECIFIED
+}
+
+func stageProto(s diag.Stage) podcv1.Stage {
+	switch s {
+	case diag.StageIntent:
+		return podcv1.Stage_STAGE_INTENT
+	case diag.StageIntentPolicy:
+		return podcv1.Stage_STAGE_INTENT_POLICY
+	case diag.StageCompile:
+		return podcv1.Stage_STAGE_COMPILE
+	case diag.StageManifestPolicy:
+		return podcv1.Stage_STAGE_MANIFEST_POLICY
+	case diag.StageValidation:
+		return podcv1.Stage_STAGE_VALIDATION
+	}
+	return podcv1.Stage_STAGE_UNSPECIFIED
+}
+
+func outcomeProto(o diag.Outcome) podcv1.Outcome {
+	switch o {
+	case diag.OutcomePass:
+		return podcv1.Outcome_OUTCOME_PASS
+	case diag.OutcomeWarn:
+		return podcv1.Outcome_OUTCOME_WARN
+	case diag.OutcomeDeny:
+		return podcv1.Outcome_OUTCOME_DENY
+	}
+	return podcv1.Outcome_OUTCOME_UNSPECIFIED
+}
+
+func formatOf(f podcv1.OutputFormat) render.Format {
+	if f == podcv1.OutputFormat_OUTPUT_FORMAT_JSON {
+		return render.JSON
+	}
+	return render.YAML
+}
+
+func manifestsProto(ms []render.Manifest) []*podcv1.Manifest {
+	out := make([]*podcv1.Manifest, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, &podcv1.Manifest{Kind: m.Kind, Name: m.Name, ApiVersion: m.APIVersion, Namespace: m.Namespace, Content: string(m.Content)})
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"slices"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/podc-dev/podc/compiler/policy"
+
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// policyService implements podc.v1.PolicyService.
+type policyService struct {
+	podcv1.UnimplementedPolicyServiceServer
+	p Policies
+}
+
+func (s *policyService) ListPolicies(ctx context.Context, req *podcv1.ListPoliciesRequest) (*podcv1.ListPoliciesResponse, error) {
+	b := s.p.Bundle()
+	if p := req.GetProfile(); p != "" && !hasProfile(b.Profiles(), p) {
+		return nil, status.Errorf(codes.InvalidArgument, "profile: no profile %q in the loaded bundle", p)
+	}
+	st := s.p.Status()
+	resp := &podcv1.ListPoliciesResponse{
+		Digest:    b.Digest(),
+		Source:    b.Source(),
+		LastError: st.LastError,
+	}
+	if !st.LoadedAt.IsZero() {
+		resp.LoadedAt = timestamppb.New(st.LoadedAt)
+	}
+	if !st.LastErrorAt.IsZero() {
+		resp.LastErrorAt = timestamppb.New(st.LastErrorAt)
+	}
+	for _, p := range b.Profiles() {
+		resp.Profiles = append(resp.Profiles, &podcv1.Profile{Name: p.Name, Description: p.Description})
+	}
+	for _, r := range b.Rules() {
+		if req.GetProfile() != "" && !slices.Contains(r.Profiles, req.GetProfile()) {
+			continue
+		}
+		resp.Rules = append(resp.Rules, &podcv1.Rule{
+			Id:          r.ID,
+			Profiles:    r.Profiles,
+			Severity:    severityProto(r.Severity),
+			Message:     r.Message,
+			Description: r.Description,
+			Stage:       stageProto(r.Stage),
+		})
+	}
+	return resp, nil
+}
+
+func hasProfile(ps []policy.Profile, name string) bool {
+	for _, p := range ps {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}

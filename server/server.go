@@ -1,0 +1,123 @@
+// Package server serves the podc pipeline over gRPC: the CompilerService and
+// PolicyService handlers, the standard health and reflection services, panic
+// recovery, request logging and the mapping of pipeline errors to gRPC
+// statuses with machine-readable details. It knows nothing of Kubernetes
+// rules; the compiler package does the work.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/podc-dev/podc/compiler"
+	"github.com/podc-dev/podc/compiler/policy"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// Compiler is the pipeline the server serves; *compiler.Engine implements it.
+type Compiler interface {
+	Compile(ctx context.Context, req compiler.Request) (*compiler.Result, error)
+	Validate(ctx context.Context, req compiler.Request) (*compiler.Result, error)
+}
+
+// Policies tells which policy bundle is active and how its loading went;
+// *policy.Store implements it.
+type Policies interface {
+	Bundle() *policy.Bundle
+	Status() policy.Status
+}
+
+// PolicyHealthService is the health check name that reports whether the
+// newest policy files are active: NOT_SERVING while the last reload failed
+// (the previous bundle keeps serving requests meanwhile).
+const PolicyHealthService = "podc.v1.PolicyService/bundle"
+
+// DefaultMaxMessageBytes is the default largest request or response.
+const DefaultMaxMessageBytes = 4 << 20
+
+// Options configure a server.
+type Options struct {
+	Compiler Compiler
+	Policies Policies
+	// Logger receives request logs and faults; nil discards them.
+	Logger *slog.Logger
+	// MaxMessageBytes bounds requests and responses; zero means
+	// DefaultMaxMessageBytes.
+	MaxMessageBytes int
+}
+
+// Server is a configured gRPC server with every podc service registered.
+type Server struct {
+	GRPC   *grpc.Server
+	health *health.Server
+	opts   Options
+}
+
+// New builds the gRPC server: CompilerService, PolicyService, grpc.health.v1
+// and server reflection, behind panic recovery and request logging.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxMessageBytes <= 0 {
+		opts.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	gs := grpc.NewServer(
+		grpc.MaxRecvMsgSize(opts.MaxMessageBytes),
+		grpc.MaxSendMsgSize(opts.MaxMessageBytes),
+		grpc.ChainUnaryInterceptor(logUnary(opts.Logger), recoverUnary(opts.Logger)),
+		grpc.ChainStreamInterceptor(logStream(opts.Logger), recoverStream(opts.Logger)),
+	)
+	s := &Server{GRPC: gs, health: health.NewServer(), opts: opts}
+	podcv1.RegisterCompilerServiceServer(gs, &compilerService{c: opts.Compiler, p: opts.Policies, log: opts.Logger})
+	podcv1.RegisterPolicyServiceServer(gs, &policyService{p: opts.Policies})
+	healthpb.RegisterHealthServer(gs, s.health)
+	reflection.Register(gs)
+	s.SetServing()
+	return s
+}
+
+// SetServing marks every service SERVING and the policy bundle check by the
+// state of the last load.
+func (s *Server) SetServing() {
+	for _, name := range []string{"", podcv1.CompilerService_ServiceDesc.ServiceName, podcv1.PolicyService_ServiceDesc.ServiceName} {
+		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	}
+	s.UpdatePolicyHealth()
+}
+
+// UpdatePolicyHealth sets PolicyHealthService from the policy store's status.
+func (s *Server) UpdatePolicyHealth() {
+	st := healthpb.HealthCheckResponse_SERVING
+	if s.opts.Policies.Status().LastError != "" {
+		st = healthpb.HealthCheckResponse_NOT_SERVING
+	}
+	s.health.SetServingStatus(PolicyHealthService, st)
+}
+
+// WatchPolicyHealth keeps PolicyHealthService in step with the policy
+// store until ctx is done.
+func (s *Server) WatchPolicyHealth(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.UpdatePolicyHealth()
+		}
+	}
+}
+
+// Shutdown marks every service NOT_SERVING, so load balancers stop sending
+// new calls, and then lets calls in flight finish.
+func (s *Server) Shutdown() {
+	s.health.Shutdown()
+}

@@ -1,0 +1,332 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/podc-dev/podc/compiler"
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// panicky wraps a real engine and panics for intents named "boom".
+type panicky struct{ *compiler.Engine }
+
+func (p panicky) Compile(ctx context.Context, req compiler.Request) (*compiler.Result, error) {
+	if req.Intent.GetName() == "boom" {
+		panic("boom")
+	}
+	return p.Engine.Compile(ctx, req)
+}
+
+type env struct {
+	conn     *grpc.ClientConn
+	compiler podcv1.CompilerServiceClient
+	policy   podcv1.PolicyServiceClient
+	store    *policy.Store
+}
+
+// start serves a real engine on the embedded policies over bufconn.
+func start(t *testing.T) *env {
+	t.Helper()
+	b, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := policy.NewStore(b)
+	eng := compiler.New(compiler.Options{Policies: store})
+	srv := New(Options{Compiler: panicky{eng}, Policies: store})
+	lis := bufconn.Listen(1 << 20)
+	go srv.GRPC.Serve(lis)
+	t.Cleanup(srv.GRPC.Stop)
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &env{conn: conn, compiler: podcv1.NewCompilerServiceClient(conn), policy: podcv1.NewPolicyServiceClient(conn), store: store}
+}
+
+func example(t *testing.T, name string) *podcv1.WorkloadIntent {
+	t.Helper()
+	data, err := os.ReadFile("../examples/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wi, err := intent.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wi
+}
+
+func TestCompileHello(t *testing.T) {
+	e := start(t)
+	resp, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{Intent: example(t, "hello.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Manifests) == 0 || resp.Manifests[0].Kind != "Pod" || resp.Manifests[0].Name != "hello" {
+		t.Fatalf("manifests = %v, want the Pod hello first", resp.Manifests)
+	}
+	if !strings.Contains(resp.Manifests[0].Content, "image: nginx:1.27.3") {
+		t.Errorf("Pod YAML lacks the image:\n%s", resp.Manifests[0].Content)
+	}
+	if resp.PolicyDigest != e.store.Bundle().Digest() || !strings.HasPrefix(resp.PolicyDigest, "sha256:") {
+		t.Errorf("policy digest = %q", resp.PolicyDigest)
+	}
+	if resp.TargetVersion == "" || !resp.Report.Allowed {
+		t.Errorf("target %q allowed %v", resp.TargetVersion, resp.Report.Allowed)
+	}
+}
+
+func TestCompileJSONFormat(t *testing.T) {
+	e := start(t)
+	resp, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{
+		Intent: example(t, "hello.json"), Format: podcv1.OutputFormat_OUTPUT_FORMAT_JSON, TargetVersion: "1.30",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(resp.Manifests[0].Content, "{") {
+		t.Errorf("content is not JSON:\n%s", resp.Manifests[0].Content)
+	}
+	if resp.TargetVersion != "1.30" {
+		t.Errorf("target = %q, want 1.30", resp.TargetVersion)
+	}
+}
+
+// badRequestOf returns the BadRequest detail of err's status.
+func badRequestOf(t *testing.T, err error) (*status.Status, *errdetails.BadRequest, *podcv1.Report) {
+	t.Helper()
+	st, ok := status.FromError(err)
+	if !ok {
+		t.Fatalf("not a status: %v", err)
+	}
+	var br *errdetails.BadRequest
+	var rep *podcv1.Report
+	for _, d := range st.Details() {
+		switch v := d.(type) {
+		case *errdetails.BadRequest:
+			br = v
+		case *podcv1.Report:
+			rep = v
+		}
+	}
+	return st, br, rep
+}
+
+func TestMalformedIntentIsInvalidArgument(t *testing.T) {
+	e := start(t)
+	_, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{Intent: &podcv1.WorkloadIntent{}})
+	st, br, _ := badRequestOf(t, err)
+	if st.Code() != codes.InvalidArgument {
+		t.Fatalf("code = %v, want InvalidArgument (%v)", st.Code(), err)
+	}
+	if br == nil || len(br.FieldViolations) < 2 {
+		t.Fatalf("want every field violation in BadRequest, got %v", br)
+	}
+	fields := map[string]bool{}
+	for _, v := range br.FieldViolations {
+		fields[v.Field] = true
+		if v.Description == "" {
+			t.Errorf("violation of %q has no description", v.Field)
+		}
+	}
+	for _, want := range []string{"name", "containers"} {
+		if !fields[want] {
+			t.Errorf("no violation for %q in %v", want, br.FieldViolations)
+		}
+	}
+}
+
+func TestMissingIntentAndBadTarget(t *testing.T) {
+	e := start(t)
+	_, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{})
+	if st, br, _ := badRequestOf(t, err); st.Code() != codes.InvalidArgument || br == nil || br.FieldViolations[0].Field != "intent" {
+		t.Errorf("no intent: %v", err)
+	}
+	_, err = e.compiler.Compile(context.Background(), &podcv1.CompileRequest{Intent: example(t, "hello.json"), TargetVersion: "1.12"})
+	if st, br, _ := badRequestOf(t, err); st.Code() != codes.InvalidArgument || br == nil || br.FieldViolations[0].Field != "targetVersion" {
+		t.Errorf("bad target: %v", err)
+	}
+}
+
+func TestValidateReportsWithoutFailing(t *testing.T) {
+	e := start(t)
+	resp, err := e.compiler.Validate(context.Background(), &podcv1.ValidateRequest{Intent: &podcv1.WorkloadIntent{}})
+	if err != nil {
+		t.Fatalf("Validate failed on a malformed intent: %v", err)
+	}
+	if resp.Allowed || len(resp.Report.Findings) < 2 {
+		t.Errorf("want a refusing report with every finding, got %v", resp)
+	}
+	ok, err := e.compiler.Validate(context.Background(), &podcv1.ValidateRequest{Intent: example(t, "hello.json")})
+	if err != nil || !ok.Allowed {
+		t.Errorf("hello.json: %v %v", ok, err)
+	}
+}
+
+func TestPanicIsInternalAndServerKeepsServing(t *testing.T) {
+	e := start(t)
+	boom := example(t, "hello.json")
+	boom.Name = "boom"
+	_, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{Intent: boom})
+	if status.Code(err) != codes.Internal {
+		t.Fatalf("code = %v, want Internal", status.Code(err))
+	}
+	if strings.Contains(err.Error(), "goroutine") || strings.Contains(err.Error(), ".go:") {
+		t.Errorf("status leaks a stack: %v", err)
+	}
+	if _, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{Intent: example(t, "hello.json")}); err != nil {
+		t.Errorf("server stopped serving after a panic: %v", err)
+	}
+}
+
+func TestCompileBatch(t *testing.T) {
+	e := start(t)
+	stream, err := e.compiler.CompileBatch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := example(t, "hello.json")
+	boom.Name = "boom"
+	reqs := []*podcv1.CompileRequest{
+		{Intent: example(t, "hello.json")},
+		{Intent: &podcv1.WorkloadIntent{}},
+		{Intent: boom},
+		{Intent: example(t, "resolver.json")},
+	}
+	for _, r := range reqs {
+		if err := stream.Send(&podcv1.CompileBatchRequest{Request: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stream.CloseSend()
+	var got []*podcv1.CompileBatchResponse
+	for {
+		r, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if len(got) != len(reqs) {
+		t.Fatalf("got %d results for %d intents", len(got), len(reqs))
+	}
+	for i, r := range got {
+		if r.Index != int64(i) {
+			t.Errorf("result %d has index %d", i, r.Index)
+		}
+	}
+	if got[0].GetResponse() == nil || got[3].GetResponse() == nil {
+		t.Errorf("good intents failed: %v / %v", got[0], got[3])
+	}
+	if e := got[1].GetError(); e == nil || codes.Code(e.Code) != codes.InvalidArgument || len(e.FieldViolations) == 0 {
+		t.Errorf("malformed intent: %v", got[1])
+	}
+	if e := got[2].GetError(); e == nil || codes.Code(e.Code) != codes.Internal {
+		t.Errorf("panicking intent: %v", got[2])
+	}
+}
+
+func TestListPolicies(t *testing.T) {
+	e := start(t)
+	resp, err := e.policy.ListPolicies(context.Background(), &podcv1.ListPoliciesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Digest != e.store.Bundle().Digest() || resp.Source == "" || resp.LoadedAt == nil {
+		t.Errorf("bundle identity missing: %v", resp)
+	}
+	names := map[string]bool{}
+	for _, p := range resp.Profiles {
+		names[p.Name] = true
+	}
+	if !names["baseline"] || !names["restricted"] {
+		t.Errorf("profiles = %v, want baseline and restricted", resp.Profiles)
+	}
+	_, err = e.policy.ListPolicies(context.Background(), &podcv1.ListPoliciesRequest{Profile: "nope"})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("unknown profile: %v", err)
+	}
+}
+
+func TestHealthServing(t *testing.T) {
+	e := start(t)
+	hc := healthpb.NewHealthClient(e.conn)
+	for _, svc := range []string{"", "podc.v1.CompilerService", "podc.v1.PolicyService", PolicyHealthService} {
+		resp, err := hc.Check(context.Background(), &healthpb.HealthCheckRequest{Service: svc})
+		if err != nil || resp.Status != healthpb.HealthCheckResponse_SERVING {
+			t.Errorf("health %q = %v, %v; want SERVING", svc, resp, err)
+		}
+	}
+}
+
+func TestReflectionListsServices(t *testing.T) {
+	e := start(t)
+	stream, err := rpb.NewServerReflectionClient(e.conn).ServerReflectionInfo(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&rpb.ServerReflectionRequest{MessageRequest: &rpb.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := stream.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, s := range resp.GetListServicesResponse().GetService() {
+		got[s.Name] = true
+	}
+	for _, want := range []string{"podc.v1.CompilerService", "podc.v1.PolicyService", "grpc.health.v1.Health"} {
+		if !got[want] {
+			t.Errorf("reflection does not list %s (has %v)", want, got)
+		}
+	}
+}
+
+func TestStatusOfDenial(t *testing.T) {
+	de := &diag.Error{Kind: diag.Denied, Findings: []diag.Finding{
+		{Severity: diag.Deny, Stage: diag.StageIntentPolicy, RuleID: "restricted.team-label", Field: "labels", Message: "a team label is required"},
+		{Severity: diag.Deny, Stage: diag.StageManifestPolicy, RuleID: "restricted.psa", Field: "containers[0].securityContext.runAsNonRoot", ManifestField: "Pod/x: spec.containers[0].securityContext.runAsNonRoot", Message: "must be true"},
+	}, Report: &diag.Report{Profile: "restricted"}}
+	st, br, rep := badRequestOf(t, statusOf(de).Err())
+	if st.Code() != codes.FailedPrecondition {
+		t.Fatalf("code = %v, want FailedPrecondition", st.Code())
+	}
+	if br == nil || len(br.FieldViolations) != 2 || br.FieldViolations[0].Reason != "restricted.team-label" {
+		t.Fatalf("field violations = %v", br)
+	}
+	if !strings.Contains(br.FieldViolations[1].Description, "Pod/x: spec.containers[0]") {
+		t.Errorf("manifest path missing from %q", br.FieldViolations[1].Description)
+	}
+	if rep == nil || rep.Profile != "restricted" {
+		t.Errorf("report detail = %v", rep)
+	}
+	if !strings.HasPrefix(st.Message(), "denied by policy: 2 problems; labels: ") {
+		t.Errorf("message = %q", st.Message())
+	}
+}
