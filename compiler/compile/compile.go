@@ -1,12 +1,18 @@
 // Package compile turns a checked, policy-approved workload intent into
 // Kubernetes objects: a Pod or a Deployment and the Services that expose it.
 // It is pure Go: it knows nothing of gRPC, CUE or wire formats.
+//
+// Every value the intent leaves unset but the objects need is written out
+// and reported as a diag.Default with the intent field it stands for, so
+// the output says everything the cluster will do with it.
 package compile
 
 import (
+	"fmt"
+	"sort"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/podc-dev/podc/compiler/diag"
@@ -16,7 +22,8 @@ import (
 
 // Options configure a compile.
 type Options struct {
-	// Target is the Kubernetes version to compile for.
+	// Target is the Kubernetes version to compile for; the zero value means
+	// target.Default.
 	Target target.Version
 }
 
@@ -25,9 +32,14 @@ type Options struct {
 type Output struct {
 	Pod        *corev1.Pod
 	Deployment *appsv1.Deployment
-	Services   []*corev1.Service
-	Defaults   []diag.Default
-	Notes      []string
+	// Services are in name order: the ClusterIP Service "<name>", then the
+	// NodePort Service "<name>-nodeport".
+	Services []*corev1.Service
+	// Defaults are the values the compiler wrote that the intent did not
+	// say, in intent order.
+	Defaults []diag.Default
+	// Notes are the compiler's choices, for a person.
+	Notes []string
 }
 
 // Objects returns the workload first, then its Services in name order.
@@ -45,15 +57,45 @@ func (o *Output) Objects() []runtime.Object {
 	return objs
 }
 
-// Workload compiles wi, which must have passed intent.Check. An error means
-// a fault in the compiler, not in the intent.
+// Workload compiles wi, which must have passed intent.Check. It is a pure
+// function of its inputs: the same intent and options give the same objects,
+// defaults and notes. An error means a fault in the compiler (or an intent
+// that skipped the checks), not a problem the user can fix. Workload is safe
+// for concurrent use and never changes wi.
 func Workload(wi *podcv1.WorkloadIntent, opts Options) (*Output, error) {
-	pod := &corev1.Pod{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-		ObjectMeta: metav1.ObjectMeta{Name: wi.GetName(), Namespace: wi.GetNamespace()},
+	if wi == nil {
+		return nil, fmt.Errorf("compile: no intent")
 	}
-	for _, c := range wi.GetContainers() {
-		pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: c.GetName(), Image: c.GetImage()})
+	if opts.Target == (target.Version{}) {
+		opts.Target = target.Default
 	}
-	return &Output{Pod: pod}, nil
+	b := &builder{wi: wi, opts: opts, out: &Output{}}
+	b.controllerDefaults()
+	spec, err := b.podSpec()
+	if err != nil {
+		return nil, err
+	}
+	b.workload(spec)
+	b.services()
+	sort.SliceStable(b.out.Services, func(i, j int) bool { return b.out.Services[i].Name < b.out.Services[j].Name })
+	return b.out, nil
+}
+
+// builder carries one compile's inputs and collects its output.
+type builder struct {
+	wi   *podcv1.WorkloadIntent
+	opts Options
+	out  *Output
+}
+
+// def records a default the compiler wrote at intent field p.
+func (b *builder) def(p diag.Path, value, reason string) {
+	b.out.Defaults = append(b.out.Defaults, diag.Default{
+		Field: p.String(), Value: value, Source: diag.SourceCompiler, Reason: reason,
+	})
+}
+
+// note records a choice, for a person.
+func (b *builder) note(format string, args ...any) {
+	b.out.Notes = append(b.out.Notes, fmt.Sprintf(format, args...))
 }

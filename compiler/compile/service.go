@@ -1,0 +1,76 @@
+package compile
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// services compiles the Services that expose the pod's ports: a ClusterIP
+// Service "<name>" with the EXPOSE_CLUSTER ports and a NodePort Service
+// "<name>-nodeport" with the EXPOSE_NODE ports only. They are separate
+// because every port of a NodePort Service gets a node port: a cluster-only
+// port must never be reachable from outside the cluster. Each Service port
+// is named after the container port and targets it by that name.
+func (b *builder) services() {
+	var cluster, node []corev1.ServicePort
+	add := func(p diag.Path, pt *podcv1.Port) {
+		sp := corev1.ServicePort{
+			Name:       pt.GetName(),
+			Protocol:   protocol(pt.GetProtocol()),
+			Port:       pt.GetServicePort(),
+			TargetPort: intstr.FromString(pt.GetName()),
+		}
+		if sp.Port == 0 {
+			sp.Port = pt.GetContainerPort()
+			b.def(p.Field("servicePort"), fmt.Sprint(sp.Port), "unset: the Service port is the containerPort")
+		}
+		switch pt.GetExpose() {
+		case podcv1.Expose_EXPOSE_CLUSTER:
+			cluster = append(cluster, sp)
+		case podcv1.Expose_EXPOSE_NODE:
+			sp.NodePort = pt.GetNodePort()
+			if sp.NodePort == 0 {
+				b.note("%s (%s): the cluster allocates its node port", p, pt.GetName())
+			}
+			node = append(node, sp)
+		}
+	}
+	// Init steps are never exposed: they finish before the app starts.
+	for i, c := range b.wi.GetContainers() {
+		for j, pt := range c.GetPorts() {
+			add(diag.Path("containers").Index(i).Field("ports").Index(j), pt)
+		}
+	}
+	for i, c := range b.wi.GetSidecars() {
+		for j, pt := range c.GetPorts() {
+			add(diag.Path("sidecars").Index(i).Field("ports").Index(j), pt)
+		}
+	}
+	name := b.wi.GetName()
+	if len(cluster) > 0 {
+		b.out.Services = append(b.out.Services, b.service(name, corev1.ServiceTypeClusterIP, cluster))
+	}
+	if len(node) > 0 {
+		b.out.Services = append(b.out.Services, b.service(name+intent.NodePortSuffix, corev1.ServiceTypeNodePort, node))
+	}
+}
+
+// service returns one Service selecting exactly the workload's pods.
+func (b *builder) service(name string, typ corev1.ServiceType, ports []corev1.ServicePort) *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: b.objectMeta(name),
+		Spec: corev1.ServiceSpec{
+			Type:     typ,
+			Selector: b.selector(),
+			Ports:    ports,
+		},
+	}
+}

@@ -1,0 +1,133 @@
+package intent
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// ports checks every port of the pod at once. The pod's containers share
+// one network, so port names and containerPort/protocol pairs are unique
+// across init steps, containers and sidecars. It also checks the Services the
+// exposed ports will form: the ClusterIP Service of the EXPOSE_CLUSTER ports
+// and the NodePort Service of the EXPOSE_NODE ports.
+func (c *checker) ports() {
+	names := map[string]diag.Path{}
+	bound := map[string]diag.Path{}
+	servicePorts := map[string]diag.Path{}
+	nodePorts := map[string]diag.Path{}
+	for _, r := range all(c.wi) {
+		for i, pt := range r.c.GetPorts() {
+			p := r.path.Field("ports").Index(i)
+			proto := pt.GetProtocol()
+			protoOK := enumValid(proto, podcv1.Protocol_name)
+			if !protoOK {
+				c.addf(p.Field("protocol"), "unknown protocol %d: want PROTOCOL_TCP, PROTOCOL_UDP or PROTOCOL_SCTP", proto)
+			}
+			protoName := ProtocolName(proto)
+			expose := pt.GetExpose()
+			exposed := expose == podcv1.Expose_EXPOSE_CLUSTER || expose == podcv1.Expose_EXPOSE_NODE
+			if !enumValid(expose, podcv1.Expose_name) {
+				c.addf(p.Field("expose"), "unknown expose value %d: want EXPOSE_NONE, EXPOSE_CLUSTER or EXPOSE_NODE", expose)
+			}
+			if exposed && r.role == roleInit {
+				c.addf(p.Field("expose"), "an init step's port cannot be exposed: init steps finish before the app starts, so a Service would point at nothing")
+				exposed = false
+			}
+
+			name := pt.GetName()
+			switch {
+			case name == "":
+				if exposed {
+					c.addf(p.Field("name"), "required for an exposed port: its Service targets the port by name")
+				}
+			case c.addMsgs(p.Field("name"), "port name", name, validation.IsValidPortName(name)):
+			default:
+				if prev, dup := names[name]; dup {
+					c.addf(p.Field("name"), "duplicate port name %q: also declared at %s (port names are unique in the pod)", name, prev)
+				} else {
+					names[name] = p
+				}
+			}
+
+			cp := pt.GetContainerPort()
+			cpOK := false
+			switch {
+			case cp == 0:
+				c.addf(p.Field("containerPort"), "required: the port the container listens on, 1-65535")
+			case len(validation.IsValidPortNum(int(cp))) > 0:
+				c.addf(p.Field("containerPort"), "%d is out of range: want 1-65535", cp)
+			default:
+				cpOK = true
+				key := fmt.Sprintf("%d/%s", cp, protoName)
+				if prev, dup := bound[key]; dup && protoOK {
+					c.addf(p.Field("containerPort"), "%s is already declared at %s: the pod's containers share one network, so each port/protocol is declared once", key, prev)
+				} else {
+					bound[key] = p
+				}
+			}
+
+			sp := pt.GetServicePort()
+			if sp != 0 {
+				switch {
+				case !exposed && r.role != roleInit:
+					c.addf(p.Field("servicePort"), "only used by an exposed port: set expose to EXPOSE_CLUSTER or EXPOSE_NODE, or drop servicePort")
+				case len(validation.IsValidPortNum(int(sp))) > 0:
+					c.addf(p.Field("servicePort"), "%d is out of range: want 1-65535", sp)
+				}
+			}
+			if exposed && protoOK && (sp == 0 && cpOK || sp > 0 && sp <= 65535) {
+				eff := sp
+				if eff == 0 {
+					eff = cp
+				}
+				svc := "Service " + c.wi.GetName()
+				if expose == podcv1.Expose_EXPOSE_NODE {
+					svc += NodePortSuffix
+				}
+				key := fmt.Sprintf("%s %d/%s", svc, eff, protoName)
+				if prev, dup := servicePorts[key]; dup {
+					at := p.Field("servicePort")
+					if sp == 0 {
+						at = p.Field("containerPort") // the Service port defaults to it
+					}
+					c.addf(at, "Service port %d/%s is already used in %s by %s: set a different servicePort", eff, protoName, svc, prev)
+				} else {
+					servicePorts[key] = p
+				}
+			}
+
+			np := pt.GetNodePort()
+			if np != 0 {
+				switch {
+				case expose != podcv1.Expose_EXPOSE_NODE || r.role == roleInit:
+					c.addf(p.Field("nodePort"), "only allowed when expose is EXPOSE_NODE: a nodePort makes the port reachable from outside the cluster")
+				case !c.opts.NodePorts.Contains(np):
+					c.addf(p.Field("nodePort"), "%d is outside the platform's node port range %s", np, c.opts.NodePorts)
+				case protoOK:
+					key := fmt.Sprintf("%d/%s", np, protoName)
+					if prev, dup := nodePorts[key]; dup {
+						c.addf(p.Field("nodePort"), "node port %s is already used by %s", key, prev)
+					} else {
+						nodePorts[key] = p
+					}
+				}
+			}
+		}
+	}
+}
+
+// ProtocolName returns the Kubernetes name of a port protocol: "TCP" for
+// an unset protocol.
+func ProtocolName(p podcv1.Protocol) string {
+	switch p {
+	case podcv1.Protocol_PROTOCOL_UDP:
+		return "UDP"
+	case podcv1.Protocol_PROTOCOL_SCTP:
+		return "SCTP"
+	}
+	return "TCP"
+}

@@ -1,0 +1,63 @@
+package intent
+
+import (
+	"regexp"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// capabilityName is a Linux capability as Kubernetes writes it: upper case,
+// with or without the CAP_ prefix ("NET_BIND_SERVICE", "ALL").
+var capabilityName = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
+
+// security checks a container's security context.
+func (c *checker) security(p diag.Path, sc *podcv1.SecurityContext) {
+	if sc == nil {
+		return
+	}
+	if sc.RunAsUser != nil {
+		for _, m := range validation.IsValidUserID(sc.GetRunAsUser()) {
+			c.addf(p.Field("runAsUser"), "%d is not a valid user id: %s", sc.GetRunAsUser(), m)
+		}
+	}
+	if sc.RunAsGroup != nil {
+		for _, m := range validation.IsValidGroupID(sc.GetRunAsGroup()) {
+			c.addf(p.Field("runAsGroup"), "%d is not a valid group id: %s", sc.GetRunAsGroup(), m)
+		}
+	}
+	if sc.RunAsNonRoot != nil && sc.GetRunAsNonRoot() && sc.RunAsUser != nil && sc.GetRunAsUser() == 0 {
+		c.addf(p.Field("runAsUser"), "0 is root, but runAsNonRoot is true: the container could never start")
+	}
+	noEscalation := sc.AllowPrivilegeEscalation != nil && !sc.GetAllowPrivilegeEscalation()
+	if noEscalation && sc.GetPrivileged() {
+		c.addf(p.Field("allowPrivilegeEscalation"), "cannot be false when privileged is true: a privileged container can always escalate")
+	}
+	if !enumValid(sc.GetSeccompProfile(), podcv1.SeccompProfile_name) {
+		c.addf(p.Field("seccompProfile"), "unknown seccomp profile %d: want SECCOMP_PROFILE_RUNTIME_DEFAULT or SECCOMP_PROFILE_UNCONFINED", sc.GetSeccompProfile())
+	}
+	lists := []struct {
+		name string
+		caps []string
+	}{{"capabilitiesAdd", sc.GetCapabilitiesAdd()}, {"capabilitiesDrop", sc.GetCapabilitiesDrop()}}
+	for _, l := range lists {
+		seen := map[string]int{}
+		for i, cp := range l.caps {
+			ip := p.Field(l.name).Index(i)
+			if !capabilityName.MatchString(cp) {
+				c.addf(ip, "%q is not a capability name: upper case letters, digits and '_', like \"NET_BIND_SERVICE\" or \"ALL\"", cp)
+				continue
+			}
+			if j, dup := seen[cp]; dup {
+				c.addf(ip, "duplicate capability %q: also at %s[%d]", cp, l.name, j)
+				continue
+			}
+			seen[cp] = i
+			if l.name == "capabilitiesAdd" && noEscalation && cp == "CAP_SYS_ADMIN" {
+				c.addf(ip, "CAP_SYS_ADMIN cannot be added when allowPrivilegeEscalation is false")
+			}
+		}
+	}
+}
