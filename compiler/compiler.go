@@ -174,12 +174,21 @@ func (e *Engine) run(ctx context.Context, req Request) (*Result, []runtime.Objec
 	rep.Findings = append(rep.Findings, mr.Findings...)
 	rep.Decisions = append(rep.Decisions, mr.Decisions...)
 
-	if vf := validate.Objects(objs, tv); len(vf) > 0 {
-		rep.Findings = append(rep.Findings, vf...)
-		if !rep.Allowed() && len(stageDenials(rep, diag.StageValidation)) > 0 {
-			return res, nil, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", vf))
+	// Objects that fail the apiserver's validation are never returned: the
+	// fault is a policy default's when one wrote the failing field, else
+	// the compiler's.
+	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Intent: ir.Intent}
+	if vf := validate.Objects(objs, vopts); len(vf) > 0 {
+		blamed, policyFault := validate.Blame(vf, rep.Defaults)
+		rep.Findings = append(rep.Findings, blamed...)
+		if diag.HasDeny(blamed) {
+			if !policyFault {
+				return res, nil, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", blamed))
+			}
+			return res, nil, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
 		}
 	}
+	rep.Notes = append(rep.Notes, validate.Note(vopts))
 	return res, objs, nil
 }
 

@@ -1,22 +1,234 @@
 // Package validate runs the kube-apiserver's own create validation on
-// compiled objects, in process.
+// compiled objects, in process: the apiserver's defaulting, conversion to its
+// internal types, the create validation of Pods, Deployments and Services
+// with the options the target Kubernetes version implies, and the node port
+// range check that the apiserver's allocator does.
+//
+// Everything expensive (the scheme, the feature gates' history) is built
+// once; every function here is safe for concurrent use and never changes the
+// objects it is given.
 package validate
 
 import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/kubernetes/pkg/apis/apps"
+	appsvalidation "k8s.io/kubernetes/pkg/apis/apps/validation"
+	"k8s.io/kubernetes/pkg/apis/core"
+	corevalidation "k8s.io/kubernetes/pkg/apis/core/validation"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/target"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
-// Objects validates each object as the kube-apiserver of version v would on
-// create and returns every field error as a validation-stage finding.
-func Objects(objs []runtime.Object, v target.Version) []diag.Finding {
-	return nil
+// KubernetesVersion is the version of the kube-apiserver code podc runs.
+const KubernetesVersion = "1.37.2"
+
+// DefaultNamespace stands in for an object's namespace when the intent
+// leaves it unset: the apiserver fills it from the request before
+// validating, and every namespace validates alike.
+const DefaultNamespace = "default"
+
+// Options configure a validation.
+type Options struct {
+	// Target is the Kubernetes version whose apiserver rules apply; the zero
+	// value means target.Default.
+	Target target.Version
+	// NodePorts is the platform's node port range; the zero value means
+	// intent.DefaultNodePorts.
+	NodePorts intent.PortRange
+	// Intent is the intent the objects were compiled from, after policy
+	// defaults. It maps each problem's manifest path back to the intent
+	// field that caused it; nil leaves the findings' Field empty.
+	Intent *podcv1.WorkloadIntent
+}
+
+func (o Options) normalized() Options {
+	if o.Target == (target.Version{}) {
+		o.Target = target.Default
+	}
+	if o.NodePorts == (intent.PortRange{}) {
+		o.NodePorts = intent.DefaultNodePorts
+	}
+	return o
+}
+
+// Note says which rules validated the manifests, for the report.
+func Note(opts Options) string {
+	opts = opts.normalized()
+	return fmt.Sprintf("validated with Kubernetes %s apiserver rules (create validation of k8s.io/kubernetes v%s with %s feature defaults; node ports %d-%d)",
+		opts.Target, KubernetesVersion, opts.Target, opts.NodePorts.Min, opts.NodePorts.Max)
+}
+
+// Objects validates each object (a v1 Pod, an apps/v1 Deployment or a v1
+// Service) as the kube-apiserver of opts.Target would on create and returns
+// every problem as a deny finding of the validation stage. The objects are
+// not changed.
+func Objects(objs []runtime.Object, opts Options) []diag.Finding {
+	opts = opts.normalized()
+	var fs []diag.Finding
+	for _, obj := range objs {
+		fs = append(fs, object(obj, opts)...)
+	}
+	return fs
+}
+
+// object validates one object.
+func object(obj runtime.Object, opts Options) []diag.Finding {
+	gvk, ok := gvkOf(obj)
+	if !ok {
+		return []diag.Finding{{
+			Severity: diag.Deny, Stage: diag.StageValidation,
+			ManifestField: fmt.Sprintf("%T", obj),
+			Message:       "podc does not validate this kind of object" + suffix(opts),
+		}}
+	}
+	ref := gvk.Kind + "/" + nameOf(obj)
+	versioned := defaulted(obj)
+	in, err := internal(versioned)
+	if err != nil {
+		return []diag.Finding{{
+			Severity: diag.Deny, Stage: diag.StageValidation, ManifestField: ref,
+			Message: "converting to the apiserver's internal type: " + err.Error() + suffix(opts),
+		}}
+	}
+	prepareForCreate(in)
+
+	var errs field.ErrorList
+	switch o := in.(type) {
+	case *core.Pod:
+		po := podOptions(&o.Spec, &o.ObjectMeta, opts.Target)
+		po.ResourceIsPod = true
+		errs = corevalidation.ValidatePodCreate(o, po)
+		errs = append(errs, targetPodSpec(&o.Spec, field.NewPath("spec"), opts.Target)...)
+	case *apps.Deployment:
+		po := podOptions(&o.Spec.Template.Spec, &o.Spec.Template.ObjectMeta, opts.Target)
+		errs = appsvalidation.ValidateDeployment(o, po)
+		errs = append(errs, targetPodSpec(&o.Spec.Template.Spec, field.NewPath("spec", "template", "spec"), opts.Target)...)
+	case *core.Service:
+		errs = corevalidation.ValidateServiceCreate(o)
+		errs = append(errs, targetService(o, opts.Target)...)
+		errs = append(errs, nodePorts(o, opts.NodePorts)...)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	m := mapper{wi: opts.Intent, obj: versioned}
+	fs := make([]diag.Finding, 0, len(errs))
+	for _, e := range errs {
+		e = refine(e)
+		fs = append(fs, diag.Finding{
+			Severity:      diag.Deny,
+			Stage:         diag.StageValidation,
+			Field:         m.intentField(e.Field),
+			ManifestField: ref + ": " + e.Field,
+			Message:       message(e) + suffix(opts),
+		})
+	}
+	return fs
+}
+
+// requestAboveLimit is the detail of the apiserver's error for a request
+// above its limit, which it reports at the requests map, not at the key.
+var requestAboveLimit = regexp.MustCompile(`^must be less than or equal to ([a-z0-9./-]+) limit`)
+
+// refine narrows an error's path where the apiserver reports it at a
+// parent whose child the detail names: a request above its limit is at
+// resources.requests[<resource>]. The error is copied, not changed.
+func refine(e *field.Error) *field.Error {
+	if strings.HasSuffix(e.Field, ".resources.requests") {
+		if m := requestAboveLimit.FindStringSubmatch(e.Detail); m != nil {
+			cp := *e
+			cp.Field += "[" + m[1] + "]"
+			return &cp
+		}
+	}
+	return e
+}
+
+// suffix names the rules a finding comes from.
+func suffix(opts Options) string {
+	return " (Kubernetes " + opts.Target.String() + " apiserver validation)"
+}
+
+// message is a field error without its path: "<type>: <detail>", with the
+// offending value when it is safe to show. Environment values are never
+// shown.
+func message(e *field.Error) string {
+	if strings.Contains(e.Field, ".env[") || strings.Contains(e.Field, ".envFrom[") {
+		if e.Detail == "" {
+			return e.Type.String()
+		}
+		return e.Type.String() + ": " + e.Detail
+	}
+	return e.ErrorBody()
+}
+
+// prepareForCreate does what the apiserver does to a new object between
+// decoding and validation that matters to validation: it fills an unset
+// namespace from the request and keeps a Service's clusterIP and clusterIPs
+// in step.
+func prepareForCreate(obj runtime.Object) {
+	if a, err := meta.Accessor(obj); err == nil && a.GetNamespace() == "" {
+		a.SetNamespace(DefaultNamespace)
+	}
+	if svc, ok := obj.(*core.Service); ok {
+		if svc.Spec.ClusterIP != "" && len(svc.Spec.ClusterIPs) == 0 {
+			svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+		}
+	}
+}
+
+func nameOf(obj runtime.Object) string {
+	if a, err := meta.Accessor(obj); err == nil {
+		return a.GetName()
+	}
+	return ""
 }
 
 // Defaulted returns copies of objs with the kube-apiserver's defaults
-// applied, as the cluster would store them.
+// applied and TypeMeta set, as the cluster would store them. Objects of a
+// kind podc does not validate are copied unchanged. objs is not changed.
 func Defaulted(objs []runtime.Object) []runtime.Object {
-	return objs
+	out := make([]runtime.Object, 0, len(objs))
+	for _, obj := range objs {
+		out = append(out, defaultedVersioned(obj))
+	}
+	return out
+}
+
+// defaultedVersioned defaults obj, converts it to the internal type and
+// back, as the apiserver does before it stores an object.
+func defaultedVersioned(obj runtime.Object) runtime.Object {
+	gvk, ok := gvkOf(obj)
+	if !ok {
+		return obj.DeepCopyObject()
+	}
+	d := defaulted(obj)
+	in, err := internal(d)
+	if err == nil {
+		var back runtime.Object
+		switch obj.(type) {
+		case *corev1.Pod:
+			back = &corev1.Pod{}
+		case *corev1.Service:
+			back = &corev1.Service{}
+		case *appsv1.Deployment:
+			back = &appsv1.Deployment{}
+		}
+		if err := scheme().Convert(in, back, nil); err == nil {
+			d = back
+		}
+	}
+	d.GetObjectKind().SetGroupVersionKind(gvk)
+	return d
 }

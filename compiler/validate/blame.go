@@ -1,0 +1,59 @@
+package validate
+
+import (
+	"strings"
+
+	"github.com/podc-dev/podc/compiler/diag"
+)
+
+// Blame decides whose fault each validation finding is. A finding at an
+// intent field that a policy default wrote (a default whose Source is
+// "policy:<rule id>" at that field, inside it or around it) is the policy's
+// fault: it gets the rule's id and a message that names the rule. It returns
+// the findings, changed on copies, and whether every deny among them is a
+// policy's fault; any other deny is a fault in the compiler.
+func Blame(fs []diag.Finding, defaults []diag.Default) ([]diag.Finding, bool) {
+	out := make([]diag.Finding, len(fs))
+	allPolicy := true
+	for i, f := range fs {
+		out[i] = f
+		rule := policyDefaultAt(f.Field, defaults)
+		if rule != "" {
+			out[i].RuleID = rule
+			out[i].Message += "; the value was written by the default of policy rule " + rule
+			continue
+		}
+		if f.Severity == diag.Deny {
+			allPolicy = false
+		}
+	}
+	return out, allPolicy
+}
+
+// policyDefaultAt returns the rule whose default wrote field, or "".
+func policyDefaultAt(field string, defaults []diag.Default) string {
+	if field == "" {
+		return ""
+	}
+	for _, d := range defaults {
+		rule, ok := strings.CutPrefix(d.Source, "policy:")
+		if !ok || d.Field == "" {
+			continue
+		}
+		if related(field, d.Field) {
+			return rule
+		}
+	}
+	return ""
+}
+
+// related reports whether one path is the other or lies inside it.
+func related(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if !strings.HasPrefix(b, a) {
+		return false
+	}
+	return len(a) == len(b) || b[len(a)] == '.' || b[len(a)] == '['
+}

@@ -1,0 +1,61 @@
+package validate
+
+import (
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/version"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/component-base/featuregate"
+	podutil "k8s.io/kubernetes/pkg/api/pod"
+	"k8s.io/kubernetes/pkg/apis/core"
+	corevalidation "k8s.io/kubernetes/pkg/apis/core/validation"
+	"k8s.io/kubernetes/pkg/features"
+
+	"github.com/podc-dev/podc/compiler/target"
+)
+
+// gates is the kube-apiserver's feature gates with the version history of
+// each feature, read once.
+var gates = sync.OnceValue(func() map[featuregate.Feature]featuregate.VersionedSpecs {
+	return utilfeature.DefaultMutableFeatureGate.GetAllVersioned()
+})
+
+// enabledAt reports whether feature f is on by default in a kube-apiserver
+// of version v: the default of the newest spec not newer than v. A feature
+// that did not exist yet at v is off.
+func enabledAt(f featuregate.Feature, v target.Version) bool {
+	at := version.MajorMinor(1, uint(v.Minor))
+	var best *featuregate.FeatureSpec
+	specs := gates()[f]
+	for i := range specs {
+		s := &specs[i]
+		if s.Version == nil || at.LessThan(s.Version) {
+			continue
+		}
+		if best == nil || best.Version.LessThan(s.Version) {
+			best = s
+		}
+	}
+	return best != nil && best.Default
+}
+
+// podOptions returns the PodValidationOptions a kube-apiserver of version v
+// uses to validate a new pod spec: the apiserver's own choice for a create
+// (no old object), with every feature-gated option set as v's default
+// feature gates imply.
+func podOptions(spec *core.PodSpec, meta *metav1.ObjectMeta, v target.Version) corevalidation.PodValidationOptions {
+	opts := podutil.GetValidationOptionsFromPodSpecAndMeta(spec, nil, meta, nil)
+	opts.AllowInvalidPodDeletionCost = !enabledAt(features.PodDeletionCost, v)
+	opts.PodLevelResourcesEnabled = enabledAt(features.PodLevelResources, v)
+	opts.AllowSidecarResizePolicy = enabledAt(features.InPlacePodVerticalScaling, v)
+	opts.AllowMatchLabelKeysInPodTopologySpread = enabledAt(features.MatchLabelKeysInPodTopologySpread, v)
+	opts.AllowMatchLabelKeysInPodTopologySpreadSelectorMerge = enabledAt(features.MatchLabelKeysInPodTopologySpreadSelectorMerge, v)
+	opts.InPlacePodLevelResourcesVerticalScalingEnabled = enabledAt(features.InPlacePodLevelResourcesVerticalScaling, v)
+	opts.InPlacePodVerticalScalingMemoryBackedVolumesEnabled = enabledAt(features.InPlacePodVerticalScalingMemoryBackedVolumes, v)
+	opts.AllowContainerRestartPolicyRules = enabledAt(features.ContainerRestartRules, v)
+	opts.AllowRestartAllContainers = enabledAt(features.RestartAllContainersOnContainerExits, v)
+	opts.AllowImageVolumeWithDigest = enabledAt(features.ImageVolumeWithDigest, v)
+	opts.AllowRelaxedEnvironmentVariableValidation = enabledAt(features.RelaxedEnvironmentVariableValidation, v)
+	return opts
+}

@@ -1,0 +1,73 @@
+package validate
+
+import (
+	"fmt"
+	"sync"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/kubernetes/pkg/apis/apps"
+	k8sappsv1 "k8s.io/kubernetes/pkg/apis/apps/v1"
+	"k8s.io/kubernetes/pkg/apis/core"
+	k8scorev1 "k8s.io/kubernetes/pkg/apis/core/v1"
+)
+
+// scheme is the kube-apiserver's scheme for the groups podc emits: the
+// versioned and internal types of core and apps, with their defaulting and
+// conversion functions. It is built once and only read afterwards.
+var scheme = sync.OnceValue(func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{
+		core.AddToScheme, k8scorev1.AddToScheme,
+		apps.AddToScheme, k8sappsv1.AddToScheme,
+	} {
+		if err := add(s); err != nil {
+			panic(fmt.Sprintf("validate: building the apiserver scheme: %v", err))
+		}
+	}
+	return s
+})
+
+// gvkOf returns the group, version and kind of a versioned object podc
+// emits, from its Go type rather than its TypeMeta, which may be unset.
+func gvkOf(obj runtime.Object) (schema.GroupVersionKind, bool) {
+	switch obj.(type) {
+	case *corev1.Pod:
+		return corev1.SchemeGroupVersion.WithKind("Pod"), true
+	case *corev1.Service:
+		return corev1.SchemeGroupVersion.WithKind("Service"), true
+	case *appsv1.Deployment:
+		return appsv1.SchemeGroupVersion.WithKind("Deployment"), true
+	}
+	return schema.GroupVersionKind{}, false
+}
+
+// defaulted returns a deep copy of the versioned obj with the apiserver's
+// defaults applied, as decoding a request body would. obj is not changed.
+func defaulted(obj runtime.Object) runtime.Object {
+	cp := obj.DeepCopyObject()
+	scheme().Default(cp)
+	return cp
+}
+
+// internal converts a defaulted versioned object to the apiserver's
+// internal type, which its validation reads.
+func internal(obj runtime.Object) (runtime.Object, error) {
+	var out runtime.Object
+	switch obj.(type) {
+	case *corev1.Pod:
+		out = &core.Pod{}
+	case *corev1.Service:
+		out = &core.Service{}
+	case *appsv1.Deployment:
+		out = &apps.Deployment{}
+	default:
+		return nil, fmt.Errorf("unsupported object type %T", obj)
+	}
+	if err := scheme().Convert(obj, out, nil); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,64 @@
+package validate
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/kubernetes/pkg/apis/core"
+	corevalidation "k8s.io/kubernetes/pkg/apis/core/validation"
+	"k8s.io/kubernetes/pkg/features"
+
+	"github.com/podc-dev/podc/compiler/target"
+)
+
+// targetPodSpec refuses the pod features that the apiserver podc runs
+// accepts but an apiserver of version v does not have: native sidecars and
+// gRPC probes.
+func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field.ErrorList {
+	var errs field.ErrorList
+	if !v.Has(target.NativeSidecars) {
+		for i, c := range spec.InitContainers {
+			if c.RestartPolicy != nil {
+				errs = append(errs, field.Forbidden(path.Child("initContainers").Index(i).Child("restartPolicy"), missing(target.NativeSidecars, v)))
+			}
+		}
+	}
+	if !v.Has(target.GRPCProbes) {
+		check := func(cs []core.Container, list string) {
+			for i := range cs {
+				c := &cs[i]
+				for _, p := range []struct {
+					name  string
+					probe *core.Probe
+				}{{"livenessProbe", c.LivenessProbe}, {"readinessProbe", c.ReadinessProbe}, {"startupProbe", c.StartupProbe}} {
+					if p.probe != nil && p.probe.GRPC != nil {
+						errs = append(errs, field.Forbidden(path.Child(list).Index(i).Child(p.name, "grpc"), missing(target.GRPCProbes, v)))
+					}
+				}
+			}
+		}
+		check(spec.InitContainers, "initContainers")
+		check(spec.Containers, "containers")
+	}
+	return errs
+}
+
+func missing(f target.Feature, v target.Version) string {
+	return fmt.Sprintf("%s need Kubernetes 1.%d or newer; the target is %s", f.Name, f.Since, v)
+}
+
+// targetService applies the Service name rule of version v: before relaxed
+// Service names, a Service's name is a DNS-1035 label (it starts with a
+// letter).
+func targetService(svc *core.Service, v target.Version) field.ErrorList {
+	if enabledAt(features.RelaxedServiceNameValidation, v) || !enabledAt(features.RelaxedServiceNameValidation, target.Default) {
+		// Either v has relaxed names, or the apiserver's own validation
+		// already applied the strict rule.
+		return nil
+	}
+	var errs field.ErrorList
+	for _, msg := range corevalidation.ValidateServiceName(svc.Name, false) {
+		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), svc.Name, msg+fmt.Sprintf(" (Service names before Kubernetes 1.36; the target is %s)", v)))
+	}
+	return errs
+}

@@ -1,0 +1,77 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podc-dev/podc/compiler/target"
+)
+
+func findingAt(t *testing.T, objs []runtime.Object, v target.Version, manifestField string) (string, bool) {
+	t.Helper()
+	o := opts()
+	o.Target = v
+	for _, f := range Objects(objs, o) {
+		if f.ManifestField == manifestField {
+			return f.Field + " " + f.Message, true
+		}
+	}
+	return "", false
+}
+
+func TestNativeSidecarsNeedTarget(t *testing.T) {
+	const at = "Pod/hello: spec.initContainers[1].restartPolicy"
+	got, ok := findingAt(t, []runtime.Object{testPod()}, target.Version{Minor: 28}, at)
+	if !ok {
+		t.Fatal("native sidecar accepted for 1.28")
+	}
+	if !strings.HasPrefix(got, "sidecars[0] ") || !strings.Contains(got, "1.29") {
+		t.Errorf("finding %q: want sidecars[0] and the version that has them", got)
+	}
+	if _, ok := findingAt(t, []runtime.Object{testPod()}, target.Version{Minor: 29}, at); ok {
+		t.Error("native sidecar refused for 1.29")
+	}
+}
+
+func TestGRPCProbesNeedTarget(t *testing.T) {
+	p := testPod()
+	p.Spec.Containers[0].ReadinessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: 9000}}}
+	const at = "Pod/hello: spec.containers[0].readinessProbe.grpc"
+	got, ok := findingAt(t, []runtime.Object{p}, target.Version{Minor: 26}, at)
+	if !ok {
+		t.Fatal("gRPC probe accepted for 1.26")
+	}
+	if !strings.HasPrefix(got, "containers[0].probes.readiness.grpc ") {
+		t.Errorf("finding %q", got)
+	}
+	if _, ok := findingAt(t, []runtime.Object{p}, target.Version{Minor: 27}, at); ok {
+		t.Error("gRPC probe refused for 1.27")
+	}
+}
+
+func TestServiceNameRuleFollowsTarget(t *testing.T) {
+	s := testClusterService()
+	s.Name = "1hello"
+	const at = "Service/1hello: metadata.name"
+	if _, ok := findingAt(t, []runtime.Object{s}, target.Version{Minor: 35}, at); !ok {
+		t.Error("a Service name starting with a digit accepted for 1.35")
+	}
+	if got, ok := findingAt(t, []runtime.Object{s}, target.Default, at); ok {
+		t.Errorf("a Service name starting with a digit refused for 1.37: %s", got)
+	}
+}
+
+func TestEnvNameRuleFollowsTarget(t *testing.T) {
+	p := testPod()
+	p.Spec.Containers[0].Env[0].Name = "1MODE"
+	const at = "Pod/hello: spec.containers[0].env[0].name"
+	if _, ok := findingAt(t, []runtime.Object{p}, target.Version{Minor: 30}, at); !ok {
+		t.Error("env name starting with a digit accepted for 1.30")
+	}
+	if got, ok := findingAt(t, []runtime.Object{p}, target.Default, at); ok {
+		t.Errorf("relaxed env name refused for 1.37: %s", got)
+	}
+}
