@@ -1,0 +1,250 @@
+package policy
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// The flattened intent: just the fields rules read, with quantities and
+// image parts computed in Go. Its shape is #Intent in prelude.cue; the two
+// change together.
+
+type inIntent struct {
+	Name               string            `json:"name"`
+	Namespace          string            `json:"namespace"`
+	Labels             map[string]string `json:"labels"`
+	Controller         string            `json:"controller"`
+	Replicas           int32             `json:"replicas"`
+	RestartPolicy      string            `json:"restartPolicy"`
+	HostNetwork        bool              `json:"hostNetwork"`
+	HostPID            bool              `json:"hostPID"`
+	HostIPC            bool              `json:"hostIPC"`
+	ServiceAccountName string            `json:"serviceAccountName"`
+	Containers         []inContainer     `json:"containers"`
+}
+
+type inContainer struct {
+	Path             string     `json:"path"`
+	Role             string     `json:"role"`
+	Name             string     `json:"name"`
+	Image            string     `json:"image"`
+	Registry         string     `json:"registry"`
+	Repository       string     `json:"repository"`
+	Tag              string     `json:"tag"`
+	Digest           string     `json:"digest"`
+	Pinned           bool       `json:"pinned"`
+	CPU              inAmount   `json:"cpu"`
+	Memory           inAmount   `json:"memory"`
+	EphemeralStorage inAmount   `json:"ephemeralStorage"`
+	Ports            []inPort   `json:"ports"`
+	Probes           inProbes   `json:"probes"`
+	SecurityContext  inSecurity `json:"securityContext"`
+}
+
+type inAmount struct {
+	Request int64 `json:"request"`
+	Limit   int64 `json:"limit"`
+}
+
+type inPort struct {
+	Path          string `json:"path"`
+	Name          string `json:"name"`
+	ContainerPort int32  `json:"containerPort"`
+	Protocol      string `json:"protocol"`
+	Expose        string `json:"expose"`
+	ServicePort   int32  `json:"servicePort"`
+	NodePort      int32  `json:"nodePort"`
+}
+
+type inProbes struct {
+	Liveness  bool `json:"liveness"`
+	Readiness bool `json:"readiness"`
+	Startup   bool `json:"startup"`
+}
+
+type inSecurity struct {
+	RunAsNonRoot             *bool    `json:"runAsNonRoot,omitempty"`
+	RunAsUser                *int64   `json:"runAsUser,omitempty"`
+	AllowPrivilegeEscalation *bool    `json:"allowPrivilegeEscalation,omitempty"`
+	Privileged               *bool    `json:"privileged,omitempty"`
+	ReadOnlyRootFilesystem   *bool    `json:"readOnlyRootFilesystem,omitempty"`
+	CapabilitiesAdd          []string `json:"capabilitiesAdd"`
+	CapabilitiesDrop         []string `json:"capabilitiesDrop"`
+	SeccompProfile           string   `json:"seccompProfile,omitempty"`
+}
+
+type inParams struct {
+	Profile     string `json:"profile"`
+	NodePortMin int32  `json:"nodePortMin"`
+	NodePortMax int32  `json:"nodePortMax"`
+}
+
+// flattenIntent builds the intent input. It reads wi through getters only,
+// so a nil or half-filled intent flattens without panicking; a quantity that
+// does not parse counts as unset (the structural checks report it).
+func flattenIntent(wi *podcv1.WorkloadIntent) *inIntent {
+	in := &inIntent{
+		Name:               wi.GetName(),
+		Namespace:          wi.GetNamespace(),
+		Labels:             maps.Clone(wi.GetLabels()),
+		Controller:         "pod",
+		Replicas:           1,
+		RestartPolicy:      "Always",
+		HostNetwork:        wi.GetHostNetwork(),
+		HostPID:            wi.GetHostPid(),
+		HostIPC:            wi.GetHostIpc(),
+		ServiceAccountName: wi.GetServiceAccountName(),
+		Containers:         make([]inContainer, 0, len(wi.GetContainers())+len(wi.GetSidecars())+len(wi.GetInitSteps())),
+	}
+	if in.Labels == nil {
+		in.Labels = map[string]string{}
+	}
+	if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT {
+		in.Controller = "deployment"
+	}
+	if wi.Replicas != nil {
+		in.Replicas = wi.GetReplicas()
+	}
+	switch wi.GetRestartPolicy() {
+	case podcv1.RestartPolicy_RESTART_POLICY_ON_FAILURE:
+		in.RestartPolicy = "OnFailure"
+	case podcv1.RestartPolicy_RESTART_POLICY_NEVER:
+		in.RestartPolicy = "Never"
+	}
+	for _, g := range containerGroups(wi) {
+		for i, c := range g.list {
+			in.Containers = append(in.Containers, flattenContainer(c, diag.Path(g.field).Index(i), g.role))
+		}
+	}
+	return in
+}
+
+type containerGroup struct {
+	field, role string
+	list        []*podcv1.Container
+}
+
+// containerGroups lists the intent's containers in the order rules see
+// them: app containers, sidecars, init steps.
+func containerGroups(wi *podcv1.WorkloadIntent) []containerGroup {
+	return []containerGroup{
+		{"containers", "app", wi.GetContainers()},
+		{"sidecars", "sidecar", wi.GetSidecars()},
+		{"initSteps", "init", wi.GetInitSteps()},
+	}
+}
+
+func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer {
+	ref := parseImage(c.GetImage())
+	out := inContainer{
+		Path:       p.String(),
+		Role:       role,
+		Name:       c.GetName(),
+		Image:      c.GetImage(),
+		Registry:   ref.Registry,
+		Repository: ref.Repository,
+		Tag:        ref.Tag,
+		Digest:     ref.Digest,
+		Pinned:     ref.Pinned(),
+		Ports:      make([]inPort, 0, len(c.GetPorts())),
+	}
+	res := c.GetResources()
+	out.CPU = amount(res.GetCpu(), true)
+	out.Memory = amount(res.GetMemory(), false)
+	out.EphemeralStorage = amount(res.GetEphemeralStorage(), false)
+	for i, port := range c.GetPorts() {
+		ip := inPort{
+			Path:          p.Field("ports").Index(i).String(),
+			Name:          port.GetName(),
+			ContainerPort: port.GetContainerPort(),
+			Protocol:      "TCP",
+			Expose:        "none",
+			ServicePort:   port.GetServicePort(),
+			NodePort:      port.GetNodePort(),
+		}
+		if ip.ServicePort == 0 {
+			ip.ServicePort = ip.ContainerPort
+		}
+		switch port.GetProtocol() {
+		case podcv1.Protocol_PROTOCOL_UDP:
+			ip.Protocol = "UDP"
+		case podcv1.Protocol_PROTOCOL_SCTP:
+			ip.Protocol = "SCTP"
+		}
+		switch port.GetExpose() {
+		case podcv1.Expose_EXPOSE_CLUSTER:
+			ip.Expose = "cluster"
+		case podcv1.Expose_EXPOSE_NODE:
+			ip.Expose = "node"
+		}
+		out.Ports = append(out.Ports, ip)
+	}
+	pr := c.GetProbes()
+	out.Probes = inProbes{Liveness: pr.GetLiveness() != nil, Readiness: pr.GetReadiness() != nil, Startup: pr.GetStartup() != nil}
+
+	sc := c.GetSecurityContext()
+	out.SecurityContext = inSecurity{
+		CapabilitiesAdd:  nonNil(sc.GetCapabilitiesAdd()),
+		CapabilitiesDrop: nonNil(sc.GetCapabilitiesDrop()),
+	}
+	if sc != nil {
+		out.SecurityContext.RunAsNonRoot = sc.RunAsNonRoot
+		out.SecurityContext.RunAsUser = sc.RunAsUser
+		out.SecurityContext.AllowPrivilegeEscalation = sc.AllowPrivilegeEscalation
+		out.SecurityContext.Privileged = sc.Privileged
+		out.SecurityContext.ReadOnlyRootFilesystem = sc.ReadOnlyRootFilesystem
+	}
+	switch sc.GetSeccompProfile() {
+	case podcv1.SeccompProfile_SECCOMP_PROFILE_RUNTIME_DEFAULT:
+		out.SecurityContext.SeccompProfile = "RuntimeDefault"
+	case podcv1.SeccompProfile_SECCOMP_PROFILE_UNCONFINED:
+		out.SecurityContext.SeccompProfile = "Unconfined"
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return slices.Clone(s)
+}
+
+// amount converts a request and limit to numbers: millicores for cpu,
+// bytes otherwise. The request is the effective one: the limit when only
+// the limit is set.
+func amount(r *podcv1.Resource, milli bool) inAmount {
+	q := func(s string) int64 {
+		if s == "" {
+			return 0
+		}
+		v, err := resource.ParseQuantity(s)
+		if err != nil {
+			return 0
+		}
+		if milli {
+			return v.MilliValue()
+		}
+		return v.Value()
+	}
+	a := inAmount{Request: q(r.GetRequest()), Limit: q(r.GetLimit())}
+	if a.Request == 0 {
+		a.Request = a.Limit
+	}
+	return a
+}
+
+// intentInput is the CUE source of an intent evaluation: the flattened
+// intent and the request parameters, as JSON (which CUE compiles as is).
+func intentInput(wi *podcv1.WorkloadIntent, p Params) ([]byte, error) {
+	return json.Marshal(struct {
+		Intent *inIntent `json:"intent"`
+		Params inParams  `json:"params"`
+	}{flattenIntent(wi), inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}})
+}

@@ -1,0 +1,217 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// The flattened manifests: the compiled objects' fields that rules read.
+// Its shape is #Manifests in prelude.cue; the two change together.
+
+type inManifests struct {
+	Workload inWorkload  `json:"workload"`
+	Services []inService `json:"services"`
+}
+
+type inWorkload struct {
+	Kind        string                `json:"kind"`
+	Name        string                `json:"name"`
+	Ref         string                `json:"ref"`
+	Replicas    int32                 `json:"replicas"`
+	PodSpecPath string                `json:"podSpecPath"`
+	HostNetwork bool                  `json:"hostNetwork"`
+	HostPID     bool                  `json:"hostPID"`
+	HostIPC     bool                  `json:"hostIPC"`
+	Labels      map[string]string     `json:"labels"`
+	Containers  []inManifestContainer `json:"containers"`
+}
+
+type inManifestContainer struct {
+	Path            string        `json:"path"`
+	Field           string        `json:"field"`
+	Name            string        `json:"name"`
+	Image           string        `json:"image"`
+	SecurityContext inManifestSec `json:"securityContext"`
+}
+
+type inManifestSec struct {
+	RunAsNonRoot             *bool          `json:"runAsNonRoot,omitempty"`
+	RunAsUser                *int64         `json:"runAsUser,omitempty"`
+	AllowPrivilegeEscalation *bool          `json:"allowPrivilegeEscalation,omitempty"`
+	Privileged               *bool          `json:"privileged,omitempty"`
+	ReadOnlyRootFilesystem   *bool          `json:"readOnlyRootFilesystem,omitempty"`
+	Capabilities             inCapabilities `json:"capabilities"`
+	SeccompProfile           *inSeccomp     `json:"seccompProfile,omitempty"`
+}
+
+type inCapabilities struct {
+	Add  []string `json:"add"`
+	Drop []string `json:"drop"`
+}
+
+type inSeccomp struct {
+	Type string `json:"type"`
+}
+
+type inService struct {
+	Name  string          `json:"name"`
+	Ref   string          `json:"ref"`
+	Type  string          `json:"type"`
+	Ports []inServicePort `json:"ports"`
+}
+
+type inServicePort struct {
+	Path       string `json:"path"`
+	Field      string `json:"field"`
+	Name       string `json:"name"`
+	Port       int32  `json:"port"`
+	TargetPort string `json:"targetPort"`
+	NodePort   int32  `json:"nodePort"`
+}
+
+// flattenManifests builds the manifests input from the compiled objects;
+// wi maps container and port names back to intent field paths.
+func flattenManifests(objs []runtime.Object, wi *podcv1.WorkloadIntent) (*inManifests, error) {
+	containerField := map[string]string{}
+	portField := map[string]string{}
+	for _, g := range containerGroups(wi) {
+		for i, c := range g.list {
+			p := diag.Path(g.field).Index(i)
+			if _, dup := containerField[c.GetName()]; !dup {
+				containerField[c.GetName()] = p.String()
+			}
+			for j, port := range c.GetPorts() {
+				if _, dup := portField[port.GetName()]; !dup && port.GetName() != "" {
+					portField[port.GetName()] = p.Field("ports").Index(j).String()
+				}
+			}
+		}
+	}
+
+	out := &inManifests{Services: []inService{}}
+	found := false
+	for _, o := range objs {
+		switch obj := o.(type) {
+		case *corev1.Pod:
+			if found {
+				return nil, fmt.Errorf("more than one workload object")
+			}
+			found = true
+			out.Workload = flattenWorkload("Pod", obj.Name, 1, "spec", obj.Labels, &obj.Spec, containerField)
+		case *appsv1.Deployment:
+			if found {
+				return nil, fmt.Errorf("more than one workload object")
+			}
+			found = true
+			replicas := int32(1)
+			if obj.Spec.Replicas != nil {
+				replicas = *obj.Spec.Replicas
+			}
+			out.Workload = flattenWorkload("Deployment", obj.Name, replicas, "spec.template.spec", obj.Labels, &obj.Spec.Template.Spec, containerField)
+		case *corev1.Service:
+			s := inService{Name: obj.Name, Ref: "Service/" + obj.Name, Type: string(obj.Spec.Type), Ports: []inServicePort{}}
+			if s.Type == "" {
+				s.Type = string(corev1.ServiceTypeClusterIP)
+			}
+			for i, p := range obj.Spec.Ports {
+				target := p.TargetPort.String()
+				s.Ports = append(s.Ports, inServicePort{
+					Path: fmt.Sprintf("spec.ports[%d]", i), Field: portField[target],
+					Name: p.Name, Port: p.Port, TargetPort: target, NodePort: p.NodePort,
+				})
+			}
+			out.Services = append(out.Services, s)
+		case nil:
+			return nil, fmt.Errorf("nil object")
+		default:
+			return nil, fmt.Errorf("unexpected object %T", o)
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("no Pod or Deployment among the compiled objects")
+	}
+	return out, nil
+}
+
+func flattenWorkload(kind, name string, replicas int32, specPath string, labels map[string]string, spec *corev1.PodSpec, fields map[string]string) inWorkload {
+	w := inWorkload{
+		Kind: kind, Name: name, Ref: kind + "/" + name, Replicas: replicas, PodSpecPath: specPath,
+		HostNetwork: spec.HostNetwork, HostPID: spec.HostPID, HostIPC: spec.HostIPC,
+		Labels:     maps.Clone(labels),
+		Containers: make([]inManifestContainer, 0, len(spec.InitContainers)+len(spec.Containers)),
+	}
+	if w.Labels == nil {
+		w.Labels = map[string]string{}
+	}
+	add := func(list string, cs []corev1.Container) {
+		for i := range cs {
+			c := &cs[i]
+			w.Containers = append(w.Containers, inManifestContainer{
+				Path:  fmt.Sprintf("%s.%s[%d]", specPath, list, i),
+				Field: fields[c.Name], Name: c.Name, Image: c.Image,
+				SecurityContext: effectiveSecurity(c.SecurityContext, spec.SecurityContext),
+			})
+		}
+	}
+	add("initContainers", spec.InitContainers)
+	add("containers", spec.Containers)
+	return w
+}
+
+// effectiveSecurity is a container's security context with the pod-level
+// runAsNonRoot, runAsUser and seccompProfile filled in where the container
+// leaves them unset, as the kubelet applies them.
+func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext) inManifestSec {
+	s := inManifestSec{Capabilities: inCapabilities{Add: []string{}, Drop: []string{}}}
+	if c != nil {
+		s.RunAsNonRoot = c.RunAsNonRoot
+		s.RunAsUser = c.RunAsUser
+		s.AllowPrivilegeEscalation = c.AllowPrivilegeEscalation
+		s.Privileged = c.Privileged
+		s.ReadOnlyRootFilesystem = c.ReadOnlyRootFilesystem
+		if c.Capabilities != nil {
+			for _, a := range c.Capabilities.Add {
+				s.Capabilities.Add = append(s.Capabilities.Add, string(a))
+			}
+			for _, d := range c.Capabilities.Drop {
+				s.Capabilities.Drop = append(s.Capabilities.Drop, string(d))
+			}
+		}
+		if c.SeccompProfile != nil {
+			s.SeccompProfile = &inSeccomp{Type: string(c.SeccompProfile.Type)}
+		}
+	}
+	if pod != nil {
+		if s.RunAsNonRoot == nil {
+			s.RunAsNonRoot = pod.RunAsNonRoot
+		}
+		if s.RunAsUser == nil {
+			s.RunAsUser = pod.RunAsUser
+		}
+		if s.SeccompProfile == nil && pod.SeccompProfile != nil {
+			s.SeccompProfile = &inSeccomp{Type: string(pod.SeccompProfile.Type)}
+		}
+	}
+	return s
+}
+
+// manifestInput is the CUE source of a manifest evaluation.
+func manifestInput(objs []runtime.Object, wi *podcv1.WorkloadIntent, p Params) ([]byte, error) {
+	m, err := flattenManifests(objs, wi)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(struct {
+		Intent    *inIntent    `json:"intent"`
+		Manifests *inManifests `json:"manifests"`
+		Params    inParams     `json:"params"`
+	}{flattenIntent(wi), m, inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}})
+}
