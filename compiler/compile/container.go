@@ -77,7 +77,7 @@ func DefaultPullPolicy(im intent.Image) (corev1.PullPolicy, string) {
 	case im.Tag == "latest":
 		return corev1.PullAlways, "unset: the image tag is :latest, which may change"
 	}
-	return corev1.PullIfNotPresent, fmt.Sprintf("unset: the image is pinned by tag :%s", im.Tag)
+	return corev1.PullIfNotPresent, fmt.Sprintf("unset: the image has the tag :%s, not :latest", im.Tag)
 }
 
 // ports compiles a container's ports. The protocol defaults to TCP; with

@@ -42,51 +42,60 @@ func (b *builder) podSpec() (corev1.PodSpec, error) {
 	}
 	spec.Volumes = vols
 
+	// Compile in intent order, so the defaults are reported in that order,
+	// then place the sidecars.
+	inits, err := b.containerList("initSteps", wi.GetInitSteps())
+	if err != nil {
+		return spec, err
+	}
+	apps, err := b.containerList("containers", wi.GetContainers())
+	if err != nil {
+		return spec, err
+	}
+	sidecars, err := b.containerList("sidecars", wi.GetSidecars())
+	if err != nil {
+		return spec, err
+	}
 	native := b.opts.Target.Has(target.NativeSidecars)
-	sidecars := make([]corev1.Container, 0, len(wi.GetSidecars()))
-	for i, c := range wi.GetSidecars() {
+	for i := range sidecars {
 		p := diag.Path("sidecars").Index(i)
-		ct, err := b.container(p, c)
-		if err != nil {
-			return spec, err
-		}
 		if native {
 			always := corev1.ContainerRestartPolicyAlways
-			ct.RestartPolicy = &always
+			sidecars[i].RestartPolicy = &always
 			b.def(p, fmt.Sprintf("initContainers[%d] with restartPolicy Always", i),
 				"a native sidecar: it starts before the init steps and runs for the pod's whole life")
 		} else {
-			b.def(p, fmt.Sprintf("containers[%d]", len(wi.GetContainers())+i),
+			b.def(p, fmt.Sprintf("containers[%d]", len(apps)+i),
 				fmt.Sprintf("a regular container: Kubernetes %s has no native sidecars", b.opts.Target))
 		}
-		sidecars = append(sidecars, ct)
 	}
-	if len(sidecars) > 0 {
-		if native {
-			b.note("sidecars emitted as native sidecars (init containers with restartPolicy Always) for Kubernetes %s, placed before the init steps so they run during the init steps and beside the app", b.opts.Target)
-			spec.InitContainers = append(spec.InitContainers, sidecars...)
-		} else {
-			b.note("sidecars emitted as regular containers after the app containers: Kubernetes %s has no native sidecars (1.%d+), so they start with the app, after the init steps", b.opts.Target, target.NativeSidecars.Since)
-		}
-	}
-	for i, c := range wi.GetInitSteps() {
-		ct, err := b.container(diag.Path("initSteps").Index(i), c)
-		if err != nil {
-			return spec, err
-		}
-		spec.InitContainers = append(spec.InitContainers, ct)
-	}
-	for i, c := range wi.GetContainers() {
-		ct, err := b.container(diag.Path("containers").Index(i), c)
-		if err != nil {
-			return spec, err
-		}
-		spec.Containers = append(spec.Containers, ct)
-	}
-	if !native {
-		spec.Containers = append(spec.Containers, sidecars...)
+	switch {
+	case len(sidecars) == 0:
+		spec.InitContainers = inits
+		spec.Containers = apps
+	case native:
+		b.note("sidecars emitted as native sidecars (init containers with restartPolicy Always) for Kubernetes %s, placed before the init steps so they run during the init steps and beside the app", b.opts.Target)
+		spec.InitContainers = append(sidecars, inits...)
+		spec.Containers = apps
+	default:
+		b.note("sidecars emitted as regular containers after the app containers: Kubernetes %s has no native sidecars (1.%d+), so they start with the app, after the init steps", b.opts.Target, target.NativeSidecars.Since)
+		spec.InitContainers = inits
+		spec.Containers = append(apps, sidecars...)
 	}
 	return spec, nil
+}
+
+// containerList compiles the containers of one intent list.
+func (b *builder) containerList(field string, cs []*podcv1.Container) ([]corev1.Container, error) {
+	var out []corev1.Container
+	for i, c := range cs {
+		ct, err := b.container(diag.Path(field).Index(i), c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ct)
+	}
+	return out, nil
 }
 
 // restartPolicy maps the intent's restart policy; unset is Always.

@@ -21,6 +21,9 @@ import (
 func (b *builder) services() {
 	var cluster, node []corev1.ServicePort
 	add := func(p diag.Path, pt *podcv1.Port) {
+		if e := pt.GetExpose(); e != podcv1.Expose_EXPOSE_CLUSTER && e != podcv1.Expose_EXPOSE_NODE {
+			return
+		}
 		sp := corev1.ServicePort{
 			Name:       pt.GetName(),
 			Protocol:   protocol(pt.GetProtocol()),
@@ -37,7 +40,7 @@ func (b *builder) services() {
 		case podcv1.Expose_EXPOSE_NODE:
 			sp.NodePort = pt.GetNodePort()
 			if sp.NodePort == 0 {
-				b.note("%s (%s): the cluster allocates its node port", p, pt.GetName())
+				b.note("%s (%s) has no nodePort: the cluster allocates one from its node port range", p, pt.GetName())
 			}
 			node = append(node, sp)
 		}

@@ -48,8 +48,8 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 		wi = &podcv1.WorkloadIntent{}
 	}
 	c := &checker{opts: opts, wi: wi}
-	c.workload()
 	c.metadata()
+	c.workload()
 	vols := c.volumes()
 	c.containers(vols)
 	c.ports()
