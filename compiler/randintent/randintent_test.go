@@ -1,0 +1,145 @@
+package randintent
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/target"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+func TestSameSeedSameIntents(t *testing.T) {
+	a, b := New(42), New(42)
+	for i := range 50 {
+		x, y := a.Next(), b.Next()
+		if !proto.Equal(x, y) {
+			t.Fatalf("intent %d differs for the same seed", i)
+		}
+	}
+	if proto.Equal(New(1).Next(), New(2).Next()) {
+		t.Error("different seeds gave the same intent")
+	}
+}
+
+// TestIntentsPassCheck: every generated intent is valid by the intent's own
+// rules, for every target and for a non-default node port range.
+func TestIntentsPassCheck(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 500
+	}
+	ranges := []intent.PortRange{intent.DefaultNodePorts, {Min: 31000, Max: 31100}}
+	for i := range n {
+		opts := Options{Target: target.Version{Minor: target.Oldest + i%(target.Newest-target.Oldest+1)}, NodePorts: ranges[i%2]}
+		wi := GenerateFor(rand.New(rand.NewSource(int64(i))), opts)
+		if fs := intent.Check(wi, intent.Options{Target: opts.Target, NodePorts: opts.NodePorts}); len(fs) > 0 {
+			js, _ := protojson.Marshal(wi)
+			t.Fatalf("seed %d (target %s): generated intent refused:\n%v\n%s", i, opts.Target, fs, js)
+		}
+	}
+}
+
+// TestShapes: the stream covers every shape the generator promises.
+func TestShapes(t *testing.T) {
+	g := New(7)
+	seen := map[string]bool{}
+	mark := func(k string) { seen[k] = true }
+	for range 2000 {
+		wi := g.Next()
+		mark("controller " + wi.GetController().String())
+		mark("restart " + wi.GetRestartPolicy().String())
+		if len(wi.GetInitSteps()) > 0 {
+			mark("init steps")
+		}
+		if len(wi.GetSidecars()) > 0 {
+			mark("sidecars")
+		}
+		for _, v := range wi.GetVolumes() {
+			switch {
+			case v.GetScratch() != nil:
+				mark("volume scratch")
+			case v.GetConfig() != nil:
+				mark("volume config")
+			case v.GetSecret() != nil:
+				mark("volume secret")
+			case v.GetPersistent() != nil:
+				mark("volume persistent")
+			}
+		}
+		for _, cs := range [][]*podcv1.Container{wi.GetInitSteps(), wi.GetContainers(), wi.GetSidecars()} {
+			for _, c := range cs {
+				for _, p := range c.GetPorts() {
+					mark("protocol " + p.GetProtocol().String())
+					mark("expose " + p.GetExpose().String())
+					if p.GetNodePort() != 0 {
+						mark("node port")
+					}
+				}
+				for _, p := range []*podcv1.Probe{c.GetProbes().GetLiveness(), c.GetProbes().GetReadiness(), c.GetProbes().GetStartup()} {
+					switch p.GetHandler().(type) {
+					case *podcv1.Probe_Exec:
+						mark("probe exec")
+					case *podcv1.Probe_TcpSocket:
+						mark("probe tcpSocket")
+					case *podcv1.Probe_HttpGet:
+						mark("probe httpGet")
+					case *podcv1.Probe_Grpc:
+						mark("probe grpc")
+					}
+				}
+				rs := c.GetResources()
+				for _, r := range []*podcv1.Resource{rs.GetCpu(), rs.GetMemory(), rs.GetEphemeralStorage()} {
+					for _, q := range []string{r.GetRequest(), r.GetLimit()} {
+						switch {
+						case q == "":
+						case strings.HasSuffix(q, "m"):
+							mark("unit m")
+						case strings.HasSuffix(q, "i"):
+							mark("unit binary")
+						case strings.ContainsAny(q, "e") || strings.Contains(q, "E"):
+							mark("unit exponent")
+						case strings.ContainsAny(q, "kMGT"):
+							mark("unit decimal suffix")
+						case strings.Contains(q, "."):
+							mark("unit fraction")
+						default:
+							mark("unit plain")
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, want := range []string{
+		"controller CONTROLLER_POD", "controller CONTROLLER_DEPLOYMENT", "controller CONTROLLER_UNSPECIFIED",
+		"restart RESTART_POLICY_ALWAYS", "restart RESTART_POLICY_ON_FAILURE", "restart RESTART_POLICY_NEVER",
+		"init steps", "sidecars",
+		"volume scratch", "volume config", "volume secret", "volume persistent",
+		"protocol PROTOCOL_TCP", "protocol PROTOCOL_UDP", "protocol PROTOCOL_SCTP",
+		"expose EXPOSE_NONE", "expose EXPOSE_CLUSTER", "expose EXPOSE_NODE", "node port",
+		"probe exec", "probe tcpSocket", "probe httpGet", "probe grpc",
+		"unit m", "unit binary", "unit exponent", "unit decimal suffix", "unit fraction", "unit plain",
+	} {
+		if !seen[want] {
+			t.Errorf("2000 intents never had %s", want)
+		}
+	}
+}
+
+func TestNoGRPCProbesBeforeTheyExist(t *testing.T) {
+	g := NewWithOptions(3, Options{Target: target.Version{Minor: 26}})
+	for range 500 {
+		for _, c := range g.Next().GetContainers() {
+			for _, p := range []*podcv1.Probe{c.GetProbes().GetLiveness(), c.GetProbes().GetReadiness(), c.GetProbes().GetStartup()} {
+				if p.GetGrpc() != nil {
+					t.Fatal("gRPC probe generated for 1.26")
+				}
+			}
+		}
+	}
+}
