@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/podc-dev/podc/compiler"
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/render"
+)
+
+// compileCmd is "podc compile": the service's pipeline, in process.
+func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("compile", "compile -f FILE|- [flags]", stderr)
+	file := fs.String("f", "", "the intent file, JSON or YAML; - reads standard input")
+	output := fs.String("o", "yaml", "output format: yaml (a multi-document stream) or json (a list)")
+	profile := fs.String("profile", "", "the policy profile (default: the intent's, then baseline)")
+	policies := fs.String("policies", "", "a policy bundle directory (default: the embedded bundle)")
+	targetVersion := fs.String("target-version", "", "the target Kubernetes minor, as 1.NN (default: the newest podc knows)")
+	apiDefaults := fs.Bool("apiserver-defaults", false, "write out the defaults the kube-apiserver applies")
+	nodePorts := intent.DefaultNodePorts
+	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *file == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	format, err := render.ParseFormat(*output)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc compile: -o: %v\n", err)
+		return exitUsage
+	}
+	data, err := readInput(*file, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc compile: %v\n", err)
+		return exitUsage
+	}
+	bundle, err := loadBundle(*policies)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc compile: policies: %v\n", err)
+		return exitUsage
+	}
+	wi, err := intent.Decode(data)
+	if err != nil {
+		return refused(stderr, err)
+	}
+	eng := compiler.New(compiler.Options{Policies: policy.NewStore(bundle), NodePorts: nodePorts})
+	res, err := eng.Compile(context.Background(), compiler.Request{
+		Intent:            wi,
+		Profile:           *profile,
+		Format:            format,
+		TargetVersion:     *targetVersion,
+		APIServerDefaults: *apiDefaults,
+	})
+	if err != nil {
+		return refused(stderr, err)
+	}
+	for _, w := range res.Report.Warnings() {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	fmt.Fprintf(stderr, "compiled for Kubernetes %s with policy bundle %s (profile %s)\n", res.Target, res.PolicyDigest, res.Report.Profile)
+	if _, err := stdout.Write(render.Stream(res.Manifests, format)); err != nil {
+		fmt.Fprintf(stderr, "podc compile: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// refused prints every problem, one per line starting with its field path,
+// and returns the exit code: 1 for a refused intent, 2 for a fault of podc.
+func refused(stderr io.Writer, err error) int {
+	de, ok := diag.AsError(err)
+	if !ok || de.Kind == diag.Internal {
+		fmt.Fprintf(stderr, "podc compile: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "refused: %s (%d problems)\n", de.Kind, len(de.Findings))
+	for _, f := range de.Findings {
+		fmt.Fprintln(stderr, f.String())
+	}
+	if de.Report != nil {
+		for _, w := range de.Report.Warnings() {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+	}
+	return exitRefused
+}
+
+func readInput(name string, stdin io.Reader) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(io.LimitReader(stdin, maxIntentBytes))
+	}
+	return os.ReadFile(name)
+}
+
+// maxIntentBytes bounds an intent read from standard input.
+const maxIntentBytes = 16 << 20

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCompileExamples(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			code, out, errs := run(t, "", "compile", "-f", f)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s", code, errs)
+			}
+			if !strings.HasPrefix(out, "---\n") || !strings.Contains(out, "apiVersion:") {
+				t.Errorf("stdout is not a YAML stream:\n%s", out)
+			}
+			if !strings.Contains(errs, "compiled for Kubernetes 1.") {
+				t.Errorf("stderr does not name the target version:\n%s", errs)
+			}
+		})
+	}
+}
+
+func TestCompileYAMLFromStdinToJSON(t *testing.T) {
+	data, err := os.ReadFile("../../examples/hello.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := yaml.JSONToYAML(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, string(y), "compile", "-f", "-", "-o", "json", "--target-version", "1.30")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	var objs []map[string]any
+	if err := json.Unmarshal([]byte(out), &objs); err != nil {
+		t.Fatalf("stdout is not a JSON list: %v\n%s", err, out)
+	}
+	if len(objs) == 0 || objs[0]["kind"] != "Pod" {
+		t.Errorf("first object = %v, want the Pod", objs)
+	}
+	if !strings.Contains(errs, "Kubernetes 1.30") {
+		t.Errorf("stderr: %s", errs)
+	}
+}
+
+func TestCompileRefusedExitsOne(t *testing.T) {
+	in := `{"name": "Bad_Name", "containers": [{"name": "web", "image": "nginx:1.27.3", "ports": [{"name": "http", "containerPort": 70000}]}]}`
+	code, out, errs := run(t, in, "compile", "-f", "-")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, errs)
+	}
+	if out != "" {
+		t.Errorf("stdout must be empty on refusal, got:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "refused: invalid intent") {
+		t.Fatalf("stderr:\n%s", errs)
+	}
+	var sawName, sawPort bool
+	for _, l := range lines[1:] {
+		sawName = sawName || strings.HasPrefix(l, "name: ")
+		sawPort = sawPort || strings.HasPrefix(l, "containers[0].ports[0].containerPort: ")
+	}
+	if !sawName || !sawPort {
+		t.Errorf("want one line per problem starting with its field path:\n%s", errs)
+	}
+}
+
+func TestCompileUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"compile"},
+		{"compile", "-f", "does-not-exist.json"},
+		{"compile", "-f", "../../examples/hello.json", "-o", "xml"},
+		{"compile", "-f", "../../examples/hello.json", "--node-port-range", "9-1"},
+		{"compile", "--no-such-flag"},
+		{"frobnicate"},
+		{},
+	} {
+		if code, _, _ := run(t, "", args...); code != 2 {
+			t.Errorf("podc %v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+func TestCompileDecodeErrorExitsOne(t *testing.T) {
+	code, out, errs := run(t, `{"name": "x", "containres": []}`, "compile", "-f", "-")
+	if code != 1 || out != "" || !strings.Contains(errs, "containres") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+func TestVersionAndPolicyList(t *testing.T) {
+	if code, out, _ := run(t, "", "version"); code != 0 || !strings.HasPrefix(out, "podc ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+	code, out, errs := run(t, "", "policy", "list")
+	if code != 0 || !strings.Contains(out, "baseline") || !strings.Contains(out, "restricted") {
+		t.Errorf("policy list: exit %d\n%s%s", code, out, errs)
+	}
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/podc-dev/podc/compiler"
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/server"
+)
+
+// serveCmd is "podc serve": the gRPC service, until SIGTERM or SIGINT.
+func serveCmd(args []string, stderr io.Writer) int {
+	fs := newFlagSet("serve", "serve [flags]", stderr)
+	addr := fs.String("addr", ":50051", "the address to listen on")
+	policies := fs.String("policies", "", "a policy bundle directory, reloaded on change (default: the embedded bundle)")
+	poll := fs.Duration("policy-poll", 2*time.Second, "how often to look for changes in --policies")
+	maxMsg := fs.Int("max-message-bytes", server.DefaultMaxMessageBytes, "the largest request or response")
+	grace := fs.Duration("grace", 10*time.Second, "how long calls in flight may take to finish on shutdown")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	nodePorts := intent.DefaultNodePorts
+	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc serve: %v\n", err)
+		return exitUsage
+	}
+	bundle, err := loadBundle(*policies)
+	if err != nil {
+		log.Error("cannot load policies", "dir", *policies, "error", err)
+		return exitUsage
+	}
+	store := policy.NewStore(bundle)
+	eng := compiler.New(compiler.Options{Policies: store, NodePorts: nodePorts, Logger: log})
+	srv := server.New(server.Options{Compiler: eng, Policies: store, Logger: log, MaxMessageBytes: *maxMsg})
+
+	lis, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", *addr, "error", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *policies != "" {
+		go store.Watch(ctx, *policies, *poll, log)
+		go srv.WatchPolicyHealth(ctx, *poll)
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.GRPC.Serve(lis) }()
+	log.Info("podc serving", "version", version, "addr", lis.Addr().String(),
+		"policies", bundle.Source(), "digest", bundle.Digest(), "node_ports", portRangeFlag{&nodePorts}.String())
+
+	select {
+	case err := <-served:
+		log.Error("server stopped", "error", err)
+		return exitUsage
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", grace.String())
+	srv.Shutdown()
+	done := make(chan struct{})
+	go func() { srv.GRPC.GracefulStop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(*grace):
+		log.Warn("grace period over; closing remaining calls")
+		srv.GRPC.Stop()
+	}
+	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+		log.Error("server stopped", "error", err)
+	}
+	log.Info("stopped")
+	return exitOK
+}
