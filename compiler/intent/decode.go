@@ -6,8 +6,10 @@ package intent
 import (
 	"bytes"
 	"regexp"
+	"strings"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podc-dev/podc/compiler/diag"
@@ -37,9 +39,52 @@ func Decode(data []byte) (*podcv1.WorkloadIntent, error) {
 	}
 	wi := &podcv1.WorkloadIntent{}
 	if err := unmarshal.Unmarshal(js, wi); err != nil {
-		return nil, invalid(fieldOf(err.Error()), cleanProtoError(err.Error()))
+		field := fieldOf(err.Error())
+		msg := cleanProtoError(err.Error())
+		if strings.Contains(msg, "invalid value for enum") {
+			if names := enumValues(wi.ProtoReflect().Descriptor(), field, map[protoreflect.FullName]bool{}); len(names) > 0 {
+				hint := "; want one of " + strings.Join(names, ", ")
+				if at := strings.LastIndex(msg, " (at "); at >= 0 {
+					msg = msg[:at] + hint + msg[at:]
+				} else {
+					msg += hint
+				}
+			}
+		}
+		return nil, invalid(field, msg)
 	}
 	return wi, nil
+}
+
+// enumValues returns the value names of the enum field with JSON name
+// field, found anywhere in the message md, without the UNSPECIFIED value.
+func enumValues(md protoreflect.MessageDescriptor, field string, seen map[protoreflect.FullName]bool) []string {
+	if seen[md.FullName()] {
+		return nil
+	}
+	seen[md.FullName()] = true
+	fields := md.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		if fd.Kind() == protoreflect.EnumKind && (fd.JSONName() == field || string(fd.Name()) == field) {
+			var names []string
+			vals := fd.Enum().Values()
+			for j := 0; j < vals.Len(); j++ {
+				if v := vals.Get(j); v.Number() != 0 {
+					names = append(names, string(v.Name()))
+				}
+			}
+			return names
+		}
+	}
+	for i := 0; i < fields.Len(); i++ {
+		if fd := fields.Get(i); fd.Message() != nil {
+			if names := enumValues(fd.Message(), field, seen); names != nil {
+				return names
+			}
+		}
+	}
+	return nil
 }
 
 func invalid(field, msg string) error {
