@@ -59,7 +59,7 @@ func TestCheck(t *testing.T) {
 		{"nil fields", `{"name": "x", "containers": [{"name": "a", "image": "nginx", "probes": {}, "resources": {}, "securityContext": {}}]}`, Options{}, nil},
 		{"no name no containers", `{}`, Options{}, []string{"name: required", "containers: at least one"}},
 		{"name with upper case", `{"name": "App", "containers": [{"name": "a", "image": "nginx"}]}`, Options{}, []string{`name: "App" is not a valid name`}},
-		{"name too long", `{"name": "` + strings.Repeat("a", 64) + `", "containers": [{"name": "a", "image": "nginx"}]}`, Options{}, []string{"must be no more than 63 characters"}},
+		{"name too long", `{"name": "` + strings.Repeat("a", 64) + `", "containers": [{"name": "a", "image": "nginx"}]}`, Options{}, []string{"must be no more than 63 bytes"}},
 		{"digit name without service", `{"name": "1a", "containers": [{"name": "a", "image": "nginx"}]}`, Options{}, nil},
 		{"digit name with service", `{"name": "1a", "containers": [{"name": "a", "image": "nginx", "ports": [{"name": "p", "containerPort": 1, "expose": "EXPOSE_CLUSTER"}]}]}`, Options{}, []string{"name: \"1a\" must start with a letter"}},
 		{"init step exposure does not make a service", `{"name": "1a", "initSteps": [{"name": "i", "image": "x", "ports": [{"name": "p", "containerPort": 1, "expose": "EXPOSE_CLUSTER"}]}], "containers": [{"name": "a", "image": "nginx"}]}`, Options{}, []string{"initSteps[0].ports[0].expose: an init step's port cannot be exposed"}},
