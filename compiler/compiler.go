@@ -175,11 +175,11 @@ func (e *Engine) run(ctx context.Context, req Request) (*Result, []runtime.Objec
 	rep.Decisions = append(rep.Decisions, mr.Decisions...)
 
 	// Objects that fail the apiserver's validation are never returned: the
-	// fault is a policy default's when one wrote the failing field, else
-	// the compiler's.
+	// fault is a policy's when a policy default wrote the failing field or
+	// a policy rule already denies it, else the compiler's.
 	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Intent: ir.Intent}
 	if vf := validate.Objects(objs, vopts); len(vf) > 0 {
-		blamed, policyFault := validate.Blame(vf, rep.Defaults)
+		blamed, policyFault := validate.Blame(vf, rep.Defaults, rep.Denials())
 		rep.Findings = append(rep.Findings, blamed...)
 		if diag.HasDeny(blamed) {
 			if !policyFault {

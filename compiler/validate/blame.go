@@ -9,18 +9,24 @@ import (
 // Blame decides whose fault each validation finding is. A finding at an
 // intent field that a policy default wrote (a default whose Source is
 // "policy:<rule id>" at that field, inside it or around it) is the policy's
-// fault: it gets the rule's id and a message that names the rule. It returns
+// fault: it gets the rule's id and a message that names the rule. So is a
+// finding at a field that a policy rule already denies (a deny finding of
+// denials with a rule id): the intent is refused for it anyway. It returns
 // the findings, changed on copies, and whether every deny among them is a
 // policy's fault; any other deny is a fault in the compiler.
-func Blame(fs []diag.Finding, defaults []diag.Default) ([]diag.Finding, bool) {
+func Blame(fs []diag.Finding, defaults []diag.Default, denials []diag.Finding) ([]diag.Finding, bool) {
 	out := make([]diag.Finding, len(fs))
 	allPolicy := true
 	for i, f := range fs {
 		out[i] = f
-		rule := policyDefaultAt(f.Field, defaults)
-		if rule != "" {
+		if rule := policyDefaultAt(f.Field, defaults); rule != "" {
 			out[i].RuleID = rule
 			out[i].Message += "; the value was written by the default of policy rule " + rule
+			continue
+		}
+		if rule := policyDenialAt(f.Field, denials); rule != "" {
+			out[i].RuleID = rule
+			out[i].Message += "; policy rule " + rule + " denies this field"
 			continue
 		}
 		if f.Severity == diag.Deny {
@@ -42,6 +48,19 @@ func policyDefaultAt(field string, defaults []diag.Default) string {
 		}
 		if related(field, d.Field) {
 			return rule
+		}
+	}
+	return ""
+}
+
+// policyDenialAt returns the rule of a policy deny finding at field, or "".
+func policyDenialAt(field string, denials []diag.Finding) string {
+	if field == "" {
+		return ""
+	}
+	for _, d := range denials {
+		if d.Severity == diag.Deny && d.RuleID != "" && d.Field != "" && related(field, d.Field) {
+			return d.RuleID
 		}
 	}
 	return ""

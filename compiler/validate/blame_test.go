@@ -32,7 +32,7 @@ func TestBlame(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			orig := c.fs[0].Message
-			out, policy := Blame(c.fs, defaults)
+			out, policy := Blame(c.fs, defaults, nil)
 			if policy != c.policy {
 				t.Errorf("policy fault = %v, want %v", policy, c.policy)
 			}
@@ -50,8 +50,24 @@ func TestBlame(t *testing.T) {
 }
 
 func TestBlameWarningsAreNotFaults(t *testing.T) {
-	_, policy := Blame([]diag.Finding{{Severity: diag.Warn, Field: "x"}}, nil)
+	_, policy := Blame([]diag.Finding{{Severity: diag.Warn, Field: "x"}}, nil, nil)
 	if !policy {
 		t.Error("a warning counted as a compiler fault")
+	}
+}
+
+func TestBlamePolicyDenials(t *testing.T) {
+	denials := []diag.Finding{
+		{Severity: diag.Deny, Stage: diag.StageIntentPolicy, RuleID: "baseline.host-network", Field: "hostNetwork"},
+		{Severity: diag.Deny, Stage: diag.StageIntent, Field: "containers[0].image"}, // not a policy's
+	}
+	fs := []diag.Finding{{Severity: diag.Deny, Field: "hostNetwork", Message: "Forbidden"}}
+	out, policy := Blame(fs, nil, denials)
+	if !policy || out[0].RuleID != "baseline.host-network" || !strings.Contains(out[0].Message, "denies") {
+		t.Errorf("finding at a denied field: policy %v, %+v", policy, out[0])
+	}
+	_, policy = Blame([]diag.Finding{{Severity: diag.Deny, Field: "containers[0].image"}}, nil, denials)
+	if policy {
+		t.Error("a structural finding without a rule counted as policy")
 	}
 }

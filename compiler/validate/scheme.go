@@ -12,12 +12,14 @@ import (
 	k8sappsv1 "k8s.io/kubernetes/pkg/apis/apps/v1"
 	"k8s.io/kubernetes/pkg/apis/core"
 	k8scorev1 "k8s.io/kubernetes/pkg/apis/core/v1"
+	"k8s.io/kubernetes/pkg/capabilities"
 )
 
 // scheme is the kube-apiserver's scheme for the groups podc emits: the
 // versioned and internal types of core and apps, with their defaulting and
 // conversion functions. It is built once and only read afterwards.
 var scheme = sync.OnceValue(func() *runtime.Scheme {
+	setupCapabilities()
 	s := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
 		core.AddToScheme, k8scorev1.AddToScheme,
@@ -29,6 +31,19 @@ var scheme = sync.OnceValue(func() *runtime.Scheme {
 	}
 	return s
 })
+
+// AllowPrivileged is the kube-apiserver's --allow-privileged setting podc
+// validates with: true, as kubeadm and the managed distributions run it.
+// Whether a workload may run privileged is the platform's policy decision
+// (the default policies deny it), not a property of the manifest.
+const AllowPrivileged = true
+
+// setupCapabilities configures the apiserver's process-wide capabilities
+// the way a cluster's apiserver is configured. The apiserver code keeps the
+// first setting of a process.
+func setupCapabilities() {
+	capabilities.Initialize(capabilities.Capabilities{AllowPrivileged: AllowPrivileged})
+}
 
 // gvkOf returns the group, version and kind of a versioned object podc
 // emits, from its Go type rather than its TypeMeta, which may be unset.

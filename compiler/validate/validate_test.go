@@ -168,6 +168,15 @@ func TestObjectsBroken(t *testing.T) {
 	}
 }
 
+func TestPrivilegedAllowedAsClustersRunIt(t *testing.T) {
+	p := testPod()
+	priv := true
+	p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: &priv}
+	if fs := Objects([]runtime.Object{p}, opts()); len(fs) != 0 {
+		t.Errorf("privileged container refused; the apiserver runs with --allow-privileged=%v: %v", AllowPrivileged, fs)
+	}
+}
+
 func TestObjectsEnvValuesNotShown(t *testing.T) {
 	p := testPod()
 	p.Spec.Containers[0].Env[0].Name = ""
