@@ -202,3 +202,21 @@ func TestProbePortNumber(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheck checks examples/checkout.json.
+func BenchmarkCheck(b *testing.B) {
+	data, err := os.ReadFile("../../examples/checkout.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	wi, err := Decode(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if fs := Check(wi, Options{}); len(fs) != 0 {
+			b.Fatal(fs)
+		}
+	}
+}
