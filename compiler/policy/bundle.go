@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -40,10 +41,16 @@ type Bundle struct {
 
 	ctx  *cue.Context
 	root cue.Value
+	// scope holds #Bundle, the bundle wrapped for evaluation (see
+	// wrapSources).
+	scope cue.Value
 	// violations and defaults are the paths of each rule's lists, by rule
 	// index.
 	violations []cue.Path
 	defaults   []cue.Path
+	// hasViolations records, by rule index, whether the rule declares
+	// violations.
+	hasViolations []bool
 
 	intentCache   *lru[*intentOutcome]
 	manifestCache *lru[*manifestOutcome]
@@ -51,6 +58,12 @@ type Bundle struct {
 
 type profileRules struct {
 	intent, manifest, defaults []int
+	// intentScope and manifestScope are the bundle's evaluation form
+	// trimmed to the rules each stage reads; see wrapSources.
+	intentScope, manifestScope cue.Value
+	// intentTail and manifestTail follow the input in a request's CUE
+	// source: they select just the lists the stage reads (see evalSource).
+	intentTail, manifestTail []byte
 }
 
 // cacheSize bounds each of a bundle's result caches, in entries.
@@ -98,6 +111,8 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 	h := sha256.New()
 	var files []*ast.File
 	var problems []string
+	srcs := map[string][]byte{}
+	var order []string
 	pkg := ""
 	for _, name := range names {
 		src, err := fs.ReadFile(fsys, name)
@@ -107,6 +122,8 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(src))
 		h.Write(src)
+		srcs[display(name)] = src
+		order = append(order, display(name))
 		f, err := parser.ParseFile(display(name), src)
 		if err != nil {
 			problems = append(problems, cueProblems(err)...)
@@ -149,12 +166,38 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 		return nil, &LoadError{Source: source, Problems: cueProblems(err)}
 	}
 
+	const defsName = "podc-schema.cue"
+	srcs[preludeName], srcs[defsName] = evalPreludeSource(pkg)
+	order = append(order, preludeName, defsName)
+	outside := map[string]bool{defsName: true}
+	wrapped := func(keep func(string) (bool, []string)) (cue.Value, error) {
+		wf, err := wrapSources(pkg, srcs, order, outside, keep)
+		if err != nil {
+			return cue.Value{}, &LoadError{Source: source, Problems: cueProblems(err)}
+		}
+		winst := build.NewContext().NewInstance("", nil)
+		winst.PkgName = pkg
+		if err := winst.AddSyntax(wf); err != nil {
+			return cue.Value{}, &LoadError{Source: source, Problems: cueProblems(err)}
+		}
+		v := ctx.BuildInstance(winst)
+		if err := v.Err(); err != nil {
+			return cue.Value{}, &LoadError{Source: source, Problems: cueProblems(err)}
+		}
+		return v, nil
+	}
+	scope, err := wrapped(nil)
+	if err != nil {
+		return nil, err
+	}
+
 	b := &Bundle{
 		digest:        "sha256:" + hex.EncodeToString(h.Sum(nil)),
 		source:        source,
 		fsys:          fsys,
 		ctx:           ctx,
 		root:          root,
+		scope:         scope,
 		byID:          map[string]int{},
 		byProfile:     map[string]*profileRules{},
 		intentCache:   newLRU[*intentOutcome](cacheSize),
@@ -162,6 +205,44 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 	}
 	if problems := b.readMetadata(); len(problems) > 0 {
 		return nil, &LoadError{Source: source, Problems: problems}
+	}
+	// Each profile and stage gets its own trimmed form, so a request
+	// evaluates only the rules it reads.
+	for name, pr := range b.byProfile {
+		inProfile := map[string]bool{}
+		for _, r := range b.rules {
+			inProfile[r.ID] = slices.Contains(r.Profiles, name)
+		}
+		if pr.intentScope, err = wrapped(func(id string) (bool, []string) {
+			i, ok := b.byID[id]
+			if !ok {
+				return true, nil // not a rule: a helper, keep it
+			}
+			r := b.rules[i]
+			switch {
+			case !inProfile[id]:
+				return false, nil
+			case r.Stage == diag.StageIntentPolicy:
+				return true, nil
+			case r.Defaults:
+				return true, []string{"violations"}
+			}
+			return false, nil
+		}); err != nil {
+			return nil, err
+		}
+		if pr.manifestScope, err = wrapped(func(id string) (bool, []string) {
+			i, ok := b.byID[id]
+			if !ok {
+				return true, nil
+			}
+			if !inProfile[id] || b.rules[i].Stage != diag.StageManifestPolicy {
+				return false, nil
+			}
+			return true, []string{"defaults"}
+		}); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
@@ -239,8 +320,9 @@ func (b *Bundle) readMetadata() []string {
 	for i, r := range b.rules {
 		b.byID[r.ID] = i
 		base := cue.MakePath(cue.Str("rules"), cue.Str(r.ID))
-		b.violations = append(b.violations, base.Append(cue.Str("violations")))
-		b.defaults = append(b.defaults, base.Append(cue.Str("defaults")))
+		b.hasViolations = append(b.hasViolations, b.root.LookupPath(base.Append(cue.Str("violations"))).Exists())
+		b.violations = append(b.violations, cue.MakePath(cue.Str(fmt.Sprintf("v%d", i))))
+		b.defaults = append(b.defaults, cue.MakePath(cue.Str(fmt.Sprintf("d%d", i))))
 		for _, p := range r.Profiles {
 			pr := b.byProfile[p]
 			if pr == nil {
@@ -256,7 +338,27 @@ func (b *Bundle) readMetadata() []string {
 			}
 		}
 	}
+	for _, pr := range b.byProfile {
+		pr.intentTail = b.evalTail(pr.intent, pr.defaults)
+		pr.manifestTail = b.evalTail(pr.manifest, nil)
+	}
 	return problems
+}
+
+// evalTail is the part of a request's source after the input: one field per
+// list the stage reads, so evaluating the request evaluates only those rules.
+func (b *Bundle) evalTail(violations, defaults []int) []byte {
+	var s strings.Builder
+	s.WriteString("\n")
+	for _, i := range violations {
+		if b.hasViolations[i] {
+			fmt.Fprintf(&s, "v%d: B.rules[%s].violations\n", i, strconv.Quote(b.rules[i].ID))
+		}
+	}
+	for _, i := range defaults {
+		fmt.Fprintf(&s, "d%d: B.rules[%s].defaults\n", i, strconv.Quote(b.rules[i].ID))
+	}
+	return []byte(s.String())
 }
 
 func (b *Bundle) profileList() string {
@@ -298,4 +400,3 @@ func (b *Bundle) unknownProfile(name string) error {
 		diag.Denyf(diag.StageIntent, "profile", "unknown profile %q; the policy bundle has: %s", name, b.profileList()),
 	}}
 }
-

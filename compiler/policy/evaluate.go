@@ -106,13 +106,24 @@ func (b *Bundle) EvaluateManifests(objs []runtime.Object, wi *podcv1.WorkloadInt
 	return &ManifestResult{Findings: slices.Clone(out.findings), Decisions: slices.Clone(out.decisions)}, nil
 }
 
-// unify compiles the request's input and unifies it with the bundle.
-func (b *Bundle) unify(src []byte) (cue.Value, error) {
-	in := b.ctx.CompileBytes(src, cue.Filename("input.json"))
-	if err := in.Err(); err != nil {
-		return cue.Value{}, fmt.Errorf("policy input: %w", err)
-	}
-	v := b.root.Unify(in)
+// evalPrefix starts a request's CUE source; the input and a stage's tail
+// follow.
+const evalPrefix = "let B = " + evalDef + " & "
+
+// unify compiles a request's source in the scope of the compiled bundle:
+//
+//	let B = #Bundle & {"intent": ..., "params": ...}
+//	v3: B.rules["restricted.image-pinned"].violations
+//	...
+//
+// The input is JSON bytes compiled by CUE, never Go values (DESIGN.md §6).
+// Only the selected rules of the profile and stage are evaluated.
+func (b *Bundle) unify(scope cue.Value, src, tail []byte) (cue.Value, error) {
+	buf := make([]byte, 0, len(evalPrefix)+len(src)+len(tail))
+	buf = append(buf, evalPrefix...)
+	buf = append(buf, src...)
+	buf = append(buf, tail...)
+	v := b.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(scope))
 	if err := v.Err(); err != nil {
 		return cue.Value{}, fmt.Errorf("policy input does not fit the bundle: %s", strings.Join(cueProblems(err), "; "))
 	}
@@ -120,7 +131,19 @@ func (b *Bundle) unify(src []byte) (cue.Value, error) {
 }
 
 func (b *Bundle) evalIntent(src []byte, pr *profileRules) (*intentOutcome, error) {
-	v, err := b.unify(src)
+	out, err := b.readIntent(pr.intentScope, src, pr)
+	if err != nil {
+		// A rule may refer to a rule the trimmed form left out: try the
+		// whole bundle before giving up.
+		if out, err2 := b.readIntent(b.scope, src, pr); err2 == nil {
+			return out, nil
+		}
+	}
+	return out, err
+}
+
+func (b *Bundle) readIntent(scope cue.Value, src []byte, pr *profileRules) (*intentOutcome, error) {
+	v, err := b.unify(scope, src, pr.intentTail)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +160,17 @@ func (b *Bundle) evalIntent(src []byte, pr *profileRules) (*intentOutcome, error
 }
 
 func (b *Bundle) evalManifests(src []byte, pr *profileRules) (*manifestOutcome, error) {
-	v, err := b.unify(src)
+	out, err := b.readManifests(pr.manifestScope, src, pr)
+	if err != nil {
+		if out, err2 := b.readManifests(b.scope, src, pr); err2 == nil {
+			return out, nil
+		}
+	}
+	return out, err
+}
+
+func (b *Bundle) readManifests(scope cue.Value, src []byte, pr *profileRules) (*manifestOutcome, error) {
+	v, err := b.unify(scope, src, pr.manifestTail)
 	if err != nil {
 		return nil, err
 	}

@@ -16,35 +16,30 @@ import (
 // change together.
 
 type inIntent struct {
-	Name               string            `json:"name"`
-	Namespace          string            `json:"namespace"`
-	Labels             map[string]string `json:"labels"`
-	Controller         string            `json:"controller"`
-	Replicas           int32             `json:"replicas"`
-	RestartPolicy      string            `json:"restartPolicy"`
-	HostNetwork        bool              `json:"hostNetwork"`
-	HostPID            bool              `json:"hostPID"`
-	HostIPC            bool              `json:"hostIPC"`
-	ServiceAccountName string            `json:"serviceAccountName"`
-	Containers         []inContainer     `json:"containers"`
+	Name          string            `json:"name"`
+	Labels        map[string]string `json:"labels"`
+	Controller    string            `json:"controller"`
+	Replicas      int32             `json:"replicas"`
+	RestartPolicy string            `json:"restartPolicy"`
+	HostNetwork   bool              `json:"hostNetwork"`
+	HostPID       bool              `json:"hostPID"`
+	HostIPC       bool              `json:"hostIPC"`
+	Containers    []inContainer     `json:"containers"`
 }
 
 type inContainer struct {
-	Path             string     `json:"path"`
-	Role             string     `json:"role"`
-	Name             string     `json:"name"`
-	Image            string     `json:"image"`
-	Registry         string     `json:"registry"`
-	Repository       string     `json:"repository"`
-	Tag              string     `json:"tag"`
-	Digest           string     `json:"digest"`
-	Pinned           bool       `json:"pinned"`
-	CPU              inAmount   `json:"cpu"`
-	Memory           inAmount   `json:"memory"`
-	EphemeralStorage inAmount   `json:"ephemeralStorage"`
-	Ports            []inPort   `json:"ports"`
-	Probes           inProbes   `json:"probes"`
-	SecurityContext  inSecurity `json:"securityContext"`
+	Path            string     `json:"path"`
+	Role            string     `json:"role"`
+	Name            string     `json:"name"`
+	Image           string     `json:"image"`
+	Registry        string     `json:"registry"`
+	Tag             string     `json:"tag"`
+	Pinned          bool       `json:"pinned"`
+	CPU             inAmount   `json:"cpu"`
+	Memory          inAmount   `json:"memory"`
+	Ports           []inPort   `json:"ports"`
+	Probes          inProbes   `json:"probes"`
+	SecurityContext inSecurity `json:"securityContext"`
 }
 
 type inAmount struct {
@@ -56,9 +51,7 @@ type inPort struct {
 	Path          string `json:"path"`
 	Name          string `json:"name"`
 	ContainerPort int32  `json:"containerPort"`
-	Protocol      string `json:"protocol"`
 	Expose        string `json:"expose"`
-	ServicePort   int32  `json:"servicePort"`
 	NodePort      int32  `json:"nodePort"`
 }
 
@@ -90,17 +83,15 @@ type inParams struct {
 // does not parse counts as unset (the structural checks report it).
 func flattenIntent(wi *podcv1.WorkloadIntent) *inIntent {
 	in := &inIntent{
-		Name:               wi.GetName(),
-		Namespace:          wi.GetNamespace(),
-		Labels:             maps.Clone(wi.GetLabels()),
-		Controller:         "pod",
-		Replicas:           1,
-		RestartPolicy:      "Always",
-		HostNetwork:        wi.GetHostNetwork(),
-		HostPID:            wi.GetHostPid(),
-		HostIPC:            wi.GetHostIpc(),
-		ServiceAccountName: wi.GetServiceAccountName(),
-		Containers:         make([]inContainer, 0, len(wi.GetContainers())+len(wi.GetSidecars())+len(wi.GetInitSteps())),
+		Name:          wi.GetName(),
+		Labels:        maps.Clone(wi.GetLabels()),
+		Controller:    "pod",
+		Replicas:      1,
+		RestartPolicy: "Always",
+		HostNetwork:   wi.GetHostNetwork(),
+		HostPID:       wi.GetHostPid(),
+		HostIPC:       wi.GetHostIpc(),
+		Containers:    make([]inContainer, 0, len(wi.GetContainers())+len(wi.GetSidecars())+len(wi.GetInitSteps())),
 	}
 	if in.Labels == nil {
 		in.Labels = map[string]string{}
@@ -143,39 +134,25 @@ func containerGroups(wi *podcv1.WorkloadIntent) []containerGroup {
 func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer {
 	ref := parseImage(c.GetImage())
 	out := inContainer{
-		Path:       p.String(),
-		Role:       role,
-		Name:       c.GetName(),
-		Image:      c.GetImage(),
-		Registry:   ref.Registry,
-		Repository: ref.Repository,
-		Tag:        ref.Tag,
-		Digest:     ref.Digest,
-		Pinned:     ref.Pinned(),
-		Ports:      make([]inPort, 0, len(c.GetPorts())),
+		Path:     p.String(),
+		Role:     role,
+		Name:     c.GetName(),
+		Image:    c.GetImage(),
+		Registry: ref.Registry,
+		Tag:      ref.Tag,
+		Pinned:   ref.Pinned(),
+		Ports:    make([]inPort, 0, len(c.GetPorts())),
 	}
 	res := c.GetResources()
 	out.CPU = amount(res.GetCpu(), true)
 	out.Memory = amount(res.GetMemory(), false)
-	out.EphemeralStorage = amount(res.GetEphemeralStorage(), false)
 	for i, port := range c.GetPorts() {
 		ip := inPort{
 			Path:          p.Field("ports").Index(i).String(),
 			Name:          port.GetName(),
 			ContainerPort: port.GetContainerPort(),
-			Protocol:      "TCP",
 			Expose:        "none",
-			ServicePort:   port.GetServicePort(),
 			NodePort:      port.GetNodePort(),
-		}
-		if ip.ServicePort == 0 {
-			ip.ServicePort = ip.ContainerPort
-		}
-		switch port.GetProtocol() {
-		case podcv1.Protocol_PROTOCOL_UDP:
-			ip.Protocol = "UDP"
-		case podcv1.Protocol_PROTOCOL_SCTP:
-			ip.Protocol = "SCTP"
 		}
 		switch port.GetExpose() {
 		case podcv1.Expose_EXPOSE_CLUSTER:

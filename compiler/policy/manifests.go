@@ -210,8 +210,7 @@ func manifestInput(objs []runtime.Object, wi *podcv1.WorkloadIntent, p Params) (
 		return nil, err
 	}
 	return json.Marshal(struct {
-		Intent    *inIntent    `json:"intent"`
 		Manifests *inManifests `json:"manifests"`
 		Params    inParams     `json:"params"`
-	}{flattenIntent(wi), m, inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}})
+	}{m, inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}})
 }
