@@ -270,7 +270,12 @@ func (b *builder) mounts(c *podcv1.Container) {
 	}
 }
 
-var capabilities = []string{"NET_BIND_SERVICE", "CHOWN", "ALL", "SYS_TIME", "NET_RAW", "CAP_NET_ADMIN", "KILL", "SETUID", "SETGID"}
+// Capabilities that the Pod Security Standards' baseline allows to add, and
+// some it does not (for policies to refuse).
+var (
+	baselineCapabilities = []string{"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+	otherCapabilities    = []string{"ALL", "SYS_TIME", "NET_RAW", "CAP_NET_ADMIN", "SYS_PTRACE"}
+)
 
 func (b *builder) security() *podcv1.SecurityContext {
 	sc := &podcv1.SecurityContext{}
@@ -302,8 +307,15 @@ func (b *builder) security() *podcv1.SecurityContext {
 		sc.AllowPrivilegeEscalation = &v
 	}
 	seen := map[string]bool{}
-	for range b.between(0, 2) {
-		c := pick(b, capabilities...)
+	adds := 0
+	if b.chance(0.3) {
+		adds = b.between(1, 2)
+	}
+	for range adds {
+		c := pick(b, baselineCapabilities...)
+		if b.chance(0.1) {
+			c = pick(b, otherCapabilities...)
+		}
 		if !seen[c] {
 			seen[c] = true
 			sc.CapabilitiesAdd = append(sc.CapabilitiesAdd, c)
