@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/diag"
@@ -302,7 +303,12 @@ func checkInvariants(t *testing.T, name string, wi *podcv1.WorkloadIntent, out *
 			t.Errorf("%s: Service %s labels %v", name, s.Name, s.Labels)
 		}
 		for _, sp := range s.Spec.Ports {
-			cp, ok := ports[sp.TargetPort.StrVal]
+			cp, ok := ports[sp.Name]
+			if sp.TargetPort.Type == intstr.Int {
+				ok = ok && cp.ContainerPort == sp.TargetPort.IntVal
+			} else {
+				ok = ok && sp.TargetPort.StrVal == sp.Name
+			}
 			if !ok || cp.Protocol != sp.Protocol || sp.Name != cp.Name {
 				t.Errorf("%s: Service %s port %s targets no running container port of protocol %s", name, s.Name, sp.Name, sp.Protocol)
 			}

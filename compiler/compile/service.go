@@ -9,8 +9,13 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
+
+// namedSidecarPortsSince is the first Kubernetes minor whose endpoint
+// controllers resolve a Service's named targetPort on a native sidecar.
+const namedSidecarPortsSince = 32
 
 // services compiles the Services that expose the pod's ports: a ClusterIP
 // Service "<name>" with the EXPOSE_CLUSTER ports and a NodePort Service
@@ -20,7 +25,7 @@ import (
 // is named after the container port and targets it by that name.
 func (b *builder) services() {
 	var cluster, node []corev1.ServicePort
-	add := func(p diag.Path, pt *podcv1.Port) {
+	add := func(p diag.Path, pt *podcv1.Port, byNumber bool) {
 		if e := pt.GetExpose(); e != podcv1.Expose_EXPOSE_CLUSTER && e != podcv1.Expose_EXPOSE_NODE {
 			return
 		}
@@ -29,6 +34,11 @@ func (b *builder) services() {
 			Protocol:   protocol(pt.GetProtocol()),
 			Port:       pt.GetServicePort(),
 			TargetPort: intstr.FromString(pt.GetName()),
+		}
+		if byNumber {
+			sp.TargetPort = intstr.FromInt32(pt.GetContainerPort())
+			b.note("%s (%s): the Service targets port %d by number: before Kubernetes 1.%d Services do not resolve the named ports of native sidecars",
+				p, pt.GetName(), pt.GetContainerPort(), namedSidecarPortsSince)
 		}
 		if sp.Port == 0 {
 			sp.Port = pt.GetContainerPort()
@@ -48,12 +58,15 @@ func (b *builder) services() {
 	// Init steps are never exposed: they finish before the app starts.
 	for i, c := range b.wi.GetContainers() {
 		for j, pt := range c.GetPorts() {
-			add(diag.Path("containers").Index(i).Field("ports").Index(j), pt)
+			add(diag.Path("containers").Index(i).Field("ports").Index(j), pt, false)
 		}
 	}
+	// Native sidecars are init containers; Services resolve their named
+	// ports only since 1.32 (kubernetes/kubernetes#127958).
+	byNumber := b.opts.Target.Has(target.NativeSidecars) && b.opts.Target.Minor < namedSidecarPortsSince
 	for i, c := range b.wi.GetSidecars() {
 		for j, pt := range c.GetPorts() {
-			add(diag.Path("sidecars").Index(i).Field("ports").Index(j), pt)
+			add(diag.Path("sidecars").Index(i).Field("ports").Index(j), pt, byNumber)
 		}
 	}
 	name := b.wi.GetName()
