@@ -22,8 +22,8 @@ type inIntent struct {
 	Replicas      int32             `json:"replicas"`
 	RestartPolicy string            `json:"restartPolicy"`
 	HostNetwork   bool              `json:"hostNetwork"`
-	HostPID       bool              `json:"hostPID"`
-	HostIPC       bool              `json:"hostIPC"`
+	HostPid       bool              `json:"hostPid"`
+	HostIpc       bool              `json:"hostIpc"`
 	Containers    []inContainer     `json:"containers"`
 }
 
@@ -61,15 +61,16 @@ type inProbes struct {
 	Startup   bool `json:"startup"`
 }
 
+// inSecurity holds null for every field the intent leaves unset.
 type inSecurity struct {
-	RunAsNonRoot             *bool    `json:"runAsNonRoot,omitempty"`
-	RunAsUser                *int64   `json:"runAsUser,omitempty"`
-	AllowPrivilegeEscalation *bool    `json:"allowPrivilegeEscalation,omitempty"`
-	Privileged               *bool    `json:"privileged,omitempty"`
-	ReadOnlyRootFilesystem   *bool    `json:"readOnlyRootFilesystem,omitempty"`
+	RunAsNonRoot             *bool    `json:"runAsNonRoot"`
+	RunAsUser                *int64   `json:"runAsUser"`
+	AllowPrivilegeEscalation *bool    `json:"allowPrivilegeEscalation"`
+	Privileged               *bool    `json:"privileged"`
+	ReadOnlyRootFilesystem   *bool    `json:"readOnlyRootFilesystem"`
 	CapabilitiesAdd          []string `json:"capabilitiesAdd"`
 	CapabilitiesDrop         []string `json:"capabilitiesDrop"`
-	SeccompProfile           string   `json:"seccompProfile,omitempty"`
+	SeccompProfile           *string  `json:"seccompProfile"`
 }
 
 type inParams struct {
@@ -89,8 +90,8 @@ func flattenIntent(wi *podcv1.WorkloadIntent) *inIntent {
 		Replicas:      1,
 		RestartPolicy: "Always",
 		HostNetwork:   wi.GetHostNetwork(),
-		HostPID:       wi.GetHostPid(),
-		HostIPC:       wi.GetHostIpc(),
+		HostPid:       wi.GetHostPid(),
+		HostIpc:       wi.GetHostIpc(),
 		Containers:    make([]inContainer, 0, len(wi.GetContainers())+len(wi.GetSidecars())+len(wi.GetInitSteps())),
 	}
 	if in.Labels == nil {
@@ -177,11 +178,15 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 		out.SecurityContext.Privileged = sc.Privileged
 		out.SecurityContext.ReadOnlyRootFilesystem = sc.ReadOnlyRootFilesystem
 	}
+	var seccomp string
 	switch sc.GetSeccompProfile() {
 	case podcv1.SeccompProfile_SECCOMP_PROFILE_RUNTIME_DEFAULT:
-		out.SecurityContext.SeccompProfile = "RuntimeDefault"
+		seccomp = "RuntimeDefault"
 	case podcv1.SeccompProfile_SECCOMP_PROFILE_UNCONFINED:
-		out.SecurityContext.SeccompProfile = "Unconfined"
+		seccomp = "Unconfined"
+	}
+	if seccomp != "" {
+		out.SecurityContext.SeccompProfile = &seccomp
 	}
 	return out
 }

@@ -42,14 +42,16 @@ type inManifestContainer struct {
 	SecurityContext inManifestSec `json:"securityContext"`
 }
 
+// inManifestSec holds null for every field the object leaves unset, and
+// an empty seccompProfile type when it sets none.
 type inManifestSec struct {
-	RunAsNonRoot             *bool          `json:"runAsNonRoot,omitempty"`
-	RunAsUser                *int64         `json:"runAsUser,omitempty"`
-	AllowPrivilegeEscalation *bool          `json:"allowPrivilegeEscalation,omitempty"`
-	Privileged               *bool          `json:"privileged,omitempty"`
-	ReadOnlyRootFilesystem   *bool          `json:"readOnlyRootFilesystem,omitempty"`
+	RunAsNonRoot             *bool          `json:"runAsNonRoot"`
+	RunAsUser                *int64         `json:"runAsUser"`
+	AllowPrivilegeEscalation *bool          `json:"allowPrivilegeEscalation"`
+	Privileged               *bool          `json:"privileged"`
+	ReadOnlyRootFilesystem   *bool          `json:"readOnlyRootFilesystem"`
 	Capabilities             inCapabilities `json:"capabilities"`
-	SeccompProfile           *inSeccomp     `json:"seccompProfile,omitempty"`
+	SeccompProfile           inSeccomp      `json:"seccompProfile"`
 }
 
 type inCapabilities struct {
@@ -186,7 +188,7 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 			}
 		}
 		if c.SeccompProfile != nil {
-			s.SeccompProfile = &inSeccomp{Type: string(c.SeccompProfile.Type)}
+			s.SeccompProfile.Type = string(c.SeccompProfile.Type)
 		}
 	}
 	if pod != nil {
@@ -196,8 +198,8 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 		if s.RunAsUser == nil {
 			s.RunAsUser = pod.RunAsUser
 		}
-		if s.SeccompProfile == nil && pod.SeccompProfile != nil {
-			s.SeccompProfile = &inSeccomp{Type: string(pod.SeccompProfile.Type)}
+		if s.SeccompProfile.Type == "" && pod.SeccompProfile != nil {
+			s.SeccompProfile.Type = string(pod.SeccompProfile.Type)
 		}
 	}
 	return s

@@ -1,0 +1,276 @@
+package policy
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/txtar"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// TestDir is the directory of a bundle's test cases, beside its .cue files.
+const TestDir = "tests"
+
+// TestOptions configure RunTests.
+type TestOptions struct {
+	// Compile compiles a case's intent (with policy defaults applied) for
+	// the manifest rules, when the case has no manifests.yaml. Nil leaves
+	// the manifest rules of such cases unevaluated.
+	Compile func(*podcv1.WorkloadIntent) ([]runtime.Object, error)
+	// NodePorts is the platform's node port range; zero means
+	// intent.DefaultNodePorts.
+	NodePorts intent.PortRange
+	// Update, when set, receives each case file with its want section
+	// rewritten to the actual outcome (for golden updates).
+	Update func(name string, data []byte) error
+}
+
+// CaseResult is the outcome of one test case.
+type CaseResult struct {
+	// Name is the case file's path: "tests/checkout.txtar".
+	Name string
+	// Passed reports whether the outcome matched the want section.
+	Passed bool
+	// Problems explain a failure, one line each: "- want ..." / "+ got ...".
+	Problems []string
+}
+
+// RunTests runs the bundle's test cases: every tests/*.txtar file in fsys.
+// A case is a txtar archive:
+//
+//	A description.
+//	profile: restricted        (optional; else the intent's, else baseline)
+//	nodePorts: 30000-30999     (optional; else the options', else the default)
+//	-- intent.json --          (or intent.yaml)
+//	{...}
+//	-- manifests.yaml --       (optional: compiled objects for manifest rules)
+//	-- want --
+//	deny restricted.team-label labels["team"]
+//	deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Deployment/web: spec.template.spec.containers[0].securityContext.runAsNonRoot
+//	default restricted.run-as-non-root containers[0].securityContext.runAsNonRoot = true
+//
+// want lists every finding (severity, rule id, intent field or "-", and
+// "@ manifest field" for manifest rules) and every policy default, in any
+// order; a case passes when the outcome has exactly those lines. Lines
+// starting with # are comments. The error is about reading the cases, not
+// about their outcome.
+func RunTests(b *Bundle, fsys fs.FS, opts TestOptions) ([]CaseResult, error) {
+	names, err := fs.Glob(fsys, TestDir+"/*.txtar")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var out []CaseResult
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, runCase(b, name, data, opts))
+	}
+	return out, nil
+}
+
+func runCase(b *Bundle, name string, data []byte, opts TestOptions) CaseResult {
+	res := CaseResult{Name: name}
+	fail := func(format string, args ...any) CaseResult {
+		res.Problems = append(res.Problems, fmt.Sprintf(format, args...))
+		return res
+	}
+	ar := txtar.Parse(data)
+	files := map[string][]byte{}
+	for _, f := range ar.Files {
+		files[f.Name] = f.Data
+	}
+	p := Params{NodePorts: opts.NodePorts}
+	for _, line := range strings.Split(string(ar.Comment), "\n") {
+		line = strings.TrimSpace(line)
+		if v, ok := strings.CutPrefix(line, "profile:"); ok {
+			p.Profile = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "nodePorts:"); ok {
+			lo, hi, _ := strings.Cut(strings.TrimSpace(v), "-")
+			min, err1 := strconv.ParseInt(lo, 10, 32)
+			max, err2 := strconv.ParseInt(hi, 10, 32)
+			if err1 != nil || err2 != nil || min > max {
+				return fail("nodePorts: %q: want MIN-MAX", strings.TrimSpace(v))
+			}
+			p.NodePorts = intent.PortRange{Min: int32(min), Max: int32(max)}
+		}
+	}
+	src, ok := files["intent.json"]
+	if !ok {
+		if src, ok = files["intent.yaml"]; !ok {
+			return fail("no intent.json or intent.yaml section")
+		}
+	}
+	want, ok := files["want"]
+	if !ok {
+		return fail("no want section")
+	}
+	wi, err := intent.Decode(src)
+	if err != nil {
+		return fail("intent: %v", err)
+	}
+	if p.Profile == "" {
+		p.Profile = wi.GetProfile()
+	}
+
+	got, manifestRun, err := caseOutcome(b, wi, files["manifests.yaml"], p, opts)
+	if err != nil {
+		got = []string{"error " + oneLine(err.Error())}
+	}
+	wantLines := caseLines(want)
+	for _, w := range wantLines {
+		if !manifestRun && b.isManifestLine(w) && !slices.Contains(got, w) {
+			res.Problems = append(res.Problems, "  "+w+" (a manifest rule: the case needs a manifests.yaml section, or run it with a compiler)")
+		}
+	}
+	for _, w := range wantLines {
+		if !slices.Contains(got, w) && !(!manifestRun && b.isManifestLine(w)) {
+			res.Problems = append(res.Problems, "- "+w)
+		}
+	}
+	for _, g := range got {
+		if !slices.Contains(wantLines, g) {
+			res.Problems = append(res.Problems, "+ "+g)
+		}
+	}
+	res.Passed = len(res.Problems) == 0
+	if opts.Update != nil && !res.Passed {
+		for i := range ar.Files {
+			if ar.Files[i].Name == "want" {
+				ar.Files[i].Data = []byte(strings.Join(got, "\n") + "\n")
+				if len(got) == 0 {
+					ar.Files[i].Data = nil
+				}
+			}
+		}
+		if err := opts.Update(name, txtar.Format(ar)); err != nil {
+			res.Problems = append(res.Problems, "update: "+err.Error())
+		}
+	}
+	return res
+}
+
+// caseOutcome evaluates a case and renders its outcome as want lines,
+// sorted. It reports whether the manifest rules ran.
+func caseOutcome(b *Bundle, wi *podcv1.WorkloadIntent, manifests []byte, p Params, opts TestOptions) ([]string, bool, error) {
+	ir, err := b.EvaluateIntent(wi, p)
+	if err != nil {
+		return nil, false, err
+	}
+	var lines []string
+	for _, f := range ir.Findings {
+		lines = append(lines, findingLine(f))
+	}
+	for _, d := range ir.Defaults {
+		lines = append(lines, fmt.Sprintf("default %s %s = %s", strings.TrimPrefix(d.Source, "policy:"), d.Field, d.Value))
+	}
+	var objs []runtime.Object
+	switch {
+	case manifests != nil:
+		if objs, err = decodeObjects(manifests); err != nil {
+			return nil, false, fmt.Errorf("manifests.yaml: %w", err)
+		}
+	case opts.Compile != nil:
+		if objs, err = opts.Compile(ir.Intent); err != nil {
+			return nil, false, fmt.Errorf("compile: %w", err)
+		}
+	}
+	ran := objs != nil
+	if ran {
+		mr, err := b.EvaluateManifests(objs, ir.Intent, p)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, f := range mr.Findings {
+			lines = append(lines, findingLine(f))
+		}
+	}
+	slices.Sort(lines)
+	return lines, ran, nil
+}
+
+func findingLine(f diag.Finding) string {
+	field := f.Field
+	if field == "" {
+		field = "-"
+	}
+	s := f.Severity.String() + " " + f.RuleID + " " + field
+	if f.ManifestField != "" {
+		s += " @ " + f.ManifestField
+	}
+	return s
+}
+
+// isManifestLine reports whether a want line is a finding of a manifest
+// rule.
+func (b *Bundle) isManifestLine(line string) bool {
+	fields := strings.Fields(line)
+	if len(fields) < 2 || fields[0] == "default" {
+		return false
+	}
+	i, ok := b.byID[fields[1]]
+	return ok && b.rules[i].Stage == diag.StageManifestPolicy
+}
+
+func caseLines(data []byte) []string {
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.Join(strings.Fields(l), " ")
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// decodeObjects reads a YAML stream of Pods, Deployments and Services.
+func decodeObjects(data []byte) ([]runtime.Object, error) {
+	var objs []runtime.Object
+	for i, doc := range bytes.Split(append([]byte("\n"), data...), []byte("\n---")) {
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		var tm metav1.TypeMeta
+		if err := yaml.Unmarshal(doc, &tm); err != nil {
+			return nil, fmt.Errorf("document %d: %w", i+1, err)
+		}
+		var o runtime.Object
+		switch tm.Kind {
+		case "Pod":
+			o = &corev1.Pod{}
+		case "Deployment":
+			o = &appsv1.Deployment{}
+		case "Service":
+			o = &corev1.Service{}
+		default:
+			return nil, fmt.Errorf("document %d: kind %s: want Pod, Deployment or Service", i+1, strconv.Quote(tm.Kind))
+		}
+		if err := yaml.UnmarshalStrict(doc, o); err != nil {
+			return nil, fmt.Errorf("document %d (%s): %w", i+1, tm.Kind, err)
+		}
+		objs = append(objs, o)
+	}
+	if len(objs) == 0 {
+		return nil, fmt.Errorf("no objects")
+	}
+	return objs, nil
+}
+
