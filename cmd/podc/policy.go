@@ -3,21 +3,43 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
+
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podc-dev/podc/compiler/compile"
+	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/target"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
-// policyCmd is "podc policy": list the rules of a bundle.
+const policyUsage = `Usage:
+  podc policy list [--policies DIR]   list a bundle's profiles and rules
+  podc policy vet DIR                 check that a bundle compiles
+  podc policy test DIR                run a bundle's test cases (DIR/tests/*.txtar)
+`
+
+// policyCmd is "podc policy": list, vet and test policy bundles.
 func policyCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "Usage: podc policy list [--policies DIR]")
+		fmt.Fprint(stderr, policyUsage)
 		return exitUsage
 	}
 	switch args[0] {
 	case "list":
 		return policyList(args[1:], stdout, stderr)
+	case "vet":
+		return policyVet(args[1:], stdout, stderr)
+	case "test":
+		return policyTest(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, policyUsage)
+		return exitOK
 	}
-	fmt.Fprintf(stderr, "podc policy: unknown command %q (want list)\n", args[0])
+	fmt.Fprintf(stderr, "podc policy: unknown command %q (want list, vet or test)\n", args[0])
 	return exitUsage
 }
 
@@ -44,4 +66,90 @@ func policyList(args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	return exitOK
+}
+
+// bundleDirArg reads the one DIR argument of vet and test.
+func bundleDirArg(name string, args []string, stderr io.Writer) (string, bool) {
+	fs := newFlagSet("policy "+name, "policy "+name+" DIR", stderr)
+	if err := fs.Parse(args); err != nil {
+		return "", false
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "Usage: podc policy %s DIR\n", name)
+		return "", false
+	}
+	return fs.Arg(0), true
+}
+
+// policyVet is "podc policy vet DIR": every CUE error with its
+// file:line:column, exit 1 when there is any.
+func policyVet(args []string, stdout, stderr io.Writer) int {
+	dir, ok := bundleDirArg("vet", args, stderr)
+	if !ok {
+		return exitUsage
+	}
+	b, err := policy.LoadDir(dir)
+	if err != nil {
+		if le, ok := err.(*policy.LoadError); ok {
+			for _, p := range le.Problems {
+				fmt.Fprintln(stderr, p)
+			}
+			fmt.Fprintf(stderr, "%s: %d problem(s)\n", dir, len(le.Problems))
+			return exitRefused
+		}
+		fmt.Fprintf(stderr, "podc policy vet: %v\n", err)
+		return exitRefused
+	}
+	fmt.Fprintf(stdout, "%s: ok: %d profiles, %d rules, %s\n", dir, len(b.Profiles()), len(b.Rules()), b.Digest())
+	return exitOK
+}
+
+// policyTest is "podc policy test DIR": runs DIR/tests/*.txtar, prints PASS
+// or FAIL per case and "N passed, N failed"; exit 1 on any failure. Cases
+// without a manifests.yaml are compiled by podc's compiler for the
+// manifest rules.
+func policyTest(args []string, stdout, stderr io.Writer) int {
+	dir, ok := bundleDirArg("test", args, stderr)
+	if !ok {
+		return exitUsage
+	}
+	b, err := policy.LoadDir(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc policy test: %v\n", err)
+		return exitRefused
+	}
+	results, err := policy.RunTests(b, os.DirFS(dir), policy.TestOptions{Compile: compileObjects})
+	if err != nil {
+		fmt.Fprintf(stderr, "podc policy test: %v\n", err)
+		return exitUsage
+	}
+	if len(results) == 0 {
+		fmt.Fprintf(stderr, "podc policy test: no test cases in %s\n", filepath.Join(dir, policy.TestDir, "*.txtar"))
+		return exitRefused
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Passed {
+			fmt.Fprintf(stdout, "PASS %s\n", r.Name)
+			continue
+		}
+		failed++
+		fmt.Fprintf(stdout, "FAIL %s\n", r.Name)
+		for _, p := range r.Problems {
+			fmt.Fprintf(stdout, "    %s\n", p)
+		}
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", len(results)-failed, failed)
+	if failed > 0 {
+		return exitRefused
+	}
+	return exitOK
+}
+
+func compileObjects(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
+	out, err := compile.Workload(wi, compile.Options{Target: target.Default})
+	if err != nil {
+		return nil, err
+	}
+	return out.Objects(), nil
 }

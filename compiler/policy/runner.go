@@ -273,4 +273,3 @@ func decodeObjects(data []byte) ([]runtime.Object, error) {
 	}
 	return objs, nil
 }
-
