@@ -1,0 +1,421 @@
+package policy_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+func defaultBundle(t testing.TB) *policy.Bundle {
+	t.Helper()
+	b, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Every example compiles under the profile it names: no denial from either
+// policy stage (dev-latest.json gets warnings only).
+func TestExamplesPassTheirProfile(t *testing.T) {
+	b := defaultBundle(t)
+	for _, name := range []string{"checkout.json", "dev-latest.json", "hello.json", "nightly-report.json", "resolver.json"} {
+		t.Run(name, func(t *testing.T) {
+			wi := loadExample(t, name)
+			p := policy.Params{Profile: wi.GetProfile()}
+			ir, err := b.EvaluateIntent(wi, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mr, err := b.EvaluateManifests(compileObjects(t, ir.Intent), ir.Intent, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := append(slices.Clone(ir.Findings), mr.Findings...)
+			if diag.HasDeny(all) {
+				t.Errorf("denied under %q: %v", p.Profile, all)
+			}
+			if name == "dev-latest.json" && len(all) == 0 {
+				t.Error("dev-latest.json: want warnings for alpine:latest and the untagged image")
+			}
+		})
+	}
+}
+
+// The restricted profile defaults the Pod Security Standards fields on every
+// container of a copy; the input is never changed; each default names its
+// rule.
+func TestRestrictedDefaultsOnACopy(t *testing.T) {
+	b := defaultBundle(t)
+	wi := loadExample(t, "checkout.json")
+	before := proto.Clone(wi)
+	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "restricted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(wi, before) {
+		t.Fatal("EvaluateIntent changed its input")
+	}
+	if len(ir.Defaults) != 16 {
+		t.Errorf("got %d defaults, want 16 (4 fields x 4 containers): %v", len(ir.Defaults), ir.Defaults)
+	}
+	for _, group := range [][]*podcv1.Container{ir.Intent.GetContainers(), ir.Intent.GetSidecars(), ir.Intent.GetInitSteps()} {
+		for _, c := range group {
+			sc := c.GetSecurityContext()
+			if !sc.GetRunAsNonRoot() || sc.AllowPrivilegeEscalation == nil || sc.GetAllowPrivilegeEscalation() ||
+				!slices.Equal(sc.GetCapabilitiesDrop(), []string{"ALL"}) || sc.GetSeccompProfile() != podcv1.SeccompProfile_SECCOMP_PROFILE_RUNTIME_DEFAULT {
+				t.Errorf("%s: security context not defaulted: %v", c.GetName(), sc)
+			}
+		}
+	}
+	for _, d := range ir.Defaults {
+		if !strings.HasPrefix(d.Source, "policy:restricted.") || !strings.Contains(d.Field, ".securityContext.") {
+			t.Errorf("default %+v: want a policy:restricted.* source and a securityContext path", d)
+		}
+	}
+	// baseline supplies nothing.
+	ir, err = b.EvaluateIntent(wi, policy.Params{Profile: "baseline"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ir.Defaults) != 0 || !proto.Equal(ir.Intent, wi) {
+		t.Errorf("baseline applied defaults: %v", ir.Defaults)
+	}
+}
+
+// An explicit value is never overridden by a default.
+func TestDefaultsKeepExplicitValues(t *testing.T) {
+	b := defaultBundle(t)
+	wi := loadExample(t, "checkout.json")
+	f := false
+	wi.Containers[0].SecurityContext = &podcv1.SecurityContext{RunAsNonRoot: &f, CapabilitiesDrop: []string{"NET_RAW"}}
+	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "restricted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := ir.Intent.Containers[0].GetSecurityContext()
+	if sc.GetRunAsNonRoot() || !slices.Equal(sc.GetCapabilitiesDrop(), []string{"NET_RAW"}) {
+		t.Errorf("explicit values overridden: %v", sc)
+	}
+	for _, d := range ir.Defaults {
+		if d.Field == "containers[0].securityContext.runAsNonRoot" || d.Field == "containers[0].securityContext.capabilitiesDrop" {
+			t.Errorf("reported a default for an explicit field: %+v", d)
+		}
+	}
+	// The manifest rules then deny what the intent asked for, at both paths.
+	mr, err := b.EvaluateManifests(compileObjects(t, ir.Intent), ir.Intent, policy.Params{Profile: "restricted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"restricted.run-as-non-root": false, "restricted.drop-all-capabilities": false}
+	for _, f := range mr.Findings {
+		if _, ok := want[f.RuleID]; ok && strings.HasPrefix(f.Field, "containers[0].") && strings.HasPrefix(f.ManifestField, "Deployment/checkout: spec.template.spec.containers[0].") {
+			want[f.RuleID] = true
+		}
+	}
+	for id, seen := range want {
+		if !seen {
+			t.Errorf("no %s denial with both paths; findings: %v", id, mr.Findings)
+		}
+	}
+}
+
+func TestOneDecisionPerRule(t *testing.T) {
+	b := defaultBundle(t)
+	wi := loadExample(t, "dev-latest.json")
+	for _, profile := range []string{"baseline", "restricted"} {
+		p := policy.Params{Profile: profile}
+		ir, err := b.EvaluateIntent(wi, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mr, err := b.EvaluateManifests(compileObjects(t, ir.Intent), ir.Intent, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decisions := append(slices.Clone(ir.Decisions), mr.Decisions...)
+		var want []string
+		for _, r := range b.Rules() {
+			if slices.Contains(r.Profiles, profile) {
+				want = append(want, r.ID)
+			}
+		}
+		var got []string
+		for _, d := range decisions {
+			got = append(got, d.RuleID)
+			failed := slices.ContainsFunc(append(slices.Clone(ir.Findings), mr.Findings...), func(f diag.Finding) bool { return f.RuleID == d.RuleID })
+			wantOutcome := diag.OutcomePass
+			if failed {
+				wantOutcome = diag.OutcomeWarn
+				if d.Severity == diag.Deny {
+					wantOutcome = diag.OutcomeDeny
+				}
+			}
+			if d.Outcome != wantOutcome {
+				t.Errorf("%s %s: outcome %v, want %v", profile, d.RuleID, d.Outcome, wantOutcome)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s decisions %v, want one per rule %v", profile, got, want)
+		}
+	}
+}
+
+func TestUnknownProfile(t *testing.T) {
+	b := defaultBundle(t)
+	_, err := b.EvaluateIntent(loadExample(t, "hello.json"), policy.Params{Profile: "prod"})
+	de, ok := diag.AsError(err)
+	if !ok || de.Kind != diag.Invalid || len(de.Findings) != 1 || de.Findings[0].Field != "profile" ||
+		!strings.Contains(de.Findings[0].Message, "baseline, restricted") {
+		t.Fatalf("got %v, want an Invalid error at profile listing the known profiles", err)
+	}
+	_, err = b.EvaluateManifests(nil, nil, policy.Params{Profile: "prod"})
+	if de, ok := diag.AsError(err); !ok || de.Kind != diag.Invalid {
+		t.Errorf("EvaluateManifests: got %v, want Invalid", err)
+	}
+}
+
+// The cache returns the same outcome as a fresh evaluation, and callers
+// cannot change what it holds.
+func TestCachedResultsAreCopies(t *testing.T) {
+	b := defaultBundle(t)
+	wi := loadExample(t, "dev-latest.json")
+	p := policy.Params{Profile: "restricted"}
+	first, err := b.EvaluateIntent(wi, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprint(first.Findings, first.Decisions, first.Defaults)
+	first.Findings[0].Message = "changed"
+	first.Decisions[0].RuleID = "changed"
+	second, err := b.EvaluateIntent(wi, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(second.Findings, second.Decisions, second.Defaults); got != want {
+		t.Errorf("second evaluation differs:\n got %s\nwant %s", got, want)
+	}
+	if second.Intent == first.Intent {
+		t.Error("both results share one intent copy")
+	}
+}
+
+// Intents that failed the structural checks (Validate's dry run) and odd
+// objects never make the engine panic.
+func TestMalformedInputDoesNotPanic(t *testing.T) {
+	b := defaultBundle(t)
+	intents := []*podcv1.WorkloadIntent{
+		nil,
+		{},
+		{Containers: []*podcv1.Container{{}}},
+		{Containers: []*podcv1.Container{{Image: "::@@::", Resources: &podcv1.Resources{
+			Cpu:    &podcv1.Resource{Request: "lots", Limit: "-1"},
+			Memory: &podcv1.Resource{Request: "1Ki", Limit: "1e400"},
+		}, Ports: []*podcv1.Port{{NodePort: -5, Expose: podcv1.Expose(99)}}, Probes: &podcv1.Probes{}}}},
+		{Labels: map[string]string{"team": "\"quoted\" \\ \n"}, Name: "{\"x\": 1}", Replicas: proto.Int32(-3), Controller: podcv1.Controller_CONTROLLER_DEPLOYMENT},
+		{InitSteps: []*podcv1.Container{{SecurityContext: &podcv1.SecurityContext{CapabilitiesAdd: []string{"", "\x00"}}}}},
+	}
+	for i, wi := range intents {
+		for _, profile := range []string{"baseline", "restricted"} {
+			p := policy.Params{Profile: profile}
+			ir, err := b.EvaluateIntent(wi, p)
+			if err != nil {
+				t.Errorf("intent %d %s: %v", i, profile, err)
+				continue
+			}
+			if ir.Intent == nil {
+				t.Errorf("intent %d %s: nil intent copy", i, profile)
+			}
+		}
+	}
+	bad := [][]runtime.Object{nil, {nil}, {&corev1.Service{}}, {&corev1.Pod{}, &corev1.Pod{}}, {&corev1.ConfigMap{}}}
+	for i, objs := range bad {
+		if _, err := b.EvaluateManifests(objs, nil, policy.Params{Profile: "restricted"}); err == nil {
+			t.Errorf("objects %d: want an error", i)
+		}
+	}
+	// A bare Pod with no containers is a valid input: nothing to deny.
+	if _, err := b.EvaluateManifests([]runtime.Object{&corev1.Pod{}}, nil, policy.Params{Profile: "restricted"}); err != nil {
+		t.Errorf("empty pod: %v", err)
+	}
+}
+
+// reference is an independent, plain-Go statement of some default rules,
+// to check the CUE engine's decisions against (the CUE evaluator can give
+// wrong answers silently, DESIGN.md §6).
+func reference(wi *podcv1.WorkloadIntent, profile string, ports intent.PortRange) []string {
+	var out []string
+	add := func(rule, field string) { out = append(out, rule+" "+field) }
+	qty := func(s string, milli bool) int64 {
+		q, err := resource.ParseQuantity(s)
+		if err != nil || s == "" {
+			return 0
+		}
+		if milli {
+			return q.MilliValue()
+		}
+		return q.Value()
+	}
+	groups := []struct {
+		field string
+		list  []*podcv1.Container
+	}{{"containers", wi.GetContainers()}, {"sidecars", wi.GetSidecars()}, {"initSteps", wi.GetInitSteps()}}
+	for _, g := range groups {
+		for i, c := range g.list {
+			path := fmt.Sprintf("%s[%d]", g.field, i)
+			img := c.GetImage()
+			if at := strings.IndexByte(img, '@'); at >= 0 {
+				img = "pinned:x"
+			}
+			last := img[strings.LastIndexByte(img, '/')+1:]
+			tag := ""
+			if j := strings.LastIndexByte(last, ':'); j >= 0 {
+				tag = last[j+1:]
+			}
+			unpinned := tag == "" || tag == "latest"
+			cpuReq := qty(c.GetResources().GetCpu().GetRequest(), true)
+			cpuLim := qty(c.GetResources().GetCpu().GetLimit(), true)
+			memReq := qty(c.GetResources().GetMemory().GetRequest(), false)
+			memLim := qty(c.GetResources().GetMemory().GetLimit(), false)
+			if cpuReq == 0 {
+				cpuReq = cpuLim
+			}
+			if memReq == 0 {
+				memReq = memLim
+			}
+			if profile == "baseline" {
+				if unpinned {
+					add("baseline.image-pinned", path+".image")
+				}
+				if cpuReq == 0 {
+					add("baseline.cpu-request", path+".resources.cpu.request")
+				}
+				if memLim == 0 {
+					add("baseline.memory-limit", path+".resources.memory.limit")
+				}
+			} else {
+				if unpinned {
+					add("restricted.image-pinned", path+".image")
+				}
+				if cpuReq == 0 {
+					add("restricted.cpu-request", path+".resources.cpu.request")
+				}
+				if memLim == 0 {
+					add("restricted.memory-limit", path+".resources.memory.limit")
+				}
+				if cpuReq > 0 && cpuLim > 4*cpuReq {
+					add("restricted.limit-ratio", path+".resources.cpu.limit")
+				}
+				if memReq > 0 && memLim > 4*memReq {
+					add("restricted.limit-ratio", path+".resources.memory.limit")
+				}
+			}
+			if c.GetSecurityContext().GetPrivileged() {
+				add("baseline.privileged", path+".securityContext.privileged")
+			}
+			for j, p := range c.GetPorts() {
+				if n := p.GetNodePort(); n != 0 && (n < ports.Min || n > ports.Max) {
+					add("baseline.node-port-range", fmt.Sprintf("%s.ports[%d].nodePort", path, j))
+				}
+			}
+		}
+	}
+	if wi.GetHostNetwork() {
+		add("baseline.host-namespaces", "hostNetwork")
+	}
+	if wi.GetHostPid() {
+		add("baseline.host-namespaces", "hostPid")
+	}
+	if profile == "restricted" {
+		if _, ok := wi.GetLabels()["team"]; !ok {
+			add("restricted.team-label", `labels["team"]`)
+		}
+		if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT && (wi.Replicas == nil || wi.GetReplicas() < 2) {
+			add("restricted.replicas", "replicas")
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+var referenceRules = []string{
+	"baseline.image-pinned", "baseline.cpu-request", "baseline.memory-limit", "baseline.privileged",
+	"baseline.node-port-range", "baseline.host-namespaces", "restricted.image-pinned", "restricted.cpu-request",
+	"restricted.memory-limit", "restricted.limit-ratio", "restricted.team-label", "restricted.replicas",
+}
+
+// variants derives many intents from checkout.json, each flipping a few of
+// the fields the reference rules read.
+func variants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
+	images := []string{"registry.example.com/shop/checkout:1.4.2", "alpine", "alpine:latest", "r.io/x@sha256:abc", "localhost:5000/x", "nginx:1.27"}
+	cpus := []*podcv1.Resource{nil, {Limit: "200m"}, {Request: "100m", Limit: "1"}, {Request: "0.5"}, {Request: "bad"}}
+	mems := []*podcv1.Resource{nil, {Limit: "64Mi"}, {Request: "64Mi", Limit: "1Gi"}, {Request: "1G", Limit: "2G"}}
+	var out []*podcv1.WorkloadIntent
+	for i := range 60 {
+		wi := proto.Clone(base).(*podcv1.WorkloadIntent)
+		all := append(append(slices.Clone(wi.Containers), wi.Sidecars...), wi.InitSteps...)
+		for j, c := range all {
+			k := i*7 + j*3
+			c.Image = images[k%len(images)]
+			if c.Resources == nil {
+				c.Resources = &podcv1.Resources{}
+			}
+			c.Resources.Cpu = cpus[(k/2)%len(cpus)]
+			c.Resources.Memory = mems[(k/3)%len(mems)]
+			if k%11 == 0 {
+				c.SecurityContext = &podcv1.SecurityContext{Privileged: proto.Bool(true)}
+			}
+		}
+		if i%4 == 0 {
+			delete(wi.Labels, "team")
+		}
+		wi.HostNetwork = i%5 == 0
+		wi.HostPid = i%6 == 0
+		switch i % 3 {
+		case 0:
+			wi.Replicas = nil
+		case 1:
+			wi.Replicas = proto.Int32(1)
+		}
+		wi.Containers[0].Ports[0].NodePort = []int32{30080, 29999, 32768, 0}[i%4]
+		out = append(out, wi)
+	}
+	return out
+}
+
+func TestDecisionsMatchReference(t *testing.T) {
+	b := defaultBundle(t)
+	base := loadExample(t, "checkout.json")
+	ports := intent.DefaultNodePorts
+	for i, wi := range variants(base) {
+		for _, profile := range []string{"baseline", "restricted"} {
+			ir, err := b.EvaluateIntent(wi, policy.Params{Profile: profile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range ir.Findings {
+				if slices.Contains(referenceRules, f.RuleID) && f.Field != "hostIpc" {
+					got = append(got, f.RuleID+" "+f.Field)
+				}
+			}
+			slices.Sort(got)
+			want := reference(wi, profile, ports)
+			if !slices.Equal(got, want) {
+				t.Errorf("variant %d under %s:\n got %v\nwant %v", i, profile, got, want)
+			}
+		}
+	}
+}
