@@ -40,15 +40,24 @@ func decodeFile(t testing.TB, path string) *podcv1.WorkloadIntent {
 // renderAll compiles wi and returns its YAML stream and its report.
 func renderAll(t testing.TB, wi *podcv1.WorkloadIntent, tv target.Version) (string, string) {
 	t.Helper()
-	out, err := compile.Workload(wi, compile.Options{Target: tv})
+	y, report, err := renderOnce(wi, tv)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return y, report
+}
+
+// renderOnce is renderAll for goroutines, which may not call t.Fatal.
+func renderOnce(wi *podcv1.WorkloadIntent, tv target.Version) (string, string, error) {
+	out, err := compile.Workload(wi, compile.Options{Target: tv})
+	if err != nil {
+		return "", "", err
 	}
 	ms, err := render.Objects(out.Objects(), render.YAML)
 	if err != nil {
-		t.Fatal(err)
+		return "", "", err
 	}
-	return string(render.Stream(ms, render.YAML)), fmt.Sprint(out.Defaults, out.Notes)
+	return string(render.Stream(ms, render.YAML)), fmt.Sprint(out.Defaults, out.Notes), nil
 }
 
 // TestDeterministic compiles the same intent many times, with its label and
@@ -367,5 +376,41 @@ func BenchmarkWorkload(b *testing.B) {
 		if _, err := compile.Workload(wi, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestConcurrent compiles and checks one shared intent from many goroutines;
+// run with -race. Every result must equal the sequential one.
+func TestConcurrent(t *testing.T) {
+	wi := decodeFile(t, "../../examples/checkout.json")
+	want, wantReport := renderAll(t, wi, target.Default)
+	errs := make(chan string, 8)
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 20; i++ {
+				if fs := intent.Check(wi, intent.Options{}); len(fs) > 0 {
+					errs <- fmt.Sprint(fs)
+					return
+				}
+				got, report, err := renderOnce(wi, target.Default)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				if got != want || report != wantReport {
+					errs <- "concurrent compile differs"
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
