@@ -36,7 +36,8 @@ type Output struct {
 	// NodePort Service "<name>-nodeport".
 	Services []*corev1.Service
 	// Defaults are the values the compiler wrote that the intent did not
-	// say, in intent order.
+	// say: the workload's first, then each container's in intent order
+	// (init steps, containers, sidecars), then the Services'.
 	Defaults []diag.Default
 	// Notes are the compiler's choices, for a person.
 	Notes []string
