@@ -100,28 +100,33 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 	}
 }
 
-// prune removes null fields, recursively, and an empty top-level status.
-// Empty objects elsewhere are kept: they can carry meaning (emptyDir: {}).
+// prune removes what carries no meaning in a manifest: null fields, empty
+// objects and the status, which the cluster owns. An empty emptyDir is kept:
+// it is how an emptyDir volume is said.
 func prune(m map[string]any) {
-	pruneNulls(m)
-	if s, ok := m["status"].(map[string]any); ok && len(s) == 0 {
-		delete(m, "status")
-	}
+	delete(m, "status")
+	pruneEmpty(m)
 }
 
-func pruneNulls(v any) {
+// keepEmpty lists the keys whose empty object means something.
+var keepEmpty = map[string]bool{"emptyDir": true}
+
+func pruneEmpty(v any) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, e := range t {
+			pruneEmpty(e)
 			if e == nil {
 				delete(t, k)
 				continue
 			}
-			pruneNulls(e)
+			if em, ok := e.(map[string]any); ok && len(em) == 0 && !keepEmpty[k] {
+				delete(t, k)
+			}
 		}
 	case []any:
 		for _, e := range t {
-			pruneNulls(e)
+			pruneEmpty(e)
 		}
 	}
 }

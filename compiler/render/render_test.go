@@ -1,0 +1,96 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+func objects() []runtime.Object {
+	pod := &corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", Labels: map[string]string{"z": "1", "a": "2", "m": "3"}},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27.3"}},
+			Volumes:    []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
+		},
+	}
+	dep := &appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"}, ObjectMeta: metav1.ObjectMeta{Name: "web"}}
+	svc := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}, ObjectMeta: metav1.ObjectMeta{Name: "web"}}
+	return []runtime.Object{pod, dep, svc}
+}
+
+func TestYAMLIsCleanAndSorted(t *testing.T) {
+	ms, err := Objects(objects(), YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 3 || ms[0].Kind != "Pod" || ms[0].Namespace != "shop" || ms[1].APIVersion != "apps/v1" {
+		t.Fatalf("manifests = %+v", ms)
+	}
+	pod := string(ms[0].Content)
+	for _, gone := range []string{"status", "creationTimestamp", "resources: {}", "null"} {
+		if strings.Contains(pod, gone) {
+			t.Errorf("pod YAML has %q:\n%s", gone, pod)
+		}
+	}
+	if !strings.Contains(pod, "emptyDir: {}") {
+		t.Errorf("an empty emptyDir must be kept:\n%s", pod)
+	}
+	if a, m, z := strings.Index(pod, "a: \"2\""), strings.Index(pod, "m: \"3\""), strings.Index(pod, "z: \"1\""); !(a < m && m < z) {
+		t.Errorf("labels are not sorted:\n%s", pod)
+	}
+	for _, m := range ms[1:] {
+		if strings.Contains(string(m.Content), "{}") {
+			t.Errorf("%s keeps an empty object:\n%s", m.Kind, m.Content)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	first, err := Objects(objects(), YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		again, _ := Objects(objects(), YAML)
+		if !bytes.Equal(Stream(first, YAML), Stream(again, YAML)) {
+			t.Fatal("rendering is not deterministic")
+		}
+	}
+}
+
+func TestJSONStream(t *testing.T) {
+	ms, err := Objects(objects(), JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal(Stream(ms, JSON), &list); err != nil {
+		t.Fatalf("stream is not a JSON list: %v", err)
+	}
+	if len(list) != 3 || list[2]["kind"] != "Service" {
+		t.Errorf("list = %v", list)
+	}
+	ys, _ := Objects(objects(), YAML)
+	if got := strings.Count(string(Stream(ys, YAML)), "---\n"); got != 3 {
+		t.Errorf("YAML stream has %d documents, want 3", got)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]Format{"": YAML, "yaml": YAML, "json": JSON} {
+		if got, err := ParseFormat(in); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseFormat("xml"); err == nil {
+		t.Error("xml accepted")
+	}
+}
