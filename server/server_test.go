@@ -330,3 +330,78 @@ func TestStatusOfDenial(t *testing.T) {
 		t.Errorf("message = %q", st.Message())
 	}
 }
+
+func TestPolicyDenialCarriesEveryViolation(t *testing.T) {
+	e := start(t)
+	wi := example(t, "checkout.json")
+	delete(wi.Labels, "team")
+	wi.Replicas = nil // restricted wants replicas >= 2; unset means 1
+	_, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{Intent: wi})
+	st, br, rep := badRequestOf(t, err)
+	if st.Code() != codes.FailedPrecondition {
+		t.Fatalf("code = %v, want FailedPrecondition: %v", st.Code(), err)
+	}
+	rules := map[string]string{}
+	for _, v := range br.GetFieldViolations() {
+		rules[v.Reason] = v.Field
+	}
+	if rules["restricted.team-label"] == "" || rules["restricted.replicas"] == "" {
+		t.Errorf("want both the team label and the replicas violations, got %v", br.GetFieldViolations())
+	}
+	if rep == nil || rep.Allowed || rep.Profile != "restricted" || len(rep.Decisions) == 0 {
+		t.Errorf("report detail = %v", rep)
+	}
+	// Validate reports the same denials without failing.
+	v, err := e.compiler.Validate(context.Background(), &podcv1.ValidateRequest{Intent: wi})
+	if err != nil || v.Allowed {
+		t.Fatalf("Validate: %v %v", v, err)
+	}
+	denied := 0
+	for _, f := range v.Report.Findings {
+		if f.Severity == podcv1.Severity_SEVERITY_DENY {
+			denied++
+		}
+	}
+	if denied != len(br.GetFieldViolations()) {
+		t.Errorf("Validate found %d denials, Compile %d", denied, len(br.GetFieldViolations()))
+	}
+}
+
+// failedReload is a policy store whose last reload failed.
+type failedReload struct{ *policy.Store }
+
+func (f failedReload) Status() policy.Status {
+	st := f.Store.Status()
+	st.LastError = "policy.cue:3:1: expected operand"
+	return st
+}
+
+func TestHealthShowsFailedReload(t *testing.T) {
+	b, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := policy.NewStore(b)
+	srv := New(Options{Compiler: compiler.New(compiler.Options{Policies: store}), Policies: failedReload{store}})
+	lis := bufconn.Listen(1 << 20)
+	go srv.GRPC.Serve(lis)
+	defer srv.GRPC.Stop()
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	hc := healthpb.NewHealthClient(conn)
+	if resp, err := hc.Check(context.Background(), &healthpb.HealthCheckRequest{Service: PolicyHealthService}); err != nil || resp.Status != healthpb.HealthCheckResponse_NOT_SERVING {
+		t.Errorf("policy bundle health = %v, %v; want NOT_SERVING", resp, err)
+	}
+	if resp, err := hc.Check(context.Background(), &healthpb.HealthCheckRequest{}); err != nil || resp.Status != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("overall health = %v, %v; want SERVING (the last good bundle serves)", resp, err)
+	}
+	lp, err := podcv1.NewPolicyServiceClient(conn).ListPolicies(context.Background(), &podcv1.ListPoliciesRequest{})
+	if err != nil || lp.LastError == "" {
+		t.Errorf("ListPolicies does not show the failed load: %v %v", lp, err)
+	}
+}
