@@ -117,6 +117,9 @@ func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
 func (e *Engine) run(ctx context.Context, req Request) (*Result, []runtime.Object, error) {
 	bundle := e.policies.Bundle()
 	res := &Result{PolicyDigest: bundle.Digest()}
+	if err := ctx.Err(); err != nil {
+		return res, nil, err
+	}
 	rep := &res.Report
 	wi := req.Intent
 	if wi == nil {
@@ -159,6 +162,9 @@ func (e *Engine) run(ctx context.Context, req Request) (*Result, []runtime.Objec
 		return res, nil, &diag.Error{Kind: diag.Invalid, Findings: stageDenials(rep, diag.StageIntent), Report: rep}
 	}
 
+	if err := ctx.Err(); err != nil {
+		return res, nil, err
+	}
 	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv})
 	if err != nil {
 		return res, nil, e.internal(req, err)
