@@ -213,6 +213,8 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 		for _, r := range b.rules {
 			inProfile[r.ID] = slices.Contains(r.Profiles, name)
 		}
+		// A trimmed form that does not compile (a rule reads a rule left
+		// out) falls back to the whole bundle.
 		if pr.intentScope, err = wrapped(func(id string) (bool, []string) {
 			i, ok := b.byID[id]
 			if !ok {
@@ -229,7 +231,7 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 			}
 			return false, nil
 		}); err != nil {
-			return nil, err
+			pr.intentScope = scope
 		}
 		if pr.manifestScope, err = wrapped(func(id string) (bool, []string) {
 			i, ok := b.byID[id]
@@ -241,7 +243,7 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 			}
 			return true, []string{"defaults"}
 		}); err != nil {
-			return nil, err
+			pr.manifestScope = scope
 		}
 	}
 	return b, nil

@@ -1,0 +1,236 @@
+package policy_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/policy"
+)
+
+// customBundle is a platform team's own bundle: one profile, a parameter,
+// a helper definition and a rule that reads a label.
+const customBundle = `package platform
+
+import "list"
+
+profiles: prod: description: "production"
+profiles: dev: description: "development"
+
+parameters: registries: ["registry.example.com"]
+
+#Owned: {team: string}
+
+rules: "prod.registry": {
+	profiles: ["prod"]
+	severity: "deny"
+	stage: "intent"
+	message: "images come from the platform registry"
+	description: "Only parameters.registries."
+	violations: [for c in intent.containers if !list.Contains(parameters.registries, c.registry) {
+		field: "\(c.path).image"
+	}]
+}
+
+rules: "dev.owner": {
+	profiles: ["dev", "prod"]
+	severity: "warn"
+	stage: "intent"
+	message: "name an owner"
+	description: "An owner label."
+	violations: [if intent.labels.owner == _|_ {field: "labels[\"owner\"]", message: "no owner label"}]
+}
+`
+
+func writeBundle(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestLoadDirCustomBundle(t *testing.T) {
+	dir := writeBundle(t, map[string]string{"rules.cue": customBundle})
+	b, err := policy.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Source() != dir || !strings.HasPrefix(b.Digest(), "sha256:") || len(b.Digest()) != len("sha256:")+64 {
+		t.Errorf("source %q digest %q", b.Source(), b.Digest())
+	}
+	var ids []string
+	for _, r := range b.Rules() {
+		ids = append(ids, r.ID)
+	}
+	if !slices.Equal(ids, []string{"dev.owner", "prod.registry"}) {
+		t.Errorf("rules %v", ids)
+	}
+	if ps := b.Profiles(); len(ps) != 2 || ps[0].Name != "dev" || ps[1].Description != "production" {
+		t.Errorf("profiles %+v", ps)
+	}
+
+	wi := loadExample(t, "dev-latest.json")
+	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range ir.Findings {
+		got = append(got, f.Severity.String()+" "+f.RuleID+" "+f.Field+" "+f.Message)
+	}
+	want := []string{
+		`warn dev.owner labels["owner"] no owner label`,
+		"deny prod.registry containers[0].image images come from the platform registry",
+		"deny prod.registry containers[1].image images come from the platform registry",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings\n got %q\nwant %q", got, want)
+	}
+	// baseline is not a profile of this bundle.
+	if _, err := b.EvaluateIntent(wi, policy.Params{}); err == nil {
+		t.Error("want an unknown-profile error for the default profile")
+	}
+	// No manifest rules: the manifest stage has nothing to do.
+	mr, err := b.EvaluateManifests(nil, wi, policy.Params{Profile: "dev"})
+	if err != nil || len(mr.Decisions) != 0 {
+		t.Errorf("manifests: %v %v", mr, err)
+	}
+}
+
+func TestDigestFollowsContent(t *testing.T) {
+	d1 := writeBundle(t, map[string]string{"rules.cue": customBundle, "tests/a.txtar": "x"})
+	d2 := writeBundle(t, map[string]string{"rules.cue": customBundle})
+	d3 := writeBundle(t, map[string]string{"rules.cue": customBundle + "\n// changed\n"})
+	var digests []string
+	for _, d := range []string{d1, d2, d3} {
+		b, err := policy.LoadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests = append(digests, b.Digest())
+	}
+	if digests[0] != digests[1] {
+		t.Error("the digest depends on files other than the .cue files")
+	}
+	if digests[1] == digests[2] {
+		t.Error("the digest did not change with the content")
+	}
+	a, _ := policy.Default()
+	b, _ := policy.Default()
+	if a != b {
+		t.Error("Default compiled the bundle twice")
+	}
+}
+
+func TestLoadErrorsNameFileAndLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"syntax", map[string]string{"a.cue": "package p\n\nprofiles: x: description: \"x\"\nrules: {\n"}, []string{"a.cue:"}},
+		{"conflict", map[string]string{"a.cue": "package p\nprofiles: x: description: \"x\"\nparameters: n: 1\n", "b.cue": "package p\n\nparameters: n: 2\n"}, []string{"conflicting values", ".cue:"}},
+		{"bad severity", map[string]string{"a.cue": `package p
+profiles: x: description: "x"
+rules: r: {profiles: ["x"], severity: "block", stage: "intent", message: "m", description: "d"}
+`}, []string{"a.cue:3:", "severity"}},
+		{"unknown profile", map[string]string{"a.cue": `package p
+profiles: x: description: "x"
+rules: r: {profiles: ["y"], severity: "deny", stage: "intent", message: "m", description: "d"}
+`}, []string{"unknown profile \"y\""}},
+		{"missing message", map[string]string{"a.cue": `package p
+profiles: x: description: "x"
+rules: r: {profiles: ["x"], severity: "deny", stage: "intent", description: "d"}
+`}, []string{"message"}},
+		{"unknown rule field", map[string]string{"a.cue": `package p
+profiles: x: description: "x"
+rules: r: {profiles: ["x"], severity: "deny", stage: "intent", message: "m", description: "d", sevrity: "warn"}
+`}, []string{"a.cue:3:", "sevrity"}},
+		{"two packages", map[string]string{"a.cue": "package p\nprofiles: x: description: \"x\"\n", "b.cue": "package q\n"}, []string{"b.cue", "package q"}},
+		{"no package", map[string]string{"a.cue": "profiles: x: description: \"x\"\n"}, []string{"a.cue:1:1", "package clause"}},
+		{"no profiles", map[string]string{"a.cue": "package p\n"}, []string{"no profiles"}},
+		{"empty", map[string]string{"README.md": "x"}, []string{"no .cue files"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeBundle(t, tt.files)
+			_, err := policy.LoadDir(dir)
+			var le *policy.LoadError
+			if !errors.As(err, &le) {
+				t.Fatalf("got %v, want a *LoadError", err)
+			}
+			if verr := policy.Vet(dir); verr == nil || verr.Error() != err.Error() {
+				t.Errorf("Vet = %v, want the load error", verr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+	if _, err := policy.LoadDir(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("LoadDir of a missing directory: want an error")
+	}
+	if err := policy.Vet(writeBundle(t, map[string]string{"rules.cue": customBundle})); err != nil {
+		t.Errorf("Vet of a good bundle: %v", err)
+	}
+}
+
+// A rule that reads another rule still works: the trimmed evaluation form
+// falls back to the whole bundle.
+func TestRuleReadingAnotherRule(t *testing.T) {
+	dir := writeBundle(t, map[string]string{"rules.cue": `package p
+profiles: a: description: "a"
+profiles: b: description: "b"
+rules: "a.base": {profiles: ["a"], severity: "warn", stage: "intent", message: "m", description: "d",
+	violations: [if intent.name == "x" {field: "name"}]}
+rules: "b.copy": {profiles: ["b"], severity: "deny", stage: "intent", message: "copied", description: "d",
+	violations: rules["a.base"].violations}
+`})
+	b, err := policy.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wi := loadExample(t, "hello.json")
+	wi.Name = "x"
+	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ir.Findings) != 1 || ir.Findings[0].RuleID != "b.copy" || ir.Findings[0].Field != "name" || ir.Findings[0].Severity != diag.Deny {
+		t.Errorf("findings %v", ir.Findings)
+	}
+}
+
+// A rule that fails to evaluate is a fault of the bundle, reported with the
+// rule id and never a panic.
+func TestBrokenRuleIsAnError(t *testing.T) {
+	dir := writeBundle(t, map[string]string{"rules.cue": `package p
+profiles: a: description: "a"
+rules: "a.bad": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [{field: intent.nosuchfield}]}
+rules: "a.baddefault": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d",
+	defaults: [{field: "containers[0].nosuch", value: true}]}
+`})
+	b, err := policy.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.EvaluateIntent(loadExample(t, "hello.json"), policy.Params{Profile: "a"})
+	if err == nil || !strings.Contains(err.Error(), "a.bad") {
+		t.Errorf("got %v, want an error naming rule a.bad", err)
+	}
+}
