@@ -87,6 +87,9 @@ func (m mapper) intentField(manifestPath string) string {
 			return "replicas"
 		case at(segs, 0, "spec") && at(segs, 1, "template") && at(segs, 2, "metadata"):
 			return m.meta(segs[3:])
+		case at(segs, 0, "spec") && at(segs, 1, "template") && (at(segs, 2, "labels") || at(segs, 2, "annotations")):
+			// The apiserver reports pod template metadata without "metadata".
+			return m.meta(segs[2:])
 		case at(segs, 0, "spec") && at(segs, 1, "template") && at(segs, 2, "spec"):
 			return m.podSpec(&o.Spec.Template.Spec, segs[3:])
 		}
@@ -120,9 +123,19 @@ func (m mapper) meta(segs []seg) string {
 		if field == "annotations" {
 			set = m.wi.GetAnnotations()
 		}
-		if len(segs) > 1 && segs[1].name == "" {
-			if _, ok := set[segs[1].key]; ok {
-				return diag.Path(field).Key(segs[1].key).String()
+		if len(segs) > 1 {
+			key := segs[1].key
+			if segs[1].name != "" {
+				// Some errors name the key as dotted fields:
+				// annotations.seccomp.security.alpha.kubernetes.io/pod.
+				var parts []string
+				for _, s := range segs[1:] {
+					parts = append(parts, s.name)
+				}
+				key = strings.Join(parts, ".")
+			}
+			if _, ok := set[key]; ok {
+				return diag.Path(field).Key(key).String()
 			}
 			if field == "labels" {
 				return "name"

@@ -30,6 +30,7 @@ func TestParsePath(t *testing.T) {
 
 func TestIntentField(t *testing.T) {
 	wi := testIntent()
+	wi.Annotations = map[string]string{"seccomp.security.alpha.kubernetes.io/pod": "x", "controller.kubernetes.io/pod-deletion-cost": "y"}
 	pod := defaulted(testPod())
 	dep := defaulted(testDeployment())
 	svc := defaulted(testNodeService())
@@ -43,6 +44,9 @@ func TestIntentField(t *testing.T) {
 		{pod, "metadata.labels[team]", `labels["team"]`},
 		{pod, "metadata.labels[app.kubernetes.io/name]", "name"},
 		{pod, "metadata.annotations[x]", ""},
+		{pod, "metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]", `annotations["seccomp.security.alpha.kubernetes.io/pod"]`},
+		{pod, "metadata.annotations.seccomp.security.alpha.kubernetes.io/pod", `annotations["seccomp.security.alpha.kubernetes.io/pod"]`},
+		{dep, "spec.template.annotations[controller.kubernetes.io/pod-deletion-cost]", `annotations["controller.kubernetes.io/pod-deletion-cost"]`},
 		{pod, "spec.containers[0].image", "containers[0].image"},
 		{pod, "spec.containers[0].imagePullPolicy", "containers[0].pullPolicy"},
 		{pod, "spec.containers[0].ports[1].containerPort", "containers[0].ports[1].containerPort"},
