@@ -1,0 +1,63 @@
+package compiler_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/podc-dev/podc/compiler"
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/render"
+)
+
+// benchTeam numbers the team label of fresh intents across runs (-count),
+// so no cache ever sees the same intent twice.
+var benchTeam atomic.Int64
+
+// BenchmarkCompile measures the whole pipeline through Engine.Compile on
+// examples/checkout.json under its restricted profile: decode, structural
+// checks, intent policies, compile, manifest policies, validation and YAML
+// rendering. "fresh" changes the team label every iteration, so every
+// policy evaluation is new; "cached" compiles the same document every time.
+func BenchmarkCompile(b *testing.B) {
+	src, err := os.ReadFile("../examples/checkout.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bundle, err := policy.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng := compiler.New(compiler.Options{Policies: policy.NewStore(bundle)})
+	ctx := context.Background()
+	run := func(b *testing.B, data []byte) {
+		wi, err := intent.Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := eng.Compile(ctx, compiler.Request{Intent: wi, Format: render.YAML})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Manifests) == 0 {
+			b.Fatal("no manifests")
+		}
+	}
+	b.Run("restricted/fresh", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			data := bytes.Replace(src, []byte(`"payments"`), fmt.Appendf(nil, `"payments-%d"`, benchTeam.Add(1)), 1)
+			run(b, data)
+		}
+	})
+	b.Run("restricted/cached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			run(b, src)
+		}
+	})
+}
