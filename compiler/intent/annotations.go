@@ -1,0 +1,44 @@
+package intent
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/podc-dev/podc/compiler/diag"
+)
+
+// Annotation keys the kube-apiserver gives a meaning on pods. The intent's
+// annotations are written on the pod (or pod template), so these are checked
+// as the apiserver checks them, and the ones that say what an intent field
+// says better are refused with a pointer to that field.
+const (
+	annotationDeletionCost = "controller.kubernetes.io/pod-deletion-cost"
+	annotationMirror       = "kubernetes.io/config.mirror"
+	annotationTolerations  = "scheduler.alpha.kubernetes.io/tolerations"
+	annotationSeccompPod   = "seccomp.security.alpha.kubernetes.io/pod"
+	prefixSeccomp          = "container.seccomp.security.alpha.kubernetes.io/"
+	prefixAppArmor         = "container.apparmor.security.beta.kubernetes.io/"
+)
+
+// podAnnotations checks the values of annotation keys with a meaning on pods.
+func (c *checker) podAnnotations() {
+	annotations := c.wi.GetAnnotations()
+	for _, k := range sortedKeys(annotations) {
+		p := diag.Path("annotations").Key(k)
+		v := annotations[k]
+		switch {
+		case k == annotationDeletionCost:
+			if _, err := strconv.ParseInt(v, 10, 32); err != nil {
+				c.addf(p, "%q must be a 32-bit integer: it is the pod's deletion cost", v)
+			}
+		case k == annotationMirror:
+			c.addf(p, "marks a static (mirror) pod, which only the kubelet creates; remove it")
+		case k == annotationTolerations:
+			c.addf(p, "tolerations in annotations are no longer supported by Kubernetes; remove it")
+		case k == annotationSeccompPod || strings.HasPrefix(k, prefixSeccomp):
+			c.addf(p, "seccomp annotations are deprecated and checked against the fields; use the containers' securityContext.seccompProfile instead")
+		case strings.HasPrefix(k, prefixAppArmor):
+			c.addf(p, "AppArmor annotations are deprecated and checked against the fields; remove it (podc does not set AppArmor profiles)")
+		}
+	}
+}
