@@ -52,18 +52,13 @@ type Bundle struct {
 	// violations.
 	hasViolations []bool
 
-	intentCache   *lru[*intentOutcome]
-	manifestCache *lru[*manifestOutcome]
 }
 
 type profileRules struct {
 	intent, manifest, defaults []int
-	// intentScope and manifestScope are the bundle's evaluation form
-	// trimmed to the rules each stage reads; see wrapSources.
-	intentScope, manifestScope cue.Value
-	// intentTail and manifestTail follow the input in a request's CUE
-	// source: they select just the lists the stage reads (see evalSource).
-	intentTail, manifestTail []byte
+	// The four evaluation units of the profile: whole-intent and
+	// per-container rules of each stage.
+	intentWhole, intentEach, manifestWhole, manifestEach *unit
 }
 
 // cacheSize bounds each of a bundle's result caches, in entries.
@@ -170,11 +165,13 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 	srcs[preludeName], srcs[defsName] = evalPreludeSource(pkg)
 	order = append(order, preludeName, defsName)
 	outside := map[string]bool{defsName: true}
+	var mentionsContainers bool
 	wrapped := func(keep func(string) (bool, []string)) (cue.Value, error) {
 		wf, err := wrapSources(pkg, srcs, order, outside, keep)
 		if err != nil {
 			return cue.Value{}, &LoadError{Source: source, Problems: cueProblems(err)}
 		}
+		mentionsContainers = mentions(wf, "containers")
 		winst := build.NewContext().NewInstance("", nil)
 		winst.PkgName = pkg
 		if err := winst.AddSyntax(wf); err != nil {
@@ -200,51 +197,69 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 		scope:         scope,
 		byID:          map[string]int{},
 		byProfile:     map[string]*profileRules{},
-		intentCache:   newLRU[*intentOutcome](cacheSize),
-		manifestCache: newLRU[*manifestOutcome](cacheSize),
 	}
 	if problems := b.readMetadata(); len(problems) > 0 {
 		return nil, &LoadError{Source: source, Problems: problems}
 	}
-	// Each profile and stage gets its own trimmed form, so a request
-	// evaluates only the rules it reads.
+	// Each profile gets a trimmed form per unit, so a request evaluates
+	// only the rules it reads. A trimmed form that does not compile (a rule
+	// reads a rule left out) falls back to the whole bundle.
 	for name, pr := range b.byProfile {
-		inProfile := map[string]bool{}
-		for _, r := range b.rules {
-			inProfile[r.ID] = slices.Contains(r.Profiles, name)
+		units := []struct {
+			u     **unit
+			stage diag.Stage
+			each  bool
+		}{
+			{&pr.intentWhole, diag.StageIntentPolicy, false},
+			{&pr.intentEach, diag.StageIntentPolicy, true},
+			{&pr.manifestWhole, diag.StageManifestPolicy, false},
+			{&pr.manifestEach, diag.StageManifestPolicy, true},
 		}
-		// A trimmed form that does not compile (a rule reads a rule left
-		// out) falls back to the whole bundle.
-		if pr.intentScope, err = wrapped(func(id string) (bool, []string) {
-			i, ok := b.byID[id]
-			if !ok {
-				return true, nil // not a rule: a helper, keep it
+		for _, x := range units {
+			u := &unit{stage: x.stage, each: x.each, cache: newLRU[[]ruleOut](cacheSize)}
+			for _, i := range slices.Concat(pr.intent, pr.manifest) {
+				r := b.rules[i]
+				if (r.Each == "container") != x.each {
+					continue
+				}
+				if r.Stage == x.stage {
+					u.viol = append(u.viol, i)
+				}
+				if r.Defaults && x.stage == diag.StageIntentPolicy {
+					u.defs = append(u.defs, i)
+				}
 			}
-			r := b.rules[i]
-			switch {
-			case !inProfile[id]:
+			u.tail = b.evalTail(u.viol, u.defs)
+			inUnit := func(i int) (viol, defs bool) {
+				return slices.Contains(u.viol, i), slices.Contains(u.defs, i)
+			}
+			scopeV, err := wrapped(func(id string) (bool, []string) {
+				i, ok := b.byID[id]
+				if !ok {
+					return true, nil // not a rule: a helper, keep it
+				}
+				// The metadata was read at load; evaluating it again on
+				// every request would only cost time.
+				drop := []string{"id", "profiles", "severity", "stage", "message", "description", "each"}
+				v, d := inUnit(i)
+				switch {
+				case v && d:
+					return true, drop
+				case v:
+					return true, append(drop, "defaults")
+				case d:
+					return true, append(drop, "violations")
+				}
 				return false, nil
-			case r.Stage == diag.StageIntentPolicy:
-				return true, nil
-			case r.Defaults:
-				return true, []string{"violations"}
+			})
+			u.needsContainers = mentionsContainers
+			if err != nil {
+				scopeV, u.needsContainers = scope, true
 			}
-			return false, nil
-		}); err != nil {
-			pr.intentScope = scope
+			u.scope = scopeV
+			*x.u = u
 		}
-		if pr.manifestScope, err = wrapped(func(id string) (bool, []string) {
-			i, ok := b.byID[id]
-			if !ok {
-				return true, nil
-			}
-			if !inProfile[id] || b.rules[i].Stage != diag.StageManifestPolicy {
-				return false, nil
-			}
-			return true, []string{"defaults"}
-		}); err != nil {
-			pr.manifestScope = scope
-		}
+		_ = name
 	}
 	return b, nil
 }
@@ -316,6 +331,11 @@ func (b *Bundle) readMetadata() []string {
 			}
 		}
 		r.Defaults = v.LookupPath(cue.ParsePath("defaults")).Exists()
+		if e := v.LookupPath(cue.ParsePath("each")); e.Exists() {
+			if r.Each, err = e.String(); err != nil || r.Each != "container" {
+				bad(v, "rules[%q].each: must be \"container\"", id)
+			}
+		}
 		b.rules = append(b.rules, r)
 	}
 	slices.SortFunc(b.rules, func(x, y Rule) int { return strings.Compare(x.ID, y.ID) })
@@ -339,10 +359,6 @@ func (b *Bundle) readMetadata() []string {
 				pr.defaults = append(pr.defaults, i)
 			}
 		}
-	}
-	for _, pr := range b.byProfile {
-		pr.intentTail = b.evalTail(pr.intent, pr.defaults)
-		pr.manifestTail = b.evalTail(pr.manifest, nil)
 	}
 	return problems
 }

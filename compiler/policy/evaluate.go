@@ -2,7 +2,7 @@ package policy
 
 import (
 	"fmt"
-	"slices"
+	"strconv"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -21,18 +21,33 @@ var (
 	pathReason        = cue.MakePath(cue.Str("reason"))
 )
 
-// intentOutcome is the cached result of an intent evaluation. It is never
-// changed once built; callers get copies.
-type intentOutcome struct {
-	findings  []diag.Finding
-	decisions []diag.Decision
-	defaults  []pendingDefault
+// A unit is one kind of evaluation of a profile: the whole-intent or
+// per-container rules of one stage, with the bundle's evaluation form
+// trimmed to those rules. Units are built at load and never change.
+type unit struct {
+	stage diag.Stage
+	// each: the rules read one container (input "container"), and the unit
+	// runs once per container, each cached on its own.
+	each bool
+	// viol and defs are the rules whose violations and defaults the unit
+	// reads, by index.
+	viol, defs []int
+	scope      cue.Value
+	tail       []byte
+	// needsContainers: some rule of a whole unit may read the containers,
+	// so the input carries them.
+	needsContainers bool
+	// cache holds outcomes by input bytes; outcomes are never changed.
+	cache *lru[[]ruleOut]
 }
 
-// manifestOutcome is the cached result of a manifest evaluation.
-type manifestOutcome struct {
-	findings  []diag.Finding
-	decisions []diag.Decision
+func (u *unit) empty() bool { return len(u.viol) == 0 && len(u.defs) == 0 }
+
+// ruleOut is what one rule produced for one input.
+type ruleOut struct {
+	rule     int
+	findings []diag.Finding
+	defaults []pendingDefault
 }
 
 // EvaluateIntent runs the intent rules of p.Profile on wi and applies the
@@ -49,33 +64,54 @@ func (b *Bundle) EvaluateIntent(wi *podcv1.WorkloadIntent, p Params) (*IntentRes
 	if wi == nil {
 		wi = &podcv1.WorkloadIntent{}
 	}
-	src, err := intentInput(wi, p)
-	if err != nil {
-		return nil, fmt.Errorf("policy input: %w", err)
-	}
-	out, ok := b.intentCache.get(string(src))
-	if !ok {
-		if out, err = b.evalIntent(src, pr); err != nil {
+	in := flattenIntent(wi)
+	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
+
+	var outs [][]ruleOut
+	if u := pr.intentWhole; !u.empty() {
+		src, err := wholeIntentInput(in, params, u.needsContainers)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
+		o, err := b.run(u, [][]byte{src})
+		if err != nil {
 			return nil, err
 		}
-		b.intentCache.put(string(src), out)
+		outs = append(outs, o...)
+	}
+	if u := pr.intentEach; !u.empty() && len(in.Containers) > 0 {
+		srcs, err := containerInputs(in, params)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
+		o, err := b.run(u, srcs)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o...)
 	}
 
-	res := &IntentResult{
-		Intent:    proto.Clone(wi).(*podcv1.WorkloadIntent),
-		Findings:  slices.Clone(out.findings),
-		Decisions: slices.Clone(out.decisions),
-	}
+	res := &IntentResult{Intent: proto.Clone(wi).(*podcv1.WorkloadIntent)}
+	res.Findings, res.Decisions = b.assemble(pr.intent, outs)
 	m := res.Intent.ProtoReflect()
-	for _, d := range out.defaults {
-		set, err := setDefault(m, d.field, d.value)
-		if err != nil {
-			return nil, fmt.Errorf("policy rule %s: %w", d.ruleID, err)
-		}
-		if set {
-			res.Defaults = append(res.Defaults, diag.Default{
-				Field: d.field, Value: d.text(), Source: diag.PolicySource(d.ruleID), Reason: d.reason,
-			})
+	for _, i := range pr.defaults {
+		for _, o := range outs {
+			for _, ro := range o {
+				if ro.rule != i {
+					continue
+				}
+				for _, d := range ro.defaults {
+					set, err := setDefault(m, d.field, d.value)
+					if err != nil {
+						return nil, fmt.Errorf("policy rule %s: %w", d.ruleID, err)
+					}
+					if set {
+						res.Defaults = append(res.Defaults, diag.Default{
+							Field: d.field, Value: d.text(), Source: diag.PolicySource(d.ruleID), Reason: d.reason,
+						})
+					}
+				}
+			}
 		}
 	}
 	return res, nil
@@ -92,104 +128,53 @@ func (b *Bundle) EvaluateManifests(objs []runtime.Object, wi *podcv1.WorkloadInt
 	if len(pr.manifest) == 0 {
 		return &ManifestResult{}, nil
 	}
-	src, err := manifestInput(objs, wi, p)
+	m, err := flattenManifests(objs, wi)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
-	out, ok := b.manifestCache.get(string(src))
-	if !ok {
-		if out, err = b.evalManifests(src, pr); err != nil {
+	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
+	var outs [][]ruleOut
+	if u := pr.manifestWhole; !u.empty() {
+		src, err := wholeManifestInput(m, params, u.needsContainers)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
+		o, err := b.run(u, [][]byte{src})
+		if err != nil {
 			return nil, err
 		}
-		b.manifestCache.put(string(src), out)
+		outs = append(outs, o...)
 	}
-	return &ManifestResult{Findings: slices.Clone(out.findings), Decisions: slices.Clone(out.decisions)}, nil
-}
-
-// evalPrefix starts a request's CUE source; the input and a stage's tail
-// follow.
-const evalPrefix = "let B = " + evalDef + " & "
-
-// unify compiles a request's source in the scope of the compiled bundle:
-//
-//	let B = #Bundle & {"intent": ..., "params": ...}
-//	v3: B.rules["restricted.image-pinned"].violations
-//	...
-//
-// The input is JSON bytes compiled by CUE, never Go values (DESIGN.md §6).
-// Only the selected rules of the profile and stage are evaluated.
-func (b *Bundle) unify(scope cue.Value, src, tail []byte) (cue.Value, error) {
-	buf := make([]byte, 0, len(evalPrefix)+len(src)+len(tail))
-	buf = append(buf, evalPrefix...)
-	buf = append(buf, src...)
-	buf = append(buf, tail...)
-	v := b.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(scope))
-	if err := v.Err(); err != nil {
-		return cue.Value{}, fmt.Errorf("policy input does not fit the bundle: %s", strings.Join(cueProblems(err), "; "))
-	}
-	return v, nil
-}
-
-func (b *Bundle) evalIntent(src []byte, pr *profileRules) (*intentOutcome, error) {
-	out, err := b.readIntent(pr.intentScope, src, pr)
-	if err != nil {
-		// A rule may refer to a rule the trimmed form left out: try the
-		// whole bundle before giving up.
-		if out, err2 := b.readIntent(b.scope, src, pr); err2 == nil {
-			return out, nil
+	if u := pr.manifestEach; !u.empty() && len(m.Workload.Containers) > 0 {
+		srcs, err := manifestContainerInputs(m, params)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
 		}
-	}
-	return out, err
-}
-
-func (b *Bundle) readIntent(scope cue.Value, src []byte, pr *profileRules) (*intentOutcome, error) {
-	v, err := b.unify(scope, src, pr.intentTail)
-	if err != nil {
-		return nil, err
-	}
-	out := &intentOutcome{}
-	if out.findings, out.decisions, err = b.decide(v, pr.intent, diag.StageIntentPolicy); err != nil {
-		return nil, err
-	}
-	for _, i := range pr.defaults {
-		if out.defaults, err = b.readDefaults(v, i, out.defaults); err != nil {
+		o, err := b.run(u, srcs)
+		if err != nil {
 			return nil, err
 		}
+		outs = append(outs, o...)
 	}
-	return out, nil
+	res := &ManifestResult{}
+	res.Findings, res.Decisions = b.assemble(pr.manifest, outs)
+	return res, nil
 }
 
-func (b *Bundle) evalManifests(src []byte, pr *profileRules) (*manifestOutcome, error) {
-	out, err := b.readManifests(pr.manifestScope, src, pr)
-	if err != nil {
-		if out, err2 := b.readManifests(b.scope, src, pr); err2 == nil {
-			return out, nil
-		}
-	}
-	return out, err
-}
-
-func (b *Bundle) readManifests(scope cue.Value, src []byte, pr *profileRules) (*manifestOutcome, error) {
-	v, err := b.unify(scope, src, pr.manifestTail)
-	if err != nil {
-		return nil, err
-	}
-	out := &manifestOutcome{}
-	out.findings, out.decisions, err = b.decide(v, pr.manifest, diag.StageManifestPolicy)
-	return out, err
-}
-
-// decide reads the violations of each rule: every one is a finding, and each
-// rule gets one decision.
-func (b *Bundle) decide(v cue.Value, rules []int, stage diag.Stage) ([]diag.Finding, []diag.Decision, error) {
+// assemble orders the findings by rule id, then by input (whole first, then
+// container by container), and decides each rule.
+func (b *Bundle) assemble(rules []int, outs [][]ruleOut) ([]diag.Finding, []diag.Decision) {
 	var findings []diag.Finding
 	decisions := make([]diag.Decision, 0, len(rules))
 	for _, i := range rules {
 		r := &b.rules[i]
 		before := len(findings)
-		var err error
-		if findings, err = b.readViolations(v, i, stage, findings); err != nil {
-			return nil, nil, err
+		for _, o := range outs {
+			for _, ro := range o {
+				if ro.rule == i {
+					findings = append(findings, ro.findings...)
+				}
+			}
 		}
 		d := diag.Decision{RuleID: r.ID, Severity: r.Severity, Outcome: diag.OutcomePass}
 		if len(findings) > before {
@@ -200,23 +185,118 @@ func (b *Bundle) decide(v cue.Value, rules []int, stage diag.Stage) ([]diag.Find
 		}
 		decisions = append(decisions, d)
 	}
-	return findings, decisions, nil
+	return findings, decisions
+}
+
+// run evaluates the unit on each input, from the cache where it can; the
+// inputs not cached are evaluated together in one CUE source.
+func (b *Bundle) run(u *unit, srcs [][]byte) ([][]ruleOut, error) {
+	outs := make([][]ruleOut, len(srcs))
+	var missing []int
+	for k, src := range srcs {
+		if o, ok := u.cache.get(string(src)); ok {
+			outs[k] = o
+		} else {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return outs, nil
+	}
+	batch := make([][]byte, len(missing))
+	for j, k := range missing {
+		batch[j] = srcs[k]
+	}
+	res, err := b.evalBatch(u, u.scope, batch)
+	if err != nil && u.scope != b.scope {
+		// Never expected from a form that compiled, but the whole bundle is
+		// the reference: try it before failing.
+		if res2, err2 := b.evalBatch(u, b.scope, batch); err2 == nil {
+			res, err = res2, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for j, k := range missing {
+		outs[k] = res[j]
+		u.cache.put(string(srcs[k]), res[j])
+	}
+	return outs, nil
+}
+
+// evalPrefix starts each input's struct in a request's CUE source.
+const evalPrefix = "let B = " + evalDef + " & "
+
+// evalBatch compiles one CUE source for several inputs of a unit, in the
+// scope of the compiled bundle:
+//
+//	c0: {
+//		let B = #Bundle & {"intent": ..., "params": ...}
+//		v3: B.rules["restricted.image-pinned"].violations
+//		...
+//	}
+//	c1: {...}
+//
+// The inputs are JSON bytes compiled by CUE, never Go values (DESIGN.md
+// §6); only the unit's rules are evaluated.
+func (b *Bundle) evalBatch(u *unit, scope cue.Value, srcs [][]byte) ([][]ruleOut, error) {
+	n := 0
+	for _, s := range srcs {
+		n += len(s) + len(u.tail) + len(evalPrefix) + 16
+	}
+	buf := make([]byte, 0, n)
+	for k, s := range srcs {
+		buf = append(buf, 'c')
+		buf = strconv.AppendInt(buf, int64(k), 10)
+		buf = append(buf, ": {\n"...)
+		buf = append(buf, evalPrefix...)
+		buf = append(buf, s...)
+		buf = append(buf, u.tail...)
+		buf = append(buf, "}\n"...)
+	}
+	v := b.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(scope))
+	if err := v.Err(); err != nil {
+		return nil, fmt.Errorf("policy input does not fit the bundle: %s", strings.Join(cueProblems(err), "; "))
+	}
+	out := make([][]ruleOut, len(srcs))
+	for k := range srcs {
+		e := v.LookupPath(cue.MakePath(cue.Str("c" + strconv.Itoa(k))))
+		ros := make([]ruleOut, 0, len(u.viol)+len(u.defs))
+		for _, i := range u.viol {
+			fs, err := b.readViolations(e, i, u.stage)
+			if err != nil {
+				return nil, err
+			}
+			ros = append(ros, ruleOut{rule: i, findings: fs})
+		}
+		for _, i := range u.defs {
+			ds, err := b.readDefaults(e, i)
+			if err != nil {
+				return nil, err
+			}
+			ros = append(ros, ruleOut{rule: i, defaults: ds})
+		}
+		out[k] = ros
+	}
+	return out, nil
 }
 
 func (b *Bundle) ruleError(i int, what string, err error) error {
 	return fmt.Errorf("policy rule %s: %s: %s", b.rules[i].ID, what, strings.Join(cueProblems(err), "; "))
 }
 
-func (b *Bundle) readViolations(v cue.Value, i int, stage diag.Stage, dst []diag.Finding) ([]diag.Finding, error) {
+func (b *Bundle) readViolations(v cue.Value, i int, stage diag.Stage) ([]diag.Finding, error) {
 	r := &b.rules[i]
 	lv := v.LookupPath(b.violations[i])
 	if !lv.Exists() {
-		return dst, nil
+		return nil, nil
 	}
 	it, err := lv.List()
 	if err != nil {
 		return nil, b.ruleError(i, "violations", err)
 	}
+	var dst []diag.Finding
 	for it.Next() {
 		e := it.Value()
 		f := diag.Finding{Severity: r.Severity, Stage: stage, RuleID: r.ID, Message: r.Message}
@@ -238,16 +318,17 @@ func (b *Bundle) readViolations(v cue.Value, i int, stage diag.Stage, dst []diag
 	return dst, nil
 }
 
-func (b *Bundle) readDefaults(v cue.Value, i int, dst []pendingDefault) ([]pendingDefault, error) {
+func (b *Bundle) readDefaults(v cue.Value, i int) ([]pendingDefault, error) {
 	r := &b.rules[i]
 	lv := v.LookupPath(b.defaults[i])
 	if !lv.Exists() {
-		return dst, nil
+		return nil, nil
 	}
 	it, err := lv.List()
 	if err != nil {
 		return nil, b.ruleError(i, "defaults", err)
 	}
+	var dst []pendingDefault
 	for it.Next() {
 		e := it.Value()
 		d := pendingDefault{ruleID: r.ID, reason: r.Description}
@@ -300,3 +381,4 @@ func optString(v cue.Value, p cue.Path) (string, error) {
 	}
 	return f.String()
 }
+

@@ -222,11 +222,45 @@ func amount(r *podcv1.Resource, milli bool) inAmount {
 	return a
 }
 
-// intentInput is the CUE source of an intent evaluation: the flattened
+// wholeIntentInput is the input of whole-intent rules: the flattened
 // intent and the request parameters, as JSON (which CUE compiles as is).
-func intentInput(wi *podcv1.WorkloadIntent, p Params) ([]byte, error) {
+// The containers are left out when no rule of the unit can read them, so
+// a new container does not make those rules evaluate again.
+func wholeIntentInput(in *inIntent, p inParams, withContainers bool) ([]byte, error) {
+	type wholeIntent struct {
+		*inIntent
+		Containers *[]inContainer `json:"containers,omitempty"`
+	}
+	w := wholeIntent{inIntent: in}
+	if withContainers {
+		w.Containers = &in.Containers
+	}
 	return json.Marshal(struct {
-		Intent *inIntent `json:"intent"`
-		Params inParams  `json:"params"`
-	}{flattenIntent(wi), inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}})
+		Intent wholeIntent `json:"intent"`
+		Params inParams    `json:"params"`
+	}{w, p})
+}
+
+// inPod is what a per-container rule sees of its pod.
+type inPod struct {
+	Controller    string `json:"controller"`
+	RestartPolicy string `json:"restartPolicy"`
+}
+
+// containerInputs are the inputs of per-container rules, one per container.
+func containerInputs(in *inIntent, p inParams) ([][]byte, error) {
+	pod := inPod{Controller: in.Controller, RestartPolicy: in.RestartPolicy}
+	out := make([][]byte, len(in.Containers))
+	for i := range in.Containers {
+		src, err := json.Marshal(struct {
+			Container *inContainer `json:"container"`
+			Pod       inPod        `json:"pod"`
+			Params    inParams     `json:"params"`
+		}{&in.Containers[i], pod, p})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = src
+	}
+	return out, nil
 }

@@ -31,7 +31,7 @@ type inWorkload struct {
 	HostPID     bool                  `json:"hostPID"`
 	HostIPC     bool                  `json:"hostIPC"`
 	Labels      map[string]string     `json:"labels"`
-	Containers  []inManifestContainer `json:"containers"`
+	Containers  []inManifestContainer `json:"-"`
 }
 
 type inManifestContainer struct {
@@ -205,14 +205,53 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 	return s
 }
 
-// manifestInput is the CUE source of a manifest evaluation.
-func manifestInput(objs []runtime.Object, wi *podcv1.WorkloadIntent, p Params) ([]byte, error) {
-	m, err := flattenManifests(objs, wi)
-	if err != nil {
-		return nil, err
+// wholeManifestInput is the input of whole-manifest rules. The workload's
+// containers are left out when no rule of the unit can read them.
+func wholeManifestInput(m *inManifests, p inParams, withContainers bool) ([]byte, error) {
+	type workload struct {
+		*inWorkload
+		Containers *[]inManifestContainer `json:"containers,omitempty"`
+	}
+	w := workload{inWorkload: &m.Workload}
+	if withContainers {
+		w.Containers = &m.Workload.Containers
 	}
 	return json.Marshal(struct {
-		Manifests *inManifests `json:"manifests"`
-		Params    inParams     `json:"params"`
-	}{m, inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}})
+		Manifests struct {
+			Workload workload    `json:"workload"`
+			Services []inService `json:"services"`
+		} `json:"manifests"`
+		Params inParams `json:"params"`
+	}{struct {
+		Workload workload    `json:"workload"`
+		Services []inService `json:"services"`
+	}{w, m.Services}, p})
+}
+
+// inWorkloadRef is what a per-container manifest rule sees of its workload.
+type inWorkloadRef struct {
+	Kind        string `json:"kind"`
+	Name        string `json:"name"`
+	Ref         string `json:"ref"`
+	PodSpecPath string `json:"podSpecPath"`
+}
+
+// manifestContainerInputs are the inputs of per-container manifest rules,
+// one per container of the workload.
+func manifestContainerInputs(m *inManifests, p inParams) ([][]byte, error) {
+	w := &m.Workload
+	ref := inWorkloadRef{Kind: w.Kind, Name: w.Name, Ref: w.Ref, PodSpecPath: w.PodSpecPath}
+	out := make([][]byte, len(w.Containers))
+	for i := range w.Containers {
+		src, err := json.Marshal(struct {
+			Container *inManifestContainer `json:"container"`
+			Workload  inWorkloadRef        `json:"workload"`
+			Params    inParams             `json:"params"`
+		}{&w.Containers[i], ref, p})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = src
+	}
+	return out, nil
 }

@@ -33,6 +33,10 @@ type Rule struct {
 	Stage diag.Stage
 	// Defaults reports whether the rule supplies defaults to the intent.
 	Defaults bool
+	// Each is "container" for a rule that reads one container at a time
+	// (its input is container, not intent or manifests); empty for a rule
+	// over the whole intent or the whole set of manifests.
+	Each string
 }
 
 // Params are the request-level inputs of an evaluation.

@@ -22,6 +22,9 @@ var prelude string
 const preludeInputs = `intent:     #Intent
 manifests:  #Manifests
 params:     #Params
+container:  _
+pod:        #Pod
+workload:   #WorkloadRef
 parameters: {...}
 profiles: [Name=string]: #Profile
 rules: [ID=string]: #Rule & {id: ID}
@@ -30,6 +33,9 @@ rules: [ID=string]: #Rule & {id: ID}
 const evalInputs = `intent:     _
 manifests:  _
 params:     _
+container:  _
+pod:        _
+workload:   _
 parameters: {...}
 `
 

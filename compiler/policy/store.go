@@ -92,10 +92,10 @@ func (s *Store) Watch(ctx context.Context, dir string, interval time.Duration, l
 	if interval <= 0 {
 		interval = 2 * time.Second
 	}
-	last, err := dirStamp(dir)
-	if err != nil {
-		log.Warn("policy watch: cannot read the bundle directory", "dir", dir, "error", err)
-	}
+	// The first poll always loads: the files may have changed between the
+	// load that built the active bundle and this call. Reload keeps the
+	// active bundle when the digest is the same.
+	last := ""
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

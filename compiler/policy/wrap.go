@@ -207,3 +207,34 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// mentions reports whether name appears in f as an identifier, a selector
+// or a string label: a conservative test of whether a form's rules can read
+// a field of that name.
+// Only the body of #Bundle is searched: the schema beside it names every
+// field.
+func mentions(f *ast.File, name string) bool {
+	var body ast.Node
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.Field); ok {
+			if l, _, _ := ast.LabelName(fd.Label); l == evalDef {
+				body = fd.Value
+			}
+		}
+	}
+	if body == nil {
+		return true
+	}
+	found := false
+	quoted := strconv.Quote(name)
+	ast.Walk(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			found = found || n.Name == name
+		case *ast.BasicLit:
+			found = found || n.Value == quoted
+		}
+		return !found
+	}, nil)
+	return found
+}
