@@ -8,7 +8,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/yaml"
 )
 
 // Format is a text format for manifests.
@@ -74,30 +73,25 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
 	}
-	// Round-trip through a generic map to drop fields that only carry zero
-	// values (status: {}, metadata.creationTimestamp: null); encoding/json
-	// sorts map keys, so the output is deterministic.
+	// Decode into a generic tree (numbers kept as written) to drop fields
+	// that carry no meaning, then write it with sorted keys.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
 	}
 	prune(m)
+	var buf bytes.Buffer
+	buf.Grow(len(raw) + len(raw)/2)
 	switch f {
 	case JSON:
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(m); err != nil {
-			return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
-		}
-		return buf.Bytes(), nil
+		writeJSON(&buf, m, 0)
+		buf.WriteByte('\n')
 	default:
-		b, err := yaml.Marshal(m)
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
-		}
-		return b, nil
+		writeYAML(&buf, m)
 	}
+	return buf.Bytes(), nil
 }
 
 // prune removes what carries no meaning in a manifest: null fields, empty

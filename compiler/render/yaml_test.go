@@ -1,0 +1,125 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+var tricky = []string{
+	"", " ", "x ", " x", "yes", "No", "on", "OFF", "y", "n", "true", "False", "null", "~", "Null",
+	"1", "-1", "+1", ".5", "1e3", "1E-3", "0x1F", "0o17", "0b101", "017", "1_000", "1:20", "1:20:30.5",
+	".inf", "-.Inf", ".NaN", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
+	"-", "- a", "--listen=:8080", "a: b", "a:b", "x:", ":x", "a #b", "a#b", "#x", "@x", "`x", "'x", "x'y",
+	"\"x", "x\"y", "back\\slash", "*a", "&a", "!tag", "%x", "|", ">", "[a]", "{a}", ",a", "a,b", "?x",
+	"tab\there", "new\nline", "cr\rx", "ünïcödé", "bell\a", "del\x7f",
+	"1.4.2", "250m", "512Mi", "nginx:1.27.3", "registry.example.com/shop/checkout@sha256:4c1e",
+	"app.kubernetes.io/name", "/healthz", "sh -c 'echo hi'", "a: ", "key=value",
+}
+
+// TestScalarsRoundTrip writes every tricky string as a mapping value, a key
+// and a list item, reads the YAML back with a YAML 1.1 reader and requires
+// the same strings.
+func TestScalarsRoundTrip(t *testing.T) {
+	for _, s := range tricky {
+		in := map[string]any{"v": s, "list": []any{s}}
+		if s != "" {
+			in[s+"k"] = "key"
+		}
+		var b bytes.Buffer
+		writeYAML(&b, in)
+		var out map[string]any
+		if err := yaml.Unmarshal(b.Bytes(), &out); err != nil {
+			t.Errorf("%q: output does not parse: %v\n%s", s, err, b.String())
+			continue
+		}
+		if out["v"] != s {
+			t.Errorf("%q read back as %#v from:\n%s", s, out["v"], b.String())
+		}
+		if l, ok := out["list"].([]any); !ok || len(l) != 1 || l[0] != s {
+			t.Errorf("%q in a list read back as %#v", s, out["list"])
+		}
+		if s != "" && out[s+"k"] != "key" {
+			t.Errorf("key %q not read back:\n%s", s+"k", b.String())
+		}
+	}
+}
+
+// TestTreesRoundTrip writes random nested trees as YAML and JSON and reads
+// both back to the same tree.
+func TestTreesRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 300; i++ {
+		tree := randomMap(r, 0)
+		want, _ := json.Marshal(tree)
+
+		var y bytes.Buffer
+		writeYAML(&y, tree)
+		got, err := yaml.YAMLToJSON(y.Bytes())
+		if err != nil {
+			t.Fatalf("YAML does not parse: %v\n%s", err, y.String())
+		}
+		if !jsonEqual(t, got, want) {
+			t.Fatalf("YAML round trip differs:\n%s\ngot  %s\nwant %s", y.String(), got, want)
+		}
+
+		var j bytes.Buffer
+		writeJSON(&j, tree, 0)
+		if !jsonEqual(t, j.Bytes(), want) {
+			t.Fatalf("JSON round trip differs:\n%s\nwant %s", j.String(), want)
+		}
+	}
+}
+
+func jsonEqual(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, a)
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return bytes.Equal(xa, ya)
+}
+
+func randomMap(r *rand.Rand, depth int) map[string]any {
+	m := map[string]any{}
+	for range r.IntN(4) + 1 {
+		m[tricky[r.IntN(len(tricky)-1)+1]+"k"] = randomValue(r, depth+1)
+	}
+	return m
+}
+
+func randomValue(r *rand.Rand, depth int) any {
+	n := 6
+	if depth > 3 {
+		n = 4
+	}
+	switch r.IntN(n) {
+	case 0:
+		return tricky[r.IntN(len(tricky))]
+	case 1:
+		return json.Number([]string{"0", "3", "-7", "65535", "9007199254740993"}[r.IntN(5)])
+	case 2:
+		return r.IntN(2) == 0
+	case 3:
+		return tricky[r.IntN(len(tricky))]
+	case 4:
+		return randomMap(r, depth)
+	default:
+		var l []any
+		for range r.IntN(3) {
+			l = append(l, randomValue(r, depth+1))
+		}
+		if l == nil {
+			l = []any{}
+		}
+		return l
+	}
+}
