@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -343,8 +342,8 @@ func (b *Bundle) readMetadata() []string {
 		b.byID[r.ID] = i
 		base := cue.MakePath(cue.Str("rules"), cue.Str(r.ID))
 		b.hasViolations = append(b.hasViolations, b.root.LookupPath(base.Append(cue.Str("violations"))).Exists())
-		b.violations = append(b.violations, cue.MakePath(cue.Str(fmt.Sprintf("v%d", i))))
-		b.defaults = append(b.defaults, cue.MakePath(cue.Str(fmt.Sprintf("d%d", i))))
+		b.violations = append(b.violations, cue.MakePath(cue.Str("r"), cue.Str(r.ID), cue.Str("violations")))
+		b.defaults = append(b.defaults, cue.MakePath(cue.Str("r"), cue.Str(r.ID), cue.Str("defaults")))
 		for _, p := range r.Profiles {
 			pr := b.byProfile[p]
 			if pr == nil {
@@ -363,20 +362,14 @@ func (b *Bundle) readMetadata() []string {
 	return problems
 }
 
-// evalTail is the part of a request's source after the input: one field per
-// list the stage reads, so evaluating the request evaluates only those rules.
+// evalTail is the part of a request's source after the input. The unit's
+// form holds only the unit's rules, stripped to their violations and
+// defaults, so selecting them all evaluates exactly what the unit reads.
 func (b *Bundle) evalTail(violations, defaults []int) []byte {
-	var s strings.Builder
-	s.WriteString("\n")
-	for _, i := range violations {
-		if b.hasViolations[i] {
-			fmt.Fprintf(&s, "v%d: B.rules[%s].violations\n", i, strconv.Quote(b.rules[i].ID))
-		}
+	if len(violations) == 0 && len(defaults) == 0 {
+		return []byte("\n")
 	}
-	for _, i := range defaults {
-		fmt.Fprintf(&s, "d%d: B.rules[%s].defaults\n", i, strconv.Quote(b.rules[i].ID))
-	}
-	return []byte(s.String())
+	return []byte("\nr: B.rules\n")
 }
 
 func (b *Bundle) profileList() string {
