@@ -75,11 +75,13 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 	}
 	// Decode into a generic tree (numbers kept as written) to drop fields
 	// that carry no meaning, then write it with sorted keys.
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	tree, err := parseTree(raw)
+	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
+	}
+	m, ok := tree.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("render %s: not an object", kindOf(o))
 	}
 	prune(m)
 	var buf bytes.Buffer

@@ -123,3 +123,39 @@ func randomValue(r *rand.Rand, depth int) any {
 		return l
 	}
 }
+
+// TestParseTreeMatchesEncodingJSON reads random trees and tricky strings
+// with parseTree and with encoding/json and requires the same values.
+func TestParseTreeMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	docs := [][]byte{[]byte(`{"a":"\u003c\u2028\ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t","n":-1.5e+3,"l":[],"m":{},"z":null,"t":true,"f":false}`)}
+	for i := 0; i < 300; i++ {
+		raw, err := json.Marshal(randomMap(r, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, raw)
+	}
+	for _, raw := range docs {
+		got, err := parseTree(raw)
+		if err != nil {
+			t.Fatalf("parseTree(%s): %v", raw, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var want any
+		if err := dec.Decode(&want); err != nil {
+			t.Fatal(err)
+		}
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		if !bytes.Equal(g, w) {
+			t.Fatalf("parseTree(%s)\ngot  %s\nwant %s", raw, g, w)
+		}
+	}
+	for _, bad := range []string{``, `{`, `{"a"}`, `{"a":}`, `[1,]`, `"abc`, `{"a":1}x`, `tru`, `{"a":"\u12"}`, `-`, `{"a":"\q"}`} {
+		if _, err := parseTree([]byte(bad)); err == nil {
+			t.Errorf("parseTree(%q) accepted malformed JSON", bad)
+		}
+	}
+}
