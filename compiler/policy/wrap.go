@@ -68,7 +68,7 @@ func wrapSources(pkg string, srcs map[string][]byte, order []string, outside map
 				}
 				switch {
 				case d == nil:
-				case outside[name]:
+				case outside[name] || (keep != nil && hoisted(d)):
 					top = append(top, d)
 				default:
 					body = append(body, d)
@@ -237,4 +237,18 @@ func mentions(f *ast.File, name string) bool {
 		return !found
 	}, nil)
 	return found
+}
+
+// hoisted reports whether a top-level declaration of a trimmed form moves
+// out of #Bundle: the profiles and parameters, which do not depend on the
+// request, so they are evaluated once at load instead of on every request.
+// (A form where that breaks a reference does not compile, and the engine
+// falls back to the whole bundle.)
+func hoisted(d ast.Decl) bool {
+	f, ok := d.(*ast.Field)
+	if !ok {
+		return false
+	}
+	name, _, err := ast.LabelName(f.Label)
+	return err == nil && (name == "parameters" || name == "profiles")
 }
