@@ -50,7 +50,6 @@ type Bundle struct {
 	// hasViolations records, by rule index, whether the rule declares
 	// violations.
 	hasViolations []bool
-
 }
 
 type profileRules struct {
@@ -188,14 +187,14 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 	}
 
 	b := &Bundle{
-		digest:        "sha256:" + hex.EncodeToString(h.Sum(nil)),
-		source:        source,
-		fsys:          fsys,
-		ctx:           ctx,
-		root:          root,
-		scope:         scope,
-		byID:          map[string]int{},
-		byProfile:     map[string]*profileRules{},
+		digest:    "sha256:" + hex.EncodeToString(h.Sum(nil)),
+		source:    source,
+		fsys:      fsys,
+		ctx:       ctx,
+		root:      root,
+		scope:     scope,
+		byID:      map[string]int{},
+		byProfile: map[string]*profileRules{},
 	}
 	if problems := b.readMetadata(); len(problems) > 0 {
 		return nil, &LoadError{Source: source, Problems: problems}

@@ -381,4 +381,3 @@ func optString(v cue.Value, p cue.Path) (string, error) {
 	}
 	return f.String()
 }
-
