@@ -42,12 +42,30 @@ var (
 // registries accept.
 const maxImageNameLength = 255
 
+// imageCache remembers parsed references: the same few images come back in
+// request after request, and the reference grammar's regular expressions
+// are the costly part of checking an intent.
+var imageCache = newMemo[imageResult](4096)
+
+type imageResult struct {
+	im  Image
+	err error
+}
+
 // ParseImage parses an image reference the way container runtimes do: the
 // first path component is a registry when it contains '.' or ':' or is
 // "localhost" ("localhost:5000/app" has registry "localhost:5000" and no
 // tag); a tag follows the last ':' after the last '/'; a digest follows '@'.
 // The error says, for a person, which part is wrong.
 func ParseImage(s string) (Image, error) {
+	r := imageCache.get(s, func(s string) imageResult {
+		im, err := parseImage(s)
+		return imageResult{im, err}
+	})
+	return r.im, r.err
+}
+
+func parseImage(s string) (Image, error) {
 	var im Image
 	if s == "" {
 		return im, fmt.Errorf("required")
