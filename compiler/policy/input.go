@@ -35,6 +35,7 @@ type inContainer struct {
 	Registry        string     `json:"registry"`
 	Tag             string     `json:"tag"`
 	Pinned          bool       `json:"pinned"`
+	Exposed         bool       `json:"exposed"`
 	CPU             inAmount   `json:"cpu"`
 	Memory          inAmount   `json:"memory"`
 	Ports           []inPort   `json:"ports"`
@@ -162,6 +163,7 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 			ip.Expose = "node"
 		}
 		out.Ports = append(out.Ports, ip)
+		out.Exposed = out.Exposed || ip.Expose != "none"
 	}
 	pr := c.GetProbes()
 	out.Probes = inProbes{Liveness: pr.GetLiveness() != nil, Readiness: pr.GetReadiness() != nil, Startup: pr.GetStartup() != nil}
