@@ -234,3 +234,40 @@ rules: "a.baddefault": {profiles: ["a"], severity: "deny", stage: "intent", mess
 		t.Errorf("got %v, want an error naming rule a.bad", err)
 	}
 }
+
+// A per-container rule and its whole-intent twin find the same violations,
+// and the per-container one keeps answering right as containers change.
+func TestEachContainerMatchesWholeIntent(t *testing.T) {
+	dir := writeBundle(t, map[string]string{"rules.cue": `package p
+import "list"
+profiles: a: description: "a"
+parameters: registries: ["registry.example.com"]
+rules: "a.each": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d", each: "container",
+	violations: [if !list.Contains(parameters.registries, container.registry) {field: "\(container.path).image"}]}
+rules: "a.whole": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [for c in intent.containers if !list.Contains(parameters.registries, c.registry) {field: "\(c.path).image"}]}
+`})
+	b, err := policy.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := loadExample(t, "checkout.json")
+	images := []string{"registry.example.com/a:1", "docker.io/a:1", "alpine", "registry.example.com:5000/a:1"}
+	for i := range 12 {
+		wi := clone(base)
+		for j, c := range append(append(wi.Containers, wi.Sidecars...), wi.InitSteps...) {
+			c.Image = images[(i+j*i)%len(images)]
+		}
+		ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fields := map[string][]string{}
+		for _, f := range ir.Findings {
+			fields[f.RuleID] = append(fields[f.RuleID], f.Field)
+		}
+		if !slices.Equal(fields["a.each"], fields["a.whole"]) {
+			t.Errorf("variant %d: each %v, whole %v", i, fields["a.each"], fields["a.whole"])
+		}
+	}
+}
