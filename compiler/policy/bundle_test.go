@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/policies"
 )
 
 // customBundle is a platform team's own bundle: one profile, a parameter,
@@ -269,5 +271,55 @@ rules: "a.whole": {profiles: ["a"], severity: "deny", stage: "intent", message: 
 		if !slices.Equal(fields["a.each"], fields["a.whole"]) {
 			t.Errorf("variant %d: each %v, whole %v", i, fields["a.each"], fields["a.whole"])
 		}
+	}
+}
+
+// A platform team overrides the default bundle's parameters in a file of
+// its own: the allowed registries and the limit ratio.
+func TestDefaultBundleParameters(t *testing.T) {
+	files := map[string]string{}
+	names, err := fs.Glob(policies.FS(), "*.cue")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no bundle files: %v", err)
+	}
+	for _, n := range names {
+		data, err := fs.ReadFile(policies.FS(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[n] = string(data)
+	}
+	files["platform.cue"] = `package policies
+parameters: allowedRegistries: ["registry.example.com"]
+parameters: maxLimitRatio: 2
+`
+	b, err := policy.LoadDir(writeBundle(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wi := loadExample(t, "checkout.json")
+	wi.Sidecars[0].Image = "docker.io/fluent/fluent-bit:3.1.0"
+	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "restricted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range ir.Findings {
+		got = append(got, f.RuleID+" "+f.Field)
+	}
+	want := []string{
+		"restricted.allowed-registries sidecars[0].image",
+		"restricted.limit-ratio containers[0].resources.cpu.limit", // 1 / 250m = 4 > 2
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+	// The default bundle allows any registry and a ratio of 4.
+	ir, err = defaultBundle(t).EvaluateIntent(wi, policy.Params{Profile: "restricted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ir.Findings) != 0 {
+		t.Errorf("default bundle: %v", ir.Findings)
 	}
 }
