@@ -202,7 +202,7 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 	// Each profile gets a trimmed form per unit, so a request evaluates
 	// only the rules it reads. A trimmed form that does not compile (a rule
 	// reads a rule left out) falls back to the whole bundle.
-	for name, pr := range b.byProfile {
+	for _, pr := range b.byProfile {
 		units := []struct {
 			u     **unit
 			stage diag.Stage
@@ -257,7 +257,6 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 			u.scope = scopeV
 			*x.u = u
 		}
-		_ = name
 	}
 	return b, nil
 }
