@@ -79,11 +79,11 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
 	}
-	m, ok := tree.(map[string]any)
+	m, ok := tree.(object)
 	if !ok {
 		return nil, fmt.Errorf("render %s: not an object", kindOf(o))
 	}
-	prune(m)
+	m = prune(m)
 	var buf bytes.Buffer
 	buf.Grow(len(raw) + len(raw)/2)
 	switch f {
@@ -99,32 +99,43 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 // prune removes what carries no meaning in a manifest: null fields, empty
 // objects and the status, which the cluster owns. An empty emptyDir is kept:
 // it is how an emptyDir volume is said.
-func prune(m map[string]any) {
-	delete(m, "status")
-	pruneEmpty(m)
+func prune(m object) object {
+	return pruneObject(m, true)
 }
 
 // keepEmpty lists the keys whose empty object means something.
 var keepEmpty = map[string]bool{"emptyDir": true}
 
-func pruneEmpty(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			pruneEmpty(e)
-			if e == nil {
-				delete(t, k)
+func pruneObject(m object, top bool) object {
+	out := m[:0]
+	for _, e := range m {
+		if top && e.key == "status" {
+			continue
+		}
+		e.val = pruneValue(e.val)
+		switch t := e.val.(type) {
+		case nil:
+			continue
+		case object:
+			if len(t) == 0 && !keepEmpty[e.key] {
 				continue
 			}
-			if em, ok := e.(map[string]any); ok && len(em) == 0 && !keepEmpty[k] {
-				delete(t, k)
-			}
 		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func pruneValue(v any) any {
+	switch t := v.(type) {
+	case object:
+		return pruneObject(t, false)
 	case []any:
-		for _, e := range t {
-			pruneEmpty(e)
+		for i, e := range t {
+			t[i] = pruneValue(e)
 		}
 	}
+	return v
 }
 
 // Stream joins manifests as a multi-document YAML stream, or as a JSON list

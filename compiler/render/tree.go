@@ -4,14 +4,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
+// member is one key and value of a JSON object.
+type member struct {
+	key string
+	val any
+}
+
+// object is a JSON object: its members sorted by key.
+type object []member
+
 // parseTree reads one JSON value as written by encoding/json into a generic
-// tree: map[string]any, []any, string, json.Number (numbers as written),
-// bool and nil. It is a small recursive-descent reader, several times faster
+// tree: object (members sorted by key), []any, string, json.Number (numbers
+// as written), bool and nil. It is a small recursive-descent reader, several times faster
 // than decoding into interfaces with encoding/json, which matters because
 // every compiled object passes through it.
 func parseTree(data []byte) (any, error) {
@@ -82,9 +93,9 @@ func (p *treeParser) literal(word string) error {
 	return nil
 }
 
-func (p *treeParser) object() (map[string]any, error) {
+func (p *treeParser) object() (object, error) {
 	p.i++ // {
-	m := map[string]any{}
+	m := object{}
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
@@ -108,7 +119,7 @@ func (p *treeParser) object() (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[k] = v
+		m = append(m, member{k, v})
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, errEnd
@@ -118,6 +129,7 @@ func (p *treeParser) object() (map[string]any, error) {
 			p.i++
 		case '}':
 			p.i++
+			slices.SortFunc(m, func(a, b member) int { return strings.Compare(a.key, b.key) })
 			return m, nil
 		default:
 			return nil, p.errorf("want ',' or '}'")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -17,22 +16,22 @@ import (
 // YAML library, and the output is the same for the same input.
 
 // writeYAML writes a mapping at the top level.
-func writeYAML(b *bytes.Buffer, m map[string]any) {
+func writeYAML(b *bytes.Buffer, m object) {
 	writeMapping(b, m, 0)
 }
 
-func writeMapping(b *bytes.Buffer, m map[string]any, indent int) {
-	for _, k := range sortedKeys(m) {
+func writeMapping(b *bytes.Buffer, m object, indent int) {
+	for _, e := range m {
 		writeIndent(b, indent)
-		writeKey(b, k)
-		writeValueAfterKey(b, m[k], indent)
+		writeKey(b, e.key)
+		writeValueAfterKey(b, e.val, indent)
 	}
 }
 
 // writeValueAfterKey writes ":" and the value of a mapping entry.
 func writeValueAfterKey(b *bytes.Buffer, v any, indent int) {
 	switch t := v.(type) {
-	case map[string]any:
+	case object:
 		if len(t) == 0 {
 			b.WriteString(": {}\n")
 			return
@@ -58,18 +57,18 @@ func writeSequence(b *bytes.Buffer, s []any, indent int) {
 		writeIndent(b, indent)
 		b.WriteString("- ")
 		switch t := e.(type) {
-		case map[string]any:
+		case object:
 			if len(t) == 0 {
 				b.WriteString("{}\n")
 				continue
 			}
 			// The first entry shares the "- " line; the rest align with it.
-			for i, k := range sortedKeys(t) {
+			for i, m := range t {
 				if i > 0 {
 					writeIndent(b, indent+2)
 				}
-				writeKey(b, k)
-				writeValueAfterKey(b, t[k], indent+2)
+				writeKey(b, m.key)
+				writeValueAfterKey(b, m.val, indent+2)
 			}
 		case []any:
 			if len(t) == 0 {
@@ -139,16 +138,43 @@ var notString = regexp.MustCompile(`^(` +
 	`|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*` +
 	`)$`)
 
-// reserved are the words YAML 1.1 resolves to booleans or null.
-var reserved = []string{
-	"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-	"true", "True", "TRUE", "false", "False", "FALSE",
-	"on", "On", "ON", "off", "Off", "OFF",
-	"null", "Null", "NULL", "~",
+// isReserved reports whether YAML 1.1 resolves the plain word s to a
+// boolean or null.
+func isReserved(s string) bool {
+	switch s {
+	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+		"true", "True", "TRUE", "false", "False", "FALSE",
+		"on", "On", "ON", "off", "Off", "OFF",
+		"null", "Null", "NULL", "~":
+		return true
+	}
+	return false
+}
+
+// simpleWord reports whether s starts with a letter and holds only letters,
+// digits, '.', '_', '/' and '-': most keys and values, which need no more
+// thought than the reserved words.
+func simpleWord(s string) bool {
+	if c := s[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '/' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func plainSafe(s string) bool {
-	if s == "" || !utf8.ValidString(s) {
+	if s == "" {
+		return false
+	}
+	if simpleWord(s) {
+		return !isReserved(s)
+	}
+	if !utf8.ValidString(s) {
 		return false
 	}
 	switch s[0] {
@@ -175,7 +201,7 @@ func plainSafe(s string) bool {
 			return false
 		}
 	}
-	if slices.Contains(reserved, s) {
+	if isReserved(s) {
 		return false
 	}
 	if first := s[0]; (first >= '0' && first <= '9') || first == '+' || first == '-' || first == '.' {
@@ -187,20 +213,20 @@ func plainSafe(s string) bool {
 // writeJSON writes the tree as indented JSON with sorted keys.
 func writeJSON(b *bytes.Buffer, v any, indent int) {
 	switch t := v.(type) {
-	case map[string]any:
+	case object:
 		if len(t) == 0 {
 			b.WriteString("{}")
 			return
 		}
 		b.WriteString("{\n")
-		for i, k := range sortedKeys(t) {
+		for i, m := range t {
 			if i > 0 {
 				b.WriteString(",\n")
 			}
 			writeIndent(b, indent+2)
-			writeJSONString(b, k)
+			writeJSONString(b, m.key)
 			b.WriteString(": ")
-			writeJSON(b, t[k], indent+2)
+			writeJSON(b, m.val, indent+2)
 		}
 		b.WriteByte('\n')
 		writeIndent(b, indent)
@@ -264,13 +290,4 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	}
 	b.WriteString(s[start:])
 	b.WriteByte('"')
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -30,7 +32,7 @@ func TestScalarsRoundTrip(t *testing.T) {
 			in[s+"k"] = "key"
 		}
 		var b bytes.Buffer
-		writeYAML(&b, in)
+		writeYAML(&b, toObject(in).(object))
 		var out map[string]any
 		if err := yaml.Unmarshal(b.Bytes(), &out); err != nil {
 			t.Errorf("%q: output does not parse: %v\n%s", s, err, b.String())
@@ -57,7 +59,7 @@ func TestTreesRoundTrip(t *testing.T) {
 		want, _ := json.Marshal(tree)
 
 		var y bytes.Buffer
-		writeYAML(&y, tree)
+		writeYAML(&y, toObject(tree).(object))
 		got, err := yaml.YAMLToJSON(y.Bytes())
 		if err != nil {
 			t.Fatalf("YAML does not parse: %v\n%s", err, y.String())
@@ -67,7 +69,7 @@ func TestTreesRoundTrip(t *testing.T) {
 		}
 
 		var j bytes.Buffer
-		writeJSON(&j, tree, 0)
+		writeJSON(&j, toObject(tree), 0)
 		if !jsonEqual(t, j.Bytes(), want) {
 			t.Fatalf("JSON round trip differs:\n%s\nwant %s", j.String(), want)
 		}
@@ -147,7 +149,7 @@ func TestParseTreeMatchesEncodingJSON(t *testing.T) {
 		if err := dec.Decode(&want); err != nil {
 			t.Fatal(err)
 		}
-		g, _ := json.Marshal(got)
+		g, _ := json.Marshal(toMap(got))
 		w, _ := json.Marshal(want)
 		if !bytes.Equal(g, w) {
 			t.Fatalf("parseTree(%s)\ngot  %s\nwant %s", raw, g, w)
@@ -158,4 +160,43 @@ func TestParseTreeMatchesEncodingJSON(t *testing.T) {
 			t.Errorf("parseTree(%q) accepted malformed JSON", bad)
 		}
 	}
+}
+
+// toObject turns maps into objects, recursively.
+func toObject(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		o := object{}
+		for k, e := range t {
+			o = append(o, member{k, toObject(e)})
+		}
+		slices.SortFunc(o, func(a, b member) int { return strings.Compare(a.key, b.key) })
+		return o
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = toObject(e)
+		}
+		return out
+	}
+	return v
+}
+
+// toMap turns objects into maps, recursively.
+func toMap(v any) any {
+	switch t := v.(type) {
+	case object:
+		m := map[string]any{}
+		for _, e := range t {
+			m[e.key] = toMap(e.val)
+		}
+		return m
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = toMap(e)
+		}
+		return out
+	}
+	return v
 }
