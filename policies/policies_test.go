@@ -5,7 +5,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/target"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 	"github.com/podc-dev/podc/policies"
 )
 
@@ -16,7 +21,15 @@ func TestBundleCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var opts policy.TestOptions
+	// Cases without manifests.yaml are compiled by podc's compiler, as
+	// "podc policy test" does, so both runners expect the same decisions.
+	opts := policy.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
+		out, err := compile.Workload(wi, compile.Options{Target: target.Default})
+		if err != nil {
+			return nil, err
+		}
+		return out.Objects(), nil
+	}}
 	if os.Getenv("PODC_UPDATE_GOLDEN") != "" {
 		opts.Update = func(name string, data []byte) error {
 			return os.WriteFile(filepath.FromSlash(name), data, 0o644)
