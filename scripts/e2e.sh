@@ -13,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "e2e: FAIL: $*" >&2; [ -f "$work/serve.log" ] && sed 's/^/  serve: /' "$work/serve.log" >&2; exit 1; }
+fail() { echo "e2e: FAIL: $*" >&2; for l in "$work"/*.log; do [ -f "$l" ] && sed "s|^|  $(basename "$l"): |" "$l" >&2; done; exit 1; }
 passed=0
 ok() { passed=$((passed + 1)); echo "e2e: ok: $*"; }
 
@@ -22,16 +22,35 @@ go build -modfile=tools/go.mod -o "$work/grpcurl" github.com/fullstorydev/grpcur
 podc="$work/podc"
 grpcurl="$work/grpcurl"
 
-"$podc" serve --addr 127.0.0.1:0 --log-format json >"$work/serve.log" 2>&1 &
-pid=$!
-addr=""
-for _ in $(seq 1 100); do
-  addr=$(sed -n 's/.*"msg":"podc serving".*"addr":"\([^"]*\)".*/\1/p' "$work/serve.log" | head -n1)
-  [ -n "$addr" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "podc serve exited early"
-  sleep 0.1
-done
-[ -n "$addr" ] || fail "podc serve did not report its address"
+# start LOG ARGS...: starts podc serve on a free loopback port; sets pid and addr.
+start() {
+  local log=$1
+  shift
+  "$podc" serve --addr 127.0.0.1:0 --log-format json "$@" >"$log" 2>&1 &
+  pid=$!
+  addr=""
+  for _ in $(seq 1 100); do
+    addr=$(sed -n 's/.*"msg":"podc serving".*"addr":"\([^"]*\)".*/\1/p' "$log" | head -n1)
+    [ -n "$addr" ] && return 0
+    kill -0 "$pid" 2>/dev/null || fail "podc serve exited early"
+    sleep 0.1
+  done
+  fail "podc serve did not report its address"
+}
+
+# stop LOG: SIGTERM, then require exit 0 and a clean stop in the log.
+stop() {
+  kill -TERM "$pid"
+  set +e
+  wait "$pid"
+  local rc=$?
+  set -e
+  pid=""
+  [ "$rc" -eq 0 ] || fail "podc serve exited $rc after SIGTERM"
+  grep -q '"msg":"stopped"' "$1" || fail "no clean stop in the log"
+}
+
+start "$work/serve.log"
 echo "e2e: podc serving on $addr"
 
 # README: list the services.
@@ -85,14 +104,43 @@ grep -q '"name": "restricted"' <<<"$out" || fail "ListPolicies: $out"
 ok "list policies"
 
 # SIGTERM: graceful shutdown, exit 0.
-kill -TERM "$pid"
-set +e
-wait "$pid"
-rc=$?
-set -e
-pid=""
-[ "$rc" -eq 0 ] || fail "podc serve exited $rc after SIGTERM"
-grep -q '"msg":"stopped"' "$work/serve.log" || fail "no clean stop in the log"
+stop "$work/serve.log"
 ok "graceful shutdown"
+
+# Live reload of a policy directory: good -> broken -> good, while serving.
+mkdir "$work/policies"
+cp policies/*.cue "$work/policies/"
+start "$work/reload.log" --policies "$work/policies" --policy-poll 100ms
+digest() { "$grpcurl" -plaintext "$addr" podc.v1.PolicyService/ListPolicies | sed -n 's/.*"digest": "\([^"]*\)".*/\1/p'; }
+first=$(digest)
+[ -n "$first" ] || fail "no digest from ListPolicies"
+echo 'this is { not CUE' >"$work/policies/zz-broken.cue"
+for _ in $(seq 1 50); do
+  out=$("$grpcurl" -plaintext "$addr" podc.v1.PolicyService/ListPolicies)
+  grep -q '"lastError"' <<<"$out" && break
+  sleep 0.1
+done
+grep -q '"lastError": ".*zz-broken.cue' <<<"$out" || fail "a broken bundle is not reported: $out"
+out=$("$grpcurl" -plaintext -d '{"service": "podc.v1.PolicyService/bundle"}' "$addr" grpc.health.v1.Health/Check)
+grep -q '"NOT_SERVING"' <<<"$out" || fail "health does not show the failed reload: $out"
+out=$("$grpcurl" -plaintext -d "{\"intent\": $(cat examples/hello.json)}" "$addr" podc.v1.CompilerService/Compile)
+grep -q "\"policyDigest\": \"$first\"" <<<"$out" || fail "the last good bundle does not serve: $out"
+rm "$work/policies/zz-broken.cue"
+echo '// a comment changes the digest' >>"$work/policies/profiles.cue"
+for _ in $(seq 1 50); do
+  now=$(digest)
+  [ -n "$now" ] && [ "$now" != "$first" ] && break
+  sleep 0.1
+done
+[ "$now" != "$first" ] || fail "the fixed bundle was not loaded"
+"$grpcurl" -plaintext "$addr" podc.v1.PolicyService/ListPolicies | grep -q '"lastError"' && fail "lastError stays after a good reload"
+for _ in $(seq 1 30); do
+  out=$("$grpcurl" -plaintext -d '{"service": "podc.v1.PolicyService/bundle"}' "$addr" grpc.health.v1.Health/Check)
+  grep -q '"SERVING"' <<<"$out" && break
+  sleep 0.1
+done
+grep -q '"SERVING"' <<<"$out" || fail "health stays NOT_SERVING after a good reload: $out"
+stop "$work/reload.log"
+ok "live policy reload: good, broken, good"
 
 echo "e2e: $passed passed, 0 failed"
