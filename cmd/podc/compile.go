@@ -22,6 +22,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	policies := fs.String("policies", "", "a policy bundle directory (default: the embedded bundle)")
 	targetVersion := fs.String("target-version", "", "the target Kubernetes minor, as 1.NN (default: the newest podc knows)")
 	apiDefaults := fs.Bool("apiserver-defaults", false, "write out the defaults the kube-apiserver applies")
+	explain := fs.Bool("explain", false, "also print the report on stderr: every default applied, every policy decision and the compiler's notes")
 	nodePorts := intent.DefaultNodePorts
 	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
 	if err := fs.Parse(args); err != nil {
@@ -64,6 +65,9 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, w := range res.Report.Warnings() {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	if *explain {
+		explainReport(stderr, &res.Report)
+	}
 	fmt.Fprintf(stderr, "compiled for Kubernetes %s with policy bundle %s (profile %s)\n", res.Target, res.PolicyDigest, res.Report.Profile)
 	if _, err := stdout.Write(render.Stream(res.Manifests, format)); err != nil {
 		fmt.Fprintf(stderr, "podc compile: %v\n", err)
@@ -101,3 +105,17 @@ func readInput(name string, stdin io.Reader) ([]byte, error) {
 
 // maxIntentBytes bounds an intent read from standard input.
 const maxIntentBytes = 16 << 20
+
+// explainReport prints the defaults, decisions and notes of a report.
+func explainReport(w io.Writer, r *diag.Report) {
+	for _, d := range r.Defaults {
+		fmt.Fprintf(w, "default: %s = %s [%s] %s\n", d.Field, d.Value, d.Source, d.Reason)
+	}
+	for _, d := range r.Decisions {
+		outcome := map[diag.Outcome]string{diag.OutcomePass: "pass", diag.OutcomeWarn: "warn", diag.OutcomeDeny: "deny"}[d.Outcome]
+		fmt.Fprintf(w, "decision: %s %s (severity %s)\n", d.RuleID, outcome, d.Severity)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}

@@ -119,3 +119,20 @@ func TestVersionAndPolicyList(t *testing.T) {
 		t.Errorf("policy list: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+func TestCompileExplain(t *testing.T) {
+	code, _, errs := run(t, "", "compile", "-f", "../../examples/checkout.json", "--explain")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	for _, want := range []string{
+		"default: containers[0].pullPolicy = IfNotPresent [compiler]",
+		"[policy:restricted.run-as-non-root]",
+		"decision: restricted.team-label pass (severity deny)",
+		"note: sidecars emitted as native sidecars",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("--explain output lacks %q:\n%s", want, errs)
+		}
+	}
+}
