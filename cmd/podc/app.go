@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
@@ -42,7 +46,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "serve":
-		return serveCmd(args[1:], stderr)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return serveCmd(ctx, args[1:], stderr)
 	case "compile":
 		return compileCmd(args[1:], stdin, stdout, stderr)
 	case "policy":

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/podc-dev/podc/compiler"
@@ -17,8 +14,10 @@ import (
 	"github.com/podc-dev/podc/server"
 )
 
-// serveCmd is "podc serve": the gRPC service, until SIGTERM or SIGINT.
-func serveCmd(args []string, stderr io.Writer) int {
+// serveCmd is "podc serve": the gRPC service, until ctx is done (SIGTERM
+// or SIGINT in the binary). On shutdown it stops taking calls, lets calls in
+// flight finish within --grace, then closes what is left.
+func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", "serve [flags]", stderr)
 	addr := fs.String("addr", ":50051", "the address to listen on")
 	policies := fs.String("policies", "", "a policy bundle directory, reloaded on change (default: the embedded bundle)")
@@ -55,8 +54,6 @@ func serveCmd(args []string, stderr io.Writer) int {
 		log.Error("cannot listen", "addr", *addr, "error", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if *policies != "" {
 		go store.Watch(ctx, *policies, *poll, log)
 		go srv.WatchPolicyHealth(ctx, *poll)
