@@ -5,9 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"runtime"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/podc-dev/podc/compiler"
@@ -79,33 +79,67 @@ func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequ
 }
 
 // CompileBatch answers each intent of the stream, in order, with its own
-// result. A failing or even panicking intent yields an error entry and the
-// stream goes on.
+// result. Up to batchParallelism intents compile at once; results are sent
+// in the order the intents came. A failing or even panicking intent yields
+// an error entry and the stream goes on.
 func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.CompileBatchRequest, podcv1.CompileBatchResponse]) error {
-	ctx := stream.Context()
-	for index := int64(0); ; index++ {
-		in, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			if status.Code(err) == codes.Canceled || ctx.Err() != nil {
-				return status.FromContextError(ctx.Err()).Err()
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	pending := make(chan chan *podcv1.CompileBatchResponse, batchParallelism())
+	recvErr := make(chan error, 1)
+
+	go func() {
+		defer close(pending)
+		for index := int64(0); ; index++ {
+			in, err := stream.Recv()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					recvErr <- err
+				}
+				return
 			}
-			return err
+			done := make(chan *podcv1.CompileBatchResponse, 1)
+			select {
+			case pending <- done: // blocks while batchParallelism results wait
+			case <-ctx.Done():
+				return
+			}
+			go func(index int64, req *podcv1.CompileRequest) {
+				out := &podcv1.CompileBatchResponse{Index: index}
+				if resp, err := s.compileOne(ctx, req); err != nil {
+					out.Result = &podcv1.CompileBatchResponse_Error{Error: batchError(err)}
+				} else {
+					out.Result = &podcv1.CompileBatchResponse_Response{Response: resp}
+				}
+				done <- out
+			}(index, in.GetRequest())
 		}
-		out := &podcv1.CompileBatchResponse{Index: index}
-		resp, err := s.compileOne(ctx, in.GetRequest())
-		if err != nil {
-			out.Result = &podcv1.CompileBatchResponse_Error{Error: batchError(err)}
-		} else {
-			out.Result = &podcv1.CompileBatchResponse_Response{Response: resp}
+	}()
+
+	for done := range pending {
+		var out *podcv1.CompileBatchResponse
+		select {
+		case out = <-done:
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
 		}
 		if err := stream.Send(out); err != nil {
 			return err
 		}
 	}
+	select {
+	case err := <-recvErr:
+		if ctx.Err() != nil {
+			return status.FromContextError(ctx.Err()).Err()
+		}
+		return err
+	default:
+		return nil
+	}
 }
+
+// batchParallelism is how many intents of one batch compile at once.
+func batchParallelism() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // compileOne compiles one batch entry, turning a panic into an Internal
 // error so the rest of the batch is still answered.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -403,5 +404,52 @@ func TestHealthShowsFailedReload(t *testing.T) {
 	lp, err := podcv1.NewPolicyServiceClient(conn).ListPolicies(context.Background(), &podcv1.ListPoliciesRequest{})
 	if err != nil || lp.LastError == "" {
 		t.Errorf("ListPolicies does not show the failed load: %v %v", lp, err)
+	}
+}
+
+// TestCompileBatchKeepsOrder sends many intents of different cost and
+// requires every answer, in order, each matching its own intent.
+func TestCompileBatchKeepsOrder(t *testing.T) {
+	e := start(t)
+	stream, err := e.compiler.CompileBatch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 60
+	go func() {
+		for i := 0; i < n; i++ {
+			wi := example(t, []string{"hello.json", "checkout.json", "resolver.json"}[i%3])
+			wi.Name = fmt.Sprintf("w%d", i)
+			if i%7 == 0 {
+				wi.Containers = nil // malformed
+			}
+			stream.Send(&podcv1.CompileBatchRequest{Request: &podcv1.CompileRequest{Intent: wi}})
+		}
+		stream.CloseSend()
+	}()
+	for i := 0; ; i++ {
+		r, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			if i != n {
+				t.Fatalf("got %d results for %d intents", i, n)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Index != int64(i) {
+			t.Fatalf("result %d has index %d", i, r.Index)
+		}
+		if i%7 == 0 {
+			if r.GetError() == nil {
+				t.Errorf("intent %d is malformed but compiled", i)
+			}
+			continue
+		}
+		resp := r.GetResponse()
+		if resp == nil || resp.Manifests[0].Name != fmt.Sprintf("w%d", i) {
+			t.Errorf("result %d does not answer intent w%d: %v", i, i, r)
+		}
 	}
 }
