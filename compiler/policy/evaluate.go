@@ -238,8 +238,11 @@ const evalPrefix = "let B = " + evalDef + " & "
 //	}
 //	c1: {...}
 //
-// The inputs are JSON bytes compiled by CUE, never Go values (DESIGN.md
-// §6); only the unit's rules are evaluated.
+// The inputs are JSON bytes compiled by CUE, never Go values: with
+// structure sharing on (the default), CUE v0.17.1 silently sees input built
+// with ctx.Encode or FillPath(<Go value>) as _ in the patterns `*c.x | y`
+// and `#Def & {c: c}`, so decisions would come out wrong with no error.
+// Only the unit's rules are evaluated.
 func (b *Bundle) evalBatch(u *unit, scope cue.Value, srcs [][]byte) ([][]ruleOut, error) {
 	n := 0
 	for _, s := range srcs {
