@@ -255,6 +255,15 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 				scopeV, u.needsContainers = scope, true
 			}
 			u.scope = scopeV
+			if err == nil && !u.empty() {
+				u.forms, u.formScope = b.buildRuleForms(u, func(fs []form) (*ast.File, error) {
+					return wrapForms(pkg, srcs, order, outside, fs)
+				})
+				u.formIndex = map[int]int{}
+				for j, rf := range u.forms {
+					u.formIndex[rf.rule] = j
+				}
+			}
 			*x.u = u
 		}
 	}

@@ -39,6 +39,12 @@ type unit struct {
 	needsContainers bool
 	// cache holds outcomes by input bytes; outcomes are never changed.
 	cache *lru[[]ruleOut]
+	// forms are the unit's rules compiled one by one in formScope, each
+	// with its own cache; formIndex maps a rule index to its form. No forms:
+	// the unit evaluates with scope only.
+	forms     []*ruleForm
+	formScope cue.Value
+	formIndex map[int]int
 }
 
 func (u *unit) empty() bool { return len(u.viol) == 0 && len(u.defs) == 0 }
@@ -202,6 +208,15 @@ func (b *Bundle) run(u *unit, srcs [][]byte) ([][]ruleOut, error) {
 	}
 	if len(missing) == 0 {
 		return outs, nil
+	}
+	if u.forms != nil {
+		if err := b.runRules(u, srcs, missing, outs); err == nil {
+			for _, k := range missing {
+				u.cache.put(string(srcs[k]), outs[k])
+			}
+			return outs, nil
+		}
+		// An error is reported as the unit's own form reports it.
 	}
 	batch := make([][]byte, len(missing))
 	for j, k := range missing {

@@ -28,53 +28,75 @@ const evalDef = "#Bundle"
 // outside names files whose declarations stay at the top level, beside
 // #Bundle: the prelude's schema definitions.
 func wrapSources(pkg string, srcs map[string][]byte, order []string, outside map[string]bool, keep func(id string) (ok bool, drop []string)) (*ast.File, error) {
+	return wrapForms(pkg, srcs, order, outside, []form{{evalDef, keep}})
+}
+
+// A form is one definition of an evaluation file: its name and the keep
+// function that trims the bundle for it (nil: the whole bundle).
+type form struct {
+	name string
+	keep func(id string) (ok bool, drop []string)
+}
+
+// wrapForms is wrapSources for several definitions in one file, each
+// holding the bundle as trimmed by its keep function. The declarations
+// outside the definitions (schema, profiles, parameters) come from the
+// first form.
+func wrapForms(pkg string, srcs map[string][]byte, order []string, outside map[string]bool, forms []form) (*ast.File, error) {
 	type imp struct{ name, path string }
 	var specs []*ast.ImportSpec
 	seenImp := map[imp]bool{}
 	aliasPath := map[string]string{}
-	var body, top []ast.Decl
-	for _, name := range order {
-		f, err := parser.ParseFile(name, srcs[name])
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.Package, *ast.Attribute:
-			case *ast.ImportDecl:
-				for _, s := range d.Specs {
-					path, err := strconv.Unquote(s.Path.Value)
-					if err != nil {
-						return nil, fmt.Errorf("%s: bad import path %s", name, s.Path.Value)
-					}
-					alias := importName(s, path)
-					if p, ok := aliasPath[alias]; ok && p != path {
-						return nil, fmt.Errorf("%s: %s names both %q and %q in the bundle; use one alias per package across files", name, alias, p, path)
-					}
-					aliasPath[alias] = path
-					k := imp{alias, path}
-					if !seenImp[k] {
-						seenImp[k] = true
-						ns := &ast.ImportSpec{Path: &ast.BasicLit{Kind: token.STRING, Value: strconv.Quote(path)}}
-						if s.Name != nil {
-							ns.Name = ast.NewIdent(s.Name.Name)
+	var top, defs []ast.Decl
+	for fi, fm := range forms {
+		keep := fm.keep
+		var body []ast.Decl
+		for _, name := range order {
+			f, err := parser.ParseFile(name, srcs[name])
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.Package, *ast.Attribute:
+				case *ast.ImportDecl:
+					for _, s := range d.Specs {
+						path, err := strconv.Unquote(s.Path.Value)
+						if err != nil {
+							return nil, fmt.Errorf("%s: bad import path %s", name, s.Path.Value)
 						}
-						specs = append(specs, ns)
+						alias := importName(s, path)
+						if p, ok := aliasPath[alias]; ok && p != path {
+							return nil, fmt.Errorf("%s: %s names both %q and %q in the bundle; use one alias per package across files", name, alias, p, path)
+						}
+						aliasPath[alias] = path
+						k := imp{alias, path}
+						if !seenImp[k] {
+							seenImp[k] = true
+							ns := &ast.ImportSpec{Path: &ast.BasicLit{Kind: token.STRING, Value: strconv.Quote(path)}}
+							if s.Name != nil {
+								ns.Name = ast.NewIdent(s.Name.Name)
+							}
+							specs = append(specs, ns)
+						}
 					}
-				}
-			default:
-				if keep != nil {
-					d = trimRules(d, keep)
-				}
-				switch {
-				case d == nil:
-				case outside[name] || (keep != nil && hoisted(d)):
-					top = append(top, d)
 				default:
-					body = append(body, d)
+					if keep != nil {
+						d = trimRules(d, keep)
+					}
+					switch {
+					case d == nil:
+					case outside[name] || (keep != nil && hoisted(d)):
+						if fi == 0 {
+							top = append(top, d)
+						}
+					default:
+						body = append(body, d)
+					}
 				}
 			}
 		}
+		defs = append(defs, &ast.Field{Label: ast.NewIdent(fm.name), Value: &ast.StructLit{Elts: body}})
 	}
 	wf := &ast.File{Filename: "podc-bundle.cue"}
 	wf.Decls = append(wf.Decls, &ast.Package{Name: ast.NewIdent(pkg)})
@@ -82,7 +104,7 @@ func wrapSources(pkg string, srcs map[string][]byte, order []string, outside map
 		wf.Decls = append(wf.Decls, &ast.ImportDecl{Specs: specs})
 	}
 	wf.Decls = append(wf.Decls, top...)
-	wf.Decls = append(wf.Decls, &ast.Field{Label: ast.NewIdent(evalDef), Value: &ast.StructLit{Elts: body}})
+	wf.Decls = append(wf.Decls, defs...)
 	// The identifiers were resolved against their own files; resolve them
 	// again against the wrapper.
 	ast.Walk(wf, func(n ast.Node) bool {

@@ -1,0 +1,462 @@
+package policy
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+
+	"github.com/podc-dev/podc/compiler/diag"
+)
+
+// inputRoots are the names of a request's inputs (see prelude.cue).
+var inputRoots = map[string]bool{
+	"intent": true, "manifests": true, "params": true,
+	"container": true, "pod": true, "workload": true,
+}
+
+// A readSet is what a rule reads of its input: a tree of field names, where
+// a leaf means the whole value at that path. The outcome of a rule depends
+// only on the part of the input its readSet selects, so that part keys the
+// rule's own cache.
+type readSet struct {
+	whole    bool
+	children map[string]*readSet
+}
+
+func (r *readSet) add(path []string) {
+	for _, name := range path {
+		if r.whole {
+			return
+		}
+		if r.children == nil {
+			r.children = map[string]*readSet{}
+		}
+		c := r.children[name]
+		if c == nil {
+			c = &readSet{}
+			r.children[name] = c
+		}
+		r = c
+	}
+	r.whole, r.children = true, nil
+}
+
+// ruleReads computes the readSet of a per-rule form: the body of a
+// definition produced by wrapForms for one rule. It reports false when the
+// reads cannot be told from the source: the body declares anything but the
+// inputs and rules, or a rule refers to a declaration of the bundle other
+// than the profiles, the parameters, imports and the schema (another rule,
+// a helper), which could read the input out of sight.
+//
+// The analysis is conservative: every selector chain that starts at an
+// identifier named like an input counts as read (even a local of the same
+// name), and an input named without a selector is read whole.
+func ruleReads(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
+	rs := &readSet{}
+	var rulesDecls []ast.Node
+	for _, d := range body.Elts {
+		f, ok := d.(*ast.Field)
+		if !ok {
+			return nil, false
+		}
+		name, _, err := ast.LabelName(f.Label)
+		if err != nil {
+			return nil, false
+		}
+		switch {
+		case name == "rules":
+			rulesDecls = append(rulesDecls, f.Value)
+		case inputRoots[name] || name == "parameters":
+			// An input's declaration (`container: _`): read by reference.
+			if !isTop(f.Value) {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+	}
+	// The nodes declared inside the rules: references to them are local.
+	// The rules struct itself is not: a reference to it reads other rules.
+	local := map[ast.Node]bool{}
+	for _, n := range rulesDecls {
+		st, isStruct := n.(*ast.StructLit)
+		if !isStruct {
+			return nil, false
+		}
+		for _, e := range st.Elts {
+			ast.Walk(e, func(n ast.Node) bool { local[n] = true; return true }, nil)
+		}
+	}
+	ok := true
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if !ok {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			path, base := selectorChain(x)
+			if id, isID := base.(*ast.Ident); isID && inputRoots[id.Name] {
+				rs.add(append([]string{id.Name}, path...))
+				return false
+			}
+		case *ast.Ident:
+			switch {
+			case inputRoots[x.Name]:
+				rs.add([]string{x.Name})
+			case x.Name == "rules":
+				ok = false
+			case x.Node == nil || local[x.Node] || top[x.Node]:
+			default:
+				if _, imp := x.Node.(*ast.ImportSpec); !imp {
+					ok = false
+				}
+			}
+		}
+		return ok
+	}
+	for _, n := range rulesDecls {
+		ast.Walk(n, visit, nil)
+	}
+	return rs, ok
+}
+
+func isTop(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "_"
+}
+
+// selectorChain splits a.b.c into [b c] and a. A selector that is not a
+// plain name ends the chain there: what is left is read whole.
+func selectorChain(x *ast.SelectorExpr) ([]string, ast.Expr) {
+	var rev []string
+	var e ast.Expr = x
+	for {
+		s, ok := e.(*ast.SelectorExpr)
+		if !ok {
+			break
+		}
+		name, _, err := ast.LabelName(s.Sel)
+		if err != nil {
+			rev = rev[:0]
+		} else {
+			rev = append(rev, name)
+		}
+		e = s.X
+	}
+	path := make([]string, len(rev))
+	for i, n := range rev {
+		path[len(rev)-1-i] = n
+	}
+	return path, e
+}
+
+// project appends to dst the part of the JSON object src that rs selects,
+// as JSON. src is podc's own compact encoding of an input (encoding/json
+// output); project returns false if it does not parse as such.
+func project(dst, src []byte, rs *readSet) ([]byte, bool) {
+	p := projector{src: src}
+	dst, ok := p.object(dst, rs)
+	return dst, ok && p.i == len(src)
+}
+
+type projector struct {
+	src []byte
+	i   int
+}
+
+func (p *projector) object(dst []byte, rs *readSet) ([]byte, bool) {
+	if p.i >= len(p.src) || p.src[p.i] != '{' {
+		return dst, false
+	}
+	p.i++
+	dst = append(dst, '{')
+	first := true
+	for {
+		if p.i >= len(p.src) {
+			return dst, false
+		}
+		if p.src[p.i] == '}' {
+			p.i++
+			return append(dst, '}'), true
+		}
+		if p.src[p.i] == ',' {
+			p.i++
+		}
+		ks := p.i
+		if !p.skipString() {
+			return dst, false
+		}
+		key := p.src[ks+1 : p.i-1]
+		if p.i >= len(p.src) || p.src[p.i] != ':' {
+			return dst, false
+		}
+		p.i++
+		var sub *readSet
+		for name, c := range rs.children {
+			if name == string(key) {
+				sub = c
+				break
+			}
+		}
+		if sub == nil {
+			if !p.skipValue() {
+				return dst, false
+			}
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, p.src[ks:p.i]...)
+		if !sub.whole && p.i < len(p.src) && p.src[p.i] == '{' {
+			var ok bool
+			if dst, ok = p.object(dst, sub); !ok {
+				return dst, false
+			}
+			continue
+		}
+		vs := p.i
+		if !p.skipValue() {
+			return dst, false
+		}
+		dst = append(dst, p.src[vs:p.i]...)
+	}
+}
+
+func (p *projector) skipString() bool {
+	if p.i >= len(p.src) || p.src[p.i] != '"' {
+		return false
+	}
+	for p.i++; p.i < len(p.src); p.i++ {
+		switch p.src[p.i] {
+		case '\\':
+			p.i++
+		case '"':
+			p.i++
+			return true
+		}
+	}
+	return false
+}
+
+func (p *projector) skipValue() bool {
+	if p.i >= len(p.src) {
+		return false
+	}
+	switch p.src[p.i] {
+	case '"':
+		return p.skipString()
+	case '{', '[':
+		depth := 0
+		for p.i < len(p.src) {
+			switch p.src[p.i] {
+			case '"':
+				if !p.skipString() {
+					return false
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					p.i++
+					return true
+				}
+			}
+			p.i++
+		}
+		return false
+	default:
+		for p.i < len(p.src) {
+			switch p.src[p.i] {
+			case ',', '}', ']':
+				return true
+			}
+			p.i++
+		}
+		return true
+	}
+}
+
+// A ruleForm is one rule of a unit, compiled on its own (as #R<index> in
+// the unit's rule scope), with a cache of its outcomes keyed by the part of
+// the input it reads. A new input thus evaluates only the rules whose reads
+// changed: a new image tag re-evaluates the rules that read the image.
+type ruleForm struct {
+	rule       int
+	viol, defs bool
+	// reads is what the rule reads; nil when that cannot be told, and then
+	// the whole input is the key.
+	reads *readSet
+	name  string
+	cache *lru[ruleResult]
+}
+
+// ruleResult is what one rule produced for one input.
+type ruleResult struct {
+	findings []diag.Finding
+	defaults []pendingDefault
+}
+
+// buildRuleForms compiles the unit's rules one by one into a single scope.
+// It returns nil when that form does not compile; the unit then evaluates
+// with its trimmed form only.
+func (b *Bundle) buildRuleForms(u *unit, wrap func([]form) (*ast.File, error)) ([]*ruleForm, cue.Value) {
+	var rules []int
+	for _, i := range slices.Concat(u.viol, u.defs) {
+		if !slices.Contains(rules, i) {
+			rules = append(rules, i)
+		}
+	}
+	slices.Sort(rules)
+	if len(rules) == 0 {
+		return nil, cue.Value{}
+	}
+	drop := []string{"id", "profiles", "severity", "stage", "message", "description", "each"}
+	var forms []*ruleForm
+	var fs []form
+	for _, i := range rules {
+		rf := &ruleForm{
+			rule: i, viol: slices.Contains(u.viol, i), defs: slices.Contains(u.defs, i),
+			name: "#R" + strconv.Itoa(i), cache: newLRU[ruleResult](cacheSize),
+		}
+		d := drop
+		switch {
+		case !rf.viol:
+			d = append(slices.Clone(drop), "violations")
+		case !rf.defs:
+			d = append(slices.Clone(drop), "defaults")
+		}
+		id := b.rules[i].ID
+		fs = append(fs, form{name: rf.name, keep: func(rid string) (bool, []string) {
+			if _, isRule := b.byID[rid]; !isRule {
+				return true, nil
+			}
+			return rid == id, d
+		}})
+		forms = append(forms, rf)
+	}
+	wf, err := wrap(fs)
+	if err != nil {
+		return nil, cue.Value{}
+	}
+	top := map[ast.Node]bool{}
+	bodies := map[string]*ast.StructLit{}
+	for _, d := range wf.Decls {
+		if f, ok := d.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(f.Label); err == nil && strings.HasPrefix(name, "#R") {
+				if st, ok := f.Value.(*ast.StructLit); ok {
+					bodies[name] = st
+					continue
+				}
+			}
+		}
+		ast.Walk(d, func(n ast.Node) bool { top[n] = true; return true }, nil)
+	}
+	for _, rf := range forms {
+		if body := bodies[rf.name]; body != nil {
+			if rs, ok := ruleReads(body, top); ok {
+				rf.reads = rs
+			}
+		}
+	}
+	inst := build.NewContext().NewInstance("", nil)
+	inst.PkgName = wf.PackageName()
+	if err := inst.AddSyntax(wf); err != nil {
+		return nil, cue.Value{}
+	}
+	v := b.ctx.BuildInstance(inst)
+	if v.Err() != nil {
+		return nil, cue.Value{}
+	}
+	return forms, v
+}
+
+// runRules evaluates the inputs srcs[k], k in missing, rule by rule: each
+// rule's outcome comes from its cache where the part of the input it reads
+// was seen before, and the rest are evaluated together in one CUE source.
+func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOut) error {
+	type job struct {
+		m, j int
+		key  string
+	}
+	res := make([][]ruleResult, len(missing))
+	var jobs []job
+	var scratch []byte
+	for m, k := range missing {
+		res[m] = make([]ruleResult, len(u.forms))
+		for j, rf := range u.forms {
+			in := srcs[k]
+			if rf.reads != nil {
+				p, ok := project(scratch[:0], srcs[k], rf.reads)
+				if ok {
+					in = p
+					scratch = p
+				}
+			}
+			if r, ok := rf.cache.get(string(in)); ok {
+				res[m][j] = r
+				continue
+			}
+			jobs = append(jobs, job{m: m, j: j, key: string(in)})
+		}
+	}
+	if len(jobs) > 0 {
+		n := 0
+		for _, jb := range jobs {
+			n += len(jb.key) + 48
+		}
+		buf := make([]byte, 0, n)
+		for x, jb := range jobs {
+			buf = append(buf, 'm')
+			buf = strconv.AppendInt(buf, int64(x), 10)
+			buf = append(buf, ": {\nlet B = "...)
+			buf = append(buf, u.forms[jb.j].name...)
+			buf = append(buf, " & "...)
+			buf = append(buf, jb.key...)
+			buf = append(buf, "\nr: B.rules\n}\n"...)
+		}
+		v := b.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(u.formScope))
+		if err := v.Err(); err != nil {
+			return err
+		}
+		for x, jb := range jobs {
+			rf := u.forms[jb.j]
+			e := v.LookupPath(cue.MakePath(cue.Str("m" + strconv.Itoa(x))))
+			var r ruleResult
+			var err error
+			if rf.viol {
+				if r.findings, err = b.readViolations(e, rf.rule, u.stage); err != nil {
+					return err
+				}
+			}
+			if rf.defs {
+				if r.defaults, err = b.readDefaults(e, rf.rule); err != nil {
+					return err
+				}
+			}
+			res[jb.m][jb.j] = r
+		}
+		for _, jb := range jobs {
+			u.forms[jb.j].cache.put(jb.key, res[jb.m][jb.j])
+		}
+	}
+	for m, k := range missing {
+		ros := make([]ruleOut, 0, len(u.viol)+len(u.defs))
+		for _, i := range u.viol {
+			ros = append(ros, ruleOut{rule: i, findings: res[m][u.formIndex[i]].findings})
+		}
+		for _, i := range u.defs {
+			ros = append(ros, ruleOut{rule: i, defaults: res[m][u.formIndex[i]].defaults})
+		}
+		outs[k] = ros
+	}
+	return nil
+}
