@@ -24,7 +24,21 @@ var inputRoots = map[string]bool{
 // rule's own cache.
 type readSet struct {
 	whole    bool
-	children map[string]*readSet
+	children []readChild
+}
+
+type readChild struct {
+	name string
+	set  *readSet
+}
+
+func (r *readSet) child(name []byte) *readSet {
+	for _, c := range r.children {
+		if c.name == string(name) {
+			return c.set
+		}
+	}
+	return nil
 }
 
 func (r *readSet) add(path []string) {
@@ -32,13 +46,10 @@ func (r *readSet) add(path []string) {
 		if r.whole {
 			return
 		}
-		if r.children == nil {
-			r.children = map[string]*readSet{}
-		}
-		c := r.children[name]
+		c := r.child([]byte(name))
 		if c == nil {
 			c = &readSet{}
-			r.children[name] = c
+			r.children = append(r.children, readChild{name, c})
 		}
 		r = c
 	}
@@ -196,13 +207,7 @@ func (p *projector) object(dst []byte, rs *readSet) ([]byte, bool) {
 			return dst, false
 		}
 		p.i++
-		var sub *readSet
-		for name, c := range rs.children {
-			if name == string(key) {
-				sub = c
-				break
-			}
-		}
+		sub := rs.child(key)
 		if sub == nil {
 			if !p.skipValue() {
 				return dst, false
@@ -417,11 +422,11 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 		for x, jb := range jobs {
 			buf = append(buf, 'm')
 			buf = strconv.AppendInt(buf, int64(x), 10)
-			buf = append(buf, ": {\nlet B = "...)
+			buf = append(buf, ": r: ("...)
 			buf = append(buf, u.forms[jb.j].name...)
 			buf = append(buf, " & "...)
 			buf = append(buf, jb.key...)
-			buf = append(buf, "\nr: B.rules\n}\n"...)
+			buf = append(buf, ").rules\n"...)
 		}
 		v := b.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(u.formScope))
 		if err := v.Err(); err != nil {
