@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -117,10 +118,12 @@ func BenchmarkEvaluate(b *testing.B) {
 					mutate(d, n)
 					objs[i] = compileObjects(b, d)
 				}
+				lat := make([]time.Duration, b.N)
 				goruntime.GC()
 				b.ReportAllocs()
 				b.ResetTimer()
 				for i := range b.N {
+					start := time.Now()
 					ir, err := bundle.EvaluateIntent(intents[i], p)
 					if err != nil {
 						b.Fatal(err)
@@ -128,7 +131,12 @@ func BenchmarkEvaluate(b *testing.B) {
 					if _, err := bundle.EvaluateManifests(objs[i], ir.Intent, p); err != nil {
 						b.Fatal(err)
 					}
+					lat[i] = time.Since(start)
 				}
+				b.StopTimer()
+				slices.Sort(lat)
+				b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+				b.ReportMetric(float64(lat[len(lat)*9/10].Microseconds()), "p90-µs")
 			})
 		}
 		b.Run(profile+"/cached", func(b *testing.B) {
