@@ -360,7 +360,7 @@ var referenceRules = []string{
 // variants derives many intents from checkout.json, each flipping a few of
 // the fields the reference rules read.
 func variants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
-	images := []string{"registry.example.com/shop/checkout:1.4.2", "alpine", "alpine:latest", "r.io/x@sha256:abc", "localhost:5000/x", "nginx:1.27"}
+	images := []string{"registry.example.com/shop/checkout:1.4.2", "alpine", "alpine:latest", "r.io/x@sha256:4c1e0f3a8d2b6e9f7a5c3b1d0e8f6a4c2b0d9e7f5a3c1b8d6e4f2a0c9b7d5e3f", "localhost:5000/x", "nginx:1.27"}
 	cpus := []*podcv1.Resource{nil, {Limit: "200m"}, {Request: "100m", Limit: "1"}, {Request: "0.5"}, {Request: "bad"}}
 	mems := []*podcv1.Resource{nil, {Limit: "64Mi"}, {Request: "64Mi", Limit: "1Gi"}, {Request: "1G", Limit: "2G"}}
 	var out []*podcv1.WorkloadIntent

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -134,7 +135,7 @@ func containerGroups(wi *podcv1.WorkloadIntent) []containerGroup {
 }
 
 func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer {
-	ref := parseImage(c.GetImage())
+	ref := imageParts(c.GetImage())
 	out := inContainer{
 		Path:     p.String(),
 		Role:     role,
@@ -265,4 +266,19 @@ func containerInputs(in *inIntent, p inParams) ([][]byte, error) {
 		out[i] = src
 	}
 	return out, nil
+}
+
+// imageParts parses an image reference with the structural checks' parser.
+// The registry of a reference that names none is "docker.io", so rules can
+// list it. A malformed reference (the structural checks report it) gives
+// no registry or tag and counts as unpinned.
+func imageParts(s string) intent.Image {
+	im, err := intent.ParseImage(s)
+	if err != nil {
+		return intent.Image{}
+	}
+	if im.Registry == "" {
+		im.Registry = "docker.io"
+	}
+	return im
 }
