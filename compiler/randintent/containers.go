@@ -2,6 +2,7 @@ package randintent
 
 import (
 	"fmt"
+	"github.com/podc-dev/podc/compiler/intent"
 	"strconv"
 
 	"github.com/podc-dev/podc/compiler/target"
@@ -105,7 +106,7 @@ func (b *builder) port(ro role) *podcv1.Port {
 	p := &podcv1.Port{
 		Protocol: pick(b, podcv1.Protocol_PROTOCOL_UNSPECIFIED, podcv1.Protocol_PROTOCOL_TCP, podcv1.Protocol_PROTOCOL_UDP, podcv1.Protocol_PROTOCOL_SCTP),
 	}
-	proto := protoName(p.Protocol)
+	proto := intent.ProtocolName(p.Protocol)
 	p.ContainerPort = int32(b.between(1, 65535))
 	if b.chance(0.5) {
 		p.ContainerPort = pick[int32](b, 80, 443, 8080, 9090, 53, 5353, 1, 65535)
@@ -159,16 +160,6 @@ func (b *builder) port(ro role) *podcv1.Port {
 		}
 	}
 	return p
-}
-
-func protoName(p podcv1.Protocol) string {
-	switch p {
-	case podcv1.Protocol_PROTOCOL_UDP:
-		return "UDP"
-	case podcv1.Protocol_PROTOCOL_SCTP:
-		return "SCTP"
-	}
-	return "TCP"
 }
 
 func (b *builder) probes(c *podcv1.Container) *podcv1.Probes {
