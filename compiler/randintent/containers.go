@@ -2,9 +2,9 @@ package randintent
 
 import (
 	"fmt"
-	"github.com/podc-dev/podc/compiler/intent"
 	"strconv"
 
+	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
