@@ -22,6 +22,7 @@ import (
 	"github.com/podc-dev/podc/compiler/target"
 	"github.com/podc-dev/podc/compiler/validate"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/lru"
 )
 
 // Options configure an Engine.
@@ -33,13 +34,27 @@ type Options struct {
 	NodePorts intent.PortRange
 	// Logger receives internal faults; nil discards them.
 	Logger *slog.Logger
+	// ResultCache is how many Compile outcomes to remember, keyed by the
+	// whole request and the policy bundle's digest; zero means
+	// DefaultResultCache, a negative number turns the cache off.
+	ResultCache int
 }
+
+// DefaultResultCache is the default number of remembered Compile outcomes.
+const DefaultResultCache = 1024
 
 // Engine compiles intents. It is safe for concurrent use.
 type Engine struct {
 	policies  *policy.Store
 	nodePorts intent.PortRange
 	log       *slog.Logger
+	results   *lru.Cache[outcome] // nil when off
+}
+
+// outcome is a remembered Compile answer: a result or a refusal.
+type outcome struct {
+	res *Result
+	err error
 }
 
 // New returns an Engine.
@@ -50,6 +65,12 @@ func New(opts Options) *Engine {
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
+	}
+	switch n := opts.ResultCache; {
+	case n == 0:
+		e.results = lru.New[outcome](DefaultResultCache)
+	case n > 0:
+		e.results = lru.New[outcome](n)
 	}
 	return e
 }
@@ -81,8 +102,45 @@ type Result struct {
 // Compile runs the whole pipeline. A refused intent is a *diag.Error: kind
 // Invalid for a malformed intent, Denied for a policy denial, Internal for a
 // fault in podc. Warnings ride along in the Result's report.
+//
+// The pipeline is deterministic, so an identical request under the same
+// policy bundle gets the remembered answer. Results may be shared between
+// callers: treat them as read-only.
 func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
-	res, objs, err := e.run(ctx, req)
+	bundle := e.policies.Bundle()
+	if e.results == nil {
+		return e.compile(ctx, bundle, req)
+	}
+	key, ok := e.requestKey(bundle, req)
+	if !ok {
+		return e.compile(ctx, bundle, req)
+	}
+	if o, hit := e.results.Get(key); hit {
+		return o.res, o.err
+	}
+	res, err := e.compile(ctx, bundle, req)
+	if de, refused := diag.AsError(err); err == nil || refused && de.Kind != diag.Internal {
+		e.results.Put(key, outcome{res, err})
+	}
+	return res, err
+}
+
+// requestKey identifies a request under a bundle: a digest of the intent's
+// deterministic wire form and every option that changes the answer.
+func (e *Engine) requestKey(bundle *policy.Bundle, req Request) (string, bool) {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req.Intent)
+	if err != nil {
+		return "", false
+	}
+	h := sha256.New()
+	h.Write(b)
+	fmt.Fprintf(h, "\x00%s\x00%d\x00%s\x00%t\x00%s\x00%d-%d",
+		req.Profile, req.Format, req.TargetVersion, req.APIServerDefaults, bundle.Digest(), e.nodePorts.Min, e.nodePorts.Max)
+	return string(h.Sum(nil)), true
+}
+
+func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request) (*Result, error) {
+	res, objs, err := e.run(ctx, bundle, req)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +160,7 @@ func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
 // Validate runs the pipeline as a dry run and returns the whole report,
 // every problem at once. Its error is only ever an Internal one.
 func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
-	res, _, err := e.run(ctx, req)
+	res, _, err := e.run(ctx, e.policies.Bundle(), req)
 	if err != nil {
 		if de, ok := diag.AsError(err); ok && de.Kind != diag.Internal && de.Report != nil {
 			return &Result{Report: *de.Report, PolicyDigest: res.PolicyDigest, Target: res.Target}, nil
@@ -114,8 +172,7 @@ func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
 
 // run executes every stage it can, collecting the report. It returns an
 // error only when a stage cannot run at all; denials stay in the report.
-func (e *Engine) run(ctx context.Context, req Request) (*Result, []runtime.Object, error) {
-	bundle := e.policies.Bundle()
+func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*Result, []runtime.Object, error) {
 	res := &Result{PolicyDigest: bundle.Digest()}
 	if err := ctx.Err(); err != nil {
 		return res, nil, err

@@ -23,6 +23,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	policies := fs.String("policies", "", "a policy bundle directory, reloaded on change (default: the embedded bundle)")
 	poll := fs.Duration("policy-poll", 2*time.Second, "how often to look for changes in --policies")
 	maxMsg := fs.Int("max-message-bytes", server.DefaultMaxMessageBytes, "the largest request or response")
+	resultCache := fs.Int("result-cache", compiler.DefaultResultCache, "how many compile answers to remember for identical requests; 0 turns the cache off")
 	grace := fs.Duration("grace", 10*time.Second, "how long calls in flight may take to finish on shutdown")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
@@ -46,7 +47,11 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	store := policy.NewStore(bundle)
-	eng := compiler.New(compiler.Options{Policies: store, NodePorts: nodePorts, Logger: log})
+	cacheSize := *resultCache
+	if cacheSize <= 0 {
+		cacheSize = -1
+	}
+	eng := compiler.New(compiler.Options{Policies: store, NodePorts: nodePorts, Logger: log, ResultCache: cacheSize})
 	srv := server.New(server.Options{Compiler: eng, Policies: store, Logger: log, MaxMessageBytes: *maxMsg})
 
 	lis, err := net.Listen("tcp", *addr)
