@@ -26,7 +26,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	nodePorts := intent.DefaultNodePorts
 	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if *file == "" || fs.NArg() > 0 {
 		fs.Usage()

@@ -136,3 +136,11 @@ func TestCompileExplain(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpExitsZero(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"serve", "-h"}, {"compile", "--help"}, {"policy", "list", "-h"}} {
+		if code, out, errs := run(t, "", args...); code != 0 || (out+errs) == "" {
+			t.Errorf("podc %v: exit %d, output %q", args, code, out+errs)
+		}
+	}
+}

@@ -47,7 +47,7 @@ func policyList(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("policy list", "policy list [--policies DIR]", stderr)
 	dir := fs.String("policies", "", "a policy bundle directory (default: the embedded bundle)")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	b, err := loadBundle(*dir)
 	if err != nil {

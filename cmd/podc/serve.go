@@ -30,7 +30,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	nodePorts := intent.DefaultNodePorts
 	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
