@@ -8,6 +8,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/token"
 
 	"github.com/podc-dev/podc/compiler/diag"
 )
@@ -132,6 +133,101 @@ func ruleReads(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
 	}
 	for _, n := range rulesDecls {
 		ast.Walk(n, visit, nil)
+	}
+	return rs, ok
+}
+
+// ruleConds computes what the conditions of a per-rule form read, for a
+// body that ruleReads accepted. It reports false unless the body's rules
+// declare exactly one rule whose every field is violations or defaults, a
+// list whose every element is a comprehension of `if` clauses only. Then
+// the rule finds nothing exactly when every condition is false, and the
+// conditions depend only on the input fields (and parameters, builtins and
+// imports) they name: a condition that names anything declared inside the
+// rules (a let) is refused.
+func ruleConds(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
+	var rule *ast.StructLit
+	for _, d := range body.Elts {
+		f, ok := d.(*ast.Field)
+		if !ok {
+			return nil, false
+		}
+		if name, _, err := ast.LabelName(f.Label); err != nil || name != "rules" {
+			continue
+		}
+		st, ok := f.Value.(*ast.StructLit)
+		if !ok || rule != nil || len(st.Elts) != 1 {
+			return nil, false
+		}
+		rf, ok := st.Elts[0].(*ast.Field)
+		if !ok || rf.Constraint != token.ILLEGAL {
+			return nil, false
+		}
+		if rule, ok = rf.Value.(*ast.StructLit); !ok {
+			return nil, false
+		}
+	}
+	if rule == nil {
+		return nil, false
+	}
+	var conds []ast.Expr
+	for _, d := range rule.Elts {
+		f, ok := d.(*ast.Field)
+		if !ok || f.Constraint != token.ILLEGAL {
+			return nil, false
+		}
+		name, _, err := ast.LabelName(f.Label)
+		if err != nil || (name != "violations" && name != "defaults") {
+			return nil, false
+		}
+		l, ok := f.Value.(*ast.ListLit)
+		if !ok {
+			return nil, false
+		}
+		for _, e := range l.Elts {
+			c, ok := e.(*ast.Comprehension)
+			if !ok || len(c.Clauses) == 0 {
+				return nil, false
+			}
+			for _, cl := range c.Clauses {
+				ic, ok := cl.(*ast.IfClause)
+				if !ok {
+					return nil, false
+				}
+				conds = append(conds, ic.Condition)
+			}
+		}
+	}
+	rs := &readSet{}
+	ok := true
+	visit := func(n ast.Node) bool {
+		if !ok {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			path, base := selectorChain(x)
+			if id, isID := base.(*ast.Ident); isID && inputRoots[id.Name] {
+				rs.add(append([]string{id.Name}, path...))
+				return false
+			}
+		case *ast.Ident:
+			switch {
+			case inputRoots[x.Name]:
+				rs.add([]string{x.Name})
+			case x.Name == "rules":
+				ok = false
+			case x.Node == nil || top[x.Node]:
+			default:
+				if _, imp := x.Node.(*ast.ImportSpec); !imp {
+					ok = false
+				}
+			}
+		}
+		return ok
+	}
+	for _, c := range conds {
+		ast.Walk(c, visit, nil)
 	}
 	return rs, ok
 }
@@ -300,6 +396,14 @@ type ruleForm struct {
 	// reads is what the rule reads; nil when that cannot be told, and then
 	// the whole input is the key.
 	reads *readSet
+	// conds is what the conditions of the rule's findings and defaults
+	// read, when the rule is only `if` comprehensions (see ruleConds); nil
+	// otherwise. Inputs that agree on conds agree on whether the rule finds
+	// anything, so quiet caches, under the conds projection, the inputs on
+	// which the rule found nothing: a new image tag on a pinned image needs
+	// no evaluation of image-pinned, whose message alone reads the image.
+	conds *readSet
+	quiet *lru[struct{}]
 	name  string
 	cache *lru[ruleResult]
 }
@@ -369,6 +473,10 @@ func (b *Bundle) buildRuleForms(u *unit, wrap func([]form) (*ast.File, error)) (
 		if body := bodies[rf.name]; body != nil {
 			if rs, ok := ruleReads(body, top); ok {
 				rf.reads = rs
+				if cs, ok := ruleConds(body, top); ok {
+					rf.conds = cs
+					rf.quiet = newLRU[struct{}](cacheSize)
+				}
 			}
 		}
 	}
@@ -391,6 +499,8 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 	type job struct {
 		m, j int
 		key  string
+		// quiet is the conds projection of the input, when the rule has one.
+		quiet string
 	}
 	res := make([][]ruleResult, len(missing))
 	var jobs []job
@@ -417,7 +527,17 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 				res[m][j] = r
 				continue
 			}
-			jobs = append(jobs, job{m: m, j: j, key: string(in)})
+			jb := job{m: m, j: j, key: string(in)}
+			if rf.conds != nil {
+				if p, ok := project(scratch[:0], srcs[k], rf.conds); ok {
+					scratch = p
+					if _, ok := rf.quiet.get(string(p)); ok {
+						continue // res[m][j] is already the empty outcome
+					}
+					jb.quiet = string(p)
+				}
+			}
+			jobs = append(jobs, jb)
 		}
 		if n := len(jobs) - first; n > 1 && 2*n > len(u.forms) {
 			whole = append(whole, jobs[first:]...)
@@ -443,7 +563,7 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 			}
 		}
 		for _, jb := range whole {
-			u.forms[jb.j].cache.put(jb.key, res[jb.m][jb.j])
+			b.remember(u.forms[jb.j], jb.key, jb.quiet, res[jb.m][jb.j])
 		}
 	}
 	if len(jobs) > 0 {
@@ -483,7 +603,7 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 			res[jb.m][jb.j] = r
 		}
 		for _, jb := range jobs {
-			u.forms[jb.j].cache.put(jb.key, res[jb.m][jb.j])
+			b.remember(u.forms[jb.j], jb.key, jb.quiet, res[jb.m][jb.j])
 		}
 	}
 	for m, k := range missing {
@@ -497,4 +617,13 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 		outs[k] = ros
 	}
 	return nil
+}
+
+// remember caches a rule's outcome under its reads and, when the rule found
+// nothing and has a conds projection, that projection as quiet.
+func (b *Bundle) remember(rf *ruleForm, key, quiet string, r ruleResult) {
+	rf.cache.put(key, r)
+	if rf.quiet != nil && quiet != "" && len(r.findings) == 0 && len(r.defaults) == 0 {
+		rf.quiet.put(quiet, struct{}{})
+	}
 }

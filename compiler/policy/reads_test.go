@@ -108,3 +108,53 @@ func (r *readSet) text() string {
 	}
 	return s + "}"
 }
+
+// What the conditions of a rule read is found for rules made only of `if`
+// comprehensions; any other rule has none, and is keyed on its reads alone.
+func TestRuleConds(t *testing.T) {
+	src := `package p
+profiles: a: description: "a"
+parameters: max: 3
+rules: "a.if": {profiles: ["a"], severity: "warn", stage: "intent", message: "m", description: "d", each: "container",
+	violations: [if !container.pinned if len(container.ports) < parameters.max {field: "\(container.path).image", message: container.image}]
+	defaults: [if container.securityContext.runAsNonRoot == null {field: "\(container.path).x", value: true}]}
+rules: "a.for": {profiles: ["a"], severity: "warn", stage: "intent", message: "m", description: "d", each: "container",
+	violations: [for p in container.ports if p.nodePort > 0 {field: p.path}]}
+rules: "a.let": {profiles: ["a"], severity: "warn", stage: "intent", message: "m", description: "d", each: "container",
+	let c = container.cpu
+	violations: [if c.request == 0 {field: "x"}]}
+rules: "a.list": {profiles: ["a"], severity: "warn", stage: "intent", message: "m", description: "d",
+	violations: [{field: "x"}]}
+`
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.cue"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"a.if":   "{container:{pinned:* ports:* securityContext:{runAsNonRoot:*}}}",
+		"a.for":  "-",
+		"a.let":  "-",
+		"a.list": "-",
+	}
+	pr := b.byProfile["a"]
+	for id, w := range want {
+		got := "no form"
+		for _, u := range []*unit{pr.intentWhole, pr.intentEach} {
+			for _, f := range u.forms {
+				if b.rules[f.rule].ID == id {
+					got = f.conds.text()
+					if (f.conds == nil) != (f.quiet == nil) {
+						t.Errorf("%s: conds and quiet cache disagree", id)
+					}
+				}
+			}
+		}
+		if got != w {
+			t.Errorf("%s: conditions read %s, want %s", id, got, w)
+		}
+	}
+}
