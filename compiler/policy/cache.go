@@ -35,6 +35,18 @@ func (c *lru[V]) get(key string) (V, bool) {
 	return zero, false
 }
 
+// getBytes is get with the key as bytes; it does not copy the key.
+func (c *lru[V]) getBytes(key []byte) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[string(key)]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*entry[V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
 func (c *lru[V]) put(key string, val V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -200,7 +200,7 @@ func (b *Bundle) run(u *unit, srcs [][]byte) ([][]ruleOut, error) {
 	outs := make([][]ruleOut, len(srcs))
 	var missing []int
 	for k, src := range srcs {
-		if o, ok := u.cache.get(string(src)); ok {
+		if o, ok := u.cache.getBytes(src); ok {
 			outs[k] = o
 		} else {
 			missing = append(missing, k)

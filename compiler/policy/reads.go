@@ -504,7 +504,7 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 	}
 	res := make([][]ruleResult, len(missing))
 	var jobs []job
-	var scratch []byte
+	var scratch, condScratch []byte
 	// An input that misses most rules evaluates in the unit's trimmed form,
 	// all rules at once, which costs less than rule by rule; its outcomes
 	// fill the rules' caches.
@@ -523,21 +523,21 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 					scratch = p
 				}
 			}
-			if r, ok := rf.cache.get(string(in)); ok {
+			if r, ok := rf.cache.getBytes(in); ok {
 				res[m][j] = r
 				continue
 			}
-			jb := job{m: m, j: j, key: string(in)}
+			var quiet []byte
 			if rf.conds != nil {
-				if p, ok := project(scratch[:0], srcs[k], rf.conds); ok {
-					scratch = p
-					if _, ok := rf.quiet.get(string(p)); ok {
+				if p, ok := project(condScratch[:0], srcs[k], rf.conds); ok {
+					condScratch = p
+					if _, ok := rf.quiet.getBytes(p); ok {
 						continue // res[m][j] is already the empty outcome
 					}
-					jb.quiet = string(p)
+					quiet = p
 				}
 			}
-			jobs = append(jobs, jb)
+			jobs = append(jobs, job{m: m, j: j, key: string(in), quiet: string(quiet)})
 		}
 		if n := len(jobs) - first; n > 1 && 2*n > len(u.forms) {
 			whole = append(whole, jobs[first:]...)
