@@ -262,72 +262,119 @@ func selectorChain(x *ast.SelectorExpr) ([]string, ast.Expr) {
 	return path, e
 }
 
-// project appends to dst the part of the JSON object src that rs selects,
-// as JSON. src is podc's own compact encoding of an input (encoding/json
-// output); project returns false if it does not parse as such.
-func project(dst, src []byte, rs *readSet) ([]byte, bool) {
+// A jsonIndex locates the members of every object in one input, so that
+// projecting the input onto many read sets scans it once: each projection
+// then copies the members it selects and skips the rest without reading
+// them.
+type jsonIndex struct {
+	src  []byte
+	objs [][]jsonMember
+}
+
+type jsonMember struct {
+	// key is src[keyStart:valStart]: the quoted key and its colon.
+	keyStart, valStart, valEnd int
+	// obj is the index in objs of the value's members when the value is an
+	// object; -1 otherwise.
+	obj int
+}
+
+// indexJSON indexes src, podc's own compact encoding of an input. It
+// reports false if src does not parse as such.
+func indexJSON(src []byte) (*jsonIndex, bool) {
+	x := &jsonIndex{}
+	return x, x.reset(src)
+}
+
+// reset indexes src in place of the input x indexed, reusing its memory.
+func (x *jsonIndex) reset(src []byte) bool {
+	x.src, x.objs = src, x.objs[:0]
 	p := projector{src: src}
-	dst, ok := p.object(dst, rs)
-	return dst, ok && p.i == len(src)
+	_, ok := x.object(&p)
+	return ok && p.i == len(src)
 }
 
-type projector struct {
-	src []byte
-	i   int
-}
-
-func (p *projector) object(dst []byte, rs *readSet) ([]byte, bool) {
+func (x *jsonIndex) object(p *projector) (int, bool) {
 	if p.i >= len(p.src) || p.src[p.i] != '{' {
-		return dst, false
+		return 0, false
 	}
 	p.i++
-	dst = append(dst, '{')
-	first := true
+	id := len(x.objs)
+	var ms []jsonMember
+	if id < cap(x.objs) {
+		x.objs = x.objs[:id+1]
+		ms = x.objs[id][:0]
+	} else {
+		x.objs = append(x.objs, nil)
+	}
 	for {
 		if p.i >= len(p.src) {
-			return dst, false
+			return 0, false
 		}
 		if p.src[p.i] == '}' {
 			p.i++
-			return append(dst, '}'), true
+			x.objs[id] = ms
+			return id, true
 		}
 		if p.src[p.i] == ',' {
 			p.i++
 		}
-		ks := p.i
+		m := jsonMember{keyStart: p.i, obj: -1}
 		if !p.skipString() {
-			return dst, false
+			return 0, false
 		}
-		key := p.src[ks+1 : p.i-1]
 		if p.i >= len(p.src) || p.src[p.i] != ':' {
-			return dst, false
+			return 0, false
 		}
 		p.i++
-		sub := rs.child(key)
-		if sub == nil {
-			if !p.skipValue() {
-				return dst, false
+		m.valStart = p.i
+		if p.i < len(p.src) && p.src[p.i] == '{' {
+			o, ok := x.object(p)
+			if !ok {
+				return 0, false
 			}
+			m.obj = o
+		} else if !p.skipValue() {
+			return 0, false
+		}
+		m.valEnd = p.i
+		ms = append(ms, m)
+	}
+}
+
+// project appends to dst the part of the indexed input that rs selects, as
+// JSON: the members rs names, in the input's order, objects projected onto
+// the read set below them and every other value whole.
+func (x *jsonIndex) project(dst []byte, rs *readSet) []byte {
+	return x.projectObject(dst, 0, rs)
+}
+
+func (x *jsonIndex) projectObject(dst []byte, obj int, rs *readSet) []byte {
+	dst = append(dst, '{')
+	first := true
+	for _, m := range x.objs[obj] {
+		sub := rs.child(x.src[m.keyStart+1 : m.valStart-2])
+		if sub == nil {
 			continue
 		}
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = append(dst, p.src[ks:p.i]...)
-		if !sub.whole && p.i < len(p.src) && p.src[p.i] == '{' {
-			var ok bool
-			if dst, ok = p.object(dst, sub); !ok {
-				return dst, false
-			}
+		dst = append(dst, x.src[m.keyStart:m.valStart]...)
+		if !sub.whole && m.obj >= 0 {
+			dst = x.projectObject(dst, m.obj, sub)
 			continue
 		}
-		vs := p.i
-		if !p.skipValue() {
-			return dst, false
-		}
-		dst = append(dst, p.src[vs:p.i]...)
+		dst = append(dst, x.src[m.valStart:m.valEnd]...)
 	}
+	return append(dst, '}')
+}
+
+// A projector scans podc's own compact JSON encoding of an input.
+type projector struct {
+	src []byte
+	i   int
 }
 
 func (p *projector) skipString() bool {
@@ -505,6 +552,7 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 	res := make([][]ruleResult, len(missing))
 	var jobs []job
 	var scratch, condScratch []byte
+	var idx jsonIndex
 	// An input that misses most rules evaluates in the unit's trimmed form,
 	// all rules at once, which costs less than rule by rule; its outcomes
 	// fill the rules' caches.
@@ -514,28 +562,24 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 	for m, k := range missing {
 		res[m] = make([]ruleResult, len(u.forms))
 		first := len(jobs)
+		indexed := idx.reset(srcs[k])
 		for j, rf := range u.forms {
 			in := srcs[k]
-			if rf.reads != nil {
-				p, ok := project(scratch[:0], srcs[k], rf.reads)
-				if ok {
-					in = p
-					scratch = p
-				}
+			if rf.reads != nil && indexed {
+				scratch = idx.project(scratch[:0], rf.reads)
+				in = scratch
 			}
 			if r, ok := rf.cache.getBytes(in); ok {
 				res[m][j] = r
 				continue
 			}
 			var quiet []byte
-			if rf.conds != nil {
-				if p, ok := project(condScratch[:0], srcs[k], rf.conds); ok {
-					condScratch = p
-					if _, ok := rf.quiet.getBytes(p); ok {
-						continue // res[m][j] is already the empty outcome
-					}
-					quiet = p
+			if rf.conds != nil && indexed {
+				condScratch = idx.project(condScratch[:0], rf.conds)
+				if _, ok := rf.quiet.getBytes(condScratch); ok {
+					continue // res[m][j] is already the empty outcome
 				}
+				quiet = condScratch
 			}
 			jobs = append(jobs, job{m: m, j: j, key: string(in), quiet: string(quiet)})
 		}

@@ -15,16 +15,26 @@ func TestProject(t *testing.T) {
 	rs.add([]string{"container", "s"})
 	rs.add([]string{"pod"})
 	rs.add([]string{"missing", "x"})
-	got, ok := project(nil, src, rs)
 	want := `{"container":{"cpu":{"request":250},"ports":[{"path":"p","nodePort":1}],"sc":null,"s":"x\"}"},"pod":{"restartPolicy":"Always"}}`
-	if !ok || string(got) != want {
-		t.Errorf("project: %v\n got %s\nwant %s", ok, got, want)
+	idx, ok := indexJSON(src)
+	if !ok {
+		t.Fatal("the input did not index")
 	}
-	if got, ok := project(nil, src, &readSet{}); !ok || string(got) != "{}" {
-		t.Errorf("empty read set: %v %s", ok, got)
+	if got := idx.project(nil, rs); string(got) != want {
+		t.Errorf("project:\n got %s\nwant %s", got, want)
 	}
-	if _, ok := project(nil, []byte(`{"a":`), rs); ok {
-		t.Error("a truncated input projected")
+	if got := idx.project(nil, &readSet{}); string(got) != "{}" {
+		t.Errorf("empty read set: %s", got)
+	}
+	// The index is reused for the next input.
+	if !idx.reset([]byte(`{"pod":{"restartPolicy":"Never"},"container":{"cpu":{"request":1}}}`)) {
+		t.Fatal("the second input did not index")
+	}
+	if got, want := string(idx.project(nil, rs)), `{"pod":{"restartPolicy":"Never"},"container":{"cpu":{"request":1}}}`; got != want {
+		t.Errorf("project after reset:\n got %s\nwant %s", got, want)
+	}
+	if _, ok := indexJSON([]byte(`{"a":`)); ok {
+		t.Error("a truncated input indexed")
 	}
 }
 
