@@ -19,6 +19,7 @@ import (
 	"cuelang.org/go/cue/parser"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/policies"
 )
 
@@ -214,7 +215,7 @@ func Load(fsys fs.FS, source string) (*Bundle, error) {
 			{&pr.manifestEach, diag.StageManifestPolicy, true},
 		}
 		for _, x := range units {
-			u := &unit{stage: x.stage, each: x.each, cache: newLRU[[]ruleOut](cacheSize)}
+			u := &unit{stage: x.stage, each: x.each, cache: lru.New[[]ruleOut](cacheSize)}
 			for _, i := range slices.Concat(pr.intent, pr.manifest) {
 				r := b.rules[i]
 				if (r.Each == "container") != x.each {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/lru"
 )
 
 var (
@@ -38,7 +39,7 @@ type unit struct {
 	// so the input carries them.
 	needsContainers bool
 	// cache holds outcomes by input bytes; outcomes are never changed.
-	cache *lru[[]ruleOut]
+	cache *lru.Cache[[]ruleOut]
 	// forms are the unit's rules compiled one by one in formScope, each
 	// with its own cache; formIndex maps a rule index to its form. No forms:
 	// the unit evaluates with scope only.
@@ -200,7 +201,7 @@ func (b *Bundle) run(u *unit, srcs [][]byte) ([][]ruleOut, error) {
 	outs := make([][]ruleOut, len(srcs))
 	var missing []int
 	for k, src := range srcs {
-		if o, ok := u.cache.getBytes(src); ok {
+		if o, ok := u.cache.GetBytes(src); ok {
 			outs[k] = o
 		} else {
 			missing = append(missing, k)
@@ -212,7 +213,7 @@ func (b *Bundle) run(u *unit, srcs [][]byte) ([][]ruleOut, error) {
 	if u.forms != nil {
 		if err := b.runRules(u, srcs, missing, outs); err == nil {
 			for _, k := range missing {
-				u.cache.put(string(srcs[k]), outs[k])
+				u.cache.Put(string(srcs[k]), outs[k])
 			}
 			return outs, nil
 		}
@@ -235,7 +236,7 @@ func (b *Bundle) run(u *unit, srcs [][]byte) ([][]ruleOut, error) {
 	}
 	for j, k := range missing {
 		outs[k] = res[j]
-		u.cache.put(string(srcs[k]), res[j])
+		u.cache.Put(string(srcs[k]), res[j])
 	}
 	return outs, nil
 }

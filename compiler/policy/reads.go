@@ -11,6 +11,7 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/internal/lru"
 )
 
 // inputRoots are the names of a request's inputs (see prelude.cue).
@@ -450,9 +451,9 @@ type ruleForm struct {
 	// which the rule found nothing: a new image tag on a pinned image needs
 	// no evaluation of image-pinned, whose message alone reads the image.
 	conds *readSet
-	quiet *lru[struct{}]
+	quiet *lru.Cache[struct{}]
 	name  string
-	cache *lru[ruleResult]
+	cache *lru.Cache[ruleResult]
 }
 
 // ruleResult is what one rule produced for one input.
@@ -481,7 +482,7 @@ func (b *Bundle) buildRuleForms(u *unit, wrap func([]form) (*ast.File, error)) (
 	for _, i := range rules {
 		rf := &ruleForm{
 			rule: i, viol: slices.Contains(u.viol, i), defs: slices.Contains(u.defs, i),
-			name: "#R" + strconv.Itoa(i), cache: newLRU[ruleResult](cacheSize),
+			name: "#R" + strconv.Itoa(i), cache: lru.New[ruleResult](cacheSize),
 		}
 		d := drop
 		switch {
@@ -522,7 +523,7 @@ func (b *Bundle) buildRuleForms(u *unit, wrap func([]form) (*ast.File, error)) (
 				rf.reads = rs
 				if cs, ok := ruleConds(body, top); ok {
 					rf.conds = cs
-					rf.quiet = newLRU[struct{}](cacheSize)
+					rf.quiet = lru.New[struct{}](cacheSize)
 				}
 			}
 		}
@@ -569,14 +570,14 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 				scratch = idx.project(scratch[:0], rf.reads)
 				in = scratch
 			}
-			if r, ok := rf.cache.getBytes(in); ok {
+			if r, ok := rf.cache.GetBytes(in); ok {
 				res[m][j] = r
 				continue
 			}
 			var quiet []byte
 			if rf.conds != nil && indexed {
 				condScratch = idx.project(condScratch[:0], rf.conds)
-				if _, ok := rf.quiet.getBytes(condScratch); ok {
+				if _, ok := rf.quiet.GetBytes(condScratch); ok {
 					continue // res[m][j] is already the empty outcome
 				}
 				quiet = condScratch
@@ -666,8 +667,8 @@ func (b *Bundle) runRules(u *unit, srcs [][]byte, missing []int, outs [][]ruleOu
 // remember caches a rule's outcome under its reads and, when the rule found
 // nothing and has a conds projection, that projection as quiet.
 func (b *Bundle) remember(rf *ruleForm, key, quiet string, r ruleResult) {
-	rf.cache.put(key, r)
+	rf.cache.Put(key, r)
 	if rf.quiet != nil && quiet != "" && len(r.findings) == 0 && len(r.defaults) == 0 {
-		rf.quiet.put(quiet, struct{}{})
+		rf.quiet.Put(quiet, struct{}{})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/podc-dev/podc/compiler/randintent"
+	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/policies"
 )
 
@@ -53,7 +54,7 @@ func TestRuleCachesMatchWholeUnits(t *testing.T) {
 func clearUnitCaches(b *Bundle) {
 	for _, pr := range b.byProfile {
 		for _, u := range []*unit{pr.intentWhole, pr.intentEach, pr.manifestWhole, pr.manifestEach} {
-			u.cache = newLRU[[]ruleOut](cacheSize)
+			u.cache = lru.New[[]ruleOut](cacheSize)
 		}
 	}
 }

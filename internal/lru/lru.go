@@ -38,6 +38,18 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 	return zero, false
 }
 
+// GetBytes is Get with the key as bytes; it does not copy the key.
+func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[string(key)]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*entry[V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
 // Put stores val under key, dropping the least recently used value when
 // the cache is full.
 func (c *Cache[V]) Put(key string, val V) {

@@ -50,3 +50,14 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("Len = %d, bound is 16", c.Len())
 	}
 }
+
+func TestGetBytes(t *testing.T) {
+	c := New[int](4)
+	c.Put("key", 7)
+	if v, ok := c.GetBytes([]byte("key")); !ok || v != 7 {
+		t.Errorf("GetBytes = %v, %v", v, ok)
+	}
+	if _, ok := c.GetBytes([]byte("other")); ok {
+		t.Error("GetBytes found a missing key")
+	}
+}
