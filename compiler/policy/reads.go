@@ -69,7 +69,6 @@ func (r *readSet) add(path []string) {
 // identifier named like an input counts as read (even a local of the same
 // name), and an input named without a selector is read whole.
 func ruleReads(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
-	rs := &readSet{}
 	var rulesDecls []ast.Node
 	for _, d := range body.Elts {
 		f, ok := d.(*ast.Field)
@@ -104,38 +103,7 @@ func ruleReads(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
 			ast.Walk(e, func(n ast.Node) bool { local[n] = true; return true }, nil)
 		}
 	}
-	ok := true
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
-		if !ok {
-			return false
-		}
-		switch x := n.(type) {
-		case *ast.SelectorExpr:
-			path, base := selectorChain(x)
-			if id, isID := base.(*ast.Ident); isID && inputRoots[id.Name] {
-				rs.add(append([]string{id.Name}, path...))
-				return false
-			}
-		case *ast.Ident:
-			switch {
-			case inputRoots[x.Name]:
-				rs.add([]string{x.Name})
-			case x.Name == "rules":
-				ok = false
-			case x.Node == nil || local[x.Node] || top[x.Node]:
-			default:
-				if _, imp := x.Node.(*ast.ImportSpec); !imp {
-					ok = false
-				}
-			}
-		}
-		return ok
-	}
-	for _, n := range rulesDecls {
-		ast.Walk(n, visit, nil)
-	}
-	return rs, ok
+	return inputReads(rulesDecls, local, top)
 }
 
 // ruleConds computes what the conditions of a per-rule form read, for a
@@ -171,7 +139,7 @@ func ruleConds(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
 	if rule == nil {
 		return nil, false
 	}
-	var conds []ast.Expr
+	var conds []ast.Node
 	for _, d := range rule.Elts {
 		f, ok := d.(*ast.Field)
 		if !ok || f.Constraint != token.ILLEGAL {
@@ -199,6 +167,14 @@ func ruleConds(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
 			}
 		}
 	}
+	return inputReads(conds, nil, top)
+}
+
+// inputReads walks nodes and collects every input field they read. It
+// reports false when a node names something whose reads cannot be told:
+// the rules struct itself, or a declaration that is neither local (in
+// local), part of podc's prelude (in top), an import nor a builtin.
+func inputReads(nodes []ast.Node, local, top map[ast.Node]bool) (*readSet, bool) {
 	rs := &readSet{}
 	ok := true
 	visit := func(n ast.Node) bool {
@@ -218,7 +194,7 @@ func ruleConds(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
 				rs.add([]string{x.Name})
 			case x.Name == "rules":
 				ok = false
-			case x.Node == nil || top[x.Node]:
+			case x.Node == nil || local[x.Node] || top[x.Node]:
 			default:
 				if _, imp := x.Node.(*ast.ImportSpec); !imp {
 					ok = false
@@ -227,8 +203,8 @@ func ruleConds(body *ast.StructLit, top map[ast.Node]bool) (*readSet, bool) {
 		}
 		return ok
 	}
-	for _, c := range conds {
-		ast.Walk(c, visit, nil)
+	for _, n := range nodes {
+		ast.Walk(n, visit, nil)
 	}
 	return rs, ok
 }
