@@ -74,28 +74,11 @@ func (b *Bundle) EvaluateIntent(wi *podcv1.WorkloadIntent, p Params) (*IntentRes
 	in := flattenIntent(wi)
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
 
-	var outs [][]ruleOut
-	if u := pr.intentWhole; !u.empty() {
-		src, err := wholeIntentInput(in, params, u.needsContainers)
-		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
-		}
-		o, err := b.run(u, [][]byte{src})
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, o...)
-	}
-	if u := pr.intentEach; !u.empty() && len(in.Containers) > 0 {
-		srcs, err := containerInputs(in, params)
-		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
-		}
-		o, err := b.run(u, srcs)
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, o...)
+	outs, err := b.runStage(pr.intentWhole, pr.intentEach, len(in.Containers),
+		func(needsContainers bool) ([]byte, error) { return wholeIntentInput(in, params, needsContainers) },
+		func() ([][]byte, error) { return containerInputs(in, params) })
+	if err != nil {
+		return nil, err
 	}
 
 	res := &IntentResult{Intent: proto.Clone(wi).(*podcv1.WorkloadIntent)}
@@ -140,32 +123,45 @@ func (b *Bundle) EvaluateManifests(objs []runtime.Object, wi *podcv1.WorkloadInt
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
-	var outs [][]ruleOut
-	if u := pr.manifestWhole; !u.empty() {
-		src, err := wholeManifestInput(m, params, u.needsContainers)
-		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
-		}
-		o, err := b.run(u, [][]byte{src})
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, o...)
-	}
-	if u := pr.manifestEach; !u.empty() && len(m.Workload.Containers) > 0 {
-		srcs, err := manifestContainerInputs(m, params)
-		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
-		}
-		o, err := b.run(u, srcs)
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, o...)
+	outs, err := b.runStage(pr.manifestWhole, pr.manifestEach, len(m.Workload.Containers),
+		func(needsContainers bool) ([]byte, error) { return wholeManifestInput(m, params, needsContainers) },
+		func() ([][]byte, error) { return manifestContainerInputs(m, params) })
+	if err != nil {
+		return nil, err
 	}
 	res := &ManifestResult{}
 	res.Findings, res.Decisions = b.assemble(pr.manifest, outs)
 	return res, nil
+}
+
+// runStage evaluates one stage's units: the whole-input unit on the input
+// wholeInput builds, and the per-container unit on each of the containers
+// eachInputs builds (skipped when there are none).
+func (b *Bundle) runStage(whole, each *unit, containers int, wholeInput func(needsContainers bool) ([]byte, error), eachInputs func() ([][]byte, error)) ([][]ruleOut, error) {
+	var outs [][]ruleOut
+	if !whole.empty() {
+		src, err := wholeInput(whole.needsContainers)
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
+		o, err := b.run(whole, [][]byte{src})
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o...)
+	}
+	if !each.empty() && containers > 0 {
+		srcs, err := eachInputs()
+		if err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
+		o, err := b.run(each, srcs)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o...)
+	}
+	return outs, nil
 }
 
 // assemble orders the findings by rule id, then by input (whole first, then
