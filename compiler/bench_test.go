@@ -13,6 +13,7 @@ import (
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
 )
 
@@ -36,7 +37,7 @@ func BenchmarkCompile(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng := compiler.New(compiler.Options{Policies: policy.NewStore(bundle)})
+	eng := compiler.New(compiler.Options{Policies: store.New(bundle, nil)})
 	ctx := context.Background()
 	var lat []time.Duration
 	run := func(b *testing.B, data []byte) {

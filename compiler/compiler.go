@@ -8,8 +8,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"google.golang.org/protobuf/proto"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -18,6 +20,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
 	"github.com/podc-dev/podc/compiler/target"
 	"github.com/podc-dev/podc/compiler/validate"
@@ -28,24 +31,24 @@ import (
 // Options configure an Engine.
 type Options struct {
 	// Policies serves the active policy bundle. Required.
-	Policies *policy.Store
+	Policies *store.Store
 	// NodePorts is the platform's node port range; zero means
 	// intent.DefaultNodePorts.
 	NodePorts intent.PortRange
 	// Logger receives internal faults; nil discards them.
 	Logger *slog.Logger
-	// ResultCache is how many Compile outcomes to remember, keyed by the
-	// whole request and the policy bundle's digest; zero means
-	// DefaultResultCache, a negative number turns the cache off.
-	ResultCache int
+	// ResultCache bounds the remembered Compile outcomes, keyed by the
+	// whole request and the policy bundle's digest: a zero field takes
+	// DefaultResultCache's, a negative Entries turns the cache off.
+	ResultCache lru.Bounds
 }
 
-// DefaultResultCache is the default number of remembered Compile outcomes.
-const DefaultResultCache = 1024
+// DefaultResultCache bounds the remembered Compile outcomes by default.
+var DefaultResultCache = lru.Bounds{Entries: 1024, Bytes: 32 << 20}
 
 // Engine compiles intents. It is safe for concurrent use.
 type Engine struct {
-	policies  *policy.Store
+	policies  *store.Store
 	nodePorts intent.PortRange
 	log       *slog.Logger
 	results   *lru.Cache[outcome] // nil when off
@@ -66,17 +69,65 @@ func New(opts Options) *Engine {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
-	switch n := opts.ResultCache; {
-	case n == 0:
-		e.results = lru.New[outcome](DefaultResultCache)
-	case n > 0:
-		e.results = lru.New[outcome](n)
+	if b := opts.ResultCache; b.Entries >= 0 {
+		if b.Entries == 0 {
+			b.Entries = DefaultResultCache.Entries
+		}
+		if b.Bytes <= 0 {
+			b.Bytes = DefaultResultCache.Bytes
+		}
+		e.results = lru.New[outcome](b, outcome.size)
 	}
 	return e
 }
 
+// size estimates the bytes a remembered outcome holds: its manifests and
+// report.
+func (o outcome) size() int64 {
+	var rep *diag.Report
+	n := int64(64)
+	if o.res != nil {
+		rep = &o.res.Report
+		for _, m := range o.res.Manifests {
+			n += 96 + int64(len(m.Content)+len(m.Name)+len(m.Namespace)+len(m.Kind)+len(m.APIVersion))
+		}
+	}
+	if de, ok := diag.AsError(o.err); ok {
+		rep = de.Report
+		n += findingsSize(de.Findings)
+	}
+	if rep != nil {
+		n += findingsSize(rep.Findings)
+		for _, d := range rep.Defaults {
+			n += 64 + int64(len(d.Field)+len(d.Value)+len(d.Source)+len(d.Reason))
+		}
+		n += int64(48 * len(rep.Decisions))
+		for _, note := range rep.Notes {
+			n += 16 + int64(len(note))
+		}
+	}
+	return n
+}
+
+func findingsSize(fs []diag.Finding) int64 {
+	var n int64
+	for _, f := range fs {
+		n += 96 + int64(len(f.RuleID)+len(f.Field)+len(f.ManifestField)+len(f.Message))
+	}
+	return n
+}
+
 // Policies returns the engine's policy store.
-func (e *Engine) Policies() *policy.Store { return e.policies }
+func (e *Engine) Policies() *store.Store { return e.policies }
+
+// ResultCacheStats returns the counters of the result cache; zero when it
+// is off.
+func (e *Engine) ResultCacheStats() lru.Stats {
+	if e.results == nil {
+		return lru.Stats{}
+	}
+	return e.results.Stats()
+}
 
 // Request is one compile.
 type Request struct {
@@ -204,13 +255,13 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	rep.Findings = append(rep.Findings, intent.Check(wi, intent.Options{Target: tv, NodePorts: e.nodePorts})...)
 	malformed := !rep.Allowed()
 
-	ir, err := bundle.EvaluateIntent(wi, params)
+	ir, err := bundle.EvaluateIntent(ctx, wi, params)
 	if err != nil {
 		if de, ok := diag.AsError(err); ok && de.Kind == diag.Invalid {
 			rep.Findings = append(rep.Findings, de.Findings...)
 			return res, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
 		}
-		return res, nil, e.internal(req, err)
+		return res, nil, e.fault(req, err)
 	}
 	rep.Findings = append(rep.Findings, ir.Findings...)
 	rep.Defaults = append(rep.Defaults, ir.Defaults...)
@@ -230,9 +281,9 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	rep.Notes = append(rep.Notes, out.Notes...)
 	objs := out.Objects()
 
-	mr, err := bundle.EvaluateManifests(objs, ir.Intent, params)
+	mr, err := bundle.EvaluateManifests(ctx, objs, ir.Intent, params)
 	if err != nil {
-		return res, nil, e.internal(req, err)
+		return res, nil, e.fault(req, err)
 	}
 	rep.Findings = append(rep.Findings, mr.Findings...)
 	rep.Decisions = append(rep.Decisions, mr.Decisions...)
@@ -255,14 +306,20 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	return res, objs, nil
 }
 
-// refusal turns a report with denials into the error Compile returns.
+// refusal turns a report with denials into the error Compile returns: a
+// malformed intent is Invalid; else a deny rule that failed to evaluate
+// makes it a PolicyFault (the rule fails closed); else it is Denied.
 func refusal(res *Result) error {
 	rep := &res.Report
+	denials := rep.Denials()
 	kind := diag.Denied
-	if len(stageDenials(rep, diag.StageIntent)) > 0 {
+	switch {
+	case len(stageDenials(rep, diag.StageIntent)) > 0:
 		kind = diag.Invalid
+	case slices.ContainsFunc(denials, func(f diag.Finding) bool { return f.Fault }):
+		kind = diag.PolicyFault
 	}
-	return &diag.Error{Kind: kind, Findings: rep.Denials(), Report: rep}
+	return &diag.Error{Kind: kind, Findings: denials, Report: rep}
 }
 
 func stageDenials(rep *diag.Report, s diag.Stage) []diag.Finding {
@@ -273,6 +330,15 @@ func stageDenials(rep *diag.Report, s diag.Stage) []diag.Finding {
 		}
 	}
 	return out
+}
+
+// fault passes on the caller's cancellation and deadline as they are; any
+// other error is podc's own.
+func (e *Engine) fault(req Request, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return e.internal(req, err)
 }
 
 // internal logs a fault with the intent's digest and returns an Internal

@@ -26,6 +26,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/randintent"
 	"github.com/podc-dev/podc/compiler/render"
 	"github.com/podc-dev/podc/compiler/target"
@@ -43,7 +44,7 @@ func newEngine(t testing.TB, nodePorts intent.PortRange) *compiler.Engine {
 	if err != nil {
 		t.Fatalf("default policy bundle: %v", err)
 	}
-	return compiler.New(compiler.Options{Policies: policy.NewStore(b), NodePorts: nodePorts})
+	return compiler.New(compiler.Options{Policies: store.New(b, nil), NodePorts: nodePorts})
 }
 
 // run is one compile to judge.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/policytest"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 	"github.com/podc-dev/podc/policies"
@@ -23,7 +24,7 @@ func TestBundleCases(t *testing.T) {
 	}
 	// Cases without manifests.yaml are compiled by podc's compiler, as
 	// "podc policy test" does, so both runners expect the same decisions.
-	opts := policy.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
+	opts := policytest.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
 		out, err := compile.Workload(wi, compile.Options{Target: target.Default})
 		if err != nil {
 			return nil, err
@@ -35,7 +36,7 @@ func TestBundleCases(t *testing.T) {
 			return os.WriteFile(filepath.FromSlash(name), data, 0o644)
 		}
 	}
-	results, err := policy.RunTests(b, policies.FS(), opts)
+	results, err := policytest.RunTests(b, policies.FS(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ func reportProto(r *diag.Report) *podcv1.Report {
 			Field:         f.Field,
 			ManifestField: f.ManifestField,
 			Message:       f.Message,
+			Fault:         f.Fault,
 		})
 	}
 	for _, d := range r.Defaults {
@@ -62,6 +63,8 @@ func outcomeProto(o diag.Outcome) podcv1.Outcome {
 		return podcv1.Outcome_OUTCOME_WARN
 	case diag.OutcomeDeny:
 		return podcv1.Outcome_OUTCOME_DENY
+	case diag.OutcomeFault:
+		return podcv1.Outcome_OUTCOME_FAULT
 	}
 	return podcv1.Outcome_OUTCOME_UNSPECIFIED
 }

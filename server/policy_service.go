@@ -39,6 +39,7 @@ func (s *policyService) ListPolicies(ctx context.Context, req *podcv1.ListPolici
 	for _, p := range b.Profiles() {
 		resp.Profiles = append(resp.Profiles, &podcv1.Profile{Name: p.Name, Description: p.Description})
 	}
+	faults := b.Faults()
 	for _, r := range b.Rules() {
 		if req.GetProfile() != "" && !slices.Contains(r.Profiles, req.GetProfile()) {
 			continue
@@ -50,6 +51,8 @@ func (s *policyService) ListPolicies(ctx context.Context, req *podcv1.ListPolici
 			Message:     r.Message,
 			Description: r.Description,
 			Stage:       stageProto(r.Stage),
+			Faults:      faults[r.ID],
+			Position:    b.RulePosition(r.ID),
 		})
 	}
 	return resp, nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -27,10 +28,10 @@ type Compiler interface {
 }
 
 // Policies tells which policy bundle is active and how its loading went;
-// *policy.Store implements it.
+// *store.Store implements it.
 type Policies interface {
 	Bundle() *policy.Bundle
-	Status() policy.Status
+	Status() store.Status
 }
 
 // PolicyHealthService is the health check name that reports whether the

@@ -23,6 +23,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -40,7 +41,7 @@ type env struct {
 	conn     *grpc.ClientConn
 	compiler podcv1.CompilerServiceClient
 	policy   podcv1.PolicyServiceClient
-	store    *policy.Store
+	store    *store.Store
 }
 
 // start serves a real engine on the embedded policies over bufconn.
@@ -50,7 +51,7 @@ func start(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := policy.NewStore(b)
+	store := store.New(b, nil)
 	eng := compiler.New(compiler.Options{Policies: store})
 	srv := New(Options{Compiler: panicky{eng}, Policies: store})
 	lis := bufconn.Listen(1 << 20)
@@ -369,9 +370,9 @@ func TestPolicyDenialCarriesEveryViolation(t *testing.T) {
 }
 
 // failedReload is a policy store whose last reload failed.
-type failedReload struct{ *policy.Store }
+type failedReload struct{ *store.Store }
 
-func (f failedReload) Status() policy.Status {
+func (f failedReload) Status() store.Status {
 	st := f.Store.Status()
 	st.LastError = "policy.cue:3:1: expected operand"
 	return st
@@ -382,7 +383,7 @@ func TestHealthShowsFailedReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := policy.NewStore(b)
+	store := store.New(b, nil)
 	srv := New(Options{Compiler: compiler.New(compiler.Options{Policies: store}), Policies: failedReload{store}})
 	lis := bufconn.Listen(1 << 20)
 	go srv.GRPC.Serve(lis)

@@ -21,6 +21,11 @@ const ErrorDomain = "podc.dev"
 const (
 	ReasonInvalidIntent = "INVALID_INTENT"
 	ReasonPolicyDenied  = "POLICY_DENIED"
+	// ReasonPolicyFault: a deny rule of the policy bundle failed to
+	// evaluate on the intent, so the intent is refused (the rule fails
+	// closed). The bundle's fault; each field violation's reason names the
+	// rule.
+	ReasonPolicyFault = "POLICY_FAULT"
 )
 
 // statusOf maps a pipeline error to a gRPC status: a malformed intent is
@@ -44,8 +49,11 @@ func statusOf(err error) *status.Status {
 		return status.New(codes.Internal, msg)
 	}
 	code, reason := codes.InvalidArgument, ReasonInvalidIntent
-	if de.Kind == diag.Denied {
+	switch de.Kind {
+	case diag.Denied:
 		code, reason = codes.FailedPrecondition, ReasonPolicyDenied
+	case diag.PolicyFault:
+		code, reason = codes.FailedPrecondition, ReasonPolicyFault
 	}
 	st := status.New(code, summary(de))
 	details := []protoadapt.MessageV1{

@@ -8,6 +8,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/server"
 )
 
@@ -16,7 +17,7 @@ func TestLoadRunReportsEveryCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := policy.NewStore(b)
+	store := store.New(b, nil)
 	srv := server.New(server.Options{Compiler: compiler.New(compiler.Options{Policies: store}), Policies: store})
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 )
@@ -77,13 +79,16 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// loadBundle loads the policy bundle from dir, or the embedded default
-// bundle when dir is empty.
-func loadBundle(dir string) (*policy.Bundle, error) {
-	if dir == "" {
+// loadBundle loads the policy bundle from dir, checked on its smoke set,
+// or the embedded default bundle when dir is empty.
+func loadBundle(dir string, opts policy.Options, nodePorts intent.PortRange) (*policy.Bundle, error) {
+	switch {
+	case dir != "":
+		return compiler.LoadBundle(dir, opts, nodePorts)
+	case opts == policy.Options{}:
 		return policy.Default()
 	}
-	return policy.LoadDir(dir)
+	return policy.Embedded(opts)
 }
 
 // portRangeFlag is a flag.Value for "MIN-MAX" node port ranges.
@@ -130,4 +135,25 @@ func parseExit(err error) int {
 		return exitOK
 	}
 	return exitUsage
+}
+
+// bytesFlag is a flag.Value for sizes in bytes: "67108864" or a quantity
+// such as "64Mi" or "1G".
+type bytesFlag int64
+
+func (f *bytesFlag) String() string {
+	return resource.NewQuantity(int64(*f), resource.BinarySI).String()
+}
+
+func (f *bytesFlag) Set(s string) error {
+	q, err := resource.ParseQuantity(s)
+	if err != nil || q.Sign() <= 0 {
+		return fmt.Errorf("%q: want a positive size in bytes, like 67108864 or 64Mi", s)
+	}
+	n, ok := q.AsInt64()
+	if !ok {
+		return fmt.Errorf("%q: too large", s)
+	}
+	*f = bytesFlag(n)
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
 )
 
@@ -42,7 +43,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc compile: %v\n", err)
 		return exitUsage
 	}
-	bundle, err := loadBundle(*policies)
+	bundle, err := loadBundle(*policies, policy.Options{}, nodePorts)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc compile: policies: %v\n", err)
 		return exitUsage
@@ -51,7 +52,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return refused(stderr, err)
 	}
-	eng := compiler.New(compiler.Options{Policies: policy.NewStore(bundle), NodePorts: nodePorts})
+	eng := compiler.New(compiler.Options{Policies: store.New(bundle, nil), NodePorts: nodePorts})
 	res, err := eng.Compile(context.Background(), compiler.Request{
 		Intent:            wi,
 		Profile:           *profile,
@@ -112,7 +113,7 @@ func explainReport(w io.Writer, r *diag.Report) {
 		fmt.Fprintf(w, "default: %s = %s [%s] %s\n", d.Field, d.Value, d.Source, d.Reason)
 	}
 	for _, d := range r.Decisions {
-		outcome := map[diag.Outcome]string{diag.OutcomePass: "pass", diag.OutcomeWarn: "warn", diag.OutcomeDeny: "deny"}[d.Outcome]
+		outcome := map[diag.Outcome]string{diag.OutcomePass: "pass", diag.OutcomeWarn: "warn", diag.OutcomeDeny: "deny", diag.OutcomeFault: "fault"}[d.Outcome]
 		fmt.Fprintf(w, "decision: %s %s (severity %s)\n", d.RuleID, outcome, d.Severity)
 	}
 	for _, n := range r.Notes {

@@ -10,8 +10,11 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/compile"
+	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/policytest"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
@@ -49,7 +52,7 @@ func policyList(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
-	b, err := loadBundle(*dir)
+	b, err := loadBundle(*dir, policy.Options{}, intent.DefaultNodePorts)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc policy list: %v\n", err)
 		return exitRefused
@@ -81,14 +84,17 @@ func bundleDirArg(name string, args []string, stderr io.Writer) (string, bool) {
 	return fs.Arg(0), true
 }
 
-// policyVet is "podc policy vet DIR": every CUE error with its
-// file:line:column, exit 1 when there is any.
+// policyVet is "podc policy vet DIR": loads the bundle and evaluates it on
+// its smoke set (its test cases and the example intents, under every
+// profile) as a server would before serving it; every CUE error and every
+// rule that fails to evaluate, with its file:line:column; exit 1 when
+// there is any.
 func policyVet(args []string, stdout, stderr io.Writer) int {
 	dir, ok := bundleDirArg("vet", args, stderr)
 	if !ok {
 		return exitUsage
 	}
-	b, err := policy.LoadDir(dir)
+	b, err := compiler.LoadBundle(dir, policy.Options{}, intent.DefaultNodePorts)
 	if err != nil {
 		if le, ok := err.(*policy.LoadError); ok {
 			for _, p := range le.Problems {
@@ -113,18 +119,18 @@ func policyTest(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	b, err := policy.LoadDir(dir)
+	b, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "podc policy test: %v\n", err)
 		return exitRefused
 	}
-	results, err := policy.RunTests(b, os.DirFS(dir), policy.TestOptions{Compile: compileObjects})
+	results, err := policytest.RunTests(b, os.DirFS(dir), policytest.TestOptions{Compile: compileObjects})
 	if err != nil {
 		fmt.Fprintf(stderr, "podc policy test: %v\n", err)
 		return exitUsage
 	}
 	if len(results) == 0 {
-		fmt.Fprintf(stderr, "podc policy test: no test cases in %s\n", filepath.Join(dir, policy.TestDir, "*.txtar"))
+		fmt.Fprintf(stderr, "podc policy test: no test cases in %s\n", filepath.Join(dir, policytest.TestDir, "*.txtar"))
 		return exitRefused
 	}
 	failed := 0

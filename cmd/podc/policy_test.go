@@ -18,8 +18,19 @@ func TestPolicyVet(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs = run(t, "", "policy", "vet", dir)
-	if code != 1 || !strings.Contains(errs, filepath.Join(dir, "rules.cue")+":3:") {
+	if code != 1 || !strings.Contains(errs, "rules.cue:3:") || !strings.Contains(errs, dir) {
 		t.Errorf("vet of a broken bundle: exit %d, stderr %q", code, errs)
+	}
+	// Valid CUE whose rule fails on every intent compiles, but fails its
+	// evaluation on the smoke set: vet refuses it, naming the rule and its
+	// file:line.
+	failing := "package p\nprofiles: x: description: \"x\"\nrules: \"x.sum\": {profiles: [\"x\"], severity: \"deny\", stage: \"intent\", message: \"m\", description: \"d\",\n\tviolations: [if intent.replicas + \"a\" == 1 {field: \"replicas\"}]}\n"
+	if err := os.WriteFile(filepath.Join(dir, "rules.cue"), []byte(failing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, "", "policy", "vet", dir)
+	if code != 1 || !strings.Contains(errs, "rules.cue:3:") || !strings.Contains(errs, "x.sum") || !strings.Contains(errs, "smoke input examples/") {
+		t.Errorf("vet of a bundle whose rule fails to evaluate: exit %d, stderr %q", code, errs)
 	}
 	if code, _, _ := run(t, "", "policy", "vet"); code != 2 {
 		t.Errorf("vet without DIR: exit %d, want 2", code)

@@ -11,6 +11,8 @@ import (
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
+	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/server"
 )
 
@@ -20,10 +22,16 @@ import (
 func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", "serve [flags]", stderr)
 	addr := fs.String("addr", ":50051", "the address to listen on")
-	policies := fs.String("policies", "", "a policy bundle directory, reloaded on change (default: the embedded bundle)")
+	policyDir := fs.String("policies", "", "a policy bundle directory, reloaded on change (default: the embedded bundle)")
 	poll := fs.Duration("policy-poll", 2*time.Second, "how often to look for changes in --policies")
 	maxMsg := fs.Int("max-message-bytes", server.DefaultMaxMessageBytes, "the largest request or response")
-	resultCache := fs.Int("result-cache", compiler.DefaultResultCache, "how many compile answers to remember for identical requests; 0 turns the cache off")
+	resultCache := fs.Int("result-cache", compiler.DefaultResultCache.Entries, "how many compile answers to remember for identical requests; 0 turns the cache off")
+	resultBytes := bytesFlag(compiler.DefaultResultCache.Bytes)
+	fs.Var(&resultBytes, "result-cache-bytes", "the most memory the remembered compile answers take (bytes, or a quantity like 32Mi)")
+	ruleCache := fs.Int("policy-cache", policy.DefaultCache.Entries, "how many policy rule outcomes to remember, each keyed on the part of the input its rule reads")
+	ruleBytes := bytesFlag(policy.DefaultCache.Bytes)
+	fs.Var(&ruleBytes, "policy-cache-bytes", "the most memory the remembered rule outcomes take (bytes, or a quantity like 64Mi)")
+	evalsPerGen := fs.Int("policy-evals-per-generation", policy.DefaultEvalsPerGeneration, "how many rule evaluations one CUE context serves before the rules are compiled into a fresh one (about 3.5 KB of memory each)")
 	grace := fs.Duration("grace", 10*time.Second, "how long calls in flight may take to finish on shutdown")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
@@ -41,26 +49,27 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
 	}
-	bundle, err := loadBundle(*policies)
+	popts := policy.Options{Cache: lru.Bounds{Entries: *ruleCache, Bytes: int64(ruleBytes)}, EvalsPerGeneration: *evalsPerGen}
+	bundle, err := loadBundle(*policyDir, popts, nodePorts)
 	if err != nil {
-		log.Error("cannot load policies", "dir", *policies, "error", err)
+		log.Error("cannot load policies", "dir", *policyDir, "error", err)
 		return exitUsage
 	}
-	store := policy.NewStore(bundle)
-	cacheSize := *resultCache
-	if cacheSize <= 0 {
-		cacheSize = -1
+	policies := store.New(bundle, func(dir string) (*policy.Bundle, error) { return compiler.LoadBundle(dir, popts, nodePorts) })
+	results := lru.Bounds{Entries: *resultCache, Bytes: int64(resultBytes)}
+	if results.Entries <= 0 {
+		results.Entries = -1
 	}
-	eng := compiler.New(compiler.Options{Policies: store, NodePorts: nodePorts, Logger: log, ResultCache: cacheSize})
-	srv := server.New(server.Options{Compiler: eng, Policies: store, Logger: log, MaxMessageBytes: *maxMsg})
+	eng := compiler.New(compiler.Options{Policies: policies, NodePorts: nodePorts, Logger: log, ResultCache: results})
+	srv := server.New(server.Options{Compiler: eng, Policies: policies, Logger: log, MaxMessageBytes: *maxMsg})
 
 	lis, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", *addr, "error", err)
 		return exitUsage
 	}
-	if *policies != "" {
-		go store.Watch(ctx, *policies, *poll, log)
+	if *policyDir != "" {
+		go policies.Watch(ctx, *policyDir, *poll, log)
 		go srv.WatchPolicyHealth(ctx, *poll)
 	}
 

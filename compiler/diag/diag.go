@@ -88,6 +88,10 @@ type Finding struct {
 	ManifestField string
 	// Message says what is wrong, for a person.
 	Message string
+	// Fault marks a policy rule that could not be evaluated on this input:
+	// a fault in the policy bundle, not in the intent. A deny rule's fault
+	// refuses the intent (it fails closed); a warn rule's fault warns.
+	Fault bool
 }
 
 // String renders the finding as one line that starts with its field path:
@@ -165,6 +169,9 @@ const (
 	OutcomeWarn
 	// OutcomeDeny means the rule failed with severity deny.
 	OutcomeDeny
+	// OutcomeFault means the rule could not be evaluated: a fault in the
+	// policy bundle. It refuses the intent when the rule denies.
+	OutcomeFault
 )
 
 // Decision is the outcome of one policy rule for one intent.

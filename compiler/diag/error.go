@@ -16,6 +16,10 @@ const (
 	Denied
 	// Internal means podc failed: a compiler or engine fault.
 	Internal
+	// PolicyFault means a deny rule of the policy bundle could not be
+	// evaluated on the intent, so the intent is refused (the rule fails
+	// closed): the bundle's fault, neither the caller's nor podc's.
+	PolicyFault
 )
 
 // String names the kind.
@@ -27,6 +31,8 @@ func (k Kind) String() string {
 		return "denied by policy"
 	case Internal:
 		return "internal error"
+	case PolicyFault:
+		return "policy fault"
 	}
 	return "unknown"
 }

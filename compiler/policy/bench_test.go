@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	goruntime "runtime"
@@ -35,12 +36,12 @@ func loadExample(tb testing.TB, name string) *podcv1.WorkloadIntent {
 // evaluateBoth runs both policy stages as the engine does: intent rules,
 // compile, manifest rules.
 func evaluateBoth(tb testing.TB, b *policy.Bundle, wi *podcv1.WorkloadIntent, p policy.Params) {
-	ir, err := b.EvaluateIntent(wi, p)
+	ir, err := b.EvaluateIntent(context.Background(), wi, p)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	objs := compileObjects(tb, ir.Intent)
-	if _, err := b.EvaluateManifests(objs, ir.Intent, p); err != nil {
+	if _, err := b.EvaluateManifests(context.Background(), objs, ir.Intent, p); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -94,13 +95,13 @@ func BenchmarkEvaluate(b *testing.B) {
 	// defaulted intent of a mutated intent is the mutated defaulted intent:
 	// the bundle evaluates once here, and no untimed evaluation leaves
 	// garbage for the timed loop.
-	prep, err := policy.Load(policies.FS(), policy.SourceEmbedded)
+	prep, err := policy.Load(policies.FS(), policy.SourceEmbedded, policy.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, profile := range []string{"baseline", "restricted"} {
 		p := policy.Params{Profile: profile}
-		ir, err := prep.EvaluateIntent(base, p)
+		ir, err := prep.EvaluateIntent(context.Background(), base, p)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -124,11 +125,11 @@ func BenchmarkEvaluate(b *testing.B) {
 				b.ResetTimer()
 				for i := range b.N {
 					start := time.Now()
-					ir, err := bundle.EvaluateIntent(intents[i], p)
+					ir, err := bundle.EvaluateIntent(context.Background(), intents[i], p)
 					if err != nil {
 						b.Fatal(err)
 					}
-					if _, err := bundle.EvaluateManifests(objs[i], ir.Intent, p); err != nil {
+					if _, err := bundle.EvaluateManifests(context.Background(), objs[i], ir.Intent, p); err != nil {
 						b.Fatal(err)
 					}
 					lat[i] = time.Since(start)
@@ -141,17 +142,17 @@ func BenchmarkEvaluate(b *testing.B) {
 		}
 		b.Run(profile+"/cached", func(b *testing.B) {
 			b.ReportAllocs()
-			ir, err := bundle.EvaluateIntent(base, p)
+			ir, err := bundle.EvaluateIntent(context.Background(), base, p)
 			if err != nil {
 				b.Fatal(err)
 			}
 			objs := compileObjects(b, ir.Intent)
 			for b.Loop() {
-				ir, err := bundle.EvaluateIntent(base, p)
+				ir, err := bundle.EvaluateIntent(context.Background(), base, p)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := bundle.EvaluateManifests(objs, ir.Intent, p); err != nil {
+				if _, err := bundle.EvaluateManifests(context.Background(), objs, ir.Intent, p); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,9 +1,9 @@
 package policy_test
 
 import (
+	"context"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,61 +11,13 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/internal/bundletest"
 	"github.com/podc-dev/podc/policies"
 )
 
-// customBundle is a platform team's own bundle: one profile, a parameter,
-// a helper definition and a rule that reads a label.
-const customBundle = `package platform
-
-import "list"
-
-profiles: prod: description: "production"
-profiles: dev: description: "development"
-
-parameters: registries: ["registry.example.com"]
-
-#Owned: {team: string}
-
-rules: "prod.registry": {
-	profiles: ["prod"]
-	severity: "deny"
-	stage: "intent"
-	message: "images come from the platform registry"
-	description: "Only parameters.registries."
-	violations: [for c in intent.containers if !list.Contains(parameters.registries, c.registry) {
-		field: "\(c.path).image"
-	}]
-}
-
-rules: "dev.owner": {
-	profiles: ["dev", "prod"]
-	severity: "warn"
-	stage: "intent"
-	message: "name an owner"
-	description: "An owner label."
-	violations: [if intent.labels.owner == _|_ {field: "labels[\"owner\"]", message: "no owner label"}]
-}
-`
-
-func writeBundle(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, src := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 func TestLoadDirCustomBundle(t *testing.T) {
-	dir := writeBundle(t, map[string]string{"rules.cue": customBundle})
-	b, err := policy.LoadDir(dir)
+	dir := bundletest.Write(t, map[string]string{"rules.cue": bundletest.Custom})
+	b, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +36,7 @@ func TestLoadDirCustomBundle(t *testing.T) {
 	}
 
 	wi := loadExample(t, "dev-latest.json")
-	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "prod"})
+	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "prod"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,23 +53,23 @@ func TestLoadDirCustomBundle(t *testing.T) {
 		t.Errorf("findings\n got %q\nwant %q", got, want)
 	}
 	// baseline is not a profile of this bundle.
-	if _, err := b.EvaluateIntent(wi, policy.Params{}); err == nil {
+	if _, err := b.EvaluateIntent(context.Background(), wi, policy.Params{}); err == nil {
 		t.Error("want an unknown-profile error for the default profile")
 	}
 	// No manifest rules: the manifest stage has nothing to do.
-	mr, err := b.EvaluateManifests(nil, wi, policy.Params{Profile: "dev"})
+	mr, err := b.EvaluateManifests(context.Background(), nil, wi, policy.Params{Profile: "dev"})
 	if err != nil || len(mr.Decisions) != 0 {
 		t.Errorf("manifests: %v %v", mr, err)
 	}
 }
 
 func TestDigestFollowsContent(t *testing.T) {
-	d1 := writeBundle(t, map[string]string{"rules.cue": customBundle, "tests/a.txtar": "x"})
-	d2 := writeBundle(t, map[string]string{"rules.cue": customBundle})
-	d3 := writeBundle(t, map[string]string{"rules.cue": customBundle + "\n// changed\n"})
+	d1 := bundletest.Write(t, map[string]string{"rules.cue": bundletest.Custom, "tests/a.txtar": "x"})
+	d2 := bundletest.Write(t, map[string]string{"rules.cue": bundletest.Custom})
+	d3 := bundletest.Write(t, map[string]string{"rules.cue": bundletest.Custom + "\n// changed\n"})
 	var digests []string
 	for _, d := range []string{d1, d2, d3} {
-		b, err := policy.LoadDir(d)
+		b, err := policy.LoadDir(d, policy.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,14 +119,11 @@ rules: r: {profiles: ["x"], severity: "deny", stage: "intent", message: "m", des
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeBundle(t, tt.files)
-			_, err := policy.LoadDir(dir)
+			dir := bundletest.Write(t, tt.files)
+			_, err := policy.LoadDir(dir, policy.Options{})
 			var le *policy.LoadError
 			if !errors.As(err, &le) {
 				t.Fatalf("got %v, want a *LoadError", err)
-			}
-			if verr := policy.Vet(dir); verr == nil || verr.Error() != err.Error() {
-				t.Errorf("Vet = %v, want the load error", verr)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -183,18 +132,15 @@ rules: r: {profiles: ["x"], severity: "deny", stage: "intent", message: "m", des
 			}
 		})
 	}
-	if _, err := policy.LoadDir(filepath.Join(t.TempDir(), "missing")); err == nil {
+	if _, err := policy.LoadDir(filepath.Join(t.TempDir(), "missing"), policy.Options{}); err == nil {
 		t.Error("LoadDir of a missing directory: want an error")
-	}
-	if err := policy.Vet(writeBundle(t, map[string]string{"rules.cue": customBundle})); err != nil {
-		t.Errorf("Vet of a good bundle: %v", err)
 	}
 }
 
 // A rule that reads another rule still works: the trimmed evaluation form
 // falls back to the whole bundle.
 func TestRuleReadingAnotherRule(t *testing.T) {
-	dir := writeBundle(t, map[string]string{"rules.cue": `package p
+	dir := bundletest.Write(t, map[string]string{"rules.cue": `package p
 profiles: a: description: "a"
 profiles: b: description: "b"
 rules: "a.base": {profiles: ["a"], severity: "warn", stage: "intent", message: "m", description: "d",
@@ -202,13 +148,13 @@ rules: "a.base": {profiles: ["a"], severity: "warn", stage: "intent", message: "
 rules: "b.copy": {profiles: ["b"], severity: "deny", stage: "intent", message: "copied", description: "d",
 	violations: rules["a.base"].violations}
 `})
-	b, err := policy.LoadDir(dir)
+	b, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wi := loadExample(t, "hello.json")
 	wi.Name = "x"
-	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "b"})
+	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,30 +163,97 @@ rules: "b.copy": {profiles: ["b"], severity: "deny", stage: "intent", message: "
 	}
 }
 
-// A rule that fails to evaluate is a fault of the bundle, reported with the
-// rule id and never a panic.
-func TestBrokenRuleIsAnError(t *testing.T) {
-	dir := writeBundle(t, map[string]string{"rules.cue": `package p
+// A rule that fails to evaluate is a fault of the bundle, reported under
+// the rule's id and counted, never an error of the call and never a
+// silent pass: a deny rule's fault denies, a warn rule's warns, and a
+// default that does not fit the intent is a fault too.
+func TestRuleFaults(t *testing.T) {
+	dir := bundletest.Write(t, map[string]string{"rules.cue": `package p
 profiles: a: description: "a"
 rules: "a.bad": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d",
-	violations: [{field: intent.nosuchfield}]}
+	violations: [if intent.name + 1 == 2 {field: "name"}]}
+rules: "a.badwarn": {profiles: ["a"], severity: "warn", stage: "intent", message: "m", description: "d", each: "container",
+	violations: [{field: container.nosuchfield}]}
 rules: "a.baddefault": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d",
 	defaults: [{field: "containers[0].nosuch", value: true}]}
+rules: "a.fine": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [if intent.name == "x" {field: "name"}]}
 `})
-	b, err := policy.LoadDir(dir)
+	b, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.EvaluateIntent(loadExample(t, "hello.json"), policy.Params{Profile: "a"})
-	if err == nil || !strings.Contains(err.Error(), "a.bad") {
-		t.Errorf("got %v, want an error naming rule a.bad", err)
+	for round := range 2 { // the second round reads the cached outcomes
+		ir, err := b.EvaluateIntent(context.Background(), loadExample(t, "hello.json"), policy.Params{Profile: "a"})
+		if err != nil {
+			t.Fatalf("round %d: a rule's fault is an error of the call: %v", round, err)
+		}
+		var got []string
+		for _, f := range ir.Findings {
+			if !f.Fault {
+				t.Errorf("round %d: finding without Fault: %v", round, f)
+				continue
+			}
+			got = append(got, f.Severity.String()+" "+f.RuleID+" "+f.Field)
+			if !strings.Contains(f.Message, "rules.cue:") {
+				t.Errorf("round %d: %s: the message names no file:line: %s", round, f.RuleID, f.Message)
+			}
+		}
+		want := []string{"deny a.bad ", "deny a.baddefault ", "warn a.badwarn containers[0]"}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("round %d: findings %q, want %q", round, got, want)
+		}
+		outcomes := map[string]diag.Outcome{}
+		for _, d := range ir.Decisions {
+			outcomes[d.RuleID] = d.Outcome
+		}
+		for id, w := range map[string]diag.Outcome{"a.bad": diag.OutcomeFault, "a.badwarn": diag.OutcomeFault, "a.fine": diag.OutcomePass} {
+			if outcomes[id] != w {
+				t.Errorf("round %d: %s decided %v, want %v", round, id, outcomes[id], w)
+			}
+		}
+	}
+	faults := b.Faults()
+	if faults["a.bad"] != 2 || faults["a.badwarn"] != 2 || faults["a.baddefault"] != 2 || faults["a.fine"] != 0 {
+		t.Errorf("fault counts %v", faults)
+	}
+	if pos := b.RulePosition("a.bad"); !strings.HasPrefix(pos, "rules.cue:3:") {
+		t.Errorf("RulePosition(a.bad) = %q", pos)
+	}
+}
+
+// A rule that fails only on some inputs (here when a label is present)
+// faults on those and decides the others as usual.
+func TestRuleFaultOnSomeInputs(t *testing.T) {
+	dir := bundletest.Write(t, map[string]string{"rules.cue": `package p
+profiles: a: description: "a"
+rules: "a.label": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [if intent.labels["tier"] != _|_ if intent.labels["tier"] * 2 > 1 {field: "labels"}]}
+`})
+	b, err := policy.LoadDir(dir, policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wi := loadExample(t, "hello.json")
+	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "a"})
+	if err != nil || len(ir.Findings) != 0 {
+		t.Fatalf("without the label: %v, %v", ir.Findings, err)
+	}
+	wi.Labels = map[string]string{"tier": "web"}
+	ir, err = b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ir.Findings) != 1 || !ir.Findings[0].Fault || ir.Findings[0].RuleID != "a.label" || ir.Findings[0].Severity != diag.Deny {
+		t.Errorf("with the label: %v", ir.Findings)
 	}
 }
 
 // A per-container rule and its whole-intent twin find the same violations,
 // and the per-container one keeps answering right as containers change.
 func TestEachContainerMatchesWholeIntent(t *testing.T) {
-	dir := writeBundle(t, map[string]string{"rules.cue": `package p
+	dir := bundletest.Write(t, map[string]string{"rules.cue": `package p
 import "list"
 profiles: a: description: "a"
 parameters: registries: ["registry.example.com"]
@@ -249,7 +262,7 @@ rules: "a.each": {profiles: ["a"], severity: "deny", stage: "intent", message: "
 rules: "a.whole": {profiles: ["a"], severity: "deny", stage: "intent", message: "m", description: "d",
 	violations: [for c in intent.containers if !list.Contains(parameters.registries, c.registry) {field: "\(c.path).image"}]}
 `})
-	b, err := policy.LoadDir(dir)
+	b, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +273,7 @@ rules: "a.whole": {profiles: ["a"], severity: "deny", stage: "intent", message: 
 		for j, c := range append(append(wi.Containers, wi.Sidecars...), wi.InitSteps...) {
 			c.Image = images[(i+j*i)%len(images)]
 		}
-		ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "a"})
+		ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "a"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,13 +306,13 @@ func TestDefaultBundleParameters(t *testing.T) {
 parameters: allowedRegistries: ["registry.example.com"]
 parameters: maxLimitRatio: 2
 `
-	b, err := policy.LoadDir(writeBundle(t, files))
+	b, err := policy.LoadDir(bundletest.Write(t, files), policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wi := loadExample(t, "checkout.json")
 	wi.Sidecars[0].Image = "docker.io/fluent/fluent-bit:3.1.0"
-	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "restricted"})
+	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +328,7 @@ parameters: maxLimitRatio: 2
 		t.Errorf("findings %v, want %v", got, want)
 	}
 	// The default bundle allows any registry and a ratio of 4.
-	ir, err = defaultBundle(t).EvaluateIntent(wi, policy.Params{Profile: "restricted"})
+	ir, err = defaultBundle(t).EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
 	if err != nil {
 		t.Fatal(err)
 	}

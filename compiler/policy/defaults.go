@@ -11,7 +11,6 @@ import (
 // A default a rule supplies: an intent field path and a value decoded from
 // CUE (bool, int64, string or []string).
 type pendingDefault struct {
-	ruleID string
 	field  string
 	value  any
 	reason string

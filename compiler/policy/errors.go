@@ -25,13 +25,24 @@ func (e *LoadError) Error() string {
 }
 
 // cueProblems renders a CUE error as lines that start with file:line:col.
-func cueProblems(err error) []string {
+func cueProblems(err error) []string { return problemLines(err, false) }
+
+// evalProblems is cueProblems for an error of an evaluation, whose paths
+// start with the job's own label (j0): left out, so the path starts at the
+// rule.
+func evalProblems(err error) []string { return problemLines(err, true) }
+
+func problemLines(err error, dropJob bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, e := range cueerrors.Errors(err) {
 		format, args := e.Msg()
 		msg := fmt.Sprintf(format, args...)
-		if p := e.Path(); len(p) > 0 {
+		p := e.Path()
+		if dropJob && len(p) > 0 && strings.HasPrefix(p[0], "j") {
+			p = p[1:]
+		}
+		if len(p) > 0 {
 			msg = strings.Join(p, ".") + ": " + msg
 		}
 		pos := ""

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"context"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,8 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/policy/reads"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
-	"github.com/podc-dev/podc/internal/lru"
 )
 
 var (
@@ -22,47 +24,13 @@ var (
 	pathReason        = cue.MakePath(cue.Str("reason"))
 )
 
-// A unit is one kind of evaluation of a profile: the whole-intent or
-// per-container rules of one stage, with the bundle's evaluation form
-// trimmed to those rules. Units are built at load and never change.
-type unit struct {
-	stage diag.Stage
-	// each: the rules read one container (input "container"), and the unit
-	// runs once per container, each cached on its own.
-	each bool
-	// viol and defs are the rules whose violations and defaults the unit
-	// reads, by index.
-	viol, defs []int
-	scope      cue.Value
-	tail       []byte
-	// needsContainers: some rule of a whole unit may read the containers,
-	// so the input carries them.
-	needsContainers bool
-	// cache holds outcomes by input bytes; outcomes are never changed.
-	cache *lru.Cache[[]ruleOut]
-	// forms are the unit's rules compiled one by one in formScope, each
-	// with its own cache; formIndex maps a rule index to its form. No forms:
-	// the unit evaluates with scope only.
-	forms     []*ruleForm
-	formScope cue.Value
-	formIndex map[int]int
-}
-
-func (u *unit) empty() bool { return len(u.viol) == 0 && len(u.defs) == 0 }
-
-// ruleOut is what one rule produced for one input.
-type ruleOut struct {
-	rule     int
-	findings []diag.Finding
-	defaults []pendingDefault
-}
-
 // EvaluateIntent runs the intent rules of p.Profile on wi and applies the
 // profile's defaults to a copy of wi. An unknown profile is a *diag.Error
-// of kind Invalid; any other error is a fault in the bundle or in podc. It
-// never panics on a malformed intent: wi may have failed the structural
-// checks.
-func (b *Bundle) EvaluateIntent(wi *podcv1.WorkloadIntent, p Params) (*IntentResult, error) {
+// of kind Invalid. A rule that cannot be evaluated on wi is a fault of the
+// bundle, reported as a finding with Fault set under the rule's id; the
+// error is only ever ctx's, or a fault in podc. It never panics on a
+// malformed intent: wi may have failed the structural checks.
+func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, p Params) (*IntentResult, error) {
 	p = p.normalized()
 	pr := b.byProfile[p.Profile]
 	if pr == nil {
@@ -73,43 +41,52 @@ func (b *Bundle) EvaluateIntent(wi *podcv1.WorkloadIntent, p Params) (*IntentRes
 	}
 	in := flattenIntent(wi)
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
-
-	outs, err := b.runStage(pr.intentWhole, pr.intentEach, len(in.Containers),
-		func(needsContainers bool) ([]byte, error) { return wholeIntentInput(in, params, needsContainers) },
-		func() ([][]byte, error) { return containerInputs(in, params) })
+	whole, err := wholeIntentInput(in, params)
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
+	}
+	each, err := containerInputs(in, params)
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
+	}
+	fields := make([]string, len(in.Containers))
+	for i, c := range in.Containers {
+		fields[i] = c.Path
+	}
+	outs, err := b.evaluate(ctx, pr, inputIntent, stageInputs{whole: whole, each: each, fields: fields})
 	if err != nil {
 		return nil, err
 	}
 
 	res := &IntentResult{Intent: proto.Clone(wi).(*podcv1.WorkloadIntent)}
-	res.Findings, res.Decisions = b.assemble(pr.intent, outs)
 	m := res.Intent.ProtoReflect()
-	for _, i := range pr.defaults {
-		for _, o := range outs {
-			for _, ro := range o {
-				if ro.rule != i {
-					continue
-				}
-				for _, d := range ro.defaults {
-					set, err := setDefault(m, d.field, d.value)
-					if err != nil {
-						return nil, fmt.Errorf("policy rule %s: %w", d.ruleID, err)
-					}
-					if set {
-						res.Defaults = append(res.Defaults, diag.Default{
-							Field: d.field, Value: d.text(), Source: diag.PolicySource(d.ruleID), Reason: d.reason,
-						})
-					}
-				}
+	var defaultFaults []diag.Finding
+	for _, o := range outs {
+		if o.form.part != partDefaults || o.fault != "" {
+			continue
+		}
+		r := &b.rules[o.form.rule]
+		for _, d := range o.defaults {
+			set, err := setDefault(m, d.field, d.value)
+			if err != nil {
+				defaultFaults = append(defaultFaults, b.faultFinding(o.form, diag.StageIntentPolicy, o.field, err.Error()))
+				break
+			}
+			if set {
+				res.Defaults = append(res.Defaults, diag.Default{
+					Field: d.field, Value: d.text(), Source: diag.PolicySource(r.ID), Reason: d.reason,
+				})
 			}
 		}
 	}
+	res.Findings, res.Decisions = b.assemble(pr.intent, diag.StageIntentPolicy, outs, defaultFaults)
 	return res, nil
 }
 
 // EvaluateManifests runs the manifest rules of p.Profile on the compiled
-// objects of wi (the intent with policy defaults applied).
-func (b *Bundle) EvaluateManifests(objs []runtime.Object, wi *podcv1.WorkloadIntent, p Params) (*ManifestResult, error) {
+// objects of wi (the intent with policy defaults applied). Faults are
+// reported as by EvaluateIntent.
+func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, wi *podcv1.WorkloadIntent, p Params) (*ManifestResult, error) {
 	p = p.normalized()
 	pr := b.byProfile[p.Profile]
 	if pr == nil {
@@ -123,249 +100,339 @@ func (b *Bundle) EvaluateManifests(objs []runtime.Object, wi *podcv1.WorkloadInt
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
-	outs, err := b.runStage(pr.manifestWhole, pr.manifestEach, len(m.Workload.Containers),
-		func(needsContainers bool) ([]byte, error) { return wholeManifestInput(m, params, needsContainers) },
-		func() ([][]byte, error) { return manifestContainerInputs(m, params) })
+	whole, err := wholeManifestInput(m, params)
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
+	}
+	each, err := manifestContainerInputs(m, params)
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
+	}
+	fields := make([]string, len(m.Workload.Containers))
+	for i, c := range m.Workload.Containers {
+		fields[i] = c.Field
+	}
+	outs, err := b.evaluate(ctx, pr, inputManifests, stageInputs{whole: whole, each: each, fields: fields})
 	if err != nil {
 		return nil, err
 	}
 	res := &ManifestResult{}
-	res.Findings, res.Decisions = b.assemble(pr.manifest, outs)
+	res.Findings, res.Decisions = b.assemble(pr.manifest, diag.StageManifestPolicy, outs, nil)
 	return res, nil
 }
 
-// runStage evaluates one stage's units: the whole-input unit on the input
-// wholeInput builds, and the per-container unit on each of the containers
-// eachInputs builds (skipped when there are none).
-func (b *Bundle) runStage(whole, each *unit, containers int, wholeInput func(needsContainers bool) ([]byte, error), eachInputs func() ([][]byte, error)) ([][]ruleOut, error) {
-	var outs [][]ruleOut
-	if !whole.empty() {
-		src, err := wholeInput(whole.needsContainers)
-		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
-		}
-		o, err := b.run(whole, [][]byte{src})
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, o...)
-	}
-	if !each.empty() && containers > 0 {
-		srcs, err := eachInputs()
-		if err != nil {
-			return nil, fmt.Errorf("policy input: %w", err)
-		}
-		o, err := b.run(each, srcs)
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, o...)
-	}
-	return outs, nil
+// stageInputs are one stage's inputs as JSON: the whole intent or
+// manifests, and one per container with the container's intent path.
+type stageInputs struct {
+	whole  []byte
+	each   [][]byte
+	fields []string
 }
 
-// assemble orders the findings by rule id, then by input (whole first, then
-// container by container), and decides each rule.
-func (b *Bundle) assemble(rules []int, outs [][]ruleOut) ([]diag.Finding, []diag.Decision) {
-	var findings []diag.Finding
-	decisions := make([]diag.Decision, 0, len(rules))
-	for _, i := range rules {
-		r := &b.rules[i]
-		before := len(findings)
-		for _, o := range outs {
-			for _, ro := range o {
-				if ro.rule == i {
-					findings = append(findings, ro.findings...)
-				}
-			}
-		}
-		d := diag.Decision{RuleID: r.ID, Severity: r.Severity, Outcome: diag.OutcomePass}
-		if len(findings) > before {
-			d.Outcome = diag.OutcomeDeny
-			if r.Severity == diag.Warn {
-				d.Outcome = diag.OutcomeWarn
-			}
-		}
-		decisions = append(decisions, d)
-	}
-	return findings, decisions
+// formOut is a form's outcome on one input.
+type formOut struct {
+	*outcome
+	form *form
+	// field is the intent path of the input's container; empty for the
+	// whole input.
+	field string
 }
 
-// run evaluates the unit on each input, from the cache where it can; the
-// inputs not cached are evaluated together in one CUE source.
-func (b *Bundle) run(u *unit, srcs [][]byte) ([][]ruleOut, error) {
-	outs := make([][]ruleOut, len(srcs))
-	var missing []int
-	for k, src := range srcs {
-		if o, ok := u.cache.GetBytes(src); ok {
-			outs[k] = o
-		} else {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) == 0 {
-		return outs, nil
-	}
-	if u.forms != nil {
-		if err := b.runRules(u, srcs, missing, outs); err == nil {
-			for _, k := range missing {
-				u.cache.Put(string(srcs[k]), outs[k])
-			}
-			return outs, nil
-		}
-		// An error is reported as the unit's own form reports it.
-	}
-	batch := make([][]byte, len(missing))
-	for j, k := range missing {
-		batch[j] = srcs[k]
-	}
-	res, err := b.evalBatch(u, u.scope, batch)
-	if err != nil && u.scope != b.scope {
-		// Never expected from a form that compiled, but the whole bundle is
-		// the reference: try it before failing.
-		if res2, err2 := b.evalBatch(u, b.scope, batch); err2 == nil {
-			res, err = res2, nil
-		}
-	}
-	if err != nil {
+// job is a form to evaluate on an input the cache did not know.
+type job struct {
+	out *formOut
+	// in is the input as the form sees it: projected onto its reads.
+	in  []byte
+	key string
+	// quiet is the cache key of the input's conds projection; empty when
+	// the form has no conds.
+	quiet string
+}
+
+// evaluate runs every form of the profile that reads the stage's inputs
+// (whole is inputIntent or inputManifests; the per-container kind follows
+// it): each form on each of its inputs, from the cache where the part of
+// the input it reads was seen before, the rest compiled together in one
+// CUE source. The outcomes come in form order, then input order.
+func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind, in stageInputs) ([]*formOut, error) {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	for j, k := range missing {
-		outs[k] = res[j]
-		u.cache.Put(string(srcs[k]), res[j])
+	var outs []*formOut
+	var jobs []job
+	var key []byte
+	var idx reads.Index
+	add := func(f *form, src []byte, field string, indexed bool) {
+		o := &formOut{form: f, field: field}
+		outs = append(outs, o)
+		view := src
+		if f.reads != nil && indexed {
+			view = idx.Project(nil, f.reads)
+		}
+		key = cacheKey(key[:0], f, 'r', view)
+		if c, ok := b.cache.GetBytes(key); ok {
+			o.outcome = c
+			return
+		}
+		jb := job{out: o, in: view, key: string(key)}
+		if f.conds != nil && indexed {
+			key = cacheKey(key[:0], f, 'q', idx.Project(nil, f.conds))
+			if _, ok := b.cache.GetBytes(key); ok {
+				o.outcome = nothing
+				return
+			}
+			jb.quiet = string(key)
+		}
+		jobs = append(jobs, jb)
 	}
+	if fs := pr.forms[whole]; len(fs) > 0 {
+		indexed := idx.Reset(in.whole)
+		for _, f := range fs {
+			add(f, in.whole, "", indexed)
+		}
+	}
+	if fs := pr.forms[whole+1]; len(fs) > 0 {
+		for k, src := range in.each {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			indexed := idx.Reset(src)
+			for _, f := range fs {
+				add(f, src, in.fields[k], indexed)
+			}
+		}
+	}
+	if len(jobs) > 0 {
+		if err := b.run(ctx, jobs); err != nil {
+			return nil, err
+		}
+	}
+	// Form order first: the per-container outcomes of a form follow its
+	// whole-input ones only by rule, which assemble restores.
 	return outs, nil
 }
 
-// evalPrefix starts each input's struct in a request's CUE source.
-const evalPrefix = "let B = " + evalDef + " & "
+// nothing is the outcome of a form that produced nothing.
+var nothing = &outcome{}
 
-// evalBatch compiles one CUE source for several inputs of a unit, in the
-// scope of the compiled bundle:
+// cacheKey is the form's id, the kind of key ('r' for reads, 'q' for
+// conds) and the projected input.
+func cacheKey(dst []byte, f *form, kind byte, view []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(f.id))
+	dst = append(dst, kind)
+	return append(dst, view...)
+}
+
+// run evaluates the jobs in one CUE source, in the scope of the current
+// generation:
 //
-//	c0: {
-//		let B = #Bundle & {"intent": ..., "params": ...}
-//		v3: B.rules["restricted.image-pinned"].violations
-//		...
-//	}
-//	c1: {...}
+//	j0: (#F3 & {"container": {...}, "params": {...}}).rules
+//	j1: (#F7 & {...}).rules
 //
 // The inputs are JSON bytes compiled by CUE, never Go values: with
 // structure sharing on (the default), CUE v0.17.1 silently sees input built
 // with ctx.Encode or FillPath(<Go value>) as _ in the patterns `*c.x | y`
 // and `#Def & {c: c}`, so decisions would come out wrong with no error.
-// Only the unit's rules are evaluated.
-func (b *Bundle) evalBatch(u *unit, scope cue.Value, srcs [][]byte) ([][]ruleOut, error) {
+//
+// An error in one job stays in that job: it is that form's fault on that
+// input, and the other jobs read as usual.
+func (b *Bundle) run(ctx context.Context, jobs []job) error {
 	n := 0
-	for _, s := range srcs {
-		n += len(s) + len(u.tail) + len(evalPrefix) + 16
+	for _, jb := range jobs {
+		n += len(jb.in) + 32
 	}
 	buf := make([]byte, 0, n)
-	for k, s := range srcs {
-		buf = append(buf, 'c')
-		buf = strconv.AppendInt(buf, int64(k), 10)
-		buf = append(buf, ": {\n"...)
-		buf = append(buf, evalPrefix...)
-		buf = append(buf, s...)
-		buf = append(buf, u.tail...)
-		buf = append(buf, "}\n"...)
+	for x, jb := range jobs {
+		buf = append(buf, 'j')
+		buf = strconv.AppendInt(buf, int64(x), 10)
+		buf = append(buf, ": ("...)
+		buf = append(buf, jb.out.form.name...)
+		buf = append(buf, " & "...)
+		buf = append(buf, jb.in...)
+		buf = append(buf, ").rules\n"...)
 	}
-	v := b.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(scope))
-	if err := v.Err(); err != nil {
-		return nil, fmt.Errorf("policy input does not fit the bundle: %s", strings.Join(cueProblems(err), "; "))
-	}
-	out := make([][]ruleOut, len(srcs))
-	for k := range srcs {
-		e := v.LookupPath(cue.MakePath(cue.Str("c" + strconv.Itoa(k))))
-		ros := make([]ruleOut, 0, len(u.viol)+len(u.defs))
-		for _, i := range u.viol {
-			fs, err := b.readViolations(e, i, u.stage)
-			if err != nil {
-				return nil, err
-			}
-			ros = append(ros, ruleOut{rule: i, findings: fs})
+	g := b.gen.Load()
+	v := g.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(g.scope))
+	b.counted(g, len(jobs))
+	for x, jb := range jobs {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		for _, i := range u.defs {
-			ds, err := b.readDefaults(e, i)
-			if err != nil {
-				return nil, err
-			}
-			ros = append(ros, ruleOut{rule: i, defaults: ds})
+		e := v.LookupPath(cue.MakePath(cue.Str("j" + strconv.Itoa(x))))
+		if !e.Exists() {
+			// The source as a whole did not compile: podc built it wrong.
+			return fmt.Errorf("policy evaluation source: %s", strings.Join(cueProblems(v.Err()), "; "))
 		}
-		out[k] = ros
+		o := b.read(jb.out.form, e.LookupPath(jb.out.form.result))
+		jb.out.outcome = o
+		b.cache.Put(jb.key, o)
+		if jb.quiet != "" && o.empty() {
+			b.cache.Put(jb.quiet, nothing)
+		}
 	}
-	return out, nil
+	return nil
 }
 
-func (b *Bundle) ruleError(i int, what string, err error) error {
-	return fmt.Errorf("policy rule %s: %s: %s", b.rules[i].ID, what, strings.Join(cueProblems(err), "; "))
-}
-
-func (b *Bundle) readViolations(v cue.Value, i int, stage diag.Stage) ([]diag.Finding, error) {
-	r := &b.rules[i]
-	lv := v.LookupPath(b.violations[i])
-	if !lv.Exists() {
-		return nil, nil
+// read turns a form's list into its outcome: findings or defaults, or the
+// fault that kept it from being read.
+func (b *Bundle) read(f *form, v cue.Value) *outcome {
+	var o *outcome
+	var err error
+	if f.part == partDefaults {
+		o, err = b.readDefaults(f, v)
+	} else {
+		o, err = b.readViolations(f, v)
 	}
-	it, err := lv.List()
 	if err != nil {
-		return nil, b.ruleError(i, "violations", err)
+		return &outcome{fault: strings.Join(evalProblems(err), "; ")}
 	}
-	var dst []diag.Finding
+	if o.empty() {
+		return nothing
+	}
+	return o
+}
+
+func (b *Bundle) readViolations(f *form, v cue.Value) (*outcome, error) {
+	r := &b.rules[f.rule]
+	o := &outcome{}
+	if !v.Exists() {
+		return o, nil
+	}
+	it, err := v.List()
+	if err != nil {
+		return nil, err
+	}
 	for it.Next() {
 		e := it.Value()
-		f := diag.Finding{Severity: r.Severity, Stage: stage, RuleID: r.ID, Message: r.Message}
-		if f.Field, err = optString(e, pathField); err != nil {
-			return nil, b.ruleError(i, "violations.field", err)
+		fd := diag.Finding{Severity: r.Severity, Stage: r.Stage, RuleID: r.ID, Message: r.Message}
+		if fd.Field, err = optString(e, pathField); err != nil {
+			return nil, err
 		}
-		if f.ManifestField, err = optString(e, pathManifestField); err != nil {
-			return nil, b.ruleError(i, "violations.manifestField", err)
+		if fd.ManifestField, err = optString(e, pathManifestField); err != nil {
+			return nil, err
 		}
 		msg, err := optString(e, pathMessage)
 		if err != nil {
-			return nil, b.ruleError(i, "violations.message", err)
+			return nil, err
 		}
 		if msg != "" {
-			f.Message = msg
+			fd.Message = msg
 		}
-		dst = append(dst, f)
+		o.findings = append(o.findings, fd)
 	}
-	return dst, nil
+	return o, nil
 }
 
-func (b *Bundle) readDefaults(v cue.Value, i int) ([]pendingDefault, error) {
-	r := &b.rules[i]
-	lv := v.LookupPath(b.defaults[i])
-	if !lv.Exists() {
-		return nil, nil
+func (b *Bundle) readDefaults(f *form, v cue.Value) (*outcome, error) {
+	r := &b.rules[f.rule]
+	o := &outcome{}
+	if !v.Exists() {
+		return o, nil
 	}
-	it, err := lv.List()
+	it, err := v.List()
 	if err != nil {
-		return nil, b.ruleError(i, "defaults", err)
+		return nil, err
 	}
-	var dst []pendingDefault
 	for it.Next() {
 		e := it.Value()
-		d := pendingDefault{ruleID: r.ID, reason: r.Description}
-		if d.field, err = optString(e, pathField); err != nil || d.field == "" {
-			if err == nil {
-				err = fmt.Errorf("a default needs a field")
-			}
-			return nil, b.ruleError(i, "defaults.field", err)
+		d := pendingDefault{field: "", reason: r.Description}
+		if d.field, err = optString(e, pathField); err != nil {
+			return nil, err
+		}
+		if d.field == "" {
+			return nil, fmt.Errorf("%s: a default needs a field", e.Path())
 		}
 		reason, err := optString(e, pathReason)
 		if err != nil {
-			return nil, b.ruleError(i, "defaults.reason", err)
+			return nil, err
 		}
 		if reason != "" {
 			d.reason = reason
 		}
 		if d.value, err = decodeDefault(e.LookupPath(pathValue)); err != nil {
-			return nil, b.ruleError(i, "defaults.value", err)
+			return nil, err
 		}
-		dst = append(dst, d)
+		o.defaults = append(o.defaults, d)
 	}
-	return dst, nil
+	return o, nil
+}
+
+// assemble orders the findings by rule id, then by input (whole first,
+// then container by container), adds each fault as a finding of its rule,
+// and decides each rule. extra are further fault findings by rule.
+func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []*formOut, extra []diag.Finding) ([]diag.Finding, []diag.Decision) {
+	var findings []diag.Finding
+	decisions := make([]diag.Decision, 0, len(rules))
+	byRule := map[int][]*formOut{}
+	for _, o := range outs {
+		byRule[o.form.rule] = append(byRule[o.form.rule], o)
+	}
+	for _, i := range rules {
+		r := &b.rules[i]
+		before := len(findings)
+		faulted := false
+		for _, o := range byRule[i] {
+			if o.fault != "" {
+				findings = append(findings, b.faultFinding(o.form, stage, o.field, o.fault))
+				faulted = true
+				continue
+			}
+			findings = append(findings, o.findings...)
+		}
+		for _, f := range extra {
+			if f.RuleID == r.ID {
+				findings = append(findings, f)
+				faulted = true
+			}
+		}
+		d := diag.Decision{RuleID: r.ID, Severity: r.Severity, Outcome: diag.OutcomePass}
+		switch {
+		case faulted:
+			d.Outcome = diag.OutcomeFault
+		case len(findings) > before && r.Severity == diag.Warn:
+			d.Outcome = diag.OutcomeWarn
+		case len(findings) > before:
+			d.Outcome = diag.OutcomeDeny
+		}
+		decisions = append(decisions, d)
+	}
+	// Faults of rules outside the stage's list (the defaults of a manifest
+	// rule, which apply to the intent) are reported too.
+	for _, f := range extra {
+		if i := b.byID[f.RuleID]; b.rules[i].Stage != stage {
+			findings = append(findings, f)
+		}
+	}
+	for _, o := range outs {
+		if o.fault != "" && b.rules[o.form.rule].Stage != stage {
+			findings = append(findings, b.faultFinding(o.form, stage, o.field, o.fault))
+		}
+	}
+	return findings, decisions
+}
+
+// faultFinding reports that a form could not be evaluated on an input,
+// and counts it. A deny rule's fault refuses the intent; a warn rule's
+// warns.
+func (b *Bundle) faultFinding(f *form, stage diag.Stage, field, problem string) diag.Finding {
+	r := &b.rules[f.rule]
+	b.faults[f.rule].Add(1)
+	return diag.Finding{
+		Severity: r.Severity, Stage: stage, RuleID: r.ID, Field: field, Fault: true,
+		Message: fmt.Sprintf("policy rule %s (%s) failed to evaluate its %s: %s", r.ID, b.rulePos[f.rule], f.part.field(), problem),
+	}
+}
+
+// Faults returns, by rule id, how many times each rule failed to evaluate
+// since the bundle was loaded; rules that never failed are left out.
+func (b *Bundle) Faults() map[string]uint64 {
+	out := map[string]uint64{}
+	for i := range b.faults {
+		if n := b.faults[i].Load(); n > 0 {
+			out[b.rules[i].ID] = n
+		}
+	}
+	return out
 }
 
 // decodeDefault reads a default's value: bool, int, string or a list of
@@ -386,7 +453,7 @@ func decodeDefault(v cue.Value) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return nil, fmt.Errorf("want a concrete bool, int, string or list of strings, got %v", v.IncompleteKind())
+	return nil, fmt.Errorf("%s: want a concrete bool, int, string or list of strings, got %v", v.Path(), v.IncompleteKind())
 }
 
 func optString(v cue.Value, p cue.Path) (string, error) {

@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,11 +35,11 @@ func TestExamplesPassTheirProfile(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			wi := loadExample(t, name)
 			p := policy.Params{Profile: wi.GetProfile()}
-			ir, err := b.EvaluateIntent(wi, p)
+			ir, err := b.EvaluateIntent(context.Background(), wi, p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			mr, err := b.EvaluateManifests(compileObjects(t, ir.Intent), ir.Intent, p)
+			mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +61,7 @@ func TestRestrictedDefaultsOnACopy(t *testing.T) {
 	b := defaultBundle(t)
 	wi := loadExample(t, "checkout.json")
 	before := proto.Clone(wi)
-	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "restricted"})
+	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestRestrictedDefaultsOnACopy(t *testing.T) {
 		}
 	}
 	// baseline supplies nothing.
-	ir, err = b.EvaluateIntent(wi, policy.Params{Profile: "baseline"})
+	ir, err = b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "baseline"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestDefaultsKeepExplicitValues(t *testing.T) {
 	wi := loadExample(t, "checkout.json")
 	f := false
 	wi.Containers[0].SecurityContext = &podcv1.SecurityContext{RunAsNonRoot: &f, CapabilitiesDrop: []string{"NET_RAW"}}
-	ir, err := b.EvaluateIntent(wi, policy.Params{Profile: "restricted"})
+	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestDefaultsKeepExplicitValues(t *testing.T) {
 		}
 	}
 	// The manifest rules then deny what the intent asked for, at both paths.
-	mr, err := b.EvaluateManifests(compileObjects(t, ir.Intent), ir.Intent, policy.Params{Profile: "restricted"})
+	mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, policy.Params{Profile: "restricted"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,11 +137,11 @@ func TestOneDecisionPerRule(t *testing.T) {
 	wi := loadExample(t, "dev-latest.json")
 	for _, profile := range []string{"baseline", "restricted"} {
 		p := policy.Params{Profile: profile}
-		ir, err := b.EvaluateIntent(wi, p)
+		ir, err := b.EvaluateIntent(context.Background(), wi, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		mr, err := b.EvaluateManifests(compileObjects(t, ir.Intent), ir.Intent, p)
+		mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,13 +176,13 @@ func TestOneDecisionPerRule(t *testing.T) {
 
 func TestUnknownProfile(t *testing.T) {
 	b := defaultBundle(t)
-	_, err := b.EvaluateIntent(loadExample(t, "hello.json"), policy.Params{Profile: "prod"})
+	_, err := b.EvaluateIntent(context.Background(), loadExample(t, "hello.json"), policy.Params{Profile: "prod"})
 	de, ok := diag.AsError(err)
 	if !ok || de.Kind != diag.Invalid || len(de.Findings) != 1 || de.Findings[0].Field != "profile" ||
 		!strings.Contains(de.Findings[0].Message, "baseline, restricted") {
 		t.Fatalf("got %v, want an Invalid error at profile listing the known profiles", err)
 	}
-	_, err = b.EvaluateManifests(nil, nil, policy.Params{Profile: "prod"})
+	_, err = b.EvaluateManifests(context.Background(), nil, nil, policy.Params{Profile: "prod"})
 	if de, ok := diag.AsError(err); !ok || de.Kind != diag.Invalid {
 		t.Errorf("EvaluateManifests: got %v, want Invalid", err)
 	}
@@ -193,14 +194,14 @@ func TestCachedResultsAreCopies(t *testing.T) {
 	b := defaultBundle(t)
 	wi := loadExample(t, "dev-latest.json")
 	p := policy.Params{Profile: "restricted"}
-	first, err := b.EvaluateIntent(wi, p)
+	first, err := b.EvaluateIntent(context.Background(), wi, p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := fmt.Sprint(first.Findings, first.Decisions, first.Defaults)
 	first.Findings[0].Message = "changed"
 	first.Decisions[0].RuleID = "changed"
-	second, err := b.EvaluateIntent(wi, p)
+	second, err := b.EvaluateIntent(context.Background(), wi, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +231,7 @@ func TestMalformedInputDoesNotPanic(t *testing.T) {
 	for i, wi := range intents {
 		for _, profile := range []string{"baseline", "restricted"} {
 			p := policy.Params{Profile: profile}
-			ir, err := b.EvaluateIntent(wi, p)
+			ir, err := b.EvaluateIntent(context.Background(), wi, p)
 			if err != nil {
 				t.Errorf("intent %d %s: %v", i, profile, err)
 				continue
@@ -238,16 +239,21 @@ func TestMalformedInputDoesNotPanic(t *testing.T) {
 			if ir.Intent == nil {
 				t.Errorf("intent %d %s: nil intent copy", i, profile)
 			}
+			for _, f := range ir.Findings {
+				if f.Fault {
+					t.Errorf("intent %d %s: the default bundle faulted: %v", i, profile, f)
+				}
+			}
 		}
 	}
 	bad := [][]runtime.Object{nil, {nil}, {&corev1.Service{}}, {&corev1.Pod{}, &corev1.Pod{}}, {&corev1.ConfigMap{}}}
 	for i, objs := range bad {
-		if _, err := b.EvaluateManifests(objs, nil, policy.Params{Profile: "restricted"}); err == nil {
+		if _, err := b.EvaluateManifests(context.Background(), objs, nil, policy.Params{Profile: "restricted"}); err == nil {
 			t.Errorf("objects %d: want an error", i)
 		}
 	}
 	// A bare Pod with no containers is a valid input: nothing to deny.
-	if _, err := b.EvaluateManifests([]runtime.Object{&corev1.Pod{}}, nil, policy.Params{Profile: "restricted"}); err != nil {
+	if _, err := b.EvaluateManifests(context.Background(), []runtime.Object{&corev1.Pod{}}, nil, policy.Params{Profile: "restricted"}); err != nil {
 		t.Errorf("empty pod: %v", err)
 	}
 }
@@ -402,7 +408,7 @@ func TestDecisionsMatchReference(t *testing.T) {
 	ports := intent.DefaultNodePorts
 	for i, wi := range variants(base) {
 		for _, profile := range []string{"baseline", "restricted"} {
-			ir, err := b.EvaluateIntent(wi, policy.Params{Profile: profile})
+			ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: profile})
 			if err != nil {
 				t.Fatal(err)
 			}

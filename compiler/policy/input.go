@@ -227,21 +227,12 @@ func amount(r *podcv1.Resource, milli bool) inAmount {
 
 // wholeIntentInput is the input of whole-intent rules: the flattened
 // intent and the request parameters, as JSON (which CUE compiles as is).
-// The containers are left out when no rule of the unit can read them, so
-// a new container does not make those rules evaluate again.
-func wholeIntentInput(in *inIntent, p inParams, withContainers bool) ([]byte, error) {
-	type wholeIntent struct {
-		*inIntent
-		Containers *[]inContainer `json:"containers,omitempty"`
-	}
-	w := wholeIntent{inIntent: in}
-	if withContainers {
-		w.Containers = &in.Containers
-	}
+// Each rule sees only the part it reads (see package reads).
+func wholeIntentInput(in *inIntent, p inParams) ([]byte, error) {
 	return json.Marshal(struct {
-		Intent wholeIntent `json:"intent"`
-		Params inParams    `json:"params"`
-	}{w, p})
+		Intent *inIntent `json:"intent"`
+		Params inParams  `json:"params"`
+	}{in, p})
 }
 
 // inPod is what a per-container rule sees of its pod.

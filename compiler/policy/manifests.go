@@ -31,7 +31,7 @@ type inWorkload struct {
 	HostPID     bool                  `json:"hostPID"`
 	HostIPC     bool                  `json:"hostIPC"`
 	Labels      map[string]string     `json:"labels"`
-	Containers  []inManifestContainer `json:"-"`
+	Containers  []inManifestContainer `json:"containers"`
 }
 
 type inManifestContainer struct {
@@ -205,27 +205,12 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 	return s
 }
 
-// wholeManifestInput is the input of whole-manifest rules. The workload's
-// containers are left out when no rule of the unit can read them.
-func wholeManifestInput(m *inManifests, p inParams, withContainers bool) ([]byte, error) {
-	type workload struct {
-		*inWorkload
-		Containers *[]inManifestContainer `json:"containers,omitempty"`
-	}
-	w := workload{inWorkload: &m.Workload}
-	if withContainers {
-		w.Containers = &m.Workload.Containers
-	}
+// wholeManifestInput is the input of whole-manifest rules.
+func wholeManifestInput(m *inManifests, p inParams) ([]byte, error) {
 	return json.Marshal(struct {
-		Manifests struct {
-			Workload workload    `json:"workload"`
-			Services []inService `json:"services"`
-		} `json:"manifests"`
-		Params inParams `json:"params"`
-	}{struct {
-		Workload workload    `json:"workload"`
-		Services []inService `json:"services"`
-	}{w, m.Services}, p})
+		Manifests *inManifests `json:"manifests"`
+		Params    inParams     `json:"params"`
+	}{m, p})
 }
 
 // inWorkloadRef is what a per-container manifest rule sees of its workload.

@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/podc-dev/podc/compiler/policy"
@@ -17,7 +18,7 @@ func TestNilElementsDoNotPanic(t *testing.T) {
 		Sidecars:   []*podcv1.Container{nil},
 	}
 	for _, profile := range []string{"baseline", "restricted"} {
-		ir, err := b.EvaluateIntent(wi, policy.Params{Profile: profile})
+		ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: profile})
 		if err != nil {
 			t.Fatalf("%s: %v", profile, err)
 		}

@@ -1,4 +1,5 @@
-// Package lru is a bounded least-recently-used cache keyed by strings.
+// Package lru is a least-recently-used cache keyed by strings, bounded both
+// in entries and in bytes.
 package lru
 
 import (
@@ -6,66 +7,108 @@ import (
 	"sync"
 )
 
-// Cache holds a bounded number of values, dropping the least recently used first.
-// It is safe for concurrent use. Values are shared between callers, so
-// they must not be changed once stored.
+// EntryOverhead is what the cache counts for one entry besides its key and
+// value: the map slot, the list element and the entry itself, measured on
+// 64-bit Go.
+const EntryOverhead = 160
+
+// Bounds limit a cache. A value at or below zero means one entry (or one
+// entry's bytes): a cache is never unbounded.
+type Bounds struct {
+	// Entries is the most entries the cache holds.
+	Entries int
+	// Bytes is the most bytes the cache holds: each entry counts its key,
+	// the size its value reports and EntryOverhead.
+	Bytes int64
+}
+
+// Stats are a cache's counters since it was made.
+type Stats struct {
+	Hits, Misses, Evictions uint64
+	Entries                 int
+	Bytes                   int64
+}
+
+// Cache holds values within its Bounds, dropping the least recently used
+// first. It is safe for concurrent use. Values are shared between callers,
+// so they must not be changed once stored.
 type Cache[V any] struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // of *entry[V], most recent first
-	items map[string]*list.Element
+	mu     sync.Mutex
+	bounds Bounds
+	size   func(V) int64
+	order  *list.List // of *entry[V], most recent first
+	items  map[string]*list.Element
+	stats  Stats
 }
 
 type entry[V any] struct {
-	key string
-	val V
+	key  string
+	val  V
+	cost int64
 }
 
-// New returns a cache that holds at most n values; n < 1 means 1.
-func New[V any](n int) *Cache[V] {
-	return &Cache[V]{max: max(1, n), order: list.New(), items: make(map[string]*list.Element)}
+// New returns a cache within b; size reports the bytes a value holds
+// beyond its key (nil counts nothing but the key and EntryOverhead).
+func New[V any](b Bounds, size func(V) int64) *Cache[V] {
+	b.Entries = max(1, b.Entries)
+	b.Bytes = max(1, b.Bytes)
+	return &Cache[V]{bounds: b, size: size, order: list.New(), items: make(map[string]*list.Element)}
 }
 
 // Get returns the value stored under key and marks it recently used.
 func (c *Cache[V]) Get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.items[key]; ok {
-		c.order.MoveToFront(e)
-		return e.Value.(*entry[V]).val, true
-	}
-	var zero V
-	return zero, false
+	return c.get(c.items[key])
 }
 
 // GetBytes is Get with the key as bytes; it does not copy the key.
 func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.items[string(key)]; ok {
-		c.order.MoveToFront(e)
-		return e.Value.(*entry[V]).val, true
-	}
-	var zero V
-	return zero, false
+	return c.get(c.items[string(key)])
 }
 
-// Put stores val under key, dropping the least recently used value when
-// the cache is full.
+func (c *Cache[V]) get(e *list.Element) (V, bool) {
+	if e == nil {
+		c.stats.Misses++
+		var zero V
+		return zero, false
+	}
+	c.stats.Hits++
+	c.order.MoveToFront(e)
+	return e.Value.(*entry[V]).val, true
+}
+
+// Put stores val under key, dropping the least recently used values while
+// the cache is over its bounds. A value larger than the whole byte bound is
+// not stored.
 func (c *Cache[V]) Put(key string, val V) {
+	cost := int64(len(key)) + EntryOverhead
+	if c.size != nil {
+		cost += c.size(val)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[key]; ok {
-		e.Value.(*entry[V]).val = val
-		c.order.MoveToFront(e)
+		c.remove(e)
+	}
+	if cost > c.bounds.Bytes {
 		return
 	}
-	c.items[key] = c.order.PushFront(&entry[V]{key: key, val: val})
-	for c.order.Len() > c.max {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.items, last.Value.(*entry[V]).key)
+	c.items[key] = c.order.PushFront(&entry[V]{key: key, val: val, cost: cost})
+	c.stats.Bytes += cost
+	for c.order.Len() > c.bounds.Entries || c.stats.Bytes > c.bounds.Bytes {
+		c.remove(c.order.Back())
+		c.stats.Evictions++
 	}
+}
+
+func (c *Cache[V]) remove(e *list.Element) {
+	en := e.Value.(*entry[V])
+	c.order.Remove(e)
+	delete(c.items, en.key)
+	c.stats.Bytes -= en.cost
 }
 
 // Len returns how many values the cache holds.
@@ -73,4 +116,13 @@ func (c *Cache[V]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.order.Len()
+}
+
+// Stats returns the cache's counters.
+func (c *Cache[V]) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	s.Entries = c.order.Len()
+	return s
 }

@@ -6,8 +6,10 @@ import (
 	"testing"
 )
 
+func entries(n int) Bounds { return Bounds{Entries: n, Bytes: 1 << 30} }
+
 func TestEvictsLeastRecentlyUsed(t *testing.T) {
-	c := New[int](2)
+	c := New[int](entries(2), nil)
 	c.Put("a", 1)
 	c.Put("b", 2)
 	if v, ok := c.Get("a"); !ok || v != 1 { // a is now the most recent
@@ -18,7 +20,7 @@ func TestEvictsLeastRecentlyUsed(t *testing.T) {
 		t.Error("b should have been dropped")
 	}
 	for k, want := range map[string]int{"a": 1, "c": 3} {
-		if v, ok := c.Get(k); !ok || v != want {
+		if v, ok := c.GetBytes([]byte(k)); !ok || v != want {
 			t.Errorf("Get(%s) = %v, %v; want %d", k, v, ok, want)
 		}
 	}
@@ -26,10 +28,50 @@ func TestEvictsLeastRecentlyUsed(t *testing.T) {
 	if v, _ := c.Get("a"); v != 10 || c.Len() != 2 {
 		t.Errorf("replace: Get(a) = %d, Len = %d", v, c.Len())
 	}
+	st := c.Stats()
+	if st.Hits != 4 || st.Misses != 1 || st.Evictions != 1 || st.Entries != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestByteBound(t *testing.T) {
+	size := func(s string) int64 { return int64(len(s)) }
+	// Room for three entries of a one-byte key and a 100-byte value.
+	c := New[string](Bounds{Entries: 100, Bytes: 3 * (1 + 100 + EntryOverhead)}, size)
+	val := string(make([]byte, 100))
+	for _, k := range []string{"a", "b", "c", "d"} {
+		c.Put(k, val)
+	}
+	st := c.Stats()
+	if st.Entries != 3 || st.Bytes != 3*(1+100+EntryOverhead) || st.Evictions != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	if _, ok := c.Get("a"); ok {
+		t.Error("a should have been dropped for bytes")
+	}
+	// Replacing a value recounts its bytes.
+	c.Put("b", "x")
+	if st := c.Stats(); st.Bytes != 2*(1+100+EntryOverhead)+1+1+EntryOverhead {
+		t.Errorf("after replace: %+v", st)
+	}
+	// A value larger than the whole bound is not stored, and drops nothing.
+	c.Put("huge", string(make([]byte, 4096)))
+	if _, ok := c.Get("huge"); ok || c.Len() != 3 {
+		t.Errorf("a value over the bound was stored (len %d)", c.Len())
+	}
+}
+
+func TestNeverUnbounded(t *testing.T) {
+	c := New[int](Bounds{}, nil)
+	c.Put("a", 1)
+	c.Put("b", 2)
+	if c.Len() > 1 {
+		t.Errorf("zero bounds hold %d entries", c.Len())
+	}
 }
 
 func TestConcurrent(t *testing.T) {
-	c := New[string](16)
+	c := New[string](entries(16), func(s string) int64 { return int64(len(s)) })
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -48,16 +90,5 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 	if c.Len() > 16 {
 		t.Errorf("Len = %d, bound is 16", c.Len())
-	}
-}
-
-func TestGetBytes(t *testing.T) {
-	c := New[int](4)
-	c.Put("key", 7)
-	if v, ok := c.GetBytes([]byte("key")); !ok || v != 7 {
-		t.Errorf("GetBytes = %v, %v", v, ok)
-	}
-	if _, ok := c.GetBytes([]byte("other")); ok {
-		t.Error("GetBytes found a missing key")
 	}
 }

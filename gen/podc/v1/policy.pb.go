@@ -238,7 +238,13 @@ type Rule struct {
 	// What the rule is for.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
 	// What the rule reads: the intent or the compiled manifests.
-	Stage         Stage `protobuf:"varint,6,opt,name=stage,proto3,enum=podc.v1.Stage" json:"stage,omitempty"`
+	Stage Stage `protobuf:"varint,6,opt,name=stage,proto3,enum=podc.v1.Stage" json:"stage,omitempty"`
+	// How many times the rule failed to evaluate on a request since the
+	// bundle was loaded: faults in the bundle, each reported under the rule's
+	// id.
+	Faults uint64 `protobuf:"varint,7,opt,name=faults,proto3" json:"faults,omitempty"`
+	// Where the rule is declared in the bundle: "restricted.cue:12:7".
+	Position      string `protobuf:"bytes,8,opt,name=position,proto3" json:"position,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -315,6 +321,20 @@ func (x *Rule) GetStage() Stage {
 	return Stage_STAGE_UNSPECIFIED
 }
 
+func (x *Rule) GetFaults() uint64 {
+	if x != nil {
+		return x.Faults
+	}
+	return 0
+}
+
+func (x *Rule) GetPosition() string {
+	if x != nil {
+		return x.Position
+	}
+	return ""
+}
+
 var File_podc_v1_policy_proto protoreflect.FileDescriptor
 
 const file_podc_v1_policy_proto_rawDesc = "" +
@@ -333,14 +353,16 @@ const file_podc_v1_policy_proto_rawDesc = "" +
 	"\rlast_error_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vlastErrorAt\"?\n" +
 	"\aProfile\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
-	"\vdescription\x18\x02 \x01(\tR\vdescription\"\xc3\x01\n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\"\xf7\x01\n" +
 	"\x04Rule\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bprofiles\x18\x02 \x03(\tR\bprofiles\x12-\n" +
 	"\bseverity\x18\x03 \x01(\x0e2\x11.podc.v1.SeverityR\bseverity\x12\x18\n" +
 	"\amessage\x18\x04 \x01(\tR\amessage\x12 \n" +
 	"\vdescription\x18\x05 \x01(\tR\vdescription\x12$\n" +
-	"\x05stage\x18\x06 \x01(\x0e2\x0e.podc.v1.StageR\x05stage2\\\n" +
+	"\x05stage\x18\x06 \x01(\x0e2\x0e.podc.v1.StageR\x05stage\x12\x16\n" +
+	"\x06faults\x18\a \x01(\x04R\x06faults\x12\x1a\n" +
+	"\bposition\x18\b \x01(\tR\bposition2\\\n" +
 	"\rPolicyService\x12K\n" +
 	"\fListPolicies\x12\x1c.podc.v1.ListPoliciesRequest\x1a\x1d.podc.v1.ListPoliciesResponseB-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3"
 

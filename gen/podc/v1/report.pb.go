@@ -151,6 +151,9 @@ const (
 	Outcome_OUTCOME_WARN Outcome = 2
 	// The rule failed with severity deny.
 	Outcome_OUTCOME_DENY Outcome = 3
+	// The rule could not be evaluated on this input: a fault in the policy
+	// bundle. A deny rule's fault refuses the intent.
+	Outcome_OUTCOME_FAULT Outcome = 4
 )
 
 // Enum value maps for Outcome.
@@ -160,12 +163,14 @@ var (
 		1: "OUTCOME_PASS",
 		2: "OUTCOME_WARN",
 		3: "OUTCOME_DENY",
+		4: "OUTCOME_FAULT",
 	}
 	Outcome_value = map[string]int32{
 		"OUTCOME_UNSPECIFIED": 0,
 		"OUTCOME_PASS":        1,
 		"OUTCOME_WARN":        2,
 		"OUTCOME_DENY":        3,
+		"OUTCOME_FAULT":       4,
 	}
 )
 
@@ -307,7 +312,12 @@ type Finding struct {
 	// and the field inside it ("spec.template.spec.containers[0].image").
 	ManifestField string `protobuf:"bytes,5,opt,name=manifest_field,json=manifestField,proto3" json:"manifest_field,omitempty"`
 	// What is wrong, for a person.
-	Message       string `protobuf:"bytes,6,opt,name=message,proto3" json:"message,omitempty"`
+	Message string `protobuf:"bytes,6,opt,name=message,proto3" json:"message,omitempty"`
+	// True when a policy rule could not be evaluated on this input: a fault in
+	// the policy bundle, not in the intent. A deny rule's fault refuses the
+	// intent (it fails closed, with the ErrorInfo reason POLICY_FAULT); a warn
+	// rule's fault is a warning.
+	Fault         bool `protobuf:"varint,7,opt,name=fault,proto3" json:"fault,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -382,6 +392,13 @@ func (x *Finding) GetMessage() string {
 		return x.Message
 	}
 	return ""
+}
+
+func (x *Finding) GetFault() bool {
+	if x != nil {
+		return x.Fault
+	}
+	return false
 }
 
 // AppliedDefault is one value podc wrote that the intent did not say.
@@ -533,14 +550,15 @@ const file_podc_v1_report_proto_rawDesc = "" +
 	"\tdecisions\x18\x03 \x03(\v2\x17.podc.v1.PolicyDecisionR\tdecisions\x12\x14\n" +
 	"\x05notes\x18\x04 \x03(\tR\x05notes\x12\x18\n" +
 	"\aallowed\x18\x05 \x01(\bR\aallowed\x12\x18\n" +
-	"\aprofile\x18\x06 \x01(\tR\aprofile\"\xce\x01\n" +
+	"\aprofile\x18\x06 \x01(\tR\aprofile\"\xe4\x01\n" +
 	"\aFinding\x12-\n" +
 	"\bseverity\x18\x01 \x01(\x0e2\x11.podc.v1.SeverityR\bseverity\x12$\n" +
 	"\x05stage\x18\x02 \x01(\x0e2\x0e.podc.v1.StageR\x05stage\x12\x17\n" +
 	"\arule_id\x18\x03 \x01(\tR\x06ruleId\x12\x14\n" +
 	"\x05field\x18\x04 \x01(\tR\x05field\x12%\n" +
 	"\x0emanifest_field\x18\x05 \x01(\tR\rmanifestField\x12\x18\n" +
-	"\amessage\x18\x06 \x01(\tR\amessage\"l\n" +
+	"\amessage\x18\x06 \x01(\tR\amessage\x12\x14\n" +
+	"\x05fault\x18\a \x01(\bR\x05fault\"l\n" +
 	"\x0eAppliedDefault\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x12\x16\n" +
@@ -560,12 +578,13 @@ const file_podc_v1_report_proto_rawDesc = "" +
 	"\x13STAGE_INTENT_POLICY\x10\x02\x12\x11\n" +
 	"\rSTAGE_COMPILE\x10\x03\x12\x19\n" +
 	"\x15STAGE_MANIFEST_POLICY\x10\x04\x12\x14\n" +
-	"\x10STAGE_VALIDATION\x10\x05*X\n" +
+	"\x10STAGE_VALIDATION\x10\x05*k\n" +
 	"\aOutcome\x12\x17\n" +
 	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fOUTCOME_PASS\x10\x01\x12\x10\n" +
 	"\fOUTCOME_WARN\x10\x02\x12\x10\n" +
-	"\fOUTCOME_DENY\x10\x03B-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3"
+	"\fOUTCOME_DENY\x10\x03\x12\x11\n" +
+	"\rOUTCOME_FAULT\x10\x04B-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3"
 
 var (
 	file_podc_v1_report_proto_rawDescOnce sync.Once

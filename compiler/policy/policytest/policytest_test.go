@@ -1,4 +1,4 @@
-package policy_test
+package policytest_test
 
 import (
 	"os"
@@ -8,8 +8,12 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/policytest"
+	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/bundletest"
 )
 
 const runnerCase = `A case.
@@ -24,27 +28,27 @@ deny prod.registry containers[0].image
 `
 
 func TestRunTests(t *testing.T) {
-	dir := writeBundle(t, map[string]string{
-		"rules.cue":         customBundle,
+	dir := bundletest.Write(t, map[string]string{
+		"rules.cue":         bundletest.Custom,
 		"tests/pass.txtar":  runnerCase + "warn dev.owner labels[\"owner\"]\n",
 		"tests/fail.txtar":  runnerCase,
 		"tests/bad.txtar":   "no sections\n",
 		"tests/yaml.txtar":  "profile: dev\n-- intent.yaml --\nname: x\nlabels: {owner: me}\ncontainers: [{name: a, image: nginx}]\n-- want --\n",
 		"tests/ignored.txt": "not a case",
 	})
-	b, err := policy.LoadDir(dir)
+	b, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var updated []string
-	results, err := policy.RunTests(b, os.DirFS(dir), policy.TestOptions{Update: func(name string, data []byte) error {
+	results, err := policytest.RunTests(b, os.DirFS(dir), policytest.TestOptions{Update: func(name string, data []byte) error {
 		updated = append(updated, name)
 		return os.WriteFile(filepath.Join(dir, name), data, 0o644)
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]policy.CaseResult{}
+	got := map[string]policytest.CaseResult{}
 	for _, r := range results {
 		got[r.Name] = r
 	}
@@ -65,7 +69,7 @@ func TestRunTests(t *testing.T) {
 	if len(updated) == 0 {
 		t.Fatal("no case updated")
 	}
-	results, _ = policy.RunTests(b, os.DirFS(dir), policy.TestOptions{})
+	results, _ = policytest.RunTests(b, os.DirFS(dir), policytest.TestOptions{})
 	for _, r := range results {
 		if r.Name == "tests/fail.txtar" && !r.Passed {
 			t.Errorf("after update: %+v", r)
@@ -74,8 +78,11 @@ func TestRunTests(t *testing.T) {
 }
 
 func TestRunTestsManifestRulesNeedManifests(t *testing.T) {
-	b := defaultBundle(t)
-	dir := writeBundle(t, map[string]string{"tests/m.txtar": `profile: restricted
+	b, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := bundletest.Write(t, map[string]string{"tests/m.txtar": `profile: restricted
 -- intent.json --
 {"name": "x", "labels": {"team": "t"}, "containers": [{"name": "a", "image": "r.io/a:1",
   "resources": {"cpu": {"limit": "1"}, "memory": {"limit": "1Gi"}}, "probes": {"liveness": {"exec": {"command": ["true"]}}},
@@ -83,7 +90,7 @@ func TestRunTestsManifestRulesNeedManifests(t *testing.T) {
 -- want --
 deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Pod/x: spec.containers[0].securityContext.runAsNonRoot
 `})
-	results, err := policy.RunTests(b, os.DirFS(dir), policy.TestOptions{})
+	results, err := policytest.RunTests(b, os.DirFS(dir), policytest.TestOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +99,12 @@ deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Pod
 	}
 	// With a compiler, the compiled Pod honours the intent: the want line
 	// is now wrong, and the case says so.
-	results, _ = policy.RunTests(b, os.DirFS(dir), policy.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
-		return compileObjects(t, wi), nil
+	results, _ = policytest.RunTests(b, os.DirFS(dir), policytest.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
+		out, err := compile.Workload(wi, compile.Options{Target: target.Default})
+		if err != nil {
+			return nil, err
+		}
+		return out.Objects(), nil
 	}})
 	if len(results) != 1 || results[0].Passed || results[0].Problems[0] != "- deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Pod/x: spec.containers[0].securityContext.runAsNonRoot" {
 		t.Errorf("with a compiler: %+v", results)

@@ -1,4 +1,8 @@
-package policy
+// Package store holds a policy bundle that serves requests and replaces it
+// when its directory changes: a candidate bundle is loaded and checked off
+// the request path and promoted only when both succeed, so a broken bundle
+// never takes the service down.
+package store
 
 import (
 	"context"
@@ -14,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/podc-dev/podc/compiler/policy"
 )
 
 // Status is the state of a Store's loading.
@@ -34,34 +40,43 @@ type Status struct {
 // safe for concurrent use. A request reads Bundle once and keeps that
 // bundle, so a reload never changes a request in flight.
 type Store struct {
-	cur    atomic.Pointer[Bundle]
+	load   func(dir string) (*policy.Bundle, error)
+	cur    atomic.Pointer[policy.Bundle]
 	status atomic.Pointer[Status]
 	// mu serializes loads, so a slow load cannot overwrite a newer one.
 	mu sync.Mutex
 }
 
-// NewStore returns a store serving b.
-func NewStore(b *Bundle) *Store {
-	s := &Store{}
+// Loader loads and checks a candidate bundle from a directory; the
+// bundle is promoted only when it returns no error.
+type Loader func(dir string) (*policy.Bundle, error)
+
+// New returns a store serving b. load makes candidates on Reload; nil
+// means policy.LoadDir with default options, unchecked.
+func New(b *policy.Bundle, load Loader) *Store {
+	if load == nil {
+		load = func(dir string) (*policy.Bundle, error) { return policy.LoadDir(dir, policy.Options{}) }
+	}
+	s := &Store{load: load}
 	s.cur.Store(b)
 	s.status.Store(&Status{Digest: b.Digest(), Source: b.Source(), LoadedAt: time.Now()})
 	return s
 }
 
 // Bundle returns the active bundle.
-func (s *Store) Bundle() *Bundle { return s.cur.Load() }
+func (s *Store) Bundle() *policy.Bundle { return s.cur.Load() }
 
 // Status returns the state of the last load.
 func (s *Store) Status() Status { return *s.status.Load() }
 
-// Reload loads the bundle in dir and, if it compiles, makes it the active
-// bundle. A bundle that does not compile is not used: the active bundle
+// Reload loads and checks the bundle in dir and, if both succeed, makes it
+// the active bundle. A bundle that fails is not used: the active bundle
 // keeps serving and the error shows in Status. A bundle identical to the
 // active one (same digest) is not swapped.
 func (s *Store) Reload(dir string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, err := LoadDir(dir)
+	b, err := s.load(dir)
 	now := time.Now()
 	if err != nil {
 		st := s.Status()

@@ -1,4 +1,4 @@
-package policy_test
+package store_test
 
 import (
 	"bytes"
@@ -12,7 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/bundletest"
 )
 
 const goodV1 = `package p
@@ -51,12 +56,12 @@ func (s *syncBuffer) String() string {
 }
 
 func TestReloadGoodBrokenGood(t *testing.T) {
-	dir := writeBundle(t, map[string]string{"rules.cue": goodV1})
-	b1, err := policy.LoadDir(dir)
+	dir := bundletest.Write(t, map[string]string{"rules.cue": goodV1})
+	b1, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := policy.NewStore(b1)
+	s := store.New(b1, nil)
 	write := func(src string) {
 		if err := os.WriteFile(filepath.Join(dir, "rules.cue"), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
@@ -89,12 +94,12 @@ func TestReloadGoodBrokenGood(t *testing.T) {
 // broken -> good. Every evaluation gets a consistent answer from the
 // bundle it started with, and a broken bundle never serves. Run with -race.
 func TestWatchUnderTraffic(t *testing.T) {
-	dir := writeBundle(t, map[string]string{"rules.cue": goodV1})
-	b1, err := policy.LoadDir(dir)
+	dir := bundletest.Write(t, map[string]string{"rules.cue": goodV1})
+	b1, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := policy.NewStore(b1)
+	s := store.New(b1, nil)
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -104,7 +109,7 @@ func TestWatchUnderTraffic(t *testing.T) {
 		close(watched)
 	}()
 
-	wi := loadExample(t, "hello.json")
+	wi := &podcv1.WorkloadIntent{Name: "hello", Containers: []*podcv1.Container{{Name: "web", Image: "nginx:1.27.3"}}}
 	var stop atomic.Bool
 	var evals atomic.Int64
 	var wg sync.WaitGroup
@@ -112,9 +117,9 @@ func TestWatchUnderTraffic(t *testing.T) {
 		wg.Go(func() {
 			for i := 0; !stop.Load(); i++ {
 				b := s.Bundle()
-				w := clone(wi)
+				w := proto.Clone(wi).(*podcv1.WorkloadIntent)
 				w.Labels = map[string]string{"n": string(rune('a' + (g*31+i)%26))}
-				ir, err := b.EvaluateIntent(w, policy.Params{})
+				ir, err := b.EvaluateIntent(context.Background(), w, policy.Params{})
 				if err != nil {
 					t.Errorf("evaluate: %v", err)
 					return

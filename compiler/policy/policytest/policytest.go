@@ -1,7 +1,11 @@
-package policy
+// Package policytest runs a policy bundle's test cases: txtar files under
+// tests/ beside its .cue files, each an intent and the findings and
+// defaults the bundle must produce for it.
+package policytest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -62,11 +67,12 @@ type CaseResult struct {
 //	default restricted.run-as-non-root containers[0].securityContext.runAsNonRoot = true
 //
 // want lists every finding (severity, rule id, intent field or "-", and
-// "@ manifest field" for manifest rules) and every policy default, in any
+// "@ manifest field" for manifest rules; "fault" in place of the severity
+// for a rule that failed to evaluate) and every policy default, in any
 // order; a case passes when the outcome has exactly those lines. Lines
 // starting with # are comments. The error is about reading the cases, not
 // about their outcome.
-func RunTests(b *Bundle, fsys fs.FS, opts TestOptions) ([]CaseResult, error) {
+func RunTests(b *policy.Bundle, fsys fs.FS, opts TestOptions) ([]CaseResult, error) {
 	names, err := fs.Glob(fsys, TestDir+"/*.txtar")
 	if err != nil {
 		return nil, err
@@ -83,7 +89,7 @@ func RunTests(b *Bundle, fsys fs.FS, opts TestOptions) ([]CaseResult, error) {
 	return out, nil
 }
 
-func runCase(b *Bundle, name string, data []byte, opts TestOptions) CaseResult {
+func runCase(b *policy.Bundle, name string, data []byte, opts TestOptions) CaseResult {
 	res := CaseResult{Name: name}
 	fail := func(format string, args ...any) CaseResult {
 		res.Problems = append(res.Problems, fmt.Sprintf(format, args...))
@@ -94,7 +100,7 @@ func runCase(b *Bundle, name string, data []byte, opts TestOptions) CaseResult {
 	for _, f := range ar.Files {
 		files[f.Name] = f.Data
 	}
-	p := Params{NodePorts: opts.NodePorts}
+	p := policy.Params{NodePorts: opts.NodePorts}
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		line = strings.TrimSpace(line)
 		if v, ok := strings.CutPrefix(line, "profile:"); ok {
@@ -134,12 +140,12 @@ func runCase(b *Bundle, name string, data []byte, opts TestOptions) CaseResult {
 	}
 	wantLines := caseLines(want)
 	for _, w := range wantLines {
-		if !manifestRun && b.isManifestLine(w) && !slices.Contains(got, w) {
+		if !manifestRun && isManifestLine(b, w) && !slices.Contains(got, w) {
 			res.Problems = append(res.Problems, "  "+w+" (a manifest rule: the case needs a manifests.yaml section, or run it with a compiler)")
 		}
 	}
 	for _, w := range wantLines {
-		if !slices.Contains(got, w) && !(!manifestRun && b.isManifestLine(w)) {
+		if !slices.Contains(got, w) && !(!manifestRun && isManifestLine(b, w)) {
 			res.Problems = append(res.Problems, "- "+w)
 		}
 	}
@@ -167,8 +173,8 @@ func runCase(b *Bundle, name string, data []byte, opts TestOptions) CaseResult {
 
 // caseOutcome evaluates a case and renders its outcome as want lines,
 // sorted. It reports whether the manifest rules ran.
-func caseOutcome(b *Bundle, wi *podcv1.WorkloadIntent, manifests []byte, p Params, opts TestOptions) ([]string, bool, error) {
-	ir, err := b.EvaluateIntent(wi, p)
+func caseOutcome(b *policy.Bundle, wi *podcv1.WorkloadIntent, manifests []byte, p policy.Params, opts TestOptions) ([]string, bool, error) {
+	ir, err := b.EvaluateIntent(context.Background(), wi, p)
 	if err != nil {
 		return nil, false, err
 	}
@@ -192,7 +198,7 @@ func caseOutcome(b *Bundle, wi *podcv1.WorkloadIntent, manifests []byte, p Param
 	}
 	ran := objs != nil
 	if ran {
-		mr, err := b.EvaluateManifests(objs, ir.Intent, p)
+		mr, err := b.EvaluateManifests(context.Background(), objs, ir.Intent, p)
 		if err != nil {
 			return nil, false, err
 		}
@@ -209,7 +215,11 @@ func findingLine(f diag.Finding) string {
 	if field == "" {
 		field = "-"
 	}
-	s := f.Severity.String() + " " + f.RuleID + " " + field
+	kind := f.Severity.String()
+	if f.Fault {
+		kind = "fault"
+	}
+	s := kind + " " + f.RuleID + " " + field
 	if f.ManifestField != "" {
 		s += " @ " + f.ManifestField
 	}
@@ -218,13 +228,13 @@ func findingLine(f diag.Finding) string {
 
 // isManifestLine reports whether a want line is a finding of a manifest
 // rule.
-func (b *Bundle) isManifestLine(line string) bool {
+func isManifestLine(b *policy.Bundle, line string) bool {
 	fields := strings.Fields(line)
 	if len(fields) < 2 || fields[0] == "default" {
 		return false
 	}
-	i, ok := b.byID[fields[1]]
-	return ok && b.rules[i].Stage == diag.StageManifestPolicy
+	r, ok := b.Rule(fields[1])
+	return ok && r.Stage == diag.StageManifestPolicy
 }
 
 func caseLines(data []byte) []string {
@@ -272,4 +282,44 @@ func decodeObjects(data []byte) ([]runtime.Object, error) {
 		return nil, fmt.Errorf("no objects")
 	}
 	return objs, nil
+}
+
+// A Case is one test case's intent, for checks that evaluate a bundle on
+// its own cases (the smoke set).
+type Case struct {
+	// Name is the case file's path: "tests/checkout.txtar".
+	Name   string
+	Intent *podcv1.WorkloadIntent
+}
+
+// Cases reads the intent of every test case in fsys. A case whose intent
+// is missing or does not decode is an error naming the case.
+func Cases(fsys fs.FS) ([]Case, error) {
+	names, err := fs.Glob(fsys, TestDir+"/*.txtar")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var out []Case
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		var src []byte
+		for _, f := range txtar.Parse(data).Files {
+			if f.Name == "intent.json" || f.Name == "intent.yaml" {
+				src = f.Data
+			}
+		}
+		if src == nil {
+			return nil, fmt.Errorf("%s: no intent.json or intent.yaml section", name)
+		}
+		wi, err := intent.Decode(src)
+		if err != nil {
+			return nil, fmt.Errorf("%s: intent: %v", name, err)
+		}
+		out = append(out, Case{Name: name, Intent: wi})
+	}
+	return out, nil
 }

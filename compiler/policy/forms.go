@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"cuelang.org/go/cue/ast"
@@ -10,39 +11,27 @@ import (
 	"cuelang.org/go/cue/token"
 )
 
-// evalDef is the definition that holds the whole bundle for evaluation.
-const evalDef = "#Bundle"
-
-// wrapSources builds the evaluation form of a bundle: one file whose only
-// field is #Bundle, a definition holding every declaration of the bundle's
-// files and the prelude. Each request then compiles `#Bundle & {input}` in
-// the scope of the compiled wrapper, so the bundle is compiled once and a
-// request evaluates only the rules it looks up. Positions stay those of the
-// original files, so errors still name file:line.
-//
-// keep, when not nil, trims the bundle for one profile and stage: a rule
-// declared as a plain field of a top-level rules struct is left out when
-// keep reports false for its id, and loses the fields keep names in drop.
-// Rules declared any other way are always kept.
-//
-// outside names files whose declarations stay at the top level, beside
-// #Bundle: the prelude's schema definitions.
-func wrapSources(pkg string, srcs map[string][]byte, order []string, outside map[string]bool, keep func(id string) (ok bool, drop []string)) (*ast.File, error) {
-	return wrapForms(pkg, srcs, order, outside, []form{{evalDef, keep}})
-}
-
-// A form is one definition of an evaluation file: its name and the keep
-// function that trims the bundle for it (nil: the whole bundle).
-type form struct {
+// A formDef is one definition of the evaluation file: its name and the
+// keep function that trims the bundle for it.
+type formDef struct {
 	name string
 	keep func(id string) (ok bool, drop []string)
 }
 
-// wrapForms is wrapSources for several definitions in one file, each
-// holding the bundle as trimmed by its keep function. The declarations
-// outside the definitions (schema, profiles, parameters) come from the
-// first form.
-func wrapForms(pkg string, srcs map[string][]byte, order []string, outside map[string]bool, forms []form) (*ast.File, error) {
+// wrapForms builds the evaluation file of a bundle: one definition per
+// form, each holding every declaration of the bundle's files and the
+// prelude, trimmed by its keep function. A rule declared as a plain field
+// of a top-level rules struct is left out when keep reports false for its
+// id, and loses the fields keep names in drop; rules declared any other way
+// are always kept. Positions stay those of the original files, so errors
+// still name file:line.
+//
+// outside names files whose declarations stay at the top level, beside the
+// definitions: the prelude's schema. The profiles and parameters, which do
+// not depend on the request, are hoisted there too, so they are evaluated
+// once. The declarations outside come from the first form.
+func wrapForms(src *bundleSource, forms []formDef) (*ast.File, error) {
+	pkg, srcs, order, outside := src.pkg, src.files, src.order, src.outside
 	type imp struct{ name, path string }
 	var specs []*ast.ImportSpec
 	seenImp := map[imp]bool{}
@@ -81,12 +70,10 @@ func wrapForms(pkg string, srcs map[string][]byte, order []string, outside map[s
 						}
 					}
 				default:
-					if keep != nil {
-						d = trimRules(d, keep)
-					}
+					d = trimRules(d, keep)
 					switch {
 					case d == nil:
-					case outside[name] || (keep != nil && hoisted(d)):
+					case outside[name] || hoisted(d):
 						if fi == 0 {
 							top = append(top, d)
 						}
@@ -98,7 +85,7 @@ func wrapForms(pkg string, srcs map[string][]byte, order []string, outside map[s
 		}
 		defs = append(defs, &ast.Field{Label: ast.NewIdent(fm.name), Value: &ast.StructLit{Elts: body}})
 	}
-	wf := &ast.File{Filename: "podc-bundle.cue"}
+	wf := &ast.File{Filename: "podc-forms.cue"}
 	wf.Decls = append(wf.Decls, &ast.Package{Name: ast.NewIdent(pkg)})
 	if len(specs) > 0 {
 		wf.Decls = append(wf.Decls, &ast.ImportDecl{Specs: specs})
@@ -197,7 +184,7 @@ func trimRules(d ast.Decl, keep func(string) (bool, []string)) ast.Decl {
 			var kept []ast.Decl
 			for _, x := range body.Elts {
 				if xf, ok := x.(*ast.Field); ok {
-					if n, _, err := ast.LabelName(xf.Label); err == nil && contains(drop, n) {
+					if n, _, err := ast.LabelName(xf.Label); err == nil && slices.Contains(drop, n) {
 						continue
 					}
 				}
@@ -221,51 +208,9 @@ func trimRules(d ast.Decl, keep func(string) (bool, []string)) ast.Decl {
 	return &nf
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// mentions reports whether name appears in f as an identifier, a selector
-// or a string label: a conservative test of whether a form's rules can read
-// a field of that name.
-// Only the body of #Bundle is searched: the schema beside it names every
-// field.
-func mentions(f *ast.File, name string) bool {
-	var body ast.Node
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.Field); ok {
-			if l, _, _ := ast.LabelName(fd.Label); l == evalDef {
-				body = fd.Value
-			}
-		}
-	}
-	if body == nil {
-		return true
-	}
-	found := false
-	quoted := strconv.Quote(name)
-	ast.Walk(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.Ident:
-			found = found || n.Name == name
-		case *ast.BasicLit:
-			found = found || n.Value == quoted
-		}
-		return !found
-	}, nil)
-	return found
-}
-
-// hoisted reports whether a top-level declaration of a trimmed form moves
-// out of #Bundle: the profiles and parameters, which do not depend on the
-// request, so they are evaluated once at load instead of on every request.
-// (A form where that breaks a reference does not compile, and the engine
-// falls back to the whole bundle.)
+// hoisted reports whether a top-level declaration moves out of the forms:
+// the profiles and parameters, which do not depend on the request, so they
+// are evaluated once per generation instead of on every request.
 func hoisted(d ast.Decl) bool {
 	f, ok := d.(*ast.Field)
 	if !ok {

@@ -1,0 +1,43 @@
+package policy
+
+import (
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/internal/lru"
+)
+
+// An outcome is what one form produced on one input: findings (a
+// violations form), defaults (a defaults form), or the fault that kept it
+// from being evaluated. Outcomes are cached and shared: never changed once
+// made.
+type outcome struct {
+	findings []diag.Finding
+	defaults []pendingDefault
+	fault    string
+}
+
+func (o *outcome) empty() bool {
+	return len(o.findings) == 0 && len(o.defaults) == 0 && o.fault == ""
+}
+
+// size estimates the bytes an outcome holds, for the cache's byte bound.
+func (o *outcome) size() int64 {
+	if o == nothing {
+		return 0
+	}
+	n := int64(64 + len(o.fault))
+	for _, f := range o.findings {
+		n += 128 + int64(len(f.Field)+len(f.ManifestField)+len(f.Message))
+	}
+	for _, d := range o.defaults {
+		n += 96 + int64(len(d.field)+len(d.reason))
+		if s, ok := d.value.([]string); ok {
+			for _, x := range s {
+				n += 16 + int64(len(x))
+			}
+		}
+	}
+	return n
+}
+
+// CacheStats returns the counters of the bundle's rule outcome cache.
+func (b *Bundle) CacheStats() lru.Stats { return b.cache.Stats() }

@@ -1,0 +1,524 @@
+package policy
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/parser"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/policy/reads"
+	"github.com/podc-dev/podc/internal/lru"
+	"github.com/podc-dev/podc/policies"
+)
+
+// SourceEmbedded is the Source of the default bundle.
+const SourceEmbedded = "embedded"
+
+// Options bound what a Bundle keeps between requests. The zero value takes
+// every default.
+type Options struct {
+	// Cache bounds the cache of rule outcomes (see doc.go); a zero field
+	// takes DefaultCache's.
+	Cache lru.Bounds
+	// EvalsPerGeneration is how many rule evaluations one generation (one
+	// cue.Context holding the compiled rules) serves before the rules are
+	// compiled into a fresh one and the old one is dropped; zero means
+	// DefaultEvalsPerGeneration. A cue.Context keeps everything compiled
+	// into it, about 3.5 KB per evaluation, so this bounds that memory.
+	EvalsPerGeneration int
+}
+
+// DefaultCache bounds the rule outcome cache by default.
+var DefaultCache = lru.Bounds{Entries: 65536, Bytes: 64 << 20}
+
+// DefaultEvalsPerGeneration is the default of Options.EvalsPerGeneration:
+// about 56 MB of CUE evaluation state at most per generation.
+const DefaultEvalsPerGeneration = 16384
+
+func (o Options) normalized() Options {
+	if o.Cache.Entries <= 0 {
+		o.Cache.Entries = DefaultCache.Entries
+	}
+	if o.Cache.Bytes <= 0 {
+		o.Cache.Bytes = DefaultCache.Bytes
+	}
+	if o.EvalsPerGeneration <= 0 {
+		o.EvalsPerGeneration = DefaultEvalsPerGeneration
+	}
+	return o
+}
+
+// Bundle is a compiled policy bundle. It is safe for concurrent use: every
+// request evaluates the same compiled rules, and what changes (the
+// generation, the outcome cache, the fault counters) is synchronized.
+type Bundle struct {
+	digest   string
+	source   string
+	fsys     fs.FS
+	opts     Options
+	profiles []Profile
+	rules    []Rule
+	// rulePos is where each rule is declared: "restricted.cue:12:7".
+	rulePos   []string
+	byID      map[string]int
+	byProfile map[string]*profileRules
+
+	src   *bundleSource
+	defs  []formDef
+	forms []*form
+
+	gen     atomic.Pointer[generation]
+	genMu   sync.Mutex
+	genErr  atomic.Pointer[string]
+	genSeq  atomic.Int64
+	cache   *lru.Cache[*outcome]
+	faults  []atomic.Uint64
+	rotates atomic.Int64
+}
+
+// bundleSource is what a generation is compiled from.
+type bundleSource struct {
+	pkg     string
+	files   map[string][]byte
+	order   []string
+	outside map[string]bool
+}
+
+type profileRules struct {
+	// intent and manifest are the profile's rules of each stage, by index.
+	intent, manifest []int
+	// forms lists, per input, the profile's forms that read it.
+	forms [numInputs][]*form
+}
+
+var defaultBundle = sync.OnceValues(func() (*Bundle, error) { return Embedded(Options{}) })
+
+// Default returns the embedded default bundle with default Options,
+// compiled once per process.
+func Default() (*Bundle, error) { return defaultBundle() }
+
+// Embedded compiles the embedded default bundle with opts.
+func Embedded(opts Options) (*Bundle, error) { return Load(policies.FS(), SourceEmbedded, opts) }
+
+// LoadDir loads the bundle in dir: its *.cue files (not subdirectories).
+// Errors name each file by its name in dir (rules.cue:12:3); the
+// LoadError's Source names dir.
+func LoadDir(dir string, opts Options) (*Bundle, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, &LoadError{Source: dir, Problems: []string{err.Error()}}
+	}
+	if !st.IsDir() {
+		return nil, &LoadError{Source: dir, Problems: []string{"not a directory"}}
+	}
+	return Load(os.DirFS(dir), dir, opts)
+}
+
+// Load compiles the bundle made of the *.cue files at the root of fsys.
+// source names it in errors and Status: a directory, or "embedded". Every
+// problem is reported at once, as a *LoadError.
+func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
+	names, err := fs.Glob(fsys, "*.cue")
+	if err != nil {
+		return nil, &LoadError{Source: source, Problems: []string{err.Error()}}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, &LoadError{Source: source, Problems: []string{"no .cue files"}}
+	}
+
+	h := sha256.New()
+	var files []*ast.File
+	var problems []string
+	src := &bundleSource{files: map[string][]byte{}, outside: map[string]bool{}}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
+		src.files[name] = data
+		src.order = append(src.order, name)
+		f, err := parser.ParseFile(name, data)
+		if err != nil {
+			problems = append(problems, cueProblems(err)...)
+			continue
+		}
+		p := f.PackageName()
+		switch {
+		case p == "":
+			problems = append(problems, name+":1:1: a package clause is required")
+			continue
+		case src.pkg == "":
+			src.pkg = p
+		case p != src.pkg:
+			problems = append(problems, fmt.Sprintf("%s: package %s, but the bundle's other files are package %s", name, p, src.pkg))
+			continue
+		}
+		files = append(files, f)
+	}
+	if len(problems) > 0 {
+		return nil, &LoadError{Source: source, Problems: problems}
+	}
+	pre, err := parser.ParseFile(preludeName, preludeSource(src.pkg))
+	if err != nil {
+		return nil, fmt.Errorf("policy prelude: %w", err)
+	}
+
+	// The bundle with the prelude's schema, in a context of its own that is
+	// dropped once the metadata is read.
+	inst := build.NewContext().NewInstance("", nil)
+	inst.PkgName = src.pkg
+	for _, f := range append(files, pre) {
+		if err := inst.AddSyntax(f); err != nil {
+			return nil, &LoadError{Source: source, Problems: cueProblems(err)}
+		}
+	}
+	root := cuecontext.New().BuildInstance(inst)
+	if err := root.Err(); err != nil {
+		return nil, &LoadError{Source: source, Problems: cueProblems(err)}
+	}
+	if err := root.Validate(); err != nil {
+		return nil, &LoadError{Source: source, Problems: cueProblems(err)}
+	}
+
+	const defsName = "podc-schema.cue"
+	src.files[preludeName], src.files[defsName] = evalPreludeSource(src.pkg)
+	src.order = append(src.order, preludeName, defsName)
+	src.outside[defsName] = true
+
+	b := &Bundle{
+		digest:    "sha256:" + hex.EncodeToString(h.Sum(nil)),
+		source:    source,
+		fsys:      fsys,
+		opts:      opts.normalized(),
+		src:       src,
+		byID:      map[string]int{},
+		byProfile: map[string]*profileRules{},
+	}
+	hasViolations, problems := b.readMetadata(root, declaredRules(files))
+	if len(problems) > 0 {
+		return nil, &LoadError{Source: source, Problems: problems}
+	}
+	b.faults = make([]atomic.Uint64, len(b.rules))
+	b.cache = lru.New[*outcome](b.opts.Cache, (*outcome).size)
+	if err := b.buildForms(hasViolations); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// metadataFields are a rule's fields read once at load; a rule's form
+// leaves them out, so a request never evaluates them.
+var metadataFields = []string{"id", "profiles", "severity", "stage", "message", "description", "each"}
+
+// buildForms makes every rule's forms, compiles them into the first
+// generation and works out what each form reads.
+func (b *Bundle) buildForms(hasViolations []bool) error {
+	for i, r := range b.rules {
+		if hasViolations[i] {
+			b.forms = append(b.forms, &form{rule: i, part: partViolations, input: inputOf(r.Stage, r.Each)})
+		}
+		if r.Defaults {
+			b.forms = append(b.forms, &form{rule: i, part: partDefaults, input: inputOf(diag.StageIntentPolicy, r.Each)})
+		}
+	}
+	for id, f := range b.forms {
+		f.id = id
+		f.name = "#F" + strconv.Itoa(id)
+		f.result = cue.MakePath(cue.Str(b.rules[f.rule].ID), cue.Str(f.part.field()))
+		b.defs = append(b.defs, formDef{name: f.name, keep: b.trimmed(f)})
+		for _, p := range b.rules[f.rule].Profiles {
+			pr := b.byProfile[p]
+			pr.forms[f.input] = append(pr.forms[f.input], f)
+		}
+	}
+	// A form trimmed to its rule does not compile when the rule refers to
+	// other rules: such a form keeps the whole bundle.
+	if _, err := b.compileForms(); err != nil {
+		for _, f := range b.forms {
+			one := []formDef{b.defs[f.id]}
+			if _, err := b.compileDefs(one); err != nil {
+				f.whole = true
+				b.defs[f.id].keep = keepAll
+			}
+		}
+	}
+	wf, err := wrapForms(b.src, b.defs)
+	if err != nil {
+		return &LoadError{Source: b.source, Problems: cueProblems(err)}
+	}
+	b.analyzeReads(wf)
+	g, err := b.compileForms()
+	if err != nil {
+		return &LoadError{Source: b.source, Problems: cueProblems(err)}
+	}
+	b.gen.Store(g)
+	return nil
+}
+
+// trimmed returns the keep function of f's form: its own rule, with only
+// the part f evaluates.
+func (b *Bundle) trimmed(f *form) func(string) (bool, []string) {
+	own := b.rules[f.rule].ID
+	drop := append(slices.Clone(metadataFields), f.part.other().field())
+	return func(id string) (bool, []string) {
+		if _, isRule := b.byID[id]; !isRule {
+			return true, nil // not a rule: a helper, keep it
+		}
+		return id == own, drop
+	}
+}
+
+func keepAll(string) (bool, []string) { return true, nil }
+
+// analyzeReads works out what each form reads from the syntax of the
+// evaluation file.
+func (b *Bundle) analyzeReads(wf *ast.File) {
+	sc := reads.Scope{Inputs: inputRoots, Top: map[ast.Node]bool{}}
+	bodies := map[string]*ast.StructLit{}
+	for _, d := range wf.Decls {
+		if f, ok := d.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(f.Label); err == nil && strings.HasPrefix(name, "#F") {
+				if st, ok := f.Value.(*ast.StructLit); ok {
+					bodies[name] = st
+					continue
+				}
+			}
+		}
+		ast.Walk(d, func(n ast.Node) bool { sc.Top[n] = true; return true }, nil)
+	}
+	for _, f := range b.forms {
+		body := bodies[f.name]
+		if body == nil || f.whole {
+			continue
+		}
+		if rs, ok := reads.Rule(body, sc); ok {
+			f.reads = rs
+			if cs, ok := reads.Conds(body, sc); ok {
+				f.conds = cs
+			}
+		}
+	}
+}
+
+// readMetadata reads the profiles and each rule's metadata, which must be
+// concrete. It reports, by rule index, whether the rule declares
+// violations.
+func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]bool, []string) {
+	var problems []string
+	at := func(v cue.Value) string {
+		if p := v.Pos(); p.IsValid() {
+			return fmt.Sprintf("%s:%d:%d", p.Filename(), p.Line(), p.Column())
+		}
+		return ""
+	}
+	bad := func(v cue.Value, format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if pos := at(v); pos != "" {
+			msg = pos + ": " + msg
+		}
+		problems = append(problems, msg)
+	}
+
+	it, err := root.LookupPath(cue.ParsePath("profiles")).Fields()
+	if err != nil {
+		return nil, cueProblems(err)
+	}
+	for it.Next() {
+		name := it.Selector().Unquoted()
+		desc, err := it.Value().LookupPath(cue.ParsePath("description")).String()
+		if err != nil {
+			bad(it.Value(), "profiles.%s.description: %v", name, err)
+		}
+		b.profiles = append(b.profiles, Profile{Name: name, Description: desc})
+		b.byProfile[name] = &profileRules{}
+	}
+	if len(b.profiles) == 0 {
+		problems = append(problems, "the bundle declares no profiles")
+	}
+	slices.SortFunc(b.profiles, func(x, y Profile) int { return strings.Compare(x.Name, y.Name) })
+
+	it, err = root.LookupPath(cue.ParsePath("rules")).Fields()
+	if err != nil {
+		return nil, append(problems, cueProblems(err)...)
+	}
+	type ruleMeta struct {
+		Rule
+		pos  string
+		viol bool
+	}
+	var metas []ruleMeta
+	for it.Next() {
+		v := it.Value()
+		id := it.Selector().Unquoted()
+		r := Rule{ID: id}
+		str := func(field string) string {
+			s, err := v.LookupPath(cue.MakePath(cue.Str(field))).String()
+			if err != nil {
+				bad(v, "rules[%q].%s: %v", id, field, err)
+			}
+			return s
+		}
+		r.Message = str("message")
+		r.Description = str("description")
+		if r.Severity, err = diag.ParseSeverity(str("severity")); err != nil {
+			bad(v, "rules[%q].severity: %v", id, err)
+		}
+		switch s := str("stage"); s {
+		case "intent":
+			r.Stage = diag.StageIntentPolicy
+		case "manifest":
+			r.Stage = diag.StageManifestPolicy
+		default:
+			bad(v, "rules[%q].stage: %q: must be intent or manifest", id, s)
+		}
+		if err := v.LookupPath(cue.ParsePath("profiles")).Decode(&r.Profiles); err != nil {
+			bad(v, "rules[%q].profiles: %v", id, err)
+		}
+		for _, p := range r.Profiles {
+			if b.byProfile[p] == nil {
+				bad(v, "rules[%q].profiles: unknown profile %q (the bundle declares %s)", id, p, b.profileList())
+			}
+		}
+		r.Defaults = v.LookupPath(cue.ParsePath("defaults")).Exists()
+		if e := v.LookupPath(cue.ParsePath("each")); e.Exists() {
+			if r.Each, err = e.String(); err != nil || r.Each != "container" {
+				bad(v, "rules[%q].each: must be \"container\"", id)
+			}
+		}
+		pos := declared[id]
+		if pos == "" {
+			pos = at(v)
+		}
+		metas = append(metas, ruleMeta{r, pos, v.LookupPath(cue.ParsePath("violations")).Exists()})
+	}
+	slices.SortFunc(metas, func(x, y ruleMeta) int { return strings.Compare(x.ID, y.ID) })
+	hasViolations := make([]bool, len(metas))
+	for i, m := range metas {
+		b.rules = append(b.rules, m.Rule)
+		b.rulePos = append(b.rulePos, m.pos)
+		hasViolations[i] = m.viol
+		b.byID[m.ID] = i
+		for _, p := range m.Profiles {
+			pr := b.byProfile[p]
+			if pr == nil {
+				continue
+			}
+			if m.Stage == diag.StageIntentPolicy {
+				pr.intent = append(pr.intent, i)
+			} else {
+				pr.manifest = append(pr.manifest, i)
+			}
+		}
+	}
+	return hasViolations, problems
+}
+
+// declaredRules finds where each rule is declared: the first plain field
+// of a top-level rules struct with its id, as "file.cue:line:col".
+func declaredRules(files []*ast.File) map[string]string {
+	out := map[string]string{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.Field)
+			if !ok {
+				continue
+			}
+			if name, _, err := ast.LabelName(fd.Label); err != nil || name != "rules" {
+				continue
+			}
+			st, ok := fd.Value.(*ast.StructLit)
+			if !ok {
+				continue
+			}
+			for _, e := range st.Elts {
+				rf, ok := e.(*ast.Field)
+				if !ok {
+					continue
+				}
+				id, _, err := ast.LabelName(rf.Label)
+				if p := rf.Pos(); err == nil && out[id] == "" && p.IsValid() {
+					out[id] = fmt.Sprintf("%s:%d:%d", p.Filename(), p.Line(), p.Column())
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (b *Bundle) profileList() string {
+	names := make([]string, len(b.profiles))
+	for i, p := range b.profiles {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// Digest is "sha256:<hex>" over the bundle's .cue files: their sorted
+// names and contents.
+func (b *Bundle) Digest() string { return b.digest }
+
+// Source is "embedded" or the directory the bundle was loaded from.
+func (b *Bundle) Source() string { return b.source }
+
+// Files returns the bundle's files; its test cases are under tests/.
+func (b *Bundle) Files() fs.FS { return b.fsys }
+
+// Profiles returns the bundle's profiles, by name.
+func (b *Bundle) Profiles() []Profile { return slices.Clone(b.profiles) }
+
+// Rules returns every rule, by id.
+func (b *Bundle) Rules() []Rule {
+	out := slices.Clone(b.rules)
+	for i := range out {
+		out[i].Profiles = slices.Clone(out[i].Profiles)
+	}
+	return out
+}
+
+// Rule returns the rule with the given id.
+func (b *Bundle) Rule(id string) (Rule, bool) {
+	i, ok := b.byID[id]
+	if !ok {
+		return Rule{}, false
+	}
+	r := b.rules[i]
+	r.Profiles = slices.Clone(r.Profiles)
+	return r, true
+}
+
+// RulePosition is where the rule is declared in the bundle:
+// "restricted.cue:12:7"; empty for an unknown rule.
+func (b *Bundle) RulePosition(id string) string {
+	if i, ok := b.byID[id]; ok {
+		return b.rulePos[i]
+	}
+	return ""
+}
+
+// HasProfile reports whether the bundle declares the profile.
+func (b *Bundle) HasProfile(name string) bool { return b.byProfile[name] != nil }
+
+// unknownProfile is the Invalid error for a profile the bundle lacks.
+func (b *Bundle) unknownProfile(name string) error {
+	return &diag.Error{Kind: diag.Invalid, Findings: []diag.Finding{
+		diag.Denyf(diag.StageIntent, "profile", "unknown profile %q; the policy bundle has: %s", name, b.profileList()),
+	}}
+}

@@ -1,0 +1,172 @@
+package reads
+
+// An Index locates the members of every object in one input, so that
+// projecting the input onto many read sets scans it once: each projection
+// then copies the members it selects and skips the rest without reading
+// them.
+type Index struct {
+	src  []byte
+	objs [][]jsonMember
+}
+
+type jsonMember struct {
+	// key is src[keyStart:valStart]: the quoted key and its colon.
+	keyStart, valStart, valEnd int
+	// obj is the index in objs of the value's members when the value is an
+	// object; -1 otherwise.
+	obj int
+}
+
+// NewIndex indexes src, podc's own compact encoding of an input. It
+// reports false if src does not parse as such.
+func NewIndex(src []byte) (*Index, bool) {
+	x := &Index{}
+	return x, x.Reset(src)
+}
+
+// Reset indexes src in place of the input x indexed, reusing its memory.
+func (x *Index) Reset(src []byte) bool {
+	x.src, x.objs = src, x.objs[:0]
+	p := projector{src: src}
+	_, ok := x.object(&p)
+	return ok && p.i == len(src)
+}
+
+func (x *Index) object(p *projector) (int, bool) {
+	if p.i >= len(p.src) || p.src[p.i] != '{' {
+		return 0, false
+	}
+	p.i++
+	id := len(x.objs)
+	var ms []jsonMember
+	if id < cap(x.objs) {
+		x.objs = x.objs[:id+1]
+		ms = x.objs[id][:0]
+	} else {
+		x.objs = append(x.objs, nil)
+	}
+	for {
+		if p.i >= len(p.src) {
+			return 0, false
+		}
+		if p.src[p.i] == '}' {
+			p.i++
+			x.objs[id] = ms
+			return id, true
+		}
+		if p.src[p.i] == ',' {
+			p.i++
+		}
+		m := jsonMember{keyStart: p.i, obj: -1}
+		if !p.skipString() {
+			return 0, false
+		}
+		if p.i >= len(p.src) || p.src[p.i] != ':' {
+			return 0, false
+		}
+		p.i++
+		m.valStart = p.i
+		if p.i < len(p.src) && p.src[p.i] == '{' {
+			o, ok := x.object(p)
+			if !ok {
+				return 0, false
+			}
+			m.obj = o
+		} else if !p.skipValue() {
+			return 0, false
+		}
+		m.valEnd = p.i
+		ms = append(ms, m)
+	}
+}
+
+// Project appends to dst the part of the indexed input that rs selects, as
+// JSON: the members rs names, in the input's order, objects projected onto
+// the read set below them and every other value whole.
+func (x *Index) Project(dst []byte, rs *Set) []byte {
+	return x.projectObject(dst, 0, rs)
+}
+
+func (x *Index) projectObject(dst []byte, obj int, rs *Set) []byte {
+	dst = append(dst, '{')
+	first := true
+	for _, m := range x.objs[obj] {
+		sub := rs.child(x.src[m.keyStart+1 : m.valStart-2])
+		if sub == nil {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, x.src[m.keyStart:m.valStart]...)
+		if !sub.whole && m.obj >= 0 {
+			dst = x.projectObject(dst, m.obj, sub)
+			continue
+		}
+		dst = append(dst, x.src[m.valStart:m.valEnd]...)
+	}
+	return append(dst, '}')
+}
+
+// A projector scans podc's own compact JSON encoding of an input.
+type projector struct {
+	src []byte
+	i   int
+}
+
+func (p *projector) skipString() bool {
+	if p.i >= len(p.src) || p.src[p.i] != '"' {
+		return false
+	}
+	for p.i++; p.i < len(p.src); p.i++ {
+		switch p.src[p.i] {
+		case '\\':
+			p.i++
+		case '"':
+			p.i++
+			return true
+		}
+	}
+	return false
+}
+
+func (p *projector) skipValue() bool {
+	if p.i >= len(p.src) {
+		return false
+	}
+	switch p.src[p.i] {
+	case '"':
+		return p.skipString()
+	case '{', '[':
+		depth := 0
+		for p.i < len(p.src) {
+			switch p.src[p.i] {
+			case '"':
+				if !p.skipString() {
+					return false
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					p.i++
+					return true
+				}
+			}
+			p.i++
+		}
+		return false
+	default:
+		for p.i < len(p.src) {
+			switch p.src[p.i] {
+			case ',', '}', ']':
+				return true
+			}
+			p.i++
+		}
+		return true
+	}
+}

@@ -1,0 +1,56 @@
+package reads
+
+import "testing"
+
+func TestProject(t *testing.T) {
+	src := []byte(`{"container":{"path":"containers[0]","image":"a:1","cpu":{"request":250,"limit":0},"ports":[{"path":"p","nodePort":1}],"sc":null,"s":"x\"}"},"pod":{"restartPolicy":"Always"},"params":{"nodePortMin":1}}`)
+	rs := &Set{}
+	rs.Add("container", "cpu", "request")
+	rs.Add("container", "ports")
+	rs.Add("container", "sc", "x")
+	rs.Add("container", "s")
+	rs.Add("pod")
+	rs.Add("missing", "x")
+	want := `{"container":{"cpu":{"request":250},"ports":[{"path":"p","nodePort":1}],"sc":null,"s":"x\"}"},"pod":{"restartPolicy":"Always"}}`
+	idx, ok := NewIndex(src)
+	if !ok {
+		t.Fatal("the input did not index")
+	}
+	if got := idx.Project(nil, rs); string(got) != want {
+		t.Errorf("project:\n got %s\nwant %s", got, want)
+	}
+	if got := idx.Project(nil, &Set{}); string(got) != "{}" {
+		t.Errorf("empty read set: %s", got)
+	}
+	// The index is reused for the next input.
+	if !idx.Reset([]byte(`{"pod":{"restartPolicy":"Never"},"container":{"cpu":{"request":1}}}`)) {
+		t.Fatal("the second input did not index")
+	}
+	if got, want := string(idx.Project(nil, rs)), `{"pod":{"restartPolicy":"Never"},"container":{"cpu":{"request":1}}}`; got != want {
+		t.Errorf("project after reset:\n got %s\nwant %s", got, want)
+	}
+	for _, bad := range []string{`{"a":`, `{"a":1`, `[1]`, `{"a":"x}`, `{"a":1}x`} {
+		if _, ok := NewIndex([]byte(bad)); ok {
+			t.Errorf("%s indexed", bad)
+		}
+	}
+}
+
+func TestSetAdd(t *testing.T) {
+	s := &Set{}
+	s.Add("a", "b")
+	s.Add("a", "c", "d")
+	if got, want := s.String(), "{a:{b:* c:{d:*}}}"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	// A whole value absorbs the paths below it.
+	s.Add("a")
+	s.Add("a", "e")
+	if got, want := s.String(), "{a:*}"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	var none *Set
+	if none.String() != "-" {
+		t.Error("a nil set renders as -")
+	}
+}

@@ -1,0 +1,122 @@
+package compiler
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+
+	"github.com/podc-dev/podc/compiler/compile"
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/policytest"
+	"github.com/podc-dev/podc/compiler/target"
+	"github.com/podc-dev/podc/examples"
+)
+
+// LoadBundle loads the policy bundle in dir and checks it on its smoke set
+// (CheckBundle): what `podc serve --policies`, every reload and
+// `podc policy vet` run, so a bundle that would fail at request time never
+// serves.
+func LoadBundle(dir string, opts policy.Options, nodePorts intent.PortRange) (*policy.Bundle, error) {
+	b, err := policy.LoadDir(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckBundle(b, nodePorts); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// CheckBundle evaluates a bundle on its smoke set, its own test cases
+// (tests/*.txtar) and the example intents, under every profile it
+// declares, through both policy stages and the compiler, as a request
+// would. A rule that fails to evaluate on any of them makes the bundle
+// unfit to serve: the error, a *policy.LoadError, names each such rule
+// with its file:line, the profile and the smoke input.
+func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
+	cases, err := smokeSet(b)
+	if err != nil {
+		return &policy.LoadError{Source: b.Source(), Problems: []string{err.Error()}}
+	}
+	if nodePorts == (intent.PortRange{}) {
+		nodePorts = intent.DefaultNodePorts
+	}
+	ctx := context.Background()
+	// The first fault of each rule, and how many more inputs it failed on.
+	var first []string
+	more := map[string]int{}
+	msgs := map[string]string{}
+	report := func(profile, input string, fs []diag.Finding) {
+		for _, f := range fs {
+			switch {
+			case !f.Fault:
+			case slices.Contains(first, f.RuleID):
+				more[f.RuleID]++
+			default:
+				first = append(first, f.RuleID)
+				msgs[f.RuleID] = fmt.Sprintf("%s [profile %s, smoke input %s]", f.Message, profile, input)
+			}
+		}
+	}
+	for _, p := range b.Profiles() {
+		params := policy.Params{Profile: p.Name, NodePorts: nodePorts}
+		for _, c := range cases {
+			ir, err := b.EvaluateIntent(ctx, c.Intent, params)
+			if err != nil {
+				return fmt.Errorf("smoke input %s: %w", c.Name, err)
+			}
+			report(p.Name, c.Name, ir.Findings)
+			if diag.HasDeny(intent.Check(ir.Intent, intent.Options{Target: target.Default, NodePorts: nodePorts})) {
+				continue // malformed: a request would stop before compiling
+			}
+			out, err := compile.Workload(ir.Intent, compile.Options{Target: target.Default})
+			if err != nil {
+				continue // the compiler's own refusal, not the bundle's
+			}
+			mr, err := b.EvaluateManifests(ctx, out.Objects(), ir.Intent, params)
+			if err != nil {
+				return fmt.Errorf("smoke input %s: %w", c.Name, err)
+			}
+			report(p.Name, c.Name, mr.Findings)
+		}
+	}
+	if len(first) == 0 {
+		return nil
+	}
+	problems := make([]string, 0, len(first))
+	for _, id := range first {
+		line := msgs[id]
+		if n := more[id]; n > 0 {
+			line += fmt.Sprintf(" (and %d more smoke evaluations)", n)
+		}
+		problems = append(problems, line)
+	}
+	return &policy.LoadError{Source: b.Source(), Problems: problems}
+}
+
+// smokeSet is the bundle's own test cases and the example intents.
+func smokeSet(b *policy.Bundle) ([]policytest.Case, error) {
+	cases, err := policytest.Cases(b.Files())
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(examples.FS(), "*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		data, err := fs.ReadFile(examples.FS(), name)
+		if err != nil {
+			return nil, err
+		}
+		wi, err := intent.Decode(data)
+		if err != nil {
+			return nil, fmt.Errorf("example %s: %v", name, err)
+		}
+		cases = append(cases, policytest.Case{Name: "examples/" + name, Intent: wi})
+	}
+	return cases, nil
+}
