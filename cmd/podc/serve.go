@@ -31,7 +31,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	ruleCache := fs.Int("policy-cache", policy.DefaultCache.Entries, "how many policy rule outcomes to remember, each keyed on the part of the input its rule reads")
 	ruleBytes := bytesFlag(policy.DefaultCache.Bytes)
 	fs.Var(&ruleBytes, "policy-cache-bytes", "the most memory the remembered rule outcomes take (bytes, or a quantity like 64Mi)")
-	evalsPerGen := fs.Int("policy-evals-per-generation", policy.DefaultEvalsPerGeneration, "how many rule evaluations one CUE context serves before the rules are compiled into a fresh one (about 3.5 KB of memory each)")
+	evalsPerGen := fs.Int("policy-evals-per-generation", policy.DefaultEvalsPerGeneration, "how many rule evaluations one CUE context serves before the rules are compiled into a fresh one (about 7.5 KB of memory each)")
 	grace := fs.Duration("grace", 10*time.Second, "how long calls in flight may take to finish on shutdown")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 )
@@ -28,13 +29,17 @@ type generation struct {
 }
 
 // compileForms compiles every form into a new generation.
-func (b *Bundle) compileForms() (*generation, error) { return b.compileDefs(b.defs) }
-
-func (b *Bundle) compileDefs(defs []formDef) (*generation, error) {
-	wf, err := wrapForms(b.src, defs)
+func (b *Bundle) compileForms() (*generation, error) {
+	wf, err := wrapForms(b.src, b.defs)
 	if err != nil {
 		return nil, err
 	}
+	return b.compileFile(wf)
+}
+
+// compileFile compiles an evaluation file made by wrapForms into a new
+// generation.
+func (b *Bundle) compileFile(wf *ast.File) (*generation, error) {
 	inst := build.NewContext().NewInstance("", nil)
 	inst.PkgName = b.src.pkg
 	if err := inst.AddSyntax(wf); err != nil {

@@ -133,10 +133,12 @@ func Rule(body *ast.StructLit, sc Scope) (*Set, bool) {
 // Conds computes what the conditions of a rule's form read, for a body
 // that Rule accepted. It reports false unless the body's rules declare
 // exactly one rule whose every field is a list of comprehensions made of
-// `if` clauses only. Then the rule produces nothing exactly when every
-// condition is false, and the conditions depend only on the input fields
-// (and the Scope, builtins and imports) they name: a condition that names
-// anything declared inside the rule (a let) is refused.
+// `if` and `for` clauses only. Then the rule produces nothing exactly when
+// no iteration passes every condition, which depends only on the for
+// clauses' sources and the input fields (and the Scope, builtins and
+// imports) the conditions name; the conditions may name the for clauses'
+// own variables. A condition that names anything else declared inside the
+// rule (a let) is refused.
 func Conds(body *ast.StructLit, sc Scope) (*Set, bool) {
 	var rule *ast.StructLit
 	for _, d := range body.Elts {
@@ -163,6 +165,7 @@ func Conds(body *ast.StructLit, sc Scope) (*Set, bool) {
 		return nil, false
 	}
 	var conds []ast.Node
+	vars := map[ast.Node]bool{}
 	for _, d := range rule.Elts {
 		f, ok := d.(*ast.Field)
 		if !ok || f.Constraint != token.ILLEGAL {
@@ -178,15 +181,24 @@ func Conds(body *ast.StructLit, sc Scope) (*Set, bool) {
 				return nil, false
 			}
 			for _, cl := range c.Clauses {
-				ic, ok := cl.(*ast.IfClause)
-				if !ok {
+				switch cl := cl.(type) {
+				case *ast.IfClause:
+					conds = append(conds, cl.Condition)
+				case *ast.ForClause:
+					conds = append(conds, cl.Source)
+					vars[cl] = true
+					for _, id := range []*ast.Ident{cl.Key, cl.Value} {
+						if id != nil {
+							vars[id] = true
+						}
+					}
+				default:
 					return nil, false
 				}
-				conds = append(conds, ic.Condition)
 			}
 		}
 	}
-	return inputReads(conds, nil, sc)
+	return inputReads(conds, vars, sc)
 }
 
 // inputReads walks nodes and collects every input field they read. It

@@ -9,7 +9,7 @@ import (
 	"cuelang.org/go/cue/token"
 )
 
-var inputs = map[string]bool{"intent": true, "container": true, "pod": true, "params": true}
+var inputs = map[string]bool{"intent": true, "container": true, "pod": true, "params": true, "workload": true}
 
 // form parses a file whose #F holds one rule's form and whose other
 // declarations make up the Scope's Top.
@@ -45,6 +45,11 @@ func TestRule(t *testing.T) {
 		src:   `#F: {container: _, params: _, rules: x: {let c = container.cpu, violations: [for p in container.ports if c.request == 0 && p.nodePort > params.nodePortMax {field: p.path}]}}`,
 		reads: "{container:{cpu:* ports:*} params:{nodePortMax:*}}",
 		conds: "-",
+	}, {
+		name:  "a for over an input list",
+		src:   `#F: {container: _, workload: _, rules: x: violations: [for i, cap in container.sc.add if cap != "NET_BIND_SERVICE" {field: "\(container.path)[\(i)]", manifestField: "\(workload.ref): x"}]}`,
+		reads: "{container:{sc:{add:*} path:*} workload:{ref:*}}",
+		conds: "{container:{sc:{add:*}}}",
 	}, {
 		name:  "an input read whole",
 		src:   `#F: {container: _, rules: x: violations: [if len(container) > 100 {field: "x"}]}`,
