@@ -143,4 +143,47 @@ grep -q '"SERVING"' <<<"$out" || fail "health stays NOT_SERVING after a good rel
 stop "$work/reload.log"
 ok "live policy reload: good, broken, good"
 
+# Policy faults: a bundle whose rule fails on every intent never serves, at
+# start or on reload; a rule that fails only on some intents fails closed
+# for those (FailedPrecondition, POLICY_FAULT) while the others compile.
+mkdir "$work/faulty"
+cat >"$work/faulty/rules.cue" <<'CUE'
+package p
+profiles: baseline: description: "b"
+rules: "p.sum": {profiles: ["baseline"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [if intent.replicas + "a" == 1 {field: "replicas"}]}
+CUE
+set +e
+"$podc" serve --addr 127.0.0.1:0 --policies "$work/faulty" >"$work/faulty.log" 2>&1
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || fail "podc serve started on a bundle whose rule fails on every intent"
+grep -q 'p.sum (rules.cue:3:' "$work/faulty.log" || fail "the refused bundle's rule is not named: $(cat "$work/faulty.log")"
+mkdir "$work/label"
+cat >"$work/label/rules.cue" <<'CUE'
+package p
+profiles: baseline: description: "b"
+rules: "p.tier": {profiles: ["baseline"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [if intent.labels.tier != _|_ if intent.labels.tier * 2 > 1 {field: "labels"}]}
+CUE
+start "$work/fault.log" --policies "$work/label" --policy-poll 100ms
+"$grpcurl" -plaintext -d "{\"intent\": $(cat examples/hello.json)}" "$addr" podc.v1.CompilerService/Compile >/dev/null || fail "an intent the rule passes is refused"
+tiered=$(jq -c '.labels = {"tier": "web"}' examples/hello.json)
+set +e
+out=$("$grpcurl" -plaintext -format-error -d "{\"intent\": $tiered}" "$addr" podc.v1.CompilerService/Compile 2>&1)
+set -e
+grep -q '"code": 9' <<<"$out" && grep -q 'POLICY_FAULT' <<<"$out" && grep -q '"reason": "p.tier"' <<<"$out" || fail "a failing deny rule does not fail closed: $out"
+grep -q '"faults": "1"' <<<"$("$grpcurl" -plaintext "$addr" podc.v1.PolicyService/ListPolicies)" || fail "ListPolicies does not count the fault"
+cp "$work/faulty/rules.cue" "$work/label/zz.cue"
+sed -i 's/p.sum/p.sum2/; /^profiles/d' "$work/label/zz.cue"
+for _ in $(seq 1 50); do
+  out=$("$grpcurl" -plaintext "$addr" podc.v1.PolicyService/ListPolicies)
+  grep -q '"lastError"' <<<"$out" && break
+  sleep 0.1
+done
+grep -q '"lastError": ".*p.sum2' <<<"$out" || fail "a reload whose rule fails on every intent is not refused: $out"
+"$grpcurl" -plaintext -d "{\"intent\": $(cat examples/hello.json)}" "$addr" podc.v1.CompilerService/Compile >/dev/null || fail "the last good bundle stopped serving"
+stop "$work/fault.log"
+ok "policy faults: refused at start and on reload, fail closed at request time"
+
 echo "e2e: $passed passed, 0 failed"

@@ -24,6 +24,7 @@ import (
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
+	"github.com/podc-dev/podc/internal/bundletest"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -51,6 +52,12 @@ func start(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startWith(t, b)
+}
+
+// startWith serves a real engine on the bundle b over bufconn.
+func startWith(t *testing.T, b *policy.Bundle) *env {
+	t.Helper()
 	store := store.New(b, nil)
 	eng := compiler.New(compiler.Options{Policies: store})
 	srv := New(Options{Compiler: panicky{eng}, Policies: store})
@@ -452,5 +459,84 @@ func TestCompileBatchKeepsOrder(t *testing.T) {
 		if resp == nil || resp.Manifests[0].Name != fmt.Sprintf("w%d", i) {
 			t.Errorf("result %d does not answer intent w%d: %v", i, i, r)
 		}
+	}
+}
+
+// faultyBundle holds rules that fail to evaluate on some intents: a deny
+// rule when the label tier is present, a warn rule when the label probe is.
+const faultyBundle = `package p
+profiles: baseline: description: "b"
+rules: "p.tier": {profiles: ["baseline"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [if intent.labels.tier != _|_ if intent.labels.tier * 2 > 1 {field: "labels"}]}
+rules: "p.probe": {profiles: ["baseline"], severity: "warn", stage: "intent", message: "m", description: "d",
+	violations: [if intent.labels.probe != _|_ if intent.labels.probe + 1 > 1 {field: "labels"}]}
+`
+
+// A rule that fails at request time is the bundle's fault: a deny rule
+// fails closed with FAILED_PRECONDITION and the reason POLICY_FAULT, a warn
+// rule becomes a warning, other intents compile, and ListPolicies counts
+// the faults. Never INTERNAL.
+func TestPolicyFaultFailsClosed(t *testing.T) {
+	b, err := policy.LoadDir(bundletest.Write(t, map[string]string{"rules.cue": faultyBundle}), policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startWith(t, b)
+	ctx := context.Background()
+
+	if _, err := e.compiler.Compile(ctx, &podcv1.CompileRequest{Intent: example(t, "hello.json")}); err != nil {
+		t.Fatalf("an intent the faulty rules pass: %v", err)
+	}
+
+	wi := example(t, "hello.json")
+	wi.Labels = map[string]string{"tier": "web"}
+	_, err = e.compiler.Compile(ctx, &podcv1.CompileRequest{Intent: wi})
+	st, br, rep := badRequestOf(t, err)
+	if st.Code() != codes.FailedPrecondition {
+		t.Fatalf("code = %v (%v), want FailedPrecondition", st.Code(), err)
+	}
+	var reason string
+	for _, d := range st.Details() {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok {
+			reason = ei.Reason
+		}
+	}
+	if reason != ReasonPolicyFault {
+		t.Errorf("ErrorInfo reason %q, want %s", reason, ReasonPolicyFault)
+	}
+	if br == nil || len(br.FieldViolations) != 1 || br.FieldViolations[0].Reason != "p.tier" || !strings.Contains(br.FieldViolations[0].Description, "rules.cue:3:") {
+		t.Errorf("field violations %v", br)
+	}
+	if rep == nil || len(rep.Findings) != 1 || !rep.Findings[0].Fault {
+		t.Errorf("report %v", rep)
+	}
+
+	wi = example(t, "hello.json")
+	wi.Labels = map[string]string{"probe": "x"}
+	resp, err := e.compiler.Compile(ctx, &podcv1.CompileRequest{Intent: wi})
+	if err != nil {
+		t.Fatalf("a warn rule's fault refused the intent: %v", err)
+	}
+	var warned bool
+	for _, f := range resp.GetReport().GetFindings() {
+		warned = warned || (f.Fault && f.RuleId == "p.probe" && f.Severity == podcv1.Severity_SEVERITY_WARN)
+	}
+	if !warned {
+		t.Errorf("no fault warning in %v", resp.GetReport().GetFindings())
+	}
+
+	lp, err := e.policy.ListPolicies(ctx, &podcv1.ListPoliciesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults := map[string]uint64{}
+	for _, r := range lp.Rules {
+		faults[r.Id] = r.Faults
+		if r.Position == "" {
+			t.Errorf("rule %s has no position", r.Id)
+		}
+	}
+	if faults["p.tier"] != 1 || faults["p.probe"] != 1 {
+		t.Errorf("fault counts %v", faults)
 	}
 }
