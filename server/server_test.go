@@ -24,8 +24,8 @@ import (
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
-	"github.com/podc-dev/podc/internal/bundletest"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/bundletest"
 )
 
 // panicky wraps a real engine and panics for intents named "boom".
