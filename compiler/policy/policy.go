@@ -1,13 +1,3 @@
-// Package policy is podc's CUE policy engine. It loads a bundle of CUE files
-// (the embedded default in package policies, or a platform team's
-// directory), evaluates its intent rules (constraints and defaults) before
-// compile and its manifest rules after, and reports every violation with its
-// rule id, severity and field paths.
-//
-// A bundle is compiled once; evaluating it builds only a small flattened
-// input per request (see policies/README.md for the shapes), so one Bundle
-// serves every request concurrently. A Store holds the active bundle and
-// swaps in a new one atomically when its directory changes.
 package policy
 
 import (

@@ -1,0 +1,71 @@
+// Package policy is podc's CUE policy engine. It loads a bundle of CUE
+// files (the embedded default in package policies, or a platform team's
+// directory), evaluates its intent rules (constraints and defaults) before
+// compile and its manifest rules after, and reports every violation with
+// its rule id, severity and field paths.
+//
+// # One rule, from bundle to decision
+//
+// Take restricted.image-pinned, a per-container intent rule:
+//
+//	rules: "restricted.image-pinned": {
+//		profiles: ["restricted"], severity: "deny", each: "container", stage: "intent", ...
+//		violations: [if !container.pinned {field: "\(container.path).image", message: "..."}]
+//	}
+//
+// Loading (load.go). Load parses the bundle's files with podc's prelude
+// (prelude.cue: the input shapes and the rule convention), builds them once
+// in a throwaway cue.Context to check them and read each rule's metadata
+// (profiles, severity, stage, each, and where it is declared), and makes
+// the rule's forms: one for its violations and, when it has defaults, one
+// for those. A form (form.go) is the bundle trimmed to that rule and that
+// list, its metadata left out, as one definition of an evaluation file
+// (forms.go, wrapForms):
+//
+//	#F12: {container: _, pod: _, params: _, rules: "restricted.image-pinned": violations: [...]}
+//
+// Read analysis (package reads). From the form's syntax, reads.Rule finds
+// what the rule reads of its input, {container:{pinned image path}}, and
+// reads.Conds what its `if` and `for` clauses read, {container:{pinned}}.
+// A rule that refers to a helper or another rule has no read set; it is
+// keyed on its whole input (and its form keeps the whole bundle when the
+// trimmed one does not compile).
+//
+// Generations (generation.go). Every form is compiled into one cue.Context,
+// a generation. A cue.Context keeps everything compiled into it, so after
+// Options.EvalsPerGeneration evaluations the forms are compiled into a
+// fresh context in the background and the old one is dropped.
+//
+// Evaluation (evaluate.go). A request flattens the intent into small JSON
+// inputs (input.go, manifests.go): {intent, params} and, per container,
+// {container, pod, params}. For each form of the profile and each of its
+// inputs, the input is projected onto the form's read set and looked up in
+// the outcome cache (cache.go), keyed by the form and that projection; a
+// miss also looks up the conds projection, under which inputs on which the
+// form produced nothing are remembered. What is left is compiled in one CUE
+// source in the generation's scope,
+//
+//	j0: (#F12 & {"container":{"pinned":false,"image":"nginx","path":"containers[0]"}}).rules
+//
+// and each job's list is read with LookupPath into findings (or defaults),
+// which are cached. This is the only way a rule is evaluated.
+//
+// Faults. A job whose list cannot be read (an operation on the wrong type,
+// a missing field) is the bundle's fault on that input: a finding with
+// Fault set under the rule's id and its file:line, counted per rule
+// (Faults), and a decision of OutcomeFault. A deny rule's fault refuses the
+// intent (the rule fails closed); a warn rule's fault warns. A default that
+// does not fit the intent is a fault of its rule too.
+//
+// Decision (assemble). The findings come out by rule id, then input; each
+// rule of the profile gets one decision: pass, warn, deny or fault.
+//
+// Before a directory bundle serves, the compiler package evaluates it on its
+// smoke set (compiler.CheckBundle: its tests/*.txtar and the example
+// intents, under every profile) and refuses it if any rule faults; package
+// store swaps bundles on reload and package policytest runs the test cases.
+//
+// A Bundle is safe for concurrent use: the compiled forms are shared, and
+// the generation, the outcome cache and the fault counters are
+// synchronized. Everything it keeps between requests is bounded by Options.
+package policy
