@@ -44,8 +44,18 @@ const maxImageNameLength = 255
 
 // imageCache remembers parsed references: the same few images come back in
 // request after request, and the reference grammar's regular expressions
-// are the costly part of checking an intent.
-var imageCache = newMemo[imageResult](4096)
+// are the costly part of checking an intent. It holds at most
+// imageCacheEntries references of at most maxCachedImage bytes each (about
+// 4 MB with the parsed parts); a longer reference, which no registry
+// accepts, is parsed every time.
+var imageCache = newMemo[imageResult](imageCacheEntries)
+
+const (
+	imageCacheEntries = 4096
+	// maxCachedImage is longer than any valid reference: a 255-byte name,
+	// a 128-byte tag and a sha512 digest.
+	maxCachedImage = 512
+)
 
 type imageResult struct {
 	im  Image
@@ -58,6 +68,9 @@ type imageResult struct {
 // tag); a tag follows the last ':' after the last '/'; a digest follows '@'.
 // The error says, for a person, which part is wrong.
 func ParseImage(s string) (Image, error) {
+	if len(s) > maxCachedImage {
+		return parseImage(s)
+	}
 	r := imageCache.get(s, func(s string) imageResult {
 		im, err := parseImage(s)
 		return imageResult{im, err}

@@ -2,6 +2,7 @@ package intent
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -50,4 +51,22 @@ func TestParseImageCachedConcurrently(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A reference longer than any valid one is parsed, refused and not kept,
+// so the cache's bytes stay bounded whatever callers send.
+func TestLongImageNotCached(t *testing.T) {
+	long := "registry.example.com/" + strings.Repeat("a", 1<<16) + ":1"
+	imageCache.mu.Lock()
+	clear(imageCache.m)
+	imageCache.mu.Unlock()
+	if _, err := ParseImage(long); err == nil {
+		t.Fatal("a 64 KiB reference parsed")
+	}
+	imageCache.mu.RLock()
+	n := len(imageCache.m)
+	imageCache.mu.RUnlock()
+	if n != 0 {
+		t.Errorf("the cache kept %d entries after a long reference", n)
+	}
 }
