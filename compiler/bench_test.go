@@ -64,6 +64,15 @@ func BenchmarkCompile(b *testing.B) {
 			run(b, data)
 		}
 	})
+	b.Run("restricted/fresh-name", func(b *testing.B) {
+		b.ReportAllocs()
+		lat = lat[:0]
+		defer reportPercentiles(b, &lat)
+		for b.Loop() {
+			data := bytes.Replace(src, []byte(`"checkout"`), fmt.Appendf(nil, `"checkout-%d"`, benchTeam.Add(1)), 1)
+			run(b, data)
+		}
+	})
 	b.Run("restricted/fresh-images", func(b *testing.B) {
 		b.ReportAllocs()
 		lat = lat[:0]

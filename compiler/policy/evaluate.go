@@ -160,29 +160,33 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 	}
 	var outs []*formOut
 	var jobs []job
-	var key []byte
+	var key, view []byte
 	var idx reads.Index
 	add := func(f *form, src []byte, field string, indexed bool) {
 		o := &formOut{form: f, field: field}
 		outs = append(outs, o)
-		view := src
+		in := src
 		if f.reads != nil && indexed {
-			view = idx.Project(nil, f.reads)
+			view = idx.Project(view[:0], f.reads)
+			in = view
 		}
-		key = cacheKey(key[:0], f, 'r', view)
+		key = cacheKey(key[:0], f, 'r', in)
 		if c, ok := b.cache.GetBytes(key); ok {
 			o.outcome = c
 			return
 		}
-		jb := job{out: o, in: view, key: string(key)}
+		jb := job{out: o, key: string(key)}
 		if f.conds != nil && indexed {
-			key = cacheKey(key[:0], f, 'q', idx.Project(nil, f.conds))
+			view = idx.Project(view[:0], f.conds)
+			key = cacheKey(key[:0], f, 'q', view)
 			if _, ok := b.cache.GetBytes(key); ok {
 				o.outcome = nothing
 				return
 			}
 			jb.quiet = string(key)
 		}
+		// The key ends with the projected input.
+		jb.in = []byte(jb.key[len(jb.key)-len(in):])
 		jobs = append(jobs, jb)
 	}
 	if fs := pr.forms[whole]; len(fs) > 0 {
