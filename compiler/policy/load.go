@@ -43,7 +43,7 @@ type Options struct {
 }
 
 // DefaultCache bounds the rule outcome cache by default.
-var DefaultCache = lru.Bounds{Entries: 65536, Bytes: 64 << 20}
+var DefaultCache = lru.Bounds{Entries: 65536, Bytes: 32 << 20}
 
 // DefaultEvalsPerGeneration is the default of Options.EvalsPerGeneration:
 // about 30 MB of CUE evaluation state at most per generation (measured:
