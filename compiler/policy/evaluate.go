@@ -154,17 +154,18 @@ type job struct {
 // it): each form on each of its inputs, from the cache where the part of
 // the input it reads was seen before, the rest compiled together in one
 // CUE source. The outcomes come in form order, then input order.
-func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind, in stageInputs) ([]*formOut, error) {
+func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind, in stageInputs) ([]formOut, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var outs []*formOut
+	// Jobs point into outs, so it never grows past its capacity.
+	outs := make([]formOut, 0, len(pr.forms[whole])+len(pr.forms[whole+1])*len(in.each))
 	var jobs []job
 	var key, view []byte
 	var idx reads.Index
 	add := func(f *form, src []byte, field string, indexed bool) {
-		o := &formOut{form: f, field: field}
-		outs = append(outs, o)
+		outs = append(outs, formOut{form: f, field: field})
+		o := &outs[len(outs)-1]
 		in := src
 		if f.reads != nil && indexed {
 			view = idx.Project(view[:0], f.reads)
@@ -364,11 +365,12 @@ func (b *Bundle) readDefaults(f *form, v cue.Value) (*outcome, error) {
 // assemble orders the findings by rule id, then by input (whole first,
 // then container by container), adds each fault as a finding of its rule,
 // and decides each rule. extra are further fault findings by rule.
-func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []*formOut, extra []diag.Finding) ([]diag.Finding, []diag.Decision) {
+func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, extra []diag.Finding) ([]diag.Finding, []diag.Decision) {
 	var findings []diag.Finding
 	decisions := make([]diag.Decision, 0, len(rules))
 	byRule := map[int][]*formOut{}
-	for _, o := range outs {
+	for i := range outs {
+		o := &outs[i]
 		byRule[o.form.rule] = append(byRule[o.form.rule], o)
 	}
 	for _, i := range rules {
