@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"google.golang.org/grpc/codes"
@@ -22,7 +23,7 @@ type policyService struct {
 func (s *policyService) ListPolicies(ctx context.Context, req *podcv1.ListPoliciesRequest) (*podcv1.ListPoliciesResponse, error) {
 	b := s.p.Bundle()
 	if p := req.GetProfile(); p != "" && !hasProfile(b.Profiles(), p) {
-		return nil, status.Errorf(codes.InvalidArgument, "profile: no profile %q in the loaded bundle", p)
+		return nil, status.Error(codes.InvalidArgument, clip(fmt.Sprintf("profile: no profile %q in the loaded bundle", p), maxStatusMessage))
 	}
 	st := s.p.Status()
 	resp := &podcv1.ListPoliciesResponse{

@@ -39,6 +39,7 @@ func (p panicky) Compile(ctx context.Context, req compiler.Request) (*compiler.R
 }
 
 type env struct {
+	lis      *bufconn.Listener
 	conn     *grpc.ClientConn
 	compiler podcv1.CompilerServiceClient
 	policy   podcv1.PolicyServiceClient
@@ -71,7 +72,7 @@ func startWith(t *testing.T, b *policy.Bundle) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &env{conn: conn, compiler: podcv1.NewCompilerServiceClient(conn), policy: podcv1.NewPolicyServiceClient(conn), store: store}
+	return &env{lis: lis, conn: conn, compiler: podcv1.NewCompilerServiceClient(conn), policy: podcv1.NewPolicyServiceClient(conn), store: store}
 }
 
 func example(t *testing.T, name string) *podcv1.WorkloadIntent {
