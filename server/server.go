@@ -51,6 +51,17 @@ type Options struct {
 	// MaxMessageBytes bounds requests and responses; zero means
 	// DefaultMaxMessageBytes.
 	MaxMessageBytes int
+	// MaxConcurrentCompiles bounds the compiles running at once (Compile,
+	// Validate and each intent of a batch); a compile past the bound is
+	// refused at once with RESOURCE_EXHAUSTED. Zero means
+	// DefaultMaxConcurrentCompiles(); negative means no bound.
+	MaxConcurrentCompiles int
+	// MaxBatch bounds the intents of one CompileBatch stream; the one past
+	// the bound ends the stream with INVALID_ARGUMENT. Zero means
+	// DefaultMaxBatch.
+	MaxBatch int
+	// Conn configures connections: age, keepalive, streams per connection.
+	Conn ConnLimits
 }
 
 // Server is a configured gRPC server with every podc service registered.
@@ -69,14 +80,23 @@ func New(opts Options) *Server {
 	if opts.MaxMessageBytes <= 0 {
 		opts.MaxMessageBytes = DefaultMaxMessageBytes
 	}
-	gs := grpc.NewServer(
+	if opts.MaxConcurrentCompiles == 0 {
+		opts.MaxConcurrentCompiles = DefaultMaxConcurrentCompiles()
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = DefaultMaxBatch
+	}
+	gs := grpc.NewServer(append(opts.Conn.serverOptions(),
 		grpc.MaxRecvMsgSize(opts.MaxMessageBytes),
 		grpc.MaxSendMsgSize(opts.MaxMessageBytes),
 		grpc.ChainUnaryInterceptor(logUnary(opts.Logger), recoverUnary(opts.Logger)),
 		grpc.ChainStreamInterceptor(logStream(opts.Logger), recoverStream(opts.Logger)),
-	)
+	)...)
 	s := &Server{GRPC: gs, health: health.NewServer(), opts: opts}
-	podcv1.RegisterCompilerServiceServer(gs, &compilerService{c: opts.Compiler, p: opts.Policies, log: opts.Logger})
+	podcv1.RegisterCompilerServiceServer(gs, &compilerService{
+		c: opts.Compiler, p: opts.Policies, log: opts.Logger,
+		slots: newSlots(opts.MaxConcurrentCompiles), maxBatch: opts.MaxBatch,
+	})
 	podcv1.RegisterPolicyServiceServer(gs, &policyService{p: opts.Policies})
 	healthpb.RegisterHealthServer(gs, s.health)
 	reflection.Register(gs)

@@ -39,6 +39,7 @@ func (p panicky) Compile(ctx context.Context, req compiler.Request) (*compiler.R
 }
 
 type env struct {
+	srv      *Server
 	lis      *bufconn.Listener
 	conn     *grpc.ClientConn
 	compiler podcv1.CompilerServiceClient
@@ -47,7 +48,11 @@ type env struct {
 }
 
 // start serves a real engine on the embedded policies over bufconn.
-func start(t *testing.T) *env {
+func start(t *testing.T) *env { return startWith(t, Options{}) }
+
+// startWith is start with opts; a nil Compiler or Policies takes the real
+// engine on the embedded policies.
+func startWith(t *testing.T, opts Options) *env {
 	t.Helper()
 	b, err := policy.Default()
 	if err != nil {
@@ -60,8 +65,13 @@ func start(t *testing.T) *env {
 func startWith(t *testing.T, b *policy.Bundle) *env {
 	t.Helper()
 	store := store.New(b, nil)
-	eng := compiler.New(compiler.Options{Policies: store})
-	srv := New(Options{Compiler: panicky{eng}, Policies: store})
+	if opts.Policies == nil {
+		opts.Policies = store
+	}
+	if opts.Compiler == nil {
+		opts.Compiler = panicky{compiler.New(compiler.Options{Policies: store})}
+	}
+	srv := New(opts)
 	lis := bufconn.Listen(1 << 20)
 	go srv.GRPC.Serve(lis)
 	t.Cleanup(srv.GRPC.Stop)
@@ -72,7 +82,7 @@ func startWith(t *testing.T, b *policy.Bundle) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &env{lis: lis, conn: conn, compiler: podcv1.NewCompilerServiceClient(conn), policy: podcv1.NewPolicyServiceClient(conn), store: store}
+	return &env{srv: srv, lis: lis, conn: conn, compiler: podcv1.NewCompilerServiceClient(conn), policy: podcv1.NewPolicyServiceClient(conn), store: store}
 }
 
 func example(t *testing.T, name string) *podcv1.WorkloadIntent {

@@ -52,6 +52,10 @@ const (
 // values are cut, violations past the budget are summed up in a last "and N
 // more" entry, and a report too large is trimmed with a note saying so.
 func statusOf(err error) *status.Status {
+	var se interface{ GRPCStatus() *status.Status }
+	if errors.As(err, &se) {
+		return se.GRPCStatus() // already a status: a server limit
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return status.New(codes.Canceled, "the call was canceled")
