@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -62,6 +63,12 @@ type Options struct {
 	MaxBatch int
 	// Conn configures connections: age, keepalive, streams per connection.
 	Conn ConnLimits
+	// Credentials secure the connections (TLSSource.Credentials); nil
+	// serves plaintext.
+	Credentials credentials.TransportCredentials
+	// Tokens, when set, are the bearer tokens every call but health checks
+	// must present; a call without a valid one is UNAUTHENTICATED.
+	Tokens *Tokens
 }
 
 // Server is a configured gRPC server with every podc service registered.
@@ -72,7 +79,8 @@ type Server struct {
 }
 
 // New builds the gRPC server: CompilerService, PolicyService, grpc.health.v1
-// and server reflection, behind panic recovery and request logging.
+// and server reflection, behind request logging, panic recovery and, with
+// Tokens, bearer token checks.
 func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -86,12 +94,22 @@ func New(opts Options) *Server {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = DefaultMaxBatch
 	}
-	gs := grpc.NewServer(append(opts.Conn.serverOptions(),
+	unary := []grpc.UnaryServerInterceptor{logUnary(opts.Logger), recoverUnary(opts.Logger)}
+	stream := []grpc.StreamServerInterceptor{logStream(opts.Logger), recoverStream(opts.Logger)}
+	if opts.Tokens != nil {
+		unary = append(unary, authUnary(opts.Tokens))
+		stream = append(stream, authStream(opts.Tokens))
+	}
+	gopts := append(opts.Conn.serverOptions(),
 		grpc.MaxRecvMsgSize(opts.MaxMessageBytes),
 		grpc.MaxSendMsgSize(opts.MaxMessageBytes),
-		grpc.ChainUnaryInterceptor(logUnary(opts.Logger), recoverUnary(opts.Logger)),
-		grpc.ChainStreamInterceptor(logStream(opts.Logger), recoverStream(opts.Logger)),
-	)...)
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
+	)
+	if opts.Credentials != nil {
+		gopts = append(gopts, grpc.Creds(opts.Credentials))
+	}
+	gs := grpc.NewServer(gopts...)
 	s := &Server{GRPC: gs, health: health.NewServer(), opts: opts}
 	podcv1.RegisterCompilerServiceServer(gs, &compilerService{
 		c: opts.Compiler, p: opts.Policies, log: opts.Logger,
