@@ -9,6 +9,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -44,11 +45,11 @@ func TestListPoliciesHidesServerPaths(t *testing.T) {
 		}
 		writeFile(t, filepath.Join(dir, filepath.Base(f)), data)
 	}
-	b, err := policy.LoadDir(dir)
+	b, err := policy.LoadDir(dir, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := policy.NewStore(b)
+	store := store.New(b, nil)
 	e := startWith(t, Options{Policies: store, Compiler: compiler.New(compiler.Options{Policies: store})})
 
 	resp, err := e.policy.ListPolicies(context.Background(), &podcv1.ListPoliciesRequest{})

@@ -23,6 +23,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 	"github.com/podc-dev/podc/internal/testpki"
 )
@@ -96,7 +97,7 @@ func serveTCP(t *testing.T, opts Options) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := policy.NewStore(b)
+	store := store.New(b, nil)
 	opts.Policies = store
 	opts.Compiler = compiler.New(compiler.Options{Policies: store})
 	srv := New(opts)
