@@ -10,8 +10,8 @@ import (
 // Bounds on the text a status or an error entry echoes back. An intent may
 // carry megabytes in one field; its findings quote the value. A status travels
 // in the HTTP/2 trailers, and a client that refuses a trailer larger than its
-// header list limit (8 KiB soft and 16 KiB hard in gRPC C-core, 16 MiB in
-// grpc-go) drops the whole connection, failing every other call on it.
+// header list limit (8 KiB by default in gRPC C-core, 16 MiB in grpc-go)
+// drops the whole connection, failing every other call on it.
 const (
 	// maxEchoedValue bounds one quoted value inside a message; a longer
 	// value keeps its first echoedPrefix bytes and says how long it was.
