@@ -122,6 +122,16 @@ func New(opts Options) *Server {
 	return s
 }
 
+// HealthServer returns a gRPC server with grpc.health.v1 alone, answering
+// from this server's health states, without credentials or tokens: for
+// probes that speak neither TLS nor tokens (the kubelet's grpc probe), on a
+// port only they reach.
+func (s *Server) HealthServer() *grpc.Server {
+	gs := grpc.NewServer(grpc.MaxRecvMsgSize(64<<10), grpc.ChainUnaryInterceptor(recoverUnary(s.opts.Logger)))
+	healthpb.RegisterHealthServer(gs, s.health)
+	return gs
+}
+
 // SetServing marks every service SERVING and the policy bundle check by the
 // state of the last load.
 func (s *Server) SetServing() {

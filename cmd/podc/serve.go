@@ -37,6 +37,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	evalsPerGen := fs.Int("policy-evals-per-generation", policy.DefaultEvalsPerGeneration, "how many rule evaluations one CUE context serves before the rules are compiled into a fresh one (about 7.5 KB of memory each)")
 	grace := fs.Duration("grace", 10*time.Second, "how long calls in flight may take to finish on shutdown, after the drain delay")
 	drainDelay := fs.Duration("drain-delay", 5*time.Second, "on shutdown, how long to keep serving with health NOT_SERVING, so load balancers stop routing here first; 0 stops at once")
+	healthAddr := fs.String("health-addr", "", "also serve grpc.health.v1 alone, plaintext and without tokens, on this address: for probes that cannot speak TLS (the kubelet's grpc probe)")
 	var sec securityFlags
 	sec.register(fs)
 	maxCompiles := fs.Int("max-concurrent-compiles", server.DefaultMaxConcurrentCompiles(), "the most compiles running at once (4 x GOMAXPROCS); more are refused at once with RESOURCE_EXHAUSTED; -1: no bound")
@@ -99,6 +100,18 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	if err != nil {
 		log.Error("cannot listen", "addr", *addr, "error", err)
 		return exitUsage
+	}
+	if *healthAddr != "" {
+		hl, err := net.Listen("tcp", *healthAddr)
+		if err != nil {
+			lis.Close()
+			log.Error("cannot listen", "health_addr", *healthAddr, "error", err)
+			return exitUsage
+		}
+		hs := srv.HealthServer()
+		defer hs.Stop() // after the API: probes see NOT_SERVING to the end
+		go hs.Serve(hl)
+		log.Info("health serving", "health_addr", hl.Addr().String())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

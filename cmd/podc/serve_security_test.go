@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -185,4 +186,35 @@ func TestServeLimitFlags(t *testing.T) {
 	if _, err := stream.Recv(); status.Code(err) != codes.InvalidArgument {
 		t.Errorf("the third intent of a --max-batch 2 stream: %v, want InvalidArgument", err)
 	}
+}
+
+var healthAddr = regexp.MustCompile(`msg="health serving" health_addr=(\S+)`)
+
+// TestHealthAddr serves the API with TLS and tokens and health alone on a
+// plaintext port, as the kubelet's grpc probe needs: the probe port answers
+// health without TLS or token, follows the drain, and serves nothing else.
+func TestHealthAddr(t *testing.T) {
+	p := newPKI(t)
+	srv := serveForTest(t, "--drain-delay", "1h", "--tls-cert", p.serverCert, "--tls-key", p.serverKey,
+		"--auth-token-file", writeTokens(t, "a-token\n"), "--health-addr", "127.0.0.1:0")
+	m := healthAddr.FindStringSubmatch(srv.log.String())
+	if m == nil {
+		t.Fatalf("no health address in the log:\n%s", srv.log.String())
+	}
+	probe := dial(t, m[1])
+	health := healthpb.NewHealthClient(probe)
+	if r, err := health.Check(context.Background(), &healthpb.HealthCheckRequest{}); err != nil || r.Status != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("health on the probe port: %v %v", r, err)
+	}
+	authed := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer a-token")
+	if _, err := podcv1.NewCompilerServiceClient(probe).Compile(authed, &podcv1.CompileRequest{Intent: hello(t).Request.Intent}); status.Code(err) != codes.Unimplemented {
+		t.Errorf("Compile on the probe port: %v, want Unimplemented", err)
+	}
+	srv.drain()
+	eventually(t, "the probe port reports NOT_SERVING", func() bool {
+		r, err := health.Check(context.Background(), &healthpb.HealthCheckRequest{})
+		return err == nil && r.Status == healthpb.HealthCheckResponse_NOT_SERVING
+	})
+	srv.now()
+	srv.wait(t, 0)
 }
