@@ -94,7 +94,9 @@ func (c *compiling) run(t *testing.T, stream podcv1.CompilerService_CompileBatch
 func TestDrain(t *testing.T) {
 	// A drain delay no test reaches: the test ends it, as a second SIGTERM
 	// does, once it has seen what it must see during the drain.
-	srv := serveForTest(t, "--drain-delay", "1h", "--grace", "1m")
+	// Compile slots for every stream: this test is about the drain, not
+	// about refusing the excess (TestConcurrentCompilesAreBounded is).
+	srv := serveForTest(t, "--drain-delay", "1h", "--grace", "1m", "--max-concurrent-compiles", "32")
 	const n = 16
 	streams := make([]*compiling, n)
 	var wg sync.WaitGroup
