@@ -45,7 +45,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	maxAge := fs.Duration("max-connection-age", server.DefaultMaxConnectionAge, "close connections after this long (with GOAWAY), so clients re-resolve and spread over new replicas; 0: never")
 	maxAgeGrace := fs.Duration("max-connection-age-grace", server.DefaultMaxConnectionAgeGrace, "how long calls in flight on a connection past its age may take to finish; 0: as long as they need")
 	keepaliveMin := fs.Duration("keepalive-min-time", server.DefaultKeepaliveMinTime, "the shortest interval between client keepalive pings tolerated; clients pinging more often are disconnected")
-	maxStreams := fs.Uint("max-concurrent-streams", server.DefaultMaxConcurrentStreams, "the most calls in flight on one connection")
+	maxStreams := fs.Uint("max-concurrent-streams", server.DefaultMaxConcurrentStreams, "the most calls in flight on one connection; 0: no bound")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	nodePorts := intent.DefaultNodePorts
@@ -62,8 +62,8 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
 	}
-	if *maxStreams > math.MaxUint32 || *drainDelay < 0 || *grace < 0 || *maxCompiles == 0 || *maxCompiles < -1 {
-		fmt.Fprintln(stderr, "podc serve: --drain-delay and --grace cannot be negative, --max-concurrent-compiles is positive or -1, --max-concurrent-streams fits 32 bits")
+	if err := checkLimits(*drainDelay, *grace, *maxCompiles, *maxBatch, *keepaliveMin, *maxStreams); err != nil {
+		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
 	}
 	security, err := sec.load()
@@ -160,4 +160,21 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// checkLimits refuses limit flags that make no sense.
+func checkLimits(drainDelay, grace time.Duration, maxCompiles, maxBatch int, keepaliveMin time.Duration, maxStreams uint) error {
+	switch {
+	case drainDelay < 0 || grace < 0:
+		return errors.New("--drain-delay and --grace cannot be negative")
+	case maxCompiles == 0 || maxCompiles < -1:
+		return errors.New("--max-concurrent-compiles: want a positive number, or -1 for no bound")
+	case maxBatch <= 0:
+		return errors.New("--max-batch: want a positive number")
+	case keepaliveMin <= 0:
+		return errors.New("--keepalive-min-time: want a positive duration")
+	case maxStreams > math.MaxUint32:
+		return errors.New("--max-concurrent-streams: too large")
+	}
+	return nil
 }

@@ -141,9 +141,14 @@ func TestServeSecurityFlagErrors(t *testing.T) {
 		"token file of no tokens": {"--auth-token-file", empty},
 		"zero compiles":           {"--max-concurrent-compiles", "0"},
 		"negative drain":          {"--drain-delay", "-1s"},
+		"zero batch":              {"--max-batch", "0"},
+		"zero keepalive":          {"--keepalive-min-time", "0"},
 	} {
+		// Stops already closed: a server that starts anyway exits at once.
+		closed := make(chan struct{})
+		close(closed)
 		var log bytes.Buffer
-		if code := serveCmd(stops{}, append([]string{"--addr", "127.0.0.1:0"}, args...), &log); code != exitUsage {
+		if code := serveCmd(stops{drain: closed, now: closed}, append([]string{"--addr", "127.0.0.1:0"}, args...), &log); code != exitUsage {
 			t.Errorf("%s: exit %d, want %d:\n%s", name, code, exitUsage, log.String())
 		}
 	}
