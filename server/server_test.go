@@ -50,6 +50,9 @@ type env struct {
 // start serves a real engine on the embedded policies over bufconn.
 func start(t *testing.T) *env { return startWith(t, Options{}) }
 
+// startBundle serves a real engine on the bundle b over bufconn.
+func startBundle(t *testing.T, b *policy.Bundle) *env { return serveEnv(t, b, Options{}) }
+
 // startWith is start with opts; a nil Compiler or Policies takes the real
 // engine on the embedded policies.
 func startWith(t *testing.T, opts Options) *env {
@@ -58,11 +61,12 @@ func startWith(t *testing.T, opts Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startWith(t, b)
+	return serveEnv(t, b, opts)
 }
 
-// startWith serves a real engine on the bundle b over bufconn.
-func startWith(t *testing.T, b *policy.Bundle) *env {
+// serveEnv serves opts over bufconn; a nil Compiler or Policies takes the
+// real engine on the bundle b.
+func serveEnv(t *testing.T, b *policy.Bundle, opts Options) *env {
 	t.Helper()
 	store := store.New(b, nil)
 	if opts.Policies == nil {
@@ -492,7 +496,7 @@ func TestPolicyFaultFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := startWith(t, b)
+	e := startBundle(t, b)
 	ctx := context.Background()
 
 	if _, err := e.compiler.Compile(ctx, &podcv1.CompileRequest{Intent: example(t, "hello.json")}); err != nil {
