@@ -1,8 +1,10 @@
 // Package server serves the podc pipeline over gRPC: the CompilerService and
 // PolicyService handlers, the standard health and reflection services, panic
-// recovery, request logging and the mapping of pipeline errors to gRPC
-// statuses with machine-readable details. It knows nothing of Kubernetes
-// rules; the compiler package does the work.
+// recovery, request logging and the mapping of pipeline errors to bounded
+// gRPC statuses with machine-readable details. It secures the service (TLS
+// and mutual TLS from files reloaded on change, bearer tokens) and bounds it
+// (concurrent compiles, batch size, connection age, keepalive, streams). It
+// knows nothing of Kubernetes rules; the compiler package does the work.
 package server
 
 import (
