@@ -25,8 +25,11 @@ const (
 const DefaultMaxBatch = 1000
 
 // DefaultMaxConcurrentCompiles is the default bound on compiles running at
-// once: four per core the Go scheduler uses.
-func DefaultMaxConcurrentCompiles() int { return 4 * runtime.GOMAXPROCS(0) }
+// once: sixteen per core the Go scheduler uses. A compile is CPU-bound and
+// takes about half a millisecond, so a full set of slots is a few
+// milliseconds of queued work, enough for 16 or more steady callers and
+// their bursts, while each slot holds at most one request's memory.
+func DefaultMaxConcurrentCompiles() int { return 16 * runtime.GOMAXPROCS(0) }
 
 // slots bounds the compiles running at once. Taking a slot never waits: a
 // call that finds every slot taken is refused at once, so a burst never piles

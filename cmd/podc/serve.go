@@ -40,7 +40,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	healthAddr := fs.String("health-addr", "", "also serve grpc.health.v1 alone, plaintext and without tokens, on this address: for probes that cannot speak TLS (the kubelet's grpc probe)")
 	var sec securityFlags
 	sec.register(fs)
-	maxCompiles := fs.Int("max-concurrent-compiles", server.DefaultMaxConcurrentCompiles(), "the most compiles running at once (4 x GOMAXPROCS); more are refused at once with RESOURCE_EXHAUSTED; -1: no bound")
+	maxCompiles := fs.Int("max-concurrent-compiles", server.DefaultMaxConcurrentCompiles(), "the most compiles running at once (16 x GOMAXPROCS); more are refused at once with RESOURCE_EXHAUSTED; -1: no bound")
 	maxBatch := fs.Int("max-batch", server.DefaultMaxBatch, "the most intents one CompileBatch stream takes; the next ends the stream with INVALID_ARGUMENT")
 	maxAge := fs.Duration("max-connection-age", server.DefaultMaxConnectionAge, "close connections after this long (with GOAWAY), so clients re-resolve and spread over new replicas; 0: never")
 	maxAgeGrace := fs.Duration("max-connection-age-grace", server.DefaultMaxConnectionAgeGrace, "how long calls in flight on a connection past its age may take to finish; 0: as long as they need")
