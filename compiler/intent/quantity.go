@@ -51,40 +51,21 @@ func ParseQuantity(s, kind string) (resource.Quantity, error) {
 
 // boundQuantity applies every rule that needs no apimachinery parsing —
 // length, syntax, sign, range and granularity — and returns the exact value
-// written. Its cost is bounded by MaxQuantityLength, so the intent's size
-// limits use it too.
+// written.
 func boundQuantity(s, kind string) (*big.Rat, error) {
-	if len(s) > MaxQuantityLength {
-		return nil, fmt.Errorf("%d bytes, at most %d: a quantity is a short number with a unit, like \"500m\" or \"512Mi\"", len(s), MaxQuantityLength)
-	}
-	lit, ok := lexQuantity(s)
-	if !ok {
+	lit, ok, err := lexBounded(s, kind)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
 		return nil, notAQuantity(s, kind)
-	}
-	if lit.zero() {
-		// Zero is zero, but Kubernetes' arithmetic on it still costs in
-		// proportion to the exponent.
-		if lit.exp10 < -100 || lit.exp10 > 100 {
-			return nil, fmt.Errorf("%q has an exponent out of range: write 0", s)
-		}
+	case lit.zero():
 		return new(big.Rat), nil
-	}
-	if lit.neg {
+	case lit.neg:
 		return nil, fmt.Errorf("%q is negative: a quantity must be 0 or more", s)
 	}
-	scale := 0 // base units are bytes
-	if kind == "cpu" {
-		scale = 3 // base units are millicores
-	}
-	// Out of range by far: say so before building a large number.
-	switch mag := lit.magnitude() + int64(scale); {
-	case mag > 40:
-		return nil, tooLarge(s, kind)
-	case mag < -40:
-		return nil, tooFine(s, kind)
-	}
 	v := lit.value()
-	units := new(big.Rat).Mul(v, new(big.Rat).SetInt(pow10(scale)))
+	units := new(big.Rat).Mul(v, new(big.Rat).SetInt(pow10(baseScale(kind))))
 	switch {
 	case !units.IsInt():
 		return nil, tooFine(s, kind)
@@ -92,6 +73,46 @@ func boundQuantity(s, kind string) (*big.Rat, error) {
 		return nil, tooLarge(s, kind)
 	}
 	return v, nil
+}
+
+// lexBounded lexes a quantity and refuses the ones that would be costly to
+// parse or compute with: longer than MaxQuantityLength, or with an
+// exponent that puts them far beyond any range podc accepts. Its cost is
+// bounded by MaxQuantityLength, so the intent's size limits use it too.
+// ok is false for a string that is not a quantity, which is no cost.
+func lexBounded(s, kind string) (lit literal, ok bool, err error) {
+	if len(s) > MaxQuantityLength {
+		return lit, false, fmt.Errorf("%d bytes, at most %d: a quantity is a short number with a unit, like \"500m\" or \"512Mi\"", len(s), MaxQuantityLength)
+	}
+	if lit, ok = lexQuantity(s); !ok {
+		return lit, false, nil
+	}
+	if lit.zero() {
+		// Zero is zero, but Kubernetes' arithmetic on it still costs in
+		// proportion to the exponent.
+		if lit.exp10 < -100 || lit.exp10 > 100 {
+			return lit, true, fmt.Errorf("%q has an exponent out of range: write 0", s)
+		}
+		return lit, true, nil
+	}
+	switch mag := lit.magnitude() + int64(baseScale(kind)); {
+	case (mag > 40 || mag < -40) && lit.neg:
+		return lit, true, fmt.Errorf("%q is negative: a quantity must be 0 or more", s)
+	case mag > 40:
+		return lit, true, tooLarge(s, kind)
+	case mag < -40:
+		return lit, true, tooFine(s, kind)
+	}
+	return lit, true, nil
+}
+
+// baseScale is the power of ten from a kind's unit to its base unit:
+// millicores for cpu, bytes otherwise.
+func baseScale(kind string) int {
+	if kind == "cpu" {
+		return 3
+	}
+	return 0
 }
 
 func notAQuantity(s, kind string) error {
