@@ -192,8 +192,9 @@ func decode(ms []render.Manifest, f render.Format) ([]runtime.Object, error) {
 
 // checkShape checks the objects against the intent: the workload is of the
 // controller's kind, the ClusterIP Service has exactly the EXPOSE_CLUSTER
-// ports and the NodePort Service exactly the EXPOSE_NODE ports, so a
-// cluster-only port is never reachable from outside the cluster.
+// and EXPOSE_NODE ports (the in-cluster name reaches every exposed port)
+// and the NodePort Service exactly the EXPOSE_NODE ports, so a cluster-only
+// port is never reachable from outside the cluster.
 func checkShape(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	wantKind := "Pod"
 	if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT {
@@ -239,8 +240,8 @@ func checkShape(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 		return fmt.Sprintf("%d workload objects, want 1", workloads)
 	}
 	want := map[string][]string{}
-	if len(cluster) > 0 {
-		want["ClusterIP "+wi.GetName()] = cluster
+	if len(cluster)+len(node) > 0 {
+		want["ClusterIP "+wi.GetName()] = append(slices.Clone(cluster), node...)
 	}
 	if len(node) > 0 {
 		want["NodePort "+wi.GetName()+intent.NodePortSuffix] = node

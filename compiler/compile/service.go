@@ -18,11 +18,13 @@ import (
 const namedSidecarPortsSince = 32
 
 // services compiles the Services that expose the pod's ports: a ClusterIP
-// Service "<name>" with the EXPOSE_CLUSTER ports and a NodePort Service
-// "<name>-nodeport" with the EXPOSE_NODE ports only. They are separate
-// because every port of a NodePort Service gets a node port: a cluster-only
-// port must never be reachable from outside the cluster. Each Service port
-// is named after the container port and targets it by that name.
+// Service "<name>" with the EXPOSE_CLUSTER and EXPOSE_NODE ports, so the
+// workload's in-cluster name reaches every port exposed beyond it, and a
+// NodePort Service "<name>-nodeport" with the EXPOSE_NODE ports only. They
+// are separate because every port of a NodePort Service gets a node port: a
+// cluster-only port must never be reachable from outside the cluster. Each
+// Service port is named after the container port and targets it by that
+// name.
 func (b *builder) services() {
 	var cluster, node []corev1.ServicePort
 	add := func(p diag.Path, pt *podcv1.Port, byNumber bool) {
@@ -44,10 +46,8 @@ func (b *builder) services() {
 			sp.Port = pt.GetContainerPort()
 			b.def(p.Field("servicePort"), fmt.Sprint(sp.Port), "unset: the Service port is the containerPort")
 		}
-		switch pt.GetExpose() {
-		case podcv1.Expose_EXPOSE_CLUSTER:
-			cluster = append(cluster, sp)
-		case podcv1.Expose_EXPOSE_NODE:
+		cluster = append(cluster, sp)
+		if pt.GetExpose() == podcv1.Expose_EXPOSE_NODE {
 			sp.NodePort = pt.GetNodePort()
 			if sp.NodePort == 0 {
 				b.note("%s (%s) has no nodePort: the cluster allocates one from its node port range", p, pt.GetName())

@@ -256,7 +256,9 @@ const (
 	// In a ClusterIP Service: reachable at clusterIP:servicePort, inside the
 	// cluster only.
 	Expose_EXPOSE_CLUSTER Expose = 2
-	// In a NodePort Service: also reachable at nodeIP:nodePort on every node.
+	// In the ClusterIP Service, like EXPOSE_CLUSTER, so the workload's
+	// in-cluster name reaches it, and also in a NodePort Service: reachable at
+	// nodeIP:nodePort on every node too.
 	Expose_EXPOSE_NODE Expose = 3
 )
 
