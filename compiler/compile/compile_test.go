@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -327,7 +328,7 @@ func checkInvariants(t *testing.T, name string, wi *podcv1.WorkloadIntent, out *
 			}
 		}
 		isNode := s.Spec.Type == corev1.ServiceTypeNodePort || s.Spec.Type == corev1.ServiceTypeLoadBalancer
-		if isNode != strings.HasSuffix(s.Name, intent.NodePortSuffix) {
+		if len(wi.GetServices()) == 0 && isNode != strings.HasSuffix(s.Name, intent.NodePortSuffix) {
 			t.Errorf("%s: Service %s has type %s", name, s.Name, s.Spec.Type)
 		}
 		// Every port of the Service must have been exposed that far, and
@@ -340,6 +341,27 @@ func checkInvariants(t *testing.T, name string, wi *podcv1.WorkloadIntent, out *
 			}
 			if isNode && !serviceHasPort(out.Services, wi.GetName(), sp.Name) {
 				t.Errorf("%s: port %s is in Service %s of type %s but not in Service %s", name, sp.Name, s.Name, s.Spec.Type, wi.GetName())
+			}
+		}
+	}
+	// Named Services come out as the intent names and shapes them.
+	if ns := wi.GetServices(); len(ns) > 0 {
+		if len(ns) != len(out.Services) {
+			t.Errorf("%s: %d Services, the intent names %d", name, len(out.Services), len(ns))
+		}
+		for _, is := range ns {
+			i := slices.IndexFunc(out.Services, func(s *corev1.Service) bool { return s.Name == is.GetName() })
+			if i < 0 {
+				t.Errorf("%s: no Service %s", name, is.GetName())
+				continue
+			}
+			s := out.Services[i]
+			headless := s.Spec.ClusterIP == corev1.ClusterIPNone
+			if intent.ServiceTypeName(is.GetType()) != string(s.Spec.Type) && !(headless && s.Spec.Type == corev1.ServiceTypeClusterIP && is.GetType() == podcv1.ServiceType_SERVICE_TYPE_HEADLESS) {
+				t.Errorf("%s: Service %s has type %s (headless %t), the intent says %s", name, s.Name, s.Spec.Type, headless, is.GetType())
+			}
+			if len(s.Spec.Ports) != len(is.GetPorts()) {
+				t.Errorf("%s: Service %s has %d ports, the intent names %d", name, s.Name, len(s.Spec.Ports), len(is.GetPorts()))
 			}
 		}
 	}

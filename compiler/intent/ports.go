@@ -12,8 +12,9 @@ import (
 // ports checks every port of the pod at once. The pod's containers share
 // one network, so port names and containerPort/protocol pairs are unique
 // across init steps, containers and sidecars. It also checks the Services the
-// exposed ports will form: the ClusterIP Service of every exposed port and
-// the NodePort Service of the EXPOSE_NODE ports.
+// exposed ports will form when the intent names no Services: the ClusterIP
+// Service of every exposed port and the NodePort Service of the EXPOSE_NODE
+// ports (services checks the ones it names).
 func (c *checker) ports() {
 	names := map[string]diag.Path{}
 	bound := map[string]diag.Path{}
@@ -74,8 +75,11 @@ func (c *checker) ports() {
 				}
 			}
 
+			// With services, each Service sets its own Service and node
+			// ports; services refuses them here.
+			simple := len(c.wi.GetServices()) == 0 || r.role == roleInit
 			sp := pt.GetServicePort()
-			if sp != 0 {
+			if sp != 0 && simple {
 				switch {
 				case !exposed && r.role != roleInit:
 					c.addf(p.Field("servicePort"), "only used by an exposed port: set expose to EXPOSE_CLUSTER or EXPOSE_NODE, or drop servicePort")
@@ -83,7 +87,7 @@ func (c *checker) ports() {
 					c.addf(p.Field("servicePort"), "%d is out of range: want 1-65535", sp)
 				}
 			}
-			if exposed && protoOK && (sp == 0 && cpOK || sp > 0 && sp <= 65535) {
+			if simple && exposed && protoOK && (sp == 0 && cpOK || sp > 0 && sp <= 65535) {
 				eff := sp
 				if eff == 0 {
 					eff = cp
@@ -109,7 +113,7 @@ func (c *checker) ports() {
 			}
 
 			np := pt.GetNodePort()
-			if np != 0 {
+			if np != 0 && simple {
 				switch {
 				case expose != podcv1.Expose_EXPOSE_NODE || r.role == roleInit:
 					c.addf(p.Field("nodePort"), "only allowed when expose is EXPOSE_NODE: a nodePort makes the port reachable from outside the cluster")
