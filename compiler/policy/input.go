@@ -27,6 +27,14 @@ type inIntent struct {
 	HostIpc       bool              `json:"hostIpc"`
 	Containers    []inContainer     `json:"containers"`
 	Services      []inIntentService `json:"services"`
+	NodePorts     []inNodePort      `json:"nodePorts"`
+}
+
+// inNodePort is a node port the intent asks for, on a port (expose
+// EXPOSE_NODE) or on a port of a named Service, at the field that sets it.
+type inNodePort struct {
+	Field    string `json:"field"`
+	NodePort int32  `json:"nodePort"`
 }
 
 // inIntentService is one of the Services the intent names.
@@ -141,6 +149,23 @@ func flattenIntent(wi *podcv1.WorkloadIntent) *inIntent {
 	in.Services = make([]inIntentService, 0, len(wi.GetServices()))
 	for i, s := range wi.GetServices() {
 		in.Services = append(in.Services, flattenIntentService(s, diag.Path("services").Index(i)))
+	}
+	// Every node port, so a rule about node ports reads just these (and
+	// its cached outcome is keyed on just these).
+	in.NodePorts = []inNodePort{}
+	for _, c := range in.Containers {
+		for _, p := range c.Ports {
+			if p.NodePort != 0 {
+				in.NodePorts = append(in.NodePorts, inNodePort{p.Path + ".nodePort", p.NodePort})
+			}
+		}
+	}
+	for _, s := range in.Services {
+		for _, p := range s.Ports {
+			if p.NodePort != 0 {
+				in.NodePorts = append(in.NodePorts, inNodePort{p.Path + ".nodePort", p.NodePort})
+			}
+		}
 	}
 	return in
 }
