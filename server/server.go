@@ -3,8 +3,11 @@
 // recovery, request logging and the mapping of pipeline errors to bounded
 // gRPC statuses with machine-readable details. It secures the service (TLS
 // and mutual TLS from files reloaded on change, bearer tokens) and bounds it
-// (concurrent compiles, batch size, connection age, keepalive, streams). It
-// knows nothing of Kubernetes rules; the compiler package does the work.
+// (concurrent compiles, batch size, connection age, keepalive, streams). An
+// Observer is told of refusals and request decoding, and metrics and
+// tracing attach through Options (interceptors, a stats handler); package
+// server/metrics provides them with Prometheus. It knows nothing of
+// Kubernetes rules; the compiler package does the work.
 package server
 
 import (
