@@ -11,6 +11,7 @@ import (
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/server"
 )
 
 // compileCmd is "podc compile": the service's pipeline, in process.
@@ -23,6 +24,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	targetVersion := fs.String("target-version", "", "the target Kubernetes minor, as 1.NN (default: the newest podc knows)")
 	apiDefaults := fs.Bool("apiserver-defaults", false, "write out the defaults the kube-apiserver applies")
 	explain := fs.Bool("explain", false, "also print the report on stderr: every default applied, every policy decision and the compiler's notes")
+	maxInput := fs.Int64("max-input-bytes", defaultMaxInputBytes, "refuse an intent file or stream larger than this")
 	nodePorts := intent.DefaultNodePorts
 	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
 	if err := fs.Parse(args); err != nil {
@@ -37,7 +39,11 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc compile: -o: %v\n", err)
 		return exitUsage
 	}
-	data, err := readInput(*file, stdin)
+	if *maxInput <= 0 {
+		fmt.Fprintf(stderr, "podc compile: --max-input-bytes %d: must be more than 0\n", *maxInput)
+		return exitUsage
+	}
+	data, err := readInput(*file, stdin, *maxInput)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc compile: %v\n", err)
 		return exitUsage
@@ -96,15 +102,34 @@ func refused(stderr io.Writer, err error) int {
 	return exitRefused
 }
 
-func readInput(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(io.LimitReader(stdin, maxIntentBytes))
+// readInput reads the intent from the file name, or from stdin for "-",
+// and refuses more than limit bytes without reading past them.
+func readInput(name string, stdin io.Reader, limit int64) ([]byte, error) {
+	r, label := stdin, "standard input"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > limit {
+			return nil, fmt.Errorf("%s: %d bytes, more than --max-input-bytes %d", name, st.Size(), limit)
+		}
+		r, label = f, name
 	}
-	return os.ReadFile(name)
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: more than --max-input-bytes %d", label, limit)
+	}
+	return data, nil
 }
 
-// maxIntentBytes bounds an intent read from standard input.
-const maxIntentBytes = 16 << 20
+// defaultMaxInputBytes bounds an intent read by podc compile: the same as
+// the service's largest request.
+const defaultMaxInputBytes = server.DefaultMaxMessageBytes
 
 // explainReport prints the defaults, decisions and notes of a report.
 func explainReport(w io.Writer, r *diag.Report) {
