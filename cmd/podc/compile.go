@@ -69,7 +69,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return refused(stderr, err)
 	}
 	for _, w := range res.Report.Warnings() {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
+		fmt.Fprintf(stderr, "warning: %s\n", oneLine(w.String()))
 	}
 	if *explain {
 		explainReport(stderr, &res.Report)
@@ -82,8 +82,8 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// refused prints every problem, one per line starting with its field path,
-// and returns the exit code: 1 for a refused intent, 2 for a fault of podc.
+// refused prints every problem, one per line starting with its field path
+// (control characters escaped), and returns the exit code: 1 for a refused intent, 2 for a fault of podc.
 func refused(stderr io.Writer, err error) int {
 	de, ok := diag.AsError(err)
 	if !ok || de.Kind == diag.Internal {
@@ -92,11 +92,11 @@ func refused(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintf(stderr, "refused: %s (%d problems)\n", de.Kind, len(de.Findings))
 	for _, f := range de.Findings {
-		fmt.Fprintln(stderr, f.String())
+		fmt.Fprintln(stderr, oneLine(f.String()))
 	}
 	if de.Report != nil {
 		for _, w := range de.Report.Warnings() {
-			fmt.Fprintf(stderr, "warning: %s\n", w)
+			fmt.Fprintf(stderr, "warning: %s\n", oneLine(w.String()))
 		}
 	}
 	return exitRefused
@@ -134,13 +134,13 @@ const defaultMaxInputBytes = server.DefaultMaxMessageBytes
 // explainReport prints the defaults, decisions and notes of a report.
 func explainReport(w io.Writer, r *diag.Report) {
 	for _, d := range r.Defaults {
-		fmt.Fprintf(w, "default: %s = %s [%s] %s\n", d.Field, d.Value, d.Source, d.Reason)
+		fmt.Fprintln(w, oneLine(fmt.Sprintf("default: %s = %s [%s] %s", d.Field, d.Value, d.Source, d.Reason)))
 	}
 	for _, d := range r.Decisions {
 		outcome := map[diag.Outcome]string{diag.OutcomePass: "pass", diag.OutcomeWarn: "warn", diag.OutcomeDeny: "deny"}[d.Outcome]
 		fmt.Fprintf(w, "decision: %s %s (severity %s)\n", d.RuleID, outcome, d.Severity)
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+		fmt.Fprintln(w, oneLine("note: "+n))
 	}
 }
