@@ -245,7 +245,8 @@ func (Protocol) EnumDescriptor() ([]byte, []int) {
 	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
 }
 
-// Expose says how far a port is reachable.
+// Expose says how far a port is reachable. When the intent names its
+// services, it says how far they may take the port instead of forming them.
 type Expose int32
 
 const (
@@ -254,11 +255,12 @@ const (
 	// In no Service: reachable only at the pod's own IP.
 	Expose_EXPOSE_NONE Expose = 1
 	// In a ClusterIP Service: reachable at clusterIP:servicePort, inside the
-	// cluster only.
+	// cluster only. With named services: in ClusterIP and headless ones only.
 	Expose_EXPOSE_CLUSTER Expose = 2
 	// In the ClusterIP Service, like EXPOSE_CLUSTER, so the workload's
 	// in-cluster name reaches it, and also in a NodePort Service: reachable at
-	// nodeIP:nodePort on every node too.
+	// nodeIP:nodePort on every node too. With named services: in at least one
+	// NodePort or LoadBalancer Service, and in any other.
 	Expose_EXPOSE_NODE Expose = 3
 )
 
@@ -650,8 +652,9 @@ type WorkloadIntent struct {
 	// far the port may be reached: an exposed port is in at least one of them
 	// and an unexposed one in none; an EXPOSE_CLUSTER port only in ClusterIP
 	// and headless Services; an EXPOSE_NODE port in at least one NodePort or
-	// LoadBalancer Service, and then also in the Service named after the
-	// workload, so its in-cluster name reaches it. The ports' servicePort and
+	// LoadBalancer Service. Every port of a NodePort or LoadBalancer Service is
+	// also in the Service named after the workload (which may be that one),
+	// so the workload's in-cluster name reaches it. The ports' servicePort and
 	// nodePort are refused then: each Service sets its own.
 	Services      []*Service `protobuf:"bytes,18,rep,name=services,proto3" json:"services,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1261,9 +1264,11 @@ type Port struct {
 	// How far the port is reachable. Unset means EXPOSE_NONE.
 	Expose Expose `protobuf:"varint,4,opt,name=expose,proto3,enum=podc.v1.Expose" json:"expose,omitempty"`
 	// The Service's port for an exposed port. Unset means containerPort.
+	// Refused when the intent names its services: each sets its own.
 	ServicePort int32 `protobuf:"varint,5,opt,name=service_port,json=servicePort,proto3" json:"service_port,omitempty"`
 	// The node port of an EXPOSE_NODE port, inside the platform's node port
 	// range (30000-32767 by default). Unset leaves the choice to the cluster.
+	// Refused when the intent names its services: each sets its own.
 	NodePort      int32 `protobuf:"varint,6,opt,name=node_port,json=nodePort,proto3" json:"node_port,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
