@@ -2,17 +2,12 @@ package server
 
 import (
 	"errors"
-	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/encoding"
-	"google.golang.org/grpc/encoding/proto"
-	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/diag"
-	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 // Observer is told, for metrics, how long decoding each podc request took
@@ -56,28 +51,4 @@ func reasonOf(err error) string {
 		return reason
 	}
 	return ""
-}
-
-// timedCodec is gRPC's proto codec, telling obs how long decoding each
-// podc request took. gRPC decodes a request before any handler or
-// interceptor runs, so the codec is where that time can be seen.
-type timedCodec struct {
-	encoding.CodecV2
-	obs compiler.Observer
-}
-
-func newTimedCodec(obs compiler.Observer) timedCodec {
-	return timedCodec{CodecV2: encoding.GetCodecV2(proto.Name), obs: obs}
-}
-
-func (c timedCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	switch v.(type) {
-	case *podcv1.CompileRequest, *podcv1.ValidateRequest, *podcv1.CompileBatchRequest:
-	default:
-		return c.CodecV2.Unmarshal(data, v)
-	}
-	start := time.Now()
-	err := c.CodecV2.Unmarshal(data, v)
-	c.obs.StageDone(compiler.StageDecode, time.Since(start))
-	return err
 }

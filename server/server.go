@@ -127,19 +127,17 @@ func New(opts Options) *Server {
 	if opts.Credentials != nil {
 		gopts = append(gopts, grpc.Creds(opts.Credentials))
 	}
-	if opts.Observer != nil {
-		gopts = append(gopts, grpc.ForceServerCodecV2(newTimedCodec(opts.Observer)))
-	}
+	gopts = append(gopts, grpc.ForceServerCodecV2(newRequestCodec(opts.Observer)))
 	if opts.StatsHandler != nil {
 		gopts = append(gopts, grpc.StatsHandler(opts.StatsHandler))
 	}
 	gs := grpc.NewServer(gopts...)
 	s := &Server{GRPC: gs, health: health.NewServer(), opts: opts}
-	podcv1.RegisterCompilerServiceServer(gs, &compilerService{
+	gs.RegisterService(callerDecoding(podcv1.CompilerService_ServiceDesc), &compilerService{
 		c: opts.Compiler, p: opts.Policies, log: opts.Logger, obs: opts.Observer,
 		slots: newSlots(opts.MaxConcurrentCompiles), maxBatch: opts.MaxBatch,
 	})
-	podcv1.RegisterPolicyServiceServer(gs, &policyService{p: opts.Policies})
+	gs.RegisterService(callerDecoding(podcv1.PolicyService_ServiceDesc), &policyService{p: opts.Policies})
 	healthpb.RegisterHealthServer(gs, s.health)
 	reflection.Register(gs)
 	s.SetServing()

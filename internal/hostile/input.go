@@ -24,10 +24,10 @@ func inputCases() []Case {
 		// The service refuses a request beyond its message size before
 		// decoding it.
 		{Name: "wire-5mib-request", Wire: request([]byte(strings.Repeat("a", 5<<20))), Code: codes.ResourceExhausted},
-		// grpc-go refuses a request that is not valid protobuf — here a
-		// string that is not UTF-8 — with INTERNAL before any podc code
-		// runs; the service keeps serving.
-		{Name: "wire-invalid-utf8-name", Wire: request([]byte("a\xffb")), Code: codes.Internal},
-		{Name: "wire-garbage", Wire: []byte{0xff, 0xff, 0xff, 0xff, 0x0f}, Code: codes.Internal},
+		// A request that is not valid protobuf — here a string that is not
+		// UTF-8 — does not decode: the caller's fault, and the service
+		// keeps serving.
+		{Name: "wire-invalid-utf8-name", Wire: request([]byte("a\xffb")), Code: codes.InvalidArgument},
+		{Name: "wire-garbage", Wire: []byte{0xff, 0xff, 0xff, 0xff, 0x0f}, Code: codes.InvalidArgument},
 	}
 }
