@@ -41,6 +41,9 @@ type Options struct {
 	// whole request and the policy bundle's digest: a zero field takes
 	// DefaultResultCache's, a negative Entries turns the cache off.
 	ResultCache lru.Bounds
+	// Limits bound the size of an intent, checked before any other work;
+	// zero fields mean intent.DefaultLimits.
+	Limits intent.Limits
 }
 
 // DefaultResultCache bounds the remembered Compile outcomes by default.
@@ -50,6 +53,7 @@ var DefaultResultCache = lru.Bounds{Entries: 1024, Bytes: 32 << 20}
 type Engine struct {
 	policies  *store.Store
 	nodePorts intent.PortRange
+	limits    intent.Limits
 	log       *slog.Logger
 	results   *lru.Cache[outcome] // nil when off
 }
@@ -62,7 +66,7 @@ type outcome struct {
 
 // New returns an Engine.
 func New(opts Options) *Engine {
-	e := &Engine{policies: opts.Policies, nodePorts: opts.NodePorts, log: opts.Logger}
+	e := &Engine{policies: opts.Policies, nodePorts: opts.NodePorts, limits: opts.Limits.WithDefaults(), log: opts.Logger}
 	if e.nodePorts == (intent.PortRange{}) {
 		e.nodePorts = intent.DefaultNodePorts
 	}
@@ -154,10 +158,14 @@ type Result struct {
 // Invalid for a malformed intent, Denied for a policy denial, Internal for a
 // fault in podc. Warnings ride along in the Result's report.
 //
-// The pipeline is deterministic, so an identical request under the same
-// policy bundle gets the remembered answer. Results may be shared between
-// callers: treat them as read-only.
+// An intent beyond the engine's size limits is refused (Invalid) before any
+// other work. The pipeline is deterministic, so an identical request under
+// the same policy bundle gets the remembered answer. Results may be shared
+// between callers: treat them as read-only.
 func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
+	if err := e.admit(req); err != nil {
+		return nil, err
+	}
 	bundle := e.policies.Bundle()
 	if e.results == nil {
 		return e.compile(ctx, bundle, req)
@@ -174,6 +182,16 @@ func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
 		e.results.Put(key, outcome{res, err})
 	}
 	return res, err
+}
+
+// admit refuses an intent beyond the engine's size limits, so that every
+// later stage — the result cache's key included — works on a bounded one.
+func (e *Engine) admit(req Request) error {
+	fs := intent.CheckLimits(req.Intent, e.limits)
+	if len(fs) == 0 {
+		return nil
+	}
+	return &diag.Error{Kind: diag.Invalid, Findings: fs, Report: &diag.Report{Findings: fs}}
 }
 
 // requestKey identifies a request under a bundle: a digest of the intent's
@@ -209,8 +227,13 @@ func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request
 }
 
 // Validate runs the pipeline as a dry run and returns the whole report,
-// every problem at once. Its error is only ever an Internal one.
+// every problem at once. Its error is only ever an Internal one. An intent
+// beyond the engine's size limits gets a report of those problems alone.
 func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
+	if err := e.admit(req); err != nil {
+		de, _ := diag.AsError(err)
+		return &Result{Report: *de.Report, PolicyDigest: e.policies.Bundle().Digest()}, nil
+	}
 	res, _, err := e.run(ctx, e.policies.Bundle(), req)
 	if err != nil {
 		if de, ok := diag.AsError(err); ok && de.Kind != diag.Internal && de.Report != nil {

@@ -21,11 +21,19 @@ type compilerService struct {
 	c   Compiler
 	p   Policies
 	log *slog.Logger
+	// slots bounds the compiles running at once, across every call.
+	slots slots
+	// maxBatch bounds the intents of one CompileBatch stream.
+	maxBatch int
 }
 
 var errNoIntent = &diag.Error{Kind: diag.Invalid, Findings: []diag.Finding{diag.Denyf(diag.StageIntent, "intent", "required")}}
 
 func (s *compilerService) Compile(ctx context.Context, req *podcv1.CompileRequest) (*podcv1.CompileResponse, error) {
+	if !s.slots.take() {
+		return nil, s.slots.overloaded().Err()
+	}
+	defer s.slots.give()
 	resp, err := s.compile(ctx, req)
 	if err != nil {
 		return nil, statusOf(err).Err()
@@ -59,6 +67,10 @@ func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequ
 	if req.GetIntent() == nil {
 		return nil, statusOf(errNoIntent).Err()
 	}
+	if !s.slots.take() {
+		return nil, s.slots.overloaded().Err()
+	}
+	defer s.slots.give()
 	res, err := s.c.Validate(ctx, compiler.Request{
 		Intent:        req.GetIntent(),
 		Profile:       req.GetProfile(),
@@ -81,7 +93,10 @@ func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequ
 // CompileBatch answers each intent of the stream, in order, with its own
 // result. Up to batchParallelism intents compile at once; results are sent
 // in the order the intents came. A failing or even panicking intent yields
-// an error entry and the stream goes on.
+// an error entry and the stream goes on; so does an intent that finds every
+// compile slot taken (its entry is RESOURCE_EXHAUSTED, to be sent again). The
+// intent past maxBatch ends the stream with INVALID_ARGUMENT once every
+// earlier intent is answered.
 func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.CompileBatchRequest, podcv1.CompileBatchResponse]) error {
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
@@ -96,6 +111,10 @@ func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.Co
 				if !errors.Is(err, io.EOF) {
 					recvErr <- err
 				}
+				return
+			}
+			if index == int64(s.maxBatch) {
+				recvErr <- batchTooLarge(s.maxBatch).Err()
 				return
 			}
 			done := make(chan *podcv1.CompileBatchResponse, 1)
@@ -141,9 +160,13 @@ func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.Co
 // batchParallelism is how many intents of one batch compile at once.
 func batchParallelism() int { return max(2, runtime.GOMAXPROCS(0)) }
 
-// compileOne compiles one batch entry, turning a panic into an Internal
-// error so the rest of the batch is still answered.
+// compileOne compiles one batch entry in a compile slot, turning a panic
+// into an Internal error so the rest of the batch is still answered.
 func (s *compilerService) compileOne(ctx context.Context, req *podcv1.CompileRequest) (resp *podcv1.CompileResponse, err error) {
+	if !s.slots.take() {
+		return nil, s.slots.overloaded().Err()
+	}
+	defer s.slots.give()
 	defer func() {
 		if r := recover(); r != nil {
 			_ = panicStatus(s.log, "CompileBatch", r)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"google.golang.org/grpc/codes"
@@ -13,22 +14,28 @@ import (
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
+// maxListError bounds the last load error ListPolicies shows.
+const maxListError = 8 << 10
+
 // policyService implements podc.v1.PolicyService.
 type policyService struct {
 	podcv1.UnimplementedPolicyServiceServer
 	p Policies
 }
 
+// ListPolicies describes the active bundle. Where a bundle directory is on
+// the server's disk stays in the server's logs: callers see the source
+// "directory" and, in the last error, file names relative to the bundle.
 func (s *policyService) ListPolicies(ctx context.Context, req *podcv1.ListPoliciesRequest) (*podcv1.ListPoliciesResponse, error) {
 	b := s.p.Bundle()
 	if p := req.GetProfile(); p != "" && !hasProfile(b.Profiles(), p) {
-		return nil, status.Errorf(codes.InvalidArgument, "profile: no profile %q in the loaded bundle", p)
+		return nil, status.Error(codes.InvalidArgument, clip(fmt.Sprintf("profile: no profile %q in the loaded bundle", p), maxStatusMessage))
 	}
 	st := s.p.Status()
 	resp := &podcv1.ListPoliciesResponse{
 		Digest:    b.Digest(),
-		Source:    b.Source(),
-		LastError: st.LastError,
+		Source:    publicSource(b.Source()),
+		LastError: clip(stripDir(st.LastError, b.Source()), maxListError),
 	}
 	if !st.LoadedAt.IsZero() {
 		resp.LoadedAt = timestamppb.New(st.LoadedAt)

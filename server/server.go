@@ -1,8 +1,10 @@
 // Package server serves the podc pipeline over gRPC: the CompilerService and
 // PolicyService handlers, the standard health and reflection services, panic
-// recovery, request logging and the mapping of pipeline errors to gRPC
-// statuses with machine-readable details. It knows nothing of Kubernetes
-// rules; the compiler package does the work.
+// recovery, request logging and the mapping of pipeline errors to bounded
+// gRPC statuses with machine-readable details. It secures the service (TLS
+// and mutual TLS from files reloaded on change, bearer tokens) and bounds it
+// (concurrent compiles, batch size, connection age, keepalive, streams). It
+// knows nothing of Kubernetes rules; the compiler package does the work.
 package server
 
 import (
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -51,6 +54,23 @@ type Options struct {
 	// MaxMessageBytes bounds requests and responses; zero means
 	// DefaultMaxMessageBytes.
 	MaxMessageBytes int
+	// MaxConcurrentCompiles bounds the compiles running at once (Compile,
+	// Validate and each intent of a batch); a compile past the bound is
+	// refused at once with RESOURCE_EXHAUSTED. Zero means
+	// DefaultMaxConcurrentCompiles(); negative means no bound.
+	MaxConcurrentCompiles int
+	// MaxBatch bounds the intents of one CompileBatch stream; the one past
+	// the bound ends the stream with INVALID_ARGUMENT. Zero means
+	// DefaultMaxBatch.
+	MaxBatch int
+	// Conn configures connections: age, keepalive, streams per connection.
+	Conn ConnLimits
+	// Credentials secure the connections (TLSSource.Credentials); nil
+	// serves plaintext.
+	Credentials credentials.TransportCredentials
+	// Tokens, when set, are the bearer tokens every call but health checks
+	// must present; a call without a valid one is UNAUTHENTICATED.
+	Tokens *Tokens
 }
 
 // Server is a configured gRPC server with every podc service registered.
@@ -61,7 +81,8 @@ type Server struct {
 }
 
 // New builds the gRPC server: CompilerService, PolicyService, grpc.health.v1
-// and server reflection, behind panic recovery and request logging.
+// and server reflection, behind request logging, panic recovery and, with
+// Tokens, bearer token checks.
 func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -69,19 +90,48 @@ func New(opts Options) *Server {
 	if opts.MaxMessageBytes <= 0 {
 		opts.MaxMessageBytes = DefaultMaxMessageBytes
 	}
-	gs := grpc.NewServer(
+	if opts.MaxConcurrentCompiles == 0 {
+		opts.MaxConcurrentCompiles = DefaultMaxConcurrentCompiles()
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = DefaultMaxBatch
+	}
+	unary := []grpc.UnaryServerInterceptor{logUnary(opts.Logger), recoverUnary(opts.Logger)}
+	stream := []grpc.StreamServerInterceptor{logStream(opts.Logger), recoverStream(opts.Logger)}
+	if opts.Tokens != nil {
+		unary = append(unary, authUnary(opts.Tokens))
+		stream = append(stream, authStream(opts.Tokens))
+	}
+	gopts := append(opts.Conn.serverOptions(),
 		grpc.MaxRecvMsgSize(opts.MaxMessageBytes),
 		grpc.MaxSendMsgSize(opts.MaxMessageBytes),
-		grpc.ChainUnaryInterceptor(logUnary(opts.Logger), recoverUnary(opts.Logger)),
-		grpc.ChainStreamInterceptor(logStream(opts.Logger), recoverStream(opts.Logger)),
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
 	)
+	if opts.Credentials != nil {
+		gopts = append(gopts, grpc.Creds(opts.Credentials))
+	}
+	gs := grpc.NewServer(gopts...)
 	s := &Server{GRPC: gs, health: health.NewServer(), opts: opts}
-	podcv1.RegisterCompilerServiceServer(gs, &compilerService{c: opts.Compiler, p: opts.Policies, log: opts.Logger})
+	podcv1.RegisterCompilerServiceServer(gs, &compilerService{
+		c: opts.Compiler, p: opts.Policies, log: opts.Logger,
+		slots: newSlots(opts.MaxConcurrentCompiles), maxBatch: opts.MaxBatch,
+	})
 	podcv1.RegisterPolicyServiceServer(gs, &policyService{p: opts.Policies})
 	healthpb.RegisterHealthServer(gs, s.health)
 	reflection.Register(gs)
 	s.SetServing()
 	return s
+}
+
+// HealthServer returns a gRPC server with grpc.health.v1 alone, answering
+// from this server's health states, without credentials or tokens: for
+// probes that speak neither TLS nor tokens (the kubelet's grpc probe), on a
+// port only they reach.
+func (s *Server) HealthServer() *grpc.Server {
+	gs := grpc.NewServer(grpc.MaxRecvMsgSize(64<<10), grpc.ChainUnaryInterceptor(recoverUnary(s.opts.Logger)))
+	healthpb.RegisterHealthServer(gs, s.health)
+	return gs
 }
 
 // SetServing marks every service SERVING and the policy bundle check by the

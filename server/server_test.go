@@ -39,6 +39,8 @@ func (p panicky) Compile(ctx context.Context, req compiler.Request) (*compiler.R
 }
 
 type env struct {
+	srv      *Server
+	lis      *bufconn.Listener
 	conn     *grpc.ClientConn
 	compiler podcv1.CompilerServiceClient
 	policy   podcv1.PolicyServiceClient
@@ -46,21 +48,34 @@ type env struct {
 }
 
 // start serves a real engine on the embedded policies over bufconn.
-func start(t *testing.T) *env {
+func start(t *testing.T) *env { return startWith(t, Options{}) }
+
+// startBundle serves a real engine on the bundle b over bufconn.
+func startBundle(t *testing.T, b *policy.Bundle) *env { return serveEnv(t, b, Options{}) }
+
+// startWith is start with opts; a nil Compiler or Policies takes the real
+// engine on the embedded policies.
+func startWith(t *testing.T, opts Options) *env {
 	t.Helper()
 	b, err := policy.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startWith(t, b)
+	return serveEnv(t, b, opts)
 }
 
-// startWith serves a real engine on the bundle b over bufconn.
-func startWith(t *testing.T, b *policy.Bundle) *env {
+// serveEnv serves opts over bufconn; a nil Compiler or Policies takes the
+// real engine on the bundle b.
+func serveEnv(t *testing.T, b *policy.Bundle, opts Options) *env {
 	t.Helper()
 	store := store.New(b, nil)
-	eng := compiler.New(compiler.Options{Policies: store})
-	srv := New(Options{Compiler: panicky{eng}, Policies: store})
+	if opts.Policies == nil {
+		opts.Policies = store
+	}
+	if opts.Compiler == nil {
+		opts.Compiler = panicky{compiler.New(compiler.Options{Policies: store})}
+	}
+	srv := New(opts)
 	lis := bufconn.Listen(1 << 20)
 	go srv.GRPC.Serve(lis)
 	t.Cleanup(srv.GRPC.Stop)
@@ -71,7 +86,7 @@ func startWith(t *testing.T, b *policy.Bundle) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &env{conn: conn, compiler: podcv1.NewCompilerServiceClient(conn), policy: podcv1.NewPolicyServiceClient(conn), store: store}
+	return &env{srv: srv, lis: lis, conn: conn, compiler: podcv1.NewCompilerServiceClient(conn), policy: podcv1.NewPolicyServiceClient(conn), store: store}
 }
 
 func example(t *testing.T, name string) *podcv1.WorkloadIntent {
@@ -481,7 +496,7 @@ func TestPolicyFaultFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := startWith(t, b)
+	e := startBundle(t, b)
 	ctx := context.Background()
 
 	if _, err := e.compiler.Compile(ctx, &podcv1.CompileRequest{Intent: example(t, "hello.json")}); err != nil {

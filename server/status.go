@@ -8,6 +8,8 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/podc-dev/podc/compiler/diag"
@@ -28,12 +30,32 @@ const (
 	ReasonPolicyFault = "POLICY_FAULT"
 )
 
+// Bounds on a status. Its message and details travel in the trailers; the
+// whole trailer stays under 8 KiB, the smallest limit common gRPC clients
+// enforce, however large the request was.
+const (
+	// maxStatusMessage bounds the status message (grpc-message).
+	maxStatusMessage = 512
+	// maxDetailsBytes bounds the serialized details (grpc-status-details-bin
+	// carries them base64-encoded: about 6 KiB).
+	maxDetailsBytes = 4608
+	// maxViolationBytes is the share of maxDetailsBytes the field violations
+	// may take; the rest is for the ErrorInfo and the report.
+	maxViolationBytes = 2560
+)
+
 // statusOf maps a pipeline error to a gRPC status: a malformed intent is
 // INVALID_ARGUMENT, a policy denial FAILED_PRECONDITION, both with a
-// google.rpc.BadRequest listing every field violation, a google.rpc.ErrorInfo
+// google.rpc.BadRequest listing the field violations, a google.rpc.ErrorInfo
 // and the podc.v1.Report. Anything else is INTERNAL with no detail of podc's
-// insides.
+// insides. Message and details are bounded (see maxDetailsBytes): echoed
+// values are cut, violations past the budget are summed up in a last "and N
+// more" entry, and a report too large is trimmed with a note saying so.
 func statusOf(err error) *status.Status {
+	var se interface{ GRPCStatus() *status.Status }
+	if errors.As(err, &se) {
+		return se.GRPCStatus() // already a status: a server limit
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return status.New(codes.Canceled, "the call was canceled")
@@ -44,7 +66,7 @@ func statusOf(err error) *status.Status {
 	if !ok || de.Kind == diag.Internal {
 		msg := "internal error; the fault is logged"
 		if ok && len(de.Findings) > 0 {
-			msg = de.Findings[0].Message
+			msg = clip(de.Findings[0].Message, maxStatusMessage)
 		}
 		return status.New(codes.Internal, msg)
 	}
@@ -56,12 +78,12 @@ func statusOf(err error) *status.Status {
 		code, reason = codes.FailedPrecondition, ReasonPolicyFault
 	}
 	st := status.New(code, summary(de))
-	details := []protoadapt.MessageV1{
-		badRequest(de.Findings),
-		&errdetails.ErrorInfo{Reason: reason, Domain: ErrorDomain},
-	}
+	br := badRequest(de.Findings, maxViolationBytes)
+	info := &errdetails.ErrorInfo{Reason: reason, Domain: ErrorDomain}
+	details := []protoadapt.MessageV1{br, info}
 	if de.Report != nil {
-		details = append(details, reportProto(de.Report))
+		left := maxDetailsBytes - anySize(br) - anySize(info) - anySize(&podcv1.Report{})
+		details = append(details, trimReport(clipReport(reportProto(de.Report)), left))
 	}
 	withDetails, derr := st.WithDetails(details...)
 	if derr != nil {
@@ -70,14 +92,25 @@ func statusOf(err error) *status.Status {
 	return withDetails
 }
 
+// anySize is the size of m once packed in a google.protobuf.Any inside the
+// status details.
+func anySize(m proto.Message) int {
+	const typeURL = len("type.googleapis.com/") + 64 // a generous full name
+	n := proto.Size(m)
+	return typeURL + n + 2*protowire.SizeVarint(uint64(n)) + 4
+}
+
 // summary is the status message: the kind and the first problems, each
-// starting with its field path.
+// starting with its field path, within maxStatusMessage bytes.
 func summary(de *diag.Error) string {
-	const shown = 3
+	const (
+		shown   = 3
+		perItem = (maxStatusMessage - 64) / shown
+	)
 	msg := de.Kind.String()
 	switch n := len(de.Findings); {
 	case n == 1:
-		return msg + ": " + de.Findings[0].String()
+		return clip(msg+": "+clip(de.Findings[0].String(), maxStatusMessage), maxStatusMessage)
 	case n > 1:
 		msg = fmt.Sprintf("%s: %d problems", msg, n)
 		for i, f := range de.Findings {
@@ -85,22 +118,36 @@ func summary(de *diag.Error) string {
 				msg += fmt.Sprintf("; and %d more (see details)", n-shown)
 				break
 			}
-			msg += "; " + f.String()
+			msg += "; " + clip(f.String(), perItem)
 		}
 	}
 	return msg
 }
 
-// badRequest lists every finding as a field violation. Field paths are
-// relative to the intent; targetVersion and profile name request fields.
-func badRequest(fs []diag.Finding) *errdetails.BadRequest {
+// badRequest lists the findings as field violations, as many as fit in
+// budget bytes; a last violation says how many more were left out. Field
+// paths are relative to the intent; targetVersion and profile name request
+// fields.
+func badRequest(fs []diag.Finding, budget int) *errdetails.BadRequest {
+	const reserve = 96 // room for the "and N more" entry
 	br := &errdetails.BadRequest{}
-	for _, f := range fs {
-		br.FieldViolations = append(br.FieldViolations, fieldViolation(f))
+	size := 0
+	for i, f := range fs {
+		fv := fieldViolation(f)
+		n := proto.Size(fv) + 1 + protowire.SizeVarint(uint64(proto.Size(fv)))
+		if size+n > budget-reserve && i < len(fs)-1 || size+n > budget {
+			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
+				Description: fmt.Sprintf("and %d more (Validate returns every finding)", len(fs)-i),
+			})
+			break
+		}
+		size += n
+		br.FieldViolations = append(br.FieldViolations, fv)
 	}
 	return br
 }
 
+// fieldViolation is f as a field violation, its texts clipped.
 func fieldViolation(f diag.Finding) *errdetails.BadRequest_FieldViolation {
 	desc := f.Message
 	if f.ManifestField != "" {
@@ -110,7 +157,11 @@ func fieldViolation(f diag.Finding) *errdetails.BadRequest_FieldViolation {
 	if field == "" {
 		field = f.ManifestField
 	}
-	return &errdetails.BadRequest_FieldViolation{Field: field, Description: desc, Reason: f.RuleID}
+	return &errdetails.BadRequest_FieldViolation{
+		Field:       clip(field, maxFieldPath),
+		Description: clip(desc, maxText),
+		Reason:      clip(f.RuleID, maxRuleID),
+	}
 }
 
 // batchError is the in-stream form of a failed compile.
@@ -119,11 +170,11 @@ func batchError(err error) *podcv1.BatchError {
 	be := &podcv1.BatchError{Code: int32(st.Code()), Message: st.Message()}
 	if de, ok := diag.AsError(err); ok && de.Kind != diag.Internal {
 		for _, f := range de.Findings {
-			fv := fieldViolation(f)
+			fv := fieldViolation(f) // clipped: an echoed value must not outgrow the response
 			be.FieldViolations = append(be.FieldViolations, &podcv1.FieldViolation{Field: fv.Field, Description: fv.Description})
 		}
 		if de.Report != nil {
-			be.Report = reportProto(de.Report)
+			be.Report = clipReport(reportProto(de.Report))
 		}
 	}
 	return be

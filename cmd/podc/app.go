@@ -1,18 +1,14 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/intent"
@@ -49,9 +45,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "serve":
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return serveCmd(ctx, args[1:], stderr)
+		stop, release := signalStops()
+		defer release()
+		return serveCmd(stop, args[1:], stderr)
 	case "compile":
 		return compileCmd(args[1:], stdin, stdout, stderr)
 	case "policy":

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"time"
 
@@ -16,10 +17,12 @@ import (
 	"github.com/podc-dev/podc/server"
 )
 
-// serveCmd is "podc serve": the gRPC service, until ctx is done (SIGTERM
-// or SIGINT in the binary). On shutdown it stops taking calls, lets calls in
-// flight finish within --grace, then closes what is left.
-func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
+// serveCmd is "podc serve": the gRPC service, until stop.drain closes
+// (SIGTERM or SIGINT in the binary). Then health turns NOT_SERVING while the
+// server keeps serving for --drain-delay (cut short when stop.now closes);
+// then it stops taking calls, lets calls in flight finish within --grace,
+// and closes what is left.
+func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", "serve [flags]", stderr)
 	addr := fs.String("addr", ":50051", "the address to listen on")
 	policyDir := fs.String("policies", "", "a policy bundle directory, reloaded on change (default: the embedded bundle)")
@@ -32,7 +35,17 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	ruleBytes := bytesFlag(policy.DefaultCache.Bytes)
 	fs.Var(&ruleBytes, "policy-cache-bytes", "the most memory the remembered rule outcomes take (bytes, or a quantity like 64Mi)")
 	evalsPerGen := fs.Int("policy-evals-per-generation", policy.DefaultEvalsPerGeneration, "how many rule evaluations one CUE context serves before the rules are compiled into a fresh one (about 7.5 KB of memory each)")
-	grace := fs.Duration("grace", 10*time.Second, "how long calls in flight may take to finish on shutdown")
+	grace := fs.Duration("grace", 10*time.Second, "how long calls in flight may take to finish on shutdown, after the drain delay")
+	drainDelay := fs.Duration("drain-delay", 5*time.Second, "on shutdown, how long to keep serving with health NOT_SERVING, so load balancers stop routing here first; 0 stops at once")
+	healthAddr := fs.String("health-addr", "", "also serve grpc.health.v1 alone, plaintext and without tokens, on this address: for probes that cannot speak TLS (the kubelet's grpc probe)")
+	var sec securityFlags
+	sec.register(fs)
+	maxCompiles := fs.Int("max-concurrent-compiles", server.DefaultMaxConcurrentCompiles(), "the most compiles running at once (16 x GOMAXPROCS); more are refused at once with RESOURCE_EXHAUSTED; -1: no bound")
+	maxBatch := fs.Int("max-batch", server.DefaultMaxBatch, "the most intents one CompileBatch stream takes; the next ends the stream with INVALID_ARGUMENT")
+	maxAge := fs.Duration("max-connection-age", server.DefaultMaxConnectionAge, "close connections after this long (with GOAWAY), so clients re-resolve and spread over new replicas; 0: never")
+	maxAgeGrace := fs.Duration("max-connection-age-grace", server.DefaultMaxConnectionAgeGrace, "how long calls in flight on a connection past its age may take to finish; 0: as long as they need")
+	keepaliveMin := fs.Duration("keepalive-min-time", server.DefaultKeepaliveMinTime, "the shortest interval between client keepalive pings tolerated; clients pinging more often are disconnected")
+	maxStreams := fs.Uint("max-concurrent-streams", server.DefaultMaxConcurrentStreams, "the most calls in flight on one connection; 0: no bound")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	nodePorts := intent.DefaultNodePorts
@@ -49,6 +62,15 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
 	}
+	if err := checkLimits(*drainDelay, *grace, *maxCompiles, *maxBatch, *keepaliveMin, *maxStreams); err != nil {
+		fmt.Fprintf(stderr, "podc serve: %v\n", err)
+		return exitUsage
+	}
+	security, err := sec.load()
+	if err != nil {
+		log.Error("cannot set up security", "error", err)
+		return exitUsage
+	}
 	popts := policy.Options{Cache: lru.Bounds{Entries: *ruleCache, Bytes: int64(ruleBytes)}, EvalsPerGeneration: *evalsPerGen}
 	bundle, err := loadBundle(*policyDir, popts, nodePorts)
 	if err != nil {
@@ -61,20 +83,47 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		results.Entries = -1
 	}
 	eng := compiler.New(compiler.Options{Policies: policies, NodePorts: nodePorts, Logger: log, ResultCache: results})
-	srv := server.New(server.Options{Compiler: eng, Policies: policies, Logger: log, MaxMessageBytes: *maxMsg})
+	opts := server.Options{
+		Compiler: eng, Policies: policies, Logger: log, MaxMessageBytes: *maxMsg,
+		MaxConcurrentCompiles: *maxCompiles, MaxBatch: *maxBatch,
+		Conn: server.ConnLimits{
+			MaxConnectionAge:      *maxAge,
+			MaxConnectionAgeGrace: *maxAgeGrace,
+			KeepaliveMinTime:      *keepaliveMin,
+			MaxConcurrentStreams:  uint32(*maxStreams),
+		},
+	}
+	security.options(&opts)
+	srv := server.New(opts)
 
 	lis, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", *addr, "error", err)
 		return exitUsage
 	}
+	if *healthAddr != "" {
+		hl, err := net.Listen("tcp", *healthAddr)
+		if err != nil {
+			lis.Close()
+			log.Error("cannot listen", "health_addr", *healthAddr, "error", err)
+			return exitUsage
+		}
+		hs := srv.HealthServer()
+		defer hs.Stop() // after the API: probes see NOT_SERVING to the end
+		go hs.Serve(hl)
+		log.Info("health serving", "health_addr", hl.Addr().String())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	if *policyDir != "" {
 		go policies.Watch(ctx, *policyDir, *poll, log)
 		go srv.WatchPolicyHealth(ctx, *poll)
 	}
+	security.watch(ctx, sec.poll, log)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.GRPC.Serve(lis) }()
+	security.report(log, lis.Addr())
 	log.Info("podc serving", "version", version, "addr", lis.Addr().String(),
 		"policies", bundle.Source(), "digest", bundle.Digest(), "node_ports", portRangeFlag{&nodePorts}.String())
 
@@ -82,10 +131,22 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	case err := <-served:
 		log.Error("server stopped", "error", err)
 		return exitUsage
-	case <-ctx.Done():
+	case <-stop.drain:
+	}
+	// Health first: load balancers see NOT_SERVING and stop routing here
+	// while the server still answers what they send meanwhile.
+	srv.Shutdown()
+	if *drainDelay > 0 {
+		log.Info("draining: health is NOT_SERVING; serving on for the drain delay", "drain_delay", drainDelay.String())
+		t := time.NewTimer(*drainDelay)
+		select {
+		case <-t.C:
+		case <-stop.now:
+			t.Stop()
+			log.Info("drain cut short")
+		}
 	}
 	log.Info("shutting down", "grace", grace.String())
-	srv.Shutdown()
 	done := make(chan struct{})
 	go func() { srv.GRPC.GracefulStop(); close(done) }()
 	select {
@@ -99,4 +160,21 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// checkLimits refuses limit flags that make no sense.
+func checkLimits(drainDelay, grace time.Duration, maxCompiles, maxBatch int, keepaliveMin time.Duration, maxStreams uint) error {
+	switch {
+	case drainDelay < 0 || grace < 0:
+		return errors.New("--drain-delay and --grace cannot be negative")
+	case maxCompiles == 0 || maxCompiles < -1:
+		return errors.New("--max-concurrent-compiles: want a positive number, or -1 for no bound")
+	case maxBatch <= 0:
+		return errors.New("--max-batch: want a positive number")
+	case keepaliveMin <= 0:
+		return errors.New("--keepalive-min-time: want a positive duration")
+	case maxStreams > math.MaxUint32:
+		return errors.New("--max-concurrent-streams: too large")
+	}
+	return nil
 }

@@ -35,28 +35,58 @@ func (s *syncBuffer) String() string {
 
 var servingAddr = regexp.MustCompile(`msg="podc serving".* addr=(\S+)`)
 
-// serveForTest runs serveCmd until cancel is called; it returns the
-// address, the log and the exit code channel.
-func serveForTest(t *testing.T, args ...string) (addr string, log *syncBuffer, cancel func(), exit chan int) {
+// testServer is a serveCmd running in the test.
+type testServer struct {
+	addr string
+	log  *syncBuffer
+	exit chan int
+	// drain starts the shutdown (the first SIGTERM); now cuts the drain
+	// delay short (the second).
+	drain, now func()
+}
+
+// serveForTest runs serveCmd with args on a free loopback port until the
+// test stops it.
+func serveForTest(t *testing.T, args ...string) *testServer {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	log = &syncBuffer{}
-	exit = make(chan int, 1)
-	go func() { exit <- serveCmd(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), log) }()
+	drain, now := make(chan struct{}), make(chan struct{})
+	s := &testServer{
+		log: &syncBuffer{}, exit: make(chan int, 1),
+		drain: sync.OnceFunc(func() { close(drain) }),
+		now:   sync.OnceFunc(func() { close(now) }),
+	}
+	t.Cleanup(func() { s.now(); s.drain() })
+	go func() {
+		s.exit <- serveCmd(stops{drain: drain, now: now}, append([]string{"--addr", "127.0.0.1:0"}, args...), s.log)
+	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := servingAddr.FindStringSubmatch(log.String()); m != nil {
-			return m[1], log, cancel, exit
+		if m := servingAddr.FindStringSubmatch(s.log.String()); m != nil {
+			s.addr = m[1]
+			return s
 		}
 		select {
-		case code := <-exit:
-			t.Fatalf("serve exited %d:\n%s", code, log.String())
+		case code := <-s.exit:
+			t.Fatalf("serve exited %d:\n%s", code, s.log.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	cancel()
-	t.Fatalf("serve did not start:\n%s", log.String())
-	return
+	t.Fatalf("serve did not start:\n%s", s.log.String())
+	return nil
+}
+
+// wait requires serve to exit with code within a bound only a hung server
+// reaches.
+func (s *testServer) wait(t *testing.T, code int) {
+	t.Helper()
+	select {
+	case got := <-s.exit:
+		if got != code {
+			t.Fatalf("exit %d, want %d:\n%s", got, code, s.log.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not exit:\n%s", s.log.String())
+	}
 }
 
 func batchClient(t *testing.T, addr string) podcv1.CompilerService_CompileBatchClient {
@@ -86,16 +116,16 @@ func hello(t *testing.T) *podcv1.CompileBatchRequest {
 // stop, and requires the batch to go on until the client ends it; then the
 // server exits 0.
 func TestShutdownLetsCallsInFlightFinish(t *testing.T) {
-	addr, log, cancel, exit := serveForTest(t, "--grace", "30s")
-	stream := batchClient(t, addr)
+	srv := serveForTest(t, "--grace", "30s", "--drain-delay", "0")
+	stream := batchClient(t, srv.addr)
 	if err := stream.Send(hello(t)); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := stream.Recv(); err != nil || r.GetResponse() == nil {
 		t.Fatalf("first result: %v %v", r, err)
 	}
-	cancel()
-	time.Sleep(200 * time.Millisecond) // the server is now draining
+	srv.drain()
+	time.Sleep(200 * time.Millisecond) // the server is now stopping
 	if err := stream.Send(hello(t)); err != nil {
 		t.Fatalf("the call in flight was cut: %v", err)
 	}
@@ -103,7 +133,7 @@ func TestShutdownLetsCallsInFlightFinish(t *testing.T) {
 		t.Fatalf("second result during shutdown: %v %v", r, err)
 	}
 	select {
-	case code := <-exit:
+	case code := <-srv.exit:
 		t.Fatalf("server exited (%d) with a call in flight", code)
 	default:
 	}
@@ -111,36 +141,22 @@ func TestShutdownLetsCallsInFlightFinish(t *testing.T) {
 	if _, err := stream.Recv(); err == nil {
 		t.Fatal("stream did not end")
 	}
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Fatalf("exit %d:\n%s", code, log.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("server did not exit after the last call finished")
-	}
+	srv.wait(t, 0)
 }
 
 // TestShutdownGraceIsBounded keeps a call open past the grace period: the
 // server closes it and still exits 0.
 func TestShutdownGraceIsBounded(t *testing.T) {
-	addr, log, cancel, exit := serveForTest(t, "--grace", "300ms")
-	stream := batchClient(t, addr)
+	srv := serveForTest(t, "--grace", "300ms", "--drain-delay", "0")
+	stream := batchClient(t, srv.addr)
 	if err := stream.Send(hello(t)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := stream.Recv(); err != nil {
 		t.Fatal(err)
 	}
-	cancel()
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Fatalf("exit %d:\n%s", code, log.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("server waited past its grace period")
-	}
+	srv.drain()
+	srv.wait(t, 0)
 	if _, err := stream.Recv(); err == nil {
 		t.Error("the stream outlived the server")
 	}

@@ -38,7 +38,8 @@ const (
 	fileErrors    = "errors.txt"
 )
 
-// TestGolden runs each testdata/golden/*.txtar case through decode, check,
+// TestGolden runs each testdata/golden/*.txtar case through decode, the size
+// limits, check,
 // compile and render and compares every output with the archive.
 // PODC_UPDATE_GOLDEN=1 rewrites the expected outputs.
 func TestGolden(t *testing.T) {
@@ -119,6 +120,10 @@ func runCase(ar *txtar.Archive) (map[string]string, error) {
 			return nil, fmt.Errorf("decode: not a diag.Error: %v", err)
 		}
 		out[fileErrors] = findingLines(de.Findings)
+		return out, nil
+	}
+	if fs := intent.CheckLimits(wi, intent.DefaultLimits); len(fs) > 0 {
+		out[fileErrors] = findingLines(fs)
 		return out, nil
 	}
 	if fs := intent.Check(wi, opts); len(fs) > 0 {

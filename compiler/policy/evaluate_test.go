@@ -426,3 +426,50 @@ func TestDecisionsMatchReference(t *testing.T) {
 		}
 	}
 }
+
+// Quantities reach the rules exactly, whatever their size: a limit far
+// beyond 64 bits against a small request is over the ratio, as a limit of
+// 2 cores is, and a quantity too long to read counts as unset.
+func TestQuantitiesAreExact(t *testing.T) {
+	b := defaultBundle(t)
+	ratioFields := func(wi *podcv1.WorkloadIntent) []string {
+		t.Helper()
+		ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range ir.Findings {
+			if f.RuleID == "restricted.limit-ratio" {
+				out = append(out, f.Field)
+			}
+		}
+		return out
+	}
+	for _, limit := range []string{"2", "1e19", "9223372036854775807", "1e400", "9223372036854775807k"} {
+		wi := loadExample(t, "checkout.json")
+		wi.Containers[0].Resources.Cpu = &podcv1.Resource{Request: "250m", Limit: limit}
+		if got := ratioFields(wi); !slices.Equal(got, []string{"containers[0].resources.cpu.limit"}) {
+			t.Errorf("cpu limit %s over a 250m request: ratio findings %v", limit, got)
+		}
+	}
+	for _, limit := range []string{"999999999999Gi", "1e30", "8Ei"} {
+		wi := loadExample(t, "checkout.json")
+		wi.Containers[0].Resources.Memory = &podcv1.Resource{Request: "1Gi", Limit: limit}
+		if got := ratioFields(wi); !slices.Equal(got, []string{"containers[0].resources.memory.limit"}) {
+			t.Errorf("memory limit %s over a 1Gi request: ratio findings %v", limit, got)
+		}
+	}
+	// Within the ratio, exactly: 1 core over 250m is 4 times, allowed.
+	wi := loadExample(t, "checkout.json")
+	wi.Containers[0].Resources.Cpu = &podcv1.Resource{Request: "250m", Limit: "1000m"}
+	if got := ratioFields(wi); len(got) != 0 {
+		t.Errorf("a ratio of exactly 4: %v", got)
+	}
+	// 100,000 digits are not read (the structural checks refuse them): the
+	// limit counts as unset, so the ratio rule has nothing to compare.
+	wi.Containers[0].Resources.Cpu = &podcv1.Resource{Request: "250m", Limit: strings.Repeat("9", 100_000)}
+	if got := ratioFields(wi); len(got) != 0 {
+		t.Errorf("an unreadable limit: %v", got)
+	}
+}

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"fmt"
 	"sync/atomic"
 
 	"cuelang.org/go/cue"
@@ -71,17 +70,14 @@ func (b *Bundle) renew(old *generation) {
 	}
 	g, err := b.compileForms()
 	if err != nil {
-		// The same forms compiled at load; this is podc's fault. The old
-		// generation keeps serving and tries again after as many
-		// evaluations again.
-		msg := fmt.Sprintf("compiling generation %d: %v", b.genSeq.Load(), err)
-		b.genErr.Store(&msg)
+		// The same forms compiled at load, so this cannot happen short of
+		// a fault in podc; the old generation keeps serving and tries again
+		// after as many evaluations again.
 		old.evals.Store(0)
 		old.renewing.Store(false)
 		return
 	}
 	b.gen.Store(g)
-	b.rotates.Add(1)
 }
 
 // Generation reports the sequence number of the generation serving

@@ -44,9 +44,11 @@ type inContainer struct {
 	SecurityContext inSecurity `json:"securityContext"`
 }
 
+// inAmount holds exact decimal numbers of any size, which CUE compares
+// exactly: never rounded or clamped to 64 bits.
 type inAmount struct {
-	Request int64 `json:"request"`
-	Limit   int64 `json:"limit"`
+	Request json.Number `json:"request"`
+	Limit   json.Number `json:"limit"`
 }
 
 type inPort struct {
@@ -201,25 +203,25 @@ func nonNil(s []string) []string {
 	return slices.Clone(s)
 }
 
-// amount converts a request and limit to numbers: millicores for cpu,
-// bytes otherwise. The request is the effective one: the limit when only
-// the limit is set.
+// amount converts a request and limit to exact numbers: millicores for
+// cpu, bytes otherwise. The request is the effective one: the limit when
+// only the limit is set. A quantity that is unset, longer than
+// intent.MaxQuantityLength (its parsing cost is bounded) or does not parse
+// counts as 0; the structural checks report it. A quantity beyond what
+// Kubernetes stores is given exactly, so rules see it as large as it is.
 func amount(r *podcv1.Resource, milli bool) inAmount {
-	q := func(s string) int64 {
-		if s == "" {
-			return 0
+	q := func(s string) json.Number {
+		if s == "" || len(s) > intent.MaxQuantityLength {
+			return "0"
 		}
 		v, err := resource.ParseQuantity(s)
-		if err != nil {
-			return 0
+		if err != nil || v.Sign() < 0 {
+			return "0"
 		}
-		if milli {
-			return v.MilliValue()
-		}
-		return v.Value()
+		return json.Number(intent.Amount(v, milli))
 	}
 	a := inAmount{Request: q(r.GetRequest()), Limit: q(r.GetLimit())}
-	if a.Request == 0 {
+	if a.Request == "0" {
 		a.Request = a.Limit
 	}
 	return a

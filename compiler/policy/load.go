@@ -83,13 +83,11 @@ type Bundle struct {
 	defs  []formDef
 	forms []*form
 
-	gen     atomic.Pointer[generation]
-	genMu   sync.Mutex
-	genErr  atomic.Pointer[string]
-	genSeq  atomic.Int64
-	cache   *lru.Cache[*outcome]
-	faults  []atomic.Uint64
-	rotates atomic.Int64
+	gen    atomic.Pointer[generation]
+	genMu  sync.Mutex
+	genSeq atomic.Int64
+	cache  *lru.Cache[*outcome]
+	faults []atomic.Uint64
 }
 
 // bundleSource is what a generation is compiled from.

@@ -31,7 +31,8 @@ func (b *builder) cpuQuantity() string {
 }
 
 // byteQuantity returns a memory or storage quantity: plain bytes, binary
-// (Ki, Mi, Gi, Ti) or decimal (k, M, G, T) suffixes, fractions or exponents.
+// (Ki, Mi, Gi, Ti) or decimal (k, M, G, T) suffixes, fractions or exponents;
+// always a whole number of bytes.
 func (b *builder) byteQuantity() string {
 	switch b.r.Intn(9) {
 	case 0:
@@ -43,7 +44,12 @@ func (b *builder) byteQuantity() string {
 	case 3:
 		return fmt.Sprintf("%de%d", b.between(1, 9), b.between(3, 10))
 	case 4:
-		return fmt.Sprintf("%d.%d%s", b.between(0, 3), b.between(1, 9), pick(b, "Gi", "G", "Mi", "M"))
+		// Fractions that are whole bytes: any with a decimal suffix, halves
+		// and eighths with a binary one.
+		if b.r.Intn(2) == 0 {
+			return fmt.Sprintf("%d.%d%s", b.between(0, 3), b.between(1, 9), pick(b, "G", "M"))
+		}
+		return fmt.Sprintf("%d.%s%s", b.between(0, 3), pick(b, "5", "25", "125"), pick(b, "Gi", "Mi"))
 	case 5:
 		return fmt.Sprintf("%dE%d", b.between(1, 9), b.between(3, 9))
 	case 6:

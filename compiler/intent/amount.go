@@ -1,0 +1,53 @@
+package intent
+
+import (
+	"math/big"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Amount returns q exactly, as a decimal number in base units: millicores
+// when milli is true (cpu), else the quantity's own unit (bytes for memory
+// and ephemeral storage). "1.5" with milli gives "1500", "1Gi" gives
+// "1073741824", "0.5" without milli gives "0.5". The number has no
+// exponent, no trailing zeros after a point and no size limit, so it suits
+// consumers with arbitrary-precision numbers (CUE, JSON read as decimals).
+// Its length grows with q's exponent: pass quantities ParseQuantity
+// accepted, which are at most 19 digits in base units.
+func Amount(q resource.Quantity, milli bool) string {
+	d := q.AsDec() // q is a copy; the returned value is not modified below
+	n := new(big.Int).Set(d.UnscaledBig())
+	if n.Sign() == 0 {
+		return "0"
+	}
+	scale := int64(d.Scale()) // value = n × 10^-scale
+	if milli {
+		scale -= 3
+	}
+	if scale <= 0 {
+		return n.Mul(n, pow10(int(-scale))).String()
+	}
+	ten, rem := big.NewInt(10), new(big.Int)
+	for scale > 0 {
+		q, r := new(big.Int).QuoRem(n, ten, rem)
+		if r.Sign() != 0 {
+			break
+		}
+		n, scale = q, scale-1
+	}
+	if scale == 0 {
+		return n.String()
+	}
+	neg := n.Sign() < 0
+	digits := new(big.Int).Abs(n).String()
+	if pad := int(scale) + 1 - len(digits); pad > 0 {
+		digits = strings.Repeat("0", pad) + digits
+	}
+	cut := len(digits) - int(scale)
+	out := digits[:cut] + "." + digits[cut:]
+	if neg {
+		out = "-" + out
+	}
+	return out
+}

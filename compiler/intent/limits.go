@@ -1,0 +1,318 @@
+package intent
+
+import (
+	"google.golang.org/protobuf/proto"
+
+	"github.com/podc-dev/podc/compiler/diag"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// Limits bound the size of an intent: how many of each thing it may list
+// and how long its strings may be. CheckLimits applies them before any
+// other work, so every later stage handles a bounded intent. A zero field
+// means its value in DefaultLimits.
+type Limits struct {
+	// IntentBytes bounds the whole intent, in protobuf wire bytes.
+	IntentBytes int
+	// Containers bounds init steps, containers and sidecars together.
+	Containers int
+	// PortsPerContainer bounds one container's ports; Ports the pod's.
+	PortsPerContainer, Ports int
+	// EnvPerContainer bounds one container's env, and separately its
+	// envFrom.
+	EnvPerContainer int
+	// Volumes bounds the pod's volumes; MountsPerContainer one
+	// container's mounts.
+	Volumes, MountsPerContainer int
+	// Labels and Annotations bound the intent's labels and annotations.
+	Labels, Annotations int
+	// ListItems bounds every other list: command, args, a probe's exec
+	// command and HTTP headers, added and dropped capabilities.
+	ListItems int
+	// NameBytes bounds names and references (the workload, containers,
+	// ports, volumes, env variables, ConfigMaps, Secrets, keys, probe
+	// ports), label values and other short words.
+	NameBytes int
+	// KeyBytes bounds label and annotation keys.
+	KeyBytes int
+	// ImageBytes bounds image references.
+	ImageBytes int
+	// PathBytes bounds paths: working directories, mount paths and
+	// subpaths, HTTP probe paths.
+	PathBytes int
+	// ValueBytes bounds free text: env values, command and args entries,
+	// annotation values, HTTP header values.
+	ValueBytes int
+}
+
+// DefaultLimits are podc's limits: a real workload fits with a wide
+// margin. Quantities have their own fixed bound, MaxQuantityLength.
+var DefaultLimits = Limits{
+	IntentBytes:        1 << 20,
+	Containers:         64,
+	PortsPerContainer:  256,
+	Ports:              1024,
+	EnvPerContainer:    1024,
+	Volumes:            256,
+	MountsPerContainer: 256,
+	Labels:             256,
+	Annotations:        256,
+	ListItems:          1024,
+	NameBytes:          253,
+	KeyBytes:           317, // a 253-byte prefix, '/', a 63-byte name
+	ImageBytes:         1024,
+	PathBytes:          4096,
+	ValueBytes:         256 << 10,
+}
+
+// maxLimitFindings bounds the findings of one CheckLimits; one more finding
+// says how many were left out.
+const maxLimitFindings = 100
+
+// WithDefaults returns l with every zero field set from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	for _, f := range []struct{ v, def *int }{
+		{&l.IntentBytes, &d.IntentBytes}, {&l.Containers, &d.Containers},
+		{&l.PortsPerContainer, &d.PortsPerContainer}, {&l.Ports, &d.Ports},
+		{&l.EnvPerContainer, &d.EnvPerContainer}, {&l.Volumes, &d.Volumes},
+		{&l.MountsPerContainer, &d.MountsPerContainer}, {&l.Labels, &d.Labels},
+		{&l.Annotations, &d.Annotations}, {&l.ListItems, &d.ListItems},
+		{&l.NameBytes, &d.NameBytes}, {&l.KeyBytes, &d.KeyBytes},
+		{&l.ImageBytes, &d.ImageBytes}, {&l.PathBytes, &d.PathBytes},
+		{&l.ValueBytes, &d.ValueBytes},
+	} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	return l
+}
+
+// CheckLimits returns a deny finding for every count and length of wi
+// beyond l (zero fields take DefaultLimits), each at its intent field path,
+// and for every quantity longer than MaxQuantityLength or with an exponent
+// far beyond any range ParseQuantity accepts. Its cost is
+// bounded by the limits, not by the intent: a list beyond its limit is not
+// looked into. Messages give lengths, never the over-long strings. At most
+// 100 findings are returned, and one more that says how many were left out.
+// CheckLimits is safe for concurrent use.
+func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
+	if wi == nil {
+		return nil
+	}
+	c := &limiter{l: l.WithDefaults()}
+	if n := proto.Size(wi); n > c.l.IntentBytes {
+		c.addf("", "%d bytes, at most %d", n, c.l.IntentBytes)
+	}
+	c.name("name", wi.GetName())
+	c.name("namespace", wi.GetNamespace())
+	c.name("profile", wi.GetProfile())
+	c.name("serviceAccountName", wi.GetServiceAccountName())
+	c.stringMap("labels", wi.GetLabels(), c.l.Labels, c.l.NameBytes, "labels")
+	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.volumes(wi.GetVolumes())
+	c.containers(wi)
+	if c.dropped > 0 {
+		c.fs = append(c.fs, diag.Denyf(diag.StageIntent, "", "%d more problems with the intent's size; fix the ones above first", c.dropped))
+	}
+	return c.fs
+}
+
+// limiter collects the findings of one CheckLimits.
+type limiter struct {
+	l       Limits
+	fs      []diag.Finding
+	dropped int
+}
+
+func (c *limiter) addf(p diag.Path, format string, args ...any) {
+	if len(c.fs) >= maxLimitFindings {
+		c.dropped++
+		return
+	}
+	c.fs = append(c.fs, diag.Denyf(diag.StageIntent, p.String(), format, args...))
+}
+
+// count reports whether n things are within max, and records a finding
+// when they are not.
+func (c *limiter) count(p diag.Path, n, max int, noun string) bool {
+	if n <= max {
+		return true
+	}
+	c.addf(p, "%d %s, at most %d", n, noun, max)
+	return false
+}
+
+func (c *limiter) str(p diag.Path, s string, max int) {
+	if len(s) > max {
+		c.addf(p, "%d bytes, at most %d", len(s), max)
+	}
+}
+
+func (c *limiter) name(p diag.Path, s string) { c.str(p, s, c.l.NameBytes) }
+
+// list bounds a list of strings and each of its entries.
+func (c *limiter) list(p diag.Path, ss []string, each int, noun string) {
+	if !c.count(p, len(ss), c.l.ListItems, noun) {
+		return
+	}
+	for i, s := range ss {
+		c.str(p.Index(i), s, each)
+	}
+}
+
+// stringMap bounds a map's entries, its keys and its values. An over-long
+// key is reported at the map's path: the path would echo the key.
+func (c *limiter) stringMap(p diag.Path, m map[string]string, max, valueBytes int, noun string) {
+	if !c.count(p, len(m), max, noun) {
+		return
+	}
+	for _, k := range sortedKeys(m) {
+		if len(k) > c.l.KeyBytes {
+			c.addf(p, "a key of %d bytes, at most %d", len(k), c.l.KeyBytes)
+			continue
+		}
+		c.str(p.Key(k), m[k], valueBytes)
+	}
+}
+
+func (c *limiter) quantity(p diag.Path, s, kind string) {
+	if s == "" {
+		return
+	}
+	if _, _, err := lexBounded(s, kind); err != nil {
+		c.addf(p, "%v", err)
+	}
+}
+
+func (c *limiter) volumes(vs []*podcv1.Volume) {
+	if !c.count("volumes", len(vs), c.l.Volumes, "volumes") {
+		return
+	}
+	for i, v := range vs {
+		p := diag.Path("volumes").Index(i)
+		c.name(p.Field("name"), v.GetName())
+		c.quantity(p.Field("scratch").Field("sizeLimit"), v.GetScratch().GetSizeLimit(), "memory")
+		c.name(p.Field("config").Field("name"), v.GetConfig().GetName())
+		c.name(p.Field("secret").Field("name"), v.GetSecret().GetName())
+		c.name(p.Field("persistent").Field("claimName"), v.GetPersistent().GetClaimName())
+	}
+}
+
+// containers bounds the pod's containers, together and one by one, and
+// the ports of the whole pod.
+func (c *limiter) containers(wi *podcv1.WorkloadIntent) {
+	lists := []struct {
+		field string
+		cs    []*podcv1.Container
+	}{
+		{"initSteps", wi.GetInitSteps()},
+		{"containers", wi.GetContainers()},
+		{"sidecars", wi.GetSidecars()},
+	}
+	total := 0
+	for _, l := range lists {
+		total += len(l.cs)
+		if len(l.cs) > c.l.Containers {
+			c.addf(diag.Path(l.field), "%d %s, at most %d", len(l.cs), nouns[l.field], c.l.Containers)
+			return
+		}
+		if total > c.l.Containers {
+			c.addf(diag.Path(l.field), "%d %s bring the pod to %d containers (init steps, containers and sidecars), at most %d",
+				len(l.cs), nouns[l.field], total, c.l.Containers)
+			return
+		}
+	}
+	ports := 0
+	for _, l := range lists {
+		for i, ct := range l.cs {
+			p := diag.Path(l.field).Index(i)
+			c.container(p, ct)
+			n := len(ct.GetPorts())
+			if ports <= c.l.Ports && ports+n > c.l.Ports {
+				c.addf(p.Field("ports"), "%d ports bring the pod to %d ports, at most %d", n, ports+n, c.l.Ports)
+			}
+			ports += n
+		}
+	}
+}
+
+var nouns = map[string]string{"initSteps": "init steps", "containers": "containers", "sidecars": "sidecars"}
+
+func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
+	c.name(p.Field("name"), ct.GetName())
+	c.str(p.Field("image"), ct.GetImage(), c.l.ImageBytes)
+	c.list(p.Field("command"), ct.GetCommand(), c.l.ValueBytes, "entries")
+	c.list(p.Field("args"), ct.GetArgs(), c.l.ValueBytes, "entries")
+	c.str(p.Field("workingDir"), ct.GetWorkingDir(), c.l.PathBytes)
+	if c.count(p.Field("env"), len(ct.GetEnv()), c.l.EnvPerContainer, "variables") {
+		for i, e := range ct.GetEnv() {
+			ep := p.Field("env").Index(i)
+			c.name(ep.Field("name"), e.GetName())
+			c.str(ep.Field("value"), e.GetValue(), c.l.ValueBytes)
+			c.keyRef(ep.Field("configMapKey"), e.GetConfigMapKey())
+			c.keyRef(ep.Field("secretKey"), e.GetSecretKey())
+		}
+	}
+	if c.count(p.Field("envFrom"), len(ct.GetEnvFrom()), c.l.EnvPerContainer, "sources") {
+		for i, e := range ct.GetEnvFrom() {
+			ep := p.Field("envFrom").Index(i)
+			c.name(ep.Field("configMap"), e.GetConfigMap())
+			c.name(ep.Field("secret"), e.GetSecret())
+			c.name(ep.Field("prefix"), e.GetPrefix())
+		}
+	}
+	if c.count(p.Field("ports"), len(ct.GetPorts()), c.l.PortsPerContainer, "ports") {
+		for i, port := range ct.GetPorts() {
+			c.name(p.Field("ports").Index(i).Field("name"), port.GetName())
+		}
+	}
+	rp := p.Field("resources")
+	for _, r := range []struct {
+		field, kind string
+		r           *podcv1.Resource
+	}{
+		{"cpu", "cpu", ct.GetResources().GetCpu()},
+		{"memory", "memory", ct.GetResources().GetMemory()},
+		{"ephemeralStorage", "memory", ct.GetResources().GetEphemeralStorage()},
+	} {
+		c.quantity(rp.Field(r.field).Field("request"), r.r.GetRequest(), r.kind)
+		c.quantity(rp.Field(r.field).Field("limit"), r.r.GetLimit(), r.kind)
+	}
+	pp := p.Field("probes")
+	c.probe(pp.Field("liveness"), ct.GetProbes().GetLiveness())
+	c.probe(pp.Field("readiness"), ct.GetProbes().GetReadiness())
+	c.probe(pp.Field("startup"), ct.GetProbes().GetStartup())
+	if c.count(p.Field("mounts"), len(ct.GetMounts()), c.l.MountsPerContainer, "mounts") {
+		for i, m := range ct.GetMounts() {
+			mp := p.Field("mounts").Index(i)
+			c.name(mp.Field("volume"), m.GetVolume())
+			c.str(mp.Field("path"), m.GetPath(), c.l.PathBytes)
+			c.str(mp.Field("subPath"), m.GetSubPath(), c.l.PathBytes)
+		}
+	}
+	sp := p.Field("securityContext")
+	c.list(sp.Field("capabilitiesAdd"), ct.GetSecurityContext().GetCapabilitiesAdd(), c.l.NameBytes, "capabilities")
+	c.list(sp.Field("capabilitiesDrop"), ct.GetSecurityContext().GetCapabilitiesDrop(), c.l.NameBytes, "capabilities")
+}
+
+func (c *limiter) keyRef(p diag.Path, r *podcv1.KeyRef) {
+	c.name(p.Field("name"), r.GetName())
+	c.name(p.Field("key"), r.GetKey())
+}
+
+func (c *limiter) probe(p diag.Path, pr *podcv1.Probe) {
+	c.list(p.Field("exec").Field("command"), pr.GetExec().GetCommand(), c.l.ValueBytes, "entries")
+	c.name(p.Field("tcpSocket").Field("port"), pr.GetTcpSocket().GetPort())
+	hp := p.Field("httpGet")
+	c.str(hp.Field("path"), pr.GetHttpGet().GetPath(), c.l.PathBytes)
+	c.name(hp.Field("port"), pr.GetHttpGet().GetPort())
+	if c.count(hp.Field("headers"), len(pr.GetHttpGet().GetHeaders()), c.l.ListItems, "headers") {
+		for i, h := range pr.GetHttpGet().GetHeaders() {
+			c.name(hp.Field("headers").Index(i).Field("name"), h.GetName())
+			c.str(hp.Field("headers").Index(i).Field("value"), h.GetValue(), c.l.ValueBytes)
+		}
+	}
+	c.name(p.Field("grpc").Field("service"), pr.GetGrpc().GetService())
+}

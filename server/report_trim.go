@@ -1,0 +1,73 @@
+package server
+
+import (
+	"fmt"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// clipReport clips the texts of r's findings in place, where echoed intent
+// values show up, and returns r.
+func clipReport(r *podcv1.Report) *podcv1.Report {
+	for _, f := range r.Findings {
+		f.Field = clip(f.Field, maxFieldPath)
+		f.ManifestField = clip(f.ManifestField, maxFieldPath)
+		f.Message = clip(f.Message, maxText)
+		f.RuleId = clip(f.RuleId, maxRuleID)
+	}
+	for _, d := range r.Defaults {
+		d.Field = clip(d.Field, maxFieldPath)
+		d.Value = clip(d.Value, maxText)
+	}
+	return r
+}
+
+// trimReport returns r when it fits in budget bytes; otherwise a copy with
+// as many findings, then decisions, then defaults as fit, and a note saying
+// what was left out. Validate returns the whole report.
+func trimReport(r *podcv1.Report, budget int) *podcv1.Report {
+	if proto.Size(r) <= budget {
+		return r
+	}
+	const noteRoom = 200
+	out := &podcv1.Report{Allowed: r.Allowed, Profile: r.Profile}
+	size := proto.Size(out)
+	fits := func(m proto.Message) bool {
+		n := proto.Size(m)
+		n += 1 + protowire.SizeVarint(uint64(n))
+		if size+n > budget-noteRoom {
+			return false
+		}
+		size += n
+		return true
+	}
+	for _, f := range r.Findings {
+		if !fits(f) {
+			break
+		}
+		out.Findings = append(out.Findings, f)
+	}
+	if len(out.Findings) == len(r.Findings) {
+		for _, d := range r.Decisions {
+			if !fits(d) {
+				break
+			}
+			out.Decisions = append(out.Decisions, d)
+		}
+	}
+	if len(out.Decisions) == len(r.Decisions) {
+		for _, d := range r.Defaults {
+			if !fits(d) {
+				break
+			}
+			out.Defaults = append(out.Defaults, d)
+		}
+	}
+	out.Notes = append(out.Notes, fmt.Sprintf(
+		"report trimmed to keep the error small: %d of %d findings, %d of %d policy decisions and %d of %d defaults shown, notes left out; Validate returns the whole report",
+		len(out.Findings), len(r.Findings), len(out.Decisions), len(r.Decisions), len(out.Defaults), len(r.Defaults)))
+	return out
+}
