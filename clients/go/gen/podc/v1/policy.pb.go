@@ -73,7 +73,9 @@ type ListPoliciesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The digest of the active bundle: sha256 of its files.
 	Digest string `protobuf:"bytes,1,opt,name=digest,proto3" json:"digest,omitempty"`
-	// Where the bundle came from: "embedded" or a directory.
+	// Where the bundle came from: "embedded" (the default bundle built into
+	// podc) or "directory" (a bundle directory on the server; its path is in
+	// the server's logs only).
 	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
 	// The bundle's profiles.
 	Profiles []*Profile `protobuf:"bytes,3,rep,name=profiles,proto3" json:"profiles,omitempty"`
@@ -83,6 +85,8 @@ type ListPoliciesResponse struct {
 	LoadedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=loaded_at,json=loadedAt,proto3" json:"loaded_at,omitempty"`
 	// The error of the last failed load, if the newest files did not load; the
 	// previous bundle keeps serving. Empty when the newest files are active.
+	// Files are named relative to the bundle directory ("rules.cue:3:1: ...");
+	// the directory itself reads "<policies>".
 	LastError string `protobuf:"bytes,6,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
 	// When the last failed load happened.
 	LastErrorAt   *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=last_error_at,json=lastErrorAt,proto3" json:"last_error_at,omitempty"`

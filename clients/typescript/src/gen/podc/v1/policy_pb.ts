@@ -51,7 +51,9 @@ export type ListPoliciesResponse = Message<"podc.v1.ListPoliciesResponse"> & {
   digest: string;
 
   /**
-   * Where the bundle came from: "embedded" or a directory.
+   * Where the bundle came from: "embedded" (the default bundle built into
+   * podc) or "directory" (a bundle directory on the server; its path is in
+   * the server's logs only).
    *
    * @generated from field: string source = 2;
    */
@@ -81,6 +83,8 @@ export type ListPoliciesResponse = Message<"podc.v1.ListPoliciesResponse"> & {
   /**
    * The error of the last failed load, if the newest files did not load; the
    * previous bundle keeps serving. Empty when the newest files are active.
+   * Files are named relative to the bundle directory ("rules.cue:3:1: ...");
+   * the directory itself reads "<policies>".
    *
    * @generated from field: string last_error = 6;
    */
