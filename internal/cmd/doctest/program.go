@@ -88,7 +88,7 @@ func (r *runner) tsProgram(ctx context.Context, src string) (string, error) {
 	}
 	tsc := filepath.Join(pkg, "node_modules", ".bin", "tsc")
 	if _, err := r.stdout(ctx, pkg, nil, tsc, "--strict", "--target", "es2022", "--module", "nodenext",
-		"--moduleResolution", "nodenext", "--types", "node", "--outDir", filepath.Join(dir, "out"), filepath.Join(dir, "main.ts")); err != nil {
+		"--moduleResolution", "nodenext", "--types", "node", "--rootDir", dir, "--outDir", filepath.Join(dir, "out"), filepath.Join(dir, "main.ts")); err != nil {
 		return "", err
 	}
 	return r.stdout(ctx, pkg, nil, "node", filepath.Join(dir, "out", "main.js"))
