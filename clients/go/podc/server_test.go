@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ import (
 // addr is the address of the real podc server the tests and examples
 // call: PODC_ADDR if set, otherwise a "podc serve" that TestMain starts
 // on a free loopback port (the binary at PODC_BIN, or one built from this
-// repository).
+// repository). Tests of TLS and tokens start servers of their own.
 var addr string
 
 // repoRoot is the root of the repository, which holds examples/ and
@@ -34,14 +35,16 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	defer removeBuilt()
 	if addr = os.Getenv("PODC_ADDR"); addr != "" {
 		return m.Run()
 	}
-	stop, err := startServer()
+	a, stop, err := startServer("")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "podc client tests:", err)
 		return 1
 	}
+	addr = a
 	code := m.Run()
 	if err := stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "podc client tests:", err)
@@ -50,30 +53,54 @@ func run(m *testing.M) int {
 	return code
 }
 
-// startServer starts "podc serve" on a free loopback port, sets addr and
-// returns a function that stops it with SIGTERM and checks that it exits 0.
-func startServer() (stop func() error, err error) {
-	bin := os.Getenv("PODC_BIN")
-	if bin == "" {
-		dir, err := os.MkdirTemp("", "podc-client-test")
-		if err != nil {
-			return nil, err
+var (
+	buildOnce sync.Once
+	builtDir  string
+	binPath   string
+	binErr    error
+)
+
+// podcBinary is PODC_BIN, or a podc built from this repository once.
+func podcBinary() (string, error) {
+	buildOnce.Do(func() {
+		if binPath = os.Getenv("PODC_BIN"); binPath != "" {
+			return
 		}
-		defer os.RemoveAll(dir) // the running binary stays usable once unlinked
-		bin = filepath.Join(dir, "podc")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/podc")
+		if builtDir, binErr = os.MkdirTemp("", "podc-client-test"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(builtDir, "podc")
+		build := exec.Command("go", "build", "-o", binPath, "./cmd/podc")
 		build.Dir = repoRoot
 		if out, err := build.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("building podc: %v\n%s", err, out)
+			binErr = fmt.Errorf("building podc: %v\n%s", err, out)
 		}
+	})
+	return binPath, binErr
+}
+
+func removeBuilt() {
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
+}
+
+// startServer starts "podc serve" with flags on a free loopback port, in
+// dir (the current directory if empty), and returns its address and a
+// function that stops it with SIGTERM and checks that it exits 0.
+func startServer(dir string, flags ...string) (string, func() error, error) {
+	bin, err := podcBinary()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(bin, append(append([]string{"serve"}, flags...), "--addr", "127.0.0.1:0", "--log-format", "json", "--drain-delay", "0")...)
+	cmd.Dir = dir
 	logs, err := cmd.StderrPipe()
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	found := make(chan string, 1)
 	go func() {
@@ -88,18 +115,19 @@ func startServer() (stop func() error, err error) {
 		close(found)
 		_, _ = io.Copy(io.Discard, logs)
 	}()
+	var a string
 	select {
-	case a, ok := <-found:
+	case got, ok := <-found:
 		if !ok {
 			_ = cmd.Wait()
-			return nil, fmt.Errorf("podc serve exited before serving")
+			return "", nil, fmt.Errorf("podc serve %v exited before serving", flags)
 		}
-		addr = a
+		a = got
 	case <-time.After(2 * time.Minute):
 		_ = cmd.Process.Kill()
-		return nil, fmt.Errorf("podc serve did not report its address")
+		return "", nil, fmt.Errorf("podc serve did not report its address")
 	}
-	return func() error {
+	return a, func() error {
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			return err
 		}

@@ -31,7 +31,7 @@ class Server:
             binary = os.path.join(tmp, "podc")
             subprocess.run(["go", "build", "-o", binary, "./cmd/podc"], cwd=REPO_ROOT, check=True)
         self._proc = subprocess.Popen(
-            [binary, "serve", "--addr", "127.0.0.1:0", "--log-format", "json"],
+            [binary, "serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--drain-delay", "0"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

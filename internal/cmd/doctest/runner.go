@@ -152,7 +152,7 @@ type server struct {
 // serve starts podc serve with args on a free loopback port, in the
 // fixture folder.
 func (r *runner) serve(flags []string) (*server, error) {
-	args := append(append([]string{"serve"}, flags...), "--addr", "127.0.0.1:0", "--log-format", "json")
+	args := append(append([]string{"serve"}, flags...), "--addr", "127.0.0.1:0", "--log-format", "json", "--drain-delay", "0")
 	cmd := exec.Command(r.podc, args...)
 	cmd.Dir = r.fixture
 	logs, err := cmd.StderrPipe()

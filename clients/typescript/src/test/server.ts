@@ -34,7 +34,7 @@ export async function startServer(): Promise<Server> {
     bin = join(dir, "podc");
     execFileSync("go", ["build", "-o", bin, "./cmd/podc"], { cwd: repoRoot, stdio: "inherit" });
   }
-  const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--log-format", "json"], {
+  const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--drain-delay", "0"], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   const addr = await serving(child);
