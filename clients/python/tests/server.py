@@ -5,6 +5,7 @@ binary at PODC_BIN, or one built from this repository, is started on a
 free loopback port.
 """
 
+import atexit
 import json
 import os
 import pathlib
@@ -16,38 +17,63 @@ import tempfile
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
-class Server:
-    """A running podc server: addr is its host:port."""
+_built = None
 
-    def __init__(self):
-        self.addr = os.environ.get("PODC_ADDR", "")
+
+def podc_binary():
+    """PODC_BIN, or a podc built from this repository once per run."""
+    global _built
+    given = os.environ.get("PODC_BIN", "")
+    if given:
+        return given
+    if _built is None:
+        tmp = tempfile.mkdtemp(prefix="podc-py-test-")
+        atexit.register(shutil.rmtree, tmp, True)
+        binary = os.path.join(tmp, "podc")
+        subprocess.run(["go", "build", "-o", binary, "./cmd/podc"], cwd=REPO_ROOT, check=True)
+        _built = binary
+    return _built
+
+
+def make_certs():
+    """Writes a throwaway PKI (internal/testpki/gencerts) into a new folder.
+
+    ca.pem, server.pem and server-key.pem (localhost, 127.0.0.1),
+    client.pem and client-key.pem, and other-client.pem from an untrusted
+    CA. Returns the folder.
+    """
+    tmp = tempfile.mkdtemp(prefix="podc-py-pki-")
+    atexit.register(shutil.rmtree, tmp, True)
+    subprocess.run(["go", "run", "./internal/testpki/gencerts", tmp], cwd=REPO_ROOT, check=True)
+    return pathlib.Path(tmp)
+
+
+class Server:
+    """A running podc serve with flags, in cwd: addr is its host:port.
+
+    Without flags, PODC_ADDR names a server already running instead.
+    """
+
+    def __init__(self, flags=(), cwd=None):
+        self.addr = os.environ.get("PODC_ADDR", "") if not flags else ""
         self._proc = None
         if self.addr:
             return
-        binary = os.environ.get("PODC_BIN", "")
-        tmp = None
-        if not binary:
-            tmp = tempfile.mkdtemp(prefix="podc-py-test-")
-            binary = os.path.join(tmp, "podc")
-            subprocess.run(["go", "build", "-o", binary, "./cmd/podc"], cwd=REPO_ROOT, check=True)
         self._proc = subprocess.Popen(
-            [binary, "serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--drain-delay", "0"],
+            [podc_binary(), "serve", *flags, "--addr", "127.0.0.1:0", "--log-format", "json", "--drain-delay", "0"],
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
-        try:
-            for line in self._proc.stderr:
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue
-                if entry.get("msg") == "podc serving":
-                    self.addr = entry["addr"]
-                    break
-        finally:
-            if tmp:
-                shutil.rmtree(tmp, ignore_errors=True)
+        for line in self._proc.stderr:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("msg") == "podc serving":
+                self.addr = entry["addr"]
+                break
         if not self.addr:
             self._proc.kill()
             raise RuntimeError(f"podc serve exited {self._proc.wait()} before serving")

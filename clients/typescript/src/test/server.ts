@@ -22,25 +22,35 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(): Promise<Server> {
-  const given = process.env.PODC_ADDR;
+let built: string | undefined;
+
+/** PODC_BIN, or a podc built from this repository once per run. */
+function podcBinary(): string {
+  const given = process.env.PODC_BIN;
   if (given) {
+    return given;
+  }
+  if (!built) {
+    const dir = mkdtempSync(join(tmpdir(), "podc-ts-test-"));
+    built = join(dir, "podc");
+    execFileSync("go", ["build", "-o", built, "./cmd/podc"], { cwd: repoRoot, stdio: "inherit" });
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return built;
+}
+
+/**
+ * Starts podc serve with flags on a free loopback port, in cwd. Without
+ * flags, PODC_ADDR names a server already running instead.
+ */
+export async function startServer(flags: string[] = [], cwd?: string): Promise<Server> {
+  const given = process.env.PODC_ADDR;
+  if (given && flags.length === 0) {
     return { addr: given, stop: async () => {} };
   }
-  let bin = process.env.PODC_BIN;
-  let dir: string | undefined;
-  if (!bin) {
-    dir = mkdtempSync(join(tmpdir(), "podc-ts-test-"));
-    bin = join(dir, "podc");
-    execFileSync("go", ["build", "-o", bin, "./cmd/podc"], { cwd: repoRoot, stdio: "inherit" });
-  }
-  const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--drain-delay", "0"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const args = ["serve", ...flags, "--addr", "127.0.0.1:0", "--log-format", "json", "--drain-delay", "0"];
+  const child = spawn(podcBinary(), args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
   const addr = await serving(child);
-  if (dir) {
-    rmSync(dir, { recursive: true, force: true });
-  }
   return {
     addr,
     stop: () =>
@@ -51,6 +61,19 @@ export async function startServer(): Promise<Server> {
         child.kill("SIGTERM");
       }),
   };
+}
+
+/**
+ * Writes a throwaway PKI into a new folder (internal/testpki/gencerts:
+ * ca.pem, server.pem, server-key.pem for localhost and 127.0.0.1,
+ * client.pem, client-key.pem, other-client.pem from an untrusted CA) and
+ * returns the folder.
+ */
+export function makeCerts(): string {
+  const dir = mkdtempSync(join(tmpdir(), "podc-ts-pki-"));
+  execFileSync("go", ["run", "./internal/testpki/gencerts", dir], { cwd: repoRoot, stdio: "inherit" });
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Resolves to the address podc serve logs once it is serving. */
