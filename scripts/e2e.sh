@@ -28,6 +28,7 @@ grpcurl="$work/grpcurl"
 start() {
   local log=$1
   shift
+  : >"$log" # exists before the server writes to it, for the reads below
   "$podc" serve --addr 127.0.0.1:0 --log-format json --drain-delay 0 "$@" >"$log" 2>&1 &
   pid=$!
   addr=""

@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/podc-dev/podc/compiler/intent"
@@ -38,6 +40,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	dur := fs.Duration("d", 30*time.Second, "the longest the run may take")
 	fresh := fs.Bool("fresh", true, "make every intent distinct (a new label value per call) so no cache can answer")
 	profile := fs.String("profile", "", "the policy profile")
+	every := fs.Duration("every", 0, "print the calls of each interval this long (0: only the total)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -61,7 +64,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
-	var next, failed atomic.Int64
+	var next, failed, okCalls atomic.Int64
+	var codesMu sync.Mutex
+	byCode := map[codes.Code]int{}
 	lat := make([][]time.Duration, *conc)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -82,19 +87,47 @@ func Main(args []string, stdout, stderr io.Writer) int {
 					wi.Labels["load-seq"] = fmt.Sprint(i)
 				}
 				t0 := time.Now()
-				_, err := client.Compile(ctx, &podcv1.CompileRequest{Intent: wi, Profile: *profile})
+				// A call started before the run's end runs to completion:
+				// the run's deadline only stops new calls.
+				callCtx, cancelCall := context.WithTimeout(context.Background(), time.Minute)
+				_, err := client.Compile(callCtx, &podcv1.CompileRequest{Intent: wi, Profile: *profile})
+				cancelCall()
 				if err != nil {
-					if ctx.Err() != nil {
-						return
-					}
 					failed.Add(1)
+					codesMu.Lock()
+					byCode[status.Code(err)]++
+					codesMu.Unlock()
 					continue
 				}
+				okCalls.Add(1)
 				lat[w] = append(lat[w], time.Since(t0))
 			}
 		}(w)
 	}
+	stopReport := make(chan struct{})
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		if *every <= 0 {
+			return
+		}
+		t := time.NewTicker(*every)
+		defer t.Stop()
+		var lastOK, lastFailed int64
+		for {
+			select {
+			case <-stopReport:
+				return
+			case now := <-t.C:
+				o, f := okCalls.Load(), failed.Load()
+				fmt.Fprintf(stdout, "t=%s ok %d failed %d (%.0f calls/s)\n", now.Sub(start).Round(time.Second), o-lastOK, f-lastFailed, float64(o-lastOK)/every.Seconds())
+				lastOK, lastFailed = o, f
+			}
+		}
+	}()
 	wg.Wait()
+	close(stopReport)
+	<-reported
 	elapsed := time.Since(start)
 	all := slices.Concat(lat...)
 	slices.Sort(all)
@@ -108,6 +141,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "latency p50 %s  p90 %s  p99 %s  max %s\n",
 		pct(0.50).Round(time.Microsecond), pct(0.90).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), all[len(all)-1].Round(time.Microsecond))
 	if failed.Load() > 0 {
+		fmt.Fprintf(stdout, "failures by code: %v\n", byCode)
 		return 1
 	}
 	return 0
