@@ -12,6 +12,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"google.golang.org/protobuf/proto"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -44,6 +47,12 @@ type Options struct {
 	// Limits bound the size of an intent, checked before any other work;
 	// zero fields mean intent.DefaultLimits.
 	Limits intent.Limits
+	// Observer, when set, is told how long each stage took and what the
+	// policy rules decided (see Observer).
+	Observer Observer
+	// TracerProvider, when set, makes a span for each stage run, a child of
+	// the span in the request's context. nil makes none.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultResultCache bounds the remembered Compile outcomes by default.
@@ -56,6 +65,9 @@ type Engine struct {
 	limits    intent.Limits
 	log       *slog.Logger
 	results   *lru.Cache[outcome] // nil when off
+	obs       Observer            // nil when none
+	tracer    trace.Tracer        // nil when none
+	inFlight  atomic.Int64
 }
 
 // outcome is a remembered Compile answer: a result or a refusal.
@@ -66,7 +78,10 @@ type outcome struct {
 
 // New returns an Engine.
 func New(opts Options) *Engine {
-	e := &Engine{policies: opts.Policies, nodePorts: opts.NodePorts, limits: opts.Limits.WithDefaults(), log: opts.Logger}
+	e := &Engine{policies: opts.Policies, nodePorts: opts.NodePorts, limits: opts.Limits.WithDefaults(), log: opts.Logger, obs: opts.Observer}
+	if opts.TracerProvider != nil {
+		e.tracer = opts.TracerProvider.Tracer(TracerName)
+	}
 	if e.nodePorts == (intent.PortRange{}) {
 		e.nodePorts = intent.DefaultNodePorts
 	}
@@ -133,6 +148,9 @@ func (e *Engine) ResultCacheStats() lru.Stats {
 	return e.results.Stats()
 }
 
+// InFlight returns how many Compile and Validate calls are running.
+func (e *Engine) InFlight() int { return int(e.inFlight.Load()) }
+
 // Request is one compile.
 type Request struct {
 	Intent *podcv1.WorkloadIntent
@@ -163,6 +181,8 @@ type Result struct {
 // the same policy bundle gets the remembered answer. Results may be shared
 // between callers: treat them as read-only.
 func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
+	e.inFlight.Add(1)
+	defer e.inFlight.Add(-1)
 	if err := e.admit(req); err != nil {
 		return nil, err
 	}
@@ -174,7 +194,11 @@ func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
 	if !ok {
 		return e.compile(ctx, bundle, req)
 	}
-	if o, hit := e.results.Get(key); hit {
+	o, hit := e.results.Get(key)
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.SetAttributes(attrResultCached.Bool(hit))
+	}
+	if hit {
 		return o.res, o.err
 	}
 	res, err := e.compile(ctx, bundle, req)
@@ -216,20 +240,30 @@ func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request
 	if !res.Report.Allowed() {
 		return nil, refusal(res)
 	}
-	if req.APIServerDefaults {
-		objs = validate.Defaulted(objs)
-	}
-	res.Manifests, err = render.Objects(objs, req.Format)
+	rs := e.begin(ctx, StageRender)
+	res.Manifests, err = renderObjects(objs, req)
+	rs.end(err)
 	if err != nil {
 		return nil, e.internal(req, err)
 	}
 	return res, nil
 }
 
+// renderObjects writes objs out in the requested format, with the
+// apiserver's defaults when asked for.
+func renderObjects(objs []runtime.Object, req Request) ([]render.Manifest, error) {
+	if req.APIServerDefaults {
+		objs = validate.Defaulted(objs)
+	}
+	return render.Objects(objs, req.Format)
+}
+
 // Validate runs the pipeline as a dry run and returns the whole report,
 // every problem at once. Its error is only ever an Internal one. An intent
 // beyond the engine's size limits gets a report of those problems alone.
 func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
+	e.inFlight.Add(1)
+	defer e.inFlight.Add(-1)
 	if err := e.admit(req); err != nil {
 		de, _ := diag.AsError(err)
 		return &Result{Report: *de.Report, PolicyDigest: e.policies.Bundle().Digest()}, nil
@@ -257,9 +291,12 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 		wi = &podcv1.WorkloadIntent{}
 	}
 
+	check := e.begin(ctx, StageIntentCheck)
 	tv, err := target.Parse(req.TargetVersion)
 	if err != nil {
 		rep.Findings = append(rep.Findings, diag.Denyf(diag.StageIntent, "targetVersion", "%v", err))
+		check.count(rep.Findings)
+		check.end(nil)
 		return res, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
 	}
 	res.Target = tv
@@ -276,9 +313,18 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	// Structural checks and intent policies both run, so a form sees every
 	// problem at once; a malformed intent is not compiled.
 	rep.Findings = append(rep.Findings, intent.Check(wi, intent.Options{Target: tv, NodePorts: e.nodePorts})...)
+	check.count(rep.Findings)
+	check.end(nil)
 	malformed := !rep.Allowed()
 
+	ipol := e.begin(ctx, StageIntentPolicy)
+	ipol.bundle(bundle)
 	ir, err := bundle.EvaluateIntent(ctx, wi, params)
+	if err == nil {
+		ipol.count(ir.Findings)
+		e.decided(ir.Decisions)
+	}
+	ipol.end(err)
 	if err != nil {
 		if de, ok := diag.AsError(err); ok && de.Kind == diag.Invalid {
 			rep.Findings = append(rep.Findings, de.Findings...)
@@ -296,15 +342,28 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	if err := ctx.Err(); err != nil {
 		return res, nil, err
 	}
+	comp := e.begin(ctx, StageCompile)
 	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv})
+	var objs []runtime.Object
+	if err == nil {
+		objs = out.Objects()
+		comp.objects(len(objs))
+	}
+	comp.end(err)
 	if err != nil {
 		return res, nil, e.internal(req, err)
 	}
 	rep.Defaults = append(rep.Defaults, out.Defaults...)
 	rep.Notes = append(rep.Notes, out.Notes...)
-	objs := out.Objects()
 
+	mpol := e.begin(ctx, StageManifestPolicy)
+	mpol.bundle(bundle)
 	mr, err := bundle.EvaluateManifests(ctx, objs, ir.Intent, params)
+	if err == nil {
+		mpol.count(mr.Findings)
+		e.decided(mr.Decisions)
+	}
+	mpol.end(err)
 	if err != nil {
 		return res, nil, e.fault(req, err)
 	}
@@ -315,15 +374,19 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	// fault is a policy's when a policy default wrote the failing field or
 	// a policy rule already denies it, else the compiler's.
 	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Intent: ir.Intent}
+	val := e.begin(ctx, StageValidation)
+	blamed, policyFault := []diag.Finding(nil), false
 	if vf := validate.Objects(objs, vopts); len(vf) > 0 {
-		blamed, policyFault := validate.Blame(vf, rep.Defaults, rep.Denials())
-		rep.Findings = append(rep.Findings, blamed...)
-		if diag.HasDeny(blamed) {
-			if !policyFault {
-				return res, nil, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", blamed))
-			}
-			return res, nil, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
+		blamed, policyFault = validate.Blame(vf, rep.Defaults, rep.Denials())
+	}
+	val.count(blamed)
+	val.end(nil)
+	rep.Findings = append(rep.Findings, blamed...)
+	if diag.HasDeny(blamed) {
+		if !policyFault {
+			return res, nil, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", blamed))
 		}
+		return res, nil, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
 	}
 	rep.Notes = append(rep.Notes, validate.Note(vopts))
 	return res, objs, nil

@@ -3,7 +3,8 @@
 # loopback port, drives it with grpcurl exactly as the README shows, stops it
 # with SIGTERM and checks that it exits 0. Then the same for the README's
 # security set-ups (bearer tokens, TLS, mutual TLS, with a throwaway PKI) and
-# the drain on shutdown.
+# the drain on shutdown. The first server also serves /metrics, scraped
+# with curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +25,8 @@ go build -modfile=tools/go.mod -o "$work/grpcurl" github.com/fullstorydev/grpcur
 podc="$work/podc"
 grpcurl="$work/grpcurl"
 
-# start LOG ARGS...: starts podc serve on a free loopback port; sets pid and addr.
+# start LOG ARGS...: starts podc serve on a free loopback port; sets pid and
+# addr, and metrics_addr when ARGS ask for metrics.
 start() {
   local log=$1
   shift
@@ -34,6 +36,7 @@ start() {
   addr=""
   for _ in $(seq 1 100); do
     addr=$(sed -n 's/.*"msg":"podc serving".*"addr":"\([^"]*\)".*/\1/p' "$log" | head -n1)
+    metrics_addr=$(sed -n 's/.*"msg":"podc serving".*"metrics_addr":"\([^"]*\)".*/\1/p' "$log" | head -n1)
     [ -n "$addr" ] && return 0
     kill -0 "$pid" 2>/dev/null || fail "podc serve exited early"
     sleep 0.1
@@ -65,8 +68,9 @@ stop() {
   grep -q '"msg":"stopped"' "$1" || fail "no clean stop in the log"
 }
 
-start "$work/serve.log"
-echo "e2e: podc serving on $addr"
+start "$work/serve.log" --metrics-addr 127.0.0.1:0
+[ -n "$metrics_addr" ] || fail "the serving line names no metrics address"
+echo "e2e: podc serving on $addr, metrics on $metrics_addr"
 
 # README: list the services.
 out=$("$grpcurl" -plaintext "$addr" list)
@@ -112,6 +116,22 @@ grep -q "google.rpc.BadRequest" <<<"$out" || fail "refused intent has no BadRequ
 grep -q '"field": "name"' <<<"$out" || fail "refused intent: no violation for name: $out"
 grep -q 'containers\[0\].ports\[0\].containerPort' <<<"$out" || fail "refused intent: no violation for the port: $out"
 ok "refused intent"
+
+# README "Metrics and tracing": scrape /metrics after the calls above.
+out=$(curl -fsS "http://$metrics_addr/metrics") || fail "GET /metrics"
+# series PATTERN: a line of /metrics matches the extended regular expression.
+series() { grep -Eq "^$1\$" <<<"$out" || fail "/metrics has no line matching $1: $(grep -E "^${1%%[^a-z_]*}" <<<"$out" | head -n 20)"; }
+compile='grpc_method="Compile",grpc_service="podc.v1.CompilerService",grpc_type="unary"'
+series "grpc_server_handled_total\{grpc_code=\"OK\",$compile\} [1-9][0-9]*"
+series "grpc_server_handled_total\{grpc_code=\"InvalidArgument\",$compile\} 1"
+series "grpc_server_handling_seconds_count\{grpc_method=\"Compile\".*\} [1-9][0-9]*"
+series 'podc_refusals_total\{reason="INVALID_INTENT"\} 1'
+series 'podc_refusals_total\{reason="OVERLOADED"\} 0'
+series 'podc_stage_duration_seconds_count\{stage="render"\} [1-9][0-9]*'
+series 'podc_policy_decisions_total\{outcome="pass",rule="baseline\.image-pinned"\} [1-9][0-9]*'
+series 'podc_cache_entries\{cache="result"\} [1-9][0-9]*'
+grep -q "Hello_World" <<<"$out" && fail "/metrics carries a request value"
+ok "metrics"
 
 # README: the policies.
 out=$("$grpcurl" -plaintext "$addr" podc.v1.PolicyService/ListPolicies)

@@ -17,9 +17,9 @@ const healthPrefix = "/grpc.health.v1.Health/"
 // authUnary refuses, with UNAUTHENTICATED, a call without a valid bearer
 // token ("authorization: Bearer <token>" metadata). Health checks pass;
 // reflection needs a token like the API.
-func authUnary(tokens *Tokens) grpc.UnaryServerInterceptor {
+func authUnary(tokens *Tokens, obs Observer) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		if err := authorize(ctx, tokens, info.FullMethod); err != nil {
+		if err := authorize(ctx, tokens, info.FullMethod, obs); err != nil {
 			return nil, err
 		}
 		return handler(ctx, req)
@@ -27,16 +27,26 @@ func authUnary(tokens *Tokens) grpc.UnaryServerInterceptor {
 }
 
 // authStream is authUnary for streaming calls.
-func authStream(tokens *Tokens) grpc.StreamServerInterceptor {
+func authStream(tokens *Tokens, obs Observer) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		if err := authorize(ss.Context(), tokens, info.FullMethod); err != nil {
+		if err := authorize(ss.Context(), tokens, info.FullMethod, obs); err != nil {
 			return err
 		}
 		return handler(srv, ss)
 	}
 }
 
-func authorize(ctx context.Context, tokens *Tokens, method string) error {
+// authorize checks the call's bearer token, telling obs (when set) of a
+// refusal.
+func authorize(ctx context.Context, tokens *Tokens, method string, obs Observer) error {
+	err := checkToken(ctx, tokens, method)
+	if err != nil && obs != nil {
+		obs.Refused(ReasonUnauthenticated)
+	}
+	return err
+}
+
+func checkToken(ctx context.Context, tokens *Tokens, method string) error {
 	if strings.HasPrefix(method, healthPrefix) {
 		return nil
 	}

@@ -21,6 +21,7 @@ type compilerService struct {
 	c   Compiler
 	p   Policies
 	log *slog.Logger
+	obs Observer // nil when none
 	// slots bounds the compiles running at once, across every call.
 	slots slots
 	// maxBatch bounds the intents of one CompileBatch stream.
@@ -31,14 +32,25 @@ var errNoIntent = &diag.Error{Kind: diag.Invalid, Findings: []diag.Finding{diag.
 
 func (s *compilerService) Compile(ctx context.Context, req *podcv1.CompileRequest) (*podcv1.CompileResponse, error) {
 	if !s.slots.take() {
-		return nil, s.slots.overloaded().Err()
+		return nil, s.refuse(s.slots.overloaded().Err())
 	}
 	defer s.slots.give()
 	resp, err := s.compile(ctx, req)
 	if err != nil {
-		return nil, statusOf(err).Err()
+		return nil, statusOf(s.refuse(err)).Err()
 	}
 	return resp, nil
+}
+
+// refuse tells the observer that err refused a call or a batch entry, if
+// it did, and returns err.
+func (s *compilerService) refuse(err error) error {
+	if s.obs != nil {
+		if reason := reasonOf(err); reason != "" {
+			s.obs.Refused(reason)
+		}
+	}
+	return err
 }
 
 func (s *compilerService) compile(ctx context.Context, req *podcv1.CompileRequest) (*podcv1.CompileResponse, error) {
@@ -65,10 +77,10 @@ func (s *compilerService) compile(ctx context.Context, req *podcv1.CompileReques
 
 func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequest) (*podcv1.ValidateResponse, error) {
 	if req.GetIntent() == nil {
-		return nil, statusOf(errNoIntent).Err()
+		return nil, statusOf(s.refuse(errNoIntent)).Err()
 	}
 	if !s.slots.take() {
-		return nil, s.slots.overloaded().Err()
+		return nil, s.refuse(s.slots.overloaded().Err())
 	}
 	defer s.slots.give()
 	res, err := s.c.Validate(ctx, compiler.Request{
@@ -77,7 +89,7 @@ func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequ
 		TargetVersion: req.GetTargetVersion(),
 	})
 	if err != nil {
-		return nil, statusOf(err).Err()
+		return nil, statusOf(s.refuse(err)).Err()
 	}
 	resp := &podcv1.ValidateResponse{
 		Allowed:      res.Report.Allowed(),
@@ -114,7 +126,7 @@ func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.Co
 				return
 			}
 			if index == int64(s.maxBatch) {
-				recvErr <- batchTooLarge(s.maxBatch).Err()
+				recvErr <- s.refuse(batchTooLarge(s.maxBatch).Err())
 				return
 			}
 			done := make(chan *podcv1.CompileBatchResponse, 1)
@@ -126,7 +138,7 @@ func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.Co
 			go func(index int64, req *podcv1.CompileRequest) {
 				out := &podcv1.CompileBatchResponse{Index: index}
 				if resp, err := s.compileOne(ctx, req); err != nil {
-					out.Result = &podcv1.CompileBatchResponse_Error{Error: batchError(err)}
+					out.Result = &podcv1.CompileBatchResponse_Error{Error: batchError(s.refuse(err))}
 				} else {
 					out.Result = &podcv1.CompileBatchResponse_Response{Response: resp}
 				}

@@ -3,13 +3,17 @@
 // recovery, request logging and the mapping of pipeline errors to bounded
 // gRPC statuses with machine-readable details. It secures the service (TLS
 // and mutual TLS from files reloaded on change, bearer tokens) and bounds it
-// (concurrent compiles, batch size, connection age, keepalive, streams). It
-// knows nothing of Kubernetes rules; the compiler package does the work.
+// (concurrent compiles, batch size, connection age, keepalive, streams). An
+// Observer is told of refusals and request decoding, and metrics and
+// tracing attach through Options (interceptors, a stats handler); package
+// server/metrics provides them with Prometheus. It knows nothing of
+// Kubernetes rules; the compiler package does the work.
 package server
 
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc"
@@ -17,6 +21,7 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/stats"
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/policy"
@@ -71,6 +76,17 @@ type Options struct {
 	// Tokens, when set, are the bearer tokens every call but health checks
 	// must present; a call without a valid one is UNAUTHENTICATED.
 	Tokens *Tokens
+	// Observer, when set, is told how long decoding each podc request took
+	// and of every refusal, for metrics.
+	Observer Observer
+	// Unary and Stream interceptors run outside the server's own (logging,
+	// panic recovery, tokens), so they see every call, refused or not: the
+	// metrics interceptors.
+	Unary  []grpc.UnaryServerInterceptor
+	Stream []grpc.StreamServerInterceptor
+	// StatsHandler, when set, sees every call from its first byte: the
+	// tracing handler.
+	StatsHandler stats.Handler
 }
 
 // Server is a configured gRPC server with every podc service registered.
@@ -96,11 +112,11 @@ func New(opts Options) *Server {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = DefaultMaxBatch
 	}
-	unary := []grpc.UnaryServerInterceptor{logUnary(opts.Logger), recoverUnary(opts.Logger)}
-	stream := []grpc.StreamServerInterceptor{logStream(opts.Logger), recoverStream(opts.Logger)}
+	unary := append(slices.Clip(opts.Unary), logUnary(opts.Logger), recoverUnary(opts.Logger))
+	stream := append(slices.Clip(opts.Stream), logStream(opts.Logger), recoverStream(opts.Logger))
 	if opts.Tokens != nil {
-		unary = append(unary, authUnary(opts.Tokens))
-		stream = append(stream, authStream(opts.Tokens))
+		unary = append(unary, authUnary(opts.Tokens, opts.Observer))
+		stream = append(stream, authStream(opts.Tokens, opts.Observer))
 	}
 	gopts := append(opts.Conn.serverOptions(),
 		grpc.MaxRecvMsgSize(opts.MaxMessageBytes),
@@ -111,10 +127,16 @@ func New(opts Options) *Server {
 	if opts.Credentials != nil {
 		gopts = append(gopts, grpc.Creds(opts.Credentials))
 	}
+	if opts.Observer != nil {
+		gopts = append(gopts, grpc.ForceServerCodecV2(newTimedCodec(opts.Observer)))
+	}
+	if opts.StatsHandler != nil {
+		gopts = append(gopts, grpc.StatsHandler(opts.StatsHandler))
+	}
 	gs := grpc.NewServer(gopts...)
 	s := &Server{GRPC: gs, health: health.NewServer(), opts: opts}
 	podcv1.RegisterCompilerServiceServer(gs, &compilerService{
-		c: opts.Compiler, p: opts.Policies, log: opts.Logger,
+		c: opts.Compiler, p: opts.Policies, log: opts.Logger, obs: opts.Observer,
 		slots: newSlots(opts.MaxConcurrentCompiles), maxBatch: opts.MaxBatch,
 	})
 	podcv1.RegisterPolicyServiceServer(gs, &policyService{p: opts.Policies})

@@ -70,13 +70,7 @@ func statusOf(err error) *status.Status {
 		}
 		return status.New(codes.Internal, msg)
 	}
-	code, reason := codes.InvalidArgument, ReasonInvalidIntent
-	switch de.Kind {
-	case diag.Denied:
-		code, reason = codes.FailedPrecondition, ReasonPolicyDenied
-	case diag.PolicyFault:
-		code, reason = codes.FailedPrecondition, ReasonPolicyFault
-	}
+	code, reason := refusalOf(de.Kind)
 	st := status.New(code, summary(de))
 	br := badRequest(de.Findings, maxViolationBytes)
 	info := &errdetails.ErrorInfo{Reason: reason, Domain: ErrorDomain}
@@ -90,6 +84,18 @@ func statusOf(err error) *status.Status {
 		return st
 	}
 	return withDetails
+}
+
+// refusalOf is the code and the ErrorInfo reason of an intent refused
+// with kind k (anything but Internal).
+func refusalOf(k diag.Kind) (codes.Code, string) {
+	switch k {
+	case diag.Denied:
+		return codes.FailedPrecondition, ReasonPolicyDenied
+	case diag.PolicyFault:
+		return codes.FailedPrecondition, ReasonPolicyFault
+	}
+	return codes.InvalidArgument, ReasonInvalidIntent
 }
 
 // anySize is the size of m once packed in a google.protobuf.Any inside the

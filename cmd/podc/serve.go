@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"os"
 	"time"
 
 	"github.com/podc-dev/podc/compiler"
@@ -15,6 +16,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/server"
+	"github.com/podc-dev/podc/server/metrics"
 )
 
 // serveCmd is "podc serve": the gRPC service, until stop.drain closes
@@ -37,6 +39,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	evalsPerGen := fs.Int("policy-evals-per-generation", policy.DefaultEvalsPerGeneration, "how many rule evaluations one CUE context serves before the rules are compiled into a fresh one (about 7.5 KB of memory each)")
 	grace := fs.Duration("grace", 10*time.Second, "how long calls in flight may take to finish on shutdown, after the drain delay")
 	drainDelay := fs.Duration("drain-delay", 5*time.Second, "on shutdown, how long to keep serving with health NOT_SERVING, so load balancers stop routing here first; 0 stops at once")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at /metrics on this address (plaintext HTTP, no tokens); off when empty")
 	healthAddr := fs.String("health-addr", "", "also serve grpc.health.v1 alone, plaintext and without tokens, on this address: for probes that cannot speak TLS (the kubelet's grpc probe)")
 	var sec securityFlags
 	sec.register(fs)
@@ -62,6 +65,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
 	}
+	grpcLogs.SetOutput(log)
 	if err := checkLimits(*drainDelay, *grace, *maxCompiles, *maxBatch, *keepaliveMin, *maxStreams); err != nil {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
@@ -82,7 +86,15 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	if results.Entries <= 0 {
 		results.Entries = -1
 	}
-	eng := compiler.New(compiler.Options{Policies: policies, NodePorts: nodePorts, Logger: log, ResultCache: results})
+	obs, err := setUpObservability(context.Background(), *metricsAddr, os.Getenv, log)
+	if err != nil {
+		log.Error("cannot set up metrics or tracing", "metrics_addr", *metricsAddr, "error", err)
+		return exitUsage
+	}
+	defer obs.shutdown(log) // last: metrics and spans cover the drain
+	eopts := compiler.Options{Policies: policies, NodePorts: nodePorts, Logger: log, ResultCache: results}
+	obs.engine(&eopts)
+	eng := compiler.New(eopts)
 	opts := server.Options{
 		Compiler: eng, Policies: policies, Logger: log, MaxMessageBytes: *maxMsg,
 		MaxConcurrentCompiles: *maxCompiles, MaxBatch: *maxBatch,
@@ -94,7 +106,9 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 		},
 	}
 	security.options(&opts)
+	obs.server(&opts)
 	srv := server.New(opts)
+	obs.serve(srv, metrics.Sources{Engine: eng, Policies: policies, CompileSlots: *maxCompiles}, log)
 
 	lis, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -124,8 +138,12 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	served := make(chan error, 1)
 	go func() { served <- srv.GRPC.Serve(lis) }()
 	security.report(log, lis.Addr())
-	log.Info("podc serving", "version", version, "addr", lis.Addr().String(),
-		"policies", bundle.Source(), "digest", bundle.Digest(), "node_ports", portRangeFlag{&nodePorts}.String())
+	serving := []any{"version", version, "addr", lis.Addr().String(),
+		"policies", bundle.Source(), "digest", bundle.Digest(), "node_ports", portRangeFlag{&nodePorts}.String()}
+	if a := obs.metricsAddr(); a != "" {
+		serving = append(serving, "metrics_addr", a)
+	}
+	log.Info("podc serving", serving...)
 
 	select {
 	case err := <-served:

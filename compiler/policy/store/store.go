@@ -34,6 +34,10 @@ type Status struct {
 	// files are active.
 	LastError   string
 	LastErrorAt time.Time
+	// Reloads counts the bundles a reload made active; Failures the loads
+	// (and the reads of the bundle directory) that failed. Both count
+	// since the store was made.
+	Reloads, Failures uint64
 }
 
 // Store holds the active bundle and swaps it atomically on reload. It is
@@ -43,6 +47,8 @@ type Store struct {
 	load   func(dir string) (*policy.Bundle, error)
 	cur    atomic.Pointer[policy.Bundle]
 	status atomic.Pointer[Status]
+	// reloads and failures are Status's counters.
+	reloads, failures atomic.Uint64
 	// mu serializes loads, so a slow load cannot overwrite a newer one.
 	mu sync.Mutex
 }
@@ -67,7 +73,19 @@ func New(b *policy.Bundle, load Loader) *Store {
 func (s *Store) Bundle() *policy.Bundle { return s.cur.Load() }
 
 // Status returns the state of the last load.
-func (s *Store) Status() Status { return *s.status.Load() }
+func (s *Store) Status() Status {
+	st := *s.status.Load()
+	st.Reloads, st.Failures = s.reloads.Load(), s.failures.Load()
+	return st
+}
+
+// failed records a failed load or read of the bundle directory.
+func (s *Store) failed(err error, at time.Time) {
+	st := *s.status.Load()
+	st.LastError, st.LastErrorAt = err.Error(), at
+	s.status.Store(&st)
+	s.failures.Add(1)
+}
 
 // Reload loads and checks the bundle in dir and, if both succeed, makes it
 // the active bundle. A bundle that fails is not used: the active bundle
@@ -79,19 +97,18 @@ func (s *Store) Reload(dir string) error {
 	b, err := s.load(dir)
 	now := time.Now()
 	if err != nil {
-		st := s.Status()
-		st.LastError, st.LastErrorAt = err.Error(), now
-		s.status.Store(&st)
+		s.failed(err, now)
 		return err
 	}
 	if cur := s.cur.Load(); cur != nil && cur.Digest() == b.Digest() && cur.Source() == b.Source() {
-		st := s.Status()
+		st := *s.status.Load()
 		st.LastError, st.LastErrorAt = "", time.Time{}
 		s.status.Store(&st)
 		return nil
 	}
 	s.cur.Store(b)
 	s.status.Store(&Status{Digest: b.Digest(), Source: b.Source(), LoadedAt: now})
+	s.reloads.Add(1)
 	return nil
 }
 
@@ -123,9 +140,7 @@ func (s *Store) Watch(ctx context.Context, dir string, interval time.Duration, l
 		if err != nil {
 			if stamp != last {
 				log.Warn("policy watch: cannot read the bundle directory", "dir", dir, "error", err)
-				st := s.Status()
-				st.LastError, st.LastErrorAt = err.Error(), time.Now()
-				s.status.Store(&st)
+				s.failed(err, time.Now())
 			}
 			last = stamp
 			continue

@@ -76,6 +76,9 @@ func TestReloadGoodBrokenGood(t *testing.T) {
 	if s.Bundle() != b1 || st.Digest != b1.Digest() || !strings.Contains(st.LastError, "rules.cue:") || st.LastErrorAt.IsZero() {
 		t.Errorf("after a broken load: bundle swapped or status %+v", st)
 	}
+	if st.Reloads != 0 || st.Failures != 1 {
+		t.Errorf("after a broken load: %d reloads, %d failures; want 0, 1", st.Reloads, st.Failures)
+	}
 
 	write(goodV2)
 	if err := s.Reload(dir); err != nil {
@@ -87,6 +90,17 @@ func TestReloadGoodBrokenGood(t *testing.T) {
 	}
 	if got := s.Bundle().Profiles()[0].Description; got != "v2" {
 		t.Errorf("active bundle is %q, want v2", got)
+	}
+	if st.Reloads != 1 || st.Failures != 1 {
+		t.Errorf("after a good load: %d reloads, %d failures; want 1, 1", st.Reloads, st.Failures)
+	}
+
+	// The same files again: nothing is swapped, nothing counted.
+	if err := s.Reload(dir); err != nil {
+		t.Fatal(err)
+	}
+	if st = s.Status(); st.Reloads != 1 || st.Failures != 1 {
+		t.Errorf("after an unchanged load: %d reloads, %d failures; want 1, 1", st.Reloads, st.Failures)
 	}
 }
 
