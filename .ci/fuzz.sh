@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Short fuzz runs of the engine's fuzz targets, one target per invocation
-# (go test -fuzz takes exactly one). FUZZTIME overrides the time per target.
+# (go test -fuzz takes exactly one). FUZZTIME overrides the time per target,
+# FUZZMINIMIZETIME the time spent shrinking each new input (the default of
+# 60s would spend a short run shrinking the first one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-30s}"
-for target in FuzzDecodeCompile FuzzCompile; do
+minimizetime="${FUZZMINIMIZETIME:-3s}"
+for target in FuzzDecodeLimits FuzzDecodeCompile FuzzCompile; do
   echo "== fuzz $target ($fuzztime)"
-  go test ./compiler -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime"
+  go test ./compiler -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime "$minimizetime"
 done

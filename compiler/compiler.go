@@ -240,6 +240,9 @@ func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request
 	if !res.Report.Allowed() {
 		return nil, refusal(res)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	rs := e.begin(ctx, StageRender)
 	res.Manifests, err = renderObjects(objs, req)
 	rs.end(err)
@@ -373,6 +376,9 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	// Objects that fail the apiserver's validation are never returned: the
 	// fault is a policy's when a policy default wrote the failing field or
 	// a policy rule already denies it, else the compiler's.
+	if err := ctx.Err(); err != nil {
+		return res, nil, err
+	}
 	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Intent: ir.Intent}
 	val := e.begin(ctx, StageValidation)
 	blamed, policyFault := []diag.Finding(nil), false

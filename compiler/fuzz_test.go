@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"encoding/json"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -75,6 +77,68 @@ func FuzzDecodeCompile(f *testing.F) {
 		}
 		if v := judge(e, run{Intent: wi, Target: target.Default, NodePorts: intent.DefaultNodePorts}); v.bad() {
 			t.Fatal(v.Problem)
+		}
+	})
+}
+
+// FuzzDecodeLimits feeds arbitrary bytes to intent.Decode and
+// intent.CheckLimits, the first things a request meets. A refusal is one
+// Invalid finding of the intent stage whose path and message stay short
+// (no echo of long input); the limits' findings are denials of the intent
+// stage, at most 101 of them. What decodes decodes again to an equal
+// intent from its protojson form and from that form written as YAML, and
+// an intent within the limits can be checked.
+func FuzzDecodeLimits(f *testing.F) {
+	for _, b := range examples(f) {
+		f.Add(b)
+	}
+	f.Add([]byte("name: hello\ncontainers:\n- name: web\n  image: nginx:1.27.3\n"))
+	f.Add([]byte("name: a\nname: b\n"))
+	f.Add([]byte("name: a\n---\nname: b\n"))
+	f.Add([]byte("a0: &a [x, x]\na1: [*a, *a, *a]\n"))
+	f.Add([]byte(`{"containers": [{"resources": {"cpu": {"limit": "1e-999999999"}}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		wi, err := intent.Decode(data)
+		if err != nil {
+			de, ok := diag.AsError(err)
+			if !ok || de.Kind != diag.Invalid || len(de.Findings) != 1 {
+				t.Fatalf("Decode error is not one Invalid finding: %v", err)
+			}
+			if f := de.Findings[0]; f.Stage != diag.StageIntent || len(f.Message) > 400 || len(f.Field) > 400 {
+				t.Fatalf("finding of stage %s, a %d-byte message at a %d-byte path", f.Stage, len(f.Message), len(f.Field))
+			}
+			return
+		}
+		js, err := protojson.Marshal(wi)
+		if err != nil {
+			t.Fatalf("a decoded intent does not marshal: %v", err)
+		}
+		again, err := intent.Decode(js)
+		if err != nil || !proto.Equal(wi, again) {
+			t.Fatalf("protojson form decodes differently (%v):\n%s", err, js)
+		}
+		var doc any
+		if err := json.Unmarshal(js, &doc); err != nil {
+			t.Fatal(err)
+		}
+		y, err := yaml.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := intent.Decode(y); err != nil || !proto.Equal(wi, again) {
+			t.Fatalf("YAML form decodes differently (%v):\n%s", err, y)
+		}
+		fs := intent.CheckLimits(wi, intent.Limits{})
+		if len(fs) > 101 {
+			t.Fatalf("%d findings", len(fs))
+		}
+		for _, f := range fs {
+			if f.Severity != diag.Deny || f.Stage != diag.StageIntent || len(f.Message) > 400 || len(f.Field) > 400 {
+				t.Fatalf("limits finding %s/%s, a %d-byte message at a %d-byte path", f.Severity, f.Stage, len(f.Message), len(f.Field))
+			}
+		}
+		if len(fs) == 0 {
+			intent.Check(wi, intent.Options{})
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/server"
 )
 
 // compileCmd is "podc compile": the service's pipeline, in process.
@@ -24,6 +25,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	targetVersion := fs.String("target-version", "", "the target Kubernetes minor, as 1.NN (default: the newest podc knows)")
 	apiDefaults := fs.Bool("apiserver-defaults", false, "write out the defaults the kube-apiserver applies")
 	explain := fs.Bool("explain", false, "also print the report on stderr: every default applied, every policy decision and the compiler's notes")
+	maxInput := fs.Int64("max-input-bytes", defaultMaxInputBytes, "refuse an intent file or stream larger than this")
 	nodePorts := intent.DefaultNodePorts
 	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
 	if err := fs.Parse(args); err != nil {
@@ -38,7 +40,11 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc compile: -o: %v\n", err)
 		return exitUsage
 	}
-	data, err := readInput(*file, stdin)
+	if *maxInput <= 0 {
+		fmt.Fprintf(stderr, "podc compile: --max-input-bytes %d: must be more than 0\n", *maxInput)
+		return exitUsage
+	}
+	data, err := readInput(*file, stdin, *maxInput)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc compile: %v\n", err)
 		return exitUsage
@@ -64,7 +70,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return refused(stderr, err)
 	}
 	for _, w := range res.Report.Warnings() {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
+		fmt.Fprintf(stderr, "warning: %s\n", oneLine(w.String()))
 	}
 	if *explain {
 		explainReport(stderr, &res.Report)
@@ -77,8 +83,8 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// refused prints every problem, one per line starting with its field path,
-// and returns the exit code: 1 for a refused intent, 2 for a fault of podc.
+// refused prints every problem, one per line starting with its field path
+// (control characters escaped), and returns the exit code: 1 for a refused intent, 2 for a fault of podc.
 func refused(stderr io.Writer, err error) int {
 	de, ok := diag.AsError(err)
 	if !ok || de.Kind == diag.Internal {
@@ -87,36 +93,55 @@ func refused(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintf(stderr, "refused: %s (%d problems)\n", de.Kind, len(de.Findings))
 	for _, f := range de.Findings {
-		fmt.Fprintln(stderr, f.String())
+		fmt.Fprintln(stderr, oneLine(f.String()))
 	}
 	if de.Report != nil {
 		for _, w := range de.Report.Warnings() {
-			fmt.Fprintf(stderr, "warning: %s\n", w)
+			fmt.Fprintf(stderr, "warning: %s\n", oneLine(w.String()))
 		}
 	}
 	return exitRefused
 }
 
-func readInput(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(io.LimitReader(stdin, maxIntentBytes))
+// readInput reads the intent from the file name, or from stdin for "-",
+// and refuses more than limit bytes without reading past them.
+func readInput(name string, stdin io.Reader, limit int64) ([]byte, error) {
+	r, label := stdin, "standard input"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > limit {
+			return nil, fmt.Errorf("%s: %d bytes, more than --max-input-bytes %d", name, st.Size(), limit)
+		}
+		r, label = f, name
 	}
-	return os.ReadFile(name)
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: more than --max-input-bytes %d", label, limit)
+	}
+	return data, nil
 }
 
-// maxIntentBytes bounds an intent read from standard input.
-const maxIntentBytes = 16 << 20
+// defaultMaxInputBytes bounds an intent read by podc compile: the same as
+// the service's largest request.
+const defaultMaxInputBytes = server.DefaultMaxMessageBytes
 
 // explainReport prints the defaults, decisions and notes of a report.
 func explainReport(w io.Writer, r *diag.Report) {
 	for _, d := range r.Defaults {
-		fmt.Fprintf(w, "default: %s = %s [%s] %s\n", d.Field, d.Value, d.Source, d.Reason)
+		fmt.Fprintln(w, oneLine(fmt.Sprintf("default: %s = %s [%s] %s", d.Field, d.Value, d.Source, d.Reason)))
 	}
 	for _, d := range r.Decisions {
 		outcome := map[diag.Outcome]string{diag.OutcomePass: "pass", diag.OutcomeWarn: "warn", diag.OutcomeDeny: "deny", diag.OutcomeFault: "fault"}[d.Outcome]
 		fmt.Fprintf(w, "decision: %s %s (severity %s)\n", d.RuleID, outcome, d.Severity)
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+		fmt.Fprintln(w, oneLine("note: "+n))
 	}
 }

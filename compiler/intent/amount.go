@@ -51,3 +51,44 @@ func Amount(q resource.Quantity, milli bool) string {
 	}
 	return out
 }
+
+// maxExactMagnitude bounds the powers of ten ExactAmount computes with.
+const maxExactMagnitude = 1000
+
+// ExactAmount reads a quantity string as an exact decimal number in base
+// units (millicores when milli is true, else the quantity's own unit), as
+// Amount writes it, but without Kubernetes' parser and for any size: for
+// rules that compare quantities exactly, including ones the structural
+// checks refuse as too large ("1e19" cores, "1e400"). Its cost is bounded
+// by MaxQuantityLength and an exponent of at most 10^±1000. ok is false
+// for a string that is not a quantity, a negative one, or one beyond that
+// exponent.
+func ExactAmount(s string, milli bool) (string, bool) {
+	if len(s) > MaxQuantityLength {
+		return "", false
+	}
+	lit, ok := lexQuantity(s)
+	switch {
+	case !ok:
+		return "", false
+	case lit.zero():
+		return "0", true
+	case lit.neg:
+		return "", false
+	}
+	scale := int64(0)
+	if milli {
+		scale = 3
+	}
+	if m := lit.magnitude() + scale; m > maxExactMagnitude || m < -maxExactMagnitude {
+		return "", false
+	}
+	lit.exp10 += scale
+	v := lit.value()
+	if v.IsInt() {
+		return v.Num().String(), true
+	}
+	// The value is digits × 10^exp10 × 2^exp2 with exp2 ≥ 0: a finite
+	// decimal with at most -exp10 digits after the point.
+	return strings.TrimRight(v.FloatString(int(-lit.exp10)), "0"), true
+}

@@ -48,3 +48,41 @@ func TestAmountLeavesQuantityAlone(t *testing.T) {
 		}
 	}
 }
+
+func TestExactAmount(t *testing.T) {
+	cases := []struct {
+		s     string
+		milli bool
+		want  string
+		ok    bool
+	}{
+		{"250m", true, "250", true},
+		{"1", true, "1000", true},
+		{"1.5", true, "1500", true},
+		{"0.5", false, "0.5", true},
+		{"1Gi", false, "1073741824", true},
+		{"1.5Ki", false, "1536", true},
+		{"1e19", true, "10000000000000000000000", true},
+		{"9223372036854775807", true, "9223372036854775807000", true},
+		{"999999999999Gi", false, "1073741823998926258176", true},
+		{"1e400", true, "1" + strings.Repeat("0", 403), true},
+		{"0", true, "0", true},
+		{"0e-999999999", true, "0", true},
+		{"1e-999999999", true, "", false},
+		{"1e999999999", false, "", false},
+		{"-1", true, "", false},
+		{"lots", true, "", false},
+		{strings.Repeat("9", 100_000), true, "", false},
+	}
+	for _, c := range cases {
+		got, ok := ExactAmount(c.s, c.milli)
+		if got != c.want || ok != c.ok {
+			t.Errorf("ExactAmount(%.20q, %t) = %q, %t; want %q, %t", c.s, c.milli, got, ok, c.want, c.ok)
+		}
+		if q, err := ParseQuantity(c.s, map[bool]string{true: "cpu", false: "memory"}[c.milli]); err == nil && ok {
+			if a := Amount(q, c.milli); a != got {
+				t.Errorf("%q: ExactAmount %s, Amount %s", c.s, got, a)
+			}
+		}
+	}
+}

@@ -5,12 +5,14 @@ package intent
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"sigs.k8s.io/yaml"
 
 	"github.com/podc-dev/podc/compiler/diag"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
@@ -20,40 +22,90 @@ var unmarshal = protojson.UnmarshalOptions{}
 
 // Decode reads a WorkloadIntent from its protojson form (lower camel case
 // field names, enum values by their full names) or the same document as
-// YAML. A malformed document is an *diag.Error of kind Invalid.
+// YAML. A malformed document is an *diag.Error of kind Invalid with one
+// finding: its field path when the problem is inside a field, and its line
+// and column in the input.
+//
+// Both forms refuse duplicate keys, and input that is not valid UTF-8. A
+// YAML stream must hold one document (empty documents aside); merge keys
+// (<<) are refused; aliases may expand the document to at most ten times
+// the values written, plus 10,000; YAML nests at most 64 levels deep.
+// Scalars follow YAML 1.2: yes and no are strings, not booleans. Decode
+// reads whatever size it is given: bound the input before calling it.
 func Decode(data []byte) (*podcv1.WorkloadIntent, error) {
+	if !utf8.Valid(data) {
+		line, col := invalidUTF8At(data)
+		return nil, invalid("", fmt.Sprintf("not valid UTF-8 (at %d:%d)", line, col))
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, invalid("", "the intent is empty")
 	}
-	js := trimmed
-	if trimmed[0] != '{' {
-		var err error
-		js, err = yaml.YAMLToJSON(trimmed)
-		if err != nil {
-			return nil, invalid("", "not JSON or YAML: "+err.Error())
-		}
-		if !bytes.HasPrefix(bytes.TrimSpace(js), []byte("{")) {
-			return nil, invalid("", "the intent must be an object")
-		}
+	if trimmed[0] == '{' {
+		return decodeJSON(data, nil)
 	}
+	js, pos, err := yamlToJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	return decodeJSON(js, pos)
+}
+
+// decodeJSON unmarshals a protojson document. pos, when set, maps each line
+// of data to the YAML position it was converted from.
+func decodeJSON(data []byte, pos []position) (*podcv1.WorkloadIntent, error) {
 	wi := &podcv1.WorkloadIntent{}
-	if err := unmarshal.Unmarshal(js, wi); err != nil {
-		field := fieldOf(err.Error())
-		msg := cleanProtoError(err.Error())
-		if strings.Contains(msg, "invalid value for enum") {
-			if names := enumValues(wi.ProtoReflect().Descriptor(), field, map[protoreflect.FullName]bool{}); len(names) > 0 {
-				hint := "; want one of " + strings.Join(names, ", ")
-				if at := strings.LastIndex(msg, " (at "); at >= 0 {
-					msg = msg[:at] + hint + msg[at:]
-				} else {
-					msg += hint
-				}
-			}
-		}
-		return nil, invalid(field, msg)
+	err := unmarshal.Unmarshal(data, wi)
+	if err == nil {
+		return wi, nil
 	}
-	return wi, nil
+	msg := strings.ReplaceAll(err.Error(), "\u00a0", " ") // protojson uses non-breaking spaces in some versions
+	var (
+		field string
+		at    string
+	)
+	m := protoPosition.FindStringSubmatch(msg)
+	if m != nil {
+		line, _ := strconv.Atoi(m[1])
+		col, _ := strconv.Atoi(m[2])
+		field = jsonPathAt(data, offsetOf(data, line, col))
+		at = fmt.Sprintf(" (at %d:%d)", line, col)
+		if pos != nil && line >= 1 && line <= len(pos) {
+			at = " (at " + pos[line-1].String() + ")"
+		}
+	}
+	msg = cleanProtoError(msg)
+	if m == nil {
+		field = fieldOf(msg)
+	}
+	if strings.Contains(msg, "invalid value for enum") {
+		if names := enumValues(wi.ProtoReflect().Descriptor(), fieldOf(msg), map[protoreflect.FullName]bool{}); len(names) > 0 {
+			msg += "; want one of " + strings.Join(names, ", ")
+		}
+	}
+	return nil, invalid(field, elide(msg)+at)
+}
+
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// elide keeps the values a message quotes short: a quoted string longer
+// than 64 bytes becomes its length, and a message still longer than 300
+// bytes is cut.
+func elide(msg string) string {
+	msg = quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if len(q) > 66 {
+			return fmt.Sprintf("(a %d-byte string)", len(q)-2)
+		}
+		return q
+	})
+	if len(msg) > 300 {
+		cut := 240
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = fmt.Sprintf("%s… (%d bytes cut)", msg[:cut], len(msg)-cut)
+	}
+	return msg
 }
 
 // enumValues returns the value names of the enum field with JSON name
@@ -92,8 +144,9 @@ func invalid(field, msg string) error {
 }
 
 var (
-	quotedField = regexp.MustCompile(`(?:unknown field|parsing|field) "?([A-Za-z_][A-Za-z0-9_]*)"?`)
-	protoPrefix = regexp.MustCompile(`^proto:\s*(\(line \d+:\d+\):\s*)?`)
+	quotedField   = regexp.MustCompile(`(?:unknown field|duplicate field|field) "?([A-Za-z_][A-Za-z0-9_]*)"?`)
+	protoPrefix   = regexp.MustCompile(`^proto:\s*(syntax error)?\s*(\(line \d+:\d+\))?:?\s*`)
+	protoPosition = regexp.MustCompile(`\(line (\d+):(\d+)\)`)
 )
 
 // fieldOf finds the field name protojson complains about, if it names one.
@@ -104,14 +157,51 @@ func fieldOf(msg string) string {
 	return ""
 }
 
-// cleanProtoError drops protojson's "proto: (line 1:2):" prefix; the line
-// and column are kept in the message when present.
+// cleanProtoError drops protojson's "proto: (line 1:2):" prefix; the caller
+// places the position.
 func cleanProtoError(msg string) string {
-	loc := ""
-	if m := regexp.MustCompile(`\(line (\d+:\d+)\)`).FindStringSubmatch(msg); m != nil {
-		loc = " (at " + m[1] + ")"
+	m := protoPrefix.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
 	}
-	// protojson messages contain non-breaking spaces in some versions.
-	msg = string(bytes.ReplaceAll([]byte(msg), []byte("\u00a0"), []byte(" ")))
-	return protoPrefix.ReplaceAllString(msg, "") + loc
+	rest := msg[len(m[0]):]
+	if m[1] != "" {
+		return "syntax error: " + rest
+	}
+	return rest
+}
+
+// offsetOf turns protojson's 1-based line and column (in runes) into a
+// byte offset in data.
+func offsetOf(data []byte, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return len(data)
+		}
+		off += i + 1
+	}
+	for c := 1; c < col && off < len(data); c++ {
+		_, size := utf8.DecodeRune(data[off:])
+		off += size
+	}
+	return off
+}
+
+// invalidUTF8At returns the 1-based line and byte column of the first
+// invalid UTF-8 sequence in data.
+func invalidUTF8At(data []byte) (line, col int) {
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, i - start + 1
+		}
+		if r == '\n' {
+			line, start = line+1, i+1
+		}
+		i += size
+	}
+	return line, len(data) - start + 1
 }

@@ -230,7 +230,8 @@ func (c *limiter) containers(wi *podcv1.WorkloadIntent) {
 			p := diag.Path(l.field).Index(i)
 			c.container(p, ct)
 			n := len(ct.GetPorts())
-			if ports <= c.l.Ports && ports+n > c.l.Ports {
+			// A container beyond its own limit is reported once, above.
+			if n <= c.l.PortsPerContainer && ports <= c.l.Ports && ports+n > c.l.Ports {
 				c.addf(p.Field("ports"), "%d ports bring the pod to %d ports, at most %d", n, ports+n, c.l.Ports)
 			}
 			ports += n

@@ -98,6 +98,9 @@ func TestCheckLimitsPorts(t *testing.T) {
 	cs[1].Ports = ports(100000)
 	fs := CheckLimits(&podcv1.WorkloadIntent{Containers: cs}, Limits{})
 	wantLimit(t, fs, "containers[1].ports", "100000 ports, at most 256")
+	if len(fs) != 1 {
+		t.Errorf("want one finding for the container's ports, got %v", fs)
+	}
 
 	// The pod's total: five containers of 250 ports each.
 	cs = containers(5)

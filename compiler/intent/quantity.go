@@ -30,7 +30,8 @@ var maxBaseUnits = big.NewRat(math.MaxInt64, 1)
 // whose canonical form would read back as a different value. kind is "cpu"
 // or anything else for byte quantities; it picks the unit and the examples
 // in the error. The quantity returned is equal to the value written, and
-// its String form is Kubernetes' canonical spelling of that value.
+// its String form is how Kubernetes writes that value (its canonical
+// spelling, or the one written when Kubernetes deems that canonical).
 func ParseQuantity(s, kind string) (resource.Quantity, error) {
 	want, err := boundQuantity(s, kind)
 	if err != nil {

@@ -468,8 +468,10 @@ func TestQuantitiesAreExact(t *testing.T) {
 	}
 	// 100,000 digits are not read (the structural checks refuse them): the
 	// limit counts as unset, so the ratio rule has nothing to compare.
-	wi.Containers[0].Resources.Cpu = &podcv1.Resource{Request: "250m", Limit: strings.Repeat("9", 100_000)}
-	if got := ratioFields(wi); len(got) != 0 {
-		t.Errorf("an unreadable limit: %v", got)
+	for _, unreadable := range []string{strings.Repeat("9", 100_000), "1e-999999999"} {
+		wi.Containers[0].Resources.Cpu = &podcv1.Resource{Request: "250m", Limit: unreadable}
+		if got := ratioFields(wi); len(got) != 0 {
+			t.Errorf("an unreadable limit %.20q: %v", unreadable, got)
+		}
 	}
 }

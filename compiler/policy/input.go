@@ -5,8 +5,6 @@ import (
 	"maps"
 	"slices"
 
-	"k8s.io/apimachinery/pkg/api/resource"
-
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
@@ -205,20 +203,16 @@ func nonNil(s []string) []string {
 
 // amount converts a request and limit to exact numbers: millicores for
 // cpu, bytes otherwise. The request is the effective one: the limit when
-// only the limit is set. A quantity that is unset, longer than
-// intent.MaxQuantityLength (its parsing cost is bounded) or does not parse
-// counts as 0; the structural checks report it. A quantity beyond what
-// Kubernetes stores is given exactly, so rules see it as large as it is.
+// only the limit is set. A quantity beyond what Kubernetes stores is given
+// exactly (the structural checks refuse it too), so rules see it as large
+// as it is; one that is unset, negative, not a quantity or too long to read
+// at a bounded cost counts as 0.
 func amount(r *podcv1.Resource, milli bool) inAmount {
 	q := func(s string) json.Number {
-		if s == "" || len(s) > intent.MaxQuantityLength {
-			return "0"
+		if v, ok := intent.ExactAmount(s, milli); ok {
+			return json.Number(v)
 		}
-		v, err := resource.ParseQuantity(s)
-		if err != nil || v.Sign() < 0 {
-			return "0"
-		}
-		return json.Number(intent.Amount(v, milli))
+		return "0"
 	}
 	a := inAmount{Request: q(r.GetRequest()), Limit: q(r.GetLimit())}
 	if a.Request == "0" {
