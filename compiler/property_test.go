@@ -191,18 +191,25 @@ func decode(ms []render.Manifest, f render.Format) ([]runtime.Object, error) {
 }
 
 // checkShape checks the objects against the intent: the workload is of the
-// controller's kind, the ClusterIP Service has exactly the EXPOSE_CLUSTER
-// ports and the NodePort Service exactly the EXPOSE_NODE ports, so a
-// cluster-only port is never reachable from outside the cluster.
+// controller's kind, and the Services are the ones the intent asks for.
+// Without named Services, the ClusterIP Service has exactly the
+// EXPOSE_CLUSTER and EXPOSE_NODE ports and the NodePort Service exactly the
+// EXPOSE_NODE ports; with them, each named Service has its type and exactly
+// its ports. In both forms a cluster-only port is never reachable from
+// outside the cluster (NodePort and LoadBalancer Services carry EXPOSE_NODE
+// ports only), no unexposed port is in a Service, and the Service named
+// after the workload carries every port reachable from outside.
 func checkShape(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	wantKind := "Pod"
 	if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT {
 		wantKind = "Deployment"
 	}
+	expose := map[string]podcv1.Expose{}
 	var cluster, node []string
 	for _, cs := range [][]*podcv1.Container{wi.GetContainers(), wi.GetSidecars()} {
 		for _, c := range cs {
 			for _, p := range c.GetPorts() {
+				expose[p.GetName()] = p.GetExpose()
 				switch p.GetExpose() {
 				case podcv1.Expose_EXPOSE_CLUSTER:
 					cluster = append(cluster, p.GetName())
@@ -214,6 +221,7 @@ func checkShape(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	}
 	workloads := 0
 	gotServices := map[string][]string{}
+	var services []*corev1.Service
 	for _, o := range objs {
 		switch o := o.(type) {
 		case *corev1.Pod:
@@ -227,11 +235,15 @@ func checkShape(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 			}
 			workloads++
 		case *corev1.Service:
+			services = append(services, o)
 			var names []string
 			for _, p := range o.Spec.Ports {
 				names = append(names, p.Name)
 			}
 			key := string(o.Spec.Type) + " " + o.Name
+			if o.Spec.ClusterIP == corev1.ClusterIPNone {
+				key += " (headless)"
+			}
 			gotServices[key] = names
 		}
 	}
@@ -239,11 +251,23 @@ func checkShape(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 		return fmt.Sprintf("%d workload objects, want 1", workloads)
 	}
 	want := map[string][]string{}
-	if len(cluster) > 0 {
-		want["ClusterIP "+wi.GetName()] = cluster
-	}
-	if len(node) > 0 {
-		want["NodePort "+wi.GetName()+intent.NodePortSuffix] = node
+	if named := wi.GetServices(); len(named) > 0 {
+		for _, s := range named {
+			key := intent.ServiceTypeName(s.GetType()) + " " + s.GetName()
+			if s.GetType() == podcv1.ServiceType_SERVICE_TYPE_HEADLESS {
+				key = "ClusterIP " + s.GetName() + " (headless)"
+			}
+			for _, p := range s.GetPorts() {
+				want[key] = append(want[key], p.GetName())
+			}
+		}
+	} else {
+		if len(cluster)+len(node) > 0 {
+			want["ClusterIP "+wi.GetName()] = append(slices.Clone(cluster), node...)
+		}
+		if len(node) > 0 {
+			want["NodePort "+wi.GetName()+intent.NodePortSuffix] = node
+		}
 	}
 	for k := range want {
 		slices.Sort(want[k])
@@ -257,6 +281,24 @@ func checkShape(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	for k, w := range want {
 		if !slices.Equal(gotServices[k], w) {
 			return fmt.Sprintf("Service %s exposes %v, want %v", k, gotServices[k], w)
+		}
+	}
+	// The reach of every port, whatever formed the Services.
+	for _, s := range services {
+		external := s.Spec.Type == corev1.ServiceTypeNodePort || s.Spec.Type == corev1.ServiceTypeLoadBalancer
+		for _, p := range s.Spec.Ports {
+			e := expose[p.Name]
+			switch {
+			case e != podcv1.Expose_EXPOSE_CLUSTER && e != podcv1.Expose_EXPOSE_NODE:
+				return fmt.Sprintf("port %s (%s) is in Service %s", p.Name, e, s.Name)
+			case external && e != podcv1.Expose_EXPOSE_NODE:
+				return fmt.Sprintf("cluster-only port %s is in %s Service %s", p.Name, s.Spec.Type, s.Name)
+			case external && !slices.Contains(gotServices["ClusterIP "+wi.GetName()], p.Name) &&
+				!slices.Contains(gotServices["ClusterIP "+wi.GetName()+" (headless)"], p.Name) &&
+				!slices.Contains(gotServices["NodePort "+wi.GetName()], p.Name) &&
+				!slices.Contains(gotServices["LoadBalancer "+wi.GetName()], p.Name):
+				return fmt.Sprintf("port %s is reachable from outside through Service %s but not at the in-cluster name %s", p.Name, s.Name, wi.GetName())
+			}
 		}
 	}
 	return ""

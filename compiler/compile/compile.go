@@ -32,8 +32,9 @@ type Options struct {
 type Output struct {
 	Pod        *corev1.Pod
 	Deployment *appsv1.Deployment
-	// Services are in name order: the ClusterIP Service "<name>", then the
-	// NodePort Service "<name>-nodeport".
+	// Services are in name order: the ClusterIP Service "<name>" (every
+	// exposed port), then the NodePort Service "<name>-nodeport" (the
+	// EXPOSE_NODE ports).
 	Services []*corev1.Service
 	// Defaults are the values the compiler wrote that the intent did not
 	// say: the workload's first, then each container's in intent order

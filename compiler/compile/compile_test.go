@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,8 +216,9 @@ func TestWorkloadFaults(t *testing.T) {
 // TestInvariants holds every golden case that compiles to the rules a
 // platform engineer checks first: selectors select exactly the workload's
 // pods, each Service port targets a pod port of the same protocol by name,
-// the NodePort Service holds EXPOSE_NODE ports only, and every default is
-// reported with a field and a value.
+// NodePort and LoadBalancer Services hold EXPOSE_NODE ports only, the
+// Service named after the workload holds each of those too, and every
+// default is reported with a field and a value.
 func TestInvariants(t *testing.T) {
 	files, _ := filepath.Glob("testdata/golden/*.txtar")
 	checked := 0
@@ -325,15 +327,41 @@ func checkInvariants(t *testing.T, name string, wi *podcv1.WorkloadIntent, out *
 				t.Errorf("%s: ClusterIP Service port %s has a nodePort", name, sp.Name)
 			}
 		}
-		isNode := s.Spec.Type == corev1.ServiceTypeNodePort
-		if isNode != strings.HasSuffix(s.Name, intent.NodePortSuffix) {
+		isNode := s.Spec.Type == corev1.ServiceTypeNodePort || s.Spec.Type == corev1.ServiceTypeLoadBalancer
+		if len(wi.GetServices()) == 0 && isNode != strings.HasSuffix(s.Name, intent.NodePortSuffix) {
 			t.Errorf("%s: Service %s has type %s", name, s.Name, s.Spec.Type)
 		}
-		// Every port of the Service must have been exposed that far.
+		// Every port of the Service must have been exposed that far, and
+		// the in-cluster name reaches every port exposed beyond the
+		// cluster.
 		for _, sp := range s.Spec.Ports {
 			exp := exposeOf(wi, sp.Name)
-			if isNode && exp != podcv1.Expose_EXPOSE_NODE || !isNode && exp != podcv1.Expose_EXPOSE_CLUSTER {
-				t.Errorf("%s: port %s (%s) is in Service %s", name, sp.Name, exp, s.Name)
+			if isNode && exp != podcv1.Expose_EXPOSE_NODE || exp != podcv1.Expose_EXPOSE_CLUSTER && exp != podcv1.Expose_EXPOSE_NODE {
+				t.Errorf("%s: port %s (%s) is in Service %s of type %s", name, sp.Name, exp, s.Name, s.Spec.Type)
+			}
+			if isNode && !serviceHasPort(out.Services, wi.GetName(), sp.Name) {
+				t.Errorf("%s: port %s is in Service %s of type %s but not in Service %s", name, sp.Name, s.Name, s.Spec.Type, wi.GetName())
+			}
+		}
+	}
+	// Named Services come out as the intent names and shapes them.
+	if ns := wi.GetServices(); len(ns) > 0 {
+		if len(ns) != len(out.Services) {
+			t.Errorf("%s: %d Services, the intent names %d", name, len(out.Services), len(ns))
+		}
+		for _, is := range ns {
+			i := slices.IndexFunc(out.Services, func(s *corev1.Service) bool { return s.Name == is.GetName() })
+			if i < 0 {
+				t.Errorf("%s: no Service %s", name, is.GetName())
+				continue
+			}
+			s := out.Services[i]
+			headless := s.Spec.ClusterIP == corev1.ClusterIPNone
+			if intent.ServiceTypeName(is.GetType()) != string(s.Spec.Type) && !(headless && s.Spec.Type == corev1.ServiceTypeClusterIP && is.GetType() == podcv1.ServiceType_SERVICE_TYPE_HEADLESS) {
+				t.Errorf("%s: Service %s has type %s (headless %t), the intent says %s", name, s.Name, s.Spec.Type, headless, is.GetType())
+			}
+			if len(s.Spec.Ports) != len(is.GetPorts()) {
+				t.Errorf("%s: Service %s has %d ports, the intent names %d", name, s.Name, len(s.Spec.Ports), len(is.GetPorts()))
 			}
 		}
 	}
@@ -342,6 +370,22 @@ func checkInvariants(t *testing.T, name string, wi *podcv1.WorkloadIntent, out *
 			t.Errorf("%s: incomplete default %+v", name, d)
 		}
 	}
+}
+
+// serviceHasPort reports whether the Service called svc has a port named
+// port.
+func serviceHasPort(ss []*corev1.Service, svc, port string) bool {
+	for _, s := range ss {
+		if s.Name != svc {
+			continue
+		}
+		for _, p := range s.Spec.Ports {
+			if p.Name == port {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func containsContainer(cs []corev1.Container, name string) bool {

@@ -54,6 +54,7 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	vols := c.volumes()
 	c.containers(vols)
 	c.ports()
+	c.services()
 	return c.fs
 }
 

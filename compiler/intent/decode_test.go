@@ -80,7 +80,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"yaml list", "- a\n- b\n", "", "must be an object"},
 		{"yaml scalar", "hello\n", "", "must be an object"},
 		{"yaml null", "~\n", "", "empty"},
-		{"broken yaml", "name: [x\n", "", "not valid YAML: did not find expected ',' or ']' (at line 1)"},
+		{"broken yaml", "name: [x\n", "", "not valid YAML: did not find expected ',' or ']' (at 2:1, while parsing a flow sequence at 1:7)"},
 		{"yaml unknown field", "name: x\nreplica: 2\n", "replica", "unknown field \"replica\" (at 2:1)"},
 		{"yaml nested unknown field", "name: x\ncontainers:\n  - name: a\n    imag: x\n", "containers[0].imag", "(at 4:5)"},
 		{"yaml wrong enum", "containers:\n  - ports:\n      - protocol: tcp\n", "containers[0].ports[0].protocol", "want one of PROTOCOL_TCP, PROTOCOL_UDP, PROTOCOL_SCTP (at 3:19)"},

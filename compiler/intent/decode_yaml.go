@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	yaml "go.yaml.in/yaml/v4"
 )
 
 // position is a line and column in the input, both 1-based.
@@ -30,8 +30,6 @@ const (
 	aliasFactor = 10
 	aliasSlack  = 10000
 )
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
 // yamlToJSON reads a YAML stream of one document and converts it to JSON
 // with every key and value on a line of its own. pos maps each JSON line
@@ -79,14 +77,18 @@ func oneDocument(data []byte) (*yaml.Node, error) {
 	}
 }
 
-// yamlError turns a YAML syntax error into an Invalid error. The YAML
-// library gives the line of a syntax error but not its column.
+// yamlError turns a YAML syntax error into an Invalid error that names its
+// line and column, and the construct it was in when the library says.
 func yamlError(err error) error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		return invalid("", fmt.Sprintf("not valid YAML: %s (at line %s)", msg[len(m[0]):], m[1]))
+	var le *yaml.LoadError
+	if errors.As(err, &le) && le.Mark.Line > 0 {
+		msg := fmt.Sprintf("not valid YAML: %s (at %d:%d", le.Message, le.Mark.Line, max(le.Mark.Column, 1))
+		if le.ContextMsg != "" && le.ContextMark.Line > 0 {
+			msg += fmt.Sprintf(", %s at %d:%d", le.ContextMsg, le.ContextMark.Line, max(le.ContextMark.Column, 1))
+		}
+		return invalid("", msg+")")
 	}
-	return invalid("", "not valid YAML: "+strings.TrimPrefix(msg, "yaml: "))
+	return invalid("", "not valid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
 func isNull(n *yaml.Node) bool {

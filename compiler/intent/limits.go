@@ -24,10 +24,15 @@ type Limits struct {
 	// Volumes bounds the pod's volumes; MountsPerContainer one
 	// container's mounts.
 	Volumes, MountsPerContainer int
-	// Labels and Annotations bound the intent's labels and annotations.
+	// Labels and Annotations bound the intent's labels and annotations, and
+	// Annotations also each Service's own.
 	Labels, Annotations int
+	// Services bounds the intent's Services; each Service's ports are
+	// bounded by Ports.
+	Services int
 	// ListItems bounds every other list: command, args, a probe's exec
-	// command and HTTP headers, added and dropped capabilities.
+	// command and HTTP headers, added and dropped capabilities, a
+	// Service's load balancer source ranges.
 	ListItems int
 	// NameBytes bounds names and references (the workload, containers,
 	// ports, volumes, env variables, ConfigMaps, Secrets, keys, probe
@@ -57,6 +62,7 @@ var DefaultLimits = Limits{
 	MountsPerContainer: 256,
 	Labels:             256,
 	Annotations:        256,
+	Services:           64,
 	ListItems:          1024,
 	NameBytes:          253,
 	KeyBytes:           317, // a 253-byte prefix, '/', a 63-byte name
@@ -77,7 +83,8 @@ func (l Limits) WithDefaults() Limits {
 		{&l.PortsPerContainer, &d.PortsPerContainer}, {&l.Ports, &d.Ports},
 		{&l.EnvPerContainer, &d.EnvPerContainer}, {&l.Volumes, &d.Volumes},
 		{&l.MountsPerContainer, &d.MountsPerContainer}, {&l.Labels, &d.Labels},
-		{&l.Annotations, &d.Annotations}, {&l.ListItems, &d.ListItems},
+		{&l.Annotations, &d.Annotations}, {&l.Services, &d.Services},
+		{&l.ListItems, &d.ListItems},
 		{&l.NameBytes, &d.NameBytes}, {&l.KeyBytes, &d.KeyBytes},
 		{&l.ImageBytes, &d.ImageBytes}, {&l.PathBytes, &d.PathBytes},
 		{&l.ValueBytes, &d.ValueBytes},
@@ -113,6 +120,7 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
 	c.volumes(wi.GetVolumes())
 	c.containers(wi)
+	c.services(wi.GetServices())
 	if c.dropped > 0 {
 		c.fs = append(c.fs, diag.Denyf(diag.StageIntent, "", "%d more problems with the intent's size; fix the ones above first", c.dropped))
 	}
@@ -316,4 +324,24 @@ func (c *limiter) probe(p diag.Path, pr *podcv1.Probe) {
 		}
 	}
 	c.name(p.Field("grpc").Field("service"), pr.GetGrpc().GetService())
+}
+
+// services bounds the intent's Services, their ports, names, source ranges
+// and annotations.
+func (c *limiter) services(ss []*podcv1.Service) {
+	if !c.count("services", len(ss), c.l.Services, "Services") {
+		return
+	}
+	for i, s := range ss {
+		p := diag.Path("services").Index(i)
+		c.name(p.Field("name"), s.GetName())
+		if c.count(p.Field("ports"), len(s.GetPorts()), c.l.Ports, "ports") {
+			for j, sp := range s.GetPorts() {
+				c.name(p.Field("ports").Index(j).Field("name"), sp.GetName())
+			}
+		}
+		c.str(p.Field("loadBalancerClass"), s.GetLoadBalancerClass(), c.l.KeyBytes)
+		c.list(p.Field("loadBalancerSourceRanges"), s.GetLoadBalancerSourceRanges(), c.l.NameBytes, "ranges")
+		c.stringMap(p.Field("annotations"), s.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	}
 }

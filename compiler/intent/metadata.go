@@ -69,9 +69,13 @@ func (c *checker) metadata() {
 	}
 }
 
-// exposes reports whether any port of the pod is exposed in the ClusterIP
-// Service and whether any is exposed in the NodePort Service.
+// exposes reports whether the ports' expose forms the ClusterIP Service
+// and whether it forms the NodePort Service: never when the intent names
+// its Services.
 func exposes(wi *podcv1.WorkloadIntent) (cluster, node bool) {
+	if len(wi.GetServices()) > 0 {
+		return false, false
+	}
 	for _, r := range all(wi) {
 		if r.role == roleInit {
 			continue // init steps are never in a Service

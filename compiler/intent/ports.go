@@ -12,12 +12,17 @@ import (
 // ports checks every port of the pod at once. The pod's containers share
 // one network, so port names and containerPort/protocol pairs are unique
 // across init steps, containers and sidecars. It also checks the Services the
-// exposed ports will form: the ClusterIP Service of the EXPOSE_CLUSTER ports
-// and the NodePort Service of the EXPOSE_NODE ports.
+// exposed ports will form when the intent names no Services: the ClusterIP
+// Service of every exposed port and the NodePort Service of the EXPOSE_NODE
+// ports (services checks the ones it names).
 func (c *checker) ports() {
 	names := map[string]diag.Path{}
 	bound := map[string]diag.Path{}
-	servicePorts := map[string]diag.Path{}
+	type exposedAt struct {
+		path   diag.Path
+		expose podcv1.Expose
+	}
+	servicePorts := map[string]exposedAt{}
 	nodePorts := map[string]diag.Path{}
 	for _, r := range all(c.wi) {
 		for i, pt := range r.c.GetPorts() {
@@ -70,8 +75,11 @@ func (c *checker) ports() {
 				}
 			}
 
+			// With services, each Service sets its own Service and node
+			// ports; services refuses them here.
+			simple := len(c.wi.GetServices()) == 0 || r.role == roleInit
 			sp := pt.GetServicePort()
-			if sp != 0 {
+			if sp != 0 && simple {
 				switch {
 				case !exposed && r.role != roleInit:
 					c.addf(p.Field("servicePort"), "only used by an exposed port: set expose to EXPOSE_CLUSTER or EXPOSE_NODE, or drop servicePort")
@@ -79,29 +87,33 @@ func (c *checker) ports() {
 					c.addf(p.Field("servicePort"), "%d is out of range: want 1-65535", sp)
 				}
 			}
-			if exposed && protoOK && (sp == 0 && cpOK || sp > 0 && sp <= 65535) {
+			if simple && exposed && protoOK && (sp == 0 && cpOK || sp > 0 && sp <= 65535) {
 				eff := sp
 				if eff == 0 {
 					eff = cp
 				}
+				// Every exposed port is in the ClusterIP Service "<name>";
+				// the NodePort Service holds a subset of its ports, so
+				// ports unique in the one are unique in the other.
 				svc := "Service " + c.wi.GetName()
-				if expose == podcv1.Expose_EXPOSE_NODE {
-					svc += NodePortSuffix
-				}
-				key := fmt.Sprintf("%s %d/%s", svc, eff, protoName)
+				key := fmt.Sprintf("%d/%s", eff, protoName)
 				if prev, dup := servicePorts[key]; dup {
 					at := p.Field("servicePort")
 					if sp == 0 {
 						at = p.Field("containerPort") // the Service port defaults to it
 					}
-					c.addf(at, "Service port %d/%s is already used in %s by %s: set a different servicePort", eff, protoName, svc, prev)
+					why := ""
+					if expose == podcv1.Expose_EXPOSE_NODE || prev.expose == podcv1.Expose_EXPOSE_NODE {
+						why = " (an EXPOSE_NODE port is in it too, so the workload's in-cluster name reaches every port)"
+					}
+					c.addf(at, "Service port %d/%s is already used in %s by %s%s: set a different servicePort", eff, protoName, svc, prev.path, why)
 				} else {
-					servicePorts[key] = p
+					servicePorts[key] = exposedAt{p, expose}
 				}
 			}
 
 			np := pt.GetNodePort()
-			if np != 0 {
+			if np != 0 && simple {
 				switch {
 				case expose != podcv1.Expose_EXPOSE_NODE || r.role == roleInit:
 					c.addf(p.Field("nodePort"), "only allowed when expose is EXPOSE_NODE: a nodePort makes the port reachable from outside the cluster")

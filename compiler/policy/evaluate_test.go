@@ -227,6 +227,8 @@ func TestMalformedInputDoesNotPanic(t *testing.T) {
 		}, Ports: []*podcv1.Port{{NodePort: -5, Expose: podcv1.Expose(99)}}, Probes: &podcv1.Probes{}}}},
 		{Labels: map[string]string{"team": "\"quoted\" \\ \n"}, Name: "{\"x\": 1}", Replicas: proto.Int32(-3), Controller: podcv1.Controller_CONTROLLER_DEPLOYMENT},
 		{InitSteps: []*podcv1.Container{{SecurityContext: &podcv1.SecurityContext{CapabilitiesAdd: []string{"", "\x00"}}}}},
+		{Services: []*podcv1.Service{nil, {}, {Type: podcv1.ServiceType(99), ExternalTrafficPolicy: podcv1.ExternalTrafficPolicy(-1),
+			Ports: []*podcv1.ServicePort{nil, {NodePort: -1, ServicePort: 1 << 30}}, LoadBalancerSourceRanges: []string{"\"", ""}}}},
 	}
 	for i, wi := range intents {
 		for _, profile := range []string{"baseline", "restricted"} {
@@ -339,6 +341,13 @@ func reference(wi *podcv1.WorkloadIntent, profile string, ports intent.PortRange
 			}
 		}
 	}
+	for i, s := range wi.GetServices() {
+		for j, p := range s.GetPorts() {
+			if n := p.GetNodePort(); n != 0 && (n < ports.Min || n > ports.Max) {
+				add("baseline.node-port-range", fmt.Sprintf("services[%d].ports[%d].nodePort", i, j))
+			}
+		}
+	}
 	if wi.GetHostNetwork() {
 		add("baseline.host-namespaces", "hostNetwork")
 	}
@@ -397,6 +406,17 @@ func variants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
 			wi.Replicas = proto.Int32(1)
 		}
 		wi.Containers[0].Ports[0].NodePort = []int32{30080, 29999, 32768, 0}[i%4]
+		if i%5 == 1 {
+			// Named Services carry the node ports.
+			wi.Containers[0].Ports[0].NodePort = 0
+			wi.Services = []*podcv1.Service{
+				{Name: "checkout", Ports: []*podcv1.ServicePort{{Name: "http"}, {Name: "grpc"}}},
+				{Name: "checkout-edge", Type: podcv1.ServiceType_SERVICE_TYPE_NODE_PORT,
+					Ports: []*podcv1.ServicePort{{Name: "http", NodePort: []int32{29999, 30080, 0, 40000}[(i/5)%4]}}},
+				{Name: "checkout-lb", Type: podcv1.ServiceType_SERVICE_TYPE_LOAD_BALANCER,
+					Ports: []*podcv1.ServicePort{{Name: "http", NodePort: []int32{32767, 32768, 1, 0}[(i/5)%4]}}},
+			}
+		}
 		out = append(out, wi)
 	}
 	return out

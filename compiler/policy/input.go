@@ -24,6 +24,34 @@ type inIntent struct {
 	HostPid       bool              `json:"hostPid"`
 	HostIpc       bool              `json:"hostIpc"`
 	Containers    []inContainer     `json:"containers"`
+	Services      []inIntentService `json:"services"`
+	NodePorts     []inNodePort      `json:"nodePorts"`
+}
+
+// inNodePort is a node port the intent asks for, on a port (expose
+// EXPOSE_NODE) or on a port of a named Service, at the field that sets it.
+type inNodePort struct {
+	Field    string `json:"field"`
+	NodePort int32  `json:"nodePort"`
+}
+
+// inIntentService is one of the Services the intent names.
+type inIntentService struct {
+	Path                     string                `json:"path"`
+	Name                     string                `json:"name"`
+	Type                     string                `json:"type"`
+	ExternalTrafficPolicy    string                `json:"externalTrafficPolicy"`
+	PublishNotReadyAddresses bool                  `json:"publishNotReadyAddresses"`
+	LoadBalancerClass        string                `json:"loadBalancerClass"`
+	LoadBalancerSourceRanges []string              `json:"loadBalancerSourceRanges"`
+	Ports                    []inIntentServicePort `json:"ports"`
+}
+
+type inIntentServicePort struct {
+	Path        string `json:"path"`
+	Name        string `json:"name"`
+	ServicePort int32  `json:"servicePort"`
+	NodePort    int32  `json:"nodePort"`
 }
 
 type inContainer struct {
@@ -116,7 +144,56 @@ func flattenIntent(wi *podcv1.WorkloadIntent) *inIntent {
 			in.Containers = append(in.Containers, flattenContainer(c, diag.Path(g.field).Index(i), g.role))
 		}
 	}
+	in.Services = make([]inIntentService, 0, len(wi.GetServices()))
+	for i, s := range wi.GetServices() {
+		in.Services = append(in.Services, flattenIntentService(s, diag.Path("services").Index(i)))
+	}
+	// Every node port, so a rule about node ports reads just these (and
+	// its cached outcome is keyed on just these).
+	in.NodePorts = []inNodePort{}
+	for _, c := range in.Containers {
+		for _, p := range c.Ports {
+			if p.NodePort != 0 {
+				in.NodePorts = append(in.NodePorts, inNodePort{p.Path + ".nodePort", p.NodePort})
+			}
+		}
+	}
+	for _, s := range in.Services {
+		for _, p := range s.Ports {
+			if p.NodePort != 0 {
+				in.NodePorts = append(in.NodePorts, inNodePort{p.Path + ".nodePort", p.NodePort})
+			}
+		}
+	}
 	return in
+}
+
+// flattenIntentService flattens one of the intent's Services: its type by
+// its Kubernetes name ("Headless" for a headless one), its external
+// traffic policy "" when unset.
+func flattenIntentService(s *podcv1.Service, p diag.Path) inIntentService {
+	out := inIntentService{
+		Path:                     p.String(),
+		Name:                     s.GetName(),
+		Type:                     intent.ServiceTypeName(s.GetType()),
+		PublishNotReadyAddresses: s.GetPublishNotReadyAddresses(),
+		LoadBalancerClass:        s.GetLoadBalancerClass(),
+		LoadBalancerSourceRanges: nonNil(s.GetLoadBalancerSourceRanges()),
+		Ports:                    make([]inIntentServicePort, 0, len(s.GetPorts())),
+	}
+	switch s.GetExternalTrafficPolicy() {
+	case podcv1.ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_CLUSTER:
+		out.ExternalTrafficPolicy = "Cluster"
+	case podcv1.ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_LOCAL:
+		out.ExternalTrafficPolicy = "Local"
+	}
+	for j, sp := range s.GetPorts() {
+		out.Ports = append(out.Ports, inIntentServicePort{
+			Path: p.Field("ports").Index(j).String(), Name: sp.GetName(),
+			ServicePort: sp.GetServicePort(), NodePort: sp.GetNodePort(),
+		})
+	}
+	return out
 }
 
 type containerGroup struct {

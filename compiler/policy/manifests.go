@@ -64,16 +64,26 @@ type inSeccomp struct {
 }
 
 type inService struct {
-	Name  string          `json:"name"`
-	Ref   string          `json:"ref"`
-	Type  string          `json:"type"`
-	Ports []inServicePort `json:"ports"`
+	Name                     string            `json:"name"`
+	Ref                      string            `json:"ref"`
+	Field                    string            `json:"field"`
+	Type                     string            `json:"type"`
+	ClusterIP                string            `json:"clusterIP"`
+	SessionAffinity          string            `json:"sessionAffinity"`
+	ExternalTrafficPolicy    string            `json:"externalTrafficPolicy"`
+	PublishNotReadyAddresses bool              `json:"publishNotReadyAddresses"`
+	LoadBalancerClass        string            `json:"loadBalancerClass"`
+	LoadBalancerSourceRanges []string          `json:"loadBalancerSourceRanges"`
+	Annotations              map[string]string `json:"annotations"`
+	Ports                    []inServicePort   `json:"ports"`
 }
 
 type inServicePort struct {
 	Path       string `json:"path"`
 	Field      string `json:"field"`
+	PortField  string `json:"portField"`
 	Name       string `json:"name"`
+	Protocol   string `json:"protocol"`
 	Port       int32  `json:"port"`
 	TargetPort string `json:"targetPort"`
 	NodePort   int32  `json:"nodePort"`
@@ -119,18 +129,7 @@ func flattenManifests(objs []runtime.Object, wi *podcv1.WorkloadIntent) (*inMani
 			}
 			out.Workload = flattenWorkload("Deployment", obj.Name, replicas, "spec.template.spec", obj.Labels, &obj.Spec.Template.Spec, containerField)
 		case *corev1.Service:
-			s := inService{Name: obj.Name, Ref: "Service/" + obj.Name, Type: string(obj.Spec.Type), Ports: []inServicePort{}}
-			if s.Type == "" {
-				s.Type = string(corev1.ServiceTypeClusterIP)
-			}
-			for i, p := range obj.Spec.Ports {
-				target := p.TargetPort.String()
-				s.Ports = append(s.Ports, inServicePort{
-					Path: fmt.Sprintf("spec.ports[%d]", i), Field: portField[target],
-					Name: p.Name, Port: p.Port, TargetPort: target, NodePort: p.NodePort,
-				})
-			}
-			out.Services = append(out.Services, s)
+			out.Services = append(out.Services, flattenService(obj, wi, portField))
 		case nil:
 			return nil, fmt.Errorf("nil object")
 		default:
@@ -141,6 +140,63 @@ func flattenManifests(objs []runtime.Object, wi *podcv1.WorkloadIntent) (*inMani
 		return nil, fmt.Errorf("no Pod or Deployment among the compiled objects")
 	}
 	return out, nil
+}
+
+// flattenService flattens one Service. Its ports are found in the intent
+// by name: each Service port is named after the container port it
+// targets (which a native sidecar's Service port may target by number).
+func flattenService(obj *corev1.Service, wi *podcv1.WorkloadIntent, portField map[string]string) inService {
+	s := inService{
+		Name: obj.Name, Ref: "Service/" + obj.Name, Type: string(obj.Spec.Type),
+		ClusterIP:                obj.Spec.ClusterIP,
+		SessionAffinity:          string(obj.Spec.SessionAffinity),
+		ExternalTrafficPolicy:    string(obj.Spec.ExternalTrafficPolicy),
+		PublishNotReadyAddresses: obj.Spec.PublishNotReadyAddresses,
+		LoadBalancerSourceRanges: nonNil(obj.Spec.LoadBalancerSourceRanges),
+		Annotations:              maps.Clone(obj.Annotations),
+		Ports:                    []inServicePort{},
+	}
+	if s.Type == "" {
+		s.Type = string(corev1.ServiceTypeClusterIP)
+	}
+	if s.Annotations == nil {
+		s.Annotations = map[string]string{}
+	}
+	if obj.Spec.LoadBalancerClass != nil {
+		s.LoadBalancerClass = *obj.Spec.LoadBalancerClass
+	}
+	var named *podcv1.Service
+	for i, is := range wi.GetServices() {
+		if is.GetName() == obj.Name {
+			named, s.Field = is, diag.Path("services").Index(i).String()
+			break
+		}
+	}
+	for i, p := range obj.Spec.Ports {
+		target := p.TargetPort.String()
+		pf := portField[p.Name]
+		if pf == "" {
+			pf = portField[target]
+		}
+		sp := inServicePort{
+			Path: fmt.Sprintf("spec.ports[%d]", i), Field: pf, PortField: pf,
+			Name: p.Name, Protocol: string(p.Protocol), Port: p.Port, TargetPort: target, NodePort: p.NodePort,
+		}
+		if sp.Protocol == "" {
+			sp.Protocol = string(corev1.ProtocolTCP)
+		}
+		if named != nil {
+			sp.Field = ""
+			for j, ref := range named.GetPorts() {
+				if ref.GetName() == p.Name {
+					sp.Field = diag.Path(s.Field).Field("ports").Index(j).String()
+					break
+				}
+			}
+		}
+		s.Ports = append(s.Ports, sp)
+	}
+	return s
 }
 
 func flattenWorkload(kind, name string, replicas int32, specPath string, labels map[string]string, spec *corev1.PodSpec, fields map[string]string) inWorkload {

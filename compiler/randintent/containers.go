@@ -124,10 +124,8 @@ func (b *builder) port(ro role) *podcv1.Port {
 		p.Name = unique(b.portNames, b.portName)
 	}
 	if exposed {
+		// Every exposed port is in the ClusterIP Service "<name>".
 		svc := "cluster"
-		if p.Expose == podcv1.Expose_EXPOSE_NODE {
-			svc = "node"
-		}
 		if b.chance(0.5) {
 			p.ServicePort = int32(b.between(1, 65535))
 		}

@@ -1,8 +1,9 @@
 // Package randintent generates random, valid workload intents for property
 // tests and fuzzing: many shapes (controllers, restart policies, init steps,
 // sidecars, every probe handler, every volume kind, every protocol, node
-// ports, quantities in every unit), each one an intent that intent.Check
-// accepts. The same seed always gives the same intents.
+// ports, quantities in every unit, Services formed by expose or named and
+// shaped by the intent, of every type and with every field), each one an
+// intent that intent.Check accepts. The same seed always gives the same intents.
 package randintent
 
 import (
@@ -129,6 +130,9 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	}
 	b.name()
 	b.annotations()
+	if b.chance(0.4) {
+		b.namedServices()
+	}
 	return wi
 }
 

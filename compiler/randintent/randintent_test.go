@@ -59,6 +59,46 @@ func TestShapes(t *testing.T) {
 		if len(wi.GetSidecars()) > 0 {
 			mark("sidecars")
 		}
+		for _, s := range wi.GetServices() {
+			mark("service " + s.GetType().String())
+			mark("affinity " + s.GetSessionAffinity().String())
+			if s.GetSessionAffinityTimeoutSeconds() != 0 {
+				mark("affinity timeout")
+			}
+			if intent.External(s.GetType()) {
+				mark("traffic " + s.GetExternalTrafficPolicy().String())
+			}
+			if s.GetPublishNotReadyAddresses() {
+				mark("publish not ready")
+			}
+			if s.GetLoadBalancerClass() != "" {
+				mark("load balancer class")
+			}
+			for _, r := range s.GetLoadBalancerSourceRanges() {
+				if strings.Contains(r, ":") {
+					mark("source range v6")
+				} else {
+					mark("source range v4")
+				}
+			}
+			if len(s.GetAnnotations()) > 0 {
+				mark("service annotations")
+			}
+			for _, p := range s.GetPorts() {
+				if p.GetServicePort() != 0 {
+					mark("service servicePort")
+				}
+				if p.GetNodePort() != 0 {
+					mark("service nodePort")
+				}
+			}
+			if s.GetName() == wi.GetName() {
+				mark("service named after the workload " + s.GetType().String())
+			}
+		}
+		if len(wi.GetServices()) > 2 {
+			mark("three Services or more")
+		}
 		for _, v := range wi.GetVolumes() {
 			switch {
 			case v.GetScratch() != nil:
@@ -124,6 +164,14 @@ func TestShapes(t *testing.T) {
 		"expose EXPOSE_NONE", "expose EXPOSE_CLUSTER", "expose EXPOSE_NODE", "node port",
 		"probe exec", "probe tcpSocket", "probe httpGet", "probe grpc",
 		"unit m", "unit binary", "unit exponent", "unit decimal suffix", "unit fraction", "unit plain",
+		"service SERVICE_TYPE_UNSPECIFIED", "service SERVICE_TYPE_CLUSTER_IP", "service SERVICE_TYPE_NODE_PORT",
+		"service SERVICE_TYPE_LOAD_BALANCER", "service SERVICE_TYPE_HEADLESS",
+		"service named after the workload SERVICE_TYPE_HEADLESS", "service named after the workload SERVICE_TYPE_LOAD_BALANCER",
+		"service named after the workload SERVICE_TYPE_NODE_PORT", "three Services or more",
+		"affinity SESSION_AFFINITY_UNSPECIFIED", "affinity SESSION_AFFINITY_NONE", "affinity SESSION_AFFINITY_CLIENT_IP", "affinity timeout",
+		"traffic EXTERNAL_TRAFFIC_POLICY_UNSPECIFIED", "traffic EXTERNAL_TRAFFIC_POLICY_CLUSTER", "traffic EXTERNAL_TRAFFIC_POLICY_LOCAL",
+		"publish not ready", "load balancer class", "source range v4", "source range v6", "service annotations",
+		"service servicePort", "service nodePort",
 	} {
 		if !seen[want] {
 			t.Errorf("2000 intents never had %s", want)

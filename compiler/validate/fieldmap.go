@@ -54,8 +54,9 @@ func parsePath(p string) []seg {
 
 // mapper maps a manifest field path of one defaulted, versioned object back
 // to the intent field it was compiled from. It finds containers, ports,
-// environment variables, mounts and volumes by name, so it does not depend
-// on the order in which the compiler emits them.
+// environment variables, mounts, volumes and the intent's named Services by
+// name, so it does not depend on the order in which the compiler emits
+// them.
 type mapper struct {
 	wi  *podcv1.WorkloadIntent
 	obj runtime.Object
@@ -94,6 +95,9 @@ func (m mapper) intentField(manifestPath string) string {
 			return m.podSpec(&o.Spec.Template.Spec, segs[3:])
 		}
 	case *corev1.Service:
+		if i, is := m.namedService(o.Name); is != nil {
+			return m.namedServiceField(diag.Path("services").Index(i), is, o, segs).String()
+		}
 		switch {
 		case segs[0].name == "metadata":
 			return m.meta(segs[1:])
@@ -355,6 +359,111 @@ func (m mapper) servicePort(svc *corev1.Service, i int, rest []seg) string {
 	return ""
 }
 
+// namedService returns the intent's Service called name and its index, or
+// nil when the intent does not name its Services (or none of that name).
+func (m mapper) namedService(name string) (int, *podcv1.Service) {
+	for i, s := range m.wi.GetServices() {
+		if s.GetName() == name {
+			return i, s
+		}
+	}
+	return -1, nil
+}
+
+// namedServiceFields maps the spec fields of a named Service that stand
+// for one field of its intent Service each. A headless Service's clusterIP
+// stands for its type, as does a LoadBalancer's allocation of node ports;
+// the health check node port of a Local LoadBalancer for its policy.
+var namedServiceFields = map[string]string{
+	"type":                          "type",
+	"clusterIP":                     "type",
+	"clusterIPs":                    "type",
+	"allocateLoadBalancerNodePorts": "type",
+	"sessionAffinity":               "sessionAffinity",
+	"sessionAffinityConfig":         "sessionAffinityTimeoutSeconds",
+	"externalTrafficPolicy":         "externalTrafficPolicy",
+	"healthCheckNodePort":           "externalTrafficPolicy",
+	"publishNotReadyAddresses":      "publishNotReadyAddresses",
+	"loadBalancerClass":             "loadBalancerClass",
+	"loadBalancerSourceRanges":      "loadBalancerSourceRanges",
+	"LoadBalancerSourceRanges":      "loadBalancerSourceRanges", // as the apiserver names it
+}
+
+// namedServiceField maps a path of Service svc, compiled from the intent
+// Service is at base: its name and own annotations, its spec fields, and
+// each port to the entry of is.ports it was compiled from (found by name),
+// whose protocol is the container port's.
+func (m mapper) namedServiceField(base diag.Path, is *podcv1.Service, svc *corev1.Service, segs []seg) diag.Path {
+	switch {
+	case at(segs, 0, "metadata") && (at(segs, 1, "name") || at(segs, 1, "generateName")):
+		return base.Field("name")
+	case at(segs, 0, "metadata") && at(segs, 1, "annotations") && len(segs) > 2:
+		key := segs[2].key
+		if segs[2].name != "" {
+			var parts []string
+			for _, s := range segs[2:] {
+				parts = append(parts, s.name)
+			}
+			key = strings.Join(parts, ".")
+		}
+		if _, ok := is.GetAnnotations()[key]; ok {
+			return base.Field("annotations").Key(key)
+		}
+		return diag.Path(m.meta(segs[1:]))
+	case at(segs, 0, "metadata"):
+		return diag.Path(m.meta(segs[1:]))
+	case at(segs, 0, "allocateLoadBalancerNodePorts"):
+		// The apiserver reports it without "spec".
+		return base.Field("type")
+	case !at(segs, 0, "spec") || len(segs) < 2:
+		return base
+	case at(segs, 1, "ports"):
+		if len(segs) < 3 || segs[2].idx < 0 || segs[2].idx >= len(svc.Spec.Ports) {
+			return base.Field("ports")
+		}
+		name := svc.Spec.Ports[segs[2].idx].Name
+		for j, sp := range is.GetPorts() {
+			if sp.GetName() != name {
+				continue
+			}
+			q := base.Field("ports").Index(j)
+			if at(segs, 3, "protocol") {
+				if pp := m.podPortPath(name); pp != "" {
+					return pp.Field("protocol")
+				}
+			}
+			return walk(q, namedServicePortTree, segs[3:])
+		}
+		return base.Field("ports")
+	}
+	f, ok := namedServiceFields[segs[1].name]
+	if !ok {
+		return base
+	}
+	if f == "loadBalancerSourceRanges" && len(segs) > 2 && segs[2].idx >= 0 && segs[2].idx < len(is.GetLoadBalancerSourceRanges()) {
+		return base.Field(f).Index(segs[2].idx)
+	}
+	return base.Field(f)
+}
+
+// podPortPath returns the intent path of the app container or sidecar
+// port called name, or "".
+func (m mapper) podPortPath(name string) diag.Path {
+	for _, g := range []struct {
+		field string
+		cs    []*podcv1.Container
+	}{{"containers", m.wi.GetContainers()}, {"sidecars", m.wi.GetSidecars()}} {
+		for i, c := range g.cs {
+			for j, p := range c.GetPorts() {
+				if p.GetName() == name {
+					return diag.Path(g.field).Index(i).Field("ports").Index(j)
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // node is a step of a translation tree from manifest field names to intent
 // field names. An empty name adds no step to the intent path.
 type node struct {
@@ -408,6 +517,9 @@ var (
 	servicePortTree = &node{kids: map[string]*node{
 		"name": leaf("name"), "port": leaf("servicePort"), "nodePort": leaf("nodePort"),
 		"targetPort": leaf("name"), "protocol": leaf("protocol"),
+	}}
+	namedServicePortTree = &node{kids: map[string]*node{
+		"name": leaf("name"), "port": leaf("servicePort"), "nodePort": leaf("nodePort"), "targetPort": leaf("name"),
 	}}
 	mountTree = &node{kids: map[string]*node{
 		"name": leaf("volume"), "mountPath": leaf("path"), "readOnly": leaf("readOnly"), "subPath": leaf("subPath"),

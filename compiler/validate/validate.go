@@ -101,7 +101,7 @@ func object(obj runtime.Object, opts Options) []diag.Finding {
 			Message: "converting to the apiserver's internal type: " + err.Error() + suffix(opts),
 		}}
 	}
-	prepareForCreate(in)
+	prepareForCreate(in, opts.NodePorts)
 
 	var errs field.ErrorList
 	switch o := in.(type) {
@@ -175,15 +175,21 @@ func message(e *field.Error) string {
 
 // prepareForCreate does what the apiserver does to a new object between
 // decoding and validation that matters to validation: it fills an unset
-// namespace from the request and keeps a Service's clusterIP and clusterIPs
-// in step.
-func prepareForCreate(obj runtime.Object) {
+// namespace from the request, keeps a Service's clusterIP and clusterIPs in
+// step, and allocates the health check node port of a LoadBalancer Service
+// with externalTrafficPolicy Local (from the start of r: validation only
+// needs one that is there).
+func prepareForCreate(obj runtime.Object, r intent.PortRange) {
 	if a, err := meta.Accessor(obj); err == nil && a.GetNamespace() == "" {
 		a.SetNamespace(DefaultNamespace)
 	}
 	if svc, ok := obj.(*core.Service); ok {
 		if svc.Spec.ClusterIP != "" && len(svc.Spec.ClusterIPs) == 0 {
 			svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+		}
+		if svc.Spec.Type == core.ServiceTypeLoadBalancer && svc.Spec.ExternalTrafficPolicy == core.ServiceExternalTrafficPolicyLocal &&
+			svc.Spec.HealthCheckNodePort == 0 {
+			svc.Spec.HealthCheckNodePort = r.Min
 		}
 	}
 }

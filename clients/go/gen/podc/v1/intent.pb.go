@@ -245,7 +245,8 @@ func (Protocol) EnumDescriptor() ([]byte, []int) {
 	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
 }
 
-// Expose says how far a port is reachable.
+// Expose says how far a port is reachable. When the intent names its
+// services, it says how far they may take the port instead of forming them.
 type Expose int32
 
 const (
@@ -254,9 +255,12 @@ const (
 	// In no Service: reachable only at the pod's own IP.
 	Expose_EXPOSE_NONE Expose = 1
 	// In a ClusterIP Service: reachable at clusterIP:servicePort, inside the
-	// cluster only.
+	// cluster only. With named services: in ClusterIP and headless ones only.
 	Expose_EXPOSE_CLUSTER Expose = 2
-	// In a NodePort Service: also reachable at nodeIP:nodePort on every node.
+	// In the ClusterIP Service, like EXPOSE_CLUSTER, so the workload's
+	// in-cluster name reaches it, and also in a NodePort Service: reachable at
+	// nodeIP:nodePort on every node too. With named services: in at least one
+	// NodePort or LoadBalancer Service, and in any other.
 	Expose_EXPOSE_NODE Expose = 3
 )
 
@@ -409,6 +413,184 @@ func (SeccompProfile) EnumDescriptor() ([]byte, []int) {
 	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
+// ServiceType is the kind of a Service.
+type ServiceType int32
+
+const (
+	// Not set: the same as SERVICE_TYPE_CLUSTER_IP.
+	ServiceType_SERVICE_TYPE_UNSPECIFIED ServiceType = 0
+	// A virtual IP inside the cluster: reachable at clusterIP:servicePort,
+	// inside the cluster only.
+	ServiceType_SERVICE_TYPE_CLUSTER_IP ServiceType = 1
+	// Also reachable at nodeIP:nodePort on every node: every port gets a node
+	// port. Only EXPOSE_NODE ports.
+	ServiceType_SERVICE_TYPE_NODE_PORT ServiceType = 2
+	// Also reachable through an external load balancer, and at a node port on
+	// every node like a NodePort Service. Only EXPOSE_NODE ports.
+	ServiceType_SERVICE_TYPE_LOAD_BALANCER ServiceType = 3
+	// No virtual IP (clusterIP: None): the name resolves to the pods' own
+	// IPs, for client-side load balancing and peer discovery. Clients reach
+	// each pod at the containerPort, so servicePort is the containerPort.
+	ServiceType_SERVICE_TYPE_HEADLESS ServiceType = 4
+)
+
+// Enum value maps for ServiceType.
+var (
+	ServiceType_name = map[int32]string{
+		0: "SERVICE_TYPE_UNSPECIFIED",
+		1: "SERVICE_TYPE_CLUSTER_IP",
+		2: "SERVICE_TYPE_NODE_PORT",
+		3: "SERVICE_TYPE_LOAD_BALANCER",
+		4: "SERVICE_TYPE_HEADLESS",
+	}
+	ServiceType_value = map[string]int32{
+		"SERVICE_TYPE_UNSPECIFIED":   0,
+		"SERVICE_TYPE_CLUSTER_IP":    1,
+		"SERVICE_TYPE_NODE_PORT":     2,
+		"SERVICE_TYPE_LOAD_BALANCER": 3,
+		"SERVICE_TYPE_HEADLESS":      4,
+	}
+)
+
+func (x ServiceType) Enum() *ServiceType {
+	p := new(ServiceType)
+	*p = x
+	return p
+}
+
+func (x ServiceType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ServiceType) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
+}
+
+func (ServiceType) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[7]
+}
+
+func (x ServiceType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ServiceType.Descriptor instead.
+func (ServiceType) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+}
+
+// SessionAffinity says whether a client's connections keep going to the
+// same pod.
+type SessionAffinity int32
+
+const (
+	// Not set: the same as SESSION_AFFINITY_NONE.
+	SessionAffinity_SESSION_AFFINITY_UNSPECIFIED SessionAffinity = 0
+	// Each connection may go to any ready pod.
+	SessionAffinity_SESSION_AFFINITY_NONE SessionAffinity = 1
+	// Connections from one client IP go to the same pod, for
+	// sessionAffinityTimeoutSeconds after the last one.
+	SessionAffinity_SESSION_AFFINITY_CLIENT_IP SessionAffinity = 2
+)
+
+// Enum value maps for SessionAffinity.
+var (
+	SessionAffinity_name = map[int32]string{
+		0: "SESSION_AFFINITY_UNSPECIFIED",
+		1: "SESSION_AFFINITY_NONE",
+		2: "SESSION_AFFINITY_CLIENT_IP",
+	}
+	SessionAffinity_value = map[string]int32{
+		"SESSION_AFFINITY_UNSPECIFIED": 0,
+		"SESSION_AFFINITY_NONE":        1,
+		"SESSION_AFFINITY_CLIENT_IP":   2,
+	}
+)
+
+func (x SessionAffinity) Enum() *SessionAffinity {
+	p := new(SessionAffinity)
+	*p = x
+	return p
+}
+
+func (x SessionAffinity) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SessionAffinity) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
+}
+
+func (SessionAffinity) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[8]
+}
+
+func (x SessionAffinity) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SessionAffinity.Descriptor instead.
+func (SessionAffinity) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+}
+
+// ExternalTrafficPolicy says how traffic from outside the cluster reaches
+// the pods of a NodePort or LoadBalancer Service.
+type ExternalTrafficPolicy int32
+
+const (
+	// Not set: the same as EXTERNAL_TRAFFIC_POLICY_CLUSTER.
+	ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_UNSPECIFIED ExternalTrafficPolicy = 0
+	// Any node forwards to any ready pod: the load spreads evenly, and the
+	// pod sees a node's address instead of the client's.
+	ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_CLUSTER ExternalTrafficPolicy = 1
+	// A node forwards only to pods on itself: the pod sees the client's
+	// address, and nodes without a pod drop the traffic (a load balancer's
+	// health check steers around them).
+	ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_LOCAL ExternalTrafficPolicy = 2
+)
+
+// Enum value maps for ExternalTrafficPolicy.
+var (
+	ExternalTrafficPolicy_name = map[int32]string{
+		0: "EXTERNAL_TRAFFIC_POLICY_UNSPECIFIED",
+		1: "EXTERNAL_TRAFFIC_POLICY_CLUSTER",
+		2: "EXTERNAL_TRAFFIC_POLICY_LOCAL",
+	}
+	ExternalTrafficPolicy_value = map[string]int32{
+		"EXTERNAL_TRAFFIC_POLICY_UNSPECIFIED": 0,
+		"EXTERNAL_TRAFFIC_POLICY_CLUSTER":     1,
+		"EXTERNAL_TRAFFIC_POLICY_LOCAL":       2,
+	}
+)
+
+func (x ExternalTrafficPolicy) Enum() *ExternalTrafficPolicy {
+	p := new(ExternalTrafficPolicy)
+	*p = x
+	return p
+}
+
+func (x ExternalTrafficPolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExternalTrafficPolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
+}
+
+func (ExternalTrafficPolicy) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[9]
+}
+
+func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExternalTrafficPolicy.Descriptor instead.
+func (ExternalTrafficPolicy) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+}
+
 // WorkloadIntent is what a service needs, said at a high level: its
 // containers, the ports it exposes, its sidecars and init steps, probes,
 // resources and volumes. podc applies the platform's policies to it and
@@ -462,8 +644,21 @@ type WorkloadIntent struct {
 	HostIpc bool `protobuf:"varint,16,opt,name=host_ipc,json=hostIpc,proto3" json:"host_ipc,omitempty"`
 	// The service account the pod runs as. Empty means the namespace's default.
 	ServiceAccountName string `protobuf:"bytes,17,opt,name=service_account_name,json=serviceAccountName,proto3" json:"service_account_name,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// The Services that expose the workload, each named and shaped here.
+	// Empty: the ports' expose forms them (the simple form): a ClusterIP
+	// Service "<name>" with every EXPOSE_CLUSTER and EXPOSE_NODE port, and a
+	// NodePort Service "<name>-nodeport" with the EXPOSE_NODE ports. When set,
+	// these are the workload's only Services, and each port's expose says how
+	// far the port may be reached: an exposed port is in at least one of them
+	// and an unexposed one in none; an EXPOSE_CLUSTER port only in ClusterIP
+	// and headless Services; an EXPOSE_NODE port in at least one NodePort or
+	// LoadBalancer Service. Every port of a NodePort or LoadBalancer Service is
+	// also in the Service named after the workload (which may be that one),
+	// so the workload's in-cluster name reaches it. The ports' servicePort and
+	// nodePort are refused then: each Service sets its own.
+	Services      []*Service `protobuf:"bytes,18,rep,name=services,proto3" json:"services,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -613,6 +808,13 @@ func (x *WorkloadIntent) GetServiceAccountName() string {
 		return x.ServiceAccountName
 	}
 	return ""
+}
+
+func (x *WorkloadIntent) GetServices() []*Service {
+	if x != nil {
+		return x.Services
+	}
+	return nil
 }
 
 // Container is one process of the pod: an app container, an init step or a
@@ -1062,9 +1264,11 @@ type Port struct {
 	// How far the port is reachable. Unset means EXPOSE_NONE.
 	Expose Expose `protobuf:"varint,4,opt,name=expose,proto3,enum=podc.v1.Expose" json:"expose,omitempty"`
 	// The Service's port for an exposed port. Unset means containerPort.
+	// Refused when the intent names its services: each sets its own.
 	ServicePort int32 `protobuf:"varint,5,opt,name=service_port,json=servicePort,proto3" json:"service_port,omitempty"`
 	// The node port of an EXPOSE_NODE port, inside the platform's node port
 	// range (30000-32767 by default). Unset leaves the choice to the cluster.
+	// Refused when the intent names its services: each sets its own.
 	NodePort      int32 `protobuf:"varint,6,opt,name=node_port,json=nodePort,proto3" json:"node_port,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2315,11 +2519,221 @@ func (x *SecurityContext) GetSeccompProfile() SeccompProfile {
 	return SeccompProfile_SECCOMP_PROFILE_UNSPECIFIED
 }
 
+// Service is one Service of the workload. It selects exactly the workload's
+// pods and carries the labels and annotations of the intent.
+type Service struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The Service's name: a DNS-1035 label (lower case alphanumerics and '-',
+	// starting with a letter, at most 63 characters), unique among the
+	// workload's Services.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What kind of Service. Unset means SERVICE_TYPE_CLUSTER_IP.
+	Type ServiceType `protobuf:"varint,2,opt,name=type,proto3,enum=podc.v1.ServiceType" json:"type,omitempty"`
+	// The container ports the Service carries: at least one, each once.
+	Ports []*ServicePort `protobuf:"bytes,3,rep,name=ports,proto3" json:"ports,omitempty"`
+	// Whether a client's connections keep going to the same pod. Unset means
+	// SESSION_AFFINITY_NONE.
+	SessionAffinity SessionAffinity `protobuf:"varint,4,opt,name=session_affinity,json=sessionAffinity,proto3,enum=podc.v1.SessionAffinity" json:"session_affinity,omitempty"`
+	// How long a client keeps going to the same pod under
+	// SESSION_AFFINITY_CLIENT_IP, 1-86400 seconds. Unset means 10800 (three
+	// hours). Refused with any other session affinity.
+	SessionAffinityTimeoutSeconds int32 `protobuf:"varint,5,opt,name=session_affinity_timeout_seconds,json=sessionAffinityTimeoutSeconds,proto3" json:"session_affinity_timeout_seconds,omitempty"`
+	// How traffic from outside the cluster reaches the pods: NodePort and
+	// LoadBalancer Services only. Unset means EXTERNAL_TRAFFIC_POLICY_CLUSTER.
+	ExternalTrafficPolicy ExternalTrafficPolicy `protobuf:"varint,6,opt,name=external_traffic_policy,json=externalTrafficPolicy,proto3,enum=podc.v1.ExternalTrafficPolicy" json:"external_traffic_policy,omitempty"`
+	// List the pods in the Service's endpoints (and DNS) before they are
+	// ready, for peers that must find each other to become ready.
+	PublishNotReadyAddresses bool `protobuf:"varint,7,opt,name=publish_not_ready_addresses,json=publishNotReadyAddresses,proto3" json:"publish_not_ready_addresses,omitempty"`
+	// The load balancer implementation that serves a LoadBalancer Service: a
+	// qualified name ("example.com/internal-lb"). Empty leaves the choice to
+	// the cluster. Refused for any other type.
+	LoadBalancerClass string `protobuf:"bytes,8,opt,name=load_balancer_class,json=loadBalancerClass,proto3" json:"load_balancer_class,omitempty"`
+	// The client address ranges a LoadBalancer Service accepts, as CIDRs
+	// ("10.0.0.0/8", "2001:db8::/32"). Empty accepts every client. Refused for
+	// any other type.
+	LoadBalancerSourceRanges []string `protobuf:"bytes,9,rep,name=load_balancer_source_ranges,json=loadBalancerSourceRanges,proto3" json:"load_balancer_source_ranges,omitempty"`
+	// Annotations on this Service only, added to the intent's annotations (a
+	// key in both takes this value). Cloud load balancers read their settings
+	// from them.
+	Annotations   map[string]string `protobuf:"bytes,10,rep,name=annotations,proto3" json:"annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Service) Reset() {
+	*x = Service{}
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Service) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Service) ProtoMessage() {}
+
+func (x *Service) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Service.ProtoReflect.Descriptor instead.
+func (*Service) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *Service) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Service) GetType() ServiceType {
+	if x != nil {
+		return x.Type
+	}
+	return ServiceType_SERVICE_TYPE_UNSPECIFIED
+}
+
+func (x *Service) GetPorts() []*ServicePort {
+	if x != nil {
+		return x.Ports
+	}
+	return nil
+}
+
+func (x *Service) GetSessionAffinity() SessionAffinity {
+	if x != nil {
+		return x.SessionAffinity
+	}
+	return SessionAffinity_SESSION_AFFINITY_UNSPECIFIED
+}
+
+func (x *Service) GetSessionAffinityTimeoutSeconds() int32 {
+	if x != nil {
+		return x.SessionAffinityTimeoutSeconds
+	}
+	return 0
+}
+
+func (x *Service) GetExternalTrafficPolicy() ExternalTrafficPolicy {
+	if x != nil {
+		return x.ExternalTrafficPolicy
+	}
+	return ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_UNSPECIFIED
+}
+
+func (x *Service) GetPublishNotReadyAddresses() bool {
+	if x != nil {
+		return x.PublishNotReadyAddresses
+	}
+	return false
+}
+
+func (x *Service) GetLoadBalancerClass() string {
+	if x != nil {
+		return x.LoadBalancerClass
+	}
+	return ""
+}
+
+func (x *Service) GetLoadBalancerSourceRanges() []string {
+	if x != nil {
+		return x.LoadBalancerSourceRanges
+	}
+	return nil
+}
+
+func (x *Service) GetAnnotations() map[string]string {
+	if x != nil {
+		return x.Annotations
+	}
+	return nil
+}
+
+// ServicePort is one container port that a Service carries.
+type ServicePort struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The name of a port of an app container or a sidecar. The Service port
+	// takes the same name and targets the container port by it.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The Service's port, 1-65535, unique per protocol in the Service. Unset
+	// means the containerPort. A headless Service's port is the
+	// containerPort.
+	ServicePort int32 `protobuf:"varint,2,opt,name=service_port,json=servicePort,proto3" json:"service_port,omitempty"`
+	// The node port, in a NodePort or LoadBalancer Service only: inside the
+	// platform's node port range and used by no other Service of the
+	// workload. Unset leaves the choice to the cluster.
+	NodePort      int32 `protobuf:"varint,3,opt,name=node_port,json=nodePort,proto3" json:"node_port,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServicePort) Reset() {
+	*x = ServicePort{}
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServicePort) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServicePort) ProtoMessage() {}
+
+func (x *ServicePort) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
+func (*ServicePort) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ServicePort) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ServicePort) GetServicePort() int32 {
+	if x != nil {
+		return x.ServicePort
+	}
+	return 0
+}
+
+func (x *ServicePort) GetNodePort() int32 {
+	if x != nil {
+		return x.NodePort
+	}
+	return 0
+}
+
 var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\x87\a\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xb5\a\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -2343,7 +2757,8 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\fhost_network\x18\x0e \x01(\bR\vhostNetwork\x12\x19\n" +
 	"\bhost_pid\x18\x0f \x01(\bR\ahostPid\x12\x19\n" +
 	"\bhost_ipc\x18\x10 \x01(\bR\ahostIpc\x120\n" +
-	"\x14service_account_name\x18\x11 \x01(\tR\x12serviceAccountName\x1a9\n" +
+	"\x14service_account_name\x18\x11 \x01(\tR\x12serviceAccountName\x12,\n" +
+	"\bservices\x18\x12 \x03(\v2\x10.podc.v1.ServiceR\bservices\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
@@ -2479,7 +2894,26 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\r_run_as_groupB\x1c\n" +
 	"\x1a_read_only_root_filesystemB\x1d\n" +
 	"\x1b_allow_privilege_escalationB\r\n" +
-	"\v_privileged*W\n" +
+	"\v_privileged\"\x8c\x05\n" +
+	"\aService\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12(\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x14.podc.v1.ServiceTypeR\x04type\x12*\n" +
+	"\x05ports\x18\x03 \x03(\v2\x14.podc.v1.ServicePortR\x05ports\x12C\n" +
+	"\x10session_affinity\x18\x04 \x01(\x0e2\x18.podc.v1.SessionAffinityR\x0fsessionAffinity\x12G\n" +
+	" session_affinity_timeout_seconds\x18\x05 \x01(\x05R\x1dsessionAffinityTimeoutSeconds\x12V\n" +
+	"\x17external_traffic_policy\x18\x06 \x01(\x0e2\x1e.podc.v1.ExternalTrafficPolicyR\x15externalTrafficPolicy\x12=\n" +
+	"\x1bpublish_not_ready_addresses\x18\a \x01(\bR\x18publishNotReadyAddresses\x12.\n" +
+	"\x13load_balancer_class\x18\b \x01(\tR\x11loadBalancerClass\x12=\n" +
+	"\x1bload_balancer_source_ranges\x18\t \x03(\tR\x18loadBalancerSourceRanges\x12C\n" +
+	"\vannotations\x18\n" +
+	" \x03(\v2!.podc.v1.Service.AnnotationsEntryR\vannotations\x1a>\n" +
+	"\x10AnnotationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"a\n" +
+	"\vServicePort\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
+	"\fservice_port\x18\x02 \x01(\x05R\vservicePort\x12\x1b\n" +
+	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*W\n" +
 	"\n" +
 	"Controller\x12\x1a\n" +
 	"\x16CONTROLLER_UNSPECIFIED\x10\x00\x12\x12\n" +
@@ -2513,7 +2947,21 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x0eSeccompProfile\x12\x1f\n" +
 	"\x1bSECCOMP_PROFILE_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fSECCOMP_PROFILE_RUNTIME_DEFAULT\x10\x01\x12\x1e\n" +
-	"\x1aSECCOMP_PROFILE_UNCONFINED\x10\x02B8Z6github.com/podc-dev/podc/clients/go/gen/podc/v1;podcv1b\x06proto3"
+	"\x1aSECCOMP_PROFILE_UNCONFINED\x10\x02*\x9f\x01\n" +
+	"\vServiceType\x12\x1c\n" +
+	"\x18SERVICE_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17SERVICE_TYPE_CLUSTER_IP\x10\x01\x12\x1a\n" +
+	"\x16SERVICE_TYPE_NODE_PORT\x10\x02\x12\x1e\n" +
+	"\x1aSERVICE_TYPE_LOAD_BALANCER\x10\x03\x12\x19\n" +
+	"\x15SERVICE_TYPE_HEADLESS\x10\x04*n\n" +
+	"\x0fSessionAffinity\x12 \n" +
+	"\x1cSESSION_AFFINITY_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15SESSION_AFFINITY_NONE\x10\x01\x12\x1e\n" +
+	"\x1aSESSION_AFFINITY_CLIENT_IP\x10\x02*\x88\x01\n" +
+	"\x15ExternalTrafficPolicy\x12'\n" +
+	"#EXTERNAL_TRAFFIC_POLICY_UNSPECIFIED\x10\x00\x12#\n" +
+	"\x1fEXTERNAL_TRAFFIC_POLICY_CLUSTER\x10\x01\x12!\n" +
+	"\x1dEXTERNAL_TRAFFIC_POLICY_LOCAL\x10\x02B8Z6github.com/podc-dev/podc/clients/go/gen/podc/v1;podcv1b\x06proto3"
 
 var (
 	file_podc_v1_intent_proto_rawDescOnce sync.Once
@@ -2527,84 +2975,96 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 	return file_podc_v1_intent_proto_rawDescData
 }
 
-var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_podc_v1_intent_proto_goTypes = []any{
-	(Controller)(0),          // 0: podc.v1.Controller
-	(RestartPolicy)(0),       // 1: podc.v1.RestartPolicy
-	(PullPolicy)(0),          // 2: podc.v1.PullPolicy
-	(Protocol)(0),            // 3: podc.v1.Protocol
-	(Expose)(0),              // 4: podc.v1.Expose
-	(Scheme)(0),              // 5: podc.v1.Scheme
-	(SeccompProfile)(0),      // 6: podc.v1.SeccompProfile
-	(*WorkloadIntent)(nil),   // 7: podc.v1.WorkloadIntent
-	(*Container)(nil),        // 8: podc.v1.Container
-	(*EnvVar)(nil),           // 9: podc.v1.EnvVar
-	(*KeyRef)(nil),           // 10: podc.v1.KeyRef
-	(*EnvFrom)(nil),          // 11: podc.v1.EnvFrom
-	(*Port)(nil),             // 12: podc.v1.Port
-	(*Resources)(nil),        // 13: podc.v1.Resources
-	(*Resource)(nil),         // 14: podc.v1.Resource
-	(*Probes)(nil),           // 15: podc.v1.Probes
-	(*Probe)(nil),            // 16: podc.v1.Probe
-	(*ExecAction)(nil),       // 17: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),  // 18: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),    // 19: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),       // 20: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),       // 21: podc.v1.GRPCAction
-	(*Mount)(nil),            // 22: podc.v1.Mount
-	(*Volume)(nil),           // 23: podc.v1.Volume
-	(*ScratchVolume)(nil),    // 24: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),     // 25: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),     // 26: podc.v1.SecretVolume
-	(*PersistentVolume)(nil), // 27: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),  // 28: podc.v1.SecurityContext
-	nil,                      // 29: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                      // 30: podc.v1.WorkloadIntent.AnnotationsEntry
+	(Controller)(0),            // 0: podc.v1.Controller
+	(RestartPolicy)(0),         // 1: podc.v1.RestartPolicy
+	(PullPolicy)(0),            // 2: podc.v1.PullPolicy
+	(Protocol)(0),              // 3: podc.v1.Protocol
+	(Expose)(0),                // 4: podc.v1.Expose
+	(Scheme)(0),                // 5: podc.v1.Scheme
+	(SeccompProfile)(0),        // 6: podc.v1.SeccompProfile
+	(ServiceType)(0),           // 7: podc.v1.ServiceType
+	(SessionAffinity)(0),       // 8: podc.v1.SessionAffinity
+	(ExternalTrafficPolicy)(0), // 9: podc.v1.ExternalTrafficPolicy
+	(*WorkloadIntent)(nil),     // 10: podc.v1.WorkloadIntent
+	(*Container)(nil),          // 11: podc.v1.Container
+	(*EnvVar)(nil),             // 12: podc.v1.EnvVar
+	(*KeyRef)(nil),             // 13: podc.v1.KeyRef
+	(*EnvFrom)(nil),            // 14: podc.v1.EnvFrom
+	(*Port)(nil),               // 15: podc.v1.Port
+	(*Resources)(nil),          // 16: podc.v1.Resources
+	(*Resource)(nil),           // 17: podc.v1.Resource
+	(*Probes)(nil),             // 18: podc.v1.Probes
+	(*Probe)(nil),              // 19: podc.v1.Probe
+	(*ExecAction)(nil),         // 20: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),    // 21: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),      // 22: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),         // 23: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),         // 24: podc.v1.GRPCAction
+	(*Mount)(nil),              // 25: podc.v1.Mount
+	(*Volume)(nil),             // 26: podc.v1.Volume
+	(*ScratchVolume)(nil),      // 27: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),       // 28: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),       // 29: podc.v1.SecretVolume
+	(*PersistentVolume)(nil),   // 30: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),    // 31: podc.v1.SecurityContext
+	(*Service)(nil),            // 32: podc.v1.Service
+	(*ServicePort)(nil),        // 33: podc.v1.ServicePort
+	nil,                        // 34: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                        // 35: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                        // 36: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	29, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	30, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	34, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	35, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
 	0,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
 	1,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
-	8,  // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
-	8,  // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
-	8,  // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	23, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	2,  // 8: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	9,  // 9: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	11, // 10: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	12, // 11: podc.v1.Container.ports:type_name -> podc.v1.Port
-	13, // 12: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	15, // 13: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	22, // 14: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	28, // 15: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	10, // 16: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	10, // 17: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	3,  // 18: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	4,  // 19: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	14, // 20: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	14, // 21: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	14, // 22: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	16, // 23: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	16, // 24: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	16, // 25: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	17, // 26: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	18, // 27: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	19, // 28: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	21, // 29: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	5,  // 30: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	20, // 31: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	24, // 32: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	25, // 33: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	26, // 34: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	27, // 35: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	6,  // 36: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	37, // [37:37] is the sub-list for method output_type
-	37, // [37:37] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	11, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
+	11, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
+	11, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
+	26, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	32, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	2,  // 9: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	12, // 10: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	14, // 11: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	15, // 12: podc.v1.Container.ports:type_name -> podc.v1.Port
+	16, // 13: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	18, // 14: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	25, // 15: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	31, // 16: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	13, // 17: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	13, // 18: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	3,  // 19: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	4,  // 20: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	17, // 21: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	17, // 22: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	17, // 23: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	19, // 24: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	19, // 25: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	19, // 26: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	20, // 27: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	21, // 28: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	22, // 29: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	24, // 30: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	5,  // 31: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	23, // 32: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	27, // 33: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	28, // 34: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	29, // 35: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	30, // 36: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	6,  // 37: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	7,  // 38: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	33, // 39: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	8,  // 40: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	9,  // 41: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	36, // 42: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	43, // [43:43] is the sub-list for method output_type
+	43, // [43:43] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -2640,8 +3100,8 @@ func file_podc_v1_intent_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
-			NumEnums:      7,
-			NumMessages:   24,
+			NumEnums:      10,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

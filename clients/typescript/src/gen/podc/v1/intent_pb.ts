@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/intent.proto.
  */
 export const file_podc_v1_intent: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSKnBQoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXMiggMKCUNvbnRhaW5lchIMCgRuYW1lGAEgASgJEg0KBWltYWdlGAIgASgJEigKC3B1bGxfcG9saWN5GAMgASgOMhMucG9kYy52MS5QdWxsUG9saWN5Eg8KB2NvbW1hbmQYBCADKAkSDAoEYXJncxgFIAMoCRITCgt3b3JraW5nX2RpchgGIAEoCRIcCgNlbnYYByADKAsyDy5wb2RjLnYxLkVudlZhchIiCghlbnZfZnJvbRgIIAMoCzIQLnBvZGMudjEuRW52RnJvbRIcCgVwb3J0cxgJIAMoCzINLnBvZGMudjEuUG9ydBIlCglyZXNvdXJjZXMYCiABKAsyEi5wb2RjLnYxLlJlc291cmNlcxIfCgZwcm9iZXMYCyABKAsyDy5wb2RjLnYxLlByb2JlcxIeCgZtb3VudHMYDCADKAsyDi5wb2RjLnYxLk1vdW50EjIKEHNlY3VyaXR5X2NvbnRleHQYDSABKAsyGC5wb2RjLnYxLlNlY3VyaXR5Q29udGV4dCKDAQoGRW52VmFyEgwKBG5hbWUYASABKAkSDwoFdmFsdWUYAiABKAlIABIpCg5jb25maWdfbWFwX2tleRgDIAEoCzIPLnBvZGMudjEuS2V5UmVmSAASJQoKc2VjcmV0X2tleRgEIAEoCzIPLnBvZGMudjEuS2V5UmVmSABCCAoGc291cmNlIjUKBktleVJlZhIMCgRuYW1lGAEgASgJEgsKA2tleRgCIAEoCRIQCghvcHRpb25hbBgDIAEoCCJLCgdFbnZGcm9tEhQKCmNvbmZpZ19tYXAYASABKAlIABIQCgZzZWNyZXQYAiABKAlIABIOCgZwcmVmaXgYAyABKAlCCAoGc291cmNlIpsBCgRQb3J0EgwKBG5hbWUYASABKAkSFgoOY29udGFpbmVyX3BvcnQYAiABKAUSIwoIcHJvdG9jb2wYAyABKA4yES5wb2RjLnYxLlByb3RvY29sEh8KBmV4cG9zZRgEIAEoDjIPLnBvZGMudjEuRXhwb3NlEhQKDHNlcnZpY2VfcG9ydBgFIAEoBRIRCglub2RlX3BvcnQYBiABKAUifAoJUmVzb3VyY2VzEh4KA2NwdRgBIAEoCzIRLnBvZGMudjEuUmVzb3VyY2USIQoGbWVtb3J5GAIgASgLMhEucG9kYy52MS5SZXNvdXJjZRIsChFlcGhlbWVyYWxfc3RvcmFnZRgDIAEoCzIRLnBvZGMudjEuUmVzb3VyY2UiKgoIUmVzb3VyY2USDwoHcmVxdWVzdBgBIAEoCRINCgVsaW1pdBgCIAEoCSJuCgZQcm9iZXMSIAoIbGl2ZW5lc3MYASABKAsyDi5wb2RjLnYxLlByb2JlEiEKCXJlYWRpbmVzcxgCIAEoCzIOLnBvZGMudjEuUHJvYmUSHwoHc3RhcnR1cBgDIAEoCzIOLnBvZGMudjEuUHJvYmUivgIKBVByb2JlEiMKBGV4ZWMYASABKAsyEy5wb2RjLnYxLkV4ZWNBY3Rpb25IABIuCgp0Y3Bfc29ja2V0GAIgASgLMhgucG9kYy52MS5UQ1BTb2NrZXRBY3Rpb25IABIqCghodHRwX2dldBgDIAEoCzIWLnBvZGMudjEuSFRUUEdldEFjdGlvbkgAEiMKBGdycGMYBCABKAsyEy5wb2RjLnYxLkdSUENBY3Rpb25IABIdChVpbml0aWFsX2RlbGF5X3NlY29uZHMYBSABKAUSFgoOcGVyaW9kX3NlY29uZHMYBiABKAUSFwoPdGltZW91dF9zZWNvbmRzGAcgASgFEhkKEXN1Y2Nlc3NfdGhyZXNob2xkGAggASgFEhkKEWZhaWx1cmVfdGhyZXNob2xkGAkgASgFQgkKB2hhbmRsZXIiHQoKRXhlY0FjdGlvbhIPCgdjb21tYW5kGAEgAygJIh8KD1RDUFNvY2tldEFjdGlvbhIMCgRwb3J0GAEgASgJInIKDUhUVFBHZXRBY3Rpb24SDAoEcGF0aBgBIAEoCRIMCgRwb3J0GAIgASgJEh8KBnNjaGVtZRgDIAEoDjIPLnBvZGMudjEuU2NoZW1lEiQKB2hlYWRlcnMYBCADKAsyEy5wb2RjLnYxLkhUVFBIZWFkZXIiKQoKSFRUUEhlYWRlchIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJIisKCkdSUENBY3Rpb24SDAoEcG9ydBgBIAEoBRIPCgdzZXJ2aWNlGAIgASgJIkoKBU1vdW50Eg4KBnZvbHVtZRgBIAEoCRIMCgRwYXRoGAIgASgJEhEKCXJlYWRfb25seRgDIAEoCBIQCghzdWJfcGF0aBgEIAEoCSLOAQoGVm9sdW1lEgwKBG5hbWUYASABKAkSKQoHc2NyYXRjaBgCIAEoCzIWLnBvZGMudjEuU2NyYXRjaFZvbHVtZUgAEicKBmNvbmZpZxgDIAEoCzIVLnBvZGMudjEuQ29uZmlnVm9sdW1lSAASJwoGc2VjcmV0GAQgASgLMhUucG9kYy52MS5TZWNyZXRWb2x1bWVIABIvCgpwZXJzaXN0ZW50GAUgASgLMhkucG9kYy52MS5QZXJzaXN0ZW50Vm9sdW1lSABCCAoGc291cmNlIjMKDVNjcmF0Y2hWb2x1bWUSEgoKc2l6ZV9saW1pdBgBIAEoCRIOCgZtZW1vcnkYAiABKAgiLgoMQ29uZmlnVm9sdW1lEgwKBG5hbWUYASABKAkSEAoIb3B0aW9uYWwYAiABKAgiLgoMU2VjcmV0Vm9sdW1lEgwKBG5hbWUYASABKAkSEAoIb3B0aW9uYWwYAiABKAgiOQoQUGVyc2lzdGVudFZvbHVtZRISCgpjbGFpbV9uYW1lGAEgASgJEhEKCXJlYWRfb25seRgCIAEoCCK2AwoPU2VjdXJpdHlDb250ZXh0EhwKD3J1bl9hc19ub25fcm9vdBgBIAEoCEgAiAEBEhgKC3J1bl9hc191c2VyGAIgASgDSAGIAQESGQoMcnVuX2FzX2dyb3VwGAMgASgDSAKIAQESJgoZcmVhZF9vbmx5X3Jvb3RfZmlsZXN5c3RlbRgEIAEoCEgDiAEBEicKGmFsbG93X3ByaXZpbGVnZV9lc2NhbGF0aW9uGAUgASgISASIAQESFwoKcHJpdmlsZWdlZBgGIAEoCEgFiAEBEhgKEGNhcGFiaWxpdGllc19hZGQYByADKAkSGQoRY2FwYWJpbGl0aWVzX2Ryb3AYCCADKAkSMAoPc2VjY29tcF9wcm9maWxlGAkgASgOMhcucG9kYy52MS5TZWNjb21wUHJvZmlsZUISChBfcnVuX2FzX25vbl9yb290Qg4KDF9ydW5fYXNfdXNlckIPCg1fcnVuX2FzX2dyb3VwQhwKGl9yZWFkX29ubHlfcm9vdF9maWxlc3lzdGVtQh0KG19hbGxvd19wcml2aWxlZ2VfZXNjYWxhdGlvbkINCgtfcHJpdmlsZWdlZCpXCgpDb250cm9sbGVyEhoKFkNPTlRST0xMRVJfVU5TUEVDSUZJRUQQABISCg5DT05UUk9MTEVSX1BPRBABEhkKFUNPTlRST0xMRVJfREVQTE9ZTUVOVBACKoMBCg1SZXN0YXJ0UG9saWN5Eh4KGlJFU1RBUlRfUE9MSUNZX1VOU1BFQ0lGSUVEEAASGQoVUkVTVEFSVF9QT0xJQ1lfQUxXQVlTEAESHQoZUkVTVEFSVF9QT0xJQ1lfT05fRkFJTFVSRRACEhgKFFJFU1RBUlRfUE9MSUNZX05FVkVSEAMqeAoKUHVsbFBvbGljeRIbChdQVUxMX1BPTElDWV9VTlNQRUNJRklFRBAAEhYKElBVTExfUE9MSUNZX0FMV0FZUxABEh4KGlBVTExfUE9MSUNZX0lGX05PVF9QUkVTRU5UEAISFQoRUFVMTF9QT0xJQ1lfTkVWRVIQAypbCghQcm90b2NvbBIYChRQUk9UT0NPTF9VTlNQRUNJRklFRBAAEhAKDFBST1RPQ09MX1RDUBABEhAKDFBST1RPQ09MX1VEUBACEhEKDVBST1RPQ09MX1NDVFAQAypWCgZFeHBvc2USFgoSRVhQT1NFX1VOU1BFQ0lGSUVEEAASDwoLRVhQT1NFX05PTkUQARISCg5FWFBPU0VfQ0xVU1RFUhACEg8KC0VYUE9TRV9OT0RFEAMqQwoGU2NoZW1lEhYKElNDSEVNRV9VTlNQRUNJRklFRBAAEg8KC1NDSEVNRV9IVFRQEAESEAoMU0NIRU1FX0hUVFBTEAIqdgoOU2VjY29tcFByb2ZpbGUSHwobU0VDQ09NUF9QUk9GSUxFX1VOU1BFQ0lGSUVEEAASIwofU0VDQ09NUF9QUk9GSUxFX1JVTlRJTUVfREVGQVVMVBABEh4KGlNFQ0NPTVBfUFJPRklMRV9VTkNPTkZJTkVEEAJCLVorZ2l0aHViLmNvbS9wb2RjLWRldi9wb2RjL2dlbi9wb2RjL3YxO3BvZGN2MWIGcHJvdG8z");
+  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSLLBQoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXMiggMKCUNvbnRhaW5lchIMCgRuYW1lGAEgASgJEg0KBWltYWdlGAIgASgJEigKC3B1bGxfcG9saWN5GAMgASgOMhMucG9kYy52MS5QdWxsUG9saWN5Eg8KB2NvbW1hbmQYBCADKAkSDAoEYXJncxgFIAMoCRITCgt3b3JraW5nX2RpchgGIAEoCRIcCgNlbnYYByADKAsyDy5wb2RjLnYxLkVudlZhchIiCghlbnZfZnJvbRgIIAMoCzIQLnBvZGMudjEuRW52RnJvbRIcCgVwb3J0cxgJIAMoCzINLnBvZGMudjEuUG9ydBIlCglyZXNvdXJjZXMYCiABKAsyEi5wb2RjLnYxLlJlc291cmNlcxIfCgZwcm9iZXMYCyABKAsyDy5wb2RjLnYxLlByb2JlcxIeCgZtb3VudHMYDCADKAsyDi5wb2RjLnYxLk1vdW50EjIKEHNlY3VyaXR5X2NvbnRleHQYDSABKAsyGC5wb2RjLnYxLlNlY3VyaXR5Q29udGV4dCKDAQoGRW52VmFyEgwKBG5hbWUYASABKAkSDwoFdmFsdWUYAiABKAlIABIpCg5jb25maWdfbWFwX2tleRgDIAEoCzIPLnBvZGMudjEuS2V5UmVmSAASJQoKc2VjcmV0X2tleRgEIAEoCzIPLnBvZGMudjEuS2V5UmVmSABCCAoGc291cmNlIjUKBktleVJlZhIMCgRuYW1lGAEgASgJEgsKA2tleRgCIAEoCRIQCghvcHRpb25hbBgDIAEoCCJLCgdFbnZGcm9tEhQKCmNvbmZpZ19tYXAYASABKAlIABIQCgZzZWNyZXQYAiABKAlIABIOCgZwcmVmaXgYAyABKAlCCAoGc291cmNlIpsBCgRQb3J0EgwKBG5hbWUYASABKAkSFgoOY29udGFpbmVyX3BvcnQYAiABKAUSIwoIcHJvdG9jb2wYAyABKA4yES5wb2RjLnYxLlByb3RvY29sEh8KBmV4cG9zZRgEIAEoDjIPLnBvZGMudjEuRXhwb3NlEhQKDHNlcnZpY2VfcG9ydBgFIAEoBRIRCglub2RlX3BvcnQYBiABKAUifAoJUmVzb3VyY2VzEh4KA2NwdRgBIAEoCzIRLnBvZGMudjEuUmVzb3VyY2USIQoGbWVtb3J5GAIgASgLMhEucG9kYy52MS5SZXNvdXJjZRIsChFlcGhlbWVyYWxfc3RvcmFnZRgDIAEoCzIRLnBvZGMudjEuUmVzb3VyY2UiKgoIUmVzb3VyY2USDwoHcmVxdWVzdBgBIAEoCRINCgVsaW1pdBgCIAEoCSJuCgZQcm9iZXMSIAoIbGl2ZW5lc3MYASABKAsyDi5wb2RjLnYxLlByb2JlEiEKCXJlYWRpbmVzcxgCIAEoCzIOLnBvZGMudjEuUHJvYmUSHwoHc3RhcnR1cBgDIAEoCzIOLnBvZGMudjEuUHJvYmUivgIKBVByb2JlEiMKBGV4ZWMYASABKAsyEy5wb2RjLnYxLkV4ZWNBY3Rpb25IABIuCgp0Y3Bfc29ja2V0GAIgASgLMhgucG9kYy52MS5UQ1BTb2NrZXRBY3Rpb25IABIqCghodHRwX2dldBgDIAEoCzIWLnBvZGMudjEuSFRUUEdldEFjdGlvbkgAEiMKBGdycGMYBCABKAsyEy5wb2RjLnYxLkdSUENBY3Rpb25IABIdChVpbml0aWFsX2RlbGF5X3NlY29uZHMYBSABKAUSFgoOcGVyaW9kX3NlY29uZHMYBiABKAUSFwoPdGltZW91dF9zZWNvbmRzGAcgASgFEhkKEXN1Y2Nlc3NfdGhyZXNob2xkGAggASgFEhkKEWZhaWx1cmVfdGhyZXNob2xkGAkgASgFQgkKB2hhbmRsZXIiHQoKRXhlY0FjdGlvbhIPCgdjb21tYW5kGAEgAygJIh8KD1RDUFNvY2tldEFjdGlvbhIMCgRwb3J0GAEgASgJInIKDUhUVFBHZXRBY3Rpb24SDAoEcGF0aBgBIAEoCRIMCgRwb3J0GAIgASgJEh8KBnNjaGVtZRgDIAEoDjIPLnBvZGMudjEuU2NoZW1lEiQKB2hlYWRlcnMYBCADKAsyEy5wb2RjLnYxLkhUVFBIZWFkZXIiKQoKSFRUUEhlYWRlchIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJIisKCkdSUENBY3Rpb24SDAoEcG9ydBgBIAEoBRIPCgdzZXJ2aWNlGAIgASgJIkoKBU1vdW50Eg4KBnZvbHVtZRgBIAEoCRIMCgRwYXRoGAIgASgJEhEKCXJlYWRfb25seRgDIAEoCBIQCghzdWJfcGF0aBgEIAEoCSLOAQoGVm9sdW1lEgwKBG5hbWUYASABKAkSKQoHc2NyYXRjaBgCIAEoCzIWLnBvZGMudjEuU2NyYXRjaFZvbHVtZUgAEicKBmNvbmZpZxgDIAEoCzIVLnBvZGMudjEuQ29uZmlnVm9sdW1lSAASJwoGc2VjcmV0GAQgASgLMhUucG9kYy52MS5TZWNyZXRWb2x1bWVIABIvCgpwZXJzaXN0ZW50GAUgASgLMhkucG9kYy52MS5QZXJzaXN0ZW50Vm9sdW1lSABCCAoGc291cmNlIjMKDVNjcmF0Y2hWb2x1bWUSEgoKc2l6ZV9saW1pdBgBIAEoCRIOCgZtZW1vcnkYAiABKAgiLgoMQ29uZmlnVm9sdW1lEgwKBG5hbWUYASABKAkSEAoIb3B0aW9uYWwYAiABKAgiLgoMU2VjcmV0Vm9sdW1lEgwKBG5hbWUYASABKAkSEAoIb3B0aW9uYWwYAiABKAgiOQoQUGVyc2lzdGVudFZvbHVtZRISCgpjbGFpbV9uYW1lGAEgASgJEhEKCXJlYWRfb25seRgCIAEoCCK2AwoPU2VjdXJpdHlDb250ZXh0EhwKD3J1bl9hc19ub25fcm9vdBgBIAEoCEgAiAEBEhgKC3J1bl9hc191c2VyGAIgASgDSAGIAQESGQoMcnVuX2FzX2dyb3VwGAMgASgDSAKIAQESJgoZcmVhZF9vbmx5X3Jvb3RfZmlsZXN5c3RlbRgEIAEoCEgDiAEBEicKGmFsbG93X3ByaXZpbGVnZV9lc2NhbGF0aW9uGAUgASgISASIAQESFwoKcHJpdmlsZWdlZBgGIAEoCEgFiAEBEhgKEGNhcGFiaWxpdGllc19hZGQYByADKAkSGQoRY2FwYWJpbGl0aWVzX2Ryb3AYCCADKAkSMAoPc2VjY29tcF9wcm9maWxlGAkgASgOMhcucG9kYy52MS5TZWNjb21wUHJvZmlsZUISChBfcnVuX2FzX25vbl9yb290Qg4KDF9ydW5fYXNfdXNlckIPCg1fcnVuX2FzX2dyb3VwQhwKGl9yZWFkX29ubHlfcm9vdF9maWxlc3lzdGVtQh0KG19hbGxvd19wcml2aWxlZ2VfZXNjYWxhdGlvbkINCgtfcHJpdmlsZWdlZCLSAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5wb2RjLnYxLlNlcnZpY2VUeXBlEiMKBXBvcnRzGAMgAygLMhQucG9kYy52MS5TZXJ2aWNlUG9ydBIyChBzZXNzaW9uX2FmZmluaXR5GAQgASgOMhgucG9kYy52MS5TZXNzaW9uQWZmaW5pdHkSKAogc2Vzc2lvbl9hZmZpbml0eV90aW1lb3V0X3NlY29uZHMYBSABKAUSPwoXZXh0ZXJuYWxfdHJhZmZpY19wb2xpY3kYBiABKA4yHi5wb2RjLnYxLkV4dGVybmFsVHJhZmZpY1BvbGljeRIjChtwdWJsaXNoX25vdF9yZWFkeV9hZGRyZXNzZXMYByABKAgSGwoTbG9hZF9iYWxhbmNlcl9jbGFzcxgIIAEoCRIjChtsb2FkX2JhbGFuY2VyX3NvdXJjZV9yYW5nZXMYCSADKAkSNgoLYW5ub3RhdGlvbnMYCiADKAsyIS5wb2RjLnYxLlNlcnZpY2UuQW5ub3RhdGlvbnNFbnRyeRoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRAoLU2VydmljZVBvcnQSDAoEbmFtZRgBIAEoCRIUCgxzZXJ2aWNlX3BvcnQYAiABKAUSEQoJbm9kZV9wb3J0GAMgASgFKlcKCkNvbnRyb2xsZXISGgoWQ09OVFJPTExFUl9VTlNQRUNJRklFRBAAEhIKDkNPTlRST0xMRVJfUE9EEAESGQoVQ09OVFJPTExFUl9ERVBMT1lNRU5UEAIqgwEKDVJlc3RhcnRQb2xpY3kSHgoaUkVTVEFSVF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIZChVSRVNUQVJUX1BPTElDWV9BTFdBWVMQARIdChlSRVNUQVJUX1BPTElDWV9PTl9GQUlMVVJFEAISGAoUUkVTVEFSVF9QT0xJQ1lfTkVWRVIQAyp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFgoSUFVMTF9QT0xJQ1lfQUxXQVlTEAESHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKlsKCFByb3RvY29sEhgKFFBST1RPQ09MX1VOU1BFQ0lGSUVEEAASEAoMUFJPVE9DT0xfVENQEAESEAoMUFJPVE9DT0xfVURQEAISEQoNUFJPVE9DT0xfU0NUUBADKlYKBkV4cG9zZRIWChJFWFBPU0VfVU5TUEVDSUZJRUQQABIPCgtFWFBPU0VfTk9ORRABEhIKDkVYUE9TRV9DTFVTVEVSEAISDwoLRVhQT1NFX05PREUQAypDCgZTY2hlbWUSFgoSU0NIRU1FX1VOU1BFQ0lGSUVEEAASDwoLU0NIRU1FX0hUVFAQARIQCgxTQ0hFTUVfSFRUUFMQAip2Cg5TZWNjb21wUHJvZmlsZRIfChtTRUNDT01QX1BST0ZJTEVfVU5TUEVDSUZJRUQQABIjCh9TRUNDT01QX1BST0ZJTEVfUlVOVElNRV9ERUZBVUxUEAESHgoaU0VDQ09NUF9QUk9GSUxFX1VOQ09ORklORUQQAiqfAQoLU2VydmljZVR5cGUSHAoYU0VSVklDRV9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXU0VSVklDRV9UWVBFX0NMVVNURVJfSVAQARIaChZTRVJWSUNFX1RZUEVfTk9ERV9QT1JUEAISHgoaU0VSVklDRV9UWVBFX0xPQURfQkFMQU5DRVIQAxIZChVTRVJWSUNFX1RZUEVfSEVBRExFU1MQBCpuCg9TZXNzaW9uQWZmaW5pdHkSIAocU0VTU0lPTl9BRkZJTklUWV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fQUZGSU5JVFlfTk9ORRABEh4KGlNFU1NJT05fQUZGSU5JVFlfQ0xJRU5UX0lQEAIqiAEKFUV4dGVybmFsVHJhZmZpY1BvbGljeRInCiNFWFRFUk5BTF9UUkFGRklDX1BPTElDWV9VTlNQRUNJRklFRBAAEiMKH0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0NMVVNURVIQARIhCh1FWFRFUk5BTF9UUkFGRklDX1BPTElDWV9MT0NBTBACQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw");
 
 /**
  * WorkloadIntent is what a service needs, said at a high level: its
@@ -152,6 +152,24 @@ export type WorkloadIntent = Message<"podc.v1.WorkloadIntent"> & {
    * @generated from field: string service_account_name = 17;
    */
   serviceAccountName: string;
+
+  /**
+   * The Services that expose the workload, each named and shaped here.
+   * Empty: the ports' expose forms them (the simple form): a ClusterIP
+   * Service "<name>" with every EXPOSE_CLUSTER and EXPOSE_NODE port, and a
+   * NodePort Service "<name>-nodeport" with the EXPOSE_NODE ports. When set,
+   * these are the workload's only Services, and each port's expose says how
+   * far the port may be reached: an exposed port is in at least one of them
+   * and an unexposed one in none; an EXPOSE_CLUSTER port only in ClusterIP
+   * and headless Services; an EXPOSE_NODE port in at least one NodePort or
+   * LoadBalancer Service. Every port of a NodePort or LoadBalancer Service is
+   * also in the Service named after the workload (which may be that one),
+   * so the workload's in-cluster name reaches it. The ports' servicePort and
+   * nodePort are refused then: each Service sets its own.
+   *
+   * @generated from field: repeated podc.v1.Service services = 18;
+   */
+  services: Service[];
 };
 
 /**
@@ -441,6 +459,7 @@ export type Port = Message<"podc.v1.Port"> & {
 
   /**
    * The Service's port for an exposed port. Unset means containerPort.
+   * Refused when the intent names its services: each sets its own.
    *
    * @generated from field: int32 service_port = 5;
    */
@@ -449,6 +468,7 @@ export type Port = Message<"podc.v1.Port"> & {
   /**
    * The node port of an EXPOSE_NODE port, inside the platform's node port
    * range (30000-32767 by default). Unset leaves the choice to the cluster.
+   * Refused when the intent names its services: each sets its own.
    *
    * @generated from field: int32 node_port = 6;
    */
@@ -1088,6 +1108,144 @@ export const SecurityContextSchema: GenMessage<SecurityContext> = /*@__PURE__*/
   messageDesc(file_podc_v1_intent, 21);
 
 /**
+ * Service is one Service of the workload. It selects exactly the workload's
+ * pods and carries the labels and annotations of the intent.
+ *
+ * @generated from message podc.v1.Service
+ */
+export type Service = Message<"podc.v1.Service"> & {
+  /**
+   * The Service's name: a DNS-1035 label (lower case alphanumerics and '-',
+   * starting with a letter, at most 63 characters), unique among the
+   * workload's Services.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * What kind of Service. Unset means SERVICE_TYPE_CLUSTER_IP.
+   *
+   * @generated from field: podc.v1.ServiceType type = 2;
+   */
+  type: ServiceType;
+
+  /**
+   * The container ports the Service carries: at least one, each once.
+   *
+   * @generated from field: repeated podc.v1.ServicePort ports = 3;
+   */
+  ports: ServicePort[];
+
+  /**
+   * Whether a client's connections keep going to the same pod. Unset means
+   * SESSION_AFFINITY_NONE.
+   *
+   * @generated from field: podc.v1.SessionAffinity session_affinity = 4;
+   */
+  sessionAffinity: SessionAffinity;
+
+  /**
+   * How long a client keeps going to the same pod under
+   * SESSION_AFFINITY_CLIENT_IP, 1-86400 seconds. Unset means 10800 (three
+   * hours). Refused with any other session affinity.
+   *
+   * @generated from field: int32 session_affinity_timeout_seconds = 5;
+   */
+  sessionAffinityTimeoutSeconds: number;
+
+  /**
+   * How traffic from outside the cluster reaches the pods: NodePort and
+   * LoadBalancer Services only. Unset means EXTERNAL_TRAFFIC_POLICY_CLUSTER.
+   *
+   * @generated from field: podc.v1.ExternalTrafficPolicy external_traffic_policy = 6;
+   */
+  externalTrafficPolicy: ExternalTrafficPolicy;
+
+  /**
+   * List the pods in the Service's endpoints (and DNS) before they are
+   * ready, for peers that must find each other to become ready.
+   *
+   * @generated from field: bool publish_not_ready_addresses = 7;
+   */
+  publishNotReadyAddresses: boolean;
+
+  /**
+   * The load balancer implementation that serves a LoadBalancer Service: a
+   * qualified name ("example.com/internal-lb"). Empty leaves the choice to
+   * the cluster. Refused for any other type.
+   *
+   * @generated from field: string load_balancer_class = 8;
+   */
+  loadBalancerClass: string;
+
+  /**
+   * The client address ranges a LoadBalancer Service accepts, as CIDRs
+   * ("10.0.0.0/8", "2001:db8::/32"). Empty accepts every client. Refused for
+   * any other type.
+   *
+   * @generated from field: repeated string load_balancer_source_ranges = 9;
+   */
+  loadBalancerSourceRanges: string[];
+
+  /**
+   * Annotations on this Service only, added to the intent's annotations (a
+   * key in both takes this value). Cloud load balancers read their settings
+   * from them.
+   *
+   * @generated from field: map<string, string> annotations = 10;
+   */
+  annotations: { [key: string]: string };
+};
+
+/**
+ * Describes the message podc.v1.Service.
+ * Use `create(ServiceSchema)` to create a new message.
+ */
+export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 22);
+
+/**
+ * ServicePort is one container port that a Service carries.
+ *
+ * @generated from message podc.v1.ServicePort
+ */
+export type ServicePort = Message<"podc.v1.ServicePort"> & {
+  /**
+   * The name of a port of an app container or a sidecar. The Service port
+   * takes the same name and targets the container port by it.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The Service's port, 1-65535, unique per protocol in the Service. Unset
+   * means the containerPort. A headless Service's port is the
+   * containerPort.
+   *
+   * @generated from field: int32 service_port = 2;
+   */
+  servicePort: number;
+
+  /**
+   * The node port, in a NodePort or LoadBalancer Service only: inside the
+   * platform's node port range and used by no other Service of the
+   * workload. Unset leaves the choice to the cluster.
+   *
+   * @generated from field: int32 node_port = 3;
+   */
+  nodePort: number;
+};
+
+/**
+ * Describes the message podc.v1.ServicePort.
+ * Use `create(ServicePortSchema)` to create a new message.
+ */
+export const ServicePortSchema: GenMessage<ServicePort> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 23);
+
+/**
  * Controller says what manages the workload's pods.
  *
  * @generated from enum podc.v1.Controller
@@ -1245,7 +1403,8 @@ export const ProtocolSchema: GenEnum<Protocol> = /*@__PURE__*/
   enumDesc(file_podc_v1_intent, 3);
 
 /**
- * Expose says how far a port is reachable.
+ * Expose says how far a port is reachable. When the intent names its
+ * services, it says how far they may take the port instead of forming them.
  *
  * @generated from enum podc.v1.Expose
  */
@@ -1266,14 +1425,17 @@ export enum Expose {
 
   /**
    * In a ClusterIP Service: reachable at clusterIP:servicePort, inside the
-   * cluster only.
+   * cluster only. With named services: in ClusterIP and headless ones only.
    *
    * @generated from enum value: EXPOSE_CLUSTER = 2;
    */
   CLUSTER = 2,
 
   /**
-   * In a NodePort Service: also reachable at nodeIP:nodePort on every node.
+   * In the ClusterIP Service, like EXPOSE_CLUSTER, so the workload's
+   * in-cluster name reaches it, and also in a NodePort Service: reachable at
+   * nodeIP:nodePort on every node too. With named services: in at least one
+   * NodePort or LoadBalancer Service, and in any other.
    *
    * @generated from enum value: EXPOSE_NODE = 3;
    */
@@ -1353,4 +1515,131 @@ export enum SeccompProfile {
  */
 export const SeccompProfileSchema: GenEnum<SeccompProfile> = /*@__PURE__*/
   enumDesc(file_podc_v1_intent, 6);
+
+/**
+ * ServiceType is the kind of a Service.
+ *
+ * @generated from enum podc.v1.ServiceType
+ */
+export enum ServiceType {
+  /**
+   * Not set: the same as SERVICE_TYPE_CLUSTER_IP.
+   *
+   * @generated from enum value: SERVICE_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A virtual IP inside the cluster: reachable at clusterIP:servicePort,
+   * inside the cluster only.
+   *
+   * @generated from enum value: SERVICE_TYPE_CLUSTER_IP = 1;
+   */
+  CLUSTER_IP = 1,
+
+  /**
+   * Also reachable at nodeIP:nodePort on every node: every port gets a node
+   * port. Only EXPOSE_NODE ports.
+   *
+   * @generated from enum value: SERVICE_TYPE_NODE_PORT = 2;
+   */
+  NODE_PORT = 2,
+
+  /**
+   * Also reachable through an external load balancer, and at a node port on
+   * every node like a NodePort Service. Only EXPOSE_NODE ports.
+   *
+   * @generated from enum value: SERVICE_TYPE_LOAD_BALANCER = 3;
+   */
+  LOAD_BALANCER = 3,
+
+  /**
+   * No virtual IP (clusterIP: None): the name resolves to the pods' own
+   * IPs, for client-side load balancing and peer discovery. Clients reach
+   * each pod at the containerPort, so servicePort is the containerPort.
+   *
+   * @generated from enum value: SERVICE_TYPE_HEADLESS = 4;
+   */
+  HEADLESS = 4,
+}
+
+/**
+ * Describes the enum podc.v1.ServiceType.
+ */
+export const ServiceTypeSchema: GenEnum<ServiceType> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 7);
+
+/**
+ * SessionAffinity says whether a client's connections keep going to the
+ * same pod.
+ *
+ * @generated from enum podc.v1.SessionAffinity
+ */
+export enum SessionAffinity {
+  /**
+   * Not set: the same as SESSION_AFFINITY_NONE.
+   *
+   * @generated from enum value: SESSION_AFFINITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Each connection may go to any ready pod.
+   *
+   * @generated from enum value: SESSION_AFFINITY_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * Connections from one client IP go to the same pod, for
+   * sessionAffinityTimeoutSeconds after the last one.
+   *
+   * @generated from enum value: SESSION_AFFINITY_CLIENT_IP = 2;
+   */
+  CLIENT_IP = 2,
+}
+
+/**
+ * Describes the enum podc.v1.SessionAffinity.
+ */
+export const SessionAffinitySchema: GenEnum<SessionAffinity> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 8);
+
+/**
+ * ExternalTrafficPolicy says how traffic from outside the cluster reaches
+ * the pods of a NodePort or LoadBalancer Service.
+ *
+ * @generated from enum podc.v1.ExternalTrafficPolicy
+ */
+export enum ExternalTrafficPolicy {
+  /**
+   * Not set: the same as EXTERNAL_TRAFFIC_POLICY_CLUSTER.
+   *
+   * @generated from enum value: EXTERNAL_TRAFFIC_POLICY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Any node forwards to any ready pod: the load spreads evenly, and the
+   * pod sees a node's address instead of the client's.
+   *
+   * @generated from enum value: EXTERNAL_TRAFFIC_POLICY_CLUSTER = 1;
+   */
+  CLUSTER = 1,
+
+  /**
+   * A node forwards only to pods on itself: the pod sees the client's
+   * address, and nodes without a pod drop the traffic (a load balancer's
+   * health check steers around them).
+   *
+   * @generated from enum value: EXTERNAL_TRAFFIC_POLICY_LOCAL = 2;
+   */
+  LOCAL = 2,
+}
+
+/**
+ * Describes the enum podc.v1.ExternalTrafficPolicy.
+ */
+export const ExternalTrafficPolicySchema: GenEnum<ExternalTrafficPolicy> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 9);
 
