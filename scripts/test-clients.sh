@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the SDKs' tests and the docs against a real podc serve: the Go SDK
+# (and its example consumer), the TypeScript SDK (npm ci && npm test), the
+# Python SDK (unittest), then every grpcurl command of README.md and every
+# program of clients/README.md (internal/cmd/doctest). Needs Go, Node 20
+# with npm, and a Python with grpcio and protobuf (Debian's python3-grpcio
+# and python3-protobuf: PYTHON, default /usr/bin/python3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-/usr/bin/python3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/podc" ./cmd/podc
+go build -modfile=tools/go.mod -o "$work/grpcurl" github.com/fullstorydev/grpcurl/cmd/grpcurl
+export PODC_BIN="$work/podc"
+
+echo "== Go SDK (clients/go)"
+(cd clients/go && go vet ./... && go test -count=1 ./...)
+(cd clients/go/example/consumer && go vet ./... && go build -o /dev/null .)
+
+echo "== TypeScript SDK (clients/typescript)"
+(cd clients/typescript && npm ci --no-audit --no-fund && npm test)
+
+echo "== Python SDK (clients/python)"
+(cd clients/python && "$python" -m unittest -v)
+
+echo "== docs (README.md, clients/README.md)"
+go run ./internal/cmd/doctest -podc "$work/podc" -grpcurl "$work/grpcurl" -python "$python" README.md clients/README.md
