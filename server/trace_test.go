@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -58,7 +59,13 @@ func TestCompileTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The server ends its span after the answer is sent, so it may be
+	// recorded a moment after the client has the answer.
 	spans := exp.GetSpans()
+	for deadline := time.Now().Add(10 * time.Second); findSpan(spans, trace.SpanKindServer) == nil && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		spans = exp.GetSpans()
+	}
 	client_, server := findSpan(spans, trace.SpanKindClient), findSpan(spans, trace.SpanKindServer)
 	if client_ == nil || server == nil {
 		t.Fatalf("no client or server span in %v", spanNames(spans))
