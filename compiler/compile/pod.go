@@ -36,6 +36,7 @@ func (b *builder) podSpec() (corev1.PodSpec, error) {
 		t := true
 		spec.ShareProcessNamespace = &t
 	}
+	spec.SecurityContext = b.podSecurityContext()
 	vols, err := b.volumes()
 	if err != nil {
 		return spec, err

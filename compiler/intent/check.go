@@ -51,6 +51,7 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	c.metadata()
 	c.podAnnotations()
 	c.workload()
+	c.podSecurity()
 	vols := c.volumes()
 	c.containers(vols)
 	c.ports()

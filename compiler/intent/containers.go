@@ -43,6 +43,7 @@ func (c *checker) containers(vols map[string]bool) {
 		c.resources(p.Field("resources"), ct.GetResources())
 		c.probes(r)
 		c.security(p.Field("securityContext"), ct.GetSecurityContext())
+		c.rootConflicts(r)
 	}
 }
 

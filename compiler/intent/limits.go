@@ -32,11 +32,12 @@ type Limits struct {
 	Services int
 	// ListItems bounds every other list: command, args, a probe's exec
 	// command and HTTP headers, added and dropped capabilities, a
-	// Service's load balancer source ranges.
+	// Service's load balancer source ranges, the pod's supplemental
+	// groups and sysctls.
 	ListItems int
 	// NameBytes bounds names and references (the workload, containers,
 	// ports, volumes, env variables, ConfigMaps, Secrets, keys, probe
-	// ports), label values and other short words.
+	// ports, sysctls), label values and other short words.
 	NameBytes int
 	// KeyBytes bounds label and annotation keys.
 	KeyBytes int
@@ -46,7 +47,7 @@ type Limits struct {
 	// subpaths, HTTP probe paths.
 	PathBytes int
 	// ValueBytes bounds free text: env values, command and args entries,
-	// annotation values, HTTP header values.
+	// annotation values, HTTP header values, sysctl values.
 	ValueBytes int
 }
 
@@ -118,6 +119,7 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.name("serviceAccountName", wi.GetServiceAccountName())
 	c.stringMap("labels", wi.GetLabels(), c.l.Labels, c.l.NameBytes, "labels")
 	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.podSecurity(wi.GetSecurityContext())
 	c.volumes(wi.GetVolumes())
 	c.containers(wi)
 	c.services(wi.GetServices())
@@ -343,5 +345,18 @@ func (c *limiter) services(ss []*podcv1.Service) {
 		c.str(p.Field("loadBalancerClass"), s.GetLoadBalancerClass(), c.l.KeyBytes)
 		c.list(p.Field("loadBalancerSourceRanges"), s.GetLoadBalancerSourceRanges(), c.l.NameBytes, "ranges")
 		c.stringMap(p.Field("annotations"), s.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	}
+}
+
+// podSecurity bounds the pod's supplemental groups and sysctls.
+func (c *limiter) podSecurity(sc *podcv1.PodSecurityContext) {
+	p := diag.Path("securityContext")
+	c.count(p.Field("supplementalGroups"), len(sc.GetSupplementalGroups()), c.l.ListItems, "groups")
+	if c.count(p.Field("sysctls"), len(sc.GetSysctls()), c.l.ListItems, "sysctls") {
+		for i, s := range sc.GetSysctls() {
+			sp := p.Field("sysctls").Index(i)
+			c.name(sp.Field("name"), s.GetName())
+			c.str(sp.Field("value"), s.GetValue(), c.l.ValueBytes)
+		}
 	}
 }

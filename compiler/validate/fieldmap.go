@@ -191,6 +191,8 @@ func (m mapper) podSpec(spec *corev1.PodSpec, segs []seg) string {
 			}
 		}
 		return "volumes"
+	case "securityContext":
+		return walk(diag.Path("securityContext"), podSecurityTree, segs[1:]).String()
 	}
 	return podFields[segs[0].name]
 }
@@ -552,6 +554,16 @@ var (
 		"timeoutSeconds":      leaf("timeoutSeconds"),
 		"successThreshold":    leaf("successThreshold"),
 		"failureThreshold":    leaf("failureThreshold"),
+	}}
+	podSecurityTree = &node{kids: map[string]*node{
+		"runAsUser":           leaf("runAsUser"),
+		"runAsGroup":          leaf("runAsGroup"),
+		"runAsNonRoot":        leaf("runAsNonRoot"),
+		"seccompProfile":      leaf("seccompProfile"),
+		"fsGroup":             leaf("fsGroup"),
+		"fsGroupChangePolicy": leaf("fsGroupChangePolicy"),
+		"supplementalGroups":  leaf("supplementalGroups"),
+		"sysctls":             {name: "sysctls", kids: map[string]*node{"name": leaf("name"), "value": leaf("value")}},
 	}}
 	containerTree = &node{kids: map[string]*node{
 		"name":            leaf("name"),

@@ -413,6 +413,61 @@ func (SeccompProfile) EnumDescriptor() ([]byte, []int) {
 	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
+// FsGroupChangePolicy says when the kubelet changes the ownership and
+// permissions of a volume to the pod's fsGroup.
+type FsGroupChangePolicy int32
+
+const (
+	// Not set: the same as FS_GROUP_CHANGE_POLICY_ALWAYS.
+	FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_UNSPECIFIED FsGroupChangePolicy = 0
+	// On every mount, file by file: slow for large volumes.
+	FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_ALWAYS FsGroupChangePolicy = 1
+	// Only when the volume's root does not already have the expected owner
+	// and permissions.
+	FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH FsGroupChangePolicy = 2
+)
+
+// Enum value maps for FsGroupChangePolicy.
+var (
+	FsGroupChangePolicy_name = map[int32]string{
+		0: "FS_GROUP_CHANGE_POLICY_UNSPECIFIED",
+		1: "FS_GROUP_CHANGE_POLICY_ALWAYS",
+		2: "FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH",
+	}
+	FsGroupChangePolicy_value = map[string]int32{
+		"FS_GROUP_CHANGE_POLICY_UNSPECIFIED":      0,
+		"FS_GROUP_CHANGE_POLICY_ALWAYS":           1,
+		"FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH": 2,
+	}
+)
+
+func (x FsGroupChangePolicy) Enum() *FsGroupChangePolicy {
+	p := new(FsGroupChangePolicy)
+	*p = x
+	return p
+}
+
+func (x FsGroupChangePolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FsGroupChangePolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
+}
+
+func (FsGroupChangePolicy) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[7]
+}
+
+func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FsGroupChangePolicy.Descriptor instead.
+func (FsGroupChangePolicy) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+}
+
 // ServiceType is the kind of a Service.
 type ServiceType int32
 
@@ -463,11 +518,11 @@ func (x ServiceType) String() string {
 }
 
 func (ServiceType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
 }
 
 func (ServiceType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[7]
+	return &file_podc_v1_intent_proto_enumTypes[8]
 }
 
 func (x ServiceType) Number() protoreflect.EnumNumber {
@@ -476,7 +531,7 @@ func (x ServiceType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ServiceType.Descriptor instead.
 func (ServiceType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 // SessionAffinity says whether a client's connections keep going to the
@@ -518,11 +573,11 @@ func (x SessionAffinity) String() string {
 }
 
 func (SessionAffinity) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
 }
 
 func (SessionAffinity) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[8]
+	return &file_podc_v1_intent_proto_enumTypes[9]
 }
 
 func (x SessionAffinity) Number() protoreflect.EnumNumber {
@@ -531,7 +586,7 @@ func (x SessionAffinity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SessionAffinity.Descriptor instead.
 func (SessionAffinity) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 // ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -575,11 +630,11 @@ func (x ExternalTrafficPolicy) String() string {
 }
 
 func (ExternalTrafficPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
 }
 
 func (ExternalTrafficPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[9]
+	return &file_podc_v1_intent_proto_enumTypes[10]
 }
 
 func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
@@ -588,7 +643,7 @@ func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExternalTrafficPolicy.Descriptor instead.
 func (ExternalTrafficPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 // WorkloadIntent is what a service needs, said at a high level: its
@@ -656,9 +711,14 @@ type WorkloadIntent struct {
 	// also in the Service named after the workload (which may be that one),
 	// so the workload's in-cluster name reaches it. The ports' servicePort and
 	// nodePort are refused then: each Service sets its own.
-	Services      []*Service `protobuf:"bytes,18,rep,name=services,proto3" json:"services,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Services []*Service `protobuf:"bytes,18,rep,name=services,proto3" json:"services,omitempty"`
+	// Security settings of the whole pod: the user and groups its containers
+	// run as, the group that owns its volumes, its kernel parameters. A
+	// container's own securityContext wins where both set a field. Unset
+	// fields are left to policy defaults and then to the cluster.
+	SecurityContext *PodSecurityContext `protobuf:"bytes,19,opt,name=security_context,json=securityContext,proto3" json:"security_context,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -813,6 +873,13 @@ func (x *WorkloadIntent) GetServiceAccountName() string {
 func (x *WorkloadIntent) GetServices() []*Service {
 	if x != nil {
 		return x.Services
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetSecurityContext() *PodSecurityContext {
+	if x != nil {
+		return x.SecurityContext
 	}
 	return nil
 }
@@ -2523,6 +2590,181 @@ func (x *SecurityContext) GetSeccompProfile() SeccompProfile {
 	return SeccompProfile_SECCOMP_PROFILE_UNSPECIFIED
 }
 
+// PodSecurityContext is the security settings of the whole pod.
+// runAsUser, runAsGroup, runAsNonRoot and seccompProfile apply to every
+// container that does not set its own.
+type PodSecurityContext struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user id the containers run as.
+	RunAsUser *int64 `protobuf:"varint,1,opt,name=run_as_user,json=runAsUser,proto3,oneof" json:"run_as_user,omitempty"`
+	// The group id the containers run as.
+	RunAsGroup *int64 `protobuf:"varint,2,opt,name=run_as_group,json=runAsGroup,proto3,oneof" json:"run_as_group,omitempty"`
+	// Refuse to start a container as root.
+	RunAsNonRoot *bool `protobuf:"varint,3,opt,name=run_as_non_root,json=runAsNonRoot,proto3,oneof" json:"run_as_non_root,omitempty"`
+	// The seccomp profile of the containers. Unset leaves it to policy and
+	// the cluster.
+	SeccompProfile SeccompProfile `protobuf:"varint,4,opt,name=seccomp_profile,json=seccompProfile,proto3,enum=podc.v1.SeccompProfile" json:"seccomp_profile,omitempty"`
+	// A group id added to every container's processes that owns the pod's
+	// volumes: the kubelet changes the ownership and permissions of volumes
+	// that support it to this group when it mounts them.
+	FsGroup *int64 `protobuf:"varint,5,opt,name=fs_group,json=fsGroup,proto3,oneof" json:"fs_group,omitempty"`
+	// When the kubelet changes the volumes' ownership to fsGroup. Unset with
+	// fsGroup set means FS_GROUP_CHANGE_POLICY_ALWAYS, written out. Refused
+	// without fsGroup.
+	FsGroupChangePolicy FsGroupChangePolicy `protobuf:"varint,6,opt,name=fs_group_change_policy,json=fsGroupChangePolicy,proto3,enum=podc.v1.FsGroupChangePolicy" json:"fs_group_change_policy,omitempty"`
+	// Group ids added to the first process of every container, beside its
+	// primary group.
+	SupplementalGroups []int64 `protobuf:"varint,7,rep,packed,name=supplemental_groups,json=supplementalGroups,proto3" json:"supplemental_groups,omitempty"`
+	// Namespaced kernel parameters set for the pod. One outside the kubelet's
+	// safe set of the target Kubernetes version needs nodes whose kubelet
+	// allows it (--allowed-unsafe-sysctls); the default policies deny it.
+	Sysctls       []*Sysctl `protobuf:"bytes,8,rep,name=sysctls,proto3" json:"sysctls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PodSecurityContext) Reset() {
+	*x = PodSecurityContext{}
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PodSecurityContext) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PodSecurityContext) ProtoMessage() {}
+
+func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
+func (*PodSecurityContext) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *PodSecurityContext) GetRunAsUser() int64 {
+	if x != nil && x.RunAsUser != nil {
+		return *x.RunAsUser
+	}
+	return 0
+}
+
+func (x *PodSecurityContext) GetRunAsGroup() int64 {
+	if x != nil && x.RunAsGroup != nil {
+		return *x.RunAsGroup
+	}
+	return 0
+}
+
+func (x *PodSecurityContext) GetRunAsNonRoot() bool {
+	if x != nil && x.RunAsNonRoot != nil {
+		return *x.RunAsNonRoot
+	}
+	return false
+}
+
+func (x *PodSecurityContext) GetSeccompProfile() SeccompProfile {
+	if x != nil {
+		return x.SeccompProfile
+	}
+	return SeccompProfile_SECCOMP_PROFILE_UNSPECIFIED
+}
+
+func (x *PodSecurityContext) GetFsGroup() int64 {
+	if x != nil && x.FsGroup != nil {
+		return *x.FsGroup
+	}
+	return 0
+}
+
+func (x *PodSecurityContext) GetFsGroupChangePolicy() FsGroupChangePolicy {
+	if x != nil {
+		return x.FsGroupChangePolicy
+	}
+	return FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_UNSPECIFIED
+}
+
+func (x *PodSecurityContext) GetSupplementalGroups() []int64 {
+	if x != nil {
+		return x.SupplementalGroups
+	}
+	return nil
+}
+
+func (x *PodSecurityContext) GetSysctls() []*Sysctl {
+	if x != nil {
+		return x.Sysctls
+	}
+	return nil
+}
+
+// Sysctl is one kernel parameter set for the pod.
+type Sysctl struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The parameter's name, with dots or slashes: "net.ipv4.tcp_keepalive_time",
+	// "net/ipv4/ip_local_port_range".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The value to set, as sysctl writes it: "600", "1024 65535".
+	Value         string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Sysctl) Reset() {
+	*x = Sysctl{}
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Sysctl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Sysctl) ProtoMessage() {}
+
+func (x *Sysctl) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
+func (*Sysctl) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *Sysctl) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Sysctl) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
 // Service is one Service of the workload. It selects exactly the workload's
 // pods and carries the labels and annotations of the intent.
 type Service struct {
@@ -2566,7 +2808,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2578,7 +2820,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2591,7 +2833,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Service) GetName() string {
@@ -2684,7 +2926,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2696,7 +2938,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2709,7 +2951,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ServicePort) GetName() string {
@@ -2737,7 +2979,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xb5\a\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xfd\a\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -2762,7 +3004,8 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\bhost_pid\x18\x0f \x01(\bR\ahostPid\x12\x19\n" +
 	"\bhost_ipc\x18\x10 \x01(\bR\ahostIpc\x120\n" +
 	"\x14service_account_name\x18\x11 \x01(\tR\x12serviceAccountName\x12,\n" +
-	"\bservices\x18\x12 \x03(\v2\x10.podc.v1.ServiceR\bservices\x1a9\n" +
+	"\bservices\x18\x12 \x03(\v2\x10.podc.v1.ServiceR\bservices\x12F\n" +
+	"\x10security_context\x18\x13 \x01(\v2\x1b.podc.v1.PodSecurityContextR\x0fsecurityContext\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
@@ -2898,7 +3141,24 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\r_run_as_groupB\x1c\n" +
 	"\x1a_read_only_root_filesystemB\x1d\n" +
 	"\x1b_allow_privilege_escalationB\r\n" +
-	"\v_privileged\"\x8c\x05\n" +
+	"\v_privileged\"\xdf\x03\n" +
+	"\x12PodSecurityContext\x12#\n" +
+	"\vrun_as_user\x18\x01 \x01(\x03H\x00R\trunAsUser\x88\x01\x01\x12%\n" +
+	"\frun_as_group\x18\x02 \x01(\x03H\x01R\n" +
+	"runAsGroup\x88\x01\x01\x12*\n" +
+	"\x0frun_as_non_root\x18\x03 \x01(\bH\x02R\frunAsNonRoot\x88\x01\x01\x12@\n" +
+	"\x0fseccomp_profile\x18\x04 \x01(\x0e2\x17.podc.v1.SeccompProfileR\x0eseccompProfile\x12\x1e\n" +
+	"\bfs_group\x18\x05 \x01(\x03H\x03R\afsGroup\x88\x01\x01\x12Q\n" +
+	"\x16fs_group_change_policy\x18\x06 \x01(\x0e2\x1c.podc.v1.FsGroupChangePolicyR\x13fsGroupChangePolicy\x12/\n" +
+	"\x13supplemental_groups\x18\a \x03(\x03R\x12supplementalGroups\x12)\n" +
+	"\asysctls\x18\b \x03(\v2\x0f.podc.v1.SysctlR\asysctlsB\x0e\n" +
+	"\f_run_as_userB\x0f\n" +
+	"\r_run_as_groupB\x12\n" +
+	"\x10_run_as_non_rootB\v\n" +
+	"\t_fs_group\"2\n" +
+	"\x06Sysctl\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\x8c\x05\n" +
 	"\aService\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12(\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x14.podc.v1.ServiceTypeR\x04type\x12*\n" +
@@ -2951,7 +3211,11 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x0eSeccompProfile\x12\x1f\n" +
 	"\x1bSECCOMP_PROFILE_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fSECCOMP_PROFILE_RUNTIME_DEFAULT\x10\x01\x12\x1e\n" +
-	"\x1aSECCOMP_PROFILE_UNCONFINED\x10\x02*\x9f\x01\n" +
+	"\x1aSECCOMP_PROFILE_UNCONFINED\x10\x02*\x8d\x01\n" +
+	"\x13FsGroupChangePolicy\x12&\n" +
+	"\"FS_GROUP_CHANGE_POLICY_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dFS_GROUP_CHANGE_POLICY_ALWAYS\x10\x01\x12+\n" +
+	"'FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH\x10\x02*\x9f\x01\n" +
 	"\vServiceType\x12\x1c\n" +
 	"\x18SERVICE_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17SERVICE_TYPE_CLUSTER_IP\x10\x01\x12\x1a\n" +
@@ -2979,8 +3243,8 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 	return file_podc_v1_intent_proto_rawDescData
 }
 
-var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_podc_v1_intent_proto_goTypes = []any{
 	(Controller)(0),            // 0: podc.v1.Controller
 	(RestartPolicy)(0),         // 1: podc.v1.RestartPolicy
@@ -2989,86 +3253,93 @@ var file_podc_v1_intent_proto_goTypes = []any{
 	(Expose)(0),                // 4: podc.v1.Expose
 	(Scheme)(0),                // 5: podc.v1.Scheme
 	(SeccompProfile)(0),        // 6: podc.v1.SeccompProfile
-	(ServiceType)(0),           // 7: podc.v1.ServiceType
-	(SessionAffinity)(0),       // 8: podc.v1.SessionAffinity
-	(ExternalTrafficPolicy)(0), // 9: podc.v1.ExternalTrafficPolicy
-	(*WorkloadIntent)(nil),     // 10: podc.v1.WorkloadIntent
-	(*Container)(nil),          // 11: podc.v1.Container
-	(*EnvVar)(nil),             // 12: podc.v1.EnvVar
-	(*KeyRef)(nil),             // 13: podc.v1.KeyRef
-	(*EnvFrom)(nil),            // 14: podc.v1.EnvFrom
-	(*Port)(nil),               // 15: podc.v1.Port
-	(*Resources)(nil),          // 16: podc.v1.Resources
-	(*Resource)(nil),           // 17: podc.v1.Resource
-	(*Probes)(nil),             // 18: podc.v1.Probes
-	(*Probe)(nil),              // 19: podc.v1.Probe
-	(*ExecAction)(nil),         // 20: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),    // 21: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),      // 22: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),         // 23: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),         // 24: podc.v1.GRPCAction
-	(*Mount)(nil),              // 25: podc.v1.Mount
-	(*Volume)(nil),             // 26: podc.v1.Volume
-	(*ScratchVolume)(nil),      // 27: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),       // 28: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),       // 29: podc.v1.SecretVolume
-	(*PersistentVolume)(nil),   // 30: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),    // 31: podc.v1.SecurityContext
-	(*Service)(nil),            // 32: podc.v1.Service
-	(*ServicePort)(nil),        // 33: podc.v1.ServicePort
-	nil,                        // 34: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                        // 35: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                        // 36: podc.v1.Service.AnnotationsEntry
+	(FsGroupChangePolicy)(0),   // 7: podc.v1.FsGroupChangePolicy
+	(ServiceType)(0),           // 8: podc.v1.ServiceType
+	(SessionAffinity)(0),       // 9: podc.v1.SessionAffinity
+	(ExternalTrafficPolicy)(0), // 10: podc.v1.ExternalTrafficPolicy
+	(*WorkloadIntent)(nil),     // 11: podc.v1.WorkloadIntent
+	(*Container)(nil),          // 12: podc.v1.Container
+	(*EnvVar)(nil),             // 13: podc.v1.EnvVar
+	(*KeyRef)(nil),             // 14: podc.v1.KeyRef
+	(*EnvFrom)(nil),            // 15: podc.v1.EnvFrom
+	(*Port)(nil),               // 16: podc.v1.Port
+	(*Resources)(nil),          // 17: podc.v1.Resources
+	(*Resource)(nil),           // 18: podc.v1.Resource
+	(*Probes)(nil),             // 19: podc.v1.Probes
+	(*Probe)(nil),              // 20: podc.v1.Probe
+	(*ExecAction)(nil),         // 21: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),    // 22: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),      // 23: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),         // 24: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),         // 25: podc.v1.GRPCAction
+	(*Mount)(nil),              // 26: podc.v1.Mount
+	(*Volume)(nil),             // 27: podc.v1.Volume
+	(*ScratchVolume)(nil),      // 28: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),       // 29: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),       // 30: podc.v1.SecretVolume
+	(*PersistentVolume)(nil),   // 31: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),    // 32: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil), // 33: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),             // 34: podc.v1.Sysctl
+	(*Service)(nil),            // 35: podc.v1.Service
+	(*ServicePort)(nil),        // 36: podc.v1.ServicePort
+	nil,                        // 37: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                        // 38: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                        // 39: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	34, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	35, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	37, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	38, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
 	0,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
 	1,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
-	11, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
-	11, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
-	11, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	26, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	32, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	2,  // 9: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	12, // 10: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	14, // 11: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	15, // 12: podc.v1.Container.ports:type_name -> podc.v1.Port
-	16, // 13: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	18, // 14: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	25, // 15: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	31, // 16: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	13, // 17: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	13, // 18: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	3,  // 19: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	4,  // 20: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	17, // 21: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	17, // 22: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	17, // 23: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	19, // 24: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	19, // 25: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	19, // 26: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	20, // 27: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	21, // 28: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	22, // 29: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	24, // 30: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	5,  // 31: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	23, // 32: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	27, // 33: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	28, // 34: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	29, // 35: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	30, // 36: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	6,  // 37: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	7,  // 38: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	33, // 39: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	8,  // 40: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	9,  // 41: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	36, // 42: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	43, // [43:43] is the sub-list for method output_type
-	43, // [43:43] is the sub-list for method input_type
-	43, // [43:43] is the sub-list for extension type_name
-	43, // [43:43] is the sub-list for extension extendee
-	0,  // [0:43] is the sub-list for field type_name
+	12, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
+	12, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
+	12, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
+	27, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	35, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	33, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	2,  // 10: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	13, // 11: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	15, // 12: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	16, // 13: podc.v1.Container.ports:type_name -> podc.v1.Port
+	17, // 14: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	19, // 15: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	26, // 16: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	32, // 17: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	14, // 18: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	14, // 19: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	3,  // 20: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	4,  // 21: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	18, // 22: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	18, // 23: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	18, // 24: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	20, // 25: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	20, // 26: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	20, // 27: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	21, // 28: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	22, // 29: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	23, // 30: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	25, // 31: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	5,  // 32: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	24, // 33: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	28, // 34: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	29, // 35: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	30, // 36: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	31, // 37: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	6,  // 38: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	6,  // 39: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	7,  // 40: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	34, // 41: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	8,  // 42: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	36, // 43: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	9,  // 44: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	10, // 45: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	39, // 46: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	47, // [47:47] is the sub-list for method output_type
+	47, // [47:47] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -3099,13 +3370,14 @@ func file_podc_v1_intent_proto_init() {
 		(*Volume_Persistent)(nil),
 	}
 	file_podc_v1_intent_proto_msgTypes[21].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[22].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
-			NumEnums:      10,
-			NumMessages:   27,
+			NumEnums:      11,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/intent.proto.
  */
 export const file_podc_v1_intent: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSLLBQoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXMiggMKCUNvbnRhaW5lchIMCgRuYW1lGAEgASgJEg0KBWltYWdlGAIgASgJEigKC3B1bGxfcG9saWN5GAMgASgOMhMucG9kYy52MS5QdWxsUG9saWN5Eg8KB2NvbW1hbmQYBCADKAkSDAoEYXJncxgFIAMoCRITCgt3b3JraW5nX2RpchgGIAEoCRIcCgNlbnYYByADKAsyDy5wb2RjLnYxLkVudlZhchIiCghlbnZfZnJvbRgIIAMoCzIQLnBvZGMudjEuRW52RnJvbRIcCgVwb3J0cxgJIAMoCzINLnBvZGMudjEuUG9ydBIlCglyZXNvdXJjZXMYCiABKAsyEi5wb2RjLnYxLlJlc291cmNlcxIfCgZwcm9iZXMYCyABKAsyDy5wb2RjLnYxLlByb2JlcxIeCgZtb3VudHMYDCADKAsyDi5wb2RjLnYxLk1vdW50EjIKEHNlY3VyaXR5X2NvbnRleHQYDSABKAsyGC5wb2RjLnYxLlNlY3VyaXR5Q29udGV4dCKDAQoGRW52VmFyEgwKBG5hbWUYASABKAkSDwoFdmFsdWUYAiABKAlIABIpCg5jb25maWdfbWFwX2tleRgDIAEoCzIPLnBvZGMudjEuS2V5UmVmSAASJQoKc2VjcmV0X2tleRgEIAEoCzIPLnBvZGMudjEuS2V5UmVmSABCCAoGc291cmNlIjUKBktleVJlZhIMCgRuYW1lGAEgASgJEgsKA2tleRgCIAEoCRIQCghvcHRpb25hbBgDIAEoCCJLCgdFbnZGcm9tEhQKCmNvbmZpZ19tYXAYASABKAlIABIQCgZzZWNyZXQYAiABKAlIABIOCgZwcmVmaXgYAyABKAlCCAoGc291cmNlIpsBCgRQb3J0EgwKBG5hbWUYASABKAkSFgoOY29udGFpbmVyX3BvcnQYAiABKAUSIwoIcHJvdG9jb2wYAyABKA4yES5wb2RjLnYxLlByb3RvY29sEh8KBmV4cG9zZRgEIAEoDjIPLnBvZGMudjEuRXhwb3NlEhQKDHNlcnZpY2VfcG9ydBgFIAEoBRIRCglub2RlX3BvcnQYBiABKAUifAoJUmVzb3VyY2VzEh4KA2NwdRgBIAEoCzIRLnBvZGMudjEuUmVzb3VyY2USIQoGbWVtb3J5GAIgASgLMhEucG9kYy52MS5SZXNvdXJjZRIsChFlcGhlbWVyYWxfc3RvcmFnZRgDIAEoCzIRLnBvZGMudjEuUmVzb3VyY2UiKgoIUmVzb3VyY2USDwoHcmVxdWVzdBgBIAEoCRINCgVsaW1pdBgCIAEoCSJuCgZQcm9iZXMSIAoIbGl2ZW5lc3MYASABKAsyDi5wb2RjLnYxLlByb2JlEiEKCXJlYWRpbmVzcxgCIAEoCzIOLnBvZGMudjEuUHJvYmUSHwoHc3RhcnR1cBgDIAEoCzIOLnBvZGMudjEuUHJvYmUivgIKBVByb2JlEiMKBGV4ZWMYASABKAsyEy5wb2RjLnYxLkV4ZWNBY3Rpb25IABIuCgp0Y3Bfc29ja2V0GAIgASgLMhgucG9kYy52MS5UQ1BTb2NrZXRBY3Rpb25IABIqCghodHRwX2dldBgDIAEoCzIWLnBvZGMudjEuSFRUUEdldEFjdGlvbkgAEiMKBGdycGMYBCABKAsyEy5wb2RjLnYxLkdSUENBY3Rpb25IABIdChVpbml0aWFsX2RlbGF5X3NlY29uZHMYBSABKAUSFgoOcGVyaW9kX3NlY29uZHMYBiABKAUSFwoPdGltZW91dF9zZWNvbmRzGAcgASgFEhkKEXN1Y2Nlc3NfdGhyZXNob2xkGAggASgFEhkKEWZhaWx1cmVfdGhyZXNob2xkGAkgASgFQgkKB2hhbmRsZXIiHQoKRXhlY0FjdGlvbhIPCgdjb21tYW5kGAEgAygJIh8KD1RDUFNvY2tldEFjdGlvbhIMCgRwb3J0GAEgASgJInIKDUhUVFBHZXRBY3Rpb24SDAoEcGF0aBgBIAEoCRIMCgRwb3J0GAIgASgJEh8KBnNjaGVtZRgDIAEoDjIPLnBvZGMudjEuU2NoZW1lEiQKB2hlYWRlcnMYBCADKAsyEy5wb2RjLnYxLkhUVFBIZWFkZXIiKQoKSFRUUEhlYWRlchIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJIisKCkdSUENBY3Rpb24SDAoEcG9ydBgBIAEoBRIPCgdzZXJ2aWNlGAIgASgJIkoKBU1vdW50Eg4KBnZvbHVtZRgBIAEoCRIMCgRwYXRoGAIgASgJEhEKCXJlYWRfb25seRgDIAEoCBIQCghzdWJfcGF0aBgEIAEoCSLOAQoGVm9sdW1lEgwKBG5hbWUYASABKAkSKQoHc2NyYXRjaBgCIAEoCzIWLnBvZGMudjEuU2NyYXRjaFZvbHVtZUgAEicKBmNvbmZpZxgDIAEoCzIVLnBvZGMudjEuQ29uZmlnVm9sdW1lSAASJwoGc2VjcmV0GAQgASgLMhUucG9kYy52MS5TZWNyZXRWb2x1bWVIABIvCgpwZXJzaXN0ZW50GAUgASgLMhkucG9kYy52MS5QZXJzaXN0ZW50Vm9sdW1lSABCCAoGc291cmNlIjMKDVNjcmF0Y2hWb2x1bWUSEgoKc2l6ZV9saW1pdBgBIAEoCRIOCgZtZW1vcnkYAiABKAgiLgoMQ29uZmlnVm9sdW1lEgwKBG5hbWUYASABKAkSEAoIb3B0aW9uYWwYAiABKAgiLgoMU2VjcmV0Vm9sdW1lEgwKBG5hbWUYASABKAkSEAoIb3B0aW9uYWwYAiABKAgiOQoQUGVyc2lzdGVudFZvbHVtZRISCgpjbGFpbV9uYW1lGAEgASgJEhEKCXJlYWRfb25seRgCIAEoCCK2AwoPU2VjdXJpdHlDb250ZXh0EhwKD3J1bl9hc19ub25fcm9vdBgBIAEoCEgAiAEBEhgKC3J1bl9hc191c2VyGAIgASgDSAGIAQESGQoMcnVuX2FzX2dyb3VwGAMgASgDSAKIAQESJgoZcmVhZF9vbmx5X3Jvb3RfZmlsZXN5c3RlbRgEIAEoCEgDiAEBEicKGmFsbG93X3ByaXZpbGVnZV9lc2NhbGF0aW9uGAUgASgISASIAQESFwoKcHJpdmlsZWdlZBgGIAEoCEgFiAEBEhgKEGNhcGFiaWxpdGllc19hZGQYByADKAkSGQoRY2FwYWJpbGl0aWVzX2Ryb3AYCCADKAkSMAoPc2VjY29tcF9wcm9maWxlGAkgASgOMhcucG9kYy52MS5TZWNjb21wUHJvZmlsZUISChBfcnVuX2FzX25vbl9yb290Qg4KDF9ydW5fYXNfdXNlckIPCg1fcnVuX2FzX2dyb3VwQhwKGl9yZWFkX29ubHlfcm9vdF9maWxlc3lzdGVtQh0KG19hbGxvd19wcml2aWxlZ2VfZXNjYWxhdGlvbkINCgtfcHJpdmlsZWdlZCLSAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5wb2RjLnYxLlNlcnZpY2VUeXBlEiMKBXBvcnRzGAMgAygLMhQucG9kYy52MS5TZXJ2aWNlUG9ydBIyChBzZXNzaW9uX2FmZmluaXR5GAQgASgOMhgucG9kYy52MS5TZXNzaW9uQWZmaW5pdHkSKAogc2Vzc2lvbl9hZmZpbml0eV90aW1lb3V0X3NlY29uZHMYBSABKAUSPwoXZXh0ZXJuYWxfdHJhZmZpY19wb2xpY3kYBiABKA4yHi5wb2RjLnYxLkV4dGVybmFsVHJhZmZpY1BvbGljeRIjChtwdWJsaXNoX25vdF9yZWFkeV9hZGRyZXNzZXMYByABKAgSGwoTbG9hZF9iYWxhbmNlcl9jbGFzcxgIIAEoCRIjChtsb2FkX2JhbGFuY2VyX3NvdXJjZV9yYW5nZXMYCSADKAkSNgoLYW5ub3RhdGlvbnMYCiADKAsyIS5wb2RjLnYxLlNlcnZpY2UuQW5ub3RhdGlvbnNFbnRyeRoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRAoLU2VydmljZVBvcnQSDAoEbmFtZRgBIAEoCRIUCgxzZXJ2aWNlX3BvcnQYAiABKAUSEQoJbm9kZV9wb3J0GAMgASgFKlcKCkNvbnRyb2xsZXISGgoWQ09OVFJPTExFUl9VTlNQRUNJRklFRBAAEhIKDkNPTlRST0xMRVJfUE9EEAESGQoVQ09OVFJPTExFUl9ERVBMT1lNRU5UEAIqgwEKDVJlc3RhcnRQb2xpY3kSHgoaUkVTVEFSVF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIZChVSRVNUQVJUX1BPTElDWV9BTFdBWVMQARIdChlSRVNUQVJUX1BPTElDWV9PTl9GQUlMVVJFEAISGAoUUkVTVEFSVF9QT0xJQ1lfTkVWRVIQAyp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFgoSUFVMTF9QT0xJQ1lfQUxXQVlTEAESHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKlsKCFByb3RvY29sEhgKFFBST1RPQ09MX1VOU1BFQ0lGSUVEEAASEAoMUFJPVE9DT0xfVENQEAESEAoMUFJPVE9DT0xfVURQEAISEQoNUFJPVE9DT0xfU0NUUBADKlYKBkV4cG9zZRIWChJFWFBPU0VfVU5TUEVDSUZJRUQQABIPCgtFWFBPU0VfTk9ORRABEhIKDkVYUE9TRV9DTFVTVEVSEAISDwoLRVhQT1NFX05PREUQAypDCgZTY2hlbWUSFgoSU0NIRU1FX1VOU1BFQ0lGSUVEEAASDwoLU0NIRU1FX0hUVFAQARIQCgxTQ0hFTUVfSFRUUFMQAip2Cg5TZWNjb21wUHJvZmlsZRIfChtTRUNDT01QX1BST0ZJTEVfVU5TUEVDSUZJRUQQABIjCh9TRUNDT01QX1BST0ZJTEVfUlVOVElNRV9ERUZBVUxUEAESHgoaU0VDQ09NUF9QUk9GSUxFX1VOQ09ORklORUQQAiqfAQoLU2VydmljZVR5cGUSHAoYU0VSVklDRV9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXU0VSVklDRV9UWVBFX0NMVVNURVJfSVAQARIaChZTRVJWSUNFX1RZUEVfTk9ERV9QT1JUEAISHgoaU0VSVklDRV9UWVBFX0xPQURfQkFMQU5DRVIQAxIZChVTRVJWSUNFX1RZUEVfSEVBRExFU1MQBCpuCg9TZXNzaW9uQWZmaW5pdHkSIAocU0VTU0lPTl9BRkZJTklUWV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fQUZGSU5JVFlfTk9ORRABEh4KGlNFU1NJT05fQUZGSU5JVFlfQ0xJRU5UX0lQEAIqiAEKFUV4dGVybmFsVHJhZmZpY1BvbGljeRInCiNFWFRFUk5BTF9UUkFGRklDX1BPTElDWV9VTlNQRUNJRklFRBAAEiMKH0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0NMVVNURVIQARIhCh1FWFRFUk5BTF9UUkFGRklDX1BPTElDWV9MT0NBTBACQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw");
+  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSKCBgoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCCwoJX3JlcGxpY2FzIoIDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQigwEKBkVudlZhchIMCgRuYW1lGAEgASgJEg8KBXZhbHVlGAIgASgJSAASKQoOY29uZmlnX21hcF9rZXkYAyABKAsyDy5wb2RjLnYxLktleVJlZkgAEiUKCnNlY3JldF9rZXkYBCABKAsyDy5wb2RjLnYxLktleVJlZkgAQggKBnNvdXJjZSI1CgZLZXlSZWYSDAoEbmFtZRgBIAEoCRILCgNrZXkYAiABKAkSEAoIb3B0aW9uYWwYAyABKAgiSwoHRW52RnJvbRIUCgpjb25maWdfbWFwGAEgASgJSAASEAoGc2VjcmV0GAIgASgJSAASDgoGcHJlZml4GAMgASgJQggKBnNvdXJjZSKbAQoEUG9ydBIMCgRuYW1lGAEgASgJEhYKDmNvbnRhaW5lcl9wb3J0GAIgASgFEiMKCHByb3RvY29sGAMgASgOMhEucG9kYy52MS5Qcm90b2NvbBIfCgZleHBvc2UYBCABKA4yDy5wb2RjLnYxLkV4cG9zZRIUCgxzZXJ2aWNlX3BvcnQYBSABKAUSEQoJbm9kZV9wb3J0GAYgASgFInwKCVJlc291cmNlcxIeCgNjcHUYASABKAsyES5wb2RjLnYxLlJlc291cmNlEiEKBm1lbW9yeRgCIAEoCzIRLnBvZGMudjEuUmVzb3VyY2USLAoRZXBoZW1lcmFsX3N0b3JhZ2UYAyABKAsyES5wb2RjLnYxLlJlc291cmNlIioKCFJlc291cmNlEg8KB3JlcXVlc3QYASABKAkSDQoFbGltaXQYAiABKAkibgoGUHJvYmVzEiAKCGxpdmVuZXNzGAEgASgLMg4ucG9kYy52MS5Qcm9iZRIhCglyZWFkaW5lc3MYAiABKAsyDi5wb2RjLnYxLlByb2JlEh8KB3N0YXJ0dXAYAyABKAsyDi5wb2RjLnYxLlByb2JlIr4CCgVQcm9iZRIjCgRleGVjGAEgASgLMhMucG9kYy52MS5FeGVjQWN0aW9uSAASLgoKdGNwX3NvY2tldBgCIAEoCzIYLnBvZGMudjEuVENQU29ja2V0QWN0aW9uSAASKgoIaHR0cF9nZXQYAyABKAsyFi5wb2RjLnYxLkhUVFBHZXRBY3Rpb25IABIjCgRncnBjGAQgASgLMhMucG9kYy52MS5HUlBDQWN0aW9uSAASHQoVaW5pdGlhbF9kZWxheV9zZWNvbmRzGAUgASgFEhYKDnBlcmlvZF9zZWNvbmRzGAYgASgFEhcKD3RpbWVvdXRfc2Vjb25kcxgHIAEoBRIZChFzdWNjZXNzX3RocmVzaG9sZBgIIAEoBRIZChFmYWlsdXJlX3RocmVzaG9sZBgJIAEoBUIJCgdoYW5kbGVyIh0KCkV4ZWNBY3Rpb24SDwoHY29tbWFuZBgBIAMoCSIfCg9UQ1BTb2NrZXRBY3Rpb24SDAoEcG9ydBgBIAEoCSJyCg1IVFRQR2V0QWN0aW9uEgwKBHBhdGgYASABKAkSDAoEcG9ydBgCIAEoCRIfCgZzY2hlbWUYAyABKA4yDy5wb2RjLnYxLlNjaGVtZRIkCgdoZWFkZXJzGAQgAygLMhMucG9kYy52MS5IVFRQSGVhZGVyIikKCkhUVFBIZWFkZXISDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSIrCgpHUlBDQWN0aW9uEgwKBHBvcnQYASABKAUSDwoHc2VydmljZRgCIAEoCSJKCgVNb3VudBIOCgZ2b2x1bWUYASABKAkSDAoEcGF0aBgCIAEoCRIRCglyZWFkX29ubHkYAyABKAgSEAoIc3ViX3BhdGgYBCABKAkizgEKBlZvbHVtZRIMCgRuYW1lGAEgASgJEikKB3NjcmF0Y2gYAiABKAsyFi5wb2RjLnYxLlNjcmF0Y2hWb2x1bWVIABInCgZjb25maWcYAyABKAsyFS5wb2RjLnYxLkNvbmZpZ1ZvbHVtZUgAEicKBnNlY3JldBgEIAEoCzIVLnBvZGMudjEuU2VjcmV0Vm9sdW1lSAASLwoKcGVyc2lzdGVudBgFIAEoCzIZLnBvZGMudjEuUGVyc2lzdGVudFZvbHVtZUgAQggKBnNvdXJjZSIzCg1TY3JhdGNoVm9sdW1lEhIKCnNpemVfbGltaXQYASABKAkSDgoGbWVtb3J5GAIgASgIIi4KDENvbmZpZ1ZvbHVtZRIMCgRuYW1lGAEgASgJEhAKCG9wdGlvbmFsGAIgASgIIi4KDFNlY3JldFZvbHVtZRIMCgRuYW1lGAEgASgJEhAKCG9wdGlvbmFsGAIgASgIIjkKEFBlcnNpc3RlbnRWb2x1bWUSEgoKY2xhaW1fbmFtZRgBIAEoCRIRCglyZWFkX29ubHkYAiABKAgitgMKD1NlY3VyaXR5Q29udGV4dBIcCg9ydW5fYXNfbm9uX3Jvb3QYASABKAhIAIgBARIYCgtydW5fYXNfdXNlchgCIAEoA0gBiAEBEhkKDHJ1bl9hc19ncm91cBgDIAEoA0gCiAEBEiYKGXJlYWRfb25seV9yb290X2ZpbGVzeXN0ZW0YBCABKAhIA4gBARInChphbGxvd19wcml2aWxlZ2VfZXNjYWxhdGlvbhgFIAEoCEgEiAEBEhcKCnByaXZpbGVnZWQYBiABKAhIBYgBARIYChBjYXBhYmlsaXRpZXNfYWRkGAcgAygJEhkKEWNhcGFiaWxpdGllc19kcm9wGAggAygJEjAKD3NlY2NvbXBfcHJvZmlsZRgJIAEoDjIXLnBvZGMudjEuU2VjY29tcFByb2ZpbGVCEgoQX3J1bl9hc19ub25fcm9vdEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEIcChpfcmVhZF9vbmx5X3Jvb3RfZmlsZXN5c3RlbUIdChtfYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb25CDQoLX3ByaXZpbGVnZWQi7wIKElBvZFNlY3VyaXR5Q29udGV4dBIYCgtydW5fYXNfdXNlchgBIAEoA0gAiAEBEhkKDHJ1bl9hc19ncm91cBgCIAEoA0gBiAEBEhwKD3J1bl9hc19ub25fcm9vdBgDIAEoCEgCiAEBEjAKD3NlY2NvbXBfcHJvZmlsZRgEIAEoDjIXLnBvZGMudjEuU2VjY29tcFByb2ZpbGUSFQoIZnNfZ3JvdXAYBSABKANIA4gBARI8ChZmc19ncm91cF9jaGFuZ2VfcG9saWN5GAYgASgOMhwucG9kYy52MS5Gc0dyb3VwQ2hhbmdlUG9saWN5EhsKE3N1cHBsZW1lbnRhbF9ncm91cHMYByADKAMSIAoHc3lzY3RscxgIIAMoCzIPLnBvZGMudjEuU3lzY3RsQg4KDF9ydW5fYXNfdXNlckIPCg1fcnVuX2FzX2dyb3VwQhIKEF9ydW5fYXNfbm9uX3Jvb3RCCwoJX2ZzX2dyb3VwIiUKBlN5c2N0bBIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJItIDCgdTZXJ2aWNlEgwKBG5hbWUYASABKAkSIgoEdHlwZRgCIAEoDjIULnBvZGMudjEuU2VydmljZVR5cGUSIwoFcG9ydHMYAyADKAsyFC5wb2RjLnYxLlNlcnZpY2VQb3J0EjIKEHNlc3Npb25fYWZmaW5pdHkYBCABKA4yGC5wb2RjLnYxLlNlc3Npb25BZmZpbml0eRIoCiBzZXNzaW9uX2FmZmluaXR5X3RpbWVvdXRfc2Vjb25kcxgFIAEoBRI/ChdleHRlcm5hbF90cmFmZmljX3BvbGljeRgGIAEoDjIeLnBvZGMudjEuRXh0ZXJuYWxUcmFmZmljUG9saWN5EiMKG3B1Ymxpc2hfbm90X3JlYWR5X2FkZHJlc3NlcxgHIAEoCBIbChNsb2FkX2JhbGFuY2VyX2NsYXNzGAggASgJEiMKG2xvYWRfYmFsYW5jZXJfc291cmNlX3JhbmdlcxgJIAMoCRI2Cgthbm5vdGF0aW9ucxgKIAMoCzIhLnBvZGMudjEuU2VydmljZS5Bbm5vdGF0aW9uc0VudHJ5GjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJECgtTZXJ2aWNlUG9ydBIMCgRuYW1lGAEgASgJEhQKDHNlcnZpY2VfcG9ydBgCIAEoBRIRCglub2RlX3BvcnQYAyABKAUqVwoKQ29udHJvbGxlchIaChZDT05UUk9MTEVSX1VOU1BFQ0lGSUVEEAASEgoOQ09OVFJPTExFUl9QT0QQARIZChVDT05UUk9MTEVSX0RFUExPWU1FTlQQAiqDAQoNUmVzdGFydFBvbGljeRIeChpSRVNUQVJUX1BPTElDWV9VTlNQRUNJRklFRBAAEhkKFVJFU1RBUlRfUE9MSUNZX0FMV0FZUxABEh0KGVJFU1RBUlRfUE9MSUNZX09OX0ZBSUxVUkUQAhIYChRSRVNUQVJUX1BPTElDWV9ORVZFUhADKngKClB1bGxQb2xpY3kSGwoXUFVMTF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIWChJQVUxMX1BPTElDWV9BTFdBWVMQARIeChpQVUxMX1BPTElDWV9JRl9OT1RfUFJFU0VOVBACEhUKEVBVTExfUE9MSUNZX05FVkVSEAMqWwoIUHJvdG9jb2wSGAoUUFJPVE9DT0xfVU5TUEVDSUZJRUQQABIQCgxQUk9UT0NPTF9UQ1AQARIQCgxQUk9UT0NPTF9VRFAQAhIRCg1QUk9UT0NPTF9TQ1RQEAMqVgoGRXhwb3NlEhYKEkVYUE9TRV9VTlNQRUNJRklFRBAAEg8KC0VYUE9TRV9OT05FEAESEgoORVhQT1NFX0NMVVNURVIQAhIPCgtFWFBPU0VfTk9ERRADKkMKBlNjaGVtZRIWChJTQ0hFTUVfVU5TUEVDSUZJRUQQABIPCgtTQ0hFTUVfSFRUUBABEhAKDFNDSEVNRV9IVFRQUxACKnYKDlNlY2NvbXBQcm9maWxlEh8KG1NFQ0NPTVBfUFJPRklMRV9VTlNQRUNJRklFRBAAEiMKH1NFQ0NPTVBfUFJPRklMRV9SVU5USU1FX0RFRkFVTFQQARIeChpTRUNDT01QX1BST0ZJTEVfVU5DT05GSU5FRBACKo0BChNGc0dyb3VwQ2hhbmdlUG9saWN5EiYKIkZTX0dST1VQX0NIQU5HRV9QT0xJQ1lfVU5TUEVDSUZJRUQQABIhCh1GU19HUk9VUF9DSEFOR0VfUE9MSUNZX0FMV0FZUxABEisKJ0ZTX0dST1VQX0NIQU5HRV9QT0xJQ1lfT05fUk9PVF9NSVNNQVRDSBACKp8BCgtTZXJ2aWNlVHlwZRIcChhTRVJWSUNFX1RZUEVfVU5TUEVDSUZJRUQQABIbChdTRVJWSUNFX1RZUEVfQ0xVU1RFUl9JUBABEhoKFlNFUlZJQ0VfVFlQRV9OT0RFX1BPUlQQAhIeChpTRVJWSUNFX1RZUEVfTE9BRF9CQUxBTkNFUhADEhkKFVNFUlZJQ0VfVFlQRV9IRUFETEVTUxAEKm4KD1Nlc3Npb25BZmZpbml0eRIgChxTRVNTSU9OX0FGRklOSVRZX1VOU1BFQ0lGSUVEEAASGQoVU0VTU0lPTl9BRkZJTklUWV9OT05FEAESHgoaU0VTU0lPTl9BRkZJTklUWV9DTElFTlRfSVAQAiqIAQoVRXh0ZXJuYWxUcmFmZmljUG9saWN5EicKI0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIwofRVhURVJOQUxfVFJBRkZJQ19QT0xJQ1lfQ0xVU1RFUhABEiEKHUVYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0xPQ0FMEAJCLVorZ2l0aHViLmNvbS9wb2RjLWRldi9wb2RjL2dlbi9wb2RjL3YxO3BvZGN2MWIGcHJvdG8z");
 
 /**
  * WorkloadIntent is what a service needs, said at a high level: its
@@ -170,6 +170,16 @@ export type WorkloadIntent = Message<"podc.v1.WorkloadIntent"> & {
    * @generated from field: repeated podc.v1.Service services = 18;
    */
   services: Service[];
+
+  /**
+   * Security settings of the whole pod: the user and groups its containers
+   * run as, the group that owns its volumes, its kernel parameters. A
+   * container's own securityContext wins where both set a field. Unset
+   * fields are left to policy defaults and then to the cluster.
+   *
+   * @generated from field: podc.v1.PodSecurityContext security_context = 19;
+   */
+  securityContext?: PodSecurityContext | undefined;
 };
 
 /**
@@ -1112,6 +1122,115 @@ export const SecurityContextSchema: GenMessage<SecurityContext> = /*@__PURE__*/
   messageDesc(file_podc_v1_intent, 21);
 
 /**
+ * PodSecurityContext is the security settings of the whole pod.
+ * runAsUser, runAsGroup, runAsNonRoot and seccompProfile apply to every
+ * container that does not set its own.
+ *
+ * @generated from message podc.v1.PodSecurityContext
+ */
+export type PodSecurityContext = Message<"podc.v1.PodSecurityContext"> & {
+  /**
+   * The user id the containers run as.
+   *
+   * @generated from field: optional int64 run_as_user = 1;
+   */
+  runAsUser?: bigint | undefined;
+
+  /**
+   * The group id the containers run as.
+   *
+   * @generated from field: optional int64 run_as_group = 2;
+   */
+  runAsGroup?: bigint | undefined;
+
+  /**
+   * Refuse to start a container as root.
+   *
+   * @generated from field: optional bool run_as_non_root = 3;
+   */
+  runAsNonRoot?: boolean | undefined;
+
+  /**
+   * The seccomp profile of the containers. Unset leaves it to policy and
+   * the cluster.
+   *
+   * @generated from field: podc.v1.SeccompProfile seccomp_profile = 4;
+   */
+  seccompProfile: SeccompProfile;
+
+  /**
+   * A group id added to every container's processes that owns the pod's
+   * volumes: the kubelet changes the ownership and permissions of volumes
+   * that support it to this group when it mounts them.
+   *
+   * @generated from field: optional int64 fs_group = 5;
+   */
+  fsGroup?: bigint | undefined;
+
+  /**
+   * When the kubelet changes the volumes' ownership to fsGroup. Unset with
+   * fsGroup set means FS_GROUP_CHANGE_POLICY_ALWAYS, written out. Refused
+   * without fsGroup.
+   *
+   * @generated from field: podc.v1.FsGroupChangePolicy fs_group_change_policy = 6;
+   */
+  fsGroupChangePolicy: FsGroupChangePolicy;
+
+  /**
+   * Group ids added to the first process of every container, beside its
+   * primary group.
+   *
+   * @generated from field: repeated int64 supplemental_groups = 7;
+   */
+  supplementalGroups: bigint[];
+
+  /**
+   * Namespaced kernel parameters set for the pod. One outside the kubelet's
+   * safe set of the target Kubernetes version needs nodes whose kubelet
+   * allows it (--allowed-unsafe-sysctls); the default policies deny it.
+   *
+   * @generated from field: repeated podc.v1.Sysctl sysctls = 8;
+   */
+  sysctls: Sysctl[];
+};
+
+/**
+ * Describes the message podc.v1.PodSecurityContext.
+ * Use `create(PodSecurityContextSchema)` to create a new message.
+ */
+export const PodSecurityContextSchema: GenMessage<PodSecurityContext> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 22);
+
+/**
+ * Sysctl is one kernel parameter set for the pod.
+ *
+ * @generated from message podc.v1.Sysctl
+ */
+export type Sysctl = Message<"podc.v1.Sysctl"> & {
+  /**
+   * The parameter's name, with dots or slashes: "net.ipv4.tcp_keepalive_time",
+   * "net/ipv4/ip_local_port_range".
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The value to set, as sysctl writes it: "600", "1024 65535".
+   *
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message podc.v1.Sysctl.
+ * Use `create(SysctlSchema)` to create a new message.
+ */
+export const SysctlSchema: GenMessage<Sysctl> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 23);
+
+/**
  * Service is one Service of the workload. It selects exactly the workload's
  * pods and carries the labels and annotations of the intent.
  *
@@ -1207,7 +1326,7 @@ export type Service = Message<"podc.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 22);
+  messageDesc(file_podc_v1_intent, 24);
 
 /**
  * ServicePort is one container port that a Service carries.
@@ -1247,7 +1366,7 @@ export type ServicePort = Message<"podc.v1.ServicePort"> & {
  * Use `create(ServicePortSchema)` to create a new message.
  */
 export const ServicePortSchema: GenMessage<ServicePort> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 23);
+  messageDesc(file_podc_v1_intent, 25);
 
 /**
  * Controller says what manages the workload's pods.
@@ -1521,6 +1640,42 @@ export const SeccompProfileSchema: GenEnum<SeccompProfile> = /*@__PURE__*/
   enumDesc(file_podc_v1_intent, 6);
 
 /**
+ * FsGroupChangePolicy says when the kubelet changes the ownership and
+ * permissions of a volume to the pod's fsGroup.
+ *
+ * @generated from enum podc.v1.FsGroupChangePolicy
+ */
+export enum FsGroupChangePolicy {
+  /**
+   * Not set: the same as FS_GROUP_CHANGE_POLICY_ALWAYS.
+   *
+   * @generated from enum value: FS_GROUP_CHANGE_POLICY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * On every mount, file by file: slow for large volumes.
+   *
+   * @generated from enum value: FS_GROUP_CHANGE_POLICY_ALWAYS = 1;
+   */
+  ALWAYS = 1,
+
+  /**
+   * Only when the volume's root does not already have the expected owner
+   * and permissions.
+   *
+   * @generated from enum value: FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH = 2;
+   */
+  ON_ROOT_MISMATCH = 2,
+}
+
+/**
+ * Describes the enum podc.v1.FsGroupChangePolicy.
+ */
+export const FsGroupChangePolicySchema: GenEnum<FsGroupChangePolicy> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 7);
+
+/**
  * ServiceType is the kind of a Service.
  *
  * @generated from enum podc.v1.ServiceType
@@ -1571,7 +1726,7 @@ export enum ServiceType {
  * Describes the enum podc.v1.ServiceType.
  */
 export const ServiceTypeSchema: GenEnum<ServiceType> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 7);
+  enumDesc(file_podc_v1_intent, 8);
 
 /**
  * SessionAffinity says whether a client's connections keep going to the
@@ -1607,7 +1762,7 @@ export enum SessionAffinity {
  * Describes the enum podc.v1.SessionAffinity.
  */
 export const SessionAffinitySchema: GenEnum<SessionAffinity> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 8);
+  enumDesc(file_podc_v1_intent, 9);
 
 /**
  * ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -1645,5 +1800,5 @@ export enum ExternalTrafficPolicy {
  * Describes the enum podc.v1.ExternalTrafficPolicy.
  */
 export const ExternalTrafficPolicySchema: GenEnum<ExternalTrafficPolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 9);
+  enumDesc(file_podc_v1_intent, 10);
 
