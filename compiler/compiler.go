@@ -311,7 +311,7 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	if rep.Profile == "" {
 		rep.Profile = policy.DefaultProfile
 	}
-	params := policy.Params{Profile: rep.Profile, NodePorts: e.nodePorts}
+	params := policy.Params{Profile: rep.Profile, NodePorts: e.nodePorts, Target: tv}
 
 	// Structural checks and intent policies both run, so a form sees every
 	// problem at once; a malformed intent is not compiled.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,7 +40,7 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 	if wi == nil {
 		wi = &podcv1.WorkloadIntent{}
 	}
-	in := flattenIntent(wi)
+	in := flattenIntent(wi, p.Target)
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
 	whole, err := wholeIntentInput(in, params)
 	if err != nil {
@@ -383,7 +384,13 @@ func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, extra [
 				faulted = true
 				continue
 			}
-			findings = append(findings, o.findings...)
+			// A per-container rule that finds a pod-level field wrong finds
+			// it once per container: it is one violation.
+			for _, f := range o.findings {
+				if !slices.Contains(findings[before:], f) {
+					findings = append(findings, f)
+				}
+			}
 		}
 		for _, f := range extra {
 			if f.RuleID == r.ID {

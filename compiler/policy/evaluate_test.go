@@ -15,6 +15,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -348,6 +349,11 @@ func reference(wi *podcv1.WorkloadIntent, profile string, ports intent.PortRange
 			}
 		}
 	}
+	for i, sc := range wi.GetSecurityContext().GetSysctls() {
+		if !referenceSafeSysctls[strings.ReplaceAll(sc.GetName(), "/", ".")] {
+			add("baseline.sysctls", fmt.Sprintf("securityContext.sysctls[%d].name", i))
+		}
+	}
 	if wi.GetHostNetwork() {
 		add("baseline.host-namespaces", "hostNetwork")
 	}
@@ -366,7 +372,18 @@ func reference(wi *podcv1.WorkloadIntent, profile string, ports intent.PortRange
 	return out
 }
 
+// referenceSafeSysctls is the kubelet's safe set of Kubernetes 1.37, as
+// its documentation lists it.
+var referenceSafeSysctls = map[string]bool{
+	"kernel.shm_rmid_forced": true, "net.ipv4.ip_local_port_range": true, "net.ipv4.tcp_syncookies": true,
+	"net.ipv4.ping_group_range": true, "net.ipv4.ip_unprivileged_port_start": true, "net.ipv4.ip_local_reserved_ports": true,
+	"net.ipv4.tcp_keepalive_time": true, "net.ipv4.tcp_fin_timeout": true, "net.ipv4.tcp_keepalive_intvl": true,
+	"net.ipv4.tcp_keepalive_probes": true, "net.ipv4.tcp_rmem": true, "net.ipv4.tcp_wmem": true,
+	"net.ipv4.tcp_slow_start_after_idle": true, "net.ipv4.tcp_notsent_lowat": true,
+}
+
 var referenceRules = []string{
+	"baseline.sysctls",
 	"baseline.image-pinned", "baseline.cpu-request", "baseline.memory-limit", "baseline.privileged",
 	"baseline.node-port-range", "baseline.host-namespaces", "restricted.image-pinned", "restricted.cpu-request",
 	"restricted.memory-limit", "restricted.limit-ratio", "restricted.team-label", "restricted.replicas",
@@ -404,6 +421,14 @@ func variants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
 			wi.Replicas = nil
 		case 1:
 			wi.Replicas = proto.Int32(1)
+		}
+		if i%3 != 2 {
+			names := []string{"net.ipv4.tcp_keepalive_time", "net/ipv4/tcp_rmem", "net.core.somaxconn", "kernel.msgmax",
+				"net.ipv4.tcp_notsent_lowat", "vm.swappiness", "kernel/shm_rmid_forced"}
+			wi.SecurityContext = &podcv1.PodSecurityContext{}
+			for j := range i%4 + 1 {
+				wi.SecurityContext.Sysctls = append(wi.SecurityContext.Sysctls, &podcv1.Sysctl{Name: names[(i+j*3)%len(names)], Value: "1"})
+			}
 		}
 		wi.Containers[0].Ports[0].NodePort = []int32{30080, 29999, 32768, 0}[i%4]
 		if i%5 == 1 {
@@ -492,6 +517,77 @@ func TestQuantitiesAreExact(t *testing.T) {
 		wi.Containers[0].Resources.Cpu = &podcv1.Resource{Request: "250m", Limit: unreadable}
 		if got := ratioFields(wi); len(got) != 0 {
 			t.Errorf("an unreadable limit %.20q: %v", unreadable, got)
+		}
+	}
+}
+
+// The restricted defaults of runAsNonRoot and seccompProfile, against a
+// plain-Go statement: a container gets one only where both it and the pod
+// leave the field unset, so a pod-level value, true or false, is never
+// fought by a container default.
+func TestPodSecurityDefaultsMatchReference(t *testing.T) {
+	b := defaultBundle(t)
+	bools := []*bool{nil, proto.Bool(true), proto.Bool(false)}
+	profiles := []podcv1.SeccompProfile{podcv1.SeccompProfile_SECCOMP_PROFILE_UNSPECIFIED,
+		podcv1.SeccompProfile_SECCOMP_PROFILE_RUNTIME_DEFAULT, podcv1.SeccompProfile_SECCOMP_PROFILE_UNCONFINED}
+	n := 0
+	for _, podNonRoot := range bools {
+		for _, podSeccomp := range profiles {
+			for _, ownNonRoot := range bools {
+				for _, ownSeccomp := range profiles {
+					wi := loadExample(t, "checkout.json")
+					wi.SecurityContext = &podcv1.PodSecurityContext{RunAsNonRoot: podNonRoot, SeccompProfile: podSeccomp}
+					wi.Containers[0].SecurityContext = &podcv1.SecurityContext{RunAsNonRoot: ownNonRoot, SeccompProfile: ownSeccomp}
+					ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var got []string
+					for _, d := range ir.Defaults {
+						if strings.HasPrefix(d.Field, "containers[0].securityContext.runAsNonRoot") || strings.HasPrefix(d.Field, "containers[0].securityContext.seccompProfile") {
+							got = append(got, d.Field+"="+d.Value)
+						}
+					}
+					var want []string
+					if podNonRoot == nil && ownNonRoot == nil {
+						want = append(want, "containers[0].securityContext.runAsNonRoot=true")
+					}
+					if podSeccomp == 0 && ownSeccomp == 0 {
+						want = append(want, "containers[0].securityContext.seccompProfile=SECCOMP_PROFILE_RUNTIME_DEFAULT")
+					}
+					slices.Sort(got)
+					if !slices.Equal(got, want) {
+						t.Errorf("pod %v/%v, container %v/%v: defaults %v, want %v", podNonRoot, podSeccomp, ownNonRoot, ownSeccomp, got, want)
+					}
+					n++
+				}
+			}
+		}
+	}
+	if n != 81 {
+		t.Fatalf("%d combinations", n)
+	}
+}
+
+// Which sysctls are safe depends on the target: tcp_keepalive_time joined
+// the kubelet's safe set in 1.29.
+func TestSysctlSafetyFollowsTarget(t *testing.T) {
+	b := defaultBundle(t)
+	wi := loadExample(t, "hello.json")
+	wi.SecurityContext = &podcv1.PodSecurityContext{Sysctls: []*podcv1.Sysctl{{Name: "net/ipv4/tcp_keepalive_time", Value: "600"}}}
+	for _, c := range []struct {
+		minor int
+		deny  bool
+	}{{28, true}, {29, false}, {0, false}} {
+		ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "baseline", Target: target.Version{Minor: c.minor}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		denied := slices.ContainsFunc(ir.Findings, func(f diag.Finding) bool {
+			return f.RuleID == "baseline.sysctls" && f.Field == "securityContext.sysctls[0].name"
+		})
+		if denied != c.deny {
+			t.Errorf("target 1.%d: denied %t, want %t (%v)", c.minor, denied, c.deny, ir.Findings)
 		}
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"maps"
 	"slices"
 
+	utilsysctl "k8s.io/component-helpers/node/util/sysctl"
+
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -26,6 +29,28 @@ type inIntent struct {
 	Containers    []inContainer     `json:"containers"`
 	Services      []inIntentService `json:"services"`
 	NodePorts     []inNodePort      `json:"nodePorts"`
+	// SecurityContext is the pod's security context.
+	SecurityContext inPodSecurity `json:"securityContext"`
+}
+
+// inPodSecurity holds null for every field the intent leaves unset.
+type inPodSecurity struct {
+	RunAsNonRoot       *bool      `json:"runAsNonRoot"`
+	RunAsUser          *int64     `json:"runAsUser"`
+	RunAsGroup         *int64     `json:"runAsGroup"`
+	SeccompProfile     *string    `json:"seccompProfile"`
+	FSGroup            *int64     `json:"fsGroup"`
+	SupplementalGroups []int64    `json:"supplementalGroups"`
+	Sysctls            []inSysctl `json:"sysctls"`
+}
+
+// inSysctl is one of the pod's sysctls, at the field that names it, with
+// its name in dotted form and whether the target's kubelet has it in its
+// safe set.
+type inSysctl struct {
+	Field string `json:"field"`
+	Name  string `json:"name"`
+	Safe  bool   `json:"safe"`
 }
 
 // inNodePort is a node port the intent asks for, on a port (expose
@@ -112,7 +137,7 @@ type inParams struct {
 // flattenIntent builds the intent input. It reads wi through getters only,
 // so a nil or half-filled intent flattens without panicking; a quantity that
 // does not parse counts as unset (the structural checks report it).
-func flattenIntent(wi *podcv1.WorkloadIntent) *inIntent {
+func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 	in := &inIntent{
 		Name:          wi.GetName(),
 		Labels:        maps.Clone(wi.GetLabels()),
@@ -144,6 +169,7 @@ func flattenIntent(wi *podcv1.WorkloadIntent) *inIntent {
 			in.Containers = append(in.Containers, flattenContainer(c, diag.Path(g.field).Index(i), g.role))
 		}
 	}
+	in.SecurityContext = flattenPodSecurity(wi.GetSecurityContext(), tv)
 	in.Services = make([]inIntentService, 0, len(wi.GetServices()))
 	for i, s := range wi.GetServices() {
 		in.Services = append(in.Services, flattenIntentService(s, diag.Path("services").Index(i)))
@@ -258,15 +284,48 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 		out.SecurityContext.Privileged = sc.Privileged
 		out.SecurityContext.ReadOnlyRootFilesystem = sc.ReadOnlyRootFilesystem
 	}
-	var seccomp string
-	switch sc.GetSeccompProfile() {
+	out.SecurityContext.SeccompProfile = seccompName(sc.GetSeccompProfile())
+	return out
+}
+
+// seccompName is a seccomp profile's Kubernetes type name; nil when unset.
+func seccompName(p podcv1.SeccompProfile) *string {
+	var name string
+	switch p {
 	case podcv1.SeccompProfile_SECCOMP_PROFILE_RUNTIME_DEFAULT:
-		seccomp = "RuntimeDefault"
+		name = "RuntimeDefault"
 	case podcv1.SeccompProfile_SECCOMP_PROFILE_UNCONFINED:
-		seccomp = "Unconfined"
+		name = "Unconfined"
+	default:
+		return nil
 	}
-	if seccomp != "" {
-		out.SecurityContext.SeccompProfile = &seccomp
+	return &name
+}
+
+// flattenPodSecurity flattens the pod's security context; its lists are
+// empty, never null, when unset.
+func flattenPodSecurity(sc *podcv1.PodSecurityContext, tv target.Version) inPodSecurity {
+	out := inPodSecurity{
+		SupplementalGroups: slices.Clone(sc.GetSupplementalGroups()),
+		Sysctls:            make([]inSysctl, 0, len(sc.GetSysctls())),
+		SeccompProfile:     seccompName(sc.GetSeccompProfile()),
+	}
+	if out.SupplementalGroups == nil {
+		out.SupplementalGroups = []int64{}
+	}
+	if sc != nil {
+		out.RunAsNonRoot = sc.RunAsNonRoot
+		out.RunAsUser = sc.RunAsUser
+		out.RunAsGroup = sc.RunAsGroup
+		out.FSGroup = sc.FsGroup
+	}
+	for i, s := range sc.GetSysctls() {
+		safe, _ := tv.SafeSysctl(s.GetName())
+		out.Sysctls = append(out.Sysctls, inSysctl{
+			Field: diag.Path("securityContext").Field("sysctls").Index(i).Field("name").String(),
+			Name:  utilsysctl.NormalizeName(s.GetName()),
+			Safe:  safe,
+		})
 	}
 	return out
 }
@@ -310,13 +369,25 @@ func wholeIntentInput(in *inIntent, p inParams) ([]byte, error) {
 
 // inPod is what a per-container rule sees of its pod.
 type inPod struct {
-	Controller    string `json:"controller"`
-	RestartPolicy string `json:"restartPolicy"`
+	Controller      string         `json:"controller"`
+	RestartPolicy   string         `json:"restartPolicy"`
+	SecurityContext inPodContainer `json:"securityContext"`
+}
+
+// inPodContainer is the part of the pod's security context that applies
+// to a container that leaves it unset; null where the pod leaves it unset.
+type inPodContainer struct {
+	RunAsNonRoot   *bool   `json:"runAsNonRoot"`
+	RunAsUser      *int64  `json:"runAsUser"`
+	SeccompProfile *string `json:"seccompProfile"`
 }
 
 // containerInputs are the inputs of per-container rules, one per container.
 func containerInputs(in *inIntent, p inParams) ([][]byte, error) {
-	pod := inPod{Controller: in.Controller, RestartPolicy: in.RestartPolicy}
+	sc := &in.SecurityContext
+	pod := inPod{Controller: in.Controller, RestartPolicy: in.RestartPolicy, SecurityContext: inPodContainer{
+		RunAsNonRoot: sc.RunAsNonRoot, RunAsUser: sc.RunAsUser, SeccompProfile: sc.SeccompProfile,
+	}}
 	out := make([][]byte, len(in.Containers))
 	for i := range in.Containers {
 		src, err := json.Marshal(struct {

@@ -40,6 +40,15 @@ type inManifestContainer struct {
 	Name            string        `json:"name"`
 	Image           string        `json:"image"`
 	SecurityContext inManifestSec `json:"securityContext"`
+	FromPod         inFromPod     `json:"fromPod"`
+}
+
+// inFromPod says which fields of a container's effective security context
+// the pod's security context supplied.
+type inFromPod struct {
+	RunAsNonRoot   bool `json:"runAsNonRoot"`
+	RunAsUser      bool `json:"runAsUser"`
+	SeccompProfile bool `json:"seccompProfile"`
 }
 
 // inManifestSec holds null for every field the object leaves unset, and
@@ -212,10 +221,11 @@ func flattenWorkload(kind, name string, replicas int32, specPath string, labels 
 	add := func(list string, cs []corev1.Container) {
 		for i := range cs {
 			c := &cs[i]
+			sec, from := effectiveSecurity(c.SecurityContext, spec.SecurityContext)
 			w.Containers = append(w.Containers, inManifestContainer{
 				Path:  fmt.Sprintf("%s.%s[%d]", specPath, list, i),
 				Field: fields[c.Name], Name: c.Name, Image: c.Image,
-				SecurityContext: effectiveSecurity(c.SecurityContext, spec.SecurityContext),
+				SecurityContext: sec, FromPod: from,
 			})
 		}
 	}
@@ -226,8 +236,10 @@ func flattenWorkload(kind, name string, replicas int32, specPath string, labels 
 
 // effectiveSecurity is a container's security context with the pod-level
 // runAsNonRoot, runAsUser and seccompProfile filled in where the container
-// leaves them unset, as the kubelet applies them.
-func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext) inManifestSec {
+// leaves them unset, as the kubelet applies them, and which of them the
+// pod supplied.
+func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext) (inManifestSec, inFromPod) {
+	var from inFromPod
 	s := inManifestSec{Capabilities: inCapabilities{Add: []string{}, Drop: []string{}}}
 	if c != nil {
 		s.RunAsNonRoot = c.RunAsNonRoot
@@ -248,17 +260,17 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 		}
 	}
 	if pod != nil {
-		if s.RunAsNonRoot == nil {
-			s.RunAsNonRoot = pod.RunAsNonRoot
+		if s.RunAsNonRoot == nil && pod.RunAsNonRoot != nil {
+			s.RunAsNonRoot, from.RunAsNonRoot = pod.RunAsNonRoot, true
 		}
-		if s.RunAsUser == nil {
-			s.RunAsUser = pod.RunAsUser
+		if s.RunAsUser == nil && pod.RunAsUser != nil {
+			s.RunAsUser, from.RunAsUser = pod.RunAsUser, true
 		}
 		if s.SeccompProfile.Type == "" && pod.SeccompProfile != nil {
-			s.SeccompProfile.Type = string(pod.SeccompProfile.Type)
+			s.SeccompProfile.Type, from.SeccompProfile = string(pod.SeccompProfile.Type), true
 		}
 	}
-	return s
+	return s, from
 }
 
 // wholeManifestInput is the input of whole-manifest rules.

@@ -3,6 +3,7 @@ package policy
 import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -36,6 +37,10 @@ type Params struct {
 	// NodePorts is the platform's node port range; zero means
 	// intent.DefaultNodePorts.
 	NodePorts intent.PortRange
+	// Target is the Kubernetes version compiled for; zero means
+	// target.Default. The input says which sysctls its kubelet has in its
+	// safe set.
+	Target target.Version
 }
 
 func (p Params) normalized() Params {
@@ -44,6 +49,9 @@ func (p Params) normalized() Params {
 	}
 	if p.NodePorts == (intent.PortRange{}) {
 		p.NodePorts = intent.DefaultNodePorts
+	}
+	if p.Target == (target.Version{}) {
+		p.Target = target.Default
 	}
 	return p
 }
