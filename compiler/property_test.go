@@ -130,6 +130,9 @@ func judge(e *compiler.Engine, r run) verdict {
 	if p := checkShape(r.Intent, objs); p != "" {
 		return verdict{Problem: p, Sig: "shape: " + signature(p)}
 	}
+	if p := checkPodSpec(r.Intent, objs); p != "" {
+		return verdict{Problem: p, Sig: "pod spec: " + signature(p)}
+	}
 	return verdict{Compiled: true}
 }
 

@@ -47,6 +47,7 @@ func (b *builder) container(ro role) *podcv1.Container {
 	if b.chance(0.4) {
 		c.SecurityContext = b.security()
 	}
+	c.SecurityContext = b.notRootUnderNonRoot(c.SecurityContext)
 	return c
 }
 

@@ -117,6 +117,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 		wi.ServiceAccountName = b.dnsSubdomain()
 	}
 	b.labels()
+	b.podSecurity()
 	b.volumeList()
 
 	for range b.between(0, 2) {

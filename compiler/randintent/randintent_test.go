@@ -96,6 +96,27 @@ func TestShapes(t *testing.T) {
 				mark("service named after the workload " + s.GetType().String())
 			}
 		}
+		if sc := wi.GetSecurityContext(); sc != nil {
+			mark("pod security")
+			if sc.RunAsNonRoot != nil && sc.RunAsUser != nil && sc.FsGroup != nil && sc.RunAsGroup != nil {
+				mark("pod security ids")
+			}
+			mark("pod seccomp " + sc.GetSeccompProfile().String())
+			mark("fsGroup change " + sc.GetFsGroupChangePolicy().String())
+			if len(sc.GetSupplementalGroups()) > 0 {
+				mark("supplemental groups")
+			}
+			for _, s := range sc.GetSysctls() {
+				if strings.Contains(s.GetName(), "/") {
+					mark("sysctl slashed")
+				} else {
+					mark("sysctl dotted")
+				}
+				if ok, _ := target.Default.SafeSysctl(s.GetName()); !ok {
+					mark("sysctl unsafe")
+				}
+			}
+		}
 		if len(wi.GetServices()) > 2 {
 			mark("three Services or more")
 		}
@@ -172,6 +193,10 @@ func TestShapes(t *testing.T) {
 		"traffic EXTERNAL_TRAFFIC_POLICY_UNSPECIFIED", "traffic EXTERNAL_TRAFFIC_POLICY_CLUSTER", "traffic EXTERNAL_TRAFFIC_POLICY_LOCAL",
 		"publish not ready", "load balancer class", "source range v4", "source range v6", "service annotations",
 		"service servicePort", "service nodePort",
+		"pod security", "pod security ids", "pod seccomp SECCOMP_PROFILE_UNSPECIFIED", "pod seccomp SECCOMP_PROFILE_RUNTIME_DEFAULT",
+		"pod seccomp SECCOMP_PROFILE_UNCONFINED", "fsGroup change FS_GROUP_CHANGE_POLICY_UNSPECIFIED",
+		"fsGroup change FS_GROUP_CHANGE_POLICY_ALWAYS", "fsGroup change FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH",
+		"supplemental groups", "sysctl slashed", "sysctl dotted", "sysctl unsafe",
 	} {
 		if !seen[want] {
 			t.Errorf("2000 intents never had %s", want)
