@@ -361,7 +361,7 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 
 	mpol := e.begin(ctx, StageManifestPolicy)
 	mpol.bundle(bundle)
-	mr, err := bundle.EvaluateManifests(ctx, objs, ir.Intent, params)
+	mr, err := bundle.EvaluateManifests(ctx, objs, out.Sources, params)
 	if err == nil {
 		mpol.count(mr.Findings)
 		e.decided(mr.Decisions)
