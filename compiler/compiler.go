@@ -346,7 +346,7 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 		return res, nil, err
 	}
 	comp := e.begin(ctx, StageCompile)
-	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv})
+	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv, Defaults: ir.Defaults})
 	var objs []runtime.Object
 	if err == nil {
 		objs = out.Objects()
@@ -361,7 +361,7 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 
 	mpol := e.begin(ctx, StageManifestPolicy)
 	mpol.bundle(bundle)
-	mr, err := bundle.EvaluateManifests(ctx, objs, ir.Intent, params)
+	mr, err := bundle.EvaluateManifests(ctx, objs, out.Sources, params)
 	if err == nil {
 		mpol.count(mr.Findings)
 		e.decided(mr.Decisions)
@@ -379,11 +379,11 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	if err := ctx.Err(); err != nil {
 		return res, nil, err
 	}
-	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Intent: ir.Intent}
+	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Sources: out.Sources}
 	val := e.begin(ctx, StageValidation)
 	blamed, policyFault := []diag.Finding(nil), false
 	if vf := validate.Objects(objs, vopts); len(vf) > 0 {
-		blamed, policyFault = validate.Blame(vf, rep.Defaults, rep.Denials())
+		blamed, policyFault = validate.Blame(vf, out.Sources, rep.Denials())
 	}
 	val.count(blamed)
 	val.end(nil)

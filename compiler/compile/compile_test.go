@@ -58,12 +58,13 @@ func renderOnce(wi *podcv1.WorkloadIntent, tv target.Version) (string, string, e
 	if err != nil {
 		return "", "", err
 	}
-	return string(render.Stream(ms, render.YAML)), fmt.Sprint(out.Defaults, out.Notes), nil
+	return string(render.Stream(ms, render.YAML)), fmt.Sprint(out.Defaults, out.Notes, out.Sources.Sources()), nil
 }
 
 // TestDeterministic compiles the same intent many times, with its label and
 // annotation maps built in a different insertion order each time, and
-// requires byte-identical manifests and an identical report.
+// requires byte-identical manifests and an identical report, the source
+// of every field included.
 func TestDeterministic(t *testing.T) {
 	base := decodeFile(t, "../../examples/checkout.json")
 	keys := make([]string, 40)

@@ -8,14 +8,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/provenance"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
-// podSecurityContext compiles the pod's security context; nil when the
-// intent sets nothing in it. With fsGroup set, an unset change policy is
-// written out as Always, the kubelet's behaviour. A sysctl outside the
-// target kubelet's safe set gets a note: the pod needs nodes that allow it.
-func (b *builder) podSecurityContext() *corev1.PodSecurityContext {
+// podSecurityContext compiles the pod's security context and records it
+// under the pod spec's node spec; nil when the intent sets nothing in it.
+// With fsGroup set, an unset change policy is written out as Always, the
+// kubelet's behaviour. A sysctl outside the target kubelet's safe set gets
+// a note: the pod needs nodes that allow it.
+func (b *builder) podSecurityContext(spec provenance.Node) *corev1.PodSecurityContext {
 	sc := b.wi.GetSecurityContext()
 	if sc == nil {
 		return nil
@@ -60,7 +62,45 @@ func (b *builder) podSecurityContext() *corev1.PodSecurityContext {
 	if reflect.DeepEqual(out, &corev1.PodSecurityContext{}) {
 		return nil
 	}
+	b.recordPodSecurity(spec, sc, out)
 	return out
+}
+
+// recordPodSecurity records the pod security context out, compiled from
+// sc, as field securityContext of the pod spec's node spec.
+func (b *builder) recordPodSecurity(spec provenance.Node, sc *podcv1.PodSecurityContext, out *corev1.PodSecurityContext) {
+	r := b.rec
+	ip := b.in("securityContext")
+	sn := b.put(spec, "securityContext", ip)
+	b.putIf(out.RunAsUser != nil, sn, "runAsUser", r.In(ip, "runAsUser"))
+	b.putIf(out.RunAsGroup != nil, sn, "runAsGroup", r.In(ip, "runAsGroup"))
+	b.putIf(out.RunAsNonRoot != nil, sn, "runAsNonRoot", r.In(ip, "runAsNonRoot"))
+	b.putIf(out.FSGroup != nil, sn, "fsGroup", r.In(ip, "fsGroup"))
+	if out.FSGroupChangePolicy != nil {
+		set := sc.GetFsGroupChangePolicy() != podcv1.FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_UNSPECIFIED
+		r.Field(sn, "fsGroupChangePolicy", from(set, r.In(ip, "fsGroupChangePolicy")))
+	}
+	if out.SeccompProfile != nil {
+		sp := r.In(ip, "seccompProfile")
+		b.put(b.put(sn, "seccompProfile", sp), "type", sp)
+	}
+	if n := len(out.SupplementalGroups); n > 0 {
+		gp := r.In(ip, "supplementalGroups")
+		l := b.put(sn, "supplementalGroups", gp)
+		for i := range n {
+			r.Index(l, i, provenance.FromIntent(r.At(gp, i)))
+		}
+	}
+	if len(out.Sysctls) > 0 {
+		sp := r.In(ip, "sysctls")
+		l := b.put(sn, "sysctls", sp)
+		for i := range out.Sysctls {
+			ep := r.At(sp, i)
+			en := r.Index(l, i, provenance.FromIntent(ep))
+			b.put(en, "name", r.In(ep, "name"))
+			b.put(en, "value", r.In(ep, "value"))
+		}
+	}
 }
 
 // seccompProfile maps a seccomp profile; unset is nil.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
@@ -33,8 +34,17 @@ func (b *builder) services() {
 		b.namedServices()
 		return
 	}
+	r := b.rec
 	var cluster, node []corev1.ServicePort
-	add := func(p diag.Path, pt *podcv1.Port, byNumber bool) {
+	// The record of each Service port: the intent port, and where its
+	// Service port, targetPort and protocol came from.
+	type portRec struct {
+		port                     provenance.Path
+		name, protocol, svcPort  provenance.From
+		target, nodePort, expose provenance.Path
+	}
+	var clusterRec, nodeRec []portRec
+	add := func(p diag.Path, ip provenance.Path, pt *podcv1.Port, byNumber bool) {
 		if e := pt.GetExpose(); e != podcv1.Expose_EXPOSE_CLUSTER && e != podcv1.Expose_EXPOSE_NODE {
 			return
 		}
@@ -43,6 +53,15 @@ func (b *builder) services() {
 			Protocol:   protocol(pt.GetProtocol()),
 			Port:       pt.GetServicePort(),
 			TargetPort: intstr.FromString(pt.GetName()),
+		}
+		pr := portRec{
+			port:     ip,
+			name:     provenance.FromIntent(r.In(ip, "name")),
+			protocol: from(pt.GetProtocol() != podcv1.Protocol_PROTOCOL_UNSPECIFIED, r.In(ip, "protocol")),
+			svcPort:  from(sp.Port != 0, r.In(ip, "servicePort")),
+			target:   ip,
+			nodePort: r.In(ip, "nodePort"),
+			expose:   r.In(ip, "expose"),
 		}
 		if byNumber {
 			sp.TargetPort = intstr.FromInt32(pt.GetContainerPort())
@@ -54,32 +73,62 @@ func (b *builder) services() {
 			b.def(p.Field("servicePort"), fmt.Sprint(sp.Port), "unset: the Service port is the containerPort")
 		}
 		cluster = append(cluster, sp)
+		clusterRec = append(clusterRec, pr)
 		if pt.GetExpose() == podcv1.Expose_EXPOSE_NODE {
 			sp.NodePort = pt.GetNodePort()
 			if sp.NodePort == 0 {
 				b.note("%s (%s) has no nodePort: the cluster allocates one from its node port range", p, pt.GetName())
 			}
 			node = append(node, sp)
+			nodeRec = append(nodeRec, pr)
 		}
 	}
 	// Init steps are never exposed: they finish before the app starts.
+	cp := b.in("containers")
 	for i, c := range b.wi.GetContainers() {
+		pp := r.In(r.At(cp, i), "ports")
 		for j, pt := range c.GetPorts() {
-			add(diag.Path("containers").Index(i).Field("ports").Index(j), pt, false)
+			add(diag.Path("containers").Index(i).Field("ports").Index(j), r.At(pp, j), pt, false)
 		}
 	}
 	byNumber := b.sidecarPortsByNumber()
+	scp := b.in("sidecars")
 	for i, c := range b.wi.GetSidecars() {
+		pp := r.In(r.At(scp, i), "ports")
 		for j, pt := range c.GetPorts() {
-			add(diag.Path("sidecars").Index(i).Field("ports").Index(j), pt, byNumber)
+			add(diag.Path("sidecars").Index(i).Field("ports").Index(j), r.At(pp, j), pt, byNumber)
 		}
+	}
+	// record records a Service of the ports' expose under root: its type
+	// stands for the expose of its first port.
+	record := func(name string, typ corev1.ServiceType, ports []corev1.ServicePort, recs []portRec) {
+		own := provenance.CompilerDefault(provenance.Intent)
+		root := r.Object("Service/"+name, own)
+		svc := b.service(root, own, name, b.in("name"), nil, provenance.Intent, typ, ports)
+		spec := r.Field(root, "spec", provenance.Holder)
+		r.Field(spec, "type", provenance.CompilerDefault(recs[0].expose))
+		b.recordSelector(r.Field(spec, "selector", provenance.Holder))
+		list := r.Field(spec, "ports", provenance.Holder)
+		for i, pr := range recs {
+			n := r.Index(list, i, provenance.FromIntent(pr.port))
+			if ports[i].Name != "" {
+				r.Field(n, "name", pr.name)
+			}
+			r.Field(n, "protocol", pr.protocol)
+			r.Field(n, "port", pr.svcPort)
+			r.Field(n, "targetPort", provenance.FromIntent(pr.target))
+			if ports[i].NodePort != 0 {
+				r.Field(n, "nodePort", provenance.FromIntent(pr.nodePort))
+			}
+		}
+		b.out.Services = append(b.out.Services, svc)
 	}
 	name := b.wi.GetName()
 	if len(cluster) > 0 {
-		b.out.Services = append(b.out.Services, b.service(name, corev1.ServiceTypeClusterIP, cluster))
+		record(name, corev1.ServiceTypeClusterIP, cluster, clusterRec)
 	}
 	if len(node) > 0 {
-		b.out.Services = append(b.out.Services, b.service(name+intent.NodePortSuffix, corev1.ServiceTypeNodePort, node))
+		record(name+intent.NodePortSuffix, corev1.ServiceTypeNodePort, node, nodeRec)
 	}
 }
 
@@ -94,6 +143,7 @@ func (b *builder) sidecarPortsByNumber() bool {
 type podPort struct {
 	port    *podcv1.Port
 	path    diag.Path
+	ip      provenance.Path
 	sidecar bool
 }
 
@@ -103,30 +153,42 @@ type podPort struct {
 // traffic policy of a NodePort or LoadBalancer Service, and each Service
 // port. A headless Service is a ClusterIP Service with clusterIP None.
 func (b *builder) namedServices() {
+	r := b.rec
 	ports := map[string]podPort{}
 	for _, g := range []struct {
 		field   string
 		cs      []*podcv1.Container
 		sidecar bool
 	}{{"containers", b.wi.GetContainers(), false}, {"sidecars", b.wi.GetSidecars(), true}} {
+		gp := b.in(g.field)
 		for i, c := range g.cs {
 			for j, pt := range c.GetPorts() {
 				if _, dup := ports[pt.GetName()]; !dup {
-					ports[pt.GetName()] = podPort{pt, diag.Path(g.field).Index(i).Field("ports").Index(j), g.sidecar}
+					ports[pt.GetName()] = podPort{pt, diag.Path(g.field).Index(i).Field("ports").Index(j), r.At(r.In(r.At(gp, i), "ports"), j), g.sidecar}
 				}
 			}
 		}
 	}
 	byNumber := b.sidecarPortsByNumber()
 	noted := map[string]bool{}
+	svcs := b.in("services")
 	for i, s := range b.wi.GetServices() {
 		p := diag.Path("services").Index(i)
+		ip := r.At(svcs, i)
+		own := provenance.FromIntent(ip)
+		root := r.Object("Service/"+s.GetName(), own)
+		spn := r.Field(root, "spec", provenance.Holder)
 		typ := s.GetType()
+		typeFrom := from(typ != podcv1.ServiceType_SERVICE_TYPE_UNSPECIFIED, r.In(ip, "type"))
+		r.Field(spn, "type", typeFrom)
 		if typ == podcv1.ServiceType_SERVICE_TYPE_UNSPECIFIED {
 			b.def(p.Field("type"), podcv1.ServiceType_SERVICE_TYPE_CLUSTER_IP.String(), "unset: a ClusterIP Service, reachable inside the cluster only")
 		}
+		b.recordSelector(r.Field(spn, "selector", provenance.Holder))
 		external := intent.External(typ)
 		var sps []corev1.ServicePort
+		spp := r.In(ip, "ports")
+		var list provenance.Node = none
 		for j, ref := range s.GetPorts() {
 			q := p.Field("ports").Index(j)
 			pp, ok := ports[ref.GetName()]
@@ -140,6 +202,15 @@ func (b *builder) namedServices() {
 				Port:       ref.GetServicePort(),
 				TargetPort: intstr.FromString(pt.GetName()),
 			}
+			if list == none {
+				list = b.put(spn, "ports", spp)
+			}
+			qp := r.At(spp, j)
+			n := r.Index(list, len(sps), provenance.FromIntent(qp))
+			b.putIf(sp.Name != "", n, "name", r.In(qp, "name"))
+			r.Field(n, "protocol", from(pt.GetProtocol() != podcv1.Protocol_PROTOCOL_UNSPECIFIED, r.In(pp.ip, "protocol")))
+			r.Field(n, "port", from(sp.Port != 0, r.In(qp, "servicePort")))
+			r.Field(n, "targetPort", provenance.FromIntent(pp.ip))
 			if pp.sidecar && byNumber {
 				sp.TargetPort = intstr.FromInt32(pt.GetContainerPort())
 				if !noted[pt.GetName()] {
@@ -154,6 +225,7 @@ func (b *builder) namedServices() {
 			}
 			if external {
 				sp.NodePort = ref.GetNodePort()
+				b.putIf(sp.NodePort != 0, n, "nodePort", r.In(qp, "nodePort"))
 				if sp.NodePort == 0 {
 					b.note("%s (%s) has no nodePort: the cluster allocates one from its node port range", q, pt.GetName())
 				}
@@ -161,45 +233,58 @@ func (b *builder) namedServices() {
 			sps = append(sps, sp)
 		}
 
-		svc := b.service(s.GetName(), serviceType(typ), sps)
-		svc.Annotations = b.serviceAnnotations(s)
+		svc := b.service(root, own, s.GetName(), r.In(ip, "name"), s, ip, serviceType(typ), sps)
 		spec := &svc.Spec
 		if typ == podcv1.ServiceType_SERVICE_TYPE_HEADLESS {
 			spec.ClusterIP = corev1.ClusterIPNone
+			r.Field(spn, "clusterIP", typeFrom)
 		}
 		switch s.GetSessionAffinity() {
 		case podcv1.SessionAffinity_SESSION_AFFINITY_CLIENT_IP:
 			spec.SessionAffinity = corev1.ServiceAffinityClientIP
+			r.Field(spn, "sessionAffinity", provenance.FromIntent(r.In(ip, "sessionAffinity")))
 			timeout := s.GetSessionAffinityTimeoutSeconds()
+			tf := from(timeout != 0, r.In(ip, "sessionAffinityTimeoutSeconds"))
 			if timeout == 0 {
 				timeout = intent.DefaultSessionAffinityTimeout
 				b.def(p.Field("sessionAffinityTimeoutSeconds"), fmt.Sprint(timeout), "unset: the Kubernetes default, three hours")
 			}
+			cfg := r.Field(spn, "sessionAffinityConfig", tf)
+			r.Field(r.Field(cfg, "clientIP", tf), "timeoutSeconds", tf)
 			spec.SessionAffinityConfig = &corev1.SessionAffinityConfig{ClientIP: &corev1.ClientIPConfig{TimeoutSeconds: &timeout}}
 		case podcv1.SessionAffinity_SESSION_AFFINITY_NONE:
 			spec.SessionAffinity = corev1.ServiceAffinityNone
+			r.Field(spn, "sessionAffinity", provenance.FromIntent(r.In(ip, "sessionAffinity")))
 		default:
 			spec.SessionAffinity = corev1.ServiceAffinityNone
+			r.Field(spn, "sessionAffinity", provenance.CompilerDefault(r.In(ip, "sessionAffinity")))
 			b.def(p.Field("sessionAffinity"), podcv1.SessionAffinity_SESSION_AFFINITY_NONE.String(), "unset: each connection may go to any ready pod")
 		}
 		if external {
+			etp := r.In(ip, "externalTrafficPolicy")
 			switch s.GetExternalTrafficPolicy() {
 			case podcv1.ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_LOCAL:
 				spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
+				b.put(spn, "externalTrafficPolicy", etp)
 			case podcv1.ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_CLUSTER:
 				spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
+				b.put(spn, "externalTrafficPolicy", etp)
 			default:
 				spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
+				r.Field(spn, "externalTrafficPolicy", provenance.CompilerDefault(etp))
 				b.def(p.Field("externalTrafficPolicy"), podcv1.ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_CLUSTER.String(),
 					"unset: any node forwards traffic from outside the cluster to any ready pod")
 			}
 		}
 		spec.PublishNotReadyAddresses = s.GetPublishNotReadyAddresses()
+		b.putIf(spec.PublishNotReadyAddresses, spn, "publishNotReadyAddresses", r.In(ip, "publishNotReadyAddresses"))
 		if class := s.GetLoadBalancerClass(); class != "" {
 			spec.LoadBalancerClass = &class
+			b.put(spn, "loadBalancerClass", r.In(ip, "loadBalancerClass"))
 		}
-		if r := s.GetLoadBalancerSourceRanges(); len(r) > 0 {
-			spec.LoadBalancerSourceRanges = slices.Clone(r)
+		if rs := s.GetLoadBalancerSourceRanges(); len(rs) > 0 {
+			spec.LoadBalancerSourceRanges = slices.Clone(rs)
+			b.putStrings(spn, "loadBalancerSourceRanges", r.In(ip, "loadBalancerSourceRanges"), len(rs))
 		}
 		b.out.Services = append(b.out.Services, svc)
 	}
@@ -217,25 +302,16 @@ func serviceType(t podcv1.ServiceType) corev1.ServiceType {
 	return corev1.ServiceTypeClusterIP
 }
 
-// serviceAnnotations returns a fresh map of the annotations of Service s:
-// the intent's, with the Service's own added over them; nil when there are
-// none.
-func (b *builder) serviceAnnotations(s *podcv1.Service) map[string]string {
-	m := b.annotations()
-	if len(s.GetAnnotations()) > 0 && m == nil {
-		m = make(map[string]string, len(s.GetAnnotations()))
-	}
-	for k, v := range s.GetAnnotations() {
-		m[k] = v
-	}
-	return m
-}
-
-// service returns one Service selecting exactly the workload's pods.
-func (b *builder) service(name string, typ corev1.ServiceType, ports []corev1.ServicePort) *corev1.Service {
+// service returns one Service called name selecting exactly the
+// workload's pods, and records its apiVersion and kind (from the same
+// source as the Service, from) and its metadata under root: its name came
+// from namePath; s is the intent Service at sp it was compiled from, nil
+// for the Services the ports' expose forms. The caller records its spec.
+func (b *builder) service(root provenance.Node, from provenance.From, name string, namePath provenance.Path, s *podcv1.Service, sp provenance.Path, typ corev1.ServiceType, ports []corev1.ServicePort) *corev1.Service {
+	b.typeMeta(root, from)
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: b.objectMeta(name),
+		ObjectMeta: b.objectMeta(root, name, namePath, s, sp),
 		Spec: corev1.ServiceSpec{
 			Type:     typ,
 			Selector: b.selector(),

@@ -40,7 +40,8 @@ func TestExamplesPassTheirProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, p)
+			objs, src := compileObjects(t, ir.Intent)
+			mr, err := b.EvaluateManifests(context.Background(), objs, src, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +117,8 @@ func TestDefaultsKeepExplicitValues(t *testing.T) {
 		}
 	}
 	// The manifest rules then deny what the intent asked for, at both paths.
-	mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, policy.Params{Profile: "restricted"})
+	objs, src := compileObjects(t, ir.Intent)
+	mr, err := b.EvaluateManifests(context.Background(), objs, src, policy.Params{Profile: "restricted"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,8 @@ func TestOneDecisionPerRule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, p)
+		objs, src := compileObjects(t, ir.Intent)
+		mr, err := b.EvaluateManifests(context.Background(), objs, src, p)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -79,20 +79,20 @@ func (r *Record) walk(ref, path string) (Node, bool) {
 	if cur == noNode {
 		return noNode, false
 	}
-	for _, q := range parse(path) {
-		next := noNode
-		for i := range r.nodes {
-			if r.nodes[i].parent == cur && r.nodes[i].seg.matches(q) {
-				next = Node(i)
-				break
-			}
+	for {
+		q, rest, ok := next(path)
+		if !ok {
+			return cur, true
 		}
-		if next == noNode {
+		c := r.nodes[cur].first
+		for c != noNode && !r.nodes[c].seg.matches(q) {
+			c = r.nodes[c].next
+		}
+		if c == noNode {
 			return cur, false
 		}
-		cur = next
+		cur, path = c, rest
 	}
-	return cur, true
 }
 
 // sourced returns n or its nearest ancestor with a source of its own.

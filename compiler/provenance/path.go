@@ -3,8 +3,6 @@ package provenance
 import (
 	"strconv"
 	"strings"
-
-	"github.com/podc-dev/podc/compiler/diag"
 )
 
 // parse splits a manifest field path as the kube-apiserver writes it,
@@ -14,32 +12,42 @@ import (
 // the path.
 func parse(p string) []seg {
 	var out []seg
-	for len(p) > 0 {
-		switch p[0] {
-		case '.':
-			p = p[1:]
-		case '[':
-			end := strings.IndexByte(p, ']')
-			if end < 0 {
-				return out
-			}
-			k := p[1:end]
-			i, err := strconv.ParseInt(k, 10, 32)
-			if err != nil || i < 0 {
-				i = -1
-			}
-			out = append(out, seg{text: k, index: int32(i), kind: segKey})
-			p = p[end+1:]
-		default:
-			end := strings.IndexAny(p, ".[")
-			if end < 0 {
-				end = len(p)
-			}
-			out = append(out, seg{text: p[:end], kind: segField})
-			p = p[end:]
+	for {
+		s, rest, ok := next(p)
+		if !ok {
+			return out
 		}
+		out = append(out, s)
+		p = rest
 	}
-	return out
+}
+
+// next returns the first segment of the manifest field path p and the
+// rest of it; false at its end.
+func next(p string) (seg, string, bool) {
+	for len(p) > 0 && p[0] == '.' {
+		p = p[1:]
+	}
+	if len(p) == 0 {
+		return seg{}, "", false
+	}
+	if p[0] == '[' {
+		end := strings.IndexByte(p, ']')
+		if end < 0 {
+			return seg{}, "", false
+		}
+		k := p[1:end]
+		i, err := strconv.ParseInt(k, 10, 32)
+		if err != nil || i < 0 {
+			i = -1
+		}
+		return seg{text: k, index: int32(i), kind: segKey}, p[end+1:], true
+	}
+	end := strings.IndexAny(p, ".[")
+	if end < 0 {
+		end = len(p)
+	}
+	return seg{text: p[:end], kind: segField}, p[end:], true
 }
 
 // matches reports whether the recorded segment s is the parsed segment q.
@@ -81,24 +89,36 @@ func (r *Record) manifestPath(n Node) string {
 	return b.String()
 }
 
-// intentPath spells out the intent path p as diag.Path writes it.
+// intentPath spells out the intent path p as diag.Path writes it:
+// containers[0].env[1].name, labels["team"].
 func (r *Record) intentPath(p Path) string {
-	var segs []seg
-	for ; p != Intent; p = r.steps[p].parent {
-		segs = append(segs, r.steps[p].seg)
+	if p == Intent {
+		return ""
 	}
-	var out diag.Path
-	for i := len(segs) - 1; i >= 0; i-- {
-		switch s := segs[i]; s.kind {
+	var stack [16]Path
+	steps := stack[:0]
+	for ; p != Intent; p = r.steps[p].parent {
+		steps = append(steps, p)
+	}
+	b := make([]byte, 0, 64)
+	for i := len(steps) - 1; i >= 0; i-- {
+		switch s := r.steps[steps[i]].seg; s.kind {
 		case segField:
-			out = out.Field(s.text)
+			if len(b) > 0 {
+				b = append(b, '.')
+			}
+			b = append(b, s.text...)
 		case segIndex:
-			out = out.Index(int(s.index))
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(s.index), 10)
+			b = append(b, ']')
 		case segKey:
-			out = out.Key(s.text)
+			b = append(b, '[')
+			b = strconv.AppendQuote(b, s.text)
+			b = append(b, ']')
 		}
 	}
-	return out.String()
+	return string(b)
 }
 
 // inside reports whether the path field is base or lies inside it.

@@ -57,6 +57,9 @@ type seg struct {
 type node struct {
 	seg    seg
 	parent Node // noNode for an object root or a detached node
+	// first is the last child added, next the sibling added before this
+	// node: the children in reverse order, for lookups without an index.
+	first, next Node
 	// origin is the field's own source; zero for a node that only holds
 	// fields (a list, a map, a struct) without one of its own.
 	origin diag.Origin
@@ -123,14 +126,19 @@ func (r *Record) Detached(from From) Node { return r.add(noNode, seg{}, from) }
 
 // AttachField places the detached node n as field name of parent.
 func (r *Record) AttachField(n, parent Node, name string) {
-	r.nodes[n].parent = parent
-	r.nodes[n].seg = seg{text: name, kind: segField}
+	r.attach(n, parent, seg{text: name, kind: segField})
 }
 
 // AttachIndex places the detached node n as element i of the list parent.
 func (r *Record) AttachIndex(n, parent Node, i int) {
-	r.nodes[n].parent = parent
-	r.nodes[n].seg = seg{index: int32(i), kind: segIndex}
+	r.attach(n, parent, seg{index: int32(i), kind: segIndex})
+}
+
+func (r *Record) attach(n, parent Node, s seg) {
+	nd := &r.nodes[n]
+	nd.parent, nd.seg = parent, s
+	nd.next = r.nodes[parent].first
+	r.nodes[parent].first = n
 }
 
 // Field records field name of parent.
@@ -149,8 +157,14 @@ func (r *Record) Key(parent Node, key string, from From) Node {
 }
 
 func (r *Record) add(parent Node, s seg, from From) Node {
-	r.nodes = append(r.nodes, node{seg: s, parent: parent, origin: from.origin, intent: from.path})
-	return Node(len(r.nodes) - 1)
+	n := Node(len(r.nodes))
+	nd := node{seg: s, parent: parent, first: noNode, next: noNode, origin: from.origin, intent: from.path}
+	if parent != noNode {
+		nd.next = r.nodes[parent].first
+		r.nodes[parent].first = n
+	}
+	r.nodes = append(r.nodes, nd)
+	return n
 }
 
 // In returns the intent path p.name.

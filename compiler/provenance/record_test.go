@@ -189,3 +189,23 @@ func TestParse(t *testing.T) {
 		t.Errorf("unterminated bracket = %+v", got)
 	}
 }
+
+// TestInside: a path is inside another only at a step boundary, so a
+// sibling with a common prefix is not.
+func TestInside(t *testing.T) {
+	for _, c := range []struct {
+		field, base string
+		want        bool
+	}{
+		{"containers[0].securityContext.runAsUser", "containers[0].securityContext.runAsUser", true},
+		{"containers[0].securityContext.runAsUser", "containers[0].securityContext", true},
+		{"containers[0].securityContext.capabilitiesDrop[0]", "containers[0].securityContext.capabilitiesDrop", true},
+		{"containers[0].securityContext.runAsUserX", "containers[0].securityContext.runAsUser", false},
+		{"containers[10].image", "containers[1]", false},
+		{"containers[0]", "containers[0].image", false},
+	} {
+		if got := inside(c.field, c.base); got != c.want {
+			t.Errorf("inside(%q, %q) = %v", c.field, c.base, got)
+		}
+	}
+}

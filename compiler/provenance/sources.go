@@ -50,13 +50,11 @@ func (r *Record) Objects() []string {
 func (r *Record) children() [][]Node {
 	kids := make([][]Node, len(r.nodes))
 	for i := range r.nodes {
-		if p := r.nodes[i].parent; p != noNode {
-			kids[p] = append(kids[p], Node(i))
+		for c := r.nodes[i].first; c != noNode; c = r.nodes[c].next {
+			kids[i] = append(kids[i], c)
 		}
-	}
-	for _, ks := range kids {
-		if len(ks) > 1 {
-			slices.SortStableFunc(ks, func(a, b Node) int { return compareSeg(r.nodes[a].seg, r.nodes[b].seg) })
+		if len(kids[i]) > 1 {
+			slices.SortStableFunc(kids[i], func(a, b Node) int { return compareSeg(r.nodes[a].seg, r.nodes[b].seg) })
 		}
 	}
 	return kids
