@@ -31,7 +31,87 @@ func checkPodSpec(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	if spec == nil {
 		return "no pod spec"
 	}
-	return checkPodSecurity(wi.GetSecurityContext(), spec.SecurityContext)
+	if p := checkPodSecurity(wi.GetSecurityContext(), spec.SecurityContext); p != "" {
+		return p
+	}
+	return checkLifecycle(wi, spec)
+}
+
+// containerNamed returns the compiled container called name.
+func containerNamed(spec *corev1.PodSpec, name string) *corev1.Container {
+	for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for i := range cs {
+			if cs[i].Name == name {
+				return &cs[i]
+			}
+		}
+	}
+	return nil
+}
+
+// checkLifecycle: the grace period is the intent's or 30, and every hook
+// is the intent's, an HTTP hook's path and scheme written out.
+func checkLifecycle(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
+	want := int64(30)
+	if wi.TerminationGracePeriodSeconds != nil {
+		want = wi.GetTerminationGracePeriodSeconds()
+	}
+	if spec.TerminationGracePeriodSeconds == nil || *spec.TerminationGracePeriodSeconds != want {
+		return fmt.Sprintf("terminationGracePeriodSeconds %v, want %d", spec.TerminationGracePeriodSeconds, want)
+	}
+	hook := func(h *corev1.LifecycleHandler) string {
+		switch {
+		case h == nil:
+			return ""
+		case h.Exec != nil:
+			return fmt.Sprint("exec ", h.Exec.Command)
+		case h.HTTPGet != nil:
+			return fmt.Sprint("http ", h.HTTPGet.Scheme, " ", h.HTTPGet.Port.String(), h.HTTPGet.Path, " ", len(h.HTTPGet.HTTPHeaders))
+		case h.Sleep != nil:
+			return fmt.Sprint("sleep ", h.Sleep.Seconds)
+		}
+		return "empty"
+	}
+	wantHook := func(h *podcv1.LifecycleHandler) string {
+		switch a := h.GetHandler().(type) {
+		case *podcv1.LifecycleHandler_Exec:
+			return fmt.Sprint("exec ", a.Exec.GetCommand())
+		case *podcv1.LifecycleHandler_HttpGet:
+			path, scheme := a.HttpGet.GetPath(), "HTTP"
+			if path == "" {
+				path = "/"
+			}
+			if a.HttpGet.GetScheme() == podcv1.Scheme_SCHEME_HTTPS {
+				scheme = "HTTPS"
+			}
+			return fmt.Sprint("http ", scheme, " ", a.HttpGet.GetPort(), path, " ", len(a.HttpGet.GetHeaders()))
+		case *podcv1.LifecycleHandler_Sleep:
+			return fmt.Sprint("sleep ", a.Sleep.GetSeconds())
+		}
+		return ""
+	}
+	for _, cs := range [][]*podcv1.Container{wi.GetInitSteps(), wi.GetContainers(), wi.GetSidecars()} {
+		for _, c := range cs {
+			ct := containerNamed(spec, c.GetName())
+			if ct == nil {
+				return "no container " + c.GetName()
+			}
+			var post, pre string
+			if ct.Lifecycle != nil {
+				post, pre = hook(ct.Lifecycle.PostStart), hook(ct.Lifecycle.PreStop)
+				if post == "" && pre == "" {
+					return "an empty lifecycle on " + c.GetName()
+				}
+			}
+			if w := wantHook(c.GetLifecycle().GetPostStart()); post != w {
+				return fmt.Sprintf("%s postStart %q, want %q", c.GetName(), post, w)
+			}
+			if w := wantHook(c.GetLifecycle().GetPreStop()); pre != w {
+				return fmt.Sprintf("%s preStop %q, want %q", c.GetName(), pre, w)
+			}
+		}
+	}
+	return ""
 }
 
 // checkPodSecurity: the pod's security context is the intent's, with the

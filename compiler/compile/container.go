@@ -61,6 +61,7 @@ func (b *builder) container(p diag.Path, ip provenance.Path, c *podcv1.Container
 	ct.ReadinessProbe = b.probe(pp2.Field("readiness"), n, "readinessProbe", ipp, "readiness", ps.GetReadiness())
 	ct.StartupProbe = b.probe(pp2.Field("startup"), n, "startupProbe", ipp, "startup", ps.GetStartup())
 	ct.SecurityContext = b.securityContext(n, r.In(ip, "securityContext"), c.GetSecurityContext())
+	ct.Lifecycle = b.lifecycle(p.Field("lifecycle"), n, r.In(ip, "lifecycle"), c.GetLifecycle())
 	return ct, n, nil
 }
 

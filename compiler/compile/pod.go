@@ -55,6 +55,7 @@ func (b *builder) podSpec() (corev1.PodSpec, provenance.Node, error) {
 		spec.ShareProcessNamespace = &t
 	}
 	spec.SecurityContext = b.podSecurityContext(sn)
+	spec.TerminationGracePeriodSeconds = b.gracePeriod(sn)
 	vols, err := b.volumes(sn)
 	if err != nil {
 		return spec, sn, err

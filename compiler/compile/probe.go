@@ -43,36 +43,7 @@ func (b *builder) probe(p diag.Path, n provenance.Node, name string, ip provenan
 		tp := r.In(pp, "tcpSocket")
 		b.put(b.put(pn, "tcpSocket", tp), "port", r.In(tp, "port"))
 	case *podcv1.Probe_HttpGet:
-		hp := p.Field("httpGet")
-		g := h.HttpGet
-		gp := r.In(pp, "httpGet")
-		gn := b.put(pn, "httpGet", gp)
-		a := &corev1.HTTPGetAction{Path: g.GetPath(), Port: probePort(g.GetPort()), Scheme: corev1.URISchemeHTTP}
-		r.Field(gn, "path", from(a.Path != "", r.In(gp, "path")))
-		if a.Path == "" {
-			a.Path = "/"
-			b.def(hp.Field("path"), "/", "unset: the probe requests /")
-		}
-		b.put(gn, "port", r.In(gp, "port"))
-		r.Field(gn, "scheme", from(g.GetScheme() != podcv1.Scheme_SCHEME_UNSPECIFIED, r.In(gp, "scheme")))
-		switch g.GetScheme() {
-		case podcv1.Scheme_SCHEME_HTTPS:
-			a.Scheme = corev1.URISchemeHTTPS
-		case podcv1.Scheme_SCHEME_UNSPECIFIED:
-			b.def(hp.Field("scheme"), "HTTP", "unset: the probe uses plain HTTP")
-		}
-		if len(g.GetHeaders()) > 0 {
-			hdp := r.In(gp, "headers")
-			list := b.put(gn, "httpHeaders", hdp)
-			for i, hd := range g.GetHeaders() {
-				ep := r.At(hdp, i)
-				en := r.Index(list, i, provenance.FromIntent(ep))
-				b.put(en, "name", r.In(ep, "name"))
-				b.put(en, "value", r.In(ep, "value"))
-				a.HTTPHeaders = append(a.HTTPHeaders, corev1.HTTPHeader{Name: hd.GetName(), Value: hd.GetValue()})
-			}
-		}
-		out.HTTPGet = a
+		out.HTTPGet = b.httpGet(p.Field("httpGet"), pn, r.In(pp, "httpGet"), h.HttpGet, "probe")
 	case *podcv1.Probe_Grpc:
 		g := &corev1.GRPCAction{Port: h.Grpc.GetPort()}
 		gp := r.In(pp, "grpc")
@@ -104,6 +75,41 @@ func (b *builder) probe(p diag.Path, n provenance.Node, name string, ip provenan
 		}
 	}
 	return out
+}
+
+// httpGet compiles the HTTP GET action g of a probe or hook (what names
+// it in the defaults' reasons) at intent path p, recorded as field httpGet
+// of node n from the intent action gp. An unset path and scheme are
+// written out and reported.
+func (b *builder) httpGet(p diag.Path, n provenance.Node, gp provenance.Path, g *podcv1.HTTPGetAction, what string) *corev1.HTTPGetAction {
+	r := b.rec
+	gn := b.put(n, "httpGet", gp)
+	a := &corev1.HTTPGetAction{Path: g.GetPath(), Port: probePort(g.GetPort()), Scheme: corev1.URISchemeHTTP}
+	r.Field(gn, "path", from(a.Path != "", r.In(gp, "path")))
+	if a.Path == "" {
+		a.Path = "/"
+		b.def(p.Field("path"), "/", "unset: the "+what+" requests /")
+	}
+	b.put(gn, "port", r.In(gp, "port"))
+	r.Field(gn, "scheme", from(g.GetScheme() != podcv1.Scheme_SCHEME_UNSPECIFIED, r.In(gp, "scheme")))
+	switch g.GetScheme() {
+	case podcv1.Scheme_SCHEME_HTTPS:
+		a.Scheme = corev1.URISchemeHTTPS
+	case podcv1.Scheme_SCHEME_UNSPECIFIED:
+		b.def(p.Field("scheme"), "HTTP", "unset: the "+what+" uses plain HTTP")
+	}
+	if len(g.GetHeaders()) > 0 {
+		hdp := r.In(gp, "headers")
+		list := b.put(gn, "httpHeaders", hdp)
+		for i, hd := range g.GetHeaders() {
+			ep := r.At(hdp, i)
+			en := r.Index(list, i, provenance.FromIntent(ep))
+			b.put(en, "name", r.In(ep, "name"))
+			b.put(en, "value", r.In(ep, "value"))
+			a.HTTPHeaders = append(a.HTTPHeaders, corev1.HTTPHeader{Name: hd.GetName(), Value: hd.GetValue()})
+		}
+	}
+	return a
 }
 
 // probePort is a probe's port: a number when written as digits ("8080"),

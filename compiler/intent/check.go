@@ -52,6 +52,7 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	c.podAnnotations()
 	c.workload()
 	c.podSecurity()
+	c.gracePeriod()
 	vols := c.volumes()
 	c.containers(vols)
 	c.ports()

@@ -44,6 +44,7 @@ func (c *checker) containers(vols map[string]bool) {
 		c.probes(r)
 		c.security(p.Field("securityContext"), ct.GetSecurityContext())
 		c.rootConflicts(r)
+		c.lifecycle(r)
 	}
 }
 

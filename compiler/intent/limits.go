@@ -30,8 +30,8 @@ type Limits struct {
 	// Services bounds the intent's Services; each Service's ports are
 	// bounded by Ports.
 	Services int
-	// ListItems bounds every other list: command, args, a probe's exec
-	// command and HTTP headers, added and dropped capabilities, a
+	// ListItems bounds every other list: command, args, a probe's or
+	// hook's exec command and HTTP headers, added and dropped capabilities, a
 	// Service's load balancer source ranges, the pod's supplemental
 	// groups and sysctls.
 	ListItems int
@@ -295,6 +295,9 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 	c.probe(pp.Field("liveness"), ct.GetProbes().GetLiveness())
 	c.probe(pp.Field("readiness"), ct.GetProbes().GetReadiness())
 	c.probe(pp.Field("startup"), ct.GetProbes().GetStartup())
+	lp := p.Field("lifecycle")
+	c.hook(lp.Field("postStart"), ct.GetLifecycle().GetPostStart())
+	c.hook(lp.Field("preStop"), ct.GetLifecycle().GetPreStop())
 	if c.count(p.Field("mounts"), len(ct.GetMounts()), c.l.MountsPerContainer, "mounts") {
 		for i, m := range ct.GetMounts() {
 			mp := p.Field("mounts").Index(i)
@@ -316,16 +319,26 @@ func (c *limiter) keyRef(p diag.Path, r *podcv1.KeyRef) {
 func (c *limiter) probe(p diag.Path, pr *podcv1.Probe) {
 	c.list(p.Field("exec").Field("command"), pr.GetExec().GetCommand(), c.l.ValueBytes, "entries")
 	c.name(p.Field("tcpSocket").Field("port"), pr.GetTcpSocket().GetPort())
-	hp := p.Field("httpGet")
-	c.str(hp.Field("path"), pr.GetHttpGet().GetPath(), c.l.PathBytes)
-	c.name(hp.Field("port"), pr.GetHttpGet().GetPort())
-	if c.count(hp.Field("headers"), len(pr.GetHttpGet().GetHeaders()), c.l.ListItems, "headers") {
-		for i, h := range pr.GetHttpGet().GetHeaders() {
+	c.httpGet(p.Field("httpGet"), pr.GetHttpGet())
+	c.name(p.Field("grpc").Field("service"), pr.GetGrpc().GetService())
+}
+
+// hook bounds a lifecycle hook.
+func (c *limiter) hook(p diag.Path, h *podcv1.LifecycleHandler) {
+	c.list(p.Field("exec").Field("command"), h.GetExec().GetCommand(), c.l.ValueBytes, "entries")
+	c.httpGet(p.Field("httpGet"), h.GetHttpGet())
+}
+
+// httpGet bounds an HTTP GET action of a probe or hook.
+func (c *limiter) httpGet(hp diag.Path, g *podcv1.HTTPGetAction) {
+	c.str(hp.Field("path"), g.GetPath(), c.l.PathBytes)
+	c.name(hp.Field("port"), g.GetPort())
+	if c.count(hp.Field("headers"), len(g.GetHeaders()), c.l.ListItems, "headers") {
+		for i, h := range g.GetHeaders() {
 			c.name(hp.Field("headers").Index(i).Field("name"), h.GetName())
 			c.str(hp.Field("headers").Index(i).Field("value"), h.GetValue(), c.l.ValueBytes)
 		}
 	}
-	c.name(p.Field("grpc").Field("service"), pr.GetGrpc().GetService())
 }
 
 // services bounds the intent's Services, their ports, names, source ranges

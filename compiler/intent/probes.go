@@ -47,21 +47,7 @@ func (c *checker) probe(p diag.Path, kind string, pr *podcv1.Probe, ct *podcv1.C
 	case *podcv1.Probe_TcpSocket:
 		c.probePort(p.Field("tcpSocket").Field("port"), h.TcpSocket.GetPort(), ct)
 	case *podcv1.Probe_HttpGet:
-		hp := p.Field("httpGet")
-		c.probePort(hp.Field("port"), h.HttpGet.GetPort(), ct)
-		if path := h.HttpGet.GetPath(); path != "" && !strings.HasPrefix(path, "/") {
-			c.addf(hp.Field("path"), "%q must start with '/'", path)
-		}
-		if !enumValid(h.HttpGet.GetScheme(), podcv1.Scheme_name) {
-			c.addf(hp.Field("scheme"), "unknown scheme %d: want SCHEME_HTTP or SCHEME_HTTPS", h.HttpGet.GetScheme())
-		}
-		for i, hd := range h.HttpGet.GetHeaders() {
-			if hd.GetName() == "" {
-				c.addf(hp.Field("headers").Index(i).Field("name"), "required")
-				continue
-			}
-			c.addMsgs(hp.Field("headers").Index(i).Field("name"), "HTTP header name", hd.GetName(), validation.IsHTTPHeaderName(hd.GetName()))
-		}
+		c.httpGet(p.Field("httpGet"), h.HttpGet, ct)
 	case *podcv1.Probe_Grpc:
 		gp := p.Field("grpc")
 		if !c.opts.Target.Has(target.GRPCProbes) {
@@ -92,6 +78,25 @@ func (c *checker) probe(p diag.Path, kind string, pr *podcv1.Probe, ct *podcv1.C
 	}
 	if kind != "readiness" && pr.GetSuccessThreshold() > 1 {
 		c.addf(p.Field("successThreshold"), "must be 1 for a %s probe, not %d: only readiness probes may ask for more than one success", kind, pr.GetSuccessThreshold())
+	}
+}
+
+// httpGet checks an HTTP GET action of a probe or hook of container ct:
+// its port, path, scheme and headers.
+func (c *checker) httpGet(p diag.Path, g *podcv1.HTTPGetAction, ct *podcv1.Container) {
+	c.probePort(p.Field("port"), g.GetPort(), ct)
+	if path := g.GetPath(); path != "" && !strings.HasPrefix(path, "/") {
+		c.addf(p.Field("path"), "%q must start with '/'", path)
+	}
+	if !enumValid(g.GetScheme(), podcv1.Scheme_name) {
+		c.addf(p.Field("scheme"), "unknown scheme %d: want SCHEME_HTTP or SCHEME_HTTPS", g.GetScheme())
+	}
+	for i, hd := range g.GetHeaders() {
+		if hd.GetName() == "" {
+			c.addf(p.Field("headers").Index(i).Field("name"), "required")
+			continue
+		}
+		c.addMsgs(p.Field("headers").Index(i).Field("name"), "HTTP header name", hd.GetName(), validation.IsHTTPHeaderName(hd.GetName()))
 	}
 }
 

@@ -31,6 +31,8 @@ type inIntent struct {
 	NodePorts     []inNodePort      `json:"nodePorts"`
 	// SecurityContext is the pod's security context.
 	SecurityContext inPodSecurity `json:"securityContext"`
+	// TerminationGracePeriodSeconds is the pod's, or the default.
+	TerminationGracePeriodSeconds int64 `json:"terminationGracePeriodSeconds"`
 }
 
 // inPodSecurity holds null for every field the intent leaves unset.
@@ -93,6 +95,14 @@ type inContainer struct {
 	Ports           []inPort   `json:"ports"`
 	Probes          inProbes   `json:"probes"`
 	SecurityContext inSecurity `json:"securityContext"`
+	Lifecycle       inHooks    `json:"lifecycle"`
+}
+
+// inHooks names the action of each lifecycle hook: "exec", "httpGet",
+// "sleep", or "" when the container has none.
+type inHooks struct {
+	PostStart string `json:"postStart"`
+	PreStop   string `json:"preStop"`
 }
 
 // inAmount holds exact decimal numbers of any size, which CUE compares
@@ -170,6 +180,7 @@ func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 		}
 	}
 	in.SecurityContext = flattenPodSecurity(wi.GetSecurityContext(), tv)
+	in.TerminationGracePeriodSeconds = intent.GracePeriod(wi)
 	in.Services = make([]inIntentService, 0, len(wi.GetServices()))
 	for i, s := range wi.GetServices() {
 		in.Services = append(in.Services, flattenIntentService(s, diag.Path("services").Index(i)))
@@ -271,6 +282,7 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	}
 	pr := c.GetProbes()
 	out.Probes = inProbes{Liveness: pr.GetLiveness() != nil, Readiness: pr.GetReadiness() != nil, Startup: pr.GetStartup() != nil}
+	out.Lifecycle = inHooks{PostStart: hookAction(c.GetLifecycle().GetPostStart()), PreStop: hookAction(c.GetLifecycle().GetPreStop())}
 
 	sc := c.GetSecurityContext()
 	out.SecurityContext = inSecurity{
@@ -286,6 +298,19 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	}
 	out.SecurityContext.SeccompProfile = seccompName(sc.GetSeccompProfile())
 	return out
+}
+
+// hookAction names the action of a lifecycle hook; "" for none.
+func hookAction(h *podcv1.LifecycleHandler) string {
+	switch h.GetHandler().(type) {
+	case *podcv1.LifecycleHandler_Exec:
+		return "exec"
+	case *podcv1.LifecycleHandler_HttpGet:
+		return "httpGet"
+	case *podcv1.LifecycleHandler_Sleep:
+		return "sleep"
+	}
+	return ""
 }
 
 // seccompName is a seccomp profile's Kubernetes type name; nil when unset.

@@ -42,6 +42,7 @@ func (b *builder) container(ro role) *podcv1.Container {
 	}
 	if ro != roleInit {
 		c.Probes = b.probes(c)
+		c.Lifecycle = b.lifecycle(c)
 	}
 	b.mounts(c)
 	if b.chance(0.4) {

@@ -118,6 +118,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	}
 	b.labels()
 	b.podSecurity()
+	b.gracePeriod()
 	b.volumeList()
 
 	for range b.between(0, 2) {

@@ -96,6 +96,12 @@ func TestShapes(t *testing.T) {
 				mark("service named after the workload " + s.GetType().String())
 			}
 		}
+		if wi.TerminationGracePeriodSeconds != nil {
+			mark("grace period")
+			if wi.GetTerminationGracePeriodSeconds() == 0 {
+				mark("grace period 0")
+			}
+		}
 		if sc := wi.GetSecurityContext(); sc != nil {
 			mark("pod security")
 			if sc.RunAsNonRoot != nil && sc.RunAsUser != nil && sc.FsGroup != nil && sc.RunAsGroup != nil {
@@ -153,6 +159,16 @@ func TestShapes(t *testing.T) {
 						mark("probe grpc")
 					}
 				}
+				for _, h := range []*podcv1.LifecycleHandler{c.GetLifecycle().GetPostStart(), c.GetLifecycle().GetPreStop()} {
+					switch h.GetHandler().(type) {
+					case *podcv1.LifecycleHandler_Exec:
+						mark("hook exec")
+					case *podcv1.LifecycleHandler_HttpGet:
+						mark("hook httpGet")
+					case *podcv1.LifecycleHandler_Sleep:
+						mark("hook sleep")
+					}
+				}
 				rs := c.GetResources()
 				for _, r := range []*podcv1.Resource{rs.GetCpu(), rs.GetMemory(), rs.GetEphemeralStorage()} {
 					for _, q := range []string{r.GetRequest(), r.GetLimit()} {
@@ -197,9 +213,22 @@ func TestShapes(t *testing.T) {
 		"pod seccomp SECCOMP_PROFILE_UNCONFINED", "fsGroup change FS_GROUP_CHANGE_POLICY_UNSPECIFIED",
 		"fsGroup change FS_GROUP_CHANGE_POLICY_ALWAYS", "fsGroup change FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH",
 		"supplemental groups", "sysctl slashed", "sysctl dotted", "sysctl unsafe",
+		"grace period", "grace period 0", "hook exec", "hook httpGet", "hook sleep",
 	} {
 		if !seen[want] {
 			t.Errorf("2000 intents never had %s", want)
+		}
+	}
+}
+
+func TestNoSleepHooksBeforeTheyExist(t *testing.T) {
+	g := NewWithOptions(5, Options{Target: target.Version{Minor: 29}})
+	for range 500 {
+		wi := g.Next()
+		for _, c := range append(wi.GetContainers(), wi.GetSidecars()...) {
+			if c.GetLifecycle().GetPreStop().GetSleep() != nil || c.GetLifecycle().GetPostStart().GetSleep() != nil {
+				t.Fatal("sleep hook generated for 1.29")
+			}
 		}
 	}
 }

@@ -65,6 +65,8 @@ var (
 	NativeSidecars = Feature{Name: "native sidecars", Since: 29}
 	// GRPCProbes are probes with a grpc handler.
 	GRPCProbes = Feature{Name: "gRPC probes", Since: 27}
+	// SleepHooks are lifecycle hooks with a sleep action.
+	SleepHooks = Feature{Name: "sleep lifecycle hooks", Since: 30}
 )
 
 // Has reports whether v has the feature.

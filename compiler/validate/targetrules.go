@@ -12,8 +12,8 @@ import (
 )
 
 // targetPodSpec refuses the pod features that the apiserver podc runs
-// accepts but an apiserver of version v does not have: native sidecars and
-// gRPC probes.
+// accepts but an apiserver of version v does not have: native sidecars,
+// gRPC probes and sleep hooks.
 func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field.ErrorList {
 	var errs field.ErrorList
 	if !v.Has(target.NativeSidecars) {
@@ -33,6 +33,26 @@ func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field
 				}{{"livenessProbe", c.LivenessProbe}, {"readinessProbe", c.ReadinessProbe}, {"startupProbe", c.StartupProbe}} {
 					if p.probe != nil && p.probe.GRPC != nil {
 						errs = append(errs, field.Forbidden(path.Child(list).Index(i).Child(p.name, "grpc"), missing(target.GRPCProbes, v)))
+					}
+				}
+			}
+		}
+		check(spec.InitContainers, "initContainers")
+		check(spec.Containers, "containers")
+	}
+	if !v.Has(target.SleepHooks) {
+		check := func(cs []core.Container, list string) {
+			for i := range cs {
+				lc := cs[i].Lifecycle
+				if lc == nil {
+					continue
+				}
+				for _, h := range []struct {
+					name string
+					hook *core.LifecycleHandler
+				}{{"postStart", lc.PostStart}, {"preStop", lc.PreStop}} {
+					if h.hook != nil && h.hook.Sleep != nil {
+						errs = append(errs, field.Forbidden(path.Child(list).Index(i).Child("lifecycle", h.name, "sleep"), missing(target.SleepHooks, v)))
 					}
 				}
 			}

@@ -85,3 +85,20 @@ func TestEnvNameRuleFollowsTarget(t *testing.T) {
 		t.Errorf("relaxed env name refused for 1.37: %s", got)
 	}
 }
+
+func TestSleepHooksNeedTarget(t *testing.T) {
+	wi := testIntent()
+	wi.Containers[0].Lifecycle = &podcv1.Lifecycle{PreStop: &podcv1.LifecycleHandler{Handler: &podcv1.LifecycleHandler_Sleep{Sleep: &podcv1.SleepAction{Seconds: 5}}}}
+	objs, src := compiled(t, wi)
+	const at = "Pod/hello: spec.containers[0].lifecycle.preStop.sleep"
+	got, ok := findingWith(t, objs, src, target.Version{Minor: 29}, at)
+	if !ok {
+		t.Fatal("sleep hook accepted for 1.29")
+	}
+	if !strings.HasPrefix(got, "containers[0].lifecycle.preStop.sleep ") || !strings.Contains(got, "1.30") {
+		t.Errorf("finding %q", got)
+	}
+	if _, ok := findingWith(t, objs, src, target.Version{Minor: 30}, at); ok {
+		t.Error("sleep hook refused for 1.30")
+	}
+}

@@ -717,8 +717,11 @@ type WorkloadIntent struct {
 	// container's own securityContext wins where both set a field. Unset
 	// fields are left to policy defaults and then to the cluster.
 	SecurityContext *PodSecurityContext `protobuf:"bytes,19,opt,name=security_context,json=securityContext,proto3" json:"security_context,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Seconds the pod's containers have to stop once asked to (preStop hooks
+	// included) before they are killed. Unset means 30, written out.
+	TerminationGracePeriodSeconds *int64 `protobuf:"varint,20,opt,name=termination_grace_period_seconds,json=terminationGracePeriodSeconds,proto3,oneof" json:"termination_grace_period_seconds,omitempty"`
+	unknownFields                 protoimpl.UnknownFields
+	sizeCache                     protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -884,6 +887,13 @@ func (x *WorkloadIntent) GetSecurityContext() *PodSecurityContext {
 	return nil
 }
 
+func (x *WorkloadIntent) GetTerminationGracePeriodSeconds() int64 {
+	if x != nil && x.TerminationGracePeriodSeconds != nil {
+		return *x.TerminationGracePeriodSeconds
+	}
+	return 0
+}
+
 // Container is one process of the pod: an app container, an init step or a
 // sidecar.
 type Container struct {
@@ -917,8 +927,11 @@ type Container struct {
 	// The container's security settings. Unset fields may be defaulted by
 	// policy (the restricted profile sets the Pod Security Standards ones).
 	SecurityContext *SecurityContext `protobuf:"bytes,13,opt,name=security_context,json=securityContext,proto3" json:"security_context,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Hooks the kubelet runs when the container starts and before it stops.
+	// Not allowed on init steps.
+	Lifecycle     *Lifecycle `protobuf:"bytes,14,opt,name=lifecycle,proto3" json:"lifecycle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Container) Reset() {
@@ -1042,6 +1055,225 @@ func (x *Container) GetSecurityContext() *SecurityContext {
 	return nil
 }
 
+func (x *Container) GetLifecycle() *Lifecycle {
+	if x != nil {
+		return x.Lifecycle
+	}
+	return nil
+}
+
+// Lifecycle is a container's start and stop hooks.
+type Lifecycle struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Runs right after the container is created, beside its entrypoint. The
+	// container is not running until the hook completes; if it fails, the
+	// container is killed and restarted as its restart policy says.
+	PostStart *LifecycleHandler `protobuf:"bytes,1,opt,name=post_start,json=postStart,proto3" json:"post_start,omitempty"`
+	// Runs before the container is asked to stop (on deletion, eviction, a
+	// failed liveness probe), within the pod's termination grace period:
+	// the place to drain connections.
+	PreStop       *LifecycleHandler `protobuf:"bytes,2,opt,name=pre_stop,json=preStop,proto3" json:"pre_stop,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Lifecycle) Reset() {
+	*x = Lifecycle{}
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Lifecycle) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Lifecycle) ProtoMessage() {}
+
+func (x *Lifecycle) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Lifecycle.ProtoReflect.Descriptor instead.
+func (*Lifecycle) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Lifecycle) GetPostStart() *LifecycleHandler {
+	if x != nil {
+		return x.PostStart
+	}
+	return nil
+}
+
+func (x *Lifecycle) GetPreStop() *LifecycleHandler {
+	if x != nil {
+		return x.PreStop
+	}
+	return nil
+}
+
+// LifecycleHandler is one hook: exactly one action.
+type LifecycleHandler struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The action: exactly one.
+	//
+	// Types that are valid to be assigned to Handler:
+	//
+	//	*LifecycleHandler_Exec
+	//	*LifecycleHandler_HttpGet
+	//	*LifecycleHandler_Sleep
+	Handler       isLifecycleHandler_Handler `protobuf_oneof:"handler"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LifecycleHandler) Reset() {
+	*x = LifecycleHandler{}
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LifecycleHandler) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LifecycleHandler) ProtoMessage() {}
+
+func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LifecycleHandler.ProtoReflect.Descriptor instead.
+func (*LifecycleHandler) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *LifecycleHandler) GetHandler() isLifecycleHandler_Handler {
+	if x != nil {
+		return x.Handler
+	}
+	return nil
+}
+
+func (x *LifecycleHandler) GetExec() *ExecAction {
+	if x != nil {
+		if x, ok := x.Handler.(*LifecycleHandler_Exec); ok {
+			return x.Exec
+		}
+	}
+	return nil
+}
+
+func (x *LifecycleHandler) GetHttpGet() *HTTPGetAction {
+	if x != nil {
+		if x, ok := x.Handler.(*LifecycleHandler_HttpGet); ok {
+			return x.HttpGet
+		}
+	}
+	return nil
+}
+
+func (x *LifecycleHandler) GetSleep() *SleepAction {
+	if x != nil {
+		if x, ok := x.Handler.(*LifecycleHandler_Sleep); ok {
+			return x.Sleep
+		}
+	}
+	return nil
+}
+
+type isLifecycleHandler_Handler interface {
+	isLifecycleHandler_Handler()
+}
+
+type LifecycleHandler_Exec struct {
+	// Runs a command in the container.
+	Exec *ExecAction `protobuf:"bytes,1,opt,name=exec,proto3,oneof"`
+}
+
+type LifecycleHandler_HttpGet struct {
+	// Sends an HTTP GET request to the container. Unset path and scheme
+	// mean "/" and HTTP, written out.
+	HttpGet *HTTPGetAction `protobuf:"bytes,2,opt,name=http_get,json=httpGet,proto3,oneof"`
+}
+
+type LifecycleHandler_Sleep struct {
+	// Waits, without needing a shell or sleep binary in the image
+	// (Kubernetes 1.30+).
+	Sleep *SleepAction `protobuf:"bytes,3,opt,name=sleep,proto3,oneof"`
+}
+
+func (*LifecycleHandler_Exec) isLifecycleHandler_Handler() {}
+
+func (*LifecycleHandler_HttpGet) isLifecycleHandler_Handler() {}
+
+func (*LifecycleHandler_Sleep) isLifecycleHandler_Handler() {}
+
+// SleepAction waits before the hook completes.
+type SleepAction struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Seconds to wait, 1 or more, at most the pod's termination grace
+	// period.
+	Seconds       int64 `protobuf:"varint,1,opt,name=seconds,proto3" json:"seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SleepAction) Reset() {
+	*x = SleepAction{}
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SleepAction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SleepAction) ProtoMessage() {}
+
+func (x *SleepAction) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SleepAction.ProtoReflect.Descriptor instead.
+func (*SleepAction) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SleepAction) GetSeconds() int64 {
+	if x != nil {
+		return x.Seconds
+	}
+	return 0
+}
+
 // EnvVar is one environment variable: a literal value or a reference to a
 // key of a ConfigMap or Secret. Values are never logged.
 type EnvVar struct {
@@ -1063,7 +1295,7 @@ type EnvVar struct {
 
 func (x *EnvVar) Reset() {
 	*x = EnvVar{}
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1075,7 +1307,7 @@ func (x *EnvVar) String() string {
 func (*EnvVar) ProtoMessage() {}
 
 func (x *EnvVar) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1088,7 +1320,7 @@ func (x *EnvVar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvVar.ProtoReflect.Descriptor instead.
 func (*EnvVar) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *EnvVar) GetName() string {
@@ -1172,7 +1404,7 @@ type KeyRef struct {
 
 func (x *KeyRef) Reset() {
 	*x = KeyRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1184,7 +1416,7 @@ func (x *KeyRef) String() string {
 func (*KeyRef) ProtoMessage() {}
 
 func (x *KeyRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1197,7 +1429,7 @@ func (x *KeyRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyRef.ProtoReflect.Descriptor instead.
 func (*KeyRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *KeyRef) GetName() string {
@@ -1240,7 +1472,7 @@ type EnvFrom struct {
 
 func (x *EnvFrom) Reset() {
 	*x = EnvFrom{}
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1252,7 +1484,7 @@ func (x *EnvFrom) String() string {
 func (*EnvFrom) ProtoMessage() {}
 
 func (x *EnvFrom) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1265,7 +1497,7 @@ func (x *EnvFrom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvFrom.ProtoReflect.Descriptor instead.
 func (*EnvFrom) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *EnvFrom) GetSource() isEnvFrom_Source {
@@ -1343,7 +1575,7 @@ type Port struct {
 
 func (x *Port) Reset() {
 	*x = Port{}
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1355,7 +1587,7 @@ func (x *Port) String() string {
 func (*Port) ProtoMessage() {}
 
 func (x *Port) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1368,7 +1600,7 @@ func (x *Port) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Port.ProtoReflect.Descriptor instead.
 func (*Port) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Port) GetName() string {
@@ -1430,7 +1662,7 @@ type Resources struct {
 
 func (x *Resources) Reset() {
 	*x = Resources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1442,7 +1674,7 @@ func (x *Resources) String() string {
 func (*Resources) ProtoMessage() {}
 
 func (x *Resources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1455,7 +1687,7 @@ func (x *Resources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resources.ProtoReflect.Descriptor instead.
 func (*Resources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Resources) GetCpu() *Resource {
@@ -1494,7 +1726,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1506,7 +1738,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1519,7 +1751,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Resource) GetRequest() string {
@@ -1551,7 +1783,7 @@ type Probes struct {
 
 func (x *Probes) Reset() {
 	*x = Probes{}
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1563,7 +1795,7 @@ func (x *Probes) String() string {
 func (*Probes) ProtoMessage() {}
 
 func (x *Probes) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1576,7 +1808,7 @@ func (x *Probes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probes.ProtoReflect.Descriptor instead.
 func (*Probes) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Probes) GetLiveness() *Probe {
@@ -1629,7 +1861,7 @@ type Probe struct {
 
 func (x *Probe) Reset() {
 	*x = Probe{}
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1641,7 +1873,7 @@ func (x *Probe) String() string {
 func (*Probe) ProtoMessage() {}
 
 func (x *Probe) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1654,7 +1886,7 @@ func (x *Probe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probe.ProtoReflect.Descriptor instead.
 func (*Probe) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Probe) GetHandler() isProbe_Handler {
@@ -1778,7 +2010,7 @@ type ExecAction struct {
 
 func (x *ExecAction) Reset() {
 	*x = ExecAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1790,7 +2022,7 @@ func (x *ExecAction) String() string {
 func (*ExecAction) ProtoMessage() {}
 
 func (x *ExecAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1803,7 +2035,7 @@ func (x *ExecAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecAction.ProtoReflect.Descriptor instead.
 func (*ExecAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ExecAction) GetCommand() []string {
@@ -1826,7 +2058,7 @@ type TCPSocketAction struct {
 
 func (x *TCPSocketAction) Reset() {
 	*x = TCPSocketAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1838,7 +2070,7 @@ func (x *TCPSocketAction) String() string {
 func (*TCPSocketAction) ProtoMessage() {}
 
 func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1851,7 +2083,7 @@ func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPSocketAction.ProtoReflect.Descriptor instead.
 func (*TCPSocketAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *TCPSocketAction) GetPort() string {
@@ -1880,7 +2112,7 @@ type HTTPGetAction struct {
 
 func (x *HTTPGetAction) Reset() {
 	*x = HTTPGetAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1892,7 +2124,7 @@ func (x *HTTPGetAction) String() string {
 func (*HTTPGetAction) ProtoMessage() {}
 
 func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1905,7 +2137,7 @@ func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPGetAction.ProtoReflect.Descriptor instead.
 func (*HTTPGetAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *HTTPGetAction) GetPath() string {
@@ -1949,7 +2181,7 @@ type HTTPHeader struct {
 
 func (x *HTTPHeader) Reset() {
 	*x = HTTPHeader{}
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1961,7 +2193,7 @@ func (x *HTTPHeader) String() string {
 func (*HTTPHeader) ProtoMessage() {}
 
 func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1974,7 +2206,7 @@ func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPHeader.ProtoReflect.Descriptor instead.
 func (*HTTPHeader) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *HTTPHeader) GetName() string {
@@ -2005,7 +2237,7 @@ type GRPCAction struct {
 
 func (x *GRPCAction) Reset() {
 	*x = GRPCAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2017,7 +2249,7 @@ func (x *GRPCAction) String() string {
 func (*GRPCAction) ProtoMessage() {}
 
 func (x *GRPCAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2030,7 +2262,7 @@ func (x *GRPCAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRPCAction.ProtoReflect.Descriptor instead.
 func (*GRPCAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GRPCAction) GetPort() int32 {
@@ -2064,7 +2296,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2076,7 +2308,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2089,7 +2321,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Mount) GetVolume() string {
@@ -2140,7 +2372,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2152,7 +2384,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2165,7 +2397,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Volume) GetName() string {
@@ -2263,7 +2495,7 @@ type ScratchVolume struct {
 
 func (x *ScratchVolume) Reset() {
 	*x = ScratchVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2275,7 +2507,7 @@ func (x *ScratchVolume) String() string {
 func (*ScratchVolume) ProtoMessage() {}
 
 func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2288,7 +2520,7 @@ func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScratchVolume.ProtoReflect.Descriptor instead.
 func (*ScratchVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ScratchVolume) GetSizeLimit() string {
@@ -2318,7 +2550,7 @@ type ConfigVolume struct {
 
 func (x *ConfigVolume) Reset() {
 	*x = ConfigVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2330,7 +2562,7 @@ func (x *ConfigVolume) String() string {
 func (*ConfigVolume) ProtoMessage() {}
 
 func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2343,7 +2575,7 @@ func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigVolume.ProtoReflect.Descriptor instead.
 func (*ConfigVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ConfigVolume) GetName() string {
@@ -2373,7 +2605,7 @@ type SecretVolume struct {
 
 func (x *SecretVolume) Reset() {
 	*x = SecretVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2385,7 +2617,7 @@ func (x *SecretVolume) String() string {
 func (*SecretVolume) ProtoMessage() {}
 
 func (x *SecretVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2398,7 +2630,7 @@ func (x *SecretVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretVolume.ProtoReflect.Descriptor instead.
 func (*SecretVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SecretVolume) GetName() string {
@@ -2428,7 +2660,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2440,7 +2672,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2453,7 +2685,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -2499,7 +2731,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2511,7 +2743,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2524,7 +2756,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -2625,7 +2857,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2637,7 +2869,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2650,7 +2882,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -2723,7 +2955,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2735,7 +2967,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2748,7 +2980,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Sysctl) GetName() string {
@@ -2808,7 +3040,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2820,7 +3052,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2833,7 +3065,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Service) GetName() string {
@@ -2926,7 +3158,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2938,7 +3170,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2951,7 +3183,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ServicePort) GetName() string {
@@ -2979,7 +3211,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xfd\a\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xf0\b\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -3005,14 +3237,16 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\bhost_ipc\x18\x10 \x01(\bR\ahostIpc\x120\n" +
 	"\x14service_account_name\x18\x11 \x01(\tR\x12serviceAccountName\x12,\n" +
 	"\bservices\x18\x12 \x03(\v2\x10.podc.v1.ServiceR\bservices\x12F\n" +
-	"\x10security_context\x18\x13 \x01(\v2\x1b.podc.v1.PodSecurityContextR\x0fsecurityContext\x1a9\n" +
+	"\x10security_context\x18\x13 \x01(\v2\x1b.podc.v1.PodSecurityContextR\x0fsecurityContext\x12L\n" +
+	" termination_grace_period_seconds\x18\x14 \x01(\x03H\x01R\x1dterminationGracePeriodSeconds\x88\x01\x01\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
 	"\x10AnnotationsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
-	"\t_replicas\"\xf7\x03\n" +
+	"\t_replicasB#\n" +
+	"!_termination_grace_period_seconds\"\xa9\x04\n" +
 	"\tContainer\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x124\n" +
@@ -3029,7 +3263,19 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	" \x01(\v2\x12.podc.v1.ResourcesR\tresources\x12'\n" +
 	"\x06probes\x18\v \x01(\v2\x0f.podc.v1.ProbesR\x06probes\x12&\n" +
 	"\x06mounts\x18\f \x03(\v2\x0e.podc.v1.MountR\x06mounts\x12C\n" +
-	"\x10security_context\x18\r \x01(\v2\x18.podc.v1.SecurityContextR\x0fsecurityContext\"\xa9\x01\n" +
+	"\x10security_context\x18\r \x01(\v2\x18.podc.v1.SecurityContextR\x0fsecurityContext\x120\n" +
+	"\tlifecycle\x18\x0e \x01(\v2\x12.podc.v1.LifecycleR\tlifecycle\"{\n" +
+	"\tLifecycle\x128\n" +
+	"\n" +
+	"post_start\x18\x01 \x01(\v2\x19.podc.v1.LifecycleHandlerR\tpostStart\x124\n" +
+	"\bpre_stop\x18\x02 \x01(\v2\x19.podc.v1.LifecycleHandlerR\apreStop\"\xab\x01\n" +
+	"\x10LifecycleHandler\x12)\n" +
+	"\x04exec\x18\x01 \x01(\v2\x13.podc.v1.ExecActionH\x00R\x04exec\x123\n" +
+	"\bhttp_get\x18\x02 \x01(\v2\x16.podc.v1.HTTPGetActionH\x00R\ahttpGet\x12,\n" +
+	"\x05sleep\x18\x03 \x01(\v2\x14.podc.v1.SleepActionH\x00R\x05sleepB\t\n" +
+	"\ahandler\"'\n" +
+	"\vSleepAction\x12\x18\n" +
+	"\aseconds\x18\x01 \x01(\x03R\aseconds\"\xa9\x01\n" +
 	"\x06EnvVar\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x05value\x18\x02 \x01(\tH\x00R\x05value\x127\n" +
@@ -3244,7 +3490,7 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 }
 
 var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_podc_v1_intent_proto_goTypes = []any{
 	(Controller)(0),            // 0: podc.v1.Controller
 	(RestartPolicy)(0),         // 1: podc.v1.RestartPolicy
@@ -3259,87 +3505,96 @@ var file_podc_v1_intent_proto_goTypes = []any{
 	(ExternalTrafficPolicy)(0), // 10: podc.v1.ExternalTrafficPolicy
 	(*WorkloadIntent)(nil),     // 11: podc.v1.WorkloadIntent
 	(*Container)(nil),          // 12: podc.v1.Container
-	(*EnvVar)(nil),             // 13: podc.v1.EnvVar
-	(*KeyRef)(nil),             // 14: podc.v1.KeyRef
-	(*EnvFrom)(nil),            // 15: podc.v1.EnvFrom
-	(*Port)(nil),               // 16: podc.v1.Port
-	(*Resources)(nil),          // 17: podc.v1.Resources
-	(*Resource)(nil),           // 18: podc.v1.Resource
-	(*Probes)(nil),             // 19: podc.v1.Probes
-	(*Probe)(nil),              // 20: podc.v1.Probe
-	(*ExecAction)(nil),         // 21: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),    // 22: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),      // 23: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),         // 24: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),         // 25: podc.v1.GRPCAction
-	(*Mount)(nil),              // 26: podc.v1.Mount
-	(*Volume)(nil),             // 27: podc.v1.Volume
-	(*ScratchVolume)(nil),      // 28: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),       // 29: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),       // 30: podc.v1.SecretVolume
-	(*PersistentVolume)(nil),   // 31: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),    // 32: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil), // 33: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),             // 34: podc.v1.Sysctl
-	(*Service)(nil),            // 35: podc.v1.Service
-	(*ServicePort)(nil),        // 36: podc.v1.ServicePort
-	nil,                        // 37: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                        // 38: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                        // 39: podc.v1.Service.AnnotationsEntry
+	(*Lifecycle)(nil),          // 13: podc.v1.Lifecycle
+	(*LifecycleHandler)(nil),   // 14: podc.v1.LifecycleHandler
+	(*SleepAction)(nil),        // 15: podc.v1.SleepAction
+	(*EnvVar)(nil),             // 16: podc.v1.EnvVar
+	(*KeyRef)(nil),             // 17: podc.v1.KeyRef
+	(*EnvFrom)(nil),            // 18: podc.v1.EnvFrom
+	(*Port)(nil),               // 19: podc.v1.Port
+	(*Resources)(nil),          // 20: podc.v1.Resources
+	(*Resource)(nil),           // 21: podc.v1.Resource
+	(*Probes)(nil),             // 22: podc.v1.Probes
+	(*Probe)(nil),              // 23: podc.v1.Probe
+	(*ExecAction)(nil),         // 24: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),    // 25: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),      // 26: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),         // 27: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),         // 28: podc.v1.GRPCAction
+	(*Mount)(nil),              // 29: podc.v1.Mount
+	(*Volume)(nil),             // 30: podc.v1.Volume
+	(*ScratchVolume)(nil),      // 31: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),       // 32: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),       // 33: podc.v1.SecretVolume
+	(*PersistentVolume)(nil),   // 34: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),    // 35: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil), // 36: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),             // 37: podc.v1.Sysctl
+	(*Service)(nil),            // 38: podc.v1.Service
+	(*ServicePort)(nil),        // 39: podc.v1.ServicePort
+	nil,                        // 40: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                        // 41: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                        // 42: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	37, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	38, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	40, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	41, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
 	0,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
 	1,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
 	12, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
 	12, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
 	12, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	27, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	35, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	33, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	30, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	38, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	36, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
 	2,  // 10: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	13, // 11: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	15, // 12: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	16, // 13: podc.v1.Container.ports:type_name -> podc.v1.Port
-	17, // 14: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	19, // 15: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	26, // 16: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	32, // 17: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	14, // 18: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	14, // 19: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	3,  // 20: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	4,  // 21: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	18, // 22: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	18, // 23: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	18, // 24: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	20, // 25: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	20, // 26: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	20, // 27: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	21, // 28: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	22, // 29: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	23, // 30: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	25, // 31: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	5,  // 32: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	24, // 33: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	28, // 34: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	29, // 35: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	30, // 36: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	31, // 37: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	6,  // 38: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	6,  // 39: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	7,  // 40: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	34, // 41: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	8,  // 42: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	36, // 43: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	9,  // 44: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	10, // 45: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	39, // 46: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	47, // [47:47] is the sub-list for method output_type
-	47, // [47:47] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	16, // 11: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	18, // 12: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	19, // 13: podc.v1.Container.ports:type_name -> podc.v1.Port
+	20, // 14: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	22, // 15: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	29, // 16: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	35, // 17: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	13, // 18: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	14, // 19: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	14, // 20: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	24, // 21: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	26, // 22: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	15, // 23: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	17, // 24: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	17, // 25: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	3,  // 26: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	4,  // 27: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	21, // 28: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	21, // 29: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	21, // 30: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	23, // 31: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	23, // 32: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	23, // 33: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	24, // 34: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	25, // 35: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	26, // 36: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	28, // 37: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	5,  // 38: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	27, // 39: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	31, // 40: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	32, // 41: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	33, // 42: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	34, // 43: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	6,  // 44: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	6,  // 45: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	7,  // 46: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	37, // 47: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	8,  // 48: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	39, // 49: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	9,  // 50: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	10, // 51: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	42, // 52: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	53, // [53:53] is the sub-list for method output_type
+	53, // [53:53] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -3348,36 +3603,41 @@ func file_podc_v1_intent_proto_init() {
 		return
 	}
 	file_podc_v1_intent_proto_msgTypes[0].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[2].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[3].OneofWrappers = []any{
+		(*LifecycleHandler_Exec)(nil),
+		(*LifecycleHandler_HttpGet)(nil),
+		(*LifecycleHandler_Sleep)(nil),
+	}
+	file_podc_v1_intent_proto_msgTypes[5].OneofWrappers = []any{
 		(*EnvVar_Value)(nil),
 		(*EnvVar_ConfigMapKey)(nil),
 		(*EnvVar_SecretKey)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[4].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[7].OneofWrappers = []any{
 		(*EnvFrom_ConfigMap)(nil),
 		(*EnvFrom_Secret)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[9].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[12].OneofWrappers = []any{
 		(*Probe_Exec)(nil),
 		(*Probe_TcpSocket)(nil),
 		(*Probe_HttpGet)(nil),
 		(*Probe_Grpc)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[16].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[19].OneofWrappers = []any{
 		(*Volume_Scratch)(nil),
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
 		(*Volume_Persistent)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[21].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[22].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[24].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[25].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
 			NumEnums:      11,
-			NumMessages:   29,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/intent.proto.
  */
 export const file_podc_v1_intent: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSKCBgoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCCwoJX3JlcGxpY2FzIoIDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQigwEKBkVudlZhchIMCgRuYW1lGAEgASgJEg8KBXZhbHVlGAIgASgJSAASKQoOY29uZmlnX21hcF9rZXkYAyABKAsyDy5wb2RjLnYxLktleVJlZkgAEiUKCnNlY3JldF9rZXkYBCABKAsyDy5wb2RjLnYxLktleVJlZkgAQggKBnNvdXJjZSI1CgZLZXlSZWYSDAoEbmFtZRgBIAEoCRILCgNrZXkYAiABKAkSEAoIb3B0aW9uYWwYAyABKAgiSwoHRW52RnJvbRIUCgpjb25maWdfbWFwGAEgASgJSAASEAoGc2VjcmV0GAIgASgJSAASDgoGcHJlZml4GAMgASgJQggKBnNvdXJjZSKbAQoEUG9ydBIMCgRuYW1lGAEgASgJEhYKDmNvbnRhaW5lcl9wb3J0GAIgASgFEiMKCHByb3RvY29sGAMgASgOMhEucG9kYy52MS5Qcm90b2NvbBIfCgZleHBvc2UYBCABKA4yDy5wb2RjLnYxLkV4cG9zZRIUCgxzZXJ2aWNlX3BvcnQYBSABKAUSEQoJbm9kZV9wb3J0GAYgASgFInwKCVJlc291cmNlcxIeCgNjcHUYASABKAsyES5wb2RjLnYxLlJlc291cmNlEiEKBm1lbW9yeRgCIAEoCzIRLnBvZGMudjEuUmVzb3VyY2USLAoRZXBoZW1lcmFsX3N0b3JhZ2UYAyABKAsyES5wb2RjLnYxLlJlc291cmNlIioKCFJlc291cmNlEg8KB3JlcXVlc3QYASABKAkSDQoFbGltaXQYAiABKAkibgoGUHJvYmVzEiAKCGxpdmVuZXNzGAEgASgLMg4ucG9kYy52MS5Qcm9iZRIhCglyZWFkaW5lc3MYAiABKAsyDi5wb2RjLnYxLlByb2JlEh8KB3N0YXJ0dXAYAyABKAsyDi5wb2RjLnYxLlByb2JlIr4CCgVQcm9iZRIjCgRleGVjGAEgASgLMhMucG9kYy52MS5FeGVjQWN0aW9uSAASLgoKdGNwX3NvY2tldBgCIAEoCzIYLnBvZGMudjEuVENQU29ja2V0QWN0aW9uSAASKgoIaHR0cF9nZXQYAyABKAsyFi5wb2RjLnYxLkhUVFBHZXRBY3Rpb25IABIjCgRncnBjGAQgASgLMhMucG9kYy52MS5HUlBDQWN0aW9uSAASHQoVaW5pdGlhbF9kZWxheV9zZWNvbmRzGAUgASgFEhYKDnBlcmlvZF9zZWNvbmRzGAYgASgFEhcKD3RpbWVvdXRfc2Vjb25kcxgHIAEoBRIZChFzdWNjZXNzX3RocmVzaG9sZBgIIAEoBRIZChFmYWlsdXJlX3RocmVzaG9sZBgJIAEoBUIJCgdoYW5kbGVyIh0KCkV4ZWNBY3Rpb24SDwoHY29tbWFuZBgBIAMoCSIfCg9UQ1BTb2NrZXRBY3Rpb24SDAoEcG9ydBgBIAEoCSJyCg1IVFRQR2V0QWN0aW9uEgwKBHBhdGgYASABKAkSDAoEcG9ydBgCIAEoCRIfCgZzY2hlbWUYAyABKA4yDy5wb2RjLnYxLlNjaGVtZRIkCgdoZWFkZXJzGAQgAygLMhMucG9kYy52MS5IVFRQSGVhZGVyIikKCkhUVFBIZWFkZXISDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSIrCgpHUlBDQWN0aW9uEgwKBHBvcnQYASABKAUSDwoHc2VydmljZRgCIAEoCSJKCgVNb3VudBIOCgZ2b2x1bWUYASABKAkSDAoEcGF0aBgCIAEoCRIRCglyZWFkX29ubHkYAyABKAgSEAoIc3ViX3BhdGgYBCABKAkizgEKBlZvbHVtZRIMCgRuYW1lGAEgASgJEikKB3NjcmF0Y2gYAiABKAsyFi5wb2RjLnYxLlNjcmF0Y2hWb2x1bWVIABInCgZjb25maWcYAyABKAsyFS5wb2RjLnYxLkNvbmZpZ1ZvbHVtZUgAEicKBnNlY3JldBgEIAEoCzIVLnBvZGMudjEuU2VjcmV0Vm9sdW1lSAASLwoKcGVyc2lzdGVudBgFIAEoCzIZLnBvZGMudjEuUGVyc2lzdGVudFZvbHVtZUgAQggKBnNvdXJjZSIzCg1TY3JhdGNoVm9sdW1lEhIKCnNpemVfbGltaXQYASABKAkSDgoGbWVtb3J5GAIgASgIIi4KDENvbmZpZ1ZvbHVtZRIMCgRuYW1lGAEgASgJEhAKCG9wdGlvbmFsGAIgASgIIi4KDFNlY3JldFZvbHVtZRIMCgRuYW1lGAEgASgJEhAKCG9wdGlvbmFsGAIgASgIIjkKEFBlcnNpc3RlbnRWb2x1bWUSEgoKY2xhaW1fbmFtZRgBIAEoCRIRCglyZWFkX29ubHkYAiABKAgitgMKD1NlY3VyaXR5Q29udGV4dBIcCg9ydW5fYXNfbm9uX3Jvb3QYASABKAhIAIgBARIYCgtydW5fYXNfdXNlchgCIAEoA0gBiAEBEhkKDHJ1bl9hc19ncm91cBgDIAEoA0gCiAEBEiYKGXJlYWRfb25seV9yb290X2ZpbGVzeXN0ZW0YBCABKAhIA4gBARInChphbGxvd19wcml2aWxlZ2VfZXNjYWxhdGlvbhgFIAEoCEgEiAEBEhcKCnByaXZpbGVnZWQYBiABKAhIBYgBARIYChBjYXBhYmlsaXRpZXNfYWRkGAcgAygJEhkKEWNhcGFiaWxpdGllc19kcm9wGAggAygJEjAKD3NlY2NvbXBfcHJvZmlsZRgJIAEoDjIXLnBvZGMudjEuU2VjY29tcFByb2ZpbGVCEgoQX3J1bl9hc19ub25fcm9vdEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEIcChpfcmVhZF9vbmx5X3Jvb3RfZmlsZXN5c3RlbUIdChtfYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb25CDQoLX3ByaXZpbGVnZWQi7wIKElBvZFNlY3VyaXR5Q29udGV4dBIYCgtydW5fYXNfdXNlchgBIAEoA0gAiAEBEhkKDHJ1bl9hc19ncm91cBgCIAEoA0gBiAEBEhwKD3J1bl9hc19ub25fcm9vdBgDIAEoCEgCiAEBEjAKD3NlY2NvbXBfcHJvZmlsZRgEIAEoDjIXLnBvZGMudjEuU2VjY29tcFByb2ZpbGUSFQoIZnNfZ3JvdXAYBSABKANIA4gBARI8ChZmc19ncm91cF9jaGFuZ2VfcG9saWN5GAYgASgOMhwucG9kYy52MS5Gc0dyb3VwQ2hhbmdlUG9saWN5EhsKE3N1cHBsZW1lbnRhbF9ncm91cHMYByADKAMSIAoHc3lzY3RscxgIIAMoCzIPLnBvZGMudjEuU3lzY3RsQg4KDF9ydW5fYXNfdXNlckIPCg1fcnVuX2FzX2dyb3VwQhIKEF9ydW5fYXNfbm9uX3Jvb3RCCwoJX2ZzX2dyb3VwIiUKBlN5c2N0bBIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJItIDCgdTZXJ2aWNlEgwKBG5hbWUYASABKAkSIgoEdHlwZRgCIAEoDjIULnBvZGMudjEuU2VydmljZVR5cGUSIwoFcG9ydHMYAyADKAsyFC5wb2RjLnYxLlNlcnZpY2VQb3J0EjIKEHNlc3Npb25fYWZmaW5pdHkYBCABKA4yGC5wb2RjLnYxLlNlc3Npb25BZmZpbml0eRIoCiBzZXNzaW9uX2FmZmluaXR5X3RpbWVvdXRfc2Vjb25kcxgFIAEoBRI/ChdleHRlcm5hbF90cmFmZmljX3BvbGljeRgGIAEoDjIeLnBvZGMudjEuRXh0ZXJuYWxUcmFmZmljUG9saWN5EiMKG3B1Ymxpc2hfbm90X3JlYWR5X2FkZHJlc3NlcxgHIAEoCBIbChNsb2FkX2JhbGFuY2VyX2NsYXNzGAggASgJEiMKG2xvYWRfYmFsYW5jZXJfc291cmNlX3JhbmdlcxgJIAMoCRI2Cgthbm5vdGF0aW9ucxgKIAMoCzIhLnBvZGMudjEuU2VydmljZS5Bbm5vdGF0aW9uc0VudHJ5GjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJECgtTZXJ2aWNlUG9ydBIMCgRuYW1lGAEgASgJEhQKDHNlcnZpY2VfcG9ydBgCIAEoBRIRCglub2RlX3BvcnQYAyABKAUqVwoKQ29udHJvbGxlchIaChZDT05UUk9MTEVSX1VOU1BFQ0lGSUVEEAASEgoOQ09OVFJPTExFUl9QT0QQARIZChVDT05UUk9MTEVSX0RFUExPWU1FTlQQAiqDAQoNUmVzdGFydFBvbGljeRIeChpSRVNUQVJUX1BPTElDWV9VTlNQRUNJRklFRBAAEhkKFVJFU1RBUlRfUE9MSUNZX0FMV0FZUxABEh0KGVJFU1RBUlRfUE9MSUNZX09OX0ZBSUxVUkUQAhIYChRSRVNUQVJUX1BPTElDWV9ORVZFUhADKngKClB1bGxQb2xpY3kSGwoXUFVMTF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIWChJQVUxMX1BPTElDWV9BTFdBWVMQARIeChpQVUxMX1BPTElDWV9JRl9OT1RfUFJFU0VOVBACEhUKEVBVTExfUE9MSUNZX05FVkVSEAMqWwoIUHJvdG9jb2wSGAoUUFJPVE9DT0xfVU5TUEVDSUZJRUQQABIQCgxQUk9UT0NPTF9UQ1AQARIQCgxQUk9UT0NPTF9VRFAQAhIRCg1QUk9UT0NPTF9TQ1RQEAMqVgoGRXhwb3NlEhYKEkVYUE9TRV9VTlNQRUNJRklFRBAAEg8KC0VYUE9TRV9OT05FEAESEgoORVhQT1NFX0NMVVNURVIQAhIPCgtFWFBPU0VfTk9ERRADKkMKBlNjaGVtZRIWChJTQ0hFTUVfVU5TUEVDSUZJRUQQABIPCgtTQ0hFTUVfSFRUUBABEhAKDFNDSEVNRV9IVFRQUxACKnYKDlNlY2NvbXBQcm9maWxlEh8KG1NFQ0NPTVBfUFJPRklMRV9VTlNQRUNJRklFRBAAEiMKH1NFQ0NPTVBfUFJPRklMRV9SVU5USU1FX0RFRkFVTFQQARIeChpTRUNDT01QX1BST0ZJTEVfVU5DT05GSU5FRBACKo0BChNGc0dyb3VwQ2hhbmdlUG9saWN5EiYKIkZTX0dST1VQX0NIQU5HRV9QT0xJQ1lfVU5TUEVDSUZJRUQQABIhCh1GU19HUk9VUF9DSEFOR0VfUE9MSUNZX0FMV0FZUxABEisKJ0ZTX0dST1VQX0NIQU5HRV9QT0xJQ1lfT05fUk9PVF9NSVNNQVRDSBACKp8BCgtTZXJ2aWNlVHlwZRIcChhTRVJWSUNFX1RZUEVfVU5TUEVDSUZJRUQQABIbChdTRVJWSUNFX1RZUEVfQ0xVU1RFUl9JUBABEhoKFlNFUlZJQ0VfVFlQRV9OT0RFX1BPUlQQAhIeChpTRVJWSUNFX1RZUEVfTE9BRF9CQUxBTkNFUhADEhkKFVNFUlZJQ0VfVFlQRV9IRUFETEVTUxAEKm4KD1Nlc3Npb25BZmZpbml0eRIgChxTRVNTSU9OX0FGRklOSVRZX1VOU1BFQ0lGSUVEEAASGQoVU0VTU0lPTl9BRkZJTklUWV9OT05FEAESHgoaU0VTU0lPTl9BRkZJTklUWV9DTElFTlRfSVAQAiqIAQoVRXh0ZXJuYWxUcmFmZmljUG9saWN5EicKI0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIwofRVhURVJOQUxfVFJBRkZJQ19QT0xJQ1lfQ0xVU1RFUhABEiEKHUVYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0xPQ0FMEAJCLVorZ2l0aHViLmNvbS9wb2RjLWRldi9wb2RjL2dlbi9wb2RjL3YxO3BvZGN2MWIGcHJvdG8z");
+  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSLWBgoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQSLQogdGVybWluYXRpb25fZ3JhY2VfcGVyaW9kX3NlY29uZHMYFCABKANIAYgBARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXNCIwohX3Rlcm1pbmF0aW9uX2dyYWNlX3BlcmlvZF9zZWNvbmRzIqkDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQSJQoJbGlmZWN5Y2xlGA4gASgLMhIucG9kYy52MS5MaWZlY3ljbGUiZwoJTGlmZWN5Y2xlEi0KCnBvc3Rfc3RhcnQYASABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXISKwoIcHJlX3N0b3AYAiABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXIilQEKEExpZmVjeWNsZUhhbmRsZXISIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEioKCGh0dHBfZ2V0GAIgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASJQoFc2xlZXAYAyABKAsyFC5wb2RjLnYxLlNsZWVwQWN0aW9uSABCCQoHaGFuZGxlciIeCgtTbGVlcEFjdGlvbhIPCgdzZWNvbmRzGAEgASgDIoMBCgZFbnZWYXISDAoEbmFtZRgBIAEoCRIPCgV2YWx1ZRgCIAEoCUgAEikKDmNvbmZpZ19tYXBfa2V5GAMgASgLMg8ucG9kYy52MS5LZXlSZWZIABIlCgpzZWNyZXRfa2V5GAQgASgLMg8ucG9kYy52MS5LZXlSZWZIAEIICgZzb3VyY2UiNQoGS2V5UmVmEgwKBG5hbWUYASABKAkSCwoDa2V5GAIgASgJEhAKCG9wdGlvbmFsGAMgASgIIksKB0VudkZyb20SFAoKY29uZmlnX21hcBgBIAEoCUgAEhAKBnNlY3JldBgCIAEoCUgAEg4KBnByZWZpeBgDIAEoCUIICgZzb3VyY2UimwEKBFBvcnQSDAoEbmFtZRgBIAEoCRIWCg5jb250YWluZXJfcG9ydBgCIAEoBRIjCghwcm90b2NvbBgDIAEoDjIRLnBvZGMudjEuUHJvdG9jb2wSHwoGZXhwb3NlGAQgASgOMg8ucG9kYy52MS5FeHBvc2USFAoMc2VydmljZV9wb3J0GAUgASgFEhEKCW5vZGVfcG9ydBgGIAEoBSJ8CglSZXNvdXJjZXMSHgoDY3B1GAEgASgLMhEucG9kYy52MS5SZXNvdXJjZRIhCgZtZW1vcnkYAiABKAsyES5wb2RjLnYxLlJlc291cmNlEiwKEWVwaGVtZXJhbF9zdG9yYWdlGAMgASgLMhEucG9kYy52MS5SZXNvdXJjZSIqCghSZXNvdXJjZRIPCgdyZXF1ZXN0GAEgASgJEg0KBWxpbWl0GAIgASgJIm4KBlByb2JlcxIgCghsaXZlbmVzcxgBIAEoCzIOLnBvZGMudjEuUHJvYmUSIQoJcmVhZGluZXNzGAIgASgLMg4ucG9kYy52MS5Qcm9iZRIfCgdzdGFydHVwGAMgASgLMg4ucG9kYy52MS5Qcm9iZSK+AgoFUHJvYmUSIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEi4KCnRjcF9zb2NrZXQYAiABKAsyGC5wb2RjLnYxLlRDUFNvY2tldEFjdGlvbkgAEioKCGh0dHBfZ2V0GAMgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASIwoEZ3JwYxgEIAEoCzITLnBvZGMudjEuR1JQQ0FjdGlvbkgAEh0KFWluaXRpYWxfZGVsYXlfc2Vjb25kcxgFIAEoBRIWCg5wZXJpb2Rfc2Vjb25kcxgGIAEoBRIXCg90aW1lb3V0X3NlY29uZHMYByABKAUSGQoRc3VjY2Vzc190aHJlc2hvbGQYCCABKAUSGQoRZmFpbHVyZV90aHJlc2hvbGQYCSABKAVCCQoHaGFuZGxlciIdCgpFeGVjQWN0aW9uEg8KB2NvbW1hbmQYASADKAkiHwoPVENQU29ja2V0QWN0aW9uEgwKBHBvcnQYASABKAkicgoNSFRUUEdldEFjdGlvbhIMCgRwYXRoGAEgASgJEgwKBHBvcnQYAiABKAkSHwoGc2NoZW1lGAMgASgOMg8ucG9kYy52MS5TY2hlbWUSJAoHaGVhZGVycxgEIAMoCzITLnBvZGMudjEuSFRUUEhlYWRlciIpCgpIVFRQSGVhZGVyEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkiKwoKR1JQQ0FjdGlvbhIMCgRwb3J0GAEgASgFEg8KB3NlcnZpY2UYAiABKAkiSgoFTW91bnQSDgoGdm9sdW1lGAEgASgJEgwKBHBhdGgYAiABKAkSEQoJcmVhZF9vbmx5GAMgASgIEhAKCHN1Yl9wYXRoGAQgASgJIs4BCgZWb2x1bWUSDAoEbmFtZRgBIAEoCRIpCgdzY3JhdGNoGAIgASgLMhYucG9kYy52MS5TY3JhdGNoVm9sdW1lSAASJwoGY29uZmlnGAMgASgLMhUucG9kYy52MS5Db25maWdWb2x1bWVIABInCgZzZWNyZXQYBCABKAsyFS5wb2RjLnYxLlNlY3JldFZvbHVtZUgAEi8KCnBlcnNpc3RlbnQYBSABKAsyGS5wb2RjLnYxLlBlcnNpc3RlbnRWb2x1bWVIAEIICgZzb3VyY2UiMwoNU2NyYXRjaFZvbHVtZRISCgpzaXplX2xpbWl0GAEgASgJEg4KBm1lbW9yeRgCIAEoCCIuCgxDb25maWdWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCCIuCgxTZWNyZXRWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCCI5ChBQZXJzaXN0ZW50Vm9sdW1lEhIKCmNsYWltX25hbWUYASABKAkSEQoJcmVhZF9vbmx5GAIgASgIIrYDCg9TZWN1cml0eUNvbnRleHQSHAoPcnVuX2FzX25vbl9yb290GAEgASgISACIAQESGAoLcnVuX2FzX3VzZXIYAiABKANIAYgBARIZCgxydW5fYXNfZ3JvdXAYAyABKANIAogBARImChlyZWFkX29ubHlfcm9vdF9maWxlc3lzdGVtGAQgASgISAOIAQESJwoaYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb24YBSABKAhIBIgBARIXCgpwcml2aWxlZ2VkGAYgASgISAWIAQESGAoQY2FwYWJpbGl0aWVzX2FkZBgHIAMoCRIZChFjYXBhYmlsaXRpZXNfZHJvcBgIIAMoCRIwCg9zZWNjb21wX3Byb2ZpbGUYCSABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlQhIKEF9ydW5fYXNfbm9uX3Jvb3RCDgoMX3J1bl9hc191c2VyQg8KDV9ydW5fYXNfZ3JvdXBCHAoaX3JlYWRfb25seV9yb290X2ZpbGVzeXN0ZW1CHQobX2FsbG93X3ByaXZpbGVnZV9lc2NhbGF0aW9uQg0KC19wcml2aWxlZ2VkIu8CChJQb2RTZWN1cml0eUNvbnRleHQSGAoLcnVuX2FzX3VzZXIYASABKANIAIgBARIZCgxydW5fYXNfZ3JvdXAYAiABKANIAYgBARIcCg9ydW5fYXNfbm9uX3Jvb3QYAyABKAhIAogBARIwCg9zZWNjb21wX3Byb2ZpbGUYBCABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlEhUKCGZzX2dyb3VwGAUgASgDSAOIAQESPAoWZnNfZ3JvdXBfY2hhbmdlX3BvbGljeRgGIAEoDjIcLnBvZGMudjEuRnNHcm91cENoYW5nZVBvbGljeRIbChNzdXBwbGVtZW50YWxfZ3JvdXBzGAcgAygDEiAKB3N5c2N0bHMYCCADKAsyDy5wb2RjLnYxLlN5c2N0bEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEISChBfcnVuX2FzX25vbl9yb290QgsKCV9mc19ncm91cCIlCgZTeXNjdGwSDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSLSAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5wb2RjLnYxLlNlcnZpY2VUeXBlEiMKBXBvcnRzGAMgAygLMhQucG9kYy52MS5TZXJ2aWNlUG9ydBIyChBzZXNzaW9uX2FmZmluaXR5GAQgASgOMhgucG9kYy52MS5TZXNzaW9uQWZmaW5pdHkSKAogc2Vzc2lvbl9hZmZpbml0eV90aW1lb3V0X3NlY29uZHMYBSABKAUSPwoXZXh0ZXJuYWxfdHJhZmZpY19wb2xpY3kYBiABKA4yHi5wb2RjLnYxLkV4dGVybmFsVHJhZmZpY1BvbGljeRIjChtwdWJsaXNoX25vdF9yZWFkeV9hZGRyZXNzZXMYByABKAgSGwoTbG9hZF9iYWxhbmNlcl9jbGFzcxgIIAEoCRIjChtsb2FkX2JhbGFuY2VyX3NvdXJjZV9yYW5nZXMYCSADKAkSNgoLYW5ub3RhdGlvbnMYCiADKAsyIS5wb2RjLnYxLlNlcnZpY2UuQW5ub3RhdGlvbnNFbnRyeRoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRAoLU2VydmljZVBvcnQSDAoEbmFtZRgBIAEoCRIUCgxzZXJ2aWNlX3BvcnQYAiABKAUSEQoJbm9kZV9wb3J0GAMgASgFKlcKCkNvbnRyb2xsZXISGgoWQ09OVFJPTExFUl9VTlNQRUNJRklFRBAAEhIKDkNPTlRST0xMRVJfUE9EEAESGQoVQ09OVFJPTExFUl9ERVBMT1lNRU5UEAIqgwEKDVJlc3RhcnRQb2xpY3kSHgoaUkVTVEFSVF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIZChVSRVNUQVJUX1BPTElDWV9BTFdBWVMQARIdChlSRVNUQVJUX1BPTElDWV9PTl9GQUlMVVJFEAISGAoUUkVTVEFSVF9QT0xJQ1lfTkVWRVIQAyp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFgoSUFVMTF9QT0xJQ1lfQUxXQVlTEAESHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKlsKCFByb3RvY29sEhgKFFBST1RPQ09MX1VOU1BFQ0lGSUVEEAASEAoMUFJPVE9DT0xfVENQEAESEAoMUFJPVE9DT0xfVURQEAISEQoNUFJPVE9DT0xfU0NUUBADKlYKBkV4cG9zZRIWChJFWFBPU0VfVU5TUEVDSUZJRUQQABIPCgtFWFBPU0VfTk9ORRABEhIKDkVYUE9TRV9DTFVTVEVSEAISDwoLRVhQT1NFX05PREUQAypDCgZTY2hlbWUSFgoSU0NIRU1FX1VOU1BFQ0lGSUVEEAASDwoLU0NIRU1FX0hUVFAQARIQCgxTQ0hFTUVfSFRUUFMQAip2Cg5TZWNjb21wUHJvZmlsZRIfChtTRUNDT01QX1BST0ZJTEVfVU5TUEVDSUZJRUQQABIjCh9TRUNDT01QX1BST0ZJTEVfUlVOVElNRV9ERUZBVUxUEAESHgoaU0VDQ09NUF9QUk9GSUxFX1VOQ09ORklORUQQAiqNAQoTRnNHcm91cENoYW5nZVBvbGljeRImCiJGU19HUk9VUF9DSEFOR0VfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIQodRlNfR1JPVVBfQ0hBTkdFX1BPTElDWV9BTFdBWVMQARIrCidGU19HUk9VUF9DSEFOR0VfUE9MSUNZX09OX1JPT1RfTUlTTUFUQ0gQAiqfAQoLU2VydmljZVR5cGUSHAoYU0VSVklDRV9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXU0VSVklDRV9UWVBFX0NMVVNURVJfSVAQARIaChZTRVJWSUNFX1RZUEVfTk9ERV9QT1JUEAISHgoaU0VSVklDRV9UWVBFX0xPQURfQkFMQU5DRVIQAxIZChVTRVJWSUNFX1RZUEVfSEVBRExFU1MQBCpuCg9TZXNzaW9uQWZmaW5pdHkSIAocU0VTU0lPTl9BRkZJTklUWV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fQUZGSU5JVFlfTk9ORRABEh4KGlNFU1NJT05fQUZGSU5JVFlfQ0xJRU5UX0lQEAIqiAEKFUV4dGVybmFsVHJhZmZpY1BvbGljeRInCiNFWFRFUk5BTF9UUkFGRklDX1BPTElDWV9VTlNQRUNJRklFRBAAEiMKH0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0NMVVNURVIQARIhCh1FWFRFUk5BTF9UUkFGRklDX1BPTElDWV9MT0NBTBACQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw");
 
 /**
  * WorkloadIntent is what a service needs, said at a high level: its
@@ -180,6 +180,14 @@ export type WorkloadIntent = Message<"podc.v1.WorkloadIntent"> & {
    * @generated from field: podc.v1.PodSecurityContext security_context = 19;
    */
   securityContext?: PodSecurityContext | undefined;
+
+  /**
+   * Seconds the pod's containers have to stop once asked to (preStop hooks
+   * included) before they are killed. Unset means 30, written out.
+   *
+   * @generated from field: optional int64 termination_grace_period_seconds = 20;
+   */
+  terminationGracePeriodSeconds?: bigint | undefined;
 };
 
 /**
@@ -289,6 +297,14 @@ export type Container = Message<"podc.v1.Container"> & {
    * @generated from field: podc.v1.SecurityContext security_context = 13;
    */
   securityContext?: SecurityContext | undefined;
+
+  /**
+   * Hooks the kubelet runs when the container starts and before it stops.
+   * Not allowed on init steps.
+   *
+   * @generated from field: podc.v1.Lifecycle lifecycle = 14;
+   */
+  lifecycle?: Lifecycle | undefined;
 };
 
 /**
@@ -297,6 +313,107 @@ export type Container = Message<"podc.v1.Container"> & {
  */
 export const ContainerSchema: GenMessage<Container> = /*@__PURE__*/
   messageDesc(file_podc_v1_intent, 1);
+
+/**
+ * Lifecycle is a container's start and stop hooks.
+ *
+ * @generated from message podc.v1.Lifecycle
+ */
+export type Lifecycle = Message<"podc.v1.Lifecycle"> & {
+  /**
+   * Runs right after the container is created, beside its entrypoint. The
+   * container is not running until the hook completes; if it fails, the
+   * container is killed and restarted as its restart policy says.
+   *
+   * @generated from field: podc.v1.LifecycleHandler post_start = 1;
+   */
+  postStart?: LifecycleHandler | undefined;
+
+  /**
+   * Runs before the container is asked to stop (on deletion, eviction, a
+   * failed liveness probe), within the pod's termination grace period:
+   * the place to drain connections.
+   *
+   * @generated from field: podc.v1.LifecycleHandler pre_stop = 2;
+   */
+  preStop?: LifecycleHandler | undefined;
+};
+
+/**
+ * Describes the message podc.v1.Lifecycle.
+ * Use `create(LifecycleSchema)` to create a new message.
+ */
+export const LifecycleSchema: GenMessage<Lifecycle> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 2);
+
+/**
+ * LifecycleHandler is one hook: exactly one action.
+ *
+ * @generated from message podc.v1.LifecycleHandler
+ */
+export type LifecycleHandler = Message<"podc.v1.LifecycleHandler"> & {
+  /**
+   * The action: exactly one.
+   *
+   * @generated from oneof podc.v1.LifecycleHandler.handler
+   */
+  handler: {
+    /**
+     * Runs a command in the container.
+     *
+     * @generated from field: podc.v1.ExecAction exec = 1;
+     */
+    value: ExecAction;
+    case: "exec";
+  } | {
+    /**
+     * Sends an HTTP GET request to the container. Unset path and scheme
+     * mean "/" and HTTP, written out.
+     *
+     * @generated from field: podc.v1.HTTPGetAction http_get = 2;
+     */
+    value: HTTPGetAction;
+    case: "httpGet";
+  } | {
+    /**
+     * Waits, without needing a shell or sleep binary in the image
+     * (Kubernetes 1.30+).
+     *
+     * @generated from field: podc.v1.SleepAction sleep = 3;
+     */
+    value: SleepAction;
+    case: "sleep";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message podc.v1.LifecycleHandler.
+ * Use `create(LifecycleHandlerSchema)` to create a new message.
+ */
+export const LifecycleHandlerSchema: GenMessage<LifecycleHandler> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 3);
+
+/**
+ * SleepAction waits before the hook completes.
+ *
+ * @generated from message podc.v1.SleepAction
+ */
+export type SleepAction = Message<"podc.v1.SleepAction"> & {
+  /**
+   * Seconds to wait, 1 or more, at most the pod's termination grace
+   * period.
+   *
+   * @generated from field: int64 seconds = 1;
+   */
+  seconds: bigint;
+};
+
+/**
+ * Describes the message podc.v1.SleepAction.
+ * Use `create(SleepActionSchema)` to create a new message.
+ */
+export const SleepActionSchema: GenMessage<SleepAction> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 4);
 
 /**
  * EnvVar is one environment variable: a literal value or a reference to a
@@ -350,7 +467,7 @@ export type EnvVar = Message<"podc.v1.EnvVar"> & {
  * Use `create(EnvVarSchema)` to create a new message.
  */
 export const EnvVarSchema: GenMessage<EnvVar> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 2);
+  messageDesc(file_podc_v1_intent, 5);
 
 /**
  * KeyRef names one key of a ConfigMap or Secret.
@@ -385,7 +502,7 @@ export type KeyRef = Message<"podc.v1.KeyRef"> & {
  * Use `create(KeyRefSchema)` to create a new message.
  */
 export const KeyRefSchema: GenMessage<KeyRef> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 3);
+  messageDesc(file_podc_v1_intent, 6);
 
 /**
  * EnvFrom exposes every key of a ConfigMap or Secret as an environment
@@ -430,7 +547,7 @@ export type EnvFrom = Message<"podc.v1.EnvFrom"> & {
  * Use `create(EnvFromSchema)` to create a new message.
  */
 export const EnvFromSchema: GenMessage<EnvFrom> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 4);
+  messageDesc(file_podc_v1_intent, 7);
 
 /**
  * Port is a port a container listens on, and how far it is exposed.
@@ -490,7 +607,7 @@ export type Port = Message<"podc.v1.Port"> & {
  * Use `create(PortSchema)` to create a new message.
  */
 export const PortSchema: GenMessage<Port> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 5);
+  messageDesc(file_podc_v1_intent, 8);
 
 /**
  * Resources are a container's requests (what scheduling reserves) and limits
@@ -527,7 +644,7 @@ export type Resources = Message<"podc.v1.Resources"> & {
  * Use `create(ResourcesSchema)` to create a new message.
  */
 export const ResourcesSchema: GenMessage<Resources> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 6);
+  messageDesc(file_podc_v1_intent, 9);
 
 /**
  * Resource is the request and limit of one resource, as Kubernetes
@@ -557,7 +674,7 @@ export type Resource = Message<"podc.v1.Resource"> & {
  * Use `create(ResourceSchema)` to create a new message.
  */
 export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 7);
+  messageDesc(file_podc_v1_intent, 10);
 
 /**
  * Probes are a container's health checks.
@@ -592,7 +709,7 @@ export type Probes = Message<"podc.v1.Probes"> & {
  * Use `create(ProbesSchema)` to create a new message.
  */
 export const ProbesSchema: GenMessage<Probes> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 8);
+  messageDesc(file_podc_v1_intent, 11);
 
 /**
  * Probe is one health check: exactly one handler and its timing.
@@ -681,7 +798,7 @@ export type Probe = Message<"podc.v1.Probe"> & {
  * Use `create(ProbeSchema)` to create a new message.
  */
 export const ProbeSchema: GenMessage<Probe> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 9);
+  messageDesc(file_podc_v1_intent, 12);
 
 /**
  * ExecAction runs a command in the container.
@@ -702,7 +819,7 @@ export type ExecAction = Message<"podc.v1.ExecAction"> & {
  * Use `create(ExecActionSchema)` to create a new message.
  */
 export const ExecActionSchema: GenMessage<ExecAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 10);
+  messageDesc(file_podc_v1_intent, 13);
 
 /**
  * TCPSocketAction opens a TCP connection.
@@ -725,7 +842,7 @@ export type TCPSocketAction = Message<"podc.v1.TCPSocketAction"> & {
  * Use `create(TCPSocketActionSchema)` to create a new message.
  */
 export const TCPSocketActionSchema: GenMessage<TCPSocketAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 11);
+  messageDesc(file_podc_v1_intent, 14);
 
 /**
  * HTTPGetAction sends an HTTP GET request.
@@ -769,7 +886,7 @@ export type HTTPGetAction = Message<"podc.v1.HTTPGetAction"> & {
  * Use `create(HTTPGetActionSchema)` to create a new message.
  */
 export const HTTPGetActionSchema: GenMessage<HTTPGetAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 12);
+  messageDesc(file_podc_v1_intent, 15);
 
 /**
  * HTTPHeader is one header of an HTTP probe.
@@ -797,7 +914,7 @@ export type HTTPHeader = Message<"podc.v1.HTTPHeader"> & {
  * Use `create(HTTPHeaderSchema)` to create a new message.
  */
 export const HTTPHeaderSchema: GenMessage<HTTPHeader> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 13);
+  messageDesc(file_podc_v1_intent, 16);
 
 /**
  * GRPCAction calls the standard gRPC health service.
@@ -826,7 +943,7 @@ export type GRPCAction = Message<"podc.v1.GRPCAction"> & {
  * Use `create(GRPCActionSchema)` to create a new message.
  */
 export const GRPCActionSchema: GenMessage<GRPCAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 14);
+  messageDesc(file_podc_v1_intent, 17);
 
 /**
  * Mount mounts a declared volume into a container.
@@ -868,7 +985,7 @@ export type Mount = Message<"podc.v1.Mount"> & {
  * Use `create(MountSchema)` to create a new message.
  */
 export const MountSchema: GenMessage<Mount> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 15);
+  messageDesc(file_podc_v1_intent, 18);
 
 /**
  * Volume is storage declared once for the pod and mounted by any container.
@@ -928,7 +1045,7 @@ export type Volume = Message<"podc.v1.Volume"> & {
  * Use `create(VolumeSchema)` to create a new message.
  */
 export const VolumeSchema: GenMessage<Volume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 16);
+  messageDesc(file_podc_v1_intent, 19);
 
 /**
  * ScratchVolume is an emptyDir volume.
@@ -956,7 +1073,7 @@ export type ScratchVolume = Message<"podc.v1.ScratchVolume"> & {
  * Use `create(ScratchVolumeSchema)` to create a new message.
  */
 export const ScratchVolumeSchema: GenMessage<ScratchVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 17);
+  messageDesc(file_podc_v1_intent, 20);
 
 /**
  * ConfigVolume mounts a ConfigMap.
@@ -984,7 +1101,7 @@ export type ConfigVolume = Message<"podc.v1.ConfigVolume"> & {
  * Use `create(ConfigVolumeSchema)` to create a new message.
  */
 export const ConfigVolumeSchema: GenMessage<ConfigVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 18);
+  messageDesc(file_podc_v1_intent, 21);
 
 /**
  * SecretVolume mounts a Secret.
@@ -1012,7 +1129,7 @@ export type SecretVolume = Message<"podc.v1.SecretVolume"> & {
  * Use `create(SecretVolumeSchema)` to create a new message.
  */
 export const SecretVolumeSchema: GenMessage<SecretVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 19);
+  messageDesc(file_podc_v1_intent, 22);
 
 /**
  * PersistentVolume mounts a PersistentVolumeClaim.
@@ -1040,7 +1157,7 @@ export type PersistentVolume = Message<"podc.v1.PersistentVolume"> & {
  * Use `create(PersistentVolumeSchema)` to create a new message.
  */
 export const PersistentVolumeSchema: GenMessage<PersistentVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 20);
+  messageDesc(file_podc_v1_intent, 23);
 
 /**
  * SecurityContext is a container's security settings. Unset fields are left
@@ -1119,7 +1236,7 @@ export type SecurityContext = Message<"podc.v1.SecurityContext"> & {
  * Use `create(SecurityContextSchema)` to create a new message.
  */
 export const SecurityContextSchema: GenMessage<SecurityContext> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 21);
+  messageDesc(file_podc_v1_intent, 24);
 
 /**
  * PodSecurityContext is the security settings of the whole pod.
@@ -1199,7 +1316,7 @@ export type PodSecurityContext = Message<"podc.v1.PodSecurityContext"> & {
  * Use `create(PodSecurityContextSchema)` to create a new message.
  */
 export const PodSecurityContextSchema: GenMessage<PodSecurityContext> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 22);
+  messageDesc(file_podc_v1_intent, 25);
 
 /**
  * Sysctl is one kernel parameter set for the pod.
@@ -1228,7 +1345,7 @@ export type Sysctl = Message<"podc.v1.Sysctl"> & {
  * Use `create(SysctlSchema)` to create a new message.
  */
 export const SysctlSchema: GenMessage<Sysctl> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 23);
+  messageDesc(file_podc_v1_intent, 26);
 
 /**
  * Service is one Service of the workload. It selects exactly the workload's
@@ -1326,7 +1443,7 @@ export type Service = Message<"podc.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 24);
+  messageDesc(file_podc_v1_intent, 27);
 
 /**
  * ServicePort is one container port that a Service carries.
@@ -1366,7 +1483,7 @@ export type ServicePort = Message<"podc.v1.ServicePort"> & {
  * Use `create(ServicePortSchema)` to create a new message.
  */
 export const ServicePortSchema: GenMessage<ServicePort> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 25);
+  messageDesc(file_podc_v1_intent, 28);
 
 /**
  * Controller says what manages the workload's pods.

@@ -1,0 +1,92 @@
+package policy_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/internal/bundletest"
+)
+
+// podRules read the pod-level fields of the intent input, and what a
+// per-container rule sees of its pod and of its own hooks.
+const podRules = `package platform
+
+import "encoding/json"
+
+profiles: prod: description: "production"
+
+rules: "pod.intent": {
+	profiles: ["prod"]
+	severity: "warn"
+	stage: "intent"
+	message: "m"
+	description: "The pod-level fields, as the intent input has them."
+	violations: [{
+		field: "securityContext"
+		message: "grace=\(intent.terminationGracePeriodSeconds) \(json.Marshal(intent.securityContext))"
+	}]
+}
+
+rules: "pod.container": {
+	profiles: ["prod"]
+	severity: "warn"
+	stage: "intent"
+	each: "container"
+	message: "m"
+	description: "What a container sees of its pod, and its hooks."
+	violations: [{
+		field: container.path
+		message: "pod=\(json.Marshal(pod.securityContext)) hooks=\(container.lifecycle.postStart)/\(container.lifecycle.preStop)"
+	}]
+}
+`
+
+func TestPodInputs(t *testing.T) {
+	b, err := policy.LoadDir(bundletest.Write(t, map[string]string{"rules.cue": podRules}), policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, intent string
+		want         []string
+	}{
+		{"set", `{"name": "a", "terminationGracePeriodSeconds": 90,
+		  "securityContext": {"runAsNonRoot": true, "runAsUser": 7, "runAsGroup": 8, "fsGroup": 9, "seccompProfile": "SECCOMP_PROFILE_RUNTIME_DEFAULT",
+		    "supplementalGroups": [1, 2], "sysctls": [{"name": "net/ipv4/tcp_syncookies", "value": "1"}, {"name": "net.core.somaxconn", "value": "1"}]},
+		  "containers": [{"name": "a", "image": "x:1", "lifecycle": {"preStop": {"sleep": {"seconds": 5}}}}],
+		  "sidecars": [{"name": "s", "image": "x:1", "lifecycle": {"postStart": {"exec": {"command": ["x"]}}, "preStop": {"httpGet": {"port": "80"}}}}]}`, []string{
+			`containers[0] pod={"runAsNonRoot":true,"runAsUser":7,"seccompProfile":"RuntimeDefault"} hooks=/sleep`,
+			`securityContext grace=90 {"runAsNonRoot":true,"runAsUser":7,"runAsGroup":8,"seccompProfile":"RuntimeDefault","fsGroup":9,"supplementalGroups":[1,2],"sysctls":[{"field":"securityContext.sysctls[0].name","name":"net.ipv4.tcp_syncookies","safe":true},{"field":"securityContext.sysctls[1].name","name":"net.core.somaxconn","safe":false}]}`,
+			`sidecars[0] pod={"runAsNonRoot":true,"runAsUser":7,"seccompProfile":"RuntimeDefault"} hooks=exec/httpGet`,
+		}},
+		{"unset", `{"name": "a", "containers": [{"name": "a", "image": "x:1"}]}`, []string{
+			`containers[0] pod={"runAsNonRoot":null,"runAsUser":null,"seccompProfile":null} hooks=/`,
+			`securityContext grace=30 {"runAsNonRoot":null,"runAsUser":null,"runAsGroup":null,"seccompProfile":null,"fsGroup":null,"supplementalGroups":[],"sysctls":[]}`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wi, err := intent.Decode([]byte(tc.intent))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "prod"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range ir.Findings {
+				if f.Fault {
+					t.Errorf("fault: %v", f)
+				}
+				got = append(got, f.Field+" "+f.Message)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got\n  %q\nwant\n  %q", got, tc.want)
+			}
+		})
+	}
+}
