@@ -46,7 +46,7 @@ func TestCompileExplain(t *testing.T) {
 		"Deployment/checkout spec.template.spec.containers[0].securityContext.seccompProfile.type": {
 			SourceKind: podcv1.SourceKind_SOURCE_KIND_POLICY_DEFAULT, IntentField: "containers[0].securityContext.seccompProfile", RuleId: "restricted.seccomp-profile"},
 		"Deployment/checkout metadata.labels[app.kubernetes.io/managed-by]": {SourceKind: podcv1.SourceKind_SOURCE_KIND_COMPILER_DEFAULT},
-		"Service/checkout-nodeport spec.ports[0].nodePort":                   {SourceKind: podcv1.SourceKind_SOURCE_KIND_INTENT, IntentField: "containers[0].ports[0].nodePort"},
+		"Service/checkout-nodeport spec.ports[0].nodePort":                  {SourceKind: podcv1.SourceKind_SOURCE_KIND_INTENT, IntentField: "containers[0].ports[0].nodePort"},
 	}
 	for _, s := range resp.Report.FieldSources {
 		if s.SourceKind == podcv1.SourceKind_SOURCE_KIND_UNSPECIFIED || s.Object == "" || s.ManifestField == "" {
