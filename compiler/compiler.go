@@ -121,6 +121,9 @@ func (o outcome) size() int64 {
 			n += 64 + int64(len(d.Field)+len(d.Value)+len(d.Source)+len(d.Reason))
 		}
 		n += int64(48 * len(rep.Decisions))
+		for _, s := range rep.Sources {
+			n += 88 + int64(len(s.Object)+len(s.ManifestField)+len(s.IntentField)+len(s.RuleID))
+		}
 		for _, note := range rep.Notes {
 			n += 16 + int64(len(note))
 		}
@@ -162,6 +165,10 @@ type Request struct {
 	TargetVersion string
 	// APIServerDefaults writes out the defaults the kube-apiserver applies.
 	APIServerDefaults bool
+	// Explain fills the report's Sources: where each field of the compiled
+	// objects came from. Without it they are left out (the pipeline still
+	// keeps the same record, compactly, for its own use).
+	Explain bool
 }
 
 // Result is a compile's output.
@@ -227,8 +234,8 @@ func (e *Engine) requestKey(bundle *policy.Bundle, req Request) (string, bool) {
 	}
 	h := sha256.New()
 	h.Write(b)
-	fmt.Fprintf(h, "\x00%s\x00%d\x00%s\x00%t\x00%s\x00%d-%d",
-		req.Profile, req.Format, req.TargetVersion, req.APIServerDefaults, bundle.Digest(), e.nodePorts.Min, e.nodePorts.Max)
+	fmt.Fprintf(h, "\x00%s\x00%d\x00%s\x00%t\x00%t\x00%s\x00%d-%d",
+		req.Profile, req.Format, req.TargetVersion, req.APIServerDefaults, req.Explain, bundle.Digest(), e.nodePorts.Min, e.nodePorts.Max)
 	return string(h.Sum(nil)), true
 }
 
@@ -358,6 +365,9 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	}
 	rep.Defaults = append(rep.Defaults, out.Defaults...)
 	rep.Notes = append(rep.Notes, out.Notes...)
+	if req.Explain {
+		rep.Sources = out.Sources.Sources()
+	}
 
 	mpol := e.begin(ctx, StageManifestPolicy)
 	mpol.bundle(bundle)
