@@ -11,6 +11,51 @@ import (
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
+// checkRollout: a Deployment's rollout settings are the intent's, every
+// default written out.
+func checkRollout(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
+	for _, o := range objs {
+		d, ok := o.(*appsv1.Deployment)
+		if !ok {
+			continue
+		}
+		st := wi.GetStrategy()
+		want := "RollingUpdate 25% 25%"
+		if st.GetType() == podcv1.DeploymentStrategyType_DEPLOYMENT_STRATEGY_TYPE_RECREATE {
+			want = "Recreate"
+		} else {
+			surge, unavail := st.GetMaxSurge(), st.GetMaxUnavailable()
+			if surge == "" {
+				surge = "25%"
+			}
+			if unavail == "" {
+				unavail = "25%"
+			}
+			want = "RollingUpdate " + surge + " " + unavail
+		}
+		got := string(d.Spec.Strategy.Type)
+		if ru := d.Spec.Strategy.RollingUpdate; ru != nil && ru.MaxSurge != nil && ru.MaxUnavailable != nil {
+			got += " " + ru.MaxSurge.String() + " " + ru.MaxUnavailable.String()
+		}
+		if got != want {
+			return fmt.Sprintf("strategy %q, want %q", got, want)
+		}
+		history, deadline := int32(10), int32(600)
+		if wi.RevisionHistoryLimit != nil {
+			history = wi.GetRevisionHistoryLimit()
+		}
+		if wi.ProgressDeadlineSeconds != nil {
+			deadline = wi.GetProgressDeadlineSeconds()
+		}
+		if d.Spec.MinReadySeconds != wi.GetMinReadySeconds() || d.Spec.RevisionHistoryLimit == nil || *d.Spec.RevisionHistoryLimit != history ||
+			d.Spec.ProgressDeadlineSeconds == nil || *d.Spec.ProgressDeadlineSeconds != deadline {
+			return fmt.Sprintf("rollout timing %d/%v/%v, want %d/%d/%d", d.Spec.MinReadySeconds, d.Spec.RevisionHistoryLimit, d.Spec.ProgressDeadlineSeconds,
+				wi.GetMinReadySeconds(), history, deadline)
+		}
+	}
+	return ""
+}
+
 // podSpecOf returns the pod spec of the workload among objs.
 func podSpecOf(objs []runtime.Object) *corev1.PodSpec {
 	for _, o := range objs {
@@ -32,6 +77,9 @@ func checkPodSpec(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 		return "no pod spec"
 	}
 	if p := checkPodSecurity(wi.GetSecurityContext(), spec.SecurityContext); p != "" {
+		return p
+	}
+	if p := checkRollout(wi, objs); p != "" {
 		return p
 	}
 	return checkLifecycle(wi, spec)

@@ -45,6 +45,7 @@ func (b *builder) workload(spec corev1.PodSpec, specNode provenance.Node) {
 				},
 			},
 		}
+		b.rollout(sp, &b.out.Deployment.Spec)
 	default:
 		b.rec.AttachField(specNode, root, "spec")
 		b.out.Pod = &corev1.Pod{
@@ -65,5 +66,6 @@ func (b *builder) controllerDefaults() {
 		if b.wi.Replicas == nil {
 			b.def("replicas", "1", "unset: a Deployment runs one replica")
 		}
+		b.rolloutDefaults()
 	}
 }

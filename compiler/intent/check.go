@@ -53,6 +53,7 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	c.workload()
 	c.podSecurity()
 	c.gracePeriod()
+	c.rollout()
 	vols := c.volumes()
 	c.containers(vols)
 	c.ports()

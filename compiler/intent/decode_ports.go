@@ -2,19 +2,34 @@ package intent
 
 import "strings"
 
-// Kubernetes writes the port of a tcpSocket or httpGet action as an
-// IntOrString: a number or a port name. The intent's field is a string, so
-// a document may give it either way: `port: 8080` is read as "8080".
+// Kubernetes writes the port of a tcpSocket or httpGet action, and a
+// Deployment strategy's maxSurge and maxUnavailable, as an IntOrString: a
+// number or a string (a port name, a percentage). The intent's fields are
+// strings, so a document may give them either way: `port: 8080` is read
+// as "8080", `maxSurge: 1` as "1".
 
 // numericPortField reports whether a value at path (an intent field path) is
-// such a port.
+// such a field.
 func numericPortField(path string) bool {
-	return strings.HasSuffix(path, "tcpSocket.port") || strings.HasSuffix(path, "httpGet.port")
+	return strings.HasSuffix(path, "tcpSocket.port") || strings.HasSuffix(path, "httpGet.port") ||
+		path == "strategy.maxSurge" || path == "strategy.maxUnavailable"
+}
+
+// intOrStringMember reports whether member key of an object that is member
+// parent of its own parent is such a field.
+func intOrStringMember(parent, key string) bool {
+	switch key {
+	case "port":
+		return parent == "tcpSocket" || parent == "httpGet"
+	case "maxSurge", "maxUnavailable":
+		return parent == "strategy"
+	}
+	return false
 }
 
 // quotePortNumbers returns a JSON document with every number given as the
-// port of a tcpSocket or httpGet object written as a string ("port": 8080
-// becomes "port": "8080"), and data itself when there is none. Other
+// port of a tcpSocket or httpGet object, or the maxSurge or maxUnavailable
+// of a strategy, written as a string ("port": 8080 becomes "port": "8080"), and data itself when there is none. Other
 // values, and anything inside strings, are left as they are; malformed JSON
 // is returned for the decoder to refuse.
 func quotePortNumbers(data []byte) []byte {
@@ -71,7 +86,7 @@ func quotePortNumbers(data []byte) []byte {
 			if len(open) >= 2 {
 				parent = open[len(open)-2]
 			}
-			if end > j && key == "port" && (parent == "tcpSocket" || parent == "httpGet") && numberEnds(data, end) {
+			if end > j && intOrStringMember(parent, key) && numberEnds(data, end) {
 				out = append(out, data[last:j]...)
 				out = append(out, '"')
 				out = append(out, data[j:end]...)

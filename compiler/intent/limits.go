@@ -37,7 +37,8 @@ type Limits struct {
 	ListItems int
 	// NameBytes bounds names and references (the workload, containers,
 	// ports, volumes, env variables, ConfigMaps, Secrets, keys, probe
-	// ports, sysctls), label values and other short words.
+	// ports, sysctls), label values and other short words (a strategy's
+	// maxSurge and maxUnavailable).
 	NameBytes int
 	// KeyBytes bounds label and annotation keys.
 	KeyBytes int
@@ -120,6 +121,8 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.stringMap("labels", wi.GetLabels(), c.l.Labels, c.l.NameBytes, "labels")
 	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
 	c.podSecurity(wi.GetSecurityContext())
+	c.name(diag.Path("strategy").Field("maxSurge"), wi.GetStrategy().GetMaxSurge())
+	c.name(diag.Path("strategy").Field("maxUnavailable"), wi.GetStrategy().GetMaxUnavailable())
 	c.volumes(wi.GetVolumes())
 	c.containers(wi)
 	c.services(wi.GetServices())

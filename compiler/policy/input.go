@@ -33,6 +33,21 @@ type inIntent struct {
 	SecurityContext inPodSecurity `json:"securityContext"`
 	// TerminationGracePeriodSeconds is the pod's, or the default.
 	TerminationGracePeriodSeconds int64 `json:"terminationGracePeriodSeconds"`
+	// The Deployment's rollout settings, with the defaults; empty for a
+	// bare Pod.
+	Strategy                inStrategy `json:"strategy"`
+	MinReadySeconds         int32      `json:"minReadySeconds"`
+	RevisionHistoryLimit    int32      `json:"revisionHistoryLimit"`
+	ProgressDeadlineSeconds int32      `json:"progressDeadlineSeconds"`
+}
+
+// inStrategy is a Deployment's strategy: type "RollingUpdate" or
+// "Recreate" ("" for a bare Pod); maxSurge and maxUnavailable as written
+// ("1", "25%"), "" for a recreate.
+type inStrategy struct {
+	Type           string `json:"type"`
+	MaxSurge       string `json:"maxSurge"`
+	MaxUnavailable string `json:"maxUnavailable"`
 }
 
 // inPodSecurity holds null for every field the intent leaves unset.
@@ -181,6 +196,14 @@ func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 	}
 	in.SecurityContext = flattenPodSecurity(wi.GetSecurityContext(), tv)
 	in.TerminationGracePeriodSeconds = intent.GracePeriod(wi)
+	if in.Controller == "deployment" {
+		r := intent.RolloutOf(wi)
+		in.Strategy = inStrategy{Type: "RollingUpdate", MaxSurge: r.MaxSurge, MaxUnavailable: r.MaxUnavailable}
+		if r.Recreate {
+			in.Strategy.Type = "Recreate"
+		}
+		in.MinReadySeconds, in.RevisionHistoryLimit, in.ProgressDeadlineSeconds = r.MinReadySeconds, r.RevisionHistoryLimit, r.ProgressDeadlineSeconds
+	}
 	in.Services = make([]inIntentService, 0, len(wi.GetServices()))
 	for i, s := range wi.GetServices() {
 		in.Services = append(in.Services, flattenIntentService(s, diag.Path("services").Index(i)))

@@ -119,6 +119,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	b.labels()
 	b.podSecurity()
 	b.gracePeriod()
+	b.rollout()
 	b.volumeList()
 
 	for range b.between(0, 2) {

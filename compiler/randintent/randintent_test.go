@@ -96,6 +96,20 @@ func TestShapes(t *testing.T) {
 				mark("service named after the workload " + s.GetType().String())
 			}
 		}
+		if st := wi.GetStrategy(); st != nil {
+			mark("strategy " + st.GetType().String())
+			for _, a := range []string{st.GetMaxSurge(), st.GetMaxUnavailable()} {
+				switch {
+				case strings.HasSuffix(a, "%"):
+					mark("rollout percent")
+				case a != "":
+					mark("rollout number")
+				}
+			}
+		}
+		if wi.MinReadySeconds != nil && wi.RevisionHistoryLimit != nil && wi.ProgressDeadlineSeconds != nil {
+			mark("rollout timing")
+		}
 		if wi.TerminationGracePeriodSeconds != nil {
 			mark("grace period")
 			if wi.GetTerminationGracePeriodSeconds() == 0 {
@@ -214,6 +228,8 @@ func TestShapes(t *testing.T) {
 		"fsGroup change FS_GROUP_CHANGE_POLICY_ALWAYS", "fsGroup change FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH",
 		"supplemental groups", "sysctl slashed", "sysctl dotted", "sysctl unsafe",
 		"grace period", "grace period 0", "hook exec", "hook httpGet", "hook sleep",
+		"strategy DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED", "strategy DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE",
+		"strategy DEPLOYMENT_STRATEGY_TYPE_RECREATE", "rollout percent", "rollout number", "rollout timing",
 	} {
 		if !seen[want] {
 			t.Errorf("2000 intents never had %s", want)

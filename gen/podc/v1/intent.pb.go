@@ -21,6 +21,61 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// DeploymentStrategyType says how a Deployment replaces its pods.
+type DeploymentStrategyType int32
+
+const (
+	// Not set: the same as DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE.
+	DeploymentStrategyType_DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED DeploymentStrategyType = 0
+	// Replace pods a few at a time, as maxSurge and maxUnavailable allow, so
+	// the workload keeps serving.
+	DeploymentStrategyType_DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE DeploymentStrategyType = 1
+	// Stop every old pod before starting new ones: a gap in service, but
+	// never two versions at once.
+	DeploymentStrategyType_DEPLOYMENT_STRATEGY_TYPE_RECREATE DeploymentStrategyType = 2
+)
+
+// Enum value maps for DeploymentStrategyType.
+var (
+	DeploymentStrategyType_name = map[int32]string{
+		0: "DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED",
+		1: "DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE",
+		2: "DEPLOYMENT_STRATEGY_TYPE_RECREATE",
+	}
+	DeploymentStrategyType_value = map[string]int32{
+		"DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED":    0,
+		"DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE": 1,
+		"DEPLOYMENT_STRATEGY_TYPE_RECREATE":       2,
+	}
+)
+
+func (x DeploymentStrategyType) Enum() *DeploymentStrategyType {
+	p := new(DeploymentStrategyType)
+	*p = x
+	return p
+}
+
+func (x DeploymentStrategyType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DeploymentStrategyType) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+}
+
+func (DeploymentStrategyType) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[0]
+}
+
+func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DeploymentStrategyType.Descriptor instead.
+func (DeploymentStrategyType) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+}
+
 // Controller says what manages the workload's pods.
 type Controller int32
 
@@ -58,11 +113,11 @@ func (x Controller) String() string {
 }
 
 func (Controller) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
 }
 
 func (Controller) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[0]
+	return &file_podc_v1_intent_proto_enumTypes[1]
 }
 
 func (x Controller) Number() protoreflect.EnumNumber {
@@ -71,7 +126,7 @@ func (x Controller) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Controller.Descriptor instead.
 func (Controller) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
 }
 
 // RestartPolicy is the pod-level restart policy of its containers.
@@ -115,11 +170,11 @@ func (x RestartPolicy) String() string {
 }
 
 func (RestartPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
 }
 
 func (RestartPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[1]
+	return &file_podc_v1_intent_proto_enumTypes[2]
 }
 
 func (x RestartPolicy) Number() protoreflect.EnumNumber {
@@ -128,7 +183,7 @@ func (x RestartPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestartPolicy.Descriptor instead.
 func (RestartPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
 }
 
 // PullPolicy says when the kubelet pulls a container's image.
@@ -172,11 +227,11 @@ func (x PullPolicy) String() string {
 }
 
 func (PullPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
 }
 
 func (PullPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[2]
+	return &file_podc_v1_intent_proto_enumTypes[3]
 }
 
 func (x PullPolicy) Number() protoreflect.EnumNumber {
@@ -185,7 +240,7 @@ func (x PullPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PullPolicy.Descriptor instead.
 func (PullPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
 }
 
 // Protocol is a port's transport protocol.
@@ -229,11 +284,11 @@ func (x Protocol) String() string {
 }
 
 func (Protocol) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
 }
 
 func (Protocol) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[3]
+	return &file_podc_v1_intent_proto_enumTypes[4]
 }
 
 func (x Protocol) Number() protoreflect.EnumNumber {
@@ -242,7 +297,7 @@ func (x Protocol) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Protocol.Descriptor instead.
 func (Protocol) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
 }
 
 // Expose says how far a port is reachable. When the intent names its
@@ -291,11 +346,11 @@ func (x Expose) String() string {
 }
 
 func (Expose) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
 }
 
 func (Expose) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[4]
+	return &file_podc_v1_intent_proto_enumTypes[5]
 }
 
 func (x Expose) Number() protoreflect.EnumNumber {
@@ -304,7 +359,7 @@ func (x Expose) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Expose.Descriptor instead.
 func (Expose) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 // Scheme is the scheme of an HTTP probe.
@@ -344,11 +399,11 @@ func (x Scheme) String() string {
 }
 
 func (Scheme) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
 }
 
 func (Scheme) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[5]
+	return &file_podc_v1_intent_proto_enumTypes[6]
 }
 
 func (x Scheme) Number() protoreflect.EnumNumber {
@@ -357,7 +412,7 @@ func (x Scheme) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Scheme.Descriptor instead.
 func (Scheme) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 // SeccompProfile selects a container's seccomp profile.
@@ -397,11 +452,11 @@ func (x SeccompProfile) String() string {
 }
 
 func (SeccompProfile) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
 }
 
 func (SeccompProfile) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[6]
+	return &file_podc_v1_intent_proto_enumTypes[7]
 }
 
 func (x SeccompProfile) Number() protoreflect.EnumNumber {
@@ -410,7 +465,7 @@ func (x SeccompProfile) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SeccompProfile.Descriptor instead.
 func (SeccompProfile) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 // FsGroupChangePolicy says when the kubelet changes the ownership and
@@ -452,11 +507,11 @@ func (x FsGroupChangePolicy) String() string {
 }
 
 func (FsGroupChangePolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
 }
 
 func (FsGroupChangePolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[7]
+	return &file_podc_v1_intent_proto_enumTypes[8]
 }
 
 func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
@@ -465,7 +520,7 @@ func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FsGroupChangePolicy.Descriptor instead.
 func (FsGroupChangePolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 // ServiceType is the kind of a Service.
@@ -518,11 +573,11 @@ func (x ServiceType) String() string {
 }
 
 func (ServiceType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
 }
 
 func (ServiceType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[8]
+	return &file_podc_v1_intent_proto_enumTypes[9]
 }
 
 func (x ServiceType) Number() protoreflect.EnumNumber {
@@ -531,7 +586,7 @@ func (x ServiceType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ServiceType.Descriptor instead.
 func (ServiceType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 // SessionAffinity says whether a client's connections keep going to the
@@ -573,11 +628,11 @@ func (x SessionAffinity) String() string {
 }
 
 func (SessionAffinity) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
 }
 
 func (SessionAffinity) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[9]
+	return &file_podc_v1_intent_proto_enumTypes[10]
 }
 
 func (x SessionAffinity) Number() protoreflect.EnumNumber {
@@ -586,7 +641,7 @@ func (x SessionAffinity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SessionAffinity.Descriptor instead.
 func (SessionAffinity) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 // ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -630,11 +685,11 @@ func (x ExternalTrafficPolicy) String() string {
 }
 
 func (ExternalTrafficPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
 }
 
 func (ExternalTrafficPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[10]
+	return &file_podc_v1_intent_proto_enumTypes[11]
 }
 
 func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
@@ -643,7 +698,7 @@ func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExternalTrafficPolicy.Descriptor instead.
 func (ExternalTrafficPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 // WorkloadIntent is what a service needs, said at a high level: its
@@ -720,8 +775,23 @@ type WorkloadIntent struct {
 	// Seconds the pod's containers have to stop once asked to (preStop hooks
 	// included) before they are killed. Unset means 30, written out.
 	TerminationGracePeriodSeconds *int64 `protobuf:"varint,20,opt,name=termination_grace_period_seconds,json=terminationGracePeriodSeconds,proto3,oneof" json:"termination_grace_period_seconds,omitempty"`
-	unknownFields                 protoimpl.UnknownFields
-	sizeCache                     protoimpl.SizeCache
+	// How a Deployment replaces its pods on a change. Unset means a rolling
+	// update of 25% surge and 25% unavailable, written out. Refused for
+	// CONTROLLER_POD.
+	Strategy *DeploymentStrategy `protobuf:"bytes,21,opt,name=strategy,proto3" json:"strategy,omitempty"`
+	// Seconds a new pod of a Deployment must be ready, with no container
+	// crashing, to count as available. Unset means 0, written out. Refused
+	// for CONTROLLER_POD.
+	MinReadySeconds *int32 `protobuf:"varint,22,opt,name=min_ready_seconds,json=minReadySeconds,proto3,oneof" json:"min_ready_seconds,omitempty"`
+	// Old ReplicaSets a Deployment keeps to roll back to. Unset means 10,
+	// written out. Refused for CONTROLLER_POD.
+	RevisionHistoryLimit *int32 `protobuf:"varint,23,opt,name=revision_history_limit,json=revisionHistoryLimit,proto3,oneof" json:"revision_history_limit,omitempty"`
+	// Seconds a Deployment's rollout may go without progress before the
+	// Deployment reports it failed; more than minReadySeconds. Unset means
+	// 600, written out. Refused for CONTROLLER_POD.
+	ProgressDeadlineSeconds *int32 `protobuf:"varint,24,opt,name=progress_deadline_seconds,json=progressDeadlineSeconds,proto3,oneof" json:"progress_deadline_seconds,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -894,6 +964,105 @@ func (x *WorkloadIntent) GetTerminationGracePeriodSeconds() int64 {
 	return 0
 }
 
+func (x *WorkloadIntent) GetStrategy() *DeploymentStrategy {
+	if x != nil {
+		return x.Strategy
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetMinReadySeconds() int32 {
+	if x != nil && x.MinReadySeconds != nil {
+		return *x.MinReadySeconds
+	}
+	return 0
+}
+
+func (x *WorkloadIntent) GetRevisionHistoryLimit() int32 {
+	if x != nil && x.RevisionHistoryLimit != nil {
+		return *x.RevisionHistoryLimit
+	}
+	return 0
+}
+
+func (x *WorkloadIntent) GetProgressDeadlineSeconds() int32 {
+	if x != nil && x.ProgressDeadlineSeconds != nil {
+		return *x.ProgressDeadlineSeconds
+	}
+	return 0
+}
+
+// DeploymentStrategy is how a Deployment replaces its pods.
+type DeploymentStrategy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rolling update or recreate. Unset means
+	// DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE.
+	Type DeploymentStrategyType `protobuf:"varint,1,opt,name=type,proto3,enum=podc.v1.DeploymentStrategyType" json:"type,omitempty"`
+	// How many pods a rolling update may run above the replicas: a number
+	// ("1") or a percentage of the replicas, rounded up ("25%"). A document
+	// may give the number as a number (1). Unset means "25%", written out.
+	// Refused for DEPLOYMENT_STRATEGY_TYPE_RECREATE.
+	MaxSurge string `protobuf:"bytes,2,opt,name=max_surge,json=maxSurge,proto3" json:"max_surge,omitempty"`
+	// How many pods a rolling update may have unavailable below the
+	// replicas: a number ("0") or a percentage, rounded down ("25%"). Not 0
+	// when maxSurge is 0. Unset means "25%", written out. Refused for
+	// DEPLOYMENT_STRATEGY_TYPE_RECREATE.
+	MaxUnavailable string `protobuf:"bytes,3,opt,name=max_unavailable,json=maxUnavailable,proto3" json:"max_unavailable,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *DeploymentStrategy) Reset() {
+	*x = DeploymentStrategy{}
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeploymentStrategy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeploymentStrategy) ProtoMessage() {}
+
+func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeploymentStrategy.ProtoReflect.Descriptor instead.
+func (*DeploymentStrategy) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *DeploymentStrategy) GetType() DeploymentStrategyType {
+	if x != nil {
+		return x.Type
+	}
+	return DeploymentStrategyType_DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED
+}
+
+func (x *DeploymentStrategy) GetMaxSurge() string {
+	if x != nil {
+		return x.MaxSurge
+	}
+	return ""
+}
+
+func (x *DeploymentStrategy) GetMaxUnavailable() string {
+	if x != nil {
+		return x.MaxUnavailable
+	}
+	return ""
+}
+
 // Container is one process of the pod: an app container, an init step or a
 // sidecar.
 type Container struct {
@@ -936,7 +1105,7 @@ type Container struct {
 
 func (x *Container) Reset() {
 	*x = Container{}
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -948,7 +1117,7 @@ func (x *Container) String() string {
 func (*Container) ProtoMessage() {}
 
 func (x *Container) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -961,7 +1130,7 @@ func (x *Container) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Container.ProtoReflect.Descriptor instead.
 func (*Container) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Container) GetName() string {
@@ -1079,7 +1248,7 @@ type Lifecycle struct {
 
 func (x *Lifecycle) Reset() {
 	*x = Lifecycle{}
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1091,7 +1260,7 @@ func (x *Lifecycle) String() string {
 func (*Lifecycle) ProtoMessage() {}
 
 func (x *Lifecycle) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1104,7 +1273,7 @@ func (x *Lifecycle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lifecycle.ProtoReflect.Descriptor instead.
 func (*Lifecycle) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Lifecycle) GetPostStart() *LifecycleHandler {
@@ -1138,7 +1307,7 @@ type LifecycleHandler struct {
 
 func (x *LifecycleHandler) Reset() {
 	*x = LifecycleHandler{}
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1150,7 +1319,7 @@ func (x *LifecycleHandler) String() string {
 func (*LifecycleHandler) ProtoMessage() {}
 
 func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1163,7 +1332,7 @@ func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LifecycleHandler.ProtoReflect.Descriptor instead.
 func (*LifecycleHandler) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *LifecycleHandler) GetHandler() isLifecycleHandler_Handler {
@@ -1239,7 +1408,7 @@ type SleepAction struct {
 
 func (x *SleepAction) Reset() {
 	*x = SleepAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1251,7 +1420,7 @@ func (x *SleepAction) String() string {
 func (*SleepAction) ProtoMessage() {}
 
 func (x *SleepAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1264,7 +1433,7 @@ func (x *SleepAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SleepAction.ProtoReflect.Descriptor instead.
 func (*SleepAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *SleepAction) GetSeconds() int64 {
@@ -1295,7 +1464,7 @@ type EnvVar struct {
 
 func (x *EnvVar) Reset() {
 	*x = EnvVar{}
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1476,7 @@ func (x *EnvVar) String() string {
 func (*EnvVar) ProtoMessage() {}
 
 func (x *EnvVar) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1489,7 @@ func (x *EnvVar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvVar.ProtoReflect.Descriptor instead.
 func (*EnvVar) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *EnvVar) GetName() string {
@@ -1404,7 +1573,7 @@ type KeyRef struct {
 
 func (x *KeyRef) Reset() {
 	*x = KeyRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1416,7 +1585,7 @@ func (x *KeyRef) String() string {
 func (*KeyRef) ProtoMessage() {}
 
 func (x *KeyRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1429,7 +1598,7 @@ func (x *KeyRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyRef.ProtoReflect.Descriptor instead.
 func (*KeyRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *KeyRef) GetName() string {
@@ -1472,7 +1641,7 @@ type EnvFrom struct {
 
 func (x *EnvFrom) Reset() {
 	*x = EnvFrom{}
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1484,7 +1653,7 @@ func (x *EnvFrom) String() string {
 func (*EnvFrom) ProtoMessage() {}
 
 func (x *EnvFrom) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1497,7 +1666,7 @@ func (x *EnvFrom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvFrom.ProtoReflect.Descriptor instead.
 func (*EnvFrom) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *EnvFrom) GetSource() isEnvFrom_Source {
@@ -1575,7 +1744,7 @@ type Port struct {
 
 func (x *Port) Reset() {
 	*x = Port{}
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1587,7 +1756,7 @@ func (x *Port) String() string {
 func (*Port) ProtoMessage() {}
 
 func (x *Port) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1600,7 +1769,7 @@ func (x *Port) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Port.ProtoReflect.Descriptor instead.
 func (*Port) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Port) GetName() string {
@@ -1662,7 +1831,7 @@ type Resources struct {
 
 func (x *Resources) Reset() {
 	*x = Resources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1674,7 +1843,7 @@ func (x *Resources) String() string {
 func (*Resources) ProtoMessage() {}
 
 func (x *Resources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1687,7 +1856,7 @@ func (x *Resources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resources.ProtoReflect.Descriptor instead.
 func (*Resources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Resources) GetCpu() *Resource {
@@ -1726,7 +1895,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1738,7 +1907,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1751,7 +1920,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Resource) GetRequest() string {
@@ -1783,7 +1952,7 @@ type Probes struct {
 
 func (x *Probes) Reset() {
 	*x = Probes{}
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1795,7 +1964,7 @@ func (x *Probes) String() string {
 func (*Probes) ProtoMessage() {}
 
 func (x *Probes) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1808,7 +1977,7 @@ func (x *Probes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probes.ProtoReflect.Descriptor instead.
 func (*Probes) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Probes) GetLiveness() *Probe {
@@ -1861,7 +2030,7 @@ type Probe struct {
 
 func (x *Probe) Reset() {
 	*x = Probe{}
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1873,7 +2042,7 @@ func (x *Probe) String() string {
 func (*Probe) ProtoMessage() {}
 
 func (x *Probe) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1886,7 +2055,7 @@ func (x *Probe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probe.ProtoReflect.Descriptor instead.
 func (*Probe) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Probe) GetHandler() isProbe_Handler {
@@ -2010,7 +2179,7 @@ type ExecAction struct {
 
 func (x *ExecAction) Reset() {
 	*x = ExecAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2022,7 +2191,7 @@ func (x *ExecAction) String() string {
 func (*ExecAction) ProtoMessage() {}
 
 func (x *ExecAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2035,7 +2204,7 @@ func (x *ExecAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecAction.ProtoReflect.Descriptor instead.
 func (*ExecAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ExecAction) GetCommand() []string {
@@ -2058,7 +2227,7 @@ type TCPSocketAction struct {
 
 func (x *TCPSocketAction) Reset() {
 	*x = TCPSocketAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2070,7 +2239,7 @@ func (x *TCPSocketAction) String() string {
 func (*TCPSocketAction) ProtoMessage() {}
 
 func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2083,7 +2252,7 @@ func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPSocketAction.ProtoReflect.Descriptor instead.
 func (*TCPSocketAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *TCPSocketAction) GetPort() string {
@@ -2112,7 +2281,7 @@ type HTTPGetAction struct {
 
 func (x *HTTPGetAction) Reset() {
 	*x = HTTPGetAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2124,7 +2293,7 @@ func (x *HTTPGetAction) String() string {
 func (*HTTPGetAction) ProtoMessage() {}
 
 func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2137,7 +2306,7 @@ func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPGetAction.ProtoReflect.Descriptor instead.
 func (*HTTPGetAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *HTTPGetAction) GetPath() string {
@@ -2181,7 +2350,7 @@ type HTTPHeader struct {
 
 func (x *HTTPHeader) Reset() {
 	*x = HTTPHeader{}
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2193,7 +2362,7 @@ func (x *HTTPHeader) String() string {
 func (*HTTPHeader) ProtoMessage() {}
 
 func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2206,7 +2375,7 @@ func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPHeader.ProtoReflect.Descriptor instead.
 func (*HTTPHeader) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *HTTPHeader) GetName() string {
@@ -2237,7 +2406,7 @@ type GRPCAction struct {
 
 func (x *GRPCAction) Reset() {
 	*x = GRPCAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2249,7 +2418,7 @@ func (x *GRPCAction) String() string {
 func (*GRPCAction) ProtoMessage() {}
 
 func (x *GRPCAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2262,7 +2431,7 @@ func (x *GRPCAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRPCAction.ProtoReflect.Descriptor instead.
 func (*GRPCAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GRPCAction) GetPort() int32 {
@@ -2296,7 +2465,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2308,7 +2477,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2321,7 +2490,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Mount) GetVolume() string {
@@ -2372,7 +2541,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2384,7 +2553,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2397,7 +2566,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Volume) GetName() string {
@@ -2495,7 +2664,7 @@ type ScratchVolume struct {
 
 func (x *ScratchVolume) Reset() {
 	*x = ScratchVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2507,7 +2676,7 @@ func (x *ScratchVolume) String() string {
 func (*ScratchVolume) ProtoMessage() {}
 
 func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2520,7 +2689,7 @@ func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScratchVolume.ProtoReflect.Descriptor instead.
 func (*ScratchVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ScratchVolume) GetSizeLimit() string {
@@ -2550,7 +2719,7 @@ type ConfigVolume struct {
 
 func (x *ConfigVolume) Reset() {
 	*x = ConfigVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2562,7 +2731,7 @@ func (x *ConfigVolume) String() string {
 func (*ConfigVolume) ProtoMessage() {}
 
 func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2575,7 +2744,7 @@ func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigVolume.ProtoReflect.Descriptor instead.
 func (*ConfigVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ConfigVolume) GetName() string {
@@ -2605,7 +2774,7 @@ type SecretVolume struct {
 
 func (x *SecretVolume) Reset() {
 	*x = SecretVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2617,7 +2786,7 @@ func (x *SecretVolume) String() string {
 func (*SecretVolume) ProtoMessage() {}
 
 func (x *SecretVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2630,7 +2799,7 @@ func (x *SecretVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretVolume.ProtoReflect.Descriptor instead.
 func (*SecretVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SecretVolume) GetName() string {
@@ -2660,7 +2829,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2672,7 +2841,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2685,7 +2854,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -2731,7 +2900,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2743,7 +2912,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2756,7 +2925,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -2857,7 +3026,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2869,7 +3038,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2882,7 +3051,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -2955,7 +3124,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2967,7 +3136,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2980,7 +3149,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Sysctl) GetName() string {
@@ -3040,7 +3209,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3052,7 +3221,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3065,7 +3234,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Service) GetName() string {
@@ -3158,7 +3327,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3170,7 +3339,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3183,7 +3352,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ServicePort) GetName() string {
@@ -3211,7 +3380,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xf0\b\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xa5\v\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -3238,7 +3407,11 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x14service_account_name\x18\x11 \x01(\tR\x12serviceAccountName\x12,\n" +
 	"\bservices\x18\x12 \x03(\v2\x10.podc.v1.ServiceR\bservices\x12F\n" +
 	"\x10security_context\x18\x13 \x01(\v2\x1b.podc.v1.PodSecurityContextR\x0fsecurityContext\x12L\n" +
-	" termination_grace_period_seconds\x18\x14 \x01(\x03H\x01R\x1dterminationGracePeriodSeconds\x88\x01\x01\x1a9\n" +
+	" termination_grace_period_seconds\x18\x14 \x01(\x03H\x01R\x1dterminationGracePeriodSeconds\x88\x01\x01\x127\n" +
+	"\bstrategy\x18\x15 \x01(\v2\x1b.podc.v1.DeploymentStrategyR\bstrategy\x12/\n" +
+	"\x11min_ready_seconds\x18\x16 \x01(\x05H\x02R\x0fminReadySeconds\x88\x01\x01\x129\n" +
+	"\x16revision_history_limit\x18\x17 \x01(\x05H\x03R\x14revisionHistoryLimit\x88\x01\x01\x12?\n" +
+	"\x19progress_deadline_seconds\x18\x18 \x01(\x05H\x04R\x17progressDeadlineSeconds\x88\x01\x01\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
@@ -3246,7 +3419,14 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
 	"\t_replicasB#\n" +
-	"!_termination_grace_period_seconds\"\xa9\x04\n" +
+	"!_termination_grace_period_secondsB\x14\n" +
+	"\x12_min_ready_secondsB\x19\n" +
+	"\x17_revision_history_limitB\x1c\n" +
+	"\x1a_progress_deadline_seconds\"\x8f\x01\n" +
+	"\x12DeploymentStrategy\x123\n" +
+	"\x04type\x18\x01 \x01(\x0e2\x1f.podc.v1.DeploymentStrategyTypeR\x04type\x12\x1b\n" +
+	"\tmax_surge\x18\x02 \x01(\tR\bmaxSurge\x12'\n" +
+	"\x0fmax_unavailable\x18\x03 \x01(\tR\x0emaxUnavailable\"\xa9\x04\n" +
 	"\tContainer\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x124\n" +
@@ -3423,7 +3603,11 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\vServicePort\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fservice_port\x18\x02 \x01(\x05R\vservicePort\x12\x1b\n" +
-	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*W\n" +
+	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*\x96\x01\n" +
+	"\x16DeploymentStrategyType\x12(\n" +
+	"$DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED\x10\x00\x12+\n" +
+	"'DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE\x10\x01\x12%\n" +
+	"!DEPLOYMENT_STRATEGY_TYPE_RECREATE\x10\x02*W\n" +
 	"\n" +
 	"Controller\x12\x1a\n" +
 	"\x16CONTROLLER_UNSPECIFIED\x10\x00\x12\x12\n" +
@@ -3489,112 +3673,116 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 	return file_podc_v1_intent_proto_rawDescData
 }
 
-var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_podc_v1_intent_proto_goTypes = []any{
-	(Controller)(0),            // 0: podc.v1.Controller
-	(RestartPolicy)(0),         // 1: podc.v1.RestartPolicy
-	(PullPolicy)(0),            // 2: podc.v1.PullPolicy
-	(Protocol)(0),              // 3: podc.v1.Protocol
-	(Expose)(0),                // 4: podc.v1.Expose
-	(Scheme)(0),                // 5: podc.v1.Scheme
-	(SeccompProfile)(0),        // 6: podc.v1.SeccompProfile
-	(FsGroupChangePolicy)(0),   // 7: podc.v1.FsGroupChangePolicy
-	(ServiceType)(0),           // 8: podc.v1.ServiceType
-	(SessionAffinity)(0),       // 9: podc.v1.SessionAffinity
-	(ExternalTrafficPolicy)(0), // 10: podc.v1.ExternalTrafficPolicy
-	(*WorkloadIntent)(nil),     // 11: podc.v1.WorkloadIntent
-	(*Container)(nil),          // 12: podc.v1.Container
-	(*Lifecycle)(nil),          // 13: podc.v1.Lifecycle
-	(*LifecycleHandler)(nil),   // 14: podc.v1.LifecycleHandler
-	(*SleepAction)(nil),        // 15: podc.v1.SleepAction
-	(*EnvVar)(nil),             // 16: podc.v1.EnvVar
-	(*KeyRef)(nil),             // 17: podc.v1.KeyRef
-	(*EnvFrom)(nil),            // 18: podc.v1.EnvFrom
-	(*Port)(nil),               // 19: podc.v1.Port
-	(*Resources)(nil),          // 20: podc.v1.Resources
-	(*Resource)(nil),           // 21: podc.v1.Resource
-	(*Probes)(nil),             // 22: podc.v1.Probes
-	(*Probe)(nil),              // 23: podc.v1.Probe
-	(*ExecAction)(nil),         // 24: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),    // 25: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),      // 26: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),         // 27: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),         // 28: podc.v1.GRPCAction
-	(*Mount)(nil),              // 29: podc.v1.Mount
-	(*Volume)(nil),             // 30: podc.v1.Volume
-	(*ScratchVolume)(nil),      // 31: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),       // 32: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),       // 33: podc.v1.SecretVolume
-	(*PersistentVolume)(nil),   // 34: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),    // 35: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil), // 36: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),             // 37: podc.v1.Sysctl
-	(*Service)(nil),            // 38: podc.v1.Service
-	(*ServicePort)(nil),        // 39: podc.v1.ServicePort
-	nil,                        // 40: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                        // 41: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                        // 42: podc.v1.Service.AnnotationsEntry
+	(DeploymentStrategyType)(0), // 0: podc.v1.DeploymentStrategyType
+	(Controller)(0),             // 1: podc.v1.Controller
+	(RestartPolicy)(0),          // 2: podc.v1.RestartPolicy
+	(PullPolicy)(0),             // 3: podc.v1.PullPolicy
+	(Protocol)(0),               // 4: podc.v1.Protocol
+	(Expose)(0),                 // 5: podc.v1.Expose
+	(Scheme)(0),                 // 6: podc.v1.Scheme
+	(SeccompProfile)(0),         // 7: podc.v1.SeccompProfile
+	(FsGroupChangePolicy)(0),    // 8: podc.v1.FsGroupChangePolicy
+	(ServiceType)(0),            // 9: podc.v1.ServiceType
+	(SessionAffinity)(0),        // 10: podc.v1.SessionAffinity
+	(ExternalTrafficPolicy)(0),  // 11: podc.v1.ExternalTrafficPolicy
+	(*WorkloadIntent)(nil),      // 12: podc.v1.WorkloadIntent
+	(*DeploymentStrategy)(nil),  // 13: podc.v1.DeploymentStrategy
+	(*Container)(nil),           // 14: podc.v1.Container
+	(*Lifecycle)(nil),           // 15: podc.v1.Lifecycle
+	(*LifecycleHandler)(nil),    // 16: podc.v1.LifecycleHandler
+	(*SleepAction)(nil),         // 17: podc.v1.SleepAction
+	(*EnvVar)(nil),              // 18: podc.v1.EnvVar
+	(*KeyRef)(nil),              // 19: podc.v1.KeyRef
+	(*EnvFrom)(nil),             // 20: podc.v1.EnvFrom
+	(*Port)(nil),                // 21: podc.v1.Port
+	(*Resources)(nil),           // 22: podc.v1.Resources
+	(*Resource)(nil),            // 23: podc.v1.Resource
+	(*Probes)(nil),              // 24: podc.v1.Probes
+	(*Probe)(nil),               // 25: podc.v1.Probe
+	(*ExecAction)(nil),          // 26: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),     // 27: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),       // 28: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),          // 29: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),          // 30: podc.v1.GRPCAction
+	(*Mount)(nil),               // 31: podc.v1.Mount
+	(*Volume)(nil),              // 32: podc.v1.Volume
+	(*ScratchVolume)(nil),       // 33: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),        // 34: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),        // 35: podc.v1.SecretVolume
+	(*PersistentVolume)(nil),    // 36: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),     // 37: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil),  // 38: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),              // 39: podc.v1.Sysctl
+	(*Service)(nil),             // 40: podc.v1.Service
+	(*ServicePort)(nil),         // 41: podc.v1.ServicePort
+	nil,                         // 42: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                         // 43: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                         // 44: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	40, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	41, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
-	0,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
-	1,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
-	12, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
-	12, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
-	12, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	30, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	38, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	36, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
-	2,  // 10: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	16, // 11: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	18, // 12: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	19, // 13: podc.v1.Container.ports:type_name -> podc.v1.Port
-	20, // 14: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	22, // 15: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	29, // 16: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	35, // 17: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	13, // 18: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	14, // 19: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	14, // 20: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	24, // 21: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	26, // 22: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	15, // 23: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	17, // 24: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	17, // 25: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	3,  // 26: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	4,  // 27: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	21, // 28: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	21, // 29: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	21, // 30: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	23, // 31: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	23, // 32: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	23, // 33: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	24, // 34: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	25, // 35: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	26, // 36: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	28, // 37: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	5,  // 38: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	27, // 39: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	31, // 40: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	32, // 41: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	33, // 42: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	34, // 43: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	6,  // 44: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	6,  // 45: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	7,  // 46: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	37, // 47: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	8,  // 48: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	39, // 49: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	9,  // 50: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	10, // 51: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	42, // 52: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	53, // [53:53] is the sub-list for method output_type
-	53, // [53:53] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	42, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	43, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	1,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
+	2,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
+	14, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
+	14, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
+	14, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
+	32, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	40, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	38, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	13, // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
+	0,  // 11: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	3,  // 12: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	18, // 13: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	20, // 14: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	21, // 15: podc.v1.Container.ports:type_name -> podc.v1.Port
+	22, // 16: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	24, // 17: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	31, // 18: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	37, // 19: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	15, // 20: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	16, // 21: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	16, // 22: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	26, // 23: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	28, // 24: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	17, // 25: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	19, // 26: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	19, // 27: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	4,  // 28: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	5,  // 29: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	23, // 30: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	23, // 31: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	23, // 32: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	25, // 33: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	25, // 34: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	25, // 35: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	26, // 36: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	27, // 37: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	28, // 38: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	30, // 39: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	6,  // 40: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	29, // 41: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	33, // 42: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	34, // 43: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	35, // 44: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	36, // 45: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	7,  // 46: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	7,  // 47: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	8,  // 48: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	39, // 49: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	9,  // 50: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	41, // 51: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	10, // 52: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	11, // 53: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	44, // 54: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	55, // [55:55] is the sub-list for method output_type
+	55, // [55:55] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -3603,41 +3791,41 @@ func file_podc_v1_intent_proto_init() {
 		return
 	}
 	file_podc_v1_intent_proto_msgTypes[0].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[3].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[4].OneofWrappers = []any{
 		(*LifecycleHandler_Exec)(nil),
 		(*LifecycleHandler_HttpGet)(nil),
 		(*LifecycleHandler_Sleep)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[5].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[6].OneofWrappers = []any{
 		(*EnvVar_Value)(nil),
 		(*EnvVar_ConfigMapKey)(nil),
 		(*EnvVar_SecretKey)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[7].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[8].OneofWrappers = []any{
 		(*EnvFrom_ConfigMap)(nil),
 		(*EnvFrom_Secret)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[12].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[13].OneofWrappers = []any{
 		(*Probe_Exec)(nil),
 		(*Probe_TcpSocket)(nil),
 		(*Probe_HttpGet)(nil),
 		(*Probe_Grpc)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[19].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[20].OneofWrappers = []any{
 		(*Volume_Scratch)(nil),
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
 		(*Volume_Persistent)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[24].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[25].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[26].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
-			NumEnums:      11,
-			NumMessages:   32,
+			NumEnums:      12,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/intent.proto.
  */
 export const file_podc_v1_intent: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSLWBgoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQSLQogdGVybWluYXRpb25fZ3JhY2VfcGVyaW9kX3NlY29uZHMYFCABKANIAYgBARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXNCIwohX3Rlcm1pbmF0aW9uX2dyYWNlX3BlcmlvZF9zZWNvbmRzIqkDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQSJQoJbGlmZWN5Y2xlGA4gASgLMhIucG9kYy52MS5MaWZlY3ljbGUiZwoJTGlmZWN5Y2xlEi0KCnBvc3Rfc3RhcnQYASABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXISKwoIcHJlX3N0b3AYAiABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXIilQEKEExpZmVjeWNsZUhhbmRsZXISIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEioKCGh0dHBfZ2V0GAIgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASJQoFc2xlZXAYAyABKAsyFC5wb2RjLnYxLlNsZWVwQWN0aW9uSABCCQoHaGFuZGxlciIeCgtTbGVlcEFjdGlvbhIPCgdzZWNvbmRzGAEgASgDIoMBCgZFbnZWYXISDAoEbmFtZRgBIAEoCRIPCgV2YWx1ZRgCIAEoCUgAEikKDmNvbmZpZ19tYXBfa2V5GAMgASgLMg8ucG9kYy52MS5LZXlSZWZIABIlCgpzZWNyZXRfa2V5GAQgASgLMg8ucG9kYy52MS5LZXlSZWZIAEIICgZzb3VyY2UiNQoGS2V5UmVmEgwKBG5hbWUYASABKAkSCwoDa2V5GAIgASgJEhAKCG9wdGlvbmFsGAMgASgIIksKB0VudkZyb20SFAoKY29uZmlnX21hcBgBIAEoCUgAEhAKBnNlY3JldBgCIAEoCUgAEg4KBnByZWZpeBgDIAEoCUIICgZzb3VyY2UimwEKBFBvcnQSDAoEbmFtZRgBIAEoCRIWCg5jb250YWluZXJfcG9ydBgCIAEoBRIjCghwcm90b2NvbBgDIAEoDjIRLnBvZGMudjEuUHJvdG9jb2wSHwoGZXhwb3NlGAQgASgOMg8ucG9kYy52MS5FeHBvc2USFAoMc2VydmljZV9wb3J0GAUgASgFEhEKCW5vZGVfcG9ydBgGIAEoBSJ8CglSZXNvdXJjZXMSHgoDY3B1GAEgASgLMhEucG9kYy52MS5SZXNvdXJjZRIhCgZtZW1vcnkYAiABKAsyES5wb2RjLnYxLlJlc291cmNlEiwKEWVwaGVtZXJhbF9zdG9yYWdlGAMgASgLMhEucG9kYy52MS5SZXNvdXJjZSIqCghSZXNvdXJjZRIPCgdyZXF1ZXN0GAEgASgJEg0KBWxpbWl0GAIgASgJIm4KBlByb2JlcxIgCghsaXZlbmVzcxgBIAEoCzIOLnBvZGMudjEuUHJvYmUSIQoJcmVhZGluZXNzGAIgASgLMg4ucG9kYy52MS5Qcm9iZRIfCgdzdGFydHVwGAMgASgLMg4ucG9kYy52MS5Qcm9iZSK+AgoFUHJvYmUSIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEi4KCnRjcF9zb2NrZXQYAiABKAsyGC5wb2RjLnYxLlRDUFNvY2tldEFjdGlvbkgAEioKCGh0dHBfZ2V0GAMgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASIwoEZ3JwYxgEIAEoCzITLnBvZGMudjEuR1JQQ0FjdGlvbkgAEh0KFWluaXRpYWxfZGVsYXlfc2Vjb25kcxgFIAEoBRIWCg5wZXJpb2Rfc2Vjb25kcxgGIAEoBRIXCg90aW1lb3V0X3NlY29uZHMYByABKAUSGQoRc3VjY2Vzc190aHJlc2hvbGQYCCABKAUSGQoRZmFpbHVyZV90aHJlc2hvbGQYCSABKAVCCQoHaGFuZGxlciIdCgpFeGVjQWN0aW9uEg8KB2NvbW1hbmQYASADKAkiHwoPVENQU29ja2V0QWN0aW9uEgwKBHBvcnQYASABKAkicgoNSFRUUEdldEFjdGlvbhIMCgRwYXRoGAEgASgJEgwKBHBvcnQYAiABKAkSHwoGc2NoZW1lGAMgASgOMg8ucG9kYy52MS5TY2hlbWUSJAoHaGVhZGVycxgEIAMoCzITLnBvZGMudjEuSFRUUEhlYWRlciIpCgpIVFRQSGVhZGVyEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkiKwoKR1JQQ0FjdGlvbhIMCgRwb3J0GAEgASgFEg8KB3NlcnZpY2UYAiABKAkiSgoFTW91bnQSDgoGdm9sdW1lGAEgASgJEgwKBHBhdGgYAiABKAkSEQoJcmVhZF9vbmx5GAMgASgIEhAKCHN1Yl9wYXRoGAQgASgJIs4BCgZWb2x1bWUSDAoEbmFtZRgBIAEoCRIpCgdzY3JhdGNoGAIgASgLMhYucG9kYy52MS5TY3JhdGNoVm9sdW1lSAASJwoGY29uZmlnGAMgASgLMhUucG9kYy52MS5Db25maWdWb2x1bWVIABInCgZzZWNyZXQYBCABKAsyFS5wb2RjLnYxLlNlY3JldFZvbHVtZUgAEi8KCnBlcnNpc3RlbnQYBSABKAsyGS5wb2RjLnYxLlBlcnNpc3RlbnRWb2x1bWVIAEIICgZzb3VyY2UiMwoNU2NyYXRjaFZvbHVtZRISCgpzaXplX2xpbWl0GAEgASgJEg4KBm1lbW9yeRgCIAEoCCIuCgxDb25maWdWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCCIuCgxTZWNyZXRWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCCI5ChBQZXJzaXN0ZW50Vm9sdW1lEhIKCmNsYWltX25hbWUYASABKAkSEQoJcmVhZF9vbmx5GAIgASgIIrYDCg9TZWN1cml0eUNvbnRleHQSHAoPcnVuX2FzX25vbl9yb290GAEgASgISACIAQESGAoLcnVuX2FzX3VzZXIYAiABKANIAYgBARIZCgxydW5fYXNfZ3JvdXAYAyABKANIAogBARImChlyZWFkX29ubHlfcm9vdF9maWxlc3lzdGVtGAQgASgISAOIAQESJwoaYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb24YBSABKAhIBIgBARIXCgpwcml2aWxlZ2VkGAYgASgISAWIAQESGAoQY2FwYWJpbGl0aWVzX2FkZBgHIAMoCRIZChFjYXBhYmlsaXRpZXNfZHJvcBgIIAMoCRIwCg9zZWNjb21wX3Byb2ZpbGUYCSABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlQhIKEF9ydW5fYXNfbm9uX3Jvb3RCDgoMX3J1bl9hc191c2VyQg8KDV9ydW5fYXNfZ3JvdXBCHAoaX3JlYWRfb25seV9yb290X2ZpbGVzeXN0ZW1CHQobX2FsbG93X3ByaXZpbGVnZV9lc2NhbGF0aW9uQg0KC19wcml2aWxlZ2VkIu8CChJQb2RTZWN1cml0eUNvbnRleHQSGAoLcnVuX2FzX3VzZXIYASABKANIAIgBARIZCgxydW5fYXNfZ3JvdXAYAiABKANIAYgBARIcCg9ydW5fYXNfbm9uX3Jvb3QYAyABKAhIAogBARIwCg9zZWNjb21wX3Byb2ZpbGUYBCABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlEhUKCGZzX2dyb3VwGAUgASgDSAOIAQESPAoWZnNfZ3JvdXBfY2hhbmdlX3BvbGljeRgGIAEoDjIcLnBvZGMudjEuRnNHcm91cENoYW5nZVBvbGljeRIbChNzdXBwbGVtZW50YWxfZ3JvdXBzGAcgAygDEiAKB3N5c2N0bHMYCCADKAsyDy5wb2RjLnYxLlN5c2N0bEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEISChBfcnVuX2FzX25vbl9yb290QgsKCV9mc19ncm91cCIlCgZTeXNjdGwSDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSLSAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5wb2RjLnYxLlNlcnZpY2VUeXBlEiMKBXBvcnRzGAMgAygLMhQucG9kYy52MS5TZXJ2aWNlUG9ydBIyChBzZXNzaW9uX2FmZmluaXR5GAQgASgOMhgucG9kYy52MS5TZXNzaW9uQWZmaW5pdHkSKAogc2Vzc2lvbl9hZmZpbml0eV90aW1lb3V0X3NlY29uZHMYBSABKAUSPwoXZXh0ZXJuYWxfdHJhZmZpY19wb2xpY3kYBiABKA4yHi5wb2RjLnYxLkV4dGVybmFsVHJhZmZpY1BvbGljeRIjChtwdWJsaXNoX25vdF9yZWFkeV9hZGRyZXNzZXMYByABKAgSGwoTbG9hZF9iYWxhbmNlcl9jbGFzcxgIIAEoCRIjChtsb2FkX2JhbGFuY2VyX3NvdXJjZV9yYW5nZXMYCSADKAkSNgoLYW5ub3RhdGlvbnMYCiADKAsyIS5wb2RjLnYxLlNlcnZpY2UuQW5ub3RhdGlvbnNFbnRyeRoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRAoLU2VydmljZVBvcnQSDAoEbmFtZRgBIAEoCRIUCgxzZXJ2aWNlX3BvcnQYAiABKAUSEQoJbm9kZV9wb3J0GAMgASgFKlcKCkNvbnRyb2xsZXISGgoWQ09OVFJPTExFUl9VTlNQRUNJRklFRBAAEhIKDkNPTlRST0xMRVJfUE9EEAESGQoVQ09OVFJPTExFUl9ERVBMT1lNRU5UEAIqgwEKDVJlc3RhcnRQb2xpY3kSHgoaUkVTVEFSVF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIZChVSRVNUQVJUX1BPTElDWV9BTFdBWVMQARIdChlSRVNUQVJUX1BPTElDWV9PTl9GQUlMVVJFEAISGAoUUkVTVEFSVF9QT0xJQ1lfTkVWRVIQAyp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFgoSUFVMTF9QT0xJQ1lfQUxXQVlTEAESHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKlsKCFByb3RvY29sEhgKFFBST1RPQ09MX1VOU1BFQ0lGSUVEEAASEAoMUFJPVE9DT0xfVENQEAESEAoMUFJPVE9DT0xfVURQEAISEQoNUFJPVE9DT0xfU0NUUBADKlYKBkV4cG9zZRIWChJFWFBPU0VfVU5TUEVDSUZJRUQQABIPCgtFWFBPU0VfTk9ORRABEhIKDkVYUE9TRV9DTFVTVEVSEAISDwoLRVhQT1NFX05PREUQAypDCgZTY2hlbWUSFgoSU0NIRU1FX1VOU1BFQ0lGSUVEEAASDwoLU0NIRU1FX0hUVFAQARIQCgxTQ0hFTUVfSFRUUFMQAip2Cg5TZWNjb21wUHJvZmlsZRIfChtTRUNDT01QX1BST0ZJTEVfVU5TUEVDSUZJRUQQABIjCh9TRUNDT01QX1BST0ZJTEVfUlVOVElNRV9ERUZBVUxUEAESHgoaU0VDQ09NUF9QUk9GSUxFX1VOQ09ORklORUQQAiqNAQoTRnNHcm91cENoYW5nZVBvbGljeRImCiJGU19HUk9VUF9DSEFOR0VfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIQodRlNfR1JPVVBfQ0hBTkdFX1BPTElDWV9BTFdBWVMQARIrCidGU19HUk9VUF9DSEFOR0VfUE9MSUNZX09OX1JPT1RfTUlTTUFUQ0gQAiqfAQoLU2VydmljZVR5cGUSHAoYU0VSVklDRV9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXU0VSVklDRV9UWVBFX0NMVVNURVJfSVAQARIaChZTRVJWSUNFX1RZUEVfTk9ERV9QT1JUEAISHgoaU0VSVklDRV9UWVBFX0xPQURfQkFMQU5DRVIQAxIZChVTRVJWSUNFX1RZUEVfSEVBRExFU1MQBCpuCg9TZXNzaW9uQWZmaW5pdHkSIAocU0VTU0lPTl9BRkZJTklUWV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fQUZGSU5JVFlfTk9ORRABEh4KGlNFU1NJT05fQUZGSU5JVFlfQ0xJRU5UX0lQEAIqiAEKFUV4dGVybmFsVHJhZmZpY1BvbGljeRInCiNFWFRFUk5BTF9UUkFGRklDX1BPTElDWV9VTlNQRUNJRklFRBAAEiMKH0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0NMVVNURVIQARIhCh1FWFRFUk5BTF9UUkFGRklDX1BPTElDWV9MT0NBTBACQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw");
+  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSLBCAoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQSLQogdGVybWluYXRpb25fZ3JhY2VfcGVyaW9kX3NlY29uZHMYFCABKANIAYgBARItCghzdHJhdGVneRgVIAEoCzIbLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5Eh4KEW1pbl9yZWFkeV9zZWNvbmRzGBYgASgFSAKIAQESIwoWcmV2aXNpb25faGlzdG9yeV9saW1pdBgXIAEoBUgDiAEBEiYKGXByb2dyZXNzX2RlYWRsaW5lX3NlY29uZHMYGCABKAVIBIgBARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXNCIwohX3Rlcm1pbmF0aW9uX2dyYWNlX3BlcmlvZF9zZWNvbmRzQhQKEl9taW5fcmVhZHlfc2Vjb25kc0IZChdfcmV2aXNpb25faGlzdG9yeV9saW1pdEIcChpfcHJvZ3Jlc3NfZGVhZGxpbmVfc2Vjb25kcyJvChJEZXBsb3ltZW50U3RyYXRlZ3kSLQoEdHlwZRgBIAEoDjIfLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5VHlwZRIRCgltYXhfc3VyZ2UYAiABKAkSFwoPbWF4X3VuYXZhaWxhYmxlGAMgASgJIqkDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQSJQoJbGlmZWN5Y2xlGA4gASgLMhIucG9kYy52MS5MaWZlY3ljbGUiZwoJTGlmZWN5Y2xlEi0KCnBvc3Rfc3RhcnQYASABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXISKwoIcHJlX3N0b3AYAiABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXIilQEKEExpZmVjeWNsZUhhbmRsZXISIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEioKCGh0dHBfZ2V0GAIgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASJQoFc2xlZXAYAyABKAsyFC5wb2RjLnYxLlNsZWVwQWN0aW9uSABCCQoHaGFuZGxlciIeCgtTbGVlcEFjdGlvbhIPCgdzZWNvbmRzGAEgASgDIoMBCgZFbnZWYXISDAoEbmFtZRgBIAEoCRIPCgV2YWx1ZRgCIAEoCUgAEikKDmNvbmZpZ19tYXBfa2V5GAMgASgLMg8ucG9kYy52MS5LZXlSZWZIABIlCgpzZWNyZXRfa2V5GAQgASgLMg8ucG9kYy52MS5LZXlSZWZIAEIICgZzb3VyY2UiNQoGS2V5UmVmEgwKBG5hbWUYASABKAkSCwoDa2V5GAIgASgJEhAKCG9wdGlvbmFsGAMgASgIIksKB0VudkZyb20SFAoKY29uZmlnX21hcBgBIAEoCUgAEhAKBnNlY3JldBgCIAEoCUgAEg4KBnByZWZpeBgDIAEoCUIICgZzb3VyY2UimwEKBFBvcnQSDAoEbmFtZRgBIAEoCRIWCg5jb250YWluZXJfcG9ydBgCIAEoBRIjCghwcm90b2NvbBgDIAEoDjIRLnBvZGMudjEuUHJvdG9jb2wSHwoGZXhwb3NlGAQgASgOMg8ucG9kYy52MS5FeHBvc2USFAoMc2VydmljZV9wb3J0GAUgASgFEhEKCW5vZGVfcG9ydBgGIAEoBSJ8CglSZXNvdXJjZXMSHgoDY3B1GAEgASgLMhEucG9kYy52MS5SZXNvdXJjZRIhCgZtZW1vcnkYAiABKAsyES5wb2RjLnYxLlJlc291cmNlEiwKEWVwaGVtZXJhbF9zdG9yYWdlGAMgASgLMhEucG9kYy52MS5SZXNvdXJjZSIqCghSZXNvdXJjZRIPCgdyZXF1ZXN0GAEgASgJEg0KBWxpbWl0GAIgASgJIm4KBlByb2JlcxIgCghsaXZlbmVzcxgBIAEoCzIOLnBvZGMudjEuUHJvYmUSIQoJcmVhZGluZXNzGAIgASgLMg4ucG9kYy52MS5Qcm9iZRIfCgdzdGFydHVwGAMgASgLMg4ucG9kYy52MS5Qcm9iZSK+AgoFUHJvYmUSIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEi4KCnRjcF9zb2NrZXQYAiABKAsyGC5wb2RjLnYxLlRDUFNvY2tldEFjdGlvbkgAEioKCGh0dHBfZ2V0GAMgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASIwoEZ3JwYxgEIAEoCzITLnBvZGMudjEuR1JQQ0FjdGlvbkgAEh0KFWluaXRpYWxfZGVsYXlfc2Vjb25kcxgFIAEoBRIWCg5wZXJpb2Rfc2Vjb25kcxgGIAEoBRIXCg90aW1lb3V0X3NlY29uZHMYByABKAUSGQoRc3VjY2Vzc190aHJlc2hvbGQYCCABKAUSGQoRZmFpbHVyZV90aHJlc2hvbGQYCSABKAVCCQoHaGFuZGxlciIdCgpFeGVjQWN0aW9uEg8KB2NvbW1hbmQYASADKAkiHwoPVENQU29ja2V0QWN0aW9uEgwKBHBvcnQYASABKAkicgoNSFRUUEdldEFjdGlvbhIMCgRwYXRoGAEgASgJEgwKBHBvcnQYAiABKAkSHwoGc2NoZW1lGAMgASgOMg8ucG9kYy52MS5TY2hlbWUSJAoHaGVhZGVycxgEIAMoCzITLnBvZGMudjEuSFRUUEhlYWRlciIpCgpIVFRQSGVhZGVyEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkiKwoKR1JQQ0FjdGlvbhIMCgRwb3J0GAEgASgFEg8KB3NlcnZpY2UYAiABKAkiSgoFTW91bnQSDgoGdm9sdW1lGAEgASgJEgwKBHBhdGgYAiABKAkSEQoJcmVhZF9vbmx5GAMgASgIEhAKCHN1Yl9wYXRoGAQgASgJIs4BCgZWb2x1bWUSDAoEbmFtZRgBIAEoCRIpCgdzY3JhdGNoGAIgASgLMhYucG9kYy52MS5TY3JhdGNoVm9sdW1lSAASJwoGY29uZmlnGAMgASgLMhUucG9kYy52MS5Db25maWdWb2x1bWVIABInCgZzZWNyZXQYBCABKAsyFS5wb2RjLnYxLlNlY3JldFZvbHVtZUgAEi8KCnBlcnNpc3RlbnQYBSABKAsyGS5wb2RjLnYxLlBlcnNpc3RlbnRWb2x1bWVIAEIICgZzb3VyY2UiMwoNU2NyYXRjaFZvbHVtZRISCgpzaXplX2xpbWl0GAEgASgJEg4KBm1lbW9yeRgCIAEoCCIuCgxDb25maWdWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCCIuCgxTZWNyZXRWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCCI5ChBQZXJzaXN0ZW50Vm9sdW1lEhIKCmNsYWltX25hbWUYASABKAkSEQoJcmVhZF9vbmx5GAIgASgIIrYDCg9TZWN1cml0eUNvbnRleHQSHAoPcnVuX2FzX25vbl9yb290GAEgASgISACIAQESGAoLcnVuX2FzX3VzZXIYAiABKANIAYgBARIZCgxydW5fYXNfZ3JvdXAYAyABKANIAogBARImChlyZWFkX29ubHlfcm9vdF9maWxlc3lzdGVtGAQgASgISAOIAQESJwoaYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb24YBSABKAhIBIgBARIXCgpwcml2aWxlZ2VkGAYgASgISAWIAQESGAoQY2FwYWJpbGl0aWVzX2FkZBgHIAMoCRIZChFjYXBhYmlsaXRpZXNfZHJvcBgIIAMoCRIwCg9zZWNjb21wX3Byb2ZpbGUYCSABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlQhIKEF9ydW5fYXNfbm9uX3Jvb3RCDgoMX3J1bl9hc191c2VyQg8KDV9ydW5fYXNfZ3JvdXBCHAoaX3JlYWRfb25seV9yb290X2ZpbGVzeXN0ZW1CHQobX2FsbG93X3ByaXZpbGVnZV9lc2NhbGF0aW9uQg0KC19wcml2aWxlZ2VkIu8CChJQb2RTZWN1cml0eUNvbnRleHQSGAoLcnVuX2FzX3VzZXIYASABKANIAIgBARIZCgxydW5fYXNfZ3JvdXAYAiABKANIAYgBARIcCg9ydW5fYXNfbm9uX3Jvb3QYAyABKAhIAogBARIwCg9zZWNjb21wX3Byb2ZpbGUYBCABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlEhUKCGZzX2dyb3VwGAUgASgDSAOIAQESPAoWZnNfZ3JvdXBfY2hhbmdlX3BvbGljeRgGIAEoDjIcLnBvZGMudjEuRnNHcm91cENoYW5nZVBvbGljeRIbChNzdXBwbGVtZW50YWxfZ3JvdXBzGAcgAygDEiAKB3N5c2N0bHMYCCADKAsyDy5wb2RjLnYxLlN5c2N0bEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEISChBfcnVuX2FzX25vbl9yb290QgsKCV9mc19ncm91cCIlCgZTeXNjdGwSDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSLSAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5wb2RjLnYxLlNlcnZpY2VUeXBlEiMKBXBvcnRzGAMgAygLMhQucG9kYy52MS5TZXJ2aWNlUG9ydBIyChBzZXNzaW9uX2FmZmluaXR5GAQgASgOMhgucG9kYy52MS5TZXNzaW9uQWZmaW5pdHkSKAogc2Vzc2lvbl9hZmZpbml0eV90aW1lb3V0X3NlY29uZHMYBSABKAUSPwoXZXh0ZXJuYWxfdHJhZmZpY19wb2xpY3kYBiABKA4yHi5wb2RjLnYxLkV4dGVybmFsVHJhZmZpY1BvbGljeRIjChtwdWJsaXNoX25vdF9yZWFkeV9hZGRyZXNzZXMYByABKAgSGwoTbG9hZF9iYWxhbmNlcl9jbGFzcxgIIAEoCRIjChtsb2FkX2JhbGFuY2VyX3NvdXJjZV9yYW5nZXMYCSADKAkSNgoLYW5ub3RhdGlvbnMYCiADKAsyIS5wb2RjLnYxLlNlcnZpY2UuQW5ub3RhdGlvbnNFbnRyeRoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRAoLU2VydmljZVBvcnQSDAoEbmFtZRgBIAEoCRIUCgxzZXJ2aWNlX3BvcnQYAiABKAUSEQoJbm9kZV9wb3J0GAMgASgFKpYBChZEZXBsb3ltZW50U3RyYXRlZ3lUeXBlEigKJERFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9VTlNQRUNJRklFRBAAEisKJ0RFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9ST0xMSU5HX1VQREFURRABEiUKIURFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9SRUNSRUFURRACKlcKCkNvbnRyb2xsZXISGgoWQ09OVFJPTExFUl9VTlNQRUNJRklFRBAAEhIKDkNPTlRST0xMRVJfUE9EEAESGQoVQ09OVFJPTExFUl9ERVBMT1lNRU5UEAIqgwEKDVJlc3RhcnRQb2xpY3kSHgoaUkVTVEFSVF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIZChVSRVNUQVJUX1BPTElDWV9BTFdBWVMQARIdChlSRVNUQVJUX1BPTElDWV9PTl9GQUlMVVJFEAISGAoUUkVTVEFSVF9QT0xJQ1lfTkVWRVIQAyp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFgoSUFVMTF9QT0xJQ1lfQUxXQVlTEAESHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKlsKCFByb3RvY29sEhgKFFBST1RPQ09MX1VOU1BFQ0lGSUVEEAASEAoMUFJPVE9DT0xfVENQEAESEAoMUFJPVE9DT0xfVURQEAISEQoNUFJPVE9DT0xfU0NUUBADKlYKBkV4cG9zZRIWChJFWFBPU0VfVU5TUEVDSUZJRUQQABIPCgtFWFBPU0VfTk9ORRABEhIKDkVYUE9TRV9DTFVTVEVSEAISDwoLRVhQT1NFX05PREUQAypDCgZTY2hlbWUSFgoSU0NIRU1FX1VOU1BFQ0lGSUVEEAASDwoLU0NIRU1FX0hUVFAQARIQCgxTQ0hFTUVfSFRUUFMQAip2Cg5TZWNjb21wUHJvZmlsZRIfChtTRUNDT01QX1BST0ZJTEVfVU5TUEVDSUZJRUQQABIjCh9TRUNDT01QX1BST0ZJTEVfUlVOVElNRV9ERUZBVUxUEAESHgoaU0VDQ09NUF9QUk9GSUxFX1VOQ09ORklORUQQAiqNAQoTRnNHcm91cENoYW5nZVBvbGljeRImCiJGU19HUk9VUF9DSEFOR0VfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIQodRlNfR1JPVVBfQ0hBTkdFX1BPTElDWV9BTFdBWVMQARIrCidGU19HUk9VUF9DSEFOR0VfUE9MSUNZX09OX1JPT1RfTUlTTUFUQ0gQAiqfAQoLU2VydmljZVR5cGUSHAoYU0VSVklDRV9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXU0VSVklDRV9UWVBFX0NMVVNURVJfSVAQARIaChZTRVJWSUNFX1RZUEVfTk9ERV9QT1JUEAISHgoaU0VSVklDRV9UWVBFX0xPQURfQkFMQU5DRVIQAxIZChVTRVJWSUNFX1RZUEVfSEVBRExFU1MQBCpuCg9TZXNzaW9uQWZmaW5pdHkSIAocU0VTU0lPTl9BRkZJTklUWV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fQUZGSU5JVFlfTk9ORRABEh4KGlNFU1NJT05fQUZGSU5JVFlfQ0xJRU5UX0lQEAIqiAEKFUV4dGVybmFsVHJhZmZpY1BvbGljeRInCiNFWFRFUk5BTF9UUkFGRklDX1BPTElDWV9VTlNQRUNJRklFRBAAEiMKH0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0NMVVNURVIQARIhCh1FWFRFUk5BTF9UUkFGRklDX1BPTElDWV9MT0NBTBACQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw");
 
 /**
  * WorkloadIntent is what a service needs, said at a high level: its
@@ -188,6 +188,41 @@ export type WorkloadIntent = Message<"podc.v1.WorkloadIntent"> & {
    * @generated from field: optional int64 termination_grace_period_seconds = 20;
    */
   terminationGracePeriodSeconds?: bigint | undefined;
+
+  /**
+   * How a Deployment replaces its pods on a change. Unset means a rolling
+   * update of 25% surge and 25% unavailable, written out. Refused for
+   * CONTROLLER_POD.
+   *
+   * @generated from field: podc.v1.DeploymentStrategy strategy = 21;
+   */
+  strategy?: DeploymentStrategy | undefined;
+
+  /**
+   * Seconds a new pod of a Deployment must be ready, with no container
+   * crashing, to count as available. Unset means 0, written out. Refused
+   * for CONTROLLER_POD.
+   *
+   * @generated from field: optional int32 min_ready_seconds = 22;
+   */
+  minReadySeconds?: number | undefined;
+
+  /**
+   * Old ReplicaSets a Deployment keeps to roll back to. Unset means 10,
+   * written out. Refused for CONTROLLER_POD.
+   *
+   * @generated from field: optional int32 revision_history_limit = 23;
+   */
+  revisionHistoryLimit?: number | undefined;
+
+  /**
+   * Seconds a Deployment's rollout may go without progress before the
+   * Deployment reports it failed; more than minReadySeconds. Unset means
+   * 600, written out. Refused for CONTROLLER_POD.
+   *
+   * @generated from field: optional int32 progress_deadline_seconds = 24;
+   */
+  progressDeadlineSeconds?: number | undefined;
 };
 
 /**
@@ -196,6 +231,48 @@ export type WorkloadIntent = Message<"podc.v1.WorkloadIntent"> & {
  */
 export const WorkloadIntentSchema: GenMessage<WorkloadIntent> = /*@__PURE__*/
   messageDesc(file_podc_v1_intent, 0);
+
+/**
+ * DeploymentStrategy is how a Deployment replaces its pods.
+ *
+ * @generated from message podc.v1.DeploymentStrategy
+ */
+export type DeploymentStrategy = Message<"podc.v1.DeploymentStrategy"> & {
+  /**
+   * Rolling update or recreate. Unset means
+   * DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE.
+   *
+   * @generated from field: podc.v1.DeploymentStrategyType type = 1;
+   */
+  type: DeploymentStrategyType;
+
+  /**
+   * How many pods a rolling update may run above the replicas: a number
+   * ("1") or a percentage of the replicas, rounded up ("25%"). A document
+   * may give the number as a number (1). Unset means "25%", written out.
+   * Refused for DEPLOYMENT_STRATEGY_TYPE_RECREATE.
+   *
+   * @generated from field: string max_surge = 2;
+   */
+  maxSurge: string;
+
+  /**
+   * How many pods a rolling update may have unavailable below the
+   * replicas: a number ("0") or a percentage, rounded down ("25%"). Not 0
+   * when maxSurge is 0. Unset means "25%", written out. Refused for
+   * DEPLOYMENT_STRATEGY_TYPE_RECREATE.
+   *
+   * @generated from field: string max_unavailable = 3;
+   */
+  maxUnavailable: string;
+};
+
+/**
+ * Describes the message podc.v1.DeploymentStrategy.
+ * Use `create(DeploymentStrategySchema)` to create a new message.
+ */
+export const DeploymentStrategySchema: GenMessage<DeploymentStrategy> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 1);
 
 /**
  * Container is one process of the pod: an app container, an init step or a
@@ -312,7 +389,7 @@ export type Container = Message<"podc.v1.Container"> & {
  * Use `create(ContainerSchema)` to create a new message.
  */
 export const ContainerSchema: GenMessage<Container> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 1);
+  messageDesc(file_podc_v1_intent, 2);
 
 /**
  * Lifecycle is a container's start and stop hooks.
@@ -344,7 +421,7 @@ export type Lifecycle = Message<"podc.v1.Lifecycle"> & {
  * Use `create(LifecycleSchema)` to create a new message.
  */
 export const LifecycleSchema: GenMessage<Lifecycle> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 2);
+  messageDesc(file_podc_v1_intent, 3);
 
 /**
  * LifecycleHandler is one hook: exactly one action.
@@ -391,7 +468,7 @@ export type LifecycleHandler = Message<"podc.v1.LifecycleHandler"> & {
  * Use `create(LifecycleHandlerSchema)` to create a new message.
  */
 export const LifecycleHandlerSchema: GenMessage<LifecycleHandler> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 3);
+  messageDesc(file_podc_v1_intent, 4);
 
 /**
  * SleepAction waits before the hook completes.
@@ -413,7 +490,7 @@ export type SleepAction = Message<"podc.v1.SleepAction"> & {
  * Use `create(SleepActionSchema)` to create a new message.
  */
 export const SleepActionSchema: GenMessage<SleepAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 4);
+  messageDesc(file_podc_v1_intent, 5);
 
 /**
  * EnvVar is one environment variable: a literal value or a reference to a
@@ -467,7 +544,7 @@ export type EnvVar = Message<"podc.v1.EnvVar"> & {
  * Use `create(EnvVarSchema)` to create a new message.
  */
 export const EnvVarSchema: GenMessage<EnvVar> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 5);
+  messageDesc(file_podc_v1_intent, 6);
 
 /**
  * KeyRef names one key of a ConfigMap or Secret.
@@ -502,7 +579,7 @@ export type KeyRef = Message<"podc.v1.KeyRef"> & {
  * Use `create(KeyRefSchema)` to create a new message.
  */
 export const KeyRefSchema: GenMessage<KeyRef> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 6);
+  messageDesc(file_podc_v1_intent, 7);
 
 /**
  * EnvFrom exposes every key of a ConfigMap or Secret as an environment
@@ -547,7 +624,7 @@ export type EnvFrom = Message<"podc.v1.EnvFrom"> & {
  * Use `create(EnvFromSchema)` to create a new message.
  */
 export const EnvFromSchema: GenMessage<EnvFrom> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 7);
+  messageDesc(file_podc_v1_intent, 8);
 
 /**
  * Port is a port a container listens on, and how far it is exposed.
@@ -607,7 +684,7 @@ export type Port = Message<"podc.v1.Port"> & {
  * Use `create(PortSchema)` to create a new message.
  */
 export const PortSchema: GenMessage<Port> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 8);
+  messageDesc(file_podc_v1_intent, 9);
 
 /**
  * Resources are a container's requests (what scheduling reserves) and limits
@@ -644,7 +721,7 @@ export type Resources = Message<"podc.v1.Resources"> & {
  * Use `create(ResourcesSchema)` to create a new message.
  */
 export const ResourcesSchema: GenMessage<Resources> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 9);
+  messageDesc(file_podc_v1_intent, 10);
 
 /**
  * Resource is the request and limit of one resource, as Kubernetes
@@ -674,7 +751,7 @@ export type Resource = Message<"podc.v1.Resource"> & {
  * Use `create(ResourceSchema)` to create a new message.
  */
 export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 10);
+  messageDesc(file_podc_v1_intent, 11);
 
 /**
  * Probes are a container's health checks.
@@ -709,7 +786,7 @@ export type Probes = Message<"podc.v1.Probes"> & {
  * Use `create(ProbesSchema)` to create a new message.
  */
 export const ProbesSchema: GenMessage<Probes> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 11);
+  messageDesc(file_podc_v1_intent, 12);
 
 /**
  * Probe is one health check: exactly one handler and its timing.
@@ -798,7 +875,7 @@ export type Probe = Message<"podc.v1.Probe"> & {
  * Use `create(ProbeSchema)` to create a new message.
  */
 export const ProbeSchema: GenMessage<Probe> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 12);
+  messageDesc(file_podc_v1_intent, 13);
 
 /**
  * ExecAction runs a command in the container.
@@ -819,7 +896,7 @@ export type ExecAction = Message<"podc.v1.ExecAction"> & {
  * Use `create(ExecActionSchema)` to create a new message.
  */
 export const ExecActionSchema: GenMessage<ExecAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 13);
+  messageDesc(file_podc_v1_intent, 14);
 
 /**
  * TCPSocketAction opens a TCP connection.
@@ -842,7 +919,7 @@ export type TCPSocketAction = Message<"podc.v1.TCPSocketAction"> & {
  * Use `create(TCPSocketActionSchema)` to create a new message.
  */
 export const TCPSocketActionSchema: GenMessage<TCPSocketAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 14);
+  messageDesc(file_podc_v1_intent, 15);
 
 /**
  * HTTPGetAction sends an HTTP GET request.
@@ -886,7 +963,7 @@ export type HTTPGetAction = Message<"podc.v1.HTTPGetAction"> & {
  * Use `create(HTTPGetActionSchema)` to create a new message.
  */
 export const HTTPGetActionSchema: GenMessage<HTTPGetAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 15);
+  messageDesc(file_podc_v1_intent, 16);
 
 /**
  * HTTPHeader is one header of an HTTP probe.
@@ -914,7 +991,7 @@ export type HTTPHeader = Message<"podc.v1.HTTPHeader"> & {
  * Use `create(HTTPHeaderSchema)` to create a new message.
  */
 export const HTTPHeaderSchema: GenMessage<HTTPHeader> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 16);
+  messageDesc(file_podc_v1_intent, 17);
 
 /**
  * GRPCAction calls the standard gRPC health service.
@@ -943,7 +1020,7 @@ export type GRPCAction = Message<"podc.v1.GRPCAction"> & {
  * Use `create(GRPCActionSchema)` to create a new message.
  */
 export const GRPCActionSchema: GenMessage<GRPCAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 17);
+  messageDesc(file_podc_v1_intent, 18);
 
 /**
  * Mount mounts a declared volume into a container.
@@ -985,7 +1062,7 @@ export type Mount = Message<"podc.v1.Mount"> & {
  * Use `create(MountSchema)` to create a new message.
  */
 export const MountSchema: GenMessage<Mount> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 18);
+  messageDesc(file_podc_v1_intent, 19);
 
 /**
  * Volume is storage declared once for the pod and mounted by any container.
@@ -1045,7 +1122,7 @@ export type Volume = Message<"podc.v1.Volume"> & {
  * Use `create(VolumeSchema)` to create a new message.
  */
 export const VolumeSchema: GenMessage<Volume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 19);
+  messageDesc(file_podc_v1_intent, 20);
 
 /**
  * ScratchVolume is an emptyDir volume.
@@ -1073,7 +1150,7 @@ export type ScratchVolume = Message<"podc.v1.ScratchVolume"> & {
  * Use `create(ScratchVolumeSchema)` to create a new message.
  */
 export const ScratchVolumeSchema: GenMessage<ScratchVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 20);
+  messageDesc(file_podc_v1_intent, 21);
 
 /**
  * ConfigVolume mounts a ConfigMap.
@@ -1101,7 +1178,7 @@ export type ConfigVolume = Message<"podc.v1.ConfigVolume"> & {
  * Use `create(ConfigVolumeSchema)` to create a new message.
  */
 export const ConfigVolumeSchema: GenMessage<ConfigVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 21);
+  messageDesc(file_podc_v1_intent, 22);
 
 /**
  * SecretVolume mounts a Secret.
@@ -1129,7 +1206,7 @@ export type SecretVolume = Message<"podc.v1.SecretVolume"> & {
  * Use `create(SecretVolumeSchema)` to create a new message.
  */
 export const SecretVolumeSchema: GenMessage<SecretVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 22);
+  messageDesc(file_podc_v1_intent, 23);
 
 /**
  * PersistentVolume mounts a PersistentVolumeClaim.
@@ -1157,7 +1234,7 @@ export type PersistentVolume = Message<"podc.v1.PersistentVolume"> & {
  * Use `create(PersistentVolumeSchema)` to create a new message.
  */
 export const PersistentVolumeSchema: GenMessage<PersistentVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 23);
+  messageDesc(file_podc_v1_intent, 24);
 
 /**
  * SecurityContext is a container's security settings. Unset fields are left
@@ -1236,7 +1313,7 @@ export type SecurityContext = Message<"podc.v1.SecurityContext"> & {
  * Use `create(SecurityContextSchema)` to create a new message.
  */
 export const SecurityContextSchema: GenMessage<SecurityContext> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 24);
+  messageDesc(file_podc_v1_intent, 25);
 
 /**
  * PodSecurityContext is the security settings of the whole pod.
@@ -1316,7 +1393,7 @@ export type PodSecurityContext = Message<"podc.v1.PodSecurityContext"> & {
  * Use `create(PodSecurityContextSchema)` to create a new message.
  */
 export const PodSecurityContextSchema: GenMessage<PodSecurityContext> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 25);
+  messageDesc(file_podc_v1_intent, 26);
 
 /**
  * Sysctl is one kernel parameter set for the pod.
@@ -1345,7 +1422,7 @@ export type Sysctl = Message<"podc.v1.Sysctl"> & {
  * Use `create(SysctlSchema)` to create a new message.
  */
 export const SysctlSchema: GenMessage<Sysctl> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 26);
+  messageDesc(file_podc_v1_intent, 27);
 
 /**
  * Service is one Service of the workload. It selects exactly the workload's
@@ -1443,7 +1520,7 @@ export type Service = Message<"podc.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 27);
+  messageDesc(file_podc_v1_intent, 28);
 
 /**
  * ServicePort is one container port that a Service carries.
@@ -1483,7 +1560,43 @@ export type ServicePort = Message<"podc.v1.ServicePort"> & {
  * Use `create(ServicePortSchema)` to create a new message.
  */
 export const ServicePortSchema: GenMessage<ServicePort> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 28);
+  messageDesc(file_podc_v1_intent, 29);
+
+/**
+ * DeploymentStrategyType says how a Deployment replaces its pods.
+ *
+ * @generated from enum podc.v1.DeploymentStrategyType
+ */
+export enum DeploymentStrategyType {
+  /**
+   * Not set: the same as DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE.
+   *
+   * @generated from enum value: DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Replace pods a few at a time, as maxSurge and maxUnavailable allow, so
+   * the workload keeps serving.
+   *
+   * @generated from enum value: DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE = 1;
+   */
+  ROLLING_UPDATE = 1,
+
+  /**
+   * Stop every old pod before starting new ones: a gap in service, but
+   * never two versions at once.
+   *
+   * @generated from enum value: DEPLOYMENT_STRATEGY_TYPE_RECREATE = 2;
+   */
+  RECREATE = 2,
+}
+
+/**
+ * Describes the enum podc.v1.DeploymentStrategyType.
+ */
+export const DeploymentStrategyTypeSchema: GenEnum<DeploymentStrategyType> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 0);
 
 /**
  * Controller says what manages the workload's pods.
@@ -1517,7 +1630,7 @@ export enum Controller {
  * Describes the enum podc.v1.Controller.
  */
 export const ControllerSchema: GenEnum<Controller> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 0);
+  enumDesc(file_podc_v1_intent, 1);
 
 /**
  * RestartPolicy is the pod-level restart policy of its containers.
@@ -1558,7 +1671,7 @@ export enum RestartPolicy {
  * Describes the enum podc.v1.RestartPolicy.
  */
 export const RestartPolicySchema: GenEnum<RestartPolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 1);
+  enumDesc(file_podc_v1_intent, 2);
 
 /**
  * PullPolicy says when the kubelet pulls a container's image.
@@ -1599,7 +1712,7 @@ export enum PullPolicy {
  * Describes the enum podc.v1.PullPolicy.
  */
 export const PullPolicySchema: GenEnum<PullPolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 2);
+  enumDesc(file_podc_v1_intent, 3);
 
 /**
  * Protocol is a port's transport protocol.
@@ -1640,7 +1753,7 @@ export enum Protocol {
  * Describes the enum podc.v1.Protocol.
  */
 export const ProtocolSchema: GenEnum<Protocol> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 3);
+  enumDesc(file_podc_v1_intent, 4);
 
 /**
  * Expose says how far a port is reachable. When the intent names its
@@ -1686,7 +1799,7 @@ export enum Expose {
  * Describes the enum podc.v1.Expose.
  */
 export const ExposeSchema: GenEnum<Expose> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 4);
+  enumDesc(file_podc_v1_intent, 5);
 
 /**
  * Scheme is the scheme of an HTTP probe.
@@ -1720,7 +1833,7 @@ export enum Scheme {
  * Describes the enum podc.v1.Scheme.
  */
 export const SchemeSchema: GenEnum<Scheme> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 5);
+  enumDesc(file_podc_v1_intent, 6);
 
 /**
  * SeccompProfile selects a container's seccomp profile.
@@ -1754,7 +1867,7 @@ export enum SeccompProfile {
  * Describes the enum podc.v1.SeccompProfile.
  */
 export const SeccompProfileSchema: GenEnum<SeccompProfile> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 6);
+  enumDesc(file_podc_v1_intent, 7);
 
 /**
  * FsGroupChangePolicy says when the kubelet changes the ownership and
@@ -1790,7 +1903,7 @@ export enum FsGroupChangePolicy {
  * Describes the enum podc.v1.FsGroupChangePolicy.
  */
 export const FsGroupChangePolicySchema: GenEnum<FsGroupChangePolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 7);
+  enumDesc(file_podc_v1_intent, 8);
 
 /**
  * ServiceType is the kind of a Service.
@@ -1843,7 +1956,7 @@ export enum ServiceType {
  * Describes the enum podc.v1.ServiceType.
  */
 export const ServiceTypeSchema: GenEnum<ServiceType> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 8);
+  enumDesc(file_podc_v1_intent, 9);
 
 /**
  * SessionAffinity says whether a client's connections keep going to the
@@ -1879,7 +1992,7 @@ export enum SessionAffinity {
  * Describes the enum podc.v1.SessionAffinity.
  */
 export const SessionAffinitySchema: GenEnum<SessionAffinity> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 9);
+  enumDesc(file_podc_v1_intent, 10);
 
 /**
  * ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -1917,5 +2030,5 @@ export enum ExternalTrafficPolicy {
  * Describes the enum podc.v1.ExternalTrafficPolicy.
  */
 export const ExternalTrafficPolicySchema: GenEnum<ExternalTrafficPolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 10);
+  enumDesc(file_podc_v1_intent, 11);
 
