@@ -64,7 +64,7 @@ type node struct {
 	// first is the last child added, next the sibling added before this
 	// node: the children in reverse order, for lookups without an index.
 	first, next Node
-	intent Path
+	intent      Path
 	// origin is the field's own source (a diag.Origin); zero for a node
 	// that only holds fields (a list, a map, a struct) without one of its
 	// own.
