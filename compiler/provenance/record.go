@@ -11,7 +11,8 @@
 // people.
 //
 // A Record is cheap to build: a node per manifest field and a step per
-// intent field, appended to two slices with no text assembled; paths are
+// intent field, appended to two slices with no text assembled, whose memory
+// the next compile reuses once the pipeline releases the record; paths are
 // spelled out only when a later stage asks for them.
 package provenance
 
