@@ -363,6 +363,9 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	if err != nil {
 		return res, nil, e.internal(req, err)
 	}
+	// The record is read by the stages below and by the explanation, all
+	// within this run; its memory then serves the next compile.
+	defer out.Sources.Release()
 	rep.Defaults = append(rep.Defaults, out.Defaults...)
 	rep.Notes = append(rep.Notes, out.Notes...)
 	if req.Explain {

@@ -136,13 +136,6 @@ func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifes
 	return out, nil
 }
 
-// sourceField returns the intent field recorded as the source of the
-// field path of object ref, or "" when none is.
-func sourceField(src *provenance.Record, ref, path string) string {
-	s, _ := src.Exact(ref, path)
-	return s.IntentField
-}
-
 // flattenService flattens one Service. The record says which intent
 // Service it was compiled from (none for the Services the ports' expose
 // forms), and for each port the intent field that shapes it and the
@@ -167,11 +160,11 @@ func flattenService(obj *corev1.Service, src *provenance.Record) inService {
 	if obj.Spec.LoadBalancerClass != nil {
 		s.LoadBalancerClass = *obj.Spec.LoadBalancerClass
 	}
-	s.Field = sourceField(src, s.Ref, "")
+	s.Field = src.IntentField(s.Ref, "")
 	for i, p := range obj.Spec.Ports {
 		path := "spec.ports[" + strconv.Itoa(i) + "]"
 		sp := inServicePort{
-			Path: path, Field: sourceField(src, s.Ref, path), PortField: sourceField(src, s.Ref, path+".targetPort"),
+			Path: path, Field: src.IntentField(s.Ref, path), PortField: src.IntentField(s.Ref, path+".targetPort"),
 			Name: p.Name, Protocol: string(p.Protocol), Port: p.Port, TargetPort: p.TargetPort.String(), NodePort: p.NodePort,
 		}
 		if sp.Protocol == "" {
@@ -201,7 +194,7 @@ func flattenWorkload(kind, name string, replicas int32, specPath string, labels 
 			sec, from := effectiveSecurity(c.SecurityContext, spec.SecurityContext)
 			w.Containers = append(w.Containers, inManifestContainer{
 				Path:  path,
-				Field: sourceField(src, w.Ref, path), Name: c.Name, Image: c.Image,
+				Field: src.IntentField(w.Ref, path), Name: c.Name, Image: c.Image,
 				SecurityContext: sec, FromPod: from,
 			})
 		}

@@ -17,6 +17,18 @@ func (r *Record) Exact(ref, path string) (diag.FieldSource, bool) {
 	return r.source(ref, n), true
 }
 
+// IntentField returns the intent field recorded as the source of exactly
+// the manifest field path of object ref; "" when none is (or the source
+// stands for the whole intent). It is Exact's IntentField, without
+// spelling out the rest.
+func (r *Record) IntentField(ref, path string) string {
+	n, matched := r.walk(ref, path)
+	if !matched || r.nodes[n].origin == 0 {
+		return ""
+	}
+	return r.intentPath(r.nodes[n].intent)
+}
+
 // Nearest returns the source of the manifest field path of object ref or,
 // when the record has none for it (a field the apiserver defaults, one
 // inside a map podc wrote whole), of its nearest recorded ancestor, whose
@@ -109,7 +121,7 @@ func (r *Record) source(ref string, n Node) diag.FieldSource {
 	s := diag.FieldSource{
 		Object:        ref,
 		ManifestField: r.manifestPath(n),
-		Origin:        nd.origin,
+		Origin:        diag.Origin(nd.origin),
 		IntentField:   r.intentPath(nd.intent),
 	}
 	if rule := r.policyRule(s.IntentField); rule != "" {

@@ -100,7 +100,8 @@ func (r *Record) intentPath(p Path) string {
 	for ; p != Intent; p = r.steps[p].parent {
 		steps = append(steps, p)
 	}
-	b := make([]byte, 0, 64)
+	var buf [128]byte
+	b := buf[:0]
 	for i := len(steps) - 1; i >= 0; i-- {
 		switch s := r.steps[steps[i]].seg; s.kind {
 		case segField:

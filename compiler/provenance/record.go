@@ -11,11 +11,16 @@
 // people.
 //
 // A Record is cheap to build: a node per manifest field and a step per
-// intent field, appended to two slices with no text assembled; paths are
+// intent field, appended to two slices with no text assembled, whose memory
+// the next compile reuses once the pipeline releases the record; paths are
 // spelled out only when a later stage asks for them.
 package provenance
 
-import "github.com/podc-dev/podc/compiler/diag"
+import (
+	"sync"
+
+	"github.com/podc-dev/podc/compiler/diag"
+)
 
 // Record is where each field of one compile's objects came from. Compile
 // builds it; afterwards it is read-only, and safe for concurrent reads. The
@@ -60,10 +65,11 @@ type node struct {
 	// first is the last child added, next the sibling added before this
 	// node: the children in reverse order, for lookups without an index.
 	first, next Node
-	// origin is the field's own source; zero for a node that only holds
-	// fields (a list, a map, a struct) without one of its own.
-	origin diag.Origin
-	intent Path
+	intent      Path
+	// origin is the field's own source (a diag.Origin); zero for a node
+	// that only holds fields (a list, a map, a struct) without one of its
+	// own.
+	origin uint8
 }
 
 // step is one step of an intent field path.
@@ -104,13 +110,38 @@ var Holder = From{}
 // New returns an empty record. defaults are the defaults applied to the
 // intent before compile (others than policy ones are ignored): a field
 // whose value came from an intent field at or inside one a policy default
-// wrote is that rule's.
+// wrote is that rule's. The record may reuse the memory of one released
+// before (see Release).
 func New(defaults []diag.Default) *Record {
-	return &Record{
-		nodes:  make([]node, 0, 256),
-		steps:  make([]step, 0, 128),
-		policy: defaults,
+	r := pool.Get().(*Record)
+	r.policy = defaults
+	return r
+}
+
+// pool keeps released records' memory for the next compiles; like every
+// sync.Pool it is emptied by the garbage collector, so it holds nothing
+// for long.
+var pool = sync.Pool{New: func() any {
+	return &Record{nodes: make([]node, 0, 256), steps: make([]step, 0, 256)}
+}}
+
+// maxPooled bounds the nodes of a record kept for reuse: the memory of a
+// huge intent's record is left to the collector.
+const maxPooled = 4096
+
+// Release gives the record's memory back for reuse by a later compile.
+// Nothing may use the record, or anything that refers into it, afterwards;
+// what its lookups and Sources returned stays valid. A record that is
+// never released is collected as usual.
+func (r *Record) Release() {
+	if r == nil || cap(r.nodes) > maxPooled || cap(r.steps) > maxPooled {
+		return
 	}
+	r.objects = r.objects[:0]
+	r.nodes = r.nodes[:0]
+	r.steps = r.steps[:0]
+	r.policy = nil
+	pool.Put(r)
 }
 
 // Object starts the object ref ("Kind/name") and returns its root.
@@ -158,7 +189,7 @@ func (r *Record) Key(parent Node, key string, from From) Node {
 
 func (r *Record) add(parent Node, s seg, from From) Node {
 	n := Node(len(r.nodes))
-	nd := node{seg: s, parent: parent, first: noNode, next: noNode, origin: from.origin, intent: from.path}
+	nd := node{seg: s, parent: parent, first: noNode, next: noNode, origin: uint8(from.origin), intent: from.path}
 	if parent != noNode {
 		nd.next = r.nodes[parent].first
 		r.nodes[parent].first = n

@@ -209,3 +209,42 @@ func TestInside(t *testing.T) {
 		}
 	}
 }
+
+func TestIntentField(t *testing.T) {
+	r := testRecord()
+	for path, want := range map[string]string{
+		"spec.containers[0].imagePullPolicy":        "containers[0].pullPolicy",
+		"metadata.labels[7]":                        `labels["7"]`,
+		"spec.containers[0]":                        "containers[0]",
+		"spec.containers[0].terminationMessagePath": "",
+		"spec": "",
+		"":     "",
+	} {
+		if got := r.IntentField("Pod/web", path); got != want {
+			t.Errorf("%q: %q, want %q", path, got, want)
+		}
+	}
+}
+
+// TestReleaseReuse: a record made after another was released holds only
+// its own fields.
+func TestReleaseReuse(t *testing.T) {
+	for range 3 {
+		r := testRecord()
+		if got := len(r.Sources()); got != 21 {
+			t.Fatalf("%d sources, want 21", got)
+		}
+		r.Release()
+	}
+	r := New(nil)
+	if r.Sources() != nil || len(r.Objects()) != 0 {
+		t.Errorf("a new record after a release is not empty: %v", r.Sources())
+	}
+	root := r.Object("Pod/x", FromIntent(Intent))
+	r.Field(root, "kind", CompilerDefault(r.In(Intent, "controller")))
+	if got := r.Sources(); len(got) != 1 || got[0].String() != "Pod/x: kind <- [compiler] controller" {
+		t.Errorf("sources %v", got)
+	}
+	var none *Record
+	none.Release()
+}
