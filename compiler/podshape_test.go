@@ -82,7 +82,69 @@ func checkPodSpec(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	if p := checkRollout(wi, objs); p != "" {
 		return p
 	}
-	return checkLifecycle(wi, spec)
+	if p := checkLifecycle(wi, spec); p != "" {
+		return p
+	}
+	return checkVolumes(wi, spec)
+}
+
+// checkVolumes: every volume's file mode is the intent's or 0644, every
+// projected token's lifetime the intent's or an hour, and a pod with a
+// projected token runs as a named service account.
+func checkVolumes(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
+	if len(spec.Volumes) != len(wi.GetVolumes()) {
+		return fmt.Sprintf("%d volumes, the intent has %d", len(spec.Volumes), len(wi.GetVolumes()))
+	}
+	mode := func(got, want *int32) string {
+		w := int32(0o644)
+		if want != nil {
+			w = *want
+		}
+		if got == nil || *got != w {
+			return fmt.Sprintf("defaultMode %v, want %d", got, w)
+		}
+		return ""
+	}
+	tokens := false
+	for i, v := range wi.GetVolumes() {
+		vol := spec.Volumes[i]
+		var p string
+		switch {
+		case v.GetConfig() != nil:
+			p = mode(vol.ConfigMap.DefaultMode, v.GetConfig().DefaultMode)
+		case v.GetSecret() != nil:
+			p = mode(vol.Secret.DefaultMode, v.GetSecret().DefaultMode)
+		case v.GetDownwardApi() != nil:
+			p = mode(vol.DownwardAPI.DefaultMode, v.GetDownwardApi().DefaultMode)
+			if len(vol.DownwardAPI.Items) != len(v.GetDownwardApi().GetItems()) {
+				p = "downward API files lost"
+			}
+		case v.GetProjected() != nil:
+			p = mode(vol.Projected.DefaultMode, v.GetProjected().DefaultMode)
+			for j, s := range v.GetProjected().GetSources() {
+				t := s.GetServiceAccountToken()
+				if t == nil {
+					continue
+				}
+				tokens = true
+				want := int64(3600)
+				if t.ExpirationSeconds != nil {
+					want = t.GetExpirationSeconds()
+				}
+				got := vol.Projected.Sources[j].ServiceAccountToken
+				if got == nil || got.ExpirationSeconds == nil || *got.ExpirationSeconds != want || got.Audience != t.GetAudience() {
+					p = fmt.Sprintf("projected token %d is %+v, want expiration %d", j, got, want)
+				}
+			}
+		}
+		if p != "" {
+			return "volume " + v.GetName() + ": " + p
+		}
+	}
+	if tokens && spec.ServiceAccountName == "" {
+		return "a projected token without a service account"
+	}
+	return ""
 }
 
 // containerNamed returns the compiled container called name.

@@ -61,6 +61,7 @@ func (b *builder) podSpec() (corev1.PodSpec, provenance.Node, error) {
 		return spec, sn, err
 	}
 	spec.Volumes = vols
+	b.tokenAccount(&spec, sn)
 
 	// Compile in intent order, so the defaults are reported in that order,
 	// then place the sidecars.
@@ -186,22 +187,9 @@ func (b *builder) volumes(spec provenance.Node) ([]corev1.Volume, error) {
 			}
 			vol.EmptyDir = ed
 		case v.GetConfig() != nil:
-			c := v.GetConfig()
-			cp := r.In(ip, "config")
-			cn := b.put(n, "configMap", cp)
-			b.putIf(c.GetName() != "", cn, "name", r.In(cp, "name"))
-			b.putIf(c.GetOptional(), cn, "optional", r.In(cp, "optional"))
-			vol.ConfigMap = &corev1.ConfigMapVolumeSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: c.GetName()},
-				Optional:             optionalTrue(c.GetOptional()),
-			}
+			vol.ConfigMap = b.configVolume(p.Field("config"), n, r.In(ip, "config"), v.GetConfig())
 		case v.GetSecret() != nil:
-			s := v.GetSecret()
-			sp := r.In(ip, "secret")
-			secn := b.put(n, "secret", sp)
-			b.putIf(s.GetName() != "", secn, "secretName", r.In(sp, "name"))
-			b.putIf(s.GetOptional(), secn, "optional", r.In(sp, "optional"))
-			vol.Secret = &corev1.SecretVolumeSource{SecretName: s.GetName(), Optional: optionalTrue(s.GetOptional())}
+			vol.Secret = b.secretVolume(p.Field("secret"), n, r.In(ip, "secret"), v.GetSecret())
 		case v.GetPersistent() != nil:
 			pv := v.GetPersistent()
 			pp := r.In(ip, "persistent")
@@ -209,6 +197,18 @@ func (b *builder) volumes(spec provenance.Node) ([]corev1.Volume, error) {
 			b.put(pn, "claimName", r.In(pp, "claimName"))
 			b.putIf(pv.GetReadOnly(), pn, "readOnly", r.In(pp, "readOnly"))
 			vol.PersistentVolumeClaim = &corev1.PersistentVolumeClaimVolumeSource{ClaimName: pv.GetClaimName(), ReadOnly: pv.GetReadOnly()}
+		case v.GetProjected() != nil:
+			pv, err := b.projected(p.Field("projected"), n, r.In(ip, "projected"), v.GetProjected())
+			if err != nil {
+				return nil, err
+			}
+			vol.Projected = pv
+		case v.GetDownwardApi() != nil:
+			dv, err := b.downwardVolume(p.Field("downwardApi"), n, r.In(ip, "downwardApi"), v.GetDownwardApi())
+			if err != nil {
+				return nil, err
+			}
+			vol.DownwardAPI = dv
 		default:
 			return nil, fmt.Errorf("compile %s: no volume source", p)
 		}

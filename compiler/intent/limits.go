@@ -33,7 +33,7 @@ type Limits struct {
 	// ListItems bounds every other list: command, args, a probe's or
 	// hook's exec command and HTTP headers, added and dropped capabilities, a
 	// Service's load balancer source ranges, the pod's supplemental
-	// groups and sysctls.
+	// groups and sysctls, a volume's items, sources and files.
 	ListItems int
 	// NameBytes bounds names and references (the workload, containers,
 	// ports, volumes, env variables, ConfigMaps, Secrets, keys, probe
@@ -45,7 +45,8 @@ type Limits struct {
 	// ImageBytes bounds image references.
 	ImageBytes int
 	// PathBytes bounds paths: working directories, mount paths and
-	// subpaths, HTTP probe paths.
+	// subpaths, HTTP probe and hook paths, the paths of files in volumes,
+	// downward API fields, token audiences.
 	PathBytes int
 	// ValueBytes bounds free text: env values, command and args entries,
 	// annotation values, HTTP header values, sysctl values.
@@ -208,9 +209,62 @@ func (c *limiter) volumes(vs []*podcv1.Volume) {
 		c.name(p.Field("name"), v.GetName())
 		c.quantity(p.Field("scratch").Field("sizeLimit"), v.GetScratch().GetSizeLimit(), "memory")
 		c.name(p.Field("config").Field("name"), v.GetConfig().GetName())
+		c.keyItems(p.Field("config").Field("items"), v.GetConfig().GetItems())
 		c.name(p.Field("secret").Field("name"), v.GetSecret().GetName())
+		c.keyItems(p.Field("secret").Field("items"), v.GetSecret().GetItems())
 		c.name(p.Field("persistent").Field("claimName"), v.GetPersistent().GetClaimName())
+		c.projected(p.Field("projected"), v.GetProjected())
+		c.downwardFiles(p.Field("downwardApi").Field("items"), v.GetDownwardApi().GetItems())
 	}
+}
+
+// keyItems bounds the keys of a ConfigMap or Secret put at paths.
+func (c *limiter) keyItems(p diag.Path, items []*podcv1.KeyToPath) {
+	if !c.count(p, len(items), c.l.ListItems, "items") {
+		return
+	}
+	for i, it := range items {
+		c.name(p.Index(i).Field("key"), it.GetKey())
+		c.str(p.Index(i).Field("path"), it.GetPath(), c.l.PathBytes)
+	}
+}
+
+// projected bounds a projected volume's sources.
+func (c *limiter) projected(p diag.Path, v *podcv1.ProjectedVolume) {
+	if !c.count(p.Field("sources"), len(v.GetSources()), c.l.ListItems, "sources") {
+		return
+	}
+	for i, s := range v.GetSources() {
+		sp := p.Field("sources").Index(i)
+		t := s.GetServiceAccountToken()
+		c.str(sp.Field("serviceAccountToken").Field("path"), t.GetPath(), c.l.PathBytes)
+		c.str(sp.Field("serviceAccountToken").Field("audience"), t.GetAudience(), c.l.PathBytes)
+		c.name(sp.Field("config").Field("name"), s.GetConfig().GetName())
+		c.keyItems(sp.Field("config").Field("items"), s.GetConfig().GetItems())
+		c.name(sp.Field("secret").Field("name"), s.GetSecret().GetName())
+		c.keyItems(sp.Field("secret").Field("items"), s.GetSecret().GetItems())
+		c.downwardFiles(sp.Field("downwardApi").Field("items"), s.GetDownwardApi().GetItems())
+	}
+}
+
+// downwardFiles bounds the files of a downward API volume or projection.
+func (c *limiter) downwardFiles(p diag.Path, fs []*podcv1.DownwardApiFile) {
+	if !c.count(p, len(fs), c.l.ListItems, "files") {
+		return
+	}
+	for i, f := range fs {
+		fp := p.Index(i)
+		c.str(fp.Field("path"), f.GetPath(), c.l.PathBytes)
+		c.str(fp.Field("field"), f.GetField(), c.l.PathBytes)
+		c.resourceRef(fp.Field("resource"), f.GetResource())
+	}
+}
+
+// resourceRef bounds a reference to a container's request or limit.
+func (c *limiter) resourceRef(p diag.Path, r *podcv1.ResourceRef) {
+	c.name(p.Field("container"), r.GetContainer())
+	c.name(p.Field("resource"), r.GetResource())
+	c.str(p.Field("divisor"), r.GetDivisor(), MaxQuantityLength)
 }
 
 // containers bounds the pod's containers, together and one by one, and

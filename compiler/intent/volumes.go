@@ -34,13 +34,25 @@ func (c *checker) volumes() map[string]bool {
 				c.quantity(p.Field("scratch").Field("sizeLimit"), s, "memory")
 			}
 		case v.GetConfig() != nil:
-			c.objectName(p.Field("config").Field("name"), "ConfigMap", v.GetConfig().GetName())
+			cp := p.Field("config")
+			c.objectName(cp.Field("name"), "ConfigMap", v.GetConfig().GetName())
+			c.keyItems(cp.Field("items"), "ConfigMap", v.GetConfig().GetItems(), map[string]diag.Path{})
+			c.fileMode(cp.Field("defaultMode"), v.GetConfig().DefaultMode)
 		case v.GetSecret() != nil:
-			c.objectName(p.Field("secret").Field("name"), "Secret", v.GetSecret().GetName())
+			sp := p.Field("secret")
+			c.objectName(sp.Field("name"), "Secret", v.GetSecret().GetName())
+			c.keyItems(sp.Field("items"), "Secret", v.GetSecret().GetItems(), map[string]diag.Path{})
+			c.fileMode(sp.Field("defaultMode"), v.GetSecret().DefaultMode)
 		case v.GetPersistent() != nil:
 			c.objectName(p.Field("persistent").Field("claimName"), "PersistentVolumeClaim", v.GetPersistent().GetClaimName())
+		case v.GetProjected() != nil:
+			c.projected(p.Field("projected"), v.GetProjected())
+		case v.GetDownwardApi() != nil:
+			dp := p.Field("downwardApi")
+			c.downwardFiles(dp.Field("items"), v.GetDownwardApi().GetItems(), map[string]diag.Path{})
+			c.fileMode(dp.Field("defaultMode"), v.GetDownwardApi().DefaultMode)
 		default:
-			c.addf(p, "exactly one source is required: scratch, config, secret or persistent")
+			c.addf(p, "exactly one source is required: scratch, config, secret, persistent, projected or downwardApi")
 		}
 	}
 	return names

@@ -33,12 +33,70 @@ type inIntent struct {
 	SecurityContext inPodSecurity `json:"securityContext"`
 	// TerminationGracePeriodSeconds is the pod's, or the default.
 	TerminationGracePeriodSeconds int64 `json:"terminationGracePeriodSeconds"`
+	// Volumes are the pod's volumes, in order.
+	Volumes []inVolume `json:"volumes"`
 	// The Deployment's rollout settings, with the defaults; empty for a
 	// bare Pod.
 	Strategy                inStrategy `json:"strategy"`
 	MinReadySeconds         int32      `json:"minReadySeconds"`
 	RevisionHistoryLimit    int32      `json:"revisionHistoryLimit"`
 	ProgressDeadlineSeconds int32      `json:"progressDeadlineSeconds"`
+}
+
+// inVolume is one of the pod's volumes: its kind by the intent's field
+// name, and the service account tokens it projects.
+type inVolume struct {
+	Path   string    `json:"path"`
+	Name   string    `json:"name"`
+	Type   string    `json:"type"`
+	Tokens []inToken `json:"serviceAccountTokens"`
+}
+
+// inToken is a projected service account token, with its lifetime or the
+// default.
+type inToken struct {
+	Field             string `json:"field"`
+	Audience          string `json:"audience"`
+	ExpirationSeconds int64  `json:"expirationSeconds"`
+}
+
+// flattenVolumes flattens the pod's volumes.
+func flattenVolumes(vs []*podcv1.Volume) []inVolume {
+	out := make([]inVolume, 0, len(vs))
+	for i, v := range vs {
+		p := diag.Path("volumes").Index(i)
+		iv := inVolume{Path: p.String(), Name: v.GetName(), Tokens: []inToken{}}
+		switch {
+		case v.GetScratch() != nil:
+			iv.Type = "scratch"
+		case v.GetConfig() != nil:
+			iv.Type = "config"
+		case v.GetSecret() != nil:
+			iv.Type = "secret"
+		case v.GetPersistent() != nil:
+			iv.Type = "persistent"
+		case v.GetDownwardApi() != nil:
+			iv.Type = "downwardApi"
+		case v.GetProjected() != nil:
+			iv.Type = "projected"
+			for j, s := range v.GetProjected().GetSources() {
+				t := s.GetServiceAccountToken()
+				if t == nil {
+					continue
+				}
+				exp := int64(3600)
+				if t.ExpirationSeconds != nil {
+					exp = t.GetExpirationSeconds()
+				}
+				iv.Tokens = append(iv.Tokens, inToken{
+					Field:    p.Field("projected").Field("sources").Index(j).Field("serviceAccountToken").String(),
+					Audience: t.GetAudience(), ExpirationSeconds: exp,
+				})
+			}
+		}
+		out = append(out, iv)
+	}
+	return out
 }
 
 // inStrategy is a Deployment's strategy: type "RollingUpdate" or
@@ -196,6 +254,7 @@ func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 	}
 	in.SecurityContext = flattenPodSecurity(wi.GetSecurityContext(), tv)
 	in.TerminationGracePeriodSeconds = intent.GracePeriod(wi)
+	in.Volumes = flattenVolumes(wi.GetVolumes())
 	if in.Controller == "deployment" {
 		r := intent.RolloutOf(wi)
 		in.Strategy = inStrategy{Type: "RollingUpdate", MaxSurge: r.MaxSurge, MaxUnavailable: r.MaxUnavailable}

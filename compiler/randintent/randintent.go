@@ -77,6 +77,7 @@ type builder struct {
 	servicePorts map[string]bool // service type, port/protocol
 	nodePorts    map[string]bool // nodePort/protocol
 	volumes      []string
+	refs         []*podcv1.ResourceRef // named by nameRefs
 }
 
 // chance reports true with probability p.
@@ -131,6 +132,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	for range b.between(0, 2) {
 		wi.Sidecars = append(wi.Sidecars, b.container(roleSidecar))
 	}
+	b.nameRefs()
 	b.name()
 	b.annotations()
 	if b.chance(0.4) {

@@ -150,6 +150,35 @@ func TestShapes(t *testing.T) {
 				mark("volume secret")
 			case v.GetPersistent() != nil:
 				mark("volume persistent")
+			case v.GetProjected() != nil:
+				mark("volume projected")
+				for _, s := range v.GetProjected().GetSources() {
+					switch s.GetSource().(type) {
+					case *podcv1.ProjectedSource_ServiceAccountToken:
+						mark("projected token")
+					case *podcv1.ProjectedSource_Config:
+						mark("projected config")
+					case *podcv1.ProjectedSource_Secret:
+						mark("projected secret")
+					case *podcv1.ProjectedSource_DownwardApi:
+						mark("projected downwardApi")
+					}
+				}
+			case v.GetDownwardApi() != nil:
+				mark("volume downwardApi")
+				for _, f := range v.GetDownwardApi().GetItems() {
+					if f.GetResource() != nil {
+						mark("downward resource")
+					} else {
+						mark("downward field")
+					}
+				}
+			}
+			if len(v.GetConfig().GetItems()) > 0 || len(v.GetSecret().GetItems()) > 0 {
+				mark("volume items")
+			}
+			if (v.GetConfig() != nil && v.GetConfig().DefaultMode != nil) || (v.GetSecret() != nil && v.GetSecret().DefaultMode != nil) {
+				mark("volume defaultMode")
 			}
 		}
 		for _, cs := range [][]*podcv1.Container{wi.GetInitSteps(), wi.GetContainers(), wi.GetSidecars()} {
@@ -210,7 +239,9 @@ func TestShapes(t *testing.T) {
 		"controller CONTROLLER_POD", "controller CONTROLLER_DEPLOYMENT", "controller CONTROLLER_UNSPECIFIED",
 		"restart RESTART_POLICY_ALWAYS", "restart RESTART_POLICY_ON_FAILURE", "restart RESTART_POLICY_NEVER",
 		"init steps", "sidecars",
-		"volume scratch", "volume config", "volume secret", "volume persistent",
+		"volume scratch", "volume config", "volume secret", "volume persistent", "volume projected", "volume downwardApi",
+		"projected token", "projected config", "projected secret", "projected downwardApi", "downward resource", "downward field",
+		"volume items", "volume defaultMode",
 		"protocol PROTOCOL_TCP", "protocol PROTOCOL_UDP", "protocol PROTOCOL_SCTP",
 		"expose EXPOSE_NONE", "expose EXPOSE_CLUSTER", "expose EXPOSE_NODE", "node port",
 		"probe exec", "probe tcpSocket", "probe httpGet", "probe grpc",

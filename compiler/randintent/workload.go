@@ -7,11 +7,12 @@ import (
 )
 
 // volumeList declares 0-4 volumes of every kind, with unique names.
+// Their resource references name containers once the pod's are known.
 func (b *builder) volumeList() {
 	seen := map[string]bool{}
 	for range b.between(0, 4) {
 		v := &podcv1.Volume{Name: unique(seen, func() string { return b.dnsLabel(1, 20) })}
-		switch b.r.Intn(4) {
+		switch b.r.Intn(6) {
 		case 0:
 			s := &podcv1.ScratchVolume{Memory: b.chance(0.3)}
 			if b.chance(0.5) {
@@ -19,9 +20,15 @@ func (b *builder) volumeList() {
 			}
 			v.Source = &podcv1.Volume_Scratch{Scratch: s}
 		case 1:
-			v.Source = &podcv1.Volume_Config{Config: &podcv1.ConfigVolume{Name: b.dnsSubdomain(), Optional: b.chance(0.3)}}
+			v.Source = &podcv1.Volume_Config{Config: &podcv1.ConfigVolume{Name: b.dnsSubdomain(), Optional: b.chance(0.3),
+				Items: b.keyItems(map[string]bool{}), DefaultMode: b.fileMode()}}
 		case 2:
-			v.Source = &podcv1.Volume_Secret{Secret: &podcv1.SecretVolume{Name: b.dnsSubdomain(), Optional: b.chance(0.3)}}
+			v.Source = &podcv1.Volume_Secret{Secret: &podcv1.SecretVolume{Name: b.dnsSubdomain(), Optional: b.chance(0.3),
+				Items: b.keyItems(map[string]bool{}), DefaultMode: b.fileMode()}}
+		case 4:
+			v.Source = &podcv1.Volume_Projected{Projected: b.projected()}
+		case 5:
+			v.Source = &podcv1.Volume_DownwardApi{DownwardApi: &podcv1.DownwardApiVolume{Items: b.downwardFiles(map[string]bool{}), DefaultMode: b.fileMode()}}
 		case 3:
 			v.Source = &podcv1.Volume_Persistent{Persistent: &podcv1.PersistentVolume{ClaimName: b.dnsSubdomain(), ReadOnly: b.chance(0.3)}}
 		}

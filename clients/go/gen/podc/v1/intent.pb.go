@@ -2534,6 +2534,8 @@ type Volume struct {
 	//	*Volume_Config
 	//	*Volume_Secret
 	//	*Volume_Persistent
+	//	*Volume_Projected
+	//	*Volume_DownwardApi
 	Source        isVolume_Source `protobuf_oneof:"source"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2619,6 +2621,24 @@ func (x *Volume) GetPersistent() *PersistentVolume {
 	return nil
 }
 
+func (x *Volume) GetProjected() *ProjectedVolume {
+	if x != nil {
+		if x, ok := x.Source.(*Volume_Projected); ok {
+			return x.Projected
+		}
+	}
+	return nil
+}
+
+func (x *Volume) GetDownwardApi() *DownwardApiVolume {
+	if x != nil {
+		if x, ok := x.Source.(*Volume_DownwardApi); ok {
+			return x.DownwardApi
+		}
+	}
+	return nil
+}
+
 type isVolume_Source interface {
 	isVolume_Source()
 }
@@ -2643,6 +2663,17 @@ type Volume_Persistent struct {
 	Persistent *PersistentVolume `protobuf:"bytes,5,opt,name=persistent,proto3,oneof"`
 }
 
+type Volume_Projected struct {
+	// Several sources in one directory: service account tokens, ConfigMap
+	// and Secret keys, pod fields.
+	Projected *ProjectedVolume `protobuf:"bytes,6,opt,name=projected,proto3,oneof"`
+}
+
+type Volume_DownwardApi struct {
+	// Fields of the pod and resources of its containers as files.
+	DownwardApi *DownwardApiVolume `protobuf:"bytes,7,opt,name=downward_api,json=downwardApi,proto3,oneof"`
+}
+
 func (*Volume_Scratch) isVolume_Source() {}
 
 func (*Volume_Config) isVolume_Source() {}
@@ -2650,6 +2681,10 @@ func (*Volume_Config) isVolume_Source() {}
 func (*Volume_Secret) isVolume_Source() {}
 
 func (*Volume_Persistent) isVolume_Source() {}
+
+func (*Volume_Projected) isVolume_Source() {}
+
+func (*Volume_DownwardApi) isVolume_Source() {}
 
 // ScratchVolume is an emptyDir volume.
 type ScratchVolume struct {
@@ -2712,7 +2747,13 @@ type ConfigVolume struct {
 	// The ConfigMap's name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Start the pod even if the ConfigMap is missing.
-	Optional      bool `protobuf:"varint,2,opt,name=optional,proto3" json:"optional,omitempty"`
+	Optional bool `protobuf:"varint,2,opt,name=optional,proto3" json:"optional,omitempty"`
+	// Only these keys, each at its own path. Empty: every key, each in a
+	// file named after it.
+	Items []*KeyToPath `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
+	// The permission bits of the files, 0-511 (0777); a document gives them
+	// in decimal (420 is 0644). Unset means 420 (0644), written out.
+	DefaultMode   *int32 `protobuf:"varint,4,opt,name=default_mode,json=defaultMode,proto3,oneof" json:"default_mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2761,13 +2802,33 @@ func (x *ConfigVolume) GetOptional() bool {
 	return false
 }
 
+func (x *ConfigVolume) GetItems() []*KeyToPath {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *ConfigVolume) GetDefaultMode() int32 {
+	if x != nil && x.DefaultMode != nil {
+		return *x.DefaultMode
+	}
+	return 0
+}
+
 // SecretVolume mounts a Secret.
 type SecretVolume struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The Secret's name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Start the pod even if the Secret is missing.
-	Optional      bool `protobuf:"varint,2,opt,name=optional,proto3" json:"optional,omitempty"`
+	Optional bool `protobuf:"varint,2,opt,name=optional,proto3" json:"optional,omitempty"`
+	// Only these keys, each at its own path. Empty: every key, each in a
+	// file named after it.
+	Items []*KeyToPath `protobuf:"bytes,3,rep,name=items,proto3" json:"items,omitempty"`
+	// The permission bits of the files, 0-511 (0777); a document gives them
+	// in decimal (256 is 0400). Unset means 420 (0644), written out.
+	DefaultMode   *int32 `protobuf:"varint,4,opt,name=default_mode,json=defaultMode,proto3,oneof" json:"default_mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2816,6 +2877,738 @@ func (x *SecretVolume) GetOptional() bool {
 	return false
 }
 
+func (x *SecretVolume) GetItems() []*KeyToPath {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *SecretVolume) GetDefaultMode() int32 {
+	if x != nil && x.DefaultMode != nil {
+		return *x.DefaultMode
+	}
+	return 0
+}
+
+// KeyToPath puts one key of a ConfigMap or Secret at a path of the volume.
+type KeyToPath struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key.
+	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// The file's path inside the volume: relative, without "..", unique in
+	// the volume.
+	Path string `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	// The file's permission bits, 0-511 (0777). Unset means the volume's
+	// defaultMode.
+	Mode          *int32 `protobuf:"varint,3,opt,name=mode,proto3,oneof" json:"mode,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyToPath) Reset() {
+	*x = KeyToPath{}
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyToPath) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyToPath) ProtoMessage() {}
+
+func (x *KeyToPath) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyToPath.ProtoReflect.Descriptor instead.
+func (*KeyToPath) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *KeyToPath) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *KeyToPath) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *KeyToPath) GetMode() int32 {
+	if x != nil && x.Mode != nil {
+		return *x.Mode
+	}
+	return 0
+}
+
+// ProjectedVolume puts several sources in one directory.
+type ProjectedVolume struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The sources, at least one; their paths are unique in the volume.
+	Sources []*ProjectedSource `protobuf:"bytes,1,rep,name=sources,proto3" json:"sources,omitempty"`
+	// The permission bits of the files, 0-511 (0777). Unset means 420
+	// (0644), written out.
+	DefaultMode   *int32 `protobuf:"varint,2,opt,name=default_mode,json=defaultMode,proto3,oneof" json:"default_mode,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProjectedVolume) Reset() {
+	*x = ProjectedVolume{}
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProjectedVolume) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProjectedVolume) ProtoMessage() {}
+
+func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProjectedVolume.ProtoReflect.Descriptor instead.
+func (*ProjectedVolume) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ProjectedVolume) GetSources() []*ProjectedSource {
+	if x != nil {
+		return x.Sources
+	}
+	return nil
+}
+
+func (x *ProjectedVolume) GetDefaultMode() int32 {
+	if x != nil && x.DefaultMode != nil {
+		return *x.DefaultMode
+	}
+	return 0
+}
+
+// ProjectedSource is one source of a projected volume.
+type ProjectedSource struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What the files come from: exactly one.
+	//
+	// Types that are valid to be assigned to Source:
+	//
+	//	*ProjectedSource_ServiceAccountToken
+	//	*ProjectedSource_Config
+	//	*ProjectedSource_Secret
+	//	*ProjectedSource_DownwardApi
+	Source        isProjectedSource_Source `protobuf_oneof:"source"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProjectedSource) Reset() {
+	*x = ProjectedSource{}
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProjectedSource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProjectedSource) ProtoMessage() {}
+
+func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProjectedSource.ProtoReflect.Descriptor instead.
+func (*ProjectedSource) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ProjectedSource) GetSource() isProjectedSource_Source {
+	if x != nil {
+		return x.Source
+	}
+	return nil
+}
+
+func (x *ProjectedSource) GetServiceAccountToken() *ServiceAccountTokenProjection {
+	if x != nil {
+		if x, ok := x.Source.(*ProjectedSource_ServiceAccountToken); ok {
+			return x.ServiceAccountToken
+		}
+	}
+	return nil
+}
+
+func (x *ProjectedSource) GetConfig() *ConfigProjection {
+	if x != nil {
+		if x, ok := x.Source.(*ProjectedSource_Config); ok {
+			return x.Config
+		}
+	}
+	return nil
+}
+
+func (x *ProjectedSource) GetSecret() *SecretProjection {
+	if x != nil {
+		if x, ok := x.Source.(*ProjectedSource_Secret); ok {
+			return x.Secret
+		}
+	}
+	return nil
+}
+
+func (x *ProjectedSource) GetDownwardApi() *DownwardApiProjection {
+	if x != nil {
+		if x, ok := x.Source.(*ProjectedSource_DownwardApi); ok {
+			return x.DownwardApi
+		}
+	}
+	return nil
+}
+
+type isProjectedSource_Source interface {
+	isProjectedSource_Source()
+}
+
+type ProjectedSource_ServiceAccountToken struct {
+	// A token of the pod's service account, refreshed before it expires.
+	ServiceAccountToken *ServiceAccountTokenProjection `protobuf:"bytes,1,opt,name=service_account_token,json=serviceAccountToken,proto3,oneof"`
+}
+
+type ProjectedSource_Config struct {
+	// Keys of a ConfigMap.
+	Config *ConfigProjection `protobuf:"bytes,2,opt,name=config,proto3,oneof"`
+}
+
+type ProjectedSource_Secret struct {
+	// Keys of a Secret.
+	Secret *SecretProjection `protobuf:"bytes,3,opt,name=secret,proto3,oneof"`
+}
+
+type ProjectedSource_DownwardApi struct {
+	// Fields of the pod and resources of its containers.
+	DownwardApi *DownwardApiProjection `protobuf:"bytes,4,opt,name=downward_api,json=downwardApi,proto3,oneof"`
+}
+
+func (*ProjectedSource_ServiceAccountToken) isProjectedSource_Source() {}
+
+func (*ProjectedSource_Config) isProjectedSource_Source() {}
+
+func (*ProjectedSource_Secret) isProjectedSource_Source() {}
+
+func (*ProjectedSource_DownwardApi) isProjectedSource_Source() {}
+
+// ServiceAccountTokenProjection writes a service account token to a file.
+type ServiceAccountTokenProjection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file's path inside the volume.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// Who the token is for: its audience. Empty means the API server's.
+	Audience string `protobuf:"bytes,2,opt,name=audience,proto3" json:"audience,omitempty"`
+	// How long the token is valid, 600 seconds (10 minutes) or more. Unset
+	// means 3600, written out.
+	ExpirationSeconds *int64 `protobuf:"varint,3,opt,name=expiration_seconds,json=expirationSeconds,proto3,oneof" json:"expiration_seconds,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ServiceAccountTokenProjection) Reset() {
+	*x = ServiceAccountTokenProjection{}
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServiceAccountTokenProjection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServiceAccountTokenProjection) ProtoMessage() {}
+
+func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServiceAccountTokenProjection.ProtoReflect.Descriptor instead.
+func (*ServiceAccountTokenProjection) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ServiceAccountTokenProjection) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *ServiceAccountTokenProjection) GetAudience() string {
+	if x != nil {
+		return x.Audience
+	}
+	return ""
+}
+
+func (x *ServiceAccountTokenProjection) GetExpirationSeconds() int64 {
+	if x != nil && x.ExpirationSeconds != nil {
+		return *x.ExpirationSeconds
+	}
+	return 0
+}
+
+// ConfigProjection is a ConfigMap's keys in a projected volume.
+type ConfigProjection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The ConfigMap's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Only these keys, each at its own path. Empty: every key.
+	Items []*KeyToPath `protobuf:"bytes,2,rep,name=items,proto3" json:"items,omitempty"`
+	// Start the pod even if the ConfigMap is missing.
+	Optional      bool `protobuf:"varint,3,opt,name=optional,proto3" json:"optional,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfigProjection) Reset() {
+	*x = ConfigProjection{}
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfigProjection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfigProjection) ProtoMessage() {}
+
+func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfigProjection.ProtoReflect.Descriptor instead.
+func (*ConfigProjection) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ConfigProjection) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ConfigProjection) GetItems() []*KeyToPath {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *ConfigProjection) GetOptional() bool {
+	if x != nil {
+		return x.Optional
+	}
+	return false
+}
+
+// SecretProjection is a Secret's keys in a projected volume.
+type SecretProjection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The Secret's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Only these keys, each at its own path. Empty: every key.
+	Items []*KeyToPath `protobuf:"bytes,2,rep,name=items,proto3" json:"items,omitempty"`
+	// Start the pod even if the Secret is missing.
+	Optional      bool `protobuf:"varint,3,opt,name=optional,proto3" json:"optional,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SecretProjection) Reset() {
+	*x = SecretProjection{}
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecretProjection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecretProjection) ProtoMessage() {}
+
+func (x *SecretProjection) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecretProjection.ProtoReflect.Descriptor instead.
+func (*SecretProjection) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *SecretProjection) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SecretProjection) GetItems() []*KeyToPath {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *SecretProjection) GetOptional() bool {
+	if x != nil {
+		return x.Optional
+	}
+	return false
+}
+
+// DownwardApiProjection is pod fields and container resources in a
+// projected volume.
+type DownwardApiProjection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The files, at least one.
+	Items         []*DownwardApiFile `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownwardApiProjection) Reset() {
+	*x = DownwardApiProjection{}
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownwardApiProjection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownwardApiProjection) ProtoMessage() {}
+
+func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownwardApiProjection.ProtoReflect.Descriptor instead.
+func (*DownwardApiProjection) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *DownwardApiProjection) GetItems() []*DownwardApiFile {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+// DownwardApiVolume is pod fields and container resources as files.
+type DownwardApiVolume struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The files, at least one.
+	Items []*DownwardApiFile `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	// The permission bits of the files, 0-511 (0777). Unset means 420
+	// (0644), written out.
+	DefaultMode   *int32 `protobuf:"varint,2,opt,name=default_mode,json=defaultMode,proto3,oneof" json:"default_mode,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownwardApiVolume) Reset() {
+	*x = DownwardApiVolume{}
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownwardApiVolume) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownwardApiVolume) ProtoMessage() {}
+
+func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownwardApiVolume.ProtoReflect.Descriptor instead.
+func (*DownwardApiVolume) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *DownwardApiVolume) GetItems() []*DownwardApiFile {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *DownwardApiVolume) GetDefaultMode() int32 {
+	if x != nil && x.DefaultMode != nil {
+		return *x.DefaultMode
+	}
+	return 0
+}
+
+// DownwardApiFile is one file of pod information.
+type DownwardApiFile struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file's path inside the volume: relative, without "..", unique in
+	// the volume.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// What the file holds: exactly one.
+	//
+	// Types that are valid to be assigned to Source:
+	//
+	//	*DownwardApiFile_Field
+	//	*DownwardApiFile_Resource
+	Source isDownwardApiFile_Source `protobuf_oneof:"source"`
+	// The file's permission bits, 0-511 (0777). Unset means the volume's
+	// defaultMode.
+	Mode          *int32 `protobuf:"varint,4,opt,name=mode,proto3,oneof" json:"mode,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownwardApiFile) Reset() {
+	*x = DownwardApiFile{}
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownwardApiFile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownwardApiFile) ProtoMessage() {}
+
+func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownwardApiFile.ProtoReflect.Descriptor instead.
+func (*DownwardApiFile) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *DownwardApiFile) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *DownwardApiFile) GetSource() isDownwardApiFile_Source {
+	if x != nil {
+		return x.Source
+	}
+	return nil
+}
+
+func (x *DownwardApiFile) GetField() string {
+	if x != nil {
+		if x, ok := x.Source.(*DownwardApiFile_Field); ok {
+			return x.Field
+		}
+	}
+	return ""
+}
+
+func (x *DownwardApiFile) GetResource() *ResourceRef {
+	if x != nil {
+		if x, ok := x.Source.(*DownwardApiFile_Resource); ok {
+			return x.Resource
+		}
+	}
+	return nil
+}
+
+func (x *DownwardApiFile) GetMode() int32 {
+	if x != nil && x.Mode != nil {
+		return *x.Mode
+	}
+	return 0
+}
+
+type isDownwardApiFile_Source interface {
+	isDownwardApiFile_Source()
+}
+
+type DownwardApiFile_Field struct {
+	// A field of the pod: "metadata.name", "metadata.namespace",
+	// "metadata.uid", "metadata.labels", "metadata.annotations", or one
+	// label or annotation, "metadata.labels['team']".
+	Field string `protobuf:"bytes,2,opt,name=field,proto3,oneof"`
+}
+
+type DownwardApiFile_Resource struct {
+	// A request or limit of one of the pod's containers.
+	Resource *ResourceRef `protobuf:"bytes,3,opt,name=resource,proto3,oneof"`
+}
+
+func (*DownwardApiFile_Field) isDownwardApiFile_Source() {}
+
+func (*DownwardApiFile_Resource) isDownwardApiFile_Source() {}
+
+// ResourceRef names a request or limit of a container.
+type ResourceRef struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The container's name (an init step, container or sidecar of the pod).
+	// Required in a volume; in an environment variable, empty means the
+	// container itself.
+	Container string `protobuf:"bytes,1,opt,name=container,proto3" json:"container,omitempty"`
+	// "requests.cpu", "limits.cpu", "requests.memory", "limits.memory",
+	// "requests.ephemeral-storage", "limits.ephemeral-storage",
+	// "requests.hugepages-<size>" or "limits.hugepages-<size>".
+	Resource string `protobuf:"bytes,2,opt,name=resource,proto3" json:"resource,omitempty"`
+	// The unit the value is given in: "1m" or "1" for cpu; "1", "1k",
+	// "1Mi", "1Gi" (any of 1 with a decimal or binary suffix) for the
+	// others. Unset means 1.
+	Divisor       string `protobuf:"bytes,3,opt,name=divisor,proto3" json:"divisor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResourceRef) Reset() {
+	*x = ResourceRef{}
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResourceRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResourceRef) ProtoMessage() {}
+
+func (x *ResourceRef) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResourceRef.ProtoReflect.Descriptor instead.
+func (*ResourceRef) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ResourceRef) GetContainer() string {
+	if x != nil {
+		return x.Container
+	}
+	return ""
+}
+
+func (x *ResourceRef) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *ResourceRef) GetDivisor() string {
+	if x != nil {
+		return x.Divisor
+	}
+	return ""
+}
+
 // PersistentVolume mounts a PersistentVolumeClaim.
 type PersistentVolume struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2829,7 +3622,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2841,7 +3634,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2854,7 +3647,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -2900,7 +3693,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2912,7 +3705,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2925,7 +3718,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -3026,7 +3819,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3038,7 +3831,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3051,7 +3844,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -3124,7 +3917,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3136,7 +3929,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3149,7 +3942,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Sysctl) GetName() string {
@@ -3209,7 +4002,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3221,7 +4014,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3234,7 +4027,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Service) GetName() string {
@@ -3327,7 +4120,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3339,7 +4132,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3352,7 +4145,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ServicePort) GetName() string {
@@ -3525,7 +4318,7 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x06volume\x18\x01 \x01(\tR\x06volume\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x1b\n" +
 	"\tread_only\x18\x03 \x01(\bR\breadOnly\x12\x19\n" +
-	"\bsub_path\x18\x04 \x01(\tR\asubPath\"\xf9\x01\n" +
+	"\bsub_path\x18\x04 \x01(\tR\asubPath\"\xf4\x02\n" +
 	"\x06Volume\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x122\n" +
 	"\ascratch\x18\x02 \x01(\v2\x16.podc.v1.ScratchVolumeH\x00R\ascratch\x12/\n" +
@@ -3533,18 +4326,71 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x06secret\x18\x04 \x01(\v2\x15.podc.v1.SecretVolumeH\x00R\x06secret\x12;\n" +
 	"\n" +
 	"persistent\x18\x05 \x01(\v2\x19.podc.v1.PersistentVolumeH\x00R\n" +
-	"persistentB\b\n" +
+	"persistent\x128\n" +
+	"\tprojected\x18\x06 \x01(\v2\x18.podc.v1.ProjectedVolumeH\x00R\tprojected\x12?\n" +
+	"\fdownward_api\x18\a \x01(\v2\x1a.podc.v1.DownwardApiVolumeH\x00R\vdownwardApiB\b\n" +
 	"\x06source\"F\n" +
 	"\rScratchVolume\x12\x1d\n" +
 	"\n" +
 	"size_limit\x18\x01 \x01(\tR\tsizeLimit\x12\x16\n" +
-	"\x06memory\x18\x02 \x01(\bR\x06memory\">\n" +
+	"\x06memory\x18\x02 \x01(\bR\x06memory\"\xa1\x01\n" +
 	"\fConfigVolume\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
-	"\boptional\x18\x02 \x01(\bR\boptional\">\n" +
+	"\boptional\x18\x02 \x01(\bR\boptional\x12(\n" +
+	"\x05items\x18\x03 \x03(\v2\x12.podc.v1.KeyToPathR\x05items\x12&\n" +
+	"\fdefault_mode\x18\x04 \x01(\x05H\x00R\vdefaultMode\x88\x01\x01B\x0f\n" +
+	"\r_default_mode\"\xa1\x01\n" +
 	"\fSecretVolume\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
-	"\boptional\x18\x02 \x01(\bR\boptional\"N\n" +
+	"\boptional\x18\x02 \x01(\bR\boptional\x12(\n" +
+	"\x05items\x18\x03 \x03(\v2\x12.podc.v1.KeyToPathR\x05items\x12&\n" +
+	"\fdefault_mode\x18\x04 \x01(\x05H\x00R\vdefaultMode\x88\x01\x01B\x0f\n" +
+	"\r_default_mode\"S\n" +
+	"\tKeyToPath\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x12\n" +
+	"\x04path\x18\x02 \x01(\tR\x04path\x12\x17\n" +
+	"\x04mode\x18\x03 \x01(\x05H\x00R\x04mode\x88\x01\x01B\a\n" +
+	"\x05_mode\"~\n" +
+	"\x0fProjectedVolume\x122\n" +
+	"\asources\x18\x01 \x03(\v2\x18.podc.v1.ProjectedSourceR\asources\x12&\n" +
+	"\fdefault_mode\x18\x02 \x01(\x05H\x00R\vdefaultMode\x88\x01\x01B\x0f\n" +
+	"\r_default_mode\"\xa8\x02\n" +
+	"\x0fProjectedSource\x12\\\n" +
+	"\x15service_account_token\x18\x01 \x01(\v2&.podc.v1.ServiceAccountTokenProjectionH\x00R\x13serviceAccountToken\x123\n" +
+	"\x06config\x18\x02 \x01(\v2\x19.podc.v1.ConfigProjectionH\x00R\x06config\x123\n" +
+	"\x06secret\x18\x03 \x01(\v2\x19.podc.v1.SecretProjectionH\x00R\x06secret\x12C\n" +
+	"\fdownward_api\x18\x04 \x01(\v2\x1e.podc.v1.DownwardApiProjectionH\x00R\vdownwardApiB\b\n" +
+	"\x06source\"\x9a\x01\n" +
+	"\x1dServiceAccountTokenProjection\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1a\n" +
+	"\baudience\x18\x02 \x01(\tR\baudience\x122\n" +
+	"\x12expiration_seconds\x18\x03 \x01(\x03H\x00R\x11expirationSeconds\x88\x01\x01B\x15\n" +
+	"\x13_expiration_seconds\"l\n" +
+	"\x10ConfigProjection\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12(\n" +
+	"\x05items\x18\x02 \x03(\v2\x12.podc.v1.KeyToPathR\x05items\x12\x1a\n" +
+	"\boptional\x18\x03 \x01(\bR\boptional\"l\n" +
+	"\x10SecretProjection\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12(\n" +
+	"\x05items\x18\x02 \x03(\v2\x12.podc.v1.KeyToPathR\x05items\x12\x1a\n" +
+	"\boptional\x18\x03 \x01(\bR\boptional\"G\n" +
+	"\x15DownwardApiProjection\x12.\n" +
+	"\x05items\x18\x01 \x03(\v2\x18.podc.v1.DownwardApiFileR\x05items\"|\n" +
+	"\x11DownwardApiVolume\x12.\n" +
+	"\x05items\x18\x01 \x03(\v2\x18.podc.v1.DownwardApiFileR\x05items\x12&\n" +
+	"\fdefault_mode\x18\x02 \x01(\x05H\x00R\vdefaultMode\x88\x01\x01B\x0f\n" +
+	"\r_default_mode\"\x9d\x01\n" +
+	"\x0fDownwardApiFile\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
+	"\x05field\x18\x02 \x01(\tH\x00R\x05field\x122\n" +
+	"\bresource\x18\x03 \x01(\v2\x14.podc.v1.ResourceRefH\x00R\bresource\x12\x17\n" +
+	"\x04mode\x18\x04 \x01(\x05H\x01R\x04mode\x88\x01\x01B\b\n" +
+	"\x06sourceB\a\n" +
+	"\x05_mode\"a\n" +
+	"\vResourceRef\x12\x1c\n" +
+	"\tcontainer\x18\x01 \x01(\tR\tcontainer\x12\x1a\n" +
+	"\bresource\x18\x02 \x01(\tR\bresource\x12\x18\n" +
+	"\adivisor\x18\x03 \x01(\tR\adivisor\"N\n" +
 	"\x10PersistentVolume\x12\x1d\n" +
 	"\n" +
 	"claim_name\x18\x01 \x01(\tR\tclaimName\x12\x1b\n" +
@@ -3674,65 +4520,75 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 }
 
 var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_podc_v1_intent_proto_goTypes = []any{
-	(DeploymentStrategyType)(0), // 0: podc.v1.DeploymentStrategyType
-	(Controller)(0),             // 1: podc.v1.Controller
-	(RestartPolicy)(0),          // 2: podc.v1.RestartPolicy
-	(PullPolicy)(0),             // 3: podc.v1.PullPolicy
-	(Protocol)(0),               // 4: podc.v1.Protocol
-	(Expose)(0),                 // 5: podc.v1.Expose
-	(Scheme)(0),                 // 6: podc.v1.Scheme
-	(SeccompProfile)(0),         // 7: podc.v1.SeccompProfile
-	(FsGroupChangePolicy)(0),    // 8: podc.v1.FsGroupChangePolicy
-	(ServiceType)(0),            // 9: podc.v1.ServiceType
-	(SessionAffinity)(0),        // 10: podc.v1.SessionAffinity
-	(ExternalTrafficPolicy)(0),  // 11: podc.v1.ExternalTrafficPolicy
-	(*WorkloadIntent)(nil),      // 12: podc.v1.WorkloadIntent
-	(*DeploymentStrategy)(nil),  // 13: podc.v1.DeploymentStrategy
-	(*Container)(nil),           // 14: podc.v1.Container
-	(*Lifecycle)(nil),           // 15: podc.v1.Lifecycle
-	(*LifecycleHandler)(nil),    // 16: podc.v1.LifecycleHandler
-	(*SleepAction)(nil),         // 17: podc.v1.SleepAction
-	(*EnvVar)(nil),              // 18: podc.v1.EnvVar
-	(*KeyRef)(nil),              // 19: podc.v1.KeyRef
-	(*EnvFrom)(nil),             // 20: podc.v1.EnvFrom
-	(*Port)(nil),                // 21: podc.v1.Port
-	(*Resources)(nil),           // 22: podc.v1.Resources
-	(*Resource)(nil),            // 23: podc.v1.Resource
-	(*Probes)(nil),              // 24: podc.v1.Probes
-	(*Probe)(nil),               // 25: podc.v1.Probe
-	(*ExecAction)(nil),          // 26: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),     // 27: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),       // 28: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),          // 29: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),          // 30: podc.v1.GRPCAction
-	(*Mount)(nil),               // 31: podc.v1.Mount
-	(*Volume)(nil),              // 32: podc.v1.Volume
-	(*ScratchVolume)(nil),       // 33: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),        // 34: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),        // 35: podc.v1.SecretVolume
-	(*PersistentVolume)(nil),    // 36: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),     // 37: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil),  // 38: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),              // 39: podc.v1.Sysctl
-	(*Service)(nil),             // 40: podc.v1.Service
-	(*ServicePort)(nil),         // 41: podc.v1.ServicePort
-	nil,                         // 42: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                         // 43: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                         // 44: podc.v1.Service.AnnotationsEntry
+	(DeploymentStrategyType)(0),           // 0: podc.v1.DeploymentStrategyType
+	(Controller)(0),                       // 1: podc.v1.Controller
+	(RestartPolicy)(0),                    // 2: podc.v1.RestartPolicy
+	(PullPolicy)(0),                       // 3: podc.v1.PullPolicy
+	(Protocol)(0),                         // 4: podc.v1.Protocol
+	(Expose)(0),                           // 5: podc.v1.Expose
+	(Scheme)(0),                           // 6: podc.v1.Scheme
+	(SeccompProfile)(0),                   // 7: podc.v1.SeccompProfile
+	(FsGroupChangePolicy)(0),              // 8: podc.v1.FsGroupChangePolicy
+	(ServiceType)(0),                      // 9: podc.v1.ServiceType
+	(SessionAffinity)(0),                  // 10: podc.v1.SessionAffinity
+	(ExternalTrafficPolicy)(0),            // 11: podc.v1.ExternalTrafficPolicy
+	(*WorkloadIntent)(nil),                // 12: podc.v1.WorkloadIntent
+	(*DeploymentStrategy)(nil),            // 13: podc.v1.DeploymentStrategy
+	(*Container)(nil),                     // 14: podc.v1.Container
+	(*Lifecycle)(nil),                     // 15: podc.v1.Lifecycle
+	(*LifecycleHandler)(nil),              // 16: podc.v1.LifecycleHandler
+	(*SleepAction)(nil),                   // 17: podc.v1.SleepAction
+	(*EnvVar)(nil),                        // 18: podc.v1.EnvVar
+	(*KeyRef)(nil),                        // 19: podc.v1.KeyRef
+	(*EnvFrom)(nil),                       // 20: podc.v1.EnvFrom
+	(*Port)(nil),                          // 21: podc.v1.Port
+	(*Resources)(nil),                     // 22: podc.v1.Resources
+	(*Resource)(nil),                      // 23: podc.v1.Resource
+	(*Probes)(nil),                        // 24: podc.v1.Probes
+	(*Probe)(nil),                         // 25: podc.v1.Probe
+	(*ExecAction)(nil),                    // 26: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),               // 27: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),                 // 28: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),                    // 29: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),                    // 30: podc.v1.GRPCAction
+	(*Mount)(nil),                         // 31: podc.v1.Mount
+	(*Volume)(nil),                        // 32: podc.v1.Volume
+	(*ScratchVolume)(nil),                 // 33: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),                  // 34: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),                  // 35: podc.v1.SecretVolume
+	(*KeyToPath)(nil),                     // 36: podc.v1.KeyToPath
+	(*ProjectedVolume)(nil),               // 37: podc.v1.ProjectedVolume
+	(*ProjectedSource)(nil),               // 38: podc.v1.ProjectedSource
+	(*ServiceAccountTokenProjection)(nil), // 39: podc.v1.ServiceAccountTokenProjection
+	(*ConfigProjection)(nil),              // 40: podc.v1.ConfigProjection
+	(*SecretProjection)(nil),              // 41: podc.v1.SecretProjection
+	(*DownwardApiProjection)(nil),         // 42: podc.v1.DownwardApiProjection
+	(*DownwardApiVolume)(nil),             // 43: podc.v1.DownwardApiVolume
+	(*DownwardApiFile)(nil),               // 44: podc.v1.DownwardApiFile
+	(*ResourceRef)(nil),                   // 45: podc.v1.ResourceRef
+	(*PersistentVolume)(nil),              // 46: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),               // 47: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil),            // 48: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),                        // 49: podc.v1.Sysctl
+	(*Service)(nil),                       // 50: podc.v1.Service
+	(*ServicePort)(nil),                   // 51: podc.v1.ServicePort
+	nil,                                   // 52: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                                   // 53: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                                   // 54: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	42, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	43, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	52, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	53, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
 	1,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
 	2,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
 	14, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
 	14, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
 	14, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
 	32, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	40, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	38, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	50, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	48, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
 	13, // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
 	0,  // 11: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
 	3,  // 12: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
@@ -3742,7 +4598,7 @@ var file_podc_v1_intent_proto_depIdxs = []int32{
 	22, // 16: podc.v1.Container.resources:type_name -> podc.v1.Resources
 	24, // 17: podc.v1.Container.probes:type_name -> podc.v1.Probes
 	31, // 18: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	37, // 19: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	47, // 19: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
 	15, // 20: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
 	16, // 21: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
 	16, // 22: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
@@ -3768,21 +4624,35 @@ var file_podc_v1_intent_proto_depIdxs = []int32{
 	33, // 42: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
 	34, // 43: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
 	35, // 44: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	36, // 45: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	7,  // 46: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	7,  // 47: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	8,  // 48: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	39, // 49: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	9,  // 50: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	41, // 51: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	10, // 52: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	11, // 53: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	44, // 54: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	55, // [55:55] is the sub-list for method output_type
-	55, // [55:55] is the sub-list for method input_type
-	55, // [55:55] is the sub-list for extension type_name
-	55, // [55:55] is the sub-list for extension extendee
-	0,  // [0:55] is the sub-list for field type_name
+	46, // 45: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	37, // 46: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	43, // 47: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	36, // 48: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	36, // 49: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	38, // 50: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	39, // 51: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	40, // 52: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	41, // 53: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	42, // 54: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	36, // 55: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	36, // 56: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	44, // 57: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	44, // 58: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	45, // 59: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	7,  // 60: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	7,  // 61: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	8,  // 62: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	49, // 63: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	9,  // 64: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	51, // 65: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	10, // 66: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	11, // 67: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	54, // 68: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	69, // [69:69] is the sub-list for method output_type
+	69, // [69:69] is the sub-list for method input_type
+	69, // [69:69] is the sub-list for extension type_name
+	69, // [69:69] is the sub-list for extension extendee
+	0,  // [0:69] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -3816,16 +4686,34 @@ func file_podc_v1_intent_proto_init() {
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
 		(*Volume_Persistent)(nil),
+		(*Volume_Projected)(nil),
+		(*Volume_DownwardApi)(nil),
 	}
+	file_podc_v1_intent_proto_msgTypes[22].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[23].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[24].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[25].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[26].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[26].OneofWrappers = []any{
+		(*ProjectedSource_ServiceAccountToken)(nil),
+		(*ProjectedSource_Config)(nil),
+		(*ProjectedSource_Secret)(nil),
+		(*ProjectedSource_DownwardApi)(nil),
+	}
+	file_podc_v1_intent_proto_msgTypes[27].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[31].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[32].OneofWrappers = []any{
+		(*DownwardApiFile_Field)(nil),
+		(*DownwardApiFile_Resource)(nil),
+	}
+	file_podc_v1_intent_proto_msgTypes[35].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[36].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
 			NumEnums:      12,
-			NumMessages:   33,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

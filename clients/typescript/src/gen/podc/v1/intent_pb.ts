@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/intent.proto.
  */
 export const file_podc_v1_intent: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSLBCAoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQSLQogdGVybWluYXRpb25fZ3JhY2VfcGVyaW9kX3NlY29uZHMYFCABKANIAYgBARItCghzdHJhdGVneRgVIAEoCzIbLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5Eh4KEW1pbl9yZWFkeV9zZWNvbmRzGBYgASgFSAKIAQESIwoWcmV2aXNpb25faGlzdG9yeV9saW1pdBgXIAEoBUgDiAEBEiYKGXByb2dyZXNzX2RlYWRsaW5lX3NlY29uZHMYGCABKAVIBIgBARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXNCIwohX3Rlcm1pbmF0aW9uX2dyYWNlX3BlcmlvZF9zZWNvbmRzQhQKEl9taW5fcmVhZHlfc2Vjb25kc0IZChdfcmV2aXNpb25faGlzdG9yeV9saW1pdEIcChpfcHJvZ3Jlc3NfZGVhZGxpbmVfc2Vjb25kcyJvChJEZXBsb3ltZW50U3RyYXRlZ3kSLQoEdHlwZRgBIAEoDjIfLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5VHlwZRIRCgltYXhfc3VyZ2UYAiABKAkSFwoPbWF4X3VuYXZhaWxhYmxlGAMgASgJIqkDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQSJQoJbGlmZWN5Y2xlGA4gASgLMhIucG9kYy52MS5MaWZlY3ljbGUiZwoJTGlmZWN5Y2xlEi0KCnBvc3Rfc3RhcnQYASABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXISKwoIcHJlX3N0b3AYAiABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXIilQEKEExpZmVjeWNsZUhhbmRsZXISIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEioKCGh0dHBfZ2V0GAIgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASJQoFc2xlZXAYAyABKAsyFC5wb2RjLnYxLlNsZWVwQWN0aW9uSABCCQoHaGFuZGxlciIeCgtTbGVlcEFjdGlvbhIPCgdzZWNvbmRzGAEgASgDIoMBCgZFbnZWYXISDAoEbmFtZRgBIAEoCRIPCgV2YWx1ZRgCIAEoCUgAEikKDmNvbmZpZ19tYXBfa2V5GAMgASgLMg8ucG9kYy52MS5LZXlSZWZIABIlCgpzZWNyZXRfa2V5GAQgASgLMg8ucG9kYy52MS5LZXlSZWZIAEIICgZzb3VyY2UiNQoGS2V5UmVmEgwKBG5hbWUYASABKAkSCwoDa2V5GAIgASgJEhAKCG9wdGlvbmFsGAMgASgIIksKB0VudkZyb20SFAoKY29uZmlnX21hcBgBIAEoCUgAEhAKBnNlY3JldBgCIAEoCUgAEg4KBnByZWZpeBgDIAEoCUIICgZzb3VyY2UimwEKBFBvcnQSDAoEbmFtZRgBIAEoCRIWCg5jb250YWluZXJfcG9ydBgCIAEoBRIjCghwcm90b2NvbBgDIAEoDjIRLnBvZGMudjEuUHJvdG9jb2wSHwoGZXhwb3NlGAQgASgOMg8ucG9kYy52MS5FeHBvc2USFAoMc2VydmljZV9wb3J0GAUgASgFEhEKCW5vZGVfcG9ydBgGIAEoBSJ8CglSZXNvdXJjZXMSHgoDY3B1GAEgASgLMhEucG9kYy52MS5SZXNvdXJjZRIhCgZtZW1vcnkYAiABKAsyES5wb2RjLnYxLlJlc291cmNlEiwKEWVwaGVtZXJhbF9zdG9yYWdlGAMgASgLMhEucG9kYy52MS5SZXNvdXJjZSIqCghSZXNvdXJjZRIPCgdyZXF1ZXN0GAEgASgJEg0KBWxpbWl0GAIgASgJIm4KBlByb2JlcxIgCghsaXZlbmVzcxgBIAEoCzIOLnBvZGMudjEuUHJvYmUSIQoJcmVhZGluZXNzGAIgASgLMg4ucG9kYy52MS5Qcm9iZRIfCgdzdGFydHVwGAMgASgLMg4ucG9kYy52MS5Qcm9iZSK+AgoFUHJvYmUSIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEi4KCnRjcF9zb2NrZXQYAiABKAsyGC5wb2RjLnYxLlRDUFNvY2tldEFjdGlvbkgAEioKCGh0dHBfZ2V0GAMgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASIwoEZ3JwYxgEIAEoCzITLnBvZGMudjEuR1JQQ0FjdGlvbkgAEh0KFWluaXRpYWxfZGVsYXlfc2Vjb25kcxgFIAEoBRIWCg5wZXJpb2Rfc2Vjb25kcxgGIAEoBRIXCg90aW1lb3V0X3NlY29uZHMYByABKAUSGQoRc3VjY2Vzc190aHJlc2hvbGQYCCABKAUSGQoRZmFpbHVyZV90aHJlc2hvbGQYCSABKAVCCQoHaGFuZGxlciIdCgpFeGVjQWN0aW9uEg8KB2NvbW1hbmQYASADKAkiHwoPVENQU29ja2V0QWN0aW9uEgwKBHBvcnQYASABKAkicgoNSFRUUEdldEFjdGlvbhIMCgRwYXRoGAEgASgJEgwKBHBvcnQYAiABKAkSHwoGc2NoZW1lGAMgASgOMg8ucG9kYy52MS5TY2hlbWUSJAoHaGVhZGVycxgEIAMoCzITLnBvZGMudjEuSFRUUEhlYWRlciIpCgpIVFRQSGVhZGVyEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkiKwoKR1JQQ0FjdGlvbhIMCgRwb3J0GAEgASgFEg8KB3NlcnZpY2UYAiABKAkiSgoFTW91bnQSDgoGdm9sdW1lGAEgASgJEgwKBHBhdGgYAiABKAkSEQoJcmVhZF9vbmx5GAMgASgIEhAKCHN1Yl9wYXRoGAQgASgJIs4BCgZWb2x1bWUSDAoEbmFtZRgBIAEoCRIpCgdzY3JhdGNoGAIgASgLMhYucG9kYy52MS5TY3JhdGNoVm9sdW1lSAASJwoGY29uZmlnGAMgASgLMhUucG9kYy52MS5Db25maWdWb2x1bWVIABInCgZzZWNyZXQYBCABKAsyFS5wb2RjLnYxLlNlY3JldFZvbHVtZUgAEi8KCnBlcnNpc3RlbnQYBSABKAsyGS5wb2RjLnYxLlBlcnNpc3RlbnRWb2x1bWVIAEIICgZzb3VyY2UiMwoNU2NyYXRjaFZvbHVtZRISCgpzaXplX2xpbWl0GAEgASgJEg4KBm1lbW9yeRgCIAEoCCIuCgxDb25maWdWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCCIuCgxTZWNyZXRWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCCI5ChBQZXJzaXN0ZW50Vm9sdW1lEhIKCmNsYWltX25hbWUYASABKAkSEQoJcmVhZF9vbmx5GAIgASgIIrYDCg9TZWN1cml0eUNvbnRleHQSHAoPcnVuX2FzX25vbl9yb290GAEgASgISACIAQESGAoLcnVuX2FzX3VzZXIYAiABKANIAYgBARIZCgxydW5fYXNfZ3JvdXAYAyABKANIAogBARImChlyZWFkX29ubHlfcm9vdF9maWxlc3lzdGVtGAQgASgISAOIAQESJwoaYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb24YBSABKAhIBIgBARIXCgpwcml2aWxlZ2VkGAYgASgISAWIAQESGAoQY2FwYWJpbGl0aWVzX2FkZBgHIAMoCRIZChFjYXBhYmlsaXRpZXNfZHJvcBgIIAMoCRIwCg9zZWNjb21wX3Byb2ZpbGUYCSABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlQhIKEF9ydW5fYXNfbm9uX3Jvb3RCDgoMX3J1bl9hc191c2VyQg8KDV9ydW5fYXNfZ3JvdXBCHAoaX3JlYWRfb25seV9yb290X2ZpbGVzeXN0ZW1CHQobX2FsbG93X3ByaXZpbGVnZV9lc2NhbGF0aW9uQg0KC19wcml2aWxlZ2VkIu8CChJQb2RTZWN1cml0eUNvbnRleHQSGAoLcnVuX2FzX3VzZXIYASABKANIAIgBARIZCgxydW5fYXNfZ3JvdXAYAiABKANIAYgBARIcCg9ydW5fYXNfbm9uX3Jvb3QYAyABKAhIAogBARIwCg9zZWNjb21wX3Byb2ZpbGUYBCABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlEhUKCGZzX2dyb3VwGAUgASgDSAOIAQESPAoWZnNfZ3JvdXBfY2hhbmdlX3BvbGljeRgGIAEoDjIcLnBvZGMudjEuRnNHcm91cENoYW5nZVBvbGljeRIbChNzdXBwbGVtZW50YWxfZ3JvdXBzGAcgAygDEiAKB3N5c2N0bHMYCCADKAsyDy5wb2RjLnYxLlN5c2N0bEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEISChBfcnVuX2FzX25vbl9yb290QgsKCV9mc19ncm91cCIlCgZTeXNjdGwSDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSLSAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5wb2RjLnYxLlNlcnZpY2VUeXBlEiMKBXBvcnRzGAMgAygLMhQucG9kYy52MS5TZXJ2aWNlUG9ydBIyChBzZXNzaW9uX2FmZmluaXR5GAQgASgOMhgucG9kYy52MS5TZXNzaW9uQWZmaW5pdHkSKAogc2Vzc2lvbl9hZmZpbml0eV90aW1lb3V0X3NlY29uZHMYBSABKAUSPwoXZXh0ZXJuYWxfdHJhZmZpY19wb2xpY3kYBiABKA4yHi5wb2RjLnYxLkV4dGVybmFsVHJhZmZpY1BvbGljeRIjChtwdWJsaXNoX25vdF9yZWFkeV9hZGRyZXNzZXMYByABKAgSGwoTbG9hZF9iYWxhbmNlcl9jbGFzcxgIIAEoCRIjChtsb2FkX2JhbGFuY2VyX3NvdXJjZV9yYW5nZXMYCSADKAkSNgoLYW5ub3RhdGlvbnMYCiADKAsyIS5wb2RjLnYxLlNlcnZpY2UuQW5ub3RhdGlvbnNFbnRyeRoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRAoLU2VydmljZVBvcnQSDAoEbmFtZRgBIAEoCRIUCgxzZXJ2aWNlX3BvcnQYAiABKAUSEQoJbm9kZV9wb3J0GAMgASgFKpYBChZEZXBsb3ltZW50U3RyYXRlZ3lUeXBlEigKJERFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9VTlNQRUNJRklFRBAAEisKJ0RFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9ST0xMSU5HX1VQREFURRABEiUKIURFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9SRUNSRUFURRACKlcKCkNvbnRyb2xsZXISGgoWQ09OVFJPTExFUl9VTlNQRUNJRklFRBAAEhIKDkNPTlRST0xMRVJfUE9EEAESGQoVQ09OVFJPTExFUl9ERVBMT1lNRU5UEAIqgwEKDVJlc3RhcnRQb2xpY3kSHgoaUkVTVEFSVF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIZChVSRVNUQVJUX1BPTElDWV9BTFdBWVMQARIdChlSRVNUQVJUX1BPTElDWV9PTl9GQUlMVVJFEAISGAoUUkVTVEFSVF9QT0xJQ1lfTkVWRVIQAyp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFgoSUFVMTF9QT0xJQ1lfQUxXQVlTEAESHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKlsKCFByb3RvY29sEhgKFFBST1RPQ09MX1VOU1BFQ0lGSUVEEAASEAoMUFJPVE9DT0xfVENQEAESEAoMUFJPVE9DT0xfVURQEAISEQoNUFJPVE9DT0xfU0NUUBADKlYKBkV4cG9zZRIWChJFWFBPU0VfVU5TUEVDSUZJRUQQABIPCgtFWFBPU0VfTk9ORRABEhIKDkVYUE9TRV9DTFVTVEVSEAISDwoLRVhQT1NFX05PREUQAypDCgZTY2hlbWUSFgoSU0NIRU1FX1VOU1BFQ0lGSUVEEAASDwoLU0NIRU1FX0hUVFAQARIQCgxTQ0hFTUVfSFRUUFMQAip2Cg5TZWNjb21wUHJvZmlsZRIfChtTRUNDT01QX1BST0ZJTEVfVU5TUEVDSUZJRUQQABIjCh9TRUNDT01QX1BST0ZJTEVfUlVOVElNRV9ERUZBVUxUEAESHgoaU0VDQ09NUF9QUk9GSUxFX1VOQ09ORklORUQQAiqNAQoTRnNHcm91cENoYW5nZVBvbGljeRImCiJGU19HUk9VUF9DSEFOR0VfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIQodRlNfR1JPVVBfQ0hBTkdFX1BPTElDWV9BTFdBWVMQARIrCidGU19HUk9VUF9DSEFOR0VfUE9MSUNZX09OX1JPT1RfTUlTTUFUQ0gQAiqfAQoLU2VydmljZVR5cGUSHAoYU0VSVklDRV9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXU0VSVklDRV9UWVBFX0NMVVNURVJfSVAQARIaChZTRVJWSUNFX1RZUEVfTk9ERV9QT1JUEAISHgoaU0VSVklDRV9UWVBFX0xPQURfQkFMQU5DRVIQAxIZChVTRVJWSUNFX1RZUEVfSEVBRExFU1MQBCpuCg9TZXNzaW9uQWZmaW5pdHkSIAocU0VTU0lPTl9BRkZJTklUWV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fQUZGSU5JVFlfTk9ORRABEh4KGlNFU1NJT05fQUZGSU5JVFlfQ0xJRU5UX0lQEAIqiAEKFUV4dGVybmFsVHJhZmZpY1BvbGljeRInCiNFWFRFUk5BTF9UUkFGRklDX1BPTElDWV9VTlNQRUNJRklFRBAAEiMKH0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0NMVVNURVIQARIhCh1FWFRFUk5BTF9UUkFGRklDX1BPTElDWV9MT0NBTBACQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw");
+  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSLBCAoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQSLQogdGVybWluYXRpb25fZ3JhY2VfcGVyaW9kX3NlY29uZHMYFCABKANIAYgBARItCghzdHJhdGVneRgVIAEoCzIbLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5Eh4KEW1pbl9yZWFkeV9zZWNvbmRzGBYgASgFSAKIAQESIwoWcmV2aXNpb25faGlzdG9yeV9saW1pdBgXIAEoBUgDiAEBEiYKGXByb2dyZXNzX2RlYWRsaW5lX3NlY29uZHMYGCABKAVIBIgBARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXNCIwohX3Rlcm1pbmF0aW9uX2dyYWNlX3BlcmlvZF9zZWNvbmRzQhQKEl9taW5fcmVhZHlfc2Vjb25kc0IZChdfcmV2aXNpb25faGlzdG9yeV9saW1pdEIcChpfcHJvZ3Jlc3NfZGVhZGxpbmVfc2Vjb25kcyJvChJEZXBsb3ltZW50U3RyYXRlZ3kSLQoEdHlwZRgBIAEoDjIfLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5VHlwZRIRCgltYXhfc3VyZ2UYAiABKAkSFwoPbWF4X3VuYXZhaWxhYmxlGAMgASgJIqkDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQSJQoJbGlmZWN5Y2xlGA4gASgLMhIucG9kYy52MS5MaWZlY3ljbGUiZwoJTGlmZWN5Y2xlEi0KCnBvc3Rfc3RhcnQYASABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXISKwoIcHJlX3N0b3AYAiABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXIilQEKEExpZmVjeWNsZUhhbmRsZXISIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEioKCGh0dHBfZ2V0GAIgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASJQoFc2xlZXAYAyABKAsyFC5wb2RjLnYxLlNsZWVwQWN0aW9uSABCCQoHaGFuZGxlciIeCgtTbGVlcEFjdGlvbhIPCgdzZWNvbmRzGAEgASgDIoMBCgZFbnZWYXISDAoEbmFtZRgBIAEoCRIPCgV2YWx1ZRgCIAEoCUgAEikKDmNvbmZpZ19tYXBfa2V5GAMgASgLMg8ucG9kYy52MS5LZXlSZWZIABIlCgpzZWNyZXRfa2V5GAQgASgLMg8ucG9kYy52MS5LZXlSZWZIAEIICgZzb3VyY2UiNQoGS2V5UmVmEgwKBG5hbWUYASABKAkSCwoDa2V5GAIgASgJEhAKCG9wdGlvbmFsGAMgASgIIksKB0VudkZyb20SFAoKY29uZmlnX21hcBgBIAEoCUgAEhAKBnNlY3JldBgCIAEoCUgAEg4KBnByZWZpeBgDIAEoCUIICgZzb3VyY2UimwEKBFBvcnQSDAoEbmFtZRgBIAEoCRIWCg5jb250YWluZXJfcG9ydBgCIAEoBRIjCghwcm90b2NvbBgDIAEoDjIRLnBvZGMudjEuUHJvdG9jb2wSHwoGZXhwb3NlGAQgASgOMg8ucG9kYy52MS5FeHBvc2USFAoMc2VydmljZV9wb3J0GAUgASgFEhEKCW5vZGVfcG9ydBgGIAEoBSJ8CglSZXNvdXJjZXMSHgoDY3B1GAEgASgLMhEucG9kYy52MS5SZXNvdXJjZRIhCgZtZW1vcnkYAiABKAsyES5wb2RjLnYxLlJlc291cmNlEiwKEWVwaGVtZXJhbF9zdG9yYWdlGAMgASgLMhEucG9kYy52MS5SZXNvdXJjZSIqCghSZXNvdXJjZRIPCgdyZXF1ZXN0GAEgASgJEg0KBWxpbWl0GAIgASgJIm4KBlByb2JlcxIgCghsaXZlbmVzcxgBIAEoCzIOLnBvZGMudjEuUHJvYmUSIQoJcmVhZGluZXNzGAIgASgLMg4ucG9kYy52MS5Qcm9iZRIfCgdzdGFydHVwGAMgASgLMg4ucG9kYy52MS5Qcm9iZSK+AgoFUHJvYmUSIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEi4KCnRjcF9zb2NrZXQYAiABKAsyGC5wb2RjLnYxLlRDUFNvY2tldEFjdGlvbkgAEioKCGh0dHBfZ2V0GAMgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASIwoEZ3JwYxgEIAEoCzITLnBvZGMudjEuR1JQQ0FjdGlvbkgAEh0KFWluaXRpYWxfZGVsYXlfc2Vjb25kcxgFIAEoBRIWCg5wZXJpb2Rfc2Vjb25kcxgGIAEoBRIXCg90aW1lb3V0X3NlY29uZHMYByABKAUSGQoRc3VjY2Vzc190aHJlc2hvbGQYCCABKAUSGQoRZmFpbHVyZV90aHJlc2hvbGQYCSABKAVCCQoHaGFuZGxlciIdCgpFeGVjQWN0aW9uEg8KB2NvbW1hbmQYASADKAkiHwoPVENQU29ja2V0QWN0aW9uEgwKBHBvcnQYASABKAkicgoNSFRUUEdldEFjdGlvbhIMCgRwYXRoGAEgASgJEgwKBHBvcnQYAiABKAkSHwoGc2NoZW1lGAMgASgOMg8ucG9kYy52MS5TY2hlbWUSJAoHaGVhZGVycxgEIAMoCzITLnBvZGMudjEuSFRUUEhlYWRlciIpCgpIVFRQSGVhZGVyEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkiKwoKR1JQQ0FjdGlvbhIMCgRwb3J0GAEgASgFEg8KB3NlcnZpY2UYAiABKAkiSgoFTW91bnQSDgoGdm9sdW1lGAEgASgJEgwKBHBhdGgYAiABKAkSEQoJcmVhZF9vbmx5GAMgASgIEhAKCHN1Yl9wYXRoGAQgASgJIrECCgZWb2x1bWUSDAoEbmFtZRgBIAEoCRIpCgdzY3JhdGNoGAIgASgLMhYucG9kYy52MS5TY3JhdGNoVm9sdW1lSAASJwoGY29uZmlnGAMgASgLMhUucG9kYy52MS5Db25maWdWb2x1bWVIABInCgZzZWNyZXQYBCABKAsyFS5wb2RjLnYxLlNlY3JldFZvbHVtZUgAEi8KCnBlcnNpc3RlbnQYBSABKAsyGS5wb2RjLnYxLlBlcnNpc3RlbnRWb2x1bWVIABItCglwcm9qZWN0ZWQYBiABKAsyGC5wb2RjLnYxLlByb2plY3RlZFZvbHVtZUgAEjIKDGRvd253YXJkX2FwaRgHIAEoCzIaLnBvZGMudjEuRG93bndhcmRBcGlWb2x1bWVIAEIICgZzb3VyY2UiMwoNU2NyYXRjaFZvbHVtZRISCgpzaXplX2xpbWl0GAEgASgJEg4KBm1lbW9yeRgCIAEoCCJ9CgxDb25maWdWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCBIhCgVpdGVtcxgDIAMoCzISLnBvZGMudjEuS2V5VG9QYXRoEhkKDGRlZmF1bHRfbW9kZRgEIAEoBUgAiAEBQg8KDV9kZWZhdWx0X21vZGUifQoMU2VjcmV0Vm9sdW1lEgwKBG5hbWUYASABKAkSEAoIb3B0aW9uYWwYAiABKAgSIQoFaXRlbXMYAyADKAsyEi5wb2RjLnYxLktleVRvUGF0aBIZCgxkZWZhdWx0X21vZGUYBCABKAVIAIgBAUIPCg1fZGVmYXVsdF9tb2RlIkIKCUtleVRvUGF0aBILCgNrZXkYASABKAkSDAoEcGF0aBgCIAEoCRIRCgRtb2RlGAMgASgFSACIAQFCBwoFX21vZGUiaAoPUHJvamVjdGVkVm9sdW1lEikKB3NvdXJjZXMYASADKAsyGC5wb2RjLnYxLlByb2plY3RlZFNvdXJjZRIZCgxkZWZhdWx0X21vZGUYAiABKAVIAIgBAUIPCg1fZGVmYXVsdF9tb2RlIvYBCg9Qcm9qZWN0ZWRTb3VyY2USRwoVc2VydmljZV9hY2NvdW50X3Rva2VuGAEgASgLMiYucG9kYy52MS5TZXJ2aWNlQWNjb3VudFRva2VuUHJvamVjdGlvbkgAEisKBmNvbmZpZxgCIAEoCzIZLnBvZGMudjEuQ29uZmlnUHJvamVjdGlvbkgAEisKBnNlY3JldBgDIAEoCzIZLnBvZGMudjEuU2VjcmV0UHJvamVjdGlvbkgAEjYKDGRvd253YXJkX2FwaRgEIAEoCzIeLnBvZGMudjEuRG93bndhcmRBcGlQcm9qZWN0aW9uSABCCAoGc291cmNlIncKHVNlcnZpY2VBY2NvdW50VG9rZW5Qcm9qZWN0aW9uEgwKBHBhdGgYASABKAkSEAoIYXVkaWVuY2UYAiABKAkSHwoSZXhwaXJhdGlvbl9zZWNvbmRzGAMgASgDSACIAQFCFQoTX2V4cGlyYXRpb25fc2Vjb25kcyJVChBDb25maWdQcm9qZWN0aW9uEgwKBG5hbWUYASABKAkSIQoFaXRlbXMYAiADKAsyEi5wb2RjLnYxLktleVRvUGF0aBIQCghvcHRpb25hbBgDIAEoCCJVChBTZWNyZXRQcm9qZWN0aW9uEgwKBG5hbWUYASABKAkSIQoFaXRlbXMYAiADKAsyEi5wb2RjLnYxLktleVRvUGF0aBIQCghvcHRpb25hbBgDIAEoCCJAChVEb3dud2FyZEFwaVByb2plY3Rpb24SJwoFaXRlbXMYASADKAsyGC5wb2RjLnYxLkRvd253YXJkQXBpRmlsZSJoChFEb3dud2FyZEFwaVZvbHVtZRInCgVpdGVtcxgBIAMoCzIYLnBvZGMudjEuRG93bndhcmRBcGlGaWxlEhkKDGRlZmF1bHRfbW9kZRgCIAEoBUgAiAEBQg8KDV9kZWZhdWx0X21vZGUigAEKD0Rvd253YXJkQXBpRmlsZRIMCgRwYXRoGAEgASgJEg8KBWZpZWxkGAIgASgJSAASKAoIcmVzb3VyY2UYAyABKAsyFC5wb2RjLnYxLlJlc291cmNlUmVmSAASEQoEbW9kZRgEIAEoBUgBiAEBQggKBnNvdXJjZUIHCgVfbW9kZSJDCgtSZXNvdXJjZVJlZhIRCgljb250YWluZXIYASABKAkSEAoIcmVzb3VyY2UYAiABKAkSDwoHZGl2aXNvchgDIAEoCSI5ChBQZXJzaXN0ZW50Vm9sdW1lEhIKCmNsYWltX25hbWUYASABKAkSEQoJcmVhZF9vbmx5GAIgASgIIrYDCg9TZWN1cml0eUNvbnRleHQSHAoPcnVuX2FzX25vbl9yb290GAEgASgISACIAQESGAoLcnVuX2FzX3VzZXIYAiABKANIAYgBARIZCgxydW5fYXNfZ3JvdXAYAyABKANIAogBARImChlyZWFkX29ubHlfcm9vdF9maWxlc3lzdGVtGAQgASgISAOIAQESJwoaYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb24YBSABKAhIBIgBARIXCgpwcml2aWxlZ2VkGAYgASgISAWIAQESGAoQY2FwYWJpbGl0aWVzX2FkZBgHIAMoCRIZChFjYXBhYmlsaXRpZXNfZHJvcBgIIAMoCRIwCg9zZWNjb21wX3Byb2ZpbGUYCSABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlQhIKEF9ydW5fYXNfbm9uX3Jvb3RCDgoMX3J1bl9hc191c2VyQg8KDV9ydW5fYXNfZ3JvdXBCHAoaX3JlYWRfb25seV9yb290X2ZpbGVzeXN0ZW1CHQobX2FsbG93X3ByaXZpbGVnZV9lc2NhbGF0aW9uQg0KC19wcml2aWxlZ2VkIu8CChJQb2RTZWN1cml0eUNvbnRleHQSGAoLcnVuX2FzX3VzZXIYASABKANIAIgBARIZCgxydW5fYXNfZ3JvdXAYAiABKANIAYgBARIcCg9ydW5fYXNfbm9uX3Jvb3QYAyABKAhIAogBARIwCg9zZWNjb21wX3Byb2ZpbGUYBCABKA4yFy5wb2RjLnYxLlNlY2NvbXBQcm9maWxlEhUKCGZzX2dyb3VwGAUgASgDSAOIAQESPAoWZnNfZ3JvdXBfY2hhbmdlX3BvbGljeRgGIAEoDjIcLnBvZGMudjEuRnNHcm91cENoYW5nZVBvbGljeRIbChNzdXBwbGVtZW50YWxfZ3JvdXBzGAcgAygDEiAKB3N5c2N0bHMYCCADKAsyDy5wb2RjLnYxLlN5c2N0bEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEISChBfcnVuX2FzX25vbl9yb290QgsKCV9mc19ncm91cCIlCgZTeXNjdGwSDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSLSAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5wb2RjLnYxLlNlcnZpY2VUeXBlEiMKBXBvcnRzGAMgAygLMhQucG9kYy52MS5TZXJ2aWNlUG9ydBIyChBzZXNzaW9uX2FmZmluaXR5GAQgASgOMhgucG9kYy52MS5TZXNzaW9uQWZmaW5pdHkSKAogc2Vzc2lvbl9hZmZpbml0eV90aW1lb3V0X3NlY29uZHMYBSABKAUSPwoXZXh0ZXJuYWxfdHJhZmZpY19wb2xpY3kYBiABKA4yHi5wb2RjLnYxLkV4dGVybmFsVHJhZmZpY1BvbGljeRIjChtwdWJsaXNoX25vdF9yZWFkeV9hZGRyZXNzZXMYByABKAgSGwoTbG9hZF9iYWxhbmNlcl9jbGFzcxgIIAEoCRIjChtsb2FkX2JhbGFuY2VyX3NvdXJjZV9yYW5nZXMYCSADKAkSNgoLYW5ub3RhdGlvbnMYCiADKAsyIS5wb2RjLnYxLlNlcnZpY2UuQW5ub3RhdGlvbnNFbnRyeRoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiRAoLU2VydmljZVBvcnQSDAoEbmFtZRgBIAEoCRIUCgxzZXJ2aWNlX3BvcnQYAiABKAUSEQoJbm9kZV9wb3J0GAMgASgFKpYBChZEZXBsb3ltZW50U3RyYXRlZ3lUeXBlEigKJERFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9VTlNQRUNJRklFRBAAEisKJ0RFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9ST0xMSU5HX1VQREFURRABEiUKIURFUExPWU1FTlRfU1RSQVRFR1lfVFlQRV9SRUNSRUFURRACKlcKCkNvbnRyb2xsZXISGgoWQ09OVFJPTExFUl9VTlNQRUNJRklFRBAAEhIKDkNPTlRST0xMRVJfUE9EEAESGQoVQ09OVFJPTExFUl9ERVBMT1lNRU5UEAIqgwEKDVJlc3RhcnRQb2xpY3kSHgoaUkVTVEFSVF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIZChVSRVNUQVJUX1BPTElDWV9BTFdBWVMQARIdChlSRVNUQVJUX1BPTElDWV9PTl9GQUlMVVJFEAISGAoUUkVTVEFSVF9QT0xJQ1lfTkVWRVIQAyp4CgpQdWxsUG9saWN5EhsKF1BVTExfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFgoSUFVMTF9QT0xJQ1lfQUxXQVlTEAESHgoaUFVMTF9QT0xJQ1lfSUZfTk9UX1BSRVNFTlQQAhIVChFQVUxMX1BPTElDWV9ORVZFUhADKlsKCFByb3RvY29sEhgKFFBST1RPQ09MX1VOU1BFQ0lGSUVEEAASEAoMUFJPVE9DT0xfVENQEAESEAoMUFJPVE9DT0xfVURQEAISEQoNUFJPVE9DT0xfU0NUUBADKlYKBkV4cG9zZRIWChJFWFBPU0VfVU5TUEVDSUZJRUQQABIPCgtFWFBPU0VfTk9ORRABEhIKDkVYUE9TRV9DTFVTVEVSEAISDwoLRVhQT1NFX05PREUQAypDCgZTY2hlbWUSFgoSU0NIRU1FX1VOU1BFQ0lGSUVEEAASDwoLU0NIRU1FX0hUVFAQARIQCgxTQ0hFTUVfSFRUUFMQAip2Cg5TZWNjb21wUHJvZmlsZRIfChtTRUNDT01QX1BST0ZJTEVfVU5TUEVDSUZJRUQQABIjCh9TRUNDT01QX1BST0ZJTEVfUlVOVElNRV9ERUZBVUxUEAESHgoaU0VDQ09NUF9QUk9GSUxFX1VOQ09ORklORUQQAiqNAQoTRnNHcm91cENoYW5nZVBvbGljeRImCiJGU19HUk9VUF9DSEFOR0VfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIQodRlNfR1JPVVBfQ0hBTkdFX1BPTElDWV9BTFdBWVMQARIrCidGU19HUk9VUF9DSEFOR0VfUE9MSUNZX09OX1JPT1RfTUlTTUFUQ0gQAiqfAQoLU2VydmljZVR5cGUSHAoYU0VSVklDRV9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXU0VSVklDRV9UWVBFX0NMVVNURVJfSVAQARIaChZTRVJWSUNFX1RZUEVfTk9ERV9QT1JUEAISHgoaU0VSVklDRV9UWVBFX0xPQURfQkFMQU5DRVIQAxIZChVTRVJWSUNFX1RZUEVfSEVBRExFU1MQBCpuCg9TZXNzaW9uQWZmaW5pdHkSIAocU0VTU0lPTl9BRkZJTklUWV9VTlNQRUNJRklFRBAAEhkKFVNFU1NJT05fQUZGSU5JVFlfTk9ORRABEh4KGlNFU1NJT05fQUZGSU5JVFlfQ0xJRU5UX0lQEAIqiAEKFUV4dGVybmFsVHJhZmZpY1BvbGljeRInCiNFWFRFUk5BTF9UUkFGRklDX1BPTElDWV9VTlNQRUNJRklFRBAAEiMKH0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0NMVVNURVIQARIhCh1FWFRFUk5BTF9UUkFGRklDX1BPTElDWV9MT0NBTBACQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw");
 
 /**
  * WorkloadIntent is what a service needs, said at a high level: its
@@ -1114,6 +1114,23 @@ export type Volume = Message<"podc.v1.Volume"> & {
      */
     value: PersistentVolume;
     case: "persistent";
+  } | {
+    /**
+     * Several sources in one directory: service account tokens, ConfigMap
+     * and Secret keys, pod fields.
+     *
+     * @generated from field: podc.v1.ProjectedVolume projected = 6;
+     */
+    value: ProjectedVolume;
+    case: "projected";
+  } | {
+    /**
+     * Fields of the pod and resources of its containers as files.
+     *
+     * @generated from field: podc.v1.DownwardApiVolume downward_api = 7;
+     */
+    value: DownwardApiVolume;
+    case: "downwardApi";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1171,6 +1188,22 @@ export type ConfigVolume = Message<"podc.v1.ConfigVolume"> & {
    * @generated from field: bool optional = 2;
    */
   optional: boolean;
+
+  /**
+   * Only these keys, each at its own path. Empty: every key, each in a
+   * file named after it.
+   *
+   * @generated from field: repeated podc.v1.KeyToPath items = 3;
+   */
+  items: KeyToPath[];
+
+  /**
+   * The permission bits of the files, 0-511 (0777); a document gives them
+   * in decimal (420 is 0644). Unset means 420 (0644), written out.
+   *
+   * @generated from field: optional int32 default_mode = 4;
+   */
+  defaultMode?: number | undefined;
 };
 
 /**
@@ -1199,6 +1232,22 @@ export type SecretVolume = Message<"podc.v1.SecretVolume"> & {
    * @generated from field: bool optional = 2;
    */
   optional: boolean;
+
+  /**
+   * Only these keys, each at its own path. Empty: every key, each in a
+   * file named after it.
+   *
+   * @generated from field: repeated podc.v1.KeyToPath items = 3;
+   */
+  items: KeyToPath[];
+
+  /**
+   * The permission bits of the files, 0-511 (0777); a document gives them
+   * in decimal (256 is 0400). Unset means 420 (0644), written out.
+   *
+   * @generated from field: optional int32 default_mode = 4;
+   */
+  defaultMode?: number | undefined;
 };
 
 /**
@@ -1207,6 +1256,378 @@ export type SecretVolume = Message<"podc.v1.SecretVolume"> & {
  */
 export const SecretVolumeSchema: GenMessage<SecretVolume> = /*@__PURE__*/
   messageDesc(file_podc_v1_intent, 23);
+
+/**
+ * KeyToPath puts one key of a ConfigMap or Secret at a path of the volume.
+ *
+ * @generated from message podc.v1.KeyToPath
+ */
+export type KeyToPath = Message<"podc.v1.KeyToPath"> & {
+  /**
+   * The key.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * The file's path inside the volume: relative, without "..", unique in
+   * the volume.
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * The file's permission bits, 0-511 (0777). Unset means the volume's
+   * defaultMode.
+   *
+   * @generated from field: optional int32 mode = 3;
+   */
+  mode?: number | undefined;
+};
+
+/**
+ * Describes the message podc.v1.KeyToPath.
+ * Use `create(KeyToPathSchema)` to create a new message.
+ */
+export const KeyToPathSchema: GenMessage<KeyToPath> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 24);
+
+/**
+ * ProjectedVolume puts several sources in one directory.
+ *
+ * @generated from message podc.v1.ProjectedVolume
+ */
+export type ProjectedVolume = Message<"podc.v1.ProjectedVolume"> & {
+  /**
+   * The sources, at least one; their paths are unique in the volume.
+   *
+   * @generated from field: repeated podc.v1.ProjectedSource sources = 1;
+   */
+  sources: ProjectedSource[];
+
+  /**
+   * The permission bits of the files, 0-511 (0777). Unset means 420
+   * (0644), written out.
+   *
+   * @generated from field: optional int32 default_mode = 2;
+   */
+  defaultMode?: number | undefined;
+};
+
+/**
+ * Describes the message podc.v1.ProjectedVolume.
+ * Use `create(ProjectedVolumeSchema)` to create a new message.
+ */
+export const ProjectedVolumeSchema: GenMessage<ProjectedVolume> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 25);
+
+/**
+ * ProjectedSource is one source of a projected volume.
+ *
+ * @generated from message podc.v1.ProjectedSource
+ */
+export type ProjectedSource = Message<"podc.v1.ProjectedSource"> & {
+  /**
+   * What the files come from: exactly one.
+   *
+   * @generated from oneof podc.v1.ProjectedSource.source
+   */
+  source: {
+    /**
+     * A token of the pod's service account, refreshed before it expires.
+     *
+     * @generated from field: podc.v1.ServiceAccountTokenProjection service_account_token = 1;
+     */
+    value: ServiceAccountTokenProjection;
+    case: "serviceAccountToken";
+  } | {
+    /**
+     * Keys of a ConfigMap.
+     *
+     * @generated from field: podc.v1.ConfigProjection config = 2;
+     */
+    value: ConfigProjection;
+    case: "config";
+  } | {
+    /**
+     * Keys of a Secret.
+     *
+     * @generated from field: podc.v1.SecretProjection secret = 3;
+     */
+    value: SecretProjection;
+    case: "secret";
+  } | {
+    /**
+     * Fields of the pod and resources of its containers.
+     *
+     * @generated from field: podc.v1.DownwardApiProjection downward_api = 4;
+     */
+    value: DownwardApiProjection;
+    case: "downwardApi";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message podc.v1.ProjectedSource.
+ * Use `create(ProjectedSourceSchema)` to create a new message.
+ */
+export const ProjectedSourceSchema: GenMessage<ProjectedSource> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 26);
+
+/**
+ * ServiceAccountTokenProjection writes a service account token to a file.
+ *
+ * @generated from message podc.v1.ServiceAccountTokenProjection
+ */
+export type ServiceAccountTokenProjection = Message<"podc.v1.ServiceAccountTokenProjection"> & {
+  /**
+   * The file's path inside the volume.
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * Who the token is for: its audience. Empty means the API server's.
+   *
+   * @generated from field: string audience = 2;
+   */
+  audience: string;
+
+  /**
+   * How long the token is valid, 600 seconds (10 minutes) or more. Unset
+   * means 3600, written out.
+   *
+   * @generated from field: optional int64 expiration_seconds = 3;
+   */
+  expirationSeconds?: bigint | undefined;
+};
+
+/**
+ * Describes the message podc.v1.ServiceAccountTokenProjection.
+ * Use `create(ServiceAccountTokenProjectionSchema)` to create a new message.
+ */
+export const ServiceAccountTokenProjectionSchema: GenMessage<ServiceAccountTokenProjection> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 27);
+
+/**
+ * ConfigProjection is a ConfigMap's keys in a projected volume.
+ *
+ * @generated from message podc.v1.ConfigProjection
+ */
+export type ConfigProjection = Message<"podc.v1.ConfigProjection"> & {
+  /**
+   * The ConfigMap's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Only these keys, each at its own path. Empty: every key.
+   *
+   * @generated from field: repeated podc.v1.KeyToPath items = 2;
+   */
+  items: KeyToPath[];
+
+  /**
+   * Start the pod even if the ConfigMap is missing.
+   *
+   * @generated from field: bool optional = 3;
+   */
+  optional: boolean;
+};
+
+/**
+ * Describes the message podc.v1.ConfigProjection.
+ * Use `create(ConfigProjectionSchema)` to create a new message.
+ */
+export const ConfigProjectionSchema: GenMessage<ConfigProjection> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 28);
+
+/**
+ * SecretProjection is a Secret's keys in a projected volume.
+ *
+ * @generated from message podc.v1.SecretProjection
+ */
+export type SecretProjection = Message<"podc.v1.SecretProjection"> & {
+  /**
+   * The Secret's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Only these keys, each at its own path. Empty: every key.
+   *
+   * @generated from field: repeated podc.v1.KeyToPath items = 2;
+   */
+  items: KeyToPath[];
+
+  /**
+   * Start the pod even if the Secret is missing.
+   *
+   * @generated from field: bool optional = 3;
+   */
+  optional: boolean;
+};
+
+/**
+ * Describes the message podc.v1.SecretProjection.
+ * Use `create(SecretProjectionSchema)` to create a new message.
+ */
+export const SecretProjectionSchema: GenMessage<SecretProjection> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 29);
+
+/**
+ * DownwardApiProjection is pod fields and container resources in a
+ * projected volume.
+ *
+ * @generated from message podc.v1.DownwardApiProjection
+ */
+export type DownwardApiProjection = Message<"podc.v1.DownwardApiProjection"> & {
+  /**
+   * The files, at least one.
+   *
+   * @generated from field: repeated podc.v1.DownwardApiFile items = 1;
+   */
+  items: DownwardApiFile[];
+};
+
+/**
+ * Describes the message podc.v1.DownwardApiProjection.
+ * Use `create(DownwardApiProjectionSchema)` to create a new message.
+ */
+export const DownwardApiProjectionSchema: GenMessage<DownwardApiProjection> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 30);
+
+/**
+ * DownwardApiVolume is pod fields and container resources as files.
+ *
+ * @generated from message podc.v1.DownwardApiVolume
+ */
+export type DownwardApiVolume = Message<"podc.v1.DownwardApiVolume"> & {
+  /**
+   * The files, at least one.
+   *
+   * @generated from field: repeated podc.v1.DownwardApiFile items = 1;
+   */
+  items: DownwardApiFile[];
+
+  /**
+   * The permission bits of the files, 0-511 (0777). Unset means 420
+   * (0644), written out.
+   *
+   * @generated from field: optional int32 default_mode = 2;
+   */
+  defaultMode?: number | undefined;
+};
+
+/**
+ * Describes the message podc.v1.DownwardApiVolume.
+ * Use `create(DownwardApiVolumeSchema)` to create a new message.
+ */
+export const DownwardApiVolumeSchema: GenMessage<DownwardApiVolume> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 31);
+
+/**
+ * DownwardApiFile is one file of pod information.
+ *
+ * @generated from message podc.v1.DownwardApiFile
+ */
+export type DownwardApiFile = Message<"podc.v1.DownwardApiFile"> & {
+  /**
+   * The file's path inside the volume: relative, without "..", unique in
+   * the volume.
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * What the file holds: exactly one.
+   *
+   * @generated from oneof podc.v1.DownwardApiFile.source
+   */
+  source: {
+    /**
+     * A field of the pod: "metadata.name", "metadata.namespace",
+     * "metadata.uid", "metadata.labels", "metadata.annotations", or one
+     * label or annotation, "metadata.labels['team']".
+     *
+     * @generated from field: string field = 2;
+     */
+    value: string;
+    case: "field";
+  } | {
+    /**
+     * A request or limit of one of the pod's containers.
+     *
+     * @generated from field: podc.v1.ResourceRef resource = 3;
+     */
+    value: ResourceRef;
+    case: "resource";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * The file's permission bits, 0-511 (0777). Unset means the volume's
+   * defaultMode.
+   *
+   * @generated from field: optional int32 mode = 4;
+   */
+  mode?: number | undefined;
+};
+
+/**
+ * Describes the message podc.v1.DownwardApiFile.
+ * Use `create(DownwardApiFileSchema)` to create a new message.
+ */
+export const DownwardApiFileSchema: GenMessage<DownwardApiFile> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 32);
+
+/**
+ * ResourceRef names a request or limit of a container.
+ *
+ * @generated from message podc.v1.ResourceRef
+ */
+export type ResourceRef = Message<"podc.v1.ResourceRef"> & {
+  /**
+   * The container's name (an init step, container or sidecar of the pod).
+   * Required in a volume; in an environment variable, empty means the
+   * container itself.
+   *
+   * @generated from field: string container = 1;
+   */
+  container: string;
+
+  /**
+   * "requests.cpu", "limits.cpu", "requests.memory", "limits.memory",
+   * "requests.ephemeral-storage", "limits.ephemeral-storage",
+   * "requests.hugepages-<size>" or "limits.hugepages-<size>".
+   *
+   * @generated from field: string resource = 2;
+   */
+  resource: string;
+
+  /**
+   * The unit the value is given in: "1m" or "1" for cpu; "1", "1k",
+   * "1Mi", "1Gi" (any of 1 with a decimal or binary suffix) for the
+   * others. Unset means 1.
+   *
+   * @generated from field: string divisor = 3;
+   */
+  divisor: string;
+};
+
+/**
+ * Describes the message podc.v1.ResourceRef.
+ * Use `create(ResourceRefSchema)` to create a new message.
+ */
+export const ResourceRefSchema: GenMessage<ResourceRef> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 33);
 
 /**
  * PersistentVolume mounts a PersistentVolumeClaim.
@@ -1234,7 +1655,7 @@ export type PersistentVolume = Message<"podc.v1.PersistentVolume"> & {
  * Use `create(PersistentVolumeSchema)` to create a new message.
  */
 export const PersistentVolumeSchema: GenMessage<PersistentVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 24);
+  messageDesc(file_podc_v1_intent, 34);
 
 /**
  * SecurityContext is a container's security settings. Unset fields are left
@@ -1313,7 +1734,7 @@ export type SecurityContext = Message<"podc.v1.SecurityContext"> & {
  * Use `create(SecurityContextSchema)` to create a new message.
  */
 export const SecurityContextSchema: GenMessage<SecurityContext> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 25);
+  messageDesc(file_podc_v1_intent, 35);
 
 /**
  * PodSecurityContext is the security settings of the whole pod.
@@ -1393,7 +1814,7 @@ export type PodSecurityContext = Message<"podc.v1.PodSecurityContext"> & {
  * Use `create(PodSecurityContextSchema)` to create a new message.
  */
 export const PodSecurityContextSchema: GenMessage<PodSecurityContext> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 26);
+  messageDesc(file_podc_v1_intent, 36);
 
 /**
  * Sysctl is one kernel parameter set for the pod.
@@ -1422,7 +1843,7 @@ export type Sysctl = Message<"podc.v1.Sysctl"> & {
  * Use `create(SysctlSchema)` to create a new message.
  */
 export const SysctlSchema: GenMessage<Sysctl> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 27);
+  messageDesc(file_podc_v1_intent, 37);
 
 /**
  * Service is one Service of the workload. It selects exactly the workload's
@@ -1520,7 +1941,7 @@ export type Service = Message<"podc.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 28);
+  messageDesc(file_podc_v1_intent, 38);
 
 /**
  * ServicePort is one container port that a Service carries.
@@ -1560,7 +1981,7 @@ export type ServicePort = Message<"podc.v1.ServicePort"> & {
  * Use `create(ServicePortSchema)` to create a new message.
  */
 export const ServicePortSchema: GenMessage<ServicePort> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 29);
+  messageDesc(file_podc_v1_intent, 39);
 
 /**
  * DeploymentStrategyType says how a Deployment replaces its pods.

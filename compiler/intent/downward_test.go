@@ -1,0 +1,86 @@
+package intent
+
+import (
+	"strings"
+	"testing"
+)
+
+// vols wraps volume JSON into an intent with two containers, "a" and "b".
+func vols(volumes string) string {
+	return `{"name": "app", "volumes": [` + volumes + `], "containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "x"}]}`
+}
+
+func TestCheckVolumeSources(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		intent string
+		want   []string // "field: message fragment", in order
+	}{
+		{"every source", vols(`{"name": "c", "config": {"name": "cm", "items": [{"key": "app.yaml", "path": "conf/app.yaml", "mode": 256}], "defaultMode": 420}},
+			{"name": "s", "secret": {"name": "sec", "items": [{"key": "tls.crt", "path": "tls.crt"}], "defaultMode": 0}},
+			{"name": "d", "downwardApi": {"items": [{"path": "labels", "field": "metadata.labels"}, {"path": "team", "field": "metadata.labels['team']"},
+			  {"path": "cpu", "resource": {"container": "b", "resource": "limits.cpu", "divisor": "1m"}},
+			  {"path": "mem", "resource": {"container": "a", "resource": "requests.memory", "divisor": "1Mi"}, "mode": 511}], "defaultMode": 292}},
+			{"name": "p", "projected": {"sources": [{"serviceAccountToken": {"path": "token", "audience": "vault", "expirationSeconds": 600}},
+			  {"config": {"name": "cm", "items": [{"key": "a", "path": "a"}]}}, {"secret": {"name": "sec", "optional": true}},
+			  {"downwardApi": {"items": [{"path": "ns", "field": "metadata.namespace"}, {"path": "huge", "resource": {"container": "a", "resource": "limits.hugepages-2Mi", "divisor": "1Ki"}}]}}], "defaultMode": 384}}`), nil},
+		{"items", vols(`{"name": "c", "config": {"name": "cm", "items": [{"key": "", "path": "a"}, {"key": "k k", "path": "/abs"}, {"key": "k", "path": "a"}, {"key": "k", "path": "../up", "mode": 512}, {"key": "k", "path": "..x"}]}}`), []string{
+			"volumes[0].config.items[0].key: required: the key inside the ConfigMap",
+			`volumes[0].config.items[1].key: "k k" is not a valid ConfigMap key`,
+			`volumes[0].config.items[1].path: "/abs" must be a relative path`,
+			`volumes[0].config.items[2].path: duplicate path "a": also used at volumes[0].config.items[0].path`,
+			`volumes[0].config.items[3].path: "../up" must not contain or start with '..'`,
+			"volumes[0].config.items[3].mode: 512 is not a file mode",
+			`volumes[0].config.items[4].path: "..x" must not contain or start with '..'`,
+		}},
+		{"default mode", vols(`{"name": "s", "secret": {"name": "sec", "defaultMode": -1}}, {"name": "d", "downwardApi": {"items": [{"path": "n", "field": "metadata.name"}], "defaultMode": 1000}}`), []string{
+			"volumes[0].secret.defaultMode: -1 is not a file mode",
+			"volumes[1].downwardApi.defaultMode: 1000 is not a file mode",
+		}},
+		{"downward fields", vols(`{"name": "d", "downwardApi": {"items": [{"path": "a", "field": "spec.nodeName"}, {"path": "b", "field": "metadata.labels['bad key']"},
+			{"path": "c", "field": "metadata.name['x']"}, {"path": "d"}, {"path": "e", "field": ""}]}}`), []string{
+			`volumes[0].downwardApi.items[0].field: "spec.nodeName" is not a field the downward API gives here`,
+			`volumes[0].downwardApi.items[1].field: "bad key" is not a valid label key`,
+			`volumes[0].downwardApi.items[2].field: "metadata.name['x']": only metadata.labels and metadata.annotations take a key`,
+			"volumes[0].downwardApi.items[3]: exactly one source is required: field or resource",
+			"volumes[0].downwardApi.items[4].field: required: a field of the pod",
+		}},
+		{"downward resources", vols(`{"name": "d", "downwardApi": {"items": [{"path": "a", "resource": {"resource": "limits.cpu"}},
+			{"path": "b", "resource": {"container": "nope", "resource": "limits.gpu"}}, {"path": "c", "resource": {"container": "a", "resource": "limits.cpu", "divisor": "1Mi"}},
+			{"path": "d", "resource": {"container": "a", "resource": "limits.memory", "divisor": "2"}}, {"path": "e", "resource": {"container": "a", "resource": "limits.memory", "divisor": "lots"}},
+			{"path": "f", "resource": {"container": "a", "resource": "limits.cpu", "divisor": "1000m"}}]}}`), []string{
+			"volumes[0].downwardApi.items[0].resource.container: required",
+			`volumes[0].downwardApi.items[1].resource.container: no container named "nope"`,
+			`volumes[0].downwardApi.items[1].resource.resource: "limits.gpu" is not a resource the downward API gives`,
+			`volumes[0].downwardApi.items[2].resource.divisor: "1Mi" is not a divisor of limits.cpu: want one of 1m, 1`,
+			`volumes[0].downwardApi.items[3].resource.divisor: "2" is not a divisor of limits.memory`,
+			`volumes[0].downwardApi.items[4].resource.divisor: "lots" is not a quantity`,
+		}},
+		{"empty downward", vols(`{"name": "d", "downwardApi": {}}`), []string{"volumes[0].downwardApi.items: at least one file is required"}},
+		{"projected", vols(`{"name": "p", "projected": {"sources": [{"serviceAccountToken": {"path": "token", "expirationSeconds": 599}}, {}, {"serviceAccountToken": {"expirationSeconds": 4294967297}},
+			{"config": {"name": "cm", "items": [{"key": "a", "path": "token"}]}}, {"downwardApi": {"items": [{"path": "token", "field": "metadata.uid"}]}}]}}`), []string{
+			"volumes[0].projected.sources[0].serviceAccountToken.expirationSeconds: 599: want 600 (10 minutes) to 4294967296 seconds",
+			"volumes[0].projected.sources[1]: exactly one source is required",
+			"volumes[0].projected.sources[2].serviceAccountToken.path: required",
+			"volumes[0].projected.sources[2].serviceAccountToken.expirationSeconds: 4294967297: want 600",
+			`volumes[0].projected.sources[3].config.items[0].path: duplicate path "token": also used at volumes[0].projected.sources[0].serviceAccountToken.path`,
+			`volumes[0].projected.sources[4].downwardApi.items[0].path: duplicate path "token"`,
+		}},
+		{"empty projected", vols(`{"name": "p", "projected": {}}`), []string{"volumes[0].projected.sources: at least one source is required"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range Check(mustDecode(t, tc.intent), Options{}) {
+				got = append(got, f.String())
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d findings, want %d:\n  %s", len(got), len(tc.want), strings.Join(got, "\n  "))
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("finding %d = %q, want %q", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
