@@ -85,7 +85,42 @@ func checkPodSpec(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	if p := checkLifecycle(wi, spec); p != "" {
 		return p
 	}
-	return checkVolumes(wi, spec)
+	if p := checkVolumes(wi, spec); p != "" {
+		return p
+	}
+	return checkEnvSources(wi, spec)
+}
+
+// checkEnvSources: every environment variable from a pod field reads it
+// from the v1 API, and every one from a resource names its container, the
+// variable's own when the intent names none.
+func checkEnvSources(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
+	for _, cs := range [][]*podcv1.Container{wi.GetInitSteps(), wi.GetContainers(), wi.GetSidecars()} {
+		for _, c := range cs {
+			ct := containerNamed(spec, c.GetName())
+			if ct == nil || len(ct.Env) != len(c.GetEnv()) {
+				return "environment of " + c.GetName() + " lost"
+			}
+			for i, e := range c.GetEnv() {
+				vf := ct.Env[i].ValueFrom
+				switch src := e.GetSource().(type) {
+				case *podcv1.EnvVar_Field:
+					if vf == nil || vf.FieldRef == nil || vf.FieldRef.APIVersion != "v1" || vf.FieldRef.FieldPath != src.Field {
+						return fmt.Sprintf("%s env %s: %+v, want the field %s of v1", c.GetName(), e.GetName(), vf, src.Field)
+					}
+				case *podcv1.EnvVar_Resource:
+					want := src.Resource.GetContainer()
+					if want == "" {
+						want = c.GetName()
+					}
+					if vf == nil || vf.ResourceFieldRef == nil || vf.ResourceFieldRef.ContainerName != want || vf.ResourceFieldRef.Resource != src.Resource.GetResource() {
+						return fmt.Sprintf("%s env %s: %+v, want %s of %s", c.GetName(), e.GetName(), vf, src.Resource.GetResource(), want)
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // checkVolumes: every volume's file mode is the intent's or 0644, every

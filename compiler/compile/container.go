@@ -35,7 +35,9 @@ func (b *builder) container(p diag.Path, ip provenance.Path, c *podcv1.Container
 	ct.ImagePullPolicy = pp
 	r.Field(n, "imagePullPolicy", from(c.GetPullPolicy() != podcv1.PullPolicy_PULL_POLICY_UNSPECIFIED, r.In(ip, "pullPolicy")))
 	ct.Ports = b.ports(p, n, ip, c)
-	ct.Env, ct.EnvFrom = b.env(n, ip, c)
+	if ct.Env, ct.EnvFrom, err = b.env(p, n, ip, c); err != nil {
+		return ct, n, err
+	}
 	if ct.Resources, err = b.resources(p.Field("resources"), n, r.In(ip, "resources"), c.GetResources()); err != nil {
 		return ct, n, err
 	}
@@ -147,7 +149,7 @@ func protocol(p podcv1.Protocol) corev1.Protocol {
 
 // env compiles env and envFrom, in order, and records them under the
 // container's node n. Values are copied, never logged.
-func (b *builder) env(n provenance.Node, ip provenance.Path, c *podcv1.Container) ([]corev1.EnvVar, []corev1.EnvFromSource) {
+func (b *builder) env(p diag.Path, n provenance.Node, ip provenance.Path, c *podcv1.Container) ([]corev1.EnvVar, []corev1.EnvFromSource, error) {
 	r := b.rec
 	var vars []corev1.EnvVar
 	if len(c.GetEnv()) > 0 {
@@ -178,6 +180,14 @@ func (b *builder) env(n provenance.Node, ip provenance.Path, c *podcv1.Container
 					Optional:             optionalTrue(ref.GetOptional()),
 				}}
 				b.keyRef(r.Field(en, "valueFrom", provenance.Holder), "secretKeyRef", r.In(ep, "secretKey"), ref.GetName(), ref.GetKey(), ref.GetOptional())
+			case *podcv1.EnvVar_Field:
+				v.ValueFrom = &corev1.EnvVarSource{FieldRef: b.fieldRef(p.Field("env").Index(i).Field("field"), r.Field(en, "valueFrom", provenance.Holder), r.In(ep, "field"), src.Field)}
+			case *podcv1.EnvVar_Resource:
+				rf, err := b.resourceFieldRef(p.Field("env").Index(i).Field("resource"), r.Field(en, "valueFrom", provenance.Holder), r.In(ep, "resource"), src.Resource, c.GetName())
+				if err != nil {
+					return nil, nil, err
+				}
+				v.ValueFrom = &corev1.EnvVarSource{ResourceFieldRef: rf}
 			}
 			vars = append(vars, v)
 		}
@@ -204,7 +214,7 @@ func (b *builder) env(n provenance.Node, ip provenance.Path, c *podcv1.Container
 			froms = append(froms, f)
 		}
 	}
-	return vars, froms
+	return vars, froms, nil
 }
 
 // keyRef records a reference to one key of a ConfigMap or Secret, written

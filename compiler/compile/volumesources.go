@@ -187,7 +187,7 @@ func (b *builder) downwardFiles(p diag.Path, n provenance.Node, ip provenance.Pa
 		case *podcv1.DownwardApiFile_Field:
 			file.FieldRef = b.fieldRef(p.Index(i).Field("field"), en, r.In(ep, "field"), src.Field)
 		case *podcv1.DownwardApiFile_Resource:
-			rr, err := b.resourceFieldRef(p.Index(i).Field("resource"), en, r.In(ep, "resource"), src.Resource)
+			rr, err := b.resourceFieldRef(p.Index(i).Field("resource"), en, r.In(ep, "resource"), src.Resource, "")
 			if err != nil {
 				return nil, err
 			}
@@ -213,12 +213,20 @@ func (b *builder) fieldRef(p diag.Path, n provenance.Node, fp provenance.Path, f
 
 // resourceFieldRef compiles a reference to a container's request or limit
 // at intent path p, recorded as field resourceFieldRef of node n from the
-// intent field rp.
-func (b *builder) resourceFieldRef(p diag.Path, n provenance.Node, rp provenance.Path, ref *podcv1.ResourceRef) (*corev1.ResourceFieldSelector, error) {
+// intent field rp. In an environment variable, self is the container's
+// own name, written out when the reference names none; "" in a volume.
+func (b *builder) resourceFieldRef(p diag.Path, n provenance.Node, rp provenance.Path, ref *podcv1.ResourceRef, self string) (*corev1.ResourceFieldSelector, error) {
 	r := b.rec
 	rn := b.put(n, "resourceFieldRef", rp)
 	out := &corev1.ResourceFieldSelector{ContainerName: ref.GetContainer(), Resource: ref.GetResource()}
-	b.putIf(out.ContainerName != "", rn, "containerName", r.In(rp, "container"))
+	switch {
+	case out.ContainerName != "":
+		b.put(rn, "containerName", r.In(rp, "container"))
+	case self != "":
+		out.ContainerName = self
+		r.Field(rn, "containerName", provenance.CompilerDefault(r.In(rp, "container")))
+		b.def(p.Field("container"), self, "unset: the container's own resource")
+	}
 	b.put(rn, "resource", r.In(rp, "resource"))
 	if d := ref.GetDivisor(); d != "" {
 		q, err := resource.ParseQuantity(d)

@@ -70,6 +70,10 @@ func (c *checker) env(p diag.Path, ct *podcv1.Container) {
 			c.keyRef(ep.Field("configMapKey"), "ConfigMap", src.ConfigMapKey)
 		case *podcv1.EnvVar_SecretKey:
 			c.keyRef(ep.Field("secretKey"), "Secret", src.SecretKey)
+		case *podcv1.EnvVar_Field:
+			c.envField(ep.Field("field"), src.Field)
+		case *podcv1.EnvVar_Resource:
+			c.resourceRef(ep.Field("resource"), src.Resource, false)
 		}
 	}
 	for i, e := range ct.GetEnvFrom() {

@@ -8,6 +8,7 @@ import (
 	"k8s.io/kubernetes/pkg/fieldpath"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -102,6 +103,14 @@ func (c *checker) resourceRef(p diag.Path, r *podcv1.ResourceRef, volume bool) {
 		}
 	}
 	c.addf(p.Field("divisor"), "%q is not a divisor of %s: want one of %s", d, res, strings.Join(allowed, ", "))
+}
+
+// envField checks a downward API field of an environment variable, and
+// that the target has it.
+func (c *checker) envField(p diag.Path, s string) {
+	if c.podField(p, s, envPodFields) == "status.hostIPs" && !c.opts.Target.Has(target.HostIPs) {
+		c.addf(p, "status.hostIPs needs Kubernetes 1.%d or newer; the target is %s: use status.hostIP", target.HostIPs.Since, c.opts.Target)
+	}
 }
 
 // hasContainer reports whether the pod has a container called name.

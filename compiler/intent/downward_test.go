@@ -3,6 +3,8 @@ package intent
 import (
 	"strings"
 	"testing"
+
+	"github.com/podc-dev/podc/compiler/target"
 )
 
 // vols wraps volume JSON into an intent with two containers, "a" and "b".
@@ -71,6 +73,56 @@ func TestCheckVolumeSources(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
 			for _, f := range Check(mustDecode(t, tc.intent), Options{}) {
+				got = append(got, f.String())
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d findings, want %d:\n  %s", len(got), len(tc.want), strings.Join(got, "\n  "))
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("finding %d = %q, want %q", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestCheckEnvDownward(t *testing.T) {
+	env := func(vars string) string {
+		return `{"name": "app", "containers": [{"name": "a", "image": "x", "env": [` + vars + `]}, {"name": "b", "image": "x"}]}`
+	}
+	for _, tc := range []struct {
+		name   string
+		intent string
+		target int
+		want   []string
+	}{
+		{"every field", env(`{"name": "N", "field": "metadata.name"}, {"name": "NS", "field": "metadata.namespace"}, {"name": "U", "field": "metadata.uid"},
+			{"name": "NODE", "field": "spec.nodeName"}, {"name": "SA", "field": "spec.serviceAccountName"}, {"name": "HIP", "field": "status.hostIP"},
+			{"name": "HIPS", "field": "status.hostIPs"}, {"name": "PIP", "field": "status.podIP"}, {"name": "PIPS", "field": "status.podIPs"},
+			{"name": "TEAM", "field": "metadata.labels['team']"}, {"name": "NOTE", "field": "metadata.annotations['example.com/Note']"},
+			{"name": "CPU", "resource": {"resource": "limits.cpu", "divisor": "1m"}}, {"name": "MEM", "resource": {"container": "b", "resource": "requests.memory"}}`), 0, nil},
+		{"not for env", env(`{"name": "L", "field": "metadata.labels"}, {"name": "P", "field": "status.phase"}, {"name": "E", "field": ""}`), 0, []string{
+			`containers[0].env[0].field: "metadata.labels" is not a field the downward API gives here`,
+			`containers[0].env[1].field: "status.phase" is not a field the downward API gives here`,
+			"containers[0].env[2].field: required",
+		}},
+		{"resources", env(`{"name": "A", "resource": {"container": "c", "resource": "limits.cpu"}}, {"name": "B", "resource": {}}, {"name": "C", "resource": {"resource": "requests.cpu", "divisor": "1Ki"}}`), 0, []string{
+			`containers[0].env[0].resource.container: no container named "c"`,
+			"containers[0].env[1].resource.resource: required",
+			`containers[0].env[2].resource.divisor: "1Ki" is not a divisor of requests.cpu`,
+		}},
+		{"host IPs on 1.28", env(`{"name": "H", "field": "status.hostIPs"}`), 28, []string{
+			"containers[0].env[0].field: status.hostIPs needs Kubernetes 1.29 or newer; the target is 1.28",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{}
+			if tc.target != 0 {
+				opts.Target = target.Version{Minor: tc.target}
+			}
+			var got []string
+			for _, f := range Check(mustDecode(t, tc.intent), opts) {
 				got = append(got, f.String())
 			}
 			if len(got) != len(tc.want) {

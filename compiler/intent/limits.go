@@ -321,6 +321,8 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 			c.str(ep.Field("value"), e.GetValue(), c.l.ValueBytes)
 			c.keyRef(ep.Field("configMapKey"), e.GetConfigMapKey())
 			c.keyRef(ep.Field("secretKey"), e.GetSecretKey())
+			c.str(ep.Field("field"), e.GetField(), c.l.PathBytes)
+			c.resourceRef(ep.Field("resource"), e.GetResource())
 		}
 	}
 	if c.count(p.Field("envFrom"), len(ct.GetEnvFrom()), c.l.EnvPerContainer, "sources") {

@@ -169,6 +169,19 @@ type inContainer struct {
 	Probes          inProbes   `json:"probes"`
 	SecurityContext inSecurity `json:"securityContext"`
 	Lifecycle       inHooks    `json:"lifecycle"`
+	Env             []inEnv    `json:"env"`
+}
+
+// inEnv is one environment variable without its value: where the value
+// comes from ("value", "configMapKey", "secretKey", "field", "resource",
+// "" when unset) and, for a field or resource, which.
+type inEnv struct {
+	Path      string `json:"path"`
+	Name      string `json:"name"`
+	Source    string `json:"source"`
+	Field     string `json:"field"`
+	Container string `json:"container"`
+	Resource  string `json:"resource"`
 }
 
 // inHooks names the action of each lifecycle hook: "exec", "httpGet",
@@ -365,6 +378,26 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	pr := c.GetProbes()
 	out.Probes = inProbes{Liveness: pr.GetLiveness() != nil, Readiness: pr.GetReadiness() != nil, Startup: pr.GetStartup() != nil}
 	out.Lifecycle = inHooks{PostStart: hookAction(c.GetLifecycle().GetPostStart()), PreStop: hookAction(c.GetLifecycle().GetPreStop())}
+	out.Env = make([]inEnv, 0, len(c.GetEnv()))
+	for i, e := range c.GetEnv() {
+		ie := inEnv{Path: p.Field("env").Index(i).String(), Name: e.GetName()}
+		switch src := e.GetSource().(type) {
+		case *podcv1.EnvVar_Value:
+			ie.Source = "value"
+		case *podcv1.EnvVar_ConfigMapKey:
+			ie.Source = "configMapKey"
+		case *podcv1.EnvVar_SecretKey:
+			ie.Source = "secretKey"
+		case *podcv1.EnvVar_Field:
+			ie.Source, ie.Field = "field", src.Field
+		case *podcv1.EnvVar_Resource:
+			ie.Source, ie.Container, ie.Resource = "resource", src.Resource.GetContainer(), src.Resource.GetResource()
+			if ie.Container == "" {
+				ie.Container = c.GetName()
+			}
+		}
+		out.Env = append(out.Env, ie)
+	}
 
 	sc := c.GetSecurityContext()
 	out.SecurityContext = inSecurity{

@@ -73,7 +73,15 @@ func (b *builder) env(c *podcv1.Container) {
 	seen := map[string]bool{}
 	for range b.between(0, 4) {
 		e := &podcv1.EnvVar{Name: unique(seen, b.envName)}
-		switch b.r.Intn(4) {
+		switch b.r.Intn(6) {
+		case 4:
+			e.Source = &podcv1.EnvVar_Field{Field: b.envField()}
+		case 5:
+			r := b.resourceRef()
+			if b.chance(0.5) {
+				b.refs = b.refs[:len(b.refs)-1] // the container's own
+			}
+			e.Source = &podcv1.EnvVar_Resource{Resource: r}
 		case 0:
 			e.Source = &podcv1.EnvVar_Value{Value: b.text()}
 		case 1:

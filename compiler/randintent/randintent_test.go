@@ -202,6 +202,21 @@ func TestShapes(t *testing.T) {
 						mark("probe grpc")
 					}
 				}
+				for _, e := range c.GetEnv() {
+					switch e.GetSource().(type) {
+					case *podcv1.EnvVar_Field:
+						mark("env field")
+						if e.GetField() == "status.hostIPs" {
+							mark("env hostIPs")
+						}
+					case *podcv1.EnvVar_Resource:
+						if e.GetResource().GetContainer() == "" {
+							mark("env own resource")
+						} else {
+							mark("env other resource")
+						}
+					}
+				}
 				for _, h := range []*podcv1.LifecycleHandler{c.GetLifecycle().GetPostStart(), c.GetLifecycle().GetPreStop()} {
 					switch h.GetHandler().(type) {
 					case *podcv1.LifecycleHandler_Exec:
@@ -241,7 +256,7 @@ func TestShapes(t *testing.T) {
 		"init steps", "sidecars",
 		"volume scratch", "volume config", "volume secret", "volume persistent", "volume projected", "volume downwardApi",
 		"projected token", "projected config", "projected secret", "projected downwardApi", "downward resource", "downward field",
-		"volume items", "volume defaultMode",
+		"volume items", "volume defaultMode", "env field", "env hostIPs", "env own resource", "env other resource",
 		"protocol PROTOCOL_TCP", "protocol PROTOCOL_UDP", "protocol PROTOCOL_SCTP",
 		"expose EXPOSE_NONE", "expose EXPOSE_CLUSTER", "expose EXPOSE_NODE", "node port",
 		"probe exec", "probe tcpSocket", "probe httpGet", "probe grpc",
@@ -275,6 +290,22 @@ func TestNoSleepHooksBeforeTheyExist(t *testing.T) {
 		for _, c := range append(wi.GetContainers(), wi.GetSidecars()...) {
 			if c.GetLifecycle().GetPreStop().GetSleep() != nil || c.GetLifecycle().GetPostStart().GetSleep() != nil {
 				t.Fatal("sleep hook generated for 1.29")
+			}
+		}
+	}
+}
+
+func TestNoHostIPsBeforeTheyExist(t *testing.T) {
+	g := NewWithOptions(9, Options{Target: target.Version{Minor: 28}})
+	for range 500 {
+		wi := g.Next()
+		for _, cs := range [][]*podcv1.Container{wi.GetInitSteps(), wi.GetContainers(), wi.GetSidecars()} {
+			for _, c := range cs {
+				for _, e := range c.GetEnv() {
+					if e.GetField() == "status.hostIPs" {
+						t.Fatal("status.hostIPs generated for 1.28")
+					}
+				}
 			}
 		}
 	}

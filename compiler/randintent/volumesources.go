@@ -3,6 +3,7 @@ package randintent
 import (
 	"fmt"
 
+	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -115,4 +116,15 @@ func (b *builder) projected() *podcv1.ProjectedVolume {
 		v.Sources = append(v.Sources, s)
 	}
 	return v
+}
+
+// envField returns a pod field an environment variable may hold on the
+// target.
+func (b *builder) envField() string {
+	fields := []string{"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+		"status.hostIP", "status.podIP", "status.podIPs", "metadata.labels['team']", "metadata.annotations['example.com/Note']"}
+	if b.opts.Target.Has(target.HostIPs) {
+		fields = append(fields, "status.hostIPs")
+	}
+	return pick(b, fields...)
 }

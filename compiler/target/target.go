@@ -67,6 +67,8 @@ var (
 	GRPCProbes = Feature{Name: "gRPC probes", Since: 27}
 	// SleepHooks are lifecycle hooks with a sleep action.
 	SleepHooks = Feature{Name: "sleep lifecycle hooks", Since: 30}
+	// HostIPs is the downward API field status.hostIPs.
+	HostIPs = Feature{Name: "the status.hostIPs field", Since: 29}
 )
 
 // Has reports whether v has the feature.

@@ -13,7 +13,7 @@ import (
 
 // targetPodSpec refuses the pod features that the apiserver podc runs
 // accepts but an apiserver of version v does not have: native sidecars,
-// gRPC probes and sleep hooks.
+// gRPC probes, sleep hooks and the status.hostIPs field.
 func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field.ErrorList {
 	var errs field.ErrorList
 	if !v.Has(target.NativeSidecars) {
@@ -39,6 +39,20 @@ func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field
 		}
 		check(spec.InitContainers, "initContainers")
 		check(spec.Containers, "containers")
+	}
+	if !v.Has(target.HostIPs) {
+		for _, l := range []struct {
+			name string
+			cs   []core.Container
+		}{{"initContainers", spec.InitContainers}, {"containers", spec.Containers}} {
+			for i := range l.cs {
+				for j, e := range l.cs[i].Env {
+					if e.ValueFrom != nil && e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "status.hostIPs" {
+						errs = append(errs, field.Forbidden(path.Child(l.name).Index(i).Child("env").Index(j).Child("valueFrom", "fieldRef", "fieldPath"), missing(target.HostIPs, v)))
+					}
+				}
+			}
+		}
 	}
 	if !v.Has(target.SleepHooks) {
 		check := func(cs []core.Container, list string) {

@@ -102,3 +102,20 @@ func TestSleepHooksNeedTarget(t *testing.T) {
 		t.Error("sleep hook refused for 1.30")
 	}
 }
+
+func TestHostIPsNeedTarget(t *testing.T) {
+	wi := testIntent()
+	wi.Containers[0].Env = []*podcv1.EnvVar{{Name: "HOST_IPS", Source: &podcv1.EnvVar_Field{Field: "status.hostIPs"}}}
+	objs, src := compiled(t, wi)
+	const at = "Pod/hello: spec.containers[0].env[0].valueFrom.fieldRef.fieldPath"
+	got, ok := findingWith(t, objs, src, target.Version{Minor: 28}, at)
+	if !ok {
+		t.Fatal("status.hostIPs accepted for 1.28")
+	}
+	if !strings.HasPrefix(got, "containers[0].env[0].field ") || !strings.Contains(got, "1.29") {
+		t.Errorf("finding %q", got)
+	}
+	if _, ok := findingWith(t, objs, src, target.Version{Minor: 29}, at); ok {
+		t.Error("status.hostIPs refused for 1.29")
+	}
+}

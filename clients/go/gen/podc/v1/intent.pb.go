@@ -1443,8 +1443,9 @@ func (x *SleepAction) GetSeconds() int64 {
 	return 0
 }
 
-// EnvVar is one environment variable: a literal value or a reference to a
-// key of a ConfigMap or Secret. Values are never logged.
+// EnvVar is one environment variable: a literal value, a reference to a
+// key of a ConfigMap or Secret, a field of the pod or a resource of a
+// container. Values are never logged.
 type EnvVar struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The variable's name: a C identifier-like name (letters, digits, '_',
@@ -1457,6 +1458,8 @@ type EnvVar struct {
 	//	*EnvVar_Value
 	//	*EnvVar_ConfigMapKey
 	//	*EnvVar_SecretKey
+	//	*EnvVar_Field
+	//	*EnvVar_Resource
 	Source        isEnvVar_Source `protobuf_oneof:"source"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1533,6 +1536,24 @@ func (x *EnvVar) GetSecretKey() *KeyRef {
 	return nil
 }
 
+func (x *EnvVar) GetField() string {
+	if x != nil {
+		if x, ok := x.Source.(*EnvVar_Field); ok {
+			return x.Field
+		}
+	}
+	return ""
+}
+
+func (x *EnvVar) GetResource() *ResourceRef {
+	if x != nil {
+		if x, ok := x.Source.(*EnvVar_Resource); ok {
+			return x.Resource
+		}
+	}
+	return nil
+}
+
 type isEnvVar_Source interface {
 	isEnvVar_Source()
 }
@@ -1552,11 +1573,30 @@ type EnvVar_SecretKey struct {
 	SecretKey *KeyRef `protobuf:"bytes,4,opt,name=secret_key,json=secretKey,proto3,oneof"`
 }
 
+type EnvVar_Field struct {
+	// A field of the pod: "metadata.name", "metadata.namespace",
+	// "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+	// "status.hostIP", "status.hostIPs" (Kubernetes 1.29+), "status.podIP",
+	// "status.podIPs", or one label or annotation,
+	// "metadata.labels['team']".
+	Field string `protobuf:"bytes,5,opt,name=field,proto3,oneof"`
+}
+
+type EnvVar_Resource struct {
+	// A request or limit of this container, or of another one of the pod
+	// named in it.
+	Resource *ResourceRef `protobuf:"bytes,6,opt,name=resource,proto3,oneof"`
+}
+
 func (*EnvVar_Value) isEnvVar_Source() {}
 
 func (*EnvVar_ConfigMapKey) isEnvVar_Source() {}
 
 func (*EnvVar_SecretKey) isEnvVar_Source() {}
+
+func (*EnvVar_Field) isEnvVar_Source() {}
+
+func (*EnvVar_Resource) isEnvVar_Source() {}
 
 // KeyRef names one key of a ConfigMap or Secret.
 type KeyRef struct {
@@ -4248,13 +4288,15 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x05sleep\x18\x03 \x01(\v2\x14.podc.v1.SleepActionH\x00R\x05sleepB\t\n" +
 	"\ahandler\"'\n" +
 	"\vSleepAction\x12\x18\n" +
-	"\aseconds\x18\x01 \x01(\x03R\aseconds\"\xa9\x01\n" +
+	"\aseconds\x18\x01 \x01(\x03R\aseconds\"\xf5\x01\n" +
 	"\x06EnvVar\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x05value\x18\x02 \x01(\tH\x00R\x05value\x127\n" +
 	"\x0econfig_map_key\x18\x03 \x01(\v2\x0f.podc.v1.KeyRefH\x00R\fconfigMapKey\x120\n" +
 	"\n" +
-	"secret_key\x18\x04 \x01(\v2\x0f.podc.v1.KeyRefH\x00R\tsecretKeyB\b\n" +
+	"secret_key\x18\x04 \x01(\v2\x0f.podc.v1.KeyRefH\x00R\tsecretKey\x12\x16\n" +
+	"\x05field\x18\x05 \x01(\tH\x00R\x05field\x122\n" +
+	"\bresource\x18\x06 \x01(\v2\x14.podc.v1.ResourceRefH\x00R\bresourceB\b\n" +
 	"\x06source\"J\n" +
 	"\x06KeyRef\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
@@ -4607,52 +4649,53 @@ var file_podc_v1_intent_proto_depIdxs = []int32{
 	17, // 25: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
 	19, // 26: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
 	19, // 27: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	4,  // 28: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	5,  // 29: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	23, // 30: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	23, // 31: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	23, // 32: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	25, // 33: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	25, // 34: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	25, // 35: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	26, // 36: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	27, // 37: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	28, // 38: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	30, // 39: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	6,  // 40: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	29, // 41: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	33, // 42: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	34, // 43: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	35, // 44: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	46, // 45: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	37, // 46: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	43, // 47: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	36, // 48: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	36, // 49: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	38, // 50: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	39, // 51: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	40, // 52: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	41, // 53: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	42, // 54: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	36, // 55: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	36, // 56: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	44, // 57: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	44, // 58: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	45, // 59: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	7,  // 60: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	7,  // 61: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	8,  // 62: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	49, // 63: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	9,  // 64: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	51, // 65: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	10, // 66: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	11, // 67: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	54, // 68: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	69, // [69:69] is the sub-list for method output_type
-	69, // [69:69] is the sub-list for method input_type
-	69, // [69:69] is the sub-list for extension type_name
-	69, // [69:69] is the sub-list for extension extendee
-	0,  // [0:69] is the sub-list for field type_name
+	45, // 28: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	4,  // 29: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	5,  // 30: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	23, // 31: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	23, // 32: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	23, // 33: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	25, // 34: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	25, // 35: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	25, // 36: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	26, // 37: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	27, // 38: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	28, // 39: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	30, // 40: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	6,  // 41: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	29, // 42: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	33, // 43: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	34, // 44: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	35, // 45: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	46, // 46: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	37, // 47: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	43, // 48: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	36, // 49: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	36, // 50: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	38, // 51: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	39, // 52: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	40, // 53: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	41, // 54: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	42, // 55: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	36, // 56: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	36, // 57: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	44, // 58: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	44, // 59: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	45, // 60: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	7,  // 61: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	7,  // 62: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	8,  // 63: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	49, // 64: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	9,  // 65: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	51, // 66: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	10, // 67: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	11, // 68: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	54, // 69: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	70, // [70:70] is the sub-list for method output_type
+	70, // [70:70] is the sub-list for method input_type
+	70, // [70:70] is the sub-list for extension type_name
+	70, // [70:70] is the sub-list for extension extendee
+	0,  // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -4670,6 +4713,8 @@ func file_podc_v1_intent_proto_init() {
 		(*EnvVar_Value)(nil),
 		(*EnvVar_ConfigMapKey)(nil),
 		(*EnvVar_SecretKey)(nil),
+		(*EnvVar_Field)(nil),
+		(*EnvVar_Resource)(nil),
 	}
 	file_podc_v1_intent_proto_msgTypes[8].OneofWrappers = []any{
 		(*EnvFrom_ConfigMap)(nil),
