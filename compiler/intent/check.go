@@ -54,6 +54,7 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	c.podSecurity()
 	c.gracePeriod()
 	c.rollout()
+	c.scheduling()
 	vols := c.volumes()
 	c.containers(vols)
 	c.ports()

@@ -122,6 +122,7 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.stringMap("labels", wi.GetLabels(), c.l.Labels, c.l.NameBytes, "labels")
 	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
 	c.podSecurity(wi.GetSecurityContext())
+	c.scheduling(wi)
 	c.name(diag.Path("strategy").Field("maxSurge"), wi.GetStrategy().GetMaxSurge())
 	c.name(diag.Path("strategy").Field("maxUnavailable"), wi.GetStrategy().GetMaxUnavailable())
 	c.volumes(wi.GetVolumes())
@@ -430,5 +431,89 @@ func (c *limiter) podSecurity(sc *podcv1.PodSecurityContext) {
 			c.name(sp.Field("name"), s.GetName())
 			c.str(sp.Field("value"), s.GetValue(), c.l.ValueBytes)
 		}
+	}
+}
+
+// scheduling bounds the node selector, tolerations, affinity, spread
+// constraints and class names.
+func (c *limiter) scheduling(wi *podcv1.WorkloadIntent) {
+	c.stringMap("nodeSelector", wi.GetNodeSelector(), c.l.Labels, c.l.NameBytes, "labels")
+	if c.count("tolerations", len(wi.GetTolerations()), c.l.ListItems, "tolerations") {
+		for i, t := range wi.GetTolerations() {
+			p := diag.Path("tolerations").Index(i)
+			c.str(p.Field("key"), t.GetKey(), c.l.KeyBytes)
+			c.name(p.Field("value"), t.GetValue())
+		}
+	}
+	a := wi.GetAffinity()
+	np := diag.Path("affinity").Field("node")
+	if c.count(np.Field("required"), len(a.GetNode().GetRequired()), c.l.ListItems, "terms") {
+		for i, t := range a.GetNode().GetRequired() {
+			c.nodeTerm(np.Field("required").Index(i), t)
+		}
+	}
+	if c.count(np.Field("preferred"), len(a.GetNode().GetPreferred()), c.l.ListItems, "terms") {
+		for i, t := range a.GetNode().GetPreferred() {
+			c.nodeTerm(np.Field("preferred").Index(i).Field("term"), t.GetTerm())
+		}
+	}
+	for _, pa := range []struct {
+		name string
+		a    *podcv1.PodAffinity
+	}{{"pod", a.GetPod()}, {"podAnti", a.GetPodAnti()}} {
+		pp := diag.Path("affinity").Field(pa.name)
+		if c.count(pp.Field("required"), len(pa.a.GetRequired()), c.l.ListItems, "terms") {
+			for i, t := range pa.a.GetRequired() {
+				c.podTerm(pp.Field("required").Index(i), t)
+			}
+		}
+		if c.count(pp.Field("preferred"), len(pa.a.GetPreferred()), c.l.ListItems, "terms") {
+			for i, t := range pa.a.GetPreferred() {
+				c.podTerm(pp.Field("preferred").Index(i).Field("term"), t.GetTerm())
+			}
+		}
+	}
+	if c.count("topologySpreadConstraints", len(wi.GetTopologySpreadConstraints()), c.l.ListItems, "constraints") {
+		for i, s := range wi.GetTopologySpreadConstraints() {
+			p := diag.Path("topologySpreadConstraints").Index(i)
+			c.str(p.Field("topologyKey"), s.GetTopologyKey(), c.l.KeyBytes)
+			c.selector(p.Field("labelSelector"), s.GetLabelSelector())
+			c.list(p.Field("matchLabelKeys"), s.GetMatchLabelKeys(), c.l.KeyBytes, "keys")
+		}
+	}
+	c.name("priorityClassName", wi.GetPriorityClassName())
+	c.name("runtimeClassName", wi.GetRuntimeClassName())
+}
+
+// nodeTerm bounds a node selector term.
+func (c *limiter) nodeTerm(p diag.Path, t *podcv1.NodeSelectorTerm) {
+	if !c.count(p.Field("matchExpressions"), len(t.GetMatchExpressions()), c.l.ListItems, "requirements") {
+		return
+	}
+	for i, r := range t.GetMatchExpressions() {
+		rp := p.Field("matchExpressions").Index(i)
+		c.str(rp.Field("key"), r.GetKey(), c.l.KeyBytes)
+		c.list(rp.Field("values"), r.GetValues(), c.l.NameBytes, "values")
+	}
+}
+
+// podTerm bounds a pod affinity term.
+func (c *limiter) podTerm(p diag.Path, t *podcv1.PodAffinityTerm) {
+	c.selector(p.Field("labelSelector"), t.GetLabelSelector())
+	c.list(p.Field("namespaces"), t.GetNamespaces(), c.l.NameBytes, "namespaces")
+	c.selector(p.Field("namespaceSelector"), t.GetNamespaceSelector())
+	c.str(p.Field("topologyKey"), t.GetTopologyKey(), c.l.KeyBytes)
+}
+
+// selector bounds a label selector.
+func (c *limiter) selector(p diag.Path, s *podcv1.LabelSelector) {
+	c.stringMap(p.Field("matchLabels"), s.GetMatchLabels(), c.l.Labels, c.l.NameBytes, "labels")
+	if !c.count(p.Field("matchExpressions"), len(s.GetMatchExpressions()), c.l.ListItems, "requirements") {
+		return
+	}
+	for i, r := range s.GetMatchExpressions() {
+		rp := p.Field("matchExpressions").Index(i)
+		c.str(rp.Field("key"), r.GetKey(), c.l.KeyBytes)
+		c.list(rp.Field("values"), r.GetValues(), c.l.NameBytes, "values")
 	}
 }

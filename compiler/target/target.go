@@ -69,6 +69,14 @@ var (
 	SleepHooks = Feature{Name: "sleep lifecycle hooks", Since: 30}
 	// HostIPs is the downward API field status.hostIPs.
 	HostIPs = Feature{Name: "the status.hostIPs field", Since: 29}
+	// SpreadNodePolicies are a topology spread constraint's
+	// nodeAffinityPolicy and nodeTaintsPolicy.
+	SpreadNodePolicies = Feature{Name: "nodeAffinityPolicy and nodeTaintsPolicy", Since: 26}
+	// SpreadMinDomains is a topology spread constraint's minDomains.
+	SpreadMinDomains = Feature{Name: "minDomains", Since: 27}
+	// SpreadMatchLabelKeys is a topology spread constraint's
+	// matchLabelKeys.
+	SpreadMatchLabelKeys = Feature{Name: "matchLabelKeys", Since: 27}
 )
 
 // Has reports whether v has the feature.

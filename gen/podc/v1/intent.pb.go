@@ -21,6 +21,354 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// TolerationOperator says how a toleration matches a taint's value.
+type TolerationOperator int32
+
+const (
+	// Not set: the same as TOLERATION_OPERATOR_EQUAL.
+	TolerationOperator_TOLERATION_OPERATOR_UNSPECIFIED TolerationOperator = 0
+	// The taint's value equals the toleration's.
+	TolerationOperator_TOLERATION_OPERATOR_EQUAL TolerationOperator = 1
+	// Any value: the key alone matches.
+	TolerationOperator_TOLERATION_OPERATOR_EXISTS TolerationOperator = 2
+)
+
+// Enum value maps for TolerationOperator.
+var (
+	TolerationOperator_name = map[int32]string{
+		0: "TOLERATION_OPERATOR_UNSPECIFIED",
+		1: "TOLERATION_OPERATOR_EQUAL",
+		2: "TOLERATION_OPERATOR_EXISTS",
+	}
+	TolerationOperator_value = map[string]int32{
+		"TOLERATION_OPERATOR_UNSPECIFIED": 0,
+		"TOLERATION_OPERATOR_EQUAL":       1,
+		"TOLERATION_OPERATOR_EXISTS":      2,
+	}
+)
+
+func (x TolerationOperator) Enum() *TolerationOperator {
+	p := new(TolerationOperator)
+	*p = x
+	return p
+}
+
+func (x TolerationOperator) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TolerationOperator) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+}
+
+func (TolerationOperator) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[0]
+}
+
+func (x TolerationOperator) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TolerationOperator.Descriptor instead.
+func (TolerationOperator) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+}
+
+// TaintEffect is what a taint does to pods that do not tolerate it.
+type TaintEffect int32
+
+const (
+	// Not set: a toleration matches every effect.
+	TaintEffect_TAINT_EFFECT_UNSPECIFIED TaintEffect = 0
+	// New pods are not scheduled onto the node.
+	TaintEffect_TAINT_EFFECT_NO_SCHEDULE TaintEffect = 1
+	// The scheduler avoids the node where it can.
+	TaintEffect_TAINT_EFFECT_PREFER_NO_SCHEDULE TaintEffect = 2
+	// Pods are evicted from the node, and not scheduled onto it.
+	TaintEffect_TAINT_EFFECT_NO_EXECUTE TaintEffect = 3
+)
+
+// Enum value maps for TaintEffect.
+var (
+	TaintEffect_name = map[int32]string{
+		0: "TAINT_EFFECT_UNSPECIFIED",
+		1: "TAINT_EFFECT_NO_SCHEDULE",
+		2: "TAINT_EFFECT_PREFER_NO_SCHEDULE",
+		3: "TAINT_EFFECT_NO_EXECUTE",
+	}
+	TaintEffect_value = map[string]int32{
+		"TAINT_EFFECT_UNSPECIFIED":        0,
+		"TAINT_EFFECT_NO_SCHEDULE":        1,
+		"TAINT_EFFECT_PREFER_NO_SCHEDULE": 2,
+		"TAINT_EFFECT_NO_EXECUTE":         3,
+	}
+)
+
+func (x TaintEffect) Enum() *TaintEffect {
+	p := new(TaintEffect)
+	*p = x
+	return p
+}
+
+func (x TaintEffect) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TaintEffect) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
+}
+
+func (TaintEffect) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[1]
+}
+
+func (x TaintEffect) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TaintEffect.Descriptor instead.
+func (TaintEffect) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
+// NodeSelectorOperator compares a node label with values.
+type NodeSelectorOperator int32
+
+const (
+	// Not set: refused.
+	NodeSelectorOperator_NODE_SELECTOR_OPERATOR_UNSPECIFIED NodeSelectorOperator = 0
+	// The label's value is one of the values.
+	NodeSelectorOperator_NODE_SELECTOR_OPERATOR_IN NodeSelectorOperator = 1
+	// The label's value is none of the values, or the label is missing.
+	NodeSelectorOperator_NODE_SELECTOR_OPERATOR_NOT_IN NodeSelectorOperator = 2
+	// The node has the label.
+	NodeSelectorOperator_NODE_SELECTOR_OPERATOR_EXISTS NodeSelectorOperator = 3
+	// The node does not have the label.
+	NodeSelectorOperator_NODE_SELECTOR_OPERATOR_DOES_NOT_EXIST NodeSelectorOperator = 4
+	// The label's value, an integer, is greater than the value.
+	NodeSelectorOperator_NODE_SELECTOR_OPERATOR_GT NodeSelectorOperator = 5
+	// The label's value, an integer, is less than the value.
+	NodeSelectorOperator_NODE_SELECTOR_OPERATOR_LT NodeSelectorOperator = 6
+)
+
+// Enum value maps for NodeSelectorOperator.
+var (
+	NodeSelectorOperator_name = map[int32]string{
+		0: "NODE_SELECTOR_OPERATOR_UNSPECIFIED",
+		1: "NODE_SELECTOR_OPERATOR_IN",
+		2: "NODE_SELECTOR_OPERATOR_NOT_IN",
+		3: "NODE_SELECTOR_OPERATOR_EXISTS",
+		4: "NODE_SELECTOR_OPERATOR_DOES_NOT_EXIST",
+		5: "NODE_SELECTOR_OPERATOR_GT",
+		6: "NODE_SELECTOR_OPERATOR_LT",
+	}
+	NodeSelectorOperator_value = map[string]int32{
+		"NODE_SELECTOR_OPERATOR_UNSPECIFIED":    0,
+		"NODE_SELECTOR_OPERATOR_IN":             1,
+		"NODE_SELECTOR_OPERATOR_NOT_IN":         2,
+		"NODE_SELECTOR_OPERATOR_EXISTS":         3,
+		"NODE_SELECTOR_OPERATOR_DOES_NOT_EXIST": 4,
+		"NODE_SELECTOR_OPERATOR_GT":             5,
+		"NODE_SELECTOR_OPERATOR_LT":             6,
+	}
+)
+
+func (x NodeSelectorOperator) Enum() *NodeSelectorOperator {
+	p := new(NodeSelectorOperator)
+	*p = x
+	return p
+}
+
+func (x NodeSelectorOperator) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (NodeSelectorOperator) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
+}
+
+func (NodeSelectorOperator) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[2]
+}
+
+func (x NodeSelectorOperator) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use NodeSelectorOperator.Descriptor instead.
+func (NodeSelectorOperator) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+}
+
+// LabelSelectorOperator compares a label with values.
+type LabelSelectorOperator int32
+
+const (
+	// Not set: refused.
+	LabelSelectorOperator_LABEL_SELECTOR_OPERATOR_UNSPECIFIED LabelSelectorOperator = 0
+	// The label's value is one of the values.
+	LabelSelectorOperator_LABEL_SELECTOR_OPERATOR_IN LabelSelectorOperator = 1
+	// The label's value is none of the values, or the label is missing.
+	LabelSelectorOperator_LABEL_SELECTOR_OPERATOR_NOT_IN LabelSelectorOperator = 2
+	// The label is there.
+	LabelSelectorOperator_LABEL_SELECTOR_OPERATOR_EXISTS LabelSelectorOperator = 3
+	// The label is not there.
+	LabelSelectorOperator_LABEL_SELECTOR_OPERATOR_DOES_NOT_EXIST LabelSelectorOperator = 4
+)
+
+// Enum value maps for LabelSelectorOperator.
+var (
+	LabelSelectorOperator_name = map[int32]string{
+		0: "LABEL_SELECTOR_OPERATOR_UNSPECIFIED",
+		1: "LABEL_SELECTOR_OPERATOR_IN",
+		2: "LABEL_SELECTOR_OPERATOR_NOT_IN",
+		3: "LABEL_SELECTOR_OPERATOR_EXISTS",
+		4: "LABEL_SELECTOR_OPERATOR_DOES_NOT_EXIST",
+	}
+	LabelSelectorOperator_value = map[string]int32{
+		"LABEL_SELECTOR_OPERATOR_UNSPECIFIED":    0,
+		"LABEL_SELECTOR_OPERATOR_IN":             1,
+		"LABEL_SELECTOR_OPERATOR_NOT_IN":         2,
+		"LABEL_SELECTOR_OPERATOR_EXISTS":         3,
+		"LABEL_SELECTOR_OPERATOR_DOES_NOT_EXIST": 4,
+	}
+)
+
+func (x LabelSelectorOperator) Enum() *LabelSelectorOperator {
+	p := new(LabelSelectorOperator)
+	*p = x
+	return p
+}
+
+func (x LabelSelectorOperator) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LabelSelectorOperator) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
+}
+
+func (LabelSelectorOperator) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[3]
+}
+
+func (x LabelSelectorOperator) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LabelSelectorOperator.Descriptor instead.
+func (LabelSelectorOperator) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+}
+
+// WhenUnsatisfiable says what the scheduler does with a pod no node can
+// take within a spread constraint.
+type WhenUnsatisfiable int32
+
+const (
+	// Not set: the same as WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE.
+	WhenUnsatisfiable_WHEN_UNSATISFIABLE_UNSPECIFIED WhenUnsatisfiable = 0
+	// Leave the pod pending.
+	WhenUnsatisfiable_WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE WhenUnsatisfiable = 1
+	// Schedule it anyway, on the nodes that skew least.
+	WhenUnsatisfiable_WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY WhenUnsatisfiable = 2
+)
+
+// Enum value maps for WhenUnsatisfiable.
+var (
+	WhenUnsatisfiable_name = map[int32]string{
+		0: "WHEN_UNSATISFIABLE_UNSPECIFIED",
+		1: "WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE",
+		2: "WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY",
+	}
+	WhenUnsatisfiable_value = map[string]int32{
+		"WHEN_UNSATISFIABLE_UNSPECIFIED":     0,
+		"WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE": 1,
+		"WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY": 2,
+	}
+)
+
+func (x WhenUnsatisfiable) Enum() *WhenUnsatisfiable {
+	p := new(WhenUnsatisfiable)
+	*p = x
+	return p
+}
+
+func (x WhenUnsatisfiable) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WhenUnsatisfiable) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
+}
+
+func (WhenUnsatisfiable) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[4]
+}
+
+func (x WhenUnsatisfiable) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WhenUnsatisfiable.Descriptor instead.
+func (WhenUnsatisfiable) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+}
+
+// NodeInclusionPolicy says whether a node property limits the domains of a
+// spread constraint.
+type NodeInclusionPolicy int32
+
+const (
+	// Not set: the scheduler's default.
+	NodeInclusionPolicy_NODE_INCLUSION_POLICY_UNSPECIFIED NodeInclusionPolicy = 0
+	// Only nodes that meet it count.
+	NodeInclusionPolicy_NODE_INCLUSION_POLICY_HONOR NodeInclusionPolicy = 1
+	// Every node counts.
+	NodeInclusionPolicy_NODE_INCLUSION_POLICY_IGNORE NodeInclusionPolicy = 2
+)
+
+// Enum value maps for NodeInclusionPolicy.
+var (
+	NodeInclusionPolicy_name = map[int32]string{
+		0: "NODE_INCLUSION_POLICY_UNSPECIFIED",
+		1: "NODE_INCLUSION_POLICY_HONOR",
+		2: "NODE_INCLUSION_POLICY_IGNORE",
+	}
+	NodeInclusionPolicy_value = map[string]int32{
+		"NODE_INCLUSION_POLICY_UNSPECIFIED": 0,
+		"NODE_INCLUSION_POLICY_HONOR":       1,
+		"NODE_INCLUSION_POLICY_IGNORE":      2,
+	}
+)
+
+func (x NodeInclusionPolicy) Enum() *NodeInclusionPolicy {
+	p := new(NodeInclusionPolicy)
+	*p = x
+	return p
+}
+
+func (x NodeInclusionPolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (NodeInclusionPolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
+}
+
+func (NodeInclusionPolicy) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[5]
+}
+
+func (x NodeInclusionPolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use NodeInclusionPolicy.Descriptor instead.
+func (NodeInclusionPolicy) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+}
+
 // DeploymentStrategyType says how a Deployment replaces its pods.
 type DeploymentStrategyType int32
 
@@ -60,11 +408,11 @@ func (x DeploymentStrategyType) String() string {
 }
 
 func (DeploymentStrategyType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
 }
 
 func (DeploymentStrategyType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[0]
+	return &file_podc_v1_intent_proto_enumTypes[6]
 }
 
 func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
@@ -73,7 +421,7 @@ func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeploymentStrategyType.Descriptor instead.
 func (DeploymentStrategyType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 // Controller says what manages the workload's pods.
@@ -113,11 +461,11 @@ func (x Controller) String() string {
 }
 
 func (Controller) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
 }
 
 func (Controller) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[1]
+	return &file_podc_v1_intent_proto_enumTypes[7]
 }
 
 func (x Controller) Number() protoreflect.EnumNumber {
@@ -126,7 +474,7 @@ func (x Controller) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Controller.Descriptor instead.
 func (Controller) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 // RestartPolicy is the pod-level restart policy of its containers.
@@ -170,11 +518,11 @@ func (x RestartPolicy) String() string {
 }
 
 func (RestartPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
 }
 
 func (RestartPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[2]
+	return &file_podc_v1_intent_proto_enumTypes[8]
 }
 
 func (x RestartPolicy) Number() protoreflect.EnumNumber {
@@ -183,7 +531,7 @@ func (x RestartPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestartPolicy.Descriptor instead.
 func (RestartPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 // PullPolicy says when the kubelet pulls a container's image.
@@ -227,11 +575,11 @@ func (x PullPolicy) String() string {
 }
 
 func (PullPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
 }
 
 func (PullPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[3]
+	return &file_podc_v1_intent_proto_enumTypes[9]
 }
 
 func (x PullPolicy) Number() protoreflect.EnumNumber {
@@ -240,7 +588,7 @@ func (x PullPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PullPolicy.Descriptor instead.
 func (PullPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 // Protocol is a port's transport protocol.
@@ -284,11 +632,11 @@ func (x Protocol) String() string {
 }
 
 func (Protocol) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
 }
 
 func (Protocol) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[4]
+	return &file_podc_v1_intent_proto_enumTypes[10]
 }
 
 func (x Protocol) Number() protoreflect.EnumNumber {
@@ -297,7 +645,7 @@ func (x Protocol) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Protocol.Descriptor instead.
 func (Protocol) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 // Expose says how far a port is reachable. When the intent names its
@@ -346,11 +694,11 @@ func (x Expose) String() string {
 }
 
 func (Expose) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
 }
 
 func (Expose) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[5]
+	return &file_podc_v1_intent_proto_enumTypes[11]
 }
 
 func (x Expose) Number() protoreflect.EnumNumber {
@@ -359,7 +707,7 @@ func (x Expose) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Expose.Descriptor instead.
 func (Expose) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 // Scheme is the scheme of an HTTP probe.
@@ -399,11 +747,11 @@ func (x Scheme) String() string {
 }
 
 func (Scheme) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[12].Descriptor()
 }
 
 func (Scheme) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[6]
+	return &file_podc_v1_intent_proto_enumTypes[12]
 }
 
 func (x Scheme) Number() protoreflect.EnumNumber {
@@ -412,7 +760,7 @@ func (x Scheme) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Scheme.Descriptor instead.
 func (Scheme) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 // SeccompProfile selects a container's seccomp profile.
@@ -452,11 +800,11 @@ func (x SeccompProfile) String() string {
 }
 
 func (SeccompProfile) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[13].Descriptor()
 }
 
 func (SeccompProfile) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[7]
+	return &file_podc_v1_intent_proto_enumTypes[13]
 }
 
 func (x SeccompProfile) Number() protoreflect.EnumNumber {
@@ -465,7 +813,7 @@ func (x SeccompProfile) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SeccompProfile.Descriptor instead.
 func (SeccompProfile) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 // FsGroupChangePolicy says when the kubelet changes the ownership and
@@ -507,11 +855,11 @@ func (x FsGroupChangePolicy) String() string {
 }
 
 func (FsGroupChangePolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[14].Descriptor()
 }
 
 func (FsGroupChangePolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[8]
+	return &file_podc_v1_intent_proto_enumTypes[14]
 }
 
 func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
@@ -520,7 +868,7 @@ func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FsGroupChangePolicy.Descriptor instead.
 func (FsGroupChangePolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 // ServiceType is the kind of a Service.
@@ -573,11 +921,11 @@ func (x ServiceType) String() string {
 }
 
 func (ServiceType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[15].Descriptor()
 }
 
 func (ServiceType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[9]
+	return &file_podc_v1_intent_proto_enumTypes[15]
 }
 
 func (x ServiceType) Number() protoreflect.EnumNumber {
@@ -586,7 +934,7 @@ func (x ServiceType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ServiceType.Descriptor instead.
 func (ServiceType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 // SessionAffinity says whether a client's connections keep going to the
@@ -628,11 +976,11 @@ func (x SessionAffinity) String() string {
 }
 
 func (SessionAffinity) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[16].Descriptor()
 }
 
 func (SessionAffinity) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[10]
+	return &file_podc_v1_intent_proto_enumTypes[16]
 }
 
 func (x SessionAffinity) Number() protoreflect.EnumNumber {
@@ -641,7 +989,7 @@ func (x SessionAffinity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SessionAffinity.Descriptor instead.
 func (SessionAffinity) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 // ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -685,11 +1033,11 @@ func (x ExternalTrafficPolicy) String() string {
 }
 
 func (ExternalTrafficPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[17].Descriptor()
 }
 
 func (ExternalTrafficPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[11]
+	return &file_podc_v1_intent_proto_enumTypes[17]
 }
 
 func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
@@ -698,7 +1046,7 @@ func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExternalTrafficPolicy.Descriptor instead.
 func (ExternalTrafficPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 // WorkloadIntent is what a service needs, said at a high level: its
@@ -790,8 +1138,23 @@ type WorkloadIntent struct {
 	// Deployment reports it failed; more than minReadySeconds. Unset means
 	// 600, written out. Refused for CONTROLLER_POD.
 	ProgressDeadlineSeconds *int32 `protobuf:"varint,24,opt,name=progress_deadline_seconds,json=progressDeadlineSeconds,proto3,oneof" json:"progress_deadline_seconds,omitempty"`
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	// Labels a node must have for the pod to run on it.
+	NodeSelector map[string]string `protobuf:"bytes,25,rep,name=node_selector,json=nodeSelector,proto3" json:"node_selector,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Taints of nodes the pod tolerates: it may be scheduled onto (and stay
+	// on) nodes with them.
+	Tolerations []*Toleration `protobuf:"bytes,26,rep,name=tolerations,proto3" json:"tolerations,omitempty"`
+	// Rules that draw the pod to nodes, and to or away from other pods.
+	Affinity *Affinity `protobuf:"bytes,27,opt,name=affinity,proto3" json:"affinity,omitempty"`
+	// How the workload's pods spread over topology domains (zones, nodes).
+	TopologySpreadConstraints []*TopologySpreadConstraint `protobuf:"bytes,28,rep,name=topology_spread_constraints,json=topologySpreadConstraints,proto3" json:"topology_spread_constraints,omitempty"`
+	// The PriorityClass of the pod: its scheduling priority and whether it
+	// may preempt others. Empty leaves the cluster's default.
+	PriorityClassName string `protobuf:"bytes,29,opt,name=priority_class_name,json=priorityClassName,proto3" json:"priority_class_name,omitempty"`
+	// The RuntimeClass the pod's containers run with (a sandboxed runtime,
+	// say). Empty leaves the node's default runtime.
+	RuntimeClassName string `protobuf:"bytes,30,opt,name=runtime_class_name,json=runtimeClassName,proto3" json:"runtime_class_name,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -992,6 +1355,847 @@ func (x *WorkloadIntent) GetProgressDeadlineSeconds() int32 {
 	return 0
 }
 
+func (x *WorkloadIntent) GetNodeSelector() map[string]string {
+	if x != nil {
+		return x.NodeSelector
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetTolerations() []*Toleration {
+	if x != nil {
+		return x.Tolerations
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetAffinity() *Affinity {
+	if x != nil {
+		return x.Affinity
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetTopologySpreadConstraints() []*TopologySpreadConstraint {
+	if x != nil {
+		return x.TopologySpreadConstraints
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetPriorityClassName() string {
+	if x != nil {
+		return x.PriorityClassName
+	}
+	return ""
+}
+
+func (x *WorkloadIntent) GetRuntimeClassName() string {
+	if x != nil {
+		return x.RuntimeClassName
+	}
+	return ""
+}
+
+// Toleration tolerates the taints it matches.
+type Toleration struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The taint key. Empty with TOLERATION_OPERATOR_EXISTS tolerates every
+	// taint.
+	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// How the taint's value is matched. Unset means
+	// TOLERATION_OPERATOR_EQUAL, written out.
+	Operator TolerationOperator `protobuf:"varint,2,opt,name=operator,proto3,enum=podc.v1.TolerationOperator" json:"operator,omitempty"`
+	// The taint value to match with TOLERATION_OPERATOR_EQUAL; refused with
+	// TOLERATION_OPERATOR_EXISTS.
+	Value string `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	// The taint effect to match. Unset matches every effect.
+	Effect TaintEffect `protobuf:"varint,4,opt,name=effect,proto3,enum=podc.v1.TaintEffect" json:"effect,omitempty"`
+	// With TAINT_EFFECT_NO_EXECUTE only: seconds the pod stays on a node
+	// after the taint is added. Unset: it stays for good.
+	TolerationSeconds *int64 `protobuf:"varint,5,opt,name=toleration_seconds,json=tolerationSeconds,proto3,oneof" json:"toleration_seconds,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *Toleration) Reset() {
+	*x = Toleration{}
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Toleration) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Toleration) ProtoMessage() {}
+
+func (x *Toleration) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Toleration.ProtoReflect.Descriptor instead.
+func (*Toleration) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Toleration) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *Toleration) GetOperator() TolerationOperator {
+	if x != nil {
+		return x.Operator
+	}
+	return TolerationOperator_TOLERATION_OPERATOR_UNSPECIFIED
+}
+
+func (x *Toleration) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *Toleration) GetEffect() TaintEffect {
+	if x != nil {
+		return x.Effect
+	}
+	return TaintEffect_TAINT_EFFECT_UNSPECIFIED
+}
+
+func (x *Toleration) GetTolerationSeconds() int64 {
+	if x != nil && x.TolerationSeconds != nil {
+		return *x.TolerationSeconds
+	}
+	return 0
+}
+
+// Affinity draws the pod to nodes, and to or away from other pods.
+type Affinity struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Which nodes the pod runs on.
+	Node *NodeAffinity `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
+	// Pods this pod runs near (in the same topology domain).
+	Pod *PodAffinity `protobuf:"bytes,2,opt,name=pod,proto3" json:"pod,omitempty"`
+	// Pods this pod runs away from (in another topology domain): replicas
+	// spread over nodes or zones.
+	PodAnti       *PodAffinity `protobuf:"bytes,3,opt,name=pod_anti,json=podAnti,proto3" json:"pod_anti,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Affinity) Reset() {
+	*x = Affinity{}
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Affinity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Affinity) ProtoMessage() {}
+
+func (x *Affinity) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Affinity.ProtoReflect.Descriptor instead.
+func (*Affinity) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Affinity) GetNode() *NodeAffinity {
+	if x != nil {
+		return x.Node
+	}
+	return nil
+}
+
+func (x *Affinity) GetPod() *PodAffinity {
+	if x != nil {
+		return x.Pod
+	}
+	return nil
+}
+
+func (x *Affinity) GetPodAnti() *PodAffinity {
+	if x != nil {
+		return x.PodAnti
+	}
+	return nil
+}
+
+// NodeAffinity says which nodes the pod runs on.
+type NodeAffinity struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pod runs only on a node that matches at least one of these terms.
+	Required []*NodeSelectorTerm `protobuf:"bytes,1,rep,name=required,proto3" json:"required,omitempty"`
+	// The scheduler prefers nodes that match these terms, by weight.
+	Preferred     []*PreferredNodeTerm `protobuf:"bytes,2,rep,name=preferred,proto3" json:"preferred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodeAffinity) Reset() {
+	*x = NodeAffinity{}
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeAffinity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeAffinity) ProtoMessage() {}
+
+func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeAffinity.ProtoReflect.Descriptor instead.
+func (*NodeAffinity) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *NodeAffinity) GetRequired() []*NodeSelectorTerm {
+	if x != nil {
+		return x.Required
+	}
+	return nil
+}
+
+func (x *NodeAffinity) GetPreferred() []*PreferredNodeTerm {
+	if x != nil {
+		return x.Preferred
+	}
+	return nil
+}
+
+// NodeSelectorTerm matches nodes that meet every one of its requirements.
+type NodeSelectorTerm struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Requirements on the node's labels, at least one.
+	MatchExpressions []*NodeSelectorRequirement `protobuf:"bytes,1,rep,name=match_expressions,json=matchExpressions,proto3" json:"match_expressions,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *NodeSelectorTerm) Reset() {
+	*x = NodeSelectorTerm{}
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeSelectorTerm) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeSelectorTerm) ProtoMessage() {}
+
+func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeSelectorTerm.ProtoReflect.Descriptor instead.
+func (*NodeSelectorTerm) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *NodeSelectorTerm) GetMatchExpressions() []*NodeSelectorRequirement {
+	if x != nil {
+		return x.MatchExpressions
+	}
+	return nil
+}
+
+// NodeSelectorRequirement is one requirement on a node label.
+type NodeSelectorRequirement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The label key.
+	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// How the label is compared with values.
+	Operator NodeSelectorOperator `protobuf:"varint,2,opt,name=operator,proto3,enum=podc.v1.NodeSelectorOperator" json:"operator,omitempty"`
+	// The values: at least one for IN and NOT_IN, none for EXISTS and
+	// DOES_NOT_EXIST, one integer for GT and LT.
+	Values        []string `protobuf:"bytes,3,rep,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodeSelectorRequirement) Reset() {
+	*x = NodeSelectorRequirement{}
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeSelectorRequirement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeSelectorRequirement) ProtoMessage() {}
+
+func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeSelectorRequirement.ProtoReflect.Descriptor instead.
+func (*NodeSelectorRequirement) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *NodeSelectorRequirement) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *NodeSelectorRequirement) GetOperator() NodeSelectorOperator {
+	if x != nil {
+		return x.Operator
+	}
+	return NodeSelectorOperator_NODE_SELECTOR_OPERATOR_UNSPECIFIED
+}
+
+func (x *NodeSelectorRequirement) GetValues() []string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+// PreferredNodeTerm is a node term the scheduler prefers, with a weight.
+type PreferredNodeTerm struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 1-100: how much a match counts.
+	Weight int32 `protobuf:"varint,1,opt,name=weight,proto3" json:"weight,omitempty"`
+	// The nodes preferred.
+	Term          *NodeSelectorTerm `protobuf:"bytes,2,opt,name=term,proto3" json:"term,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreferredNodeTerm) Reset() {
+	*x = PreferredNodeTerm{}
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreferredNodeTerm) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreferredNodeTerm) ProtoMessage() {}
+
+func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreferredNodeTerm.ProtoReflect.Descriptor instead.
+func (*PreferredNodeTerm) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PreferredNodeTerm) GetWeight() int32 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
+func (x *PreferredNodeTerm) GetTerm() *NodeSelectorTerm {
+	if x != nil {
+		return x.Term
+	}
+	return nil
+}
+
+// PodAffinity says which pods this pod runs near, or away from.
+type PodAffinity struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Terms every node the pod runs on must meet.
+	Required []*PodAffinityTerm `protobuf:"bytes,1,rep,name=required,proto3" json:"required,omitempty"`
+	// Terms the scheduler prefers nodes to meet, by weight.
+	Preferred     []*WeightedPodAffinityTerm `protobuf:"bytes,2,rep,name=preferred,proto3" json:"preferred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PodAffinity) Reset() {
+	*x = PodAffinity{}
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PodAffinity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PodAffinity) ProtoMessage() {}
+
+func (x *PodAffinity) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PodAffinity.ProtoReflect.Descriptor instead.
+func (*PodAffinity) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PodAffinity) GetRequired() []*PodAffinityTerm {
+	if x != nil {
+		return x.Required
+	}
+	return nil
+}
+
+func (x *PodAffinity) GetPreferred() []*WeightedPodAffinityTerm {
+	if x != nil {
+		return x.Preferred
+	}
+	return nil
+}
+
+// PodAffinityTerm selects pods and the topology domain to share (or not)
+// with them.
+type PodAffinityTerm struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pods. Unset means the workload's own pods, written out.
+	LabelSelector *LabelSelector `protobuf:"bytes,1,opt,name=label_selector,json=labelSelector,proto3" json:"label_selector,omitempty"`
+	// The namespaces to look for them in. Empty (and no namespaceSelector)
+	// means the pod's own.
+	Namespaces []string `protobuf:"bytes,2,rep,name=namespaces,proto3" json:"namespaces,omitempty"`
+	// Namespaces to look in, by label; an empty selector means every
+	// namespace.
+	NamespaceSelector *LabelSelector `protobuf:"bytes,3,opt,name=namespace_selector,json=namespaceSelector,proto3" json:"namespace_selector,omitempty"`
+	// The node label that makes a topology domain: "kubernetes.io/hostname"
+	// (a node), "topology.kubernetes.io/zone" (a zone).
+	TopologyKey   string `protobuf:"bytes,4,opt,name=topology_key,json=topologyKey,proto3" json:"topology_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PodAffinityTerm) Reset() {
+	*x = PodAffinityTerm{}
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PodAffinityTerm) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PodAffinityTerm) ProtoMessage() {}
+
+func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PodAffinityTerm.ProtoReflect.Descriptor instead.
+func (*PodAffinityTerm) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PodAffinityTerm) GetLabelSelector() *LabelSelector {
+	if x != nil {
+		return x.LabelSelector
+	}
+	return nil
+}
+
+func (x *PodAffinityTerm) GetNamespaces() []string {
+	if x != nil {
+		return x.Namespaces
+	}
+	return nil
+}
+
+func (x *PodAffinityTerm) GetNamespaceSelector() *LabelSelector {
+	if x != nil {
+		return x.NamespaceSelector
+	}
+	return nil
+}
+
+func (x *PodAffinityTerm) GetTopologyKey() string {
+	if x != nil {
+		return x.TopologyKey
+	}
+	return ""
+}
+
+// WeightedPodAffinityTerm is a pod affinity term the scheduler prefers.
+type WeightedPodAffinityTerm struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 1-100: how much a match counts.
+	Weight int32 `protobuf:"varint,1,opt,name=weight,proto3" json:"weight,omitempty"`
+	// The term.
+	Term          *PodAffinityTerm `protobuf:"bytes,2,opt,name=term,proto3" json:"term,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WeightedPodAffinityTerm) Reset() {
+	*x = WeightedPodAffinityTerm{}
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WeightedPodAffinityTerm) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WeightedPodAffinityTerm) ProtoMessage() {}
+
+func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WeightedPodAffinityTerm.ProtoReflect.Descriptor instead.
+func (*WeightedPodAffinityTerm) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *WeightedPodAffinityTerm) GetWeight() int32 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
+func (x *WeightedPodAffinityTerm) GetTerm() *PodAffinityTerm {
+	if x != nil {
+		return x.Term
+	}
+	return nil
+}
+
+// LabelSelector selects objects by their labels: they have every label of
+// matchLabels and meet every expression.
+type LabelSelector struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Labels the objects have.
+	MatchLabels map[string]string `protobuf:"bytes,1,rep,name=match_labels,json=matchLabels,proto3" json:"match_labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Requirements on the objects' labels.
+	MatchExpressions []*LabelSelectorRequirement `protobuf:"bytes,2,rep,name=match_expressions,json=matchExpressions,proto3" json:"match_expressions,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *LabelSelector) Reset() {
+	*x = LabelSelector{}
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LabelSelector) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LabelSelector) ProtoMessage() {}
+
+func (x *LabelSelector) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LabelSelector.ProtoReflect.Descriptor instead.
+func (*LabelSelector) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *LabelSelector) GetMatchLabels() map[string]string {
+	if x != nil {
+		return x.MatchLabels
+	}
+	return nil
+}
+
+func (x *LabelSelector) GetMatchExpressions() []*LabelSelectorRequirement {
+	if x != nil {
+		return x.MatchExpressions
+	}
+	return nil
+}
+
+// LabelSelectorRequirement is one requirement on a label.
+type LabelSelectorRequirement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The label key.
+	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// How the label is compared with values.
+	Operator LabelSelectorOperator `protobuf:"varint,2,opt,name=operator,proto3,enum=podc.v1.LabelSelectorOperator" json:"operator,omitempty"`
+	// The values: at least one for IN and NOT_IN, none for EXISTS and
+	// DOES_NOT_EXIST.
+	Values        []string `protobuf:"bytes,3,rep,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LabelSelectorRequirement) Reset() {
+	*x = LabelSelectorRequirement{}
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LabelSelectorRequirement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LabelSelectorRequirement) ProtoMessage() {}
+
+func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LabelSelectorRequirement.ProtoReflect.Descriptor instead.
+func (*LabelSelectorRequirement) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *LabelSelectorRequirement) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *LabelSelectorRequirement) GetOperator() LabelSelectorOperator {
+	if x != nil {
+		return x.Operator
+	}
+	return LabelSelectorOperator_LABEL_SELECTOR_OPERATOR_UNSPECIFIED
+}
+
+func (x *LabelSelectorRequirement) GetValues() []string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+// TopologySpreadConstraint bounds how unevenly pods spread over the
+// domains of a topology.
+type TopologySpreadConstraint struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The most the number of matching pods may differ between two domains,
+	// 1 or more. Unset means 1, written out.
+	MaxSkew int32 `protobuf:"varint,1,opt,name=max_skew,json=maxSkew,proto3" json:"max_skew,omitempty"`
+	// The node label that makes a domain: "topology.kubernetes.io/zone",
+	// "kubernetes.io/hostname".
+	TopologyKey string `protobuf:"bytes,2,opt,name=topology_key,json=topologyKey,proto3" json:"topology_key,omitempty"`
+	// What the scheduler does when no node keeps the skew. Unset means
+	// WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE, written out.
+	WhenUnsatisfiable WhenUnsatisfiable `protobuf:"varint,3,opt,name=when_unsatisfiable,json=whenUnsatisfiable,proto3,enum=podc.v1.WhenUnsatisfiable" json:"when_unsatisfiable,omitempty"`
+	// The pods counted. Unset means the workload's own pods, written out.
+	LabelSelector *LabelSelector `protobuf:"bytes,4,opt,name=label_selector,json=labelSelector,proto3" json:"label_selector,omitempty"`
+	// With WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE only: the fewest domains to
+	// count, 1 or more, fewer being counted as empty (Kubernetes 1.27+).
+	MinDomains *int32 `protobuf:"varint,5,opt,name=min_domains,json=minDomains,proto3,oneof" json:"min_domains,omitempty"`
+	// Whether the pod's node affinity and node selector limit the domains
+	// counted. Unset leaves the scheduler's default (honor) (Kubernetes
+	// 1.26+).
+	NodeAffinityPolicy NodeInclusionPolicy `protobuf:"varint,6,opt,name=node_affinity_policy,json=nodeAffinityPolicy,proto3,enum=podc.v1.NodeInclusionPolicy" json:"node_affinity_policy,omitempty"`
+	// Whether nodes with taints the pod does not tolerate are counted.
+	// Unset leaves the scheduler's default (ignore) (Kubernetes 1.26+).
+	NodeTaintsPolicy NodeInclusionPolicy `protobuf:"varint,7,opt,name=node_taints_policy,json=nodeTaintsPolicy,proto3,enum=podc.v1.NodeInclusionPolicy" json:"node_taints_policy,omitempty"`
+	// Label keys whose values, taken from the pod, narrow the pods counted,
+	// such as "pod-template-hash" to count one rollout's pods (Kubernetes
+	// 1.27+). Not keys of labelSelector.
+	MatchLabelKeys []string `protobuf:"bytes,8,rep,name=match_label_keys,json=matchLabelKeys,proto3" json:"match_label_keys,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *TopologySpreadConstraint) Reset() {
+	*x = TopologySpreadConstraint{}
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopologySpreadConstraint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopologySpreadConstraint) ProtoMessage() {}
+
+func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopologySpreadConstraint.ProtoReflect.Descriptor instead.
+func (*TopologySpreadConstraint) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *TopologySpreadConstraint) GetMaxSkew() int32 {
+	if x != nil {
+		return x.MaxSkew
+	}
+	return 0
+}
+
+func (x *TopologySpreadConstraint) GetTopologyKey() string {
+	if x != nil {
+		return x.TopologyKey
+	}
+	return ""
+}
+
+func (x *TopologySpreadConstraint) GetWhenUnsatisfiable() WhenUnsatisfiable {
+	if x != nil {
+		return x.WhenUnsatisfiable
+	}
+	return WhenUnsatisfiable_WHEN_UNSATISFIABLE_UNSPECIFIED
+}
+
+func (x *TopologySpreadConstraint) GetLabelSelector() *LabelSelector {
+	if x != nil {
+		return x.LabelSelector
+	}
+	return nil
+}
+
+func (x *TopologySpreadConstraint) GetMinDomains() int32 {
+	if x != nil && x.MinDomains != nil {
+		return *x.MinDomains
+	}
+	return 0
+}
+
+func (x *TopologySpreadConstraint) GetNodeAffinityPolicy() NodeInclusionPolicy {
+	if x != nil {
+		return x.NodeAffinityPolicy
+	}
+	return NodeInclusionPolicy_NODE_INCLUSION_POLICY_UNSPECIFIED
+}
+
+func (x *TopologySpreadConstraint) GetNodeTaintsPolicy() NodeInclusionPolicy {
+	if x != nil {
+		return x.NodeTaintsPolicy
+	}
+	return NodeInclusionPolicy_NODE_INCLUSION_POLICY_UNSPECIFIED
+}
+
+func (x *TopologySpreadConstraint) GetMatchLabelKeys() []string {
+	if x != nil {
+		return x.MatchLabelKeys
+	}
+	return nil
+}
+
 // DeploymentStrategy is how a Deployment replaces its pods.
 type DeploymentStrategy struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1014,7 +2218,7 @@ type DeploymentStrategy struct {
 
 func (x *DeploymentStrategy) Reset() {
 	*x = DeploymentStrategy{}
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1026,7 +2230,7 @@ func (x *DeploymentStrategy) String() string {
 func (*DeploymentStrategy) ProtoMessage() {}
 
 func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1039,7 +2243,7 @@ func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeploymentStrategy.ProtoReflect.Descriptor instead.
 func (*DeploymentStrategy) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DeploymentStrategy) GetType() DeploymentStrategyType {
@@ -1105,7 +2309,7 @@ type Container struct {
 
 func (x *Container) Reset() {
 	*x = Container{}
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1117,7 +2321,7 @@ func (x *Container) String() string {
 func (*Container) ProtoMessage() {}
 
 func (x *Container) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1130,7 +2334,7 @@ func (x *Container) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Container.ProtoReflect.Descriptor instead.
 func (*Container) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Container) GetName() string {
@@ -1248,7 +2452,7 @@ type Lifecycle struct {
 
 func (x *Lifecycle) Reset() {
 	*x = Lifecycle{}
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1260,7 +2464,7 @@ func (x *Lifecycle) String() string {
 func (*Lifecycle) ProtoMessage() {}
 
 func (x *Lifecycle) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1273,7 +2477,7 @@ func (x *Lifecycle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lifecycle.ProtoReflect.Descriptor instead.
 func (*Lifecycle) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Lifecycle) GetPostStart() *LifecycleHandler {
@@ -1307,7 +2511,7 @@ type LifecycleHandler struct {
 
 func (x *LifecycleHandler) Reset() {
 	*x = LifecycleHandler{}
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1319,7 +2523,7 @@ func (x *LifecycleHandler) String() string {
 func (*LifecycleHandler) ProtoMessage() {}
 
 func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1332,7 +2536,7 @@ func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LifecycleHandler.ProtoReflect.Descriptor instead.
 func (*LifecycleHandler) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *LifecycleHandler) GetHandler() isLifecycleHandler_Handler {
@@ -1408,7 +2612,7 @@ type SleepAction struct {
 
 func (x *SleepAction) Reset() {
 	*x = SleepAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1420,7 +2624,7 @@ func (x *SleepAction) String() string {
 func (*SleepAction) ProtoMessage() {}
 
 func (x *SleepAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1433,7 +2637,7 @@ func (x *SleepAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SleepAction.ProtoReflect.Descriptor instead.
 func (*SleepAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SleepAction) GetSeconds() int64 {
@@ -1467,7 +2671,7 @@ type EnvVar struct {
 
 func (x *EnvVar) Reset() {
 	*x = EnvVar{}
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1479,7 +2683,7 @@ func (x *EnvVar) String() string {
 func (*EnvVar) ProtoMessage() {}
 
 func (x *EnvVar) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1492,7 +2696,7 @@ func (x *EnvVar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvVar.ProtoReflect.Descriptor instead.
 func (*EnvVar) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *EnvVar) GetName() string {
@@ -1613,7 +2817,7 @@ type KeyRef struct {
 
 func (x *KeyRef) Reset() {
 	*x = KeyRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1625,7 +2829,7 @@ func (x *KeyRef) String() string {
 func (*KeyRef) ProtoMessage() {}
 
 func (x *KeyRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1638,7 +2842,7 @@ func (x *KeyRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyRef.ProtoReflect.Descriptor instead.
 func (*KeyRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *KeyRef) GetName() string {
@@ -1681,7 +2885,7 @@ type EnvFrom struct {
 
 func (x *EnvFrom) Reset() {
 	*x = EnvFrom{}
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1693,7 +2897,7 @@ func (x *EnvFrom) String() string {
 func (*EnvFrom) ProtoMessage() {}
 
 func (x *EnvFrom) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1706,7 +2910,7 @@ func (x *EnvFrom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvFrom.ProtoReflect.Descriptor instead.
 func (*EnvFrom) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *EnvFrom) GetSource() isEnvFrom_Source {
@@ -1784,7 +2988,7 @@ type Port struct {
 
 func (x *Port) Reset() {
 	*x = Port{}
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1796,7 +3000,7 @@ func (x *Port) String() string {
 func (*Port) ProtoMessage() {}
 
 func (x *Port) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1809,7 +3013,7 @@ func (x *Port) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Port.ProtoReflect.Descriptor instead.
 func (*Port) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Port) GetName() string {
@@ -1871,7 +3075,7 @@ type Resources struct {
 
 func (x *Resources) Reset() {
 	*x = Resources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1883,7 +3087,7 @@ func (x *Resources) String() string {
 func (*Resources) ProtoMessage() {}
 
 func (x *Resources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1896,7 +3100,7 @@ func (x *Resources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resources.ProtoReflect.Descriptor instead.
 func (*Resources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Resources) GetCpu() *Resource {
@@ -1935,7 +3139,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1947,7 +3151,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1960,7 +3164,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Resource) GetRequest() string {
@@ -1992,7 +3196,7 @@ type Probes struct {
 
 func (x *Probes) Reset() {
 	*x = Probes{}
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2004,7 +3208,7 @@ func (x *Probes) String() string {
 func (*Probes) ProtoMessage() {}
 
 func (x *Probes) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2017,7 +3221,7 @@ func (x *Probes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probes.ProtoReflect.Descriptor instead.
 func (*Probes) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Probes) GetLiveness() *Probe {
@@ -2070,7 +3274,7 @@ type Probe struct {
 
 func (x *Probe) Reset() {
 	*x = Probe{}
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2082,7 +3286,7 @@ func (x *Probe) String() string {
 func (*Probe) ProtoMessage() {}
 
 func (x *Probe) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2095,7 +3299,7 @@ func (x *Probe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probe.ProtoReflect.Descriptor instead.
 func (*Probe) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Probe) GetHandler() isProbe_Handler {
@@ -2219,7 +3423,7 @@ type ExecAction struct {
 
 func (x *ExecAction) Reset() {
 	*x = ExecAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2231,7 +3435,7 @@ func (x *ExecAction) String() string {
 func (*ExecAction) ProtoMessage() {}
 
 func (x *ExecAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2244,7 +3448,7 @@ func (x *ExecAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecAction.ProtoReflect.Descriptor instead.
 func (*ExecAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ExecAction) GetCommand() []string {
@@ -2267,7 +3471,7 @@ type TCPSocketAction struct {
 
 func (x *TCPSocketAction) Reset() {
 	*x = TCPSocketAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2279,7 +3483,7 @@ func (x *TCPSocketAction) String() string {
 func (*TCPSocketAction) ProtoMessage() {}
 
 func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2292,7 +3496,7 @@ func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPSocketAction.ProtoReflect.Descriptor instead.
 func (*TCPSocketAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *TCPSocketAction) GetPort() string {
@@ -2321,7 +3525,7 @@ type HTTPGetAction struct {
 
 func (x *HTTPGetAction) Reset() {
 	*x = HTTPGetAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2333,7 +3537,7 @@ func (x *HTTPGetAction) String() string {
 func (*HTTPGetAction) ProtoMessage() {}
 
 func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2346,7 +3550,7 @@ func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPGetAction.ProtoReflect.Descriptor instead.
 func (*HTTPGetAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *HTTPGetAction) GetPath() string {
@@ -2390,7 +3594,7 @@ type HTTPHeader struct {
 
 func (x *HTTPHeader) Reset() {
 	*x = HTTPHeader{}
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2402,7 +3606,7 @@ func (x *HTTPHeader) String() string {
 func (*HTTPHeader) ProtoMessage() {}
 
 func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2415,7 +3619,7 @@ func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPHeader.ProtoReflect.Descriptor instead.
 func (*HTTPHeader) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *HTTPHeader) GetName() string {
@@ -2446,7 +3650,7 @@ type GRPCAction struct {
 
 func (x *GRPCAction) Reset() {
 	*x = GRPCAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2458,7 +3662,7 @@ func (x *GRPCAction) String() string {
 func (*GRPCAction) ProtoMessage() {}
 
 func (x *GRPCAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2471,7 +3675,7 @@ func (x *GRPCAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRPCAction.ProtoReflect.Descriptor instead.
 func (*GRPCAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GRPCAction) GetPort() int32 {
@@ -2505,7 +3709,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2517,7 +3721,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2530,7 +3734,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Mount) GetVolume() string {
@@ -2583,7 +3787,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2595,7 +3799,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2608,7 +3812,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Volume) GetName() string {
@@ -2739,7 +3943,7 @@ type ScratchVolume struct {
 
 func (x *ScratchVolume) Reset() {
 	*x = ScratchVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2751,7 +3955,7 @@ func (x *ScratchVolume) String() string {
 func (*ScratchVolume) ProtoMessage() {}
 
 func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2764,7 +3968,7 @@ func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScratchVolume.ProtoReflect.Descriptor instead.
 func (*ScratchVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ScratchVolume) GetSizeLimit() string {
@@ -2800,7 +4004,7 @@ type ConfigVolume struct {
 
 func (x *ConfigVolume) Reset() {
 	*x = ConfigVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2812,7 +4016,7 @@ func (x *ConfigVolume) String() string {
 func (*ConfigVolume) ProtoMessage() {}
 
 func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2825,7 +4029,7 @@ func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigVolume.ProtoReflect.Descriptor instead.
 func (*ConfigVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ConfigVolume) GetName() string {
@@ -2875,7 +4079,7 @@ type SecretVolume struct {
 
 func (x *SecretVolume) Reset() {
 	*x = SecretVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2887,7 +4091,7 @@ func (x *SecretVolume) String() string {
 func (*SecretVolume) ProtoMessage() {}
 
 func (x *SecretVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2900,7 +4104,7 @@ func (x *SecretVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretVolume.ProtoReflect.Descriptor instead.
 func (*SecretVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SecretVolume) GetName() string {
@@ -2948,7 +4152,7 @@ type KeyToPath struct {
 
 func (x *KeyToPath) Reset() {
 	*x = KeyToPath{}
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2960,7 +4164,7 @@ func (x *KeyToPath) String() string {
 func (*KeyToPath) ProtoMessage() {}
 
 func (x *KeyToPath) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2973,7 +4177,7 @@ func (x *KeyToPath) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyToPath.ProtoReflect.Descriptor instead.
 func (*KeyToPath) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *KeyToPath) GetKey() string {
@@ -3011,7 +4215,7 @@ type ProjectedVolume struct {
 
 func (x *ProjectedVolume) Reset() {
 	*x = ProjectedVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3023,7 +4227,7 @@ func (x *ProjectedVolume) String() string {
 func (*ProjectedVolume) ProtoMessage() {}
 
 func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3036,7 +4240,7 @@ func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedVolume.ProtoReflect.Descriptor instead.
 func (*ProjectedVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ProjectedVolume) GetSources() []*ProjectedSource {
@@ -3071,7 +4275,7 @@ type ProjectedSource struct {
 
 func (x *ProjectedSource) Reset() {
 	*x = ProjectedSource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3083,7 +4287,7 @@ func (x *ProjectedSource) String() string {
 func (*ProjectedSource) ProtoMessage() {}
 
 func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3096,7 +4300,7 @@ func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedSource.ProtoReflect.Descriptor instead.
 func (*ProjectedSource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ProjectedSource) GetSource() isProjectedSource_Source {
@@ -3190,7 +4394,7 @@ type ServiceAccountTokenProjection struct {
 
 func (x *ServiceAccountTokenProjection) Reset() {
 	*x = ServiceAccountTokenProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3202,7 +4406,7 @@ func (x *ServiceAccountTokenProjection) String() string {
 func (*ServiceAccountTokenProjection) ProtoMessage() {}
 
 func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3215,7 +4419,7 @@ func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceAccountTokenProjection.ProtoReflect.Descriptor instead.
 func (*ServiceAccountTokenProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ServiceAccountTokenProjection) GetPath() string {
@@ -3254,7 +4458,7 @@ type ConfigProjection struct {
 
 func (x *ConfigProjection) Reset() {
 	*x = ConfigProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3266,7 +4470,7 @@ func (x *ConfigProjection) String() string {
 func (*ConfigProjection) ProtoMessage() {}
 
 func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3279,7 +4483,7 @@ func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigProjection.ProtoReflect.Descriptor instead.
 func (*ConfigProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ConfigProjection) GetName() string {
@@ -3318,7 +4522,7 @@ type SecretProjection struct {
 
 func (x *SecretProjection) Reset() {
 	*x = SecretProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3330,7 +4534,7 @@ func (x *SecretProjection) String() string {
 func (*SecretProjection) ProtoMessage() {}
 
 func (x *SecretProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3343,7 +4547,7 @@ func (x *SecretProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretProjection.ProtoReflect.Descriptor instead.
 func (*SecretProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SecretProjection) GetName() string {
@@ -3379,7 +4583,7 @@ type DownwardApiProjection struct {
 
 func (x *DownwardApiProjection) Reset() {
 	*x = DownwardApiProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3391,7 +4595,7 @@ func (x *DownwardApiProjection) String() string {
 func (*DownwardApiProjection) ProtoMessage() {}
 
 func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3404,7 +4608,7 @@ func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiProjection.ProtoReflect.Descriptor instead.
 func (*DownwardApiProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *DownwardApiProjection) GetItems() []*DownwardApiFile {
@@ -3428,7 +4632,7 @@ type DownwardApiVolume struct {
 
 func (x *DownwardApiVolume) Reset() {
 	*x = DownwardApiVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3440,7 +4644,7 @@ func (x *DownwardApiVolume) String() string {
 func (*DownwardApiVolume) ProtoMessage() {}
 
 func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3453,7 +4657,7 @@ func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiVolume.ProtoReflect.Descriptor instead.
 func (*DownwardApiVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *DownwardApiVolume) GetItems() []*DownwardApiFile {
@@ -3492,7 +4696,7 @@ type DownwardApiFile struct {
 
 func (x *DownwardApiFile) Reset() {
 	*x = DownwardApiFile{}
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3504,7 +4708,7 @@ func (x *DownwardApiFile) String() string {
 func (*DownwardApiFile) ProtoMessage() {}
 
 func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3517,7 +4721,7 @@ func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiFile.ProtoReflect.Descriptor instead.
 func (*DownwardApiFile) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *DownwardApiFile) GetPath() string {
@@ -3600,7 +4804,7 @@ type ResourceRef struct {
 
 func (x *ResourceRef) Reset() {
 	*x = ResourceRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3612,7 +4816,7 @@ func (x *ResourceRef) String() string {
 func (*ResourceRef) ProtoMessage() {}
 
 func (x *ResourceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3625,7 +4829,7 @@ func (x *ResourceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResourceRef.ProtoReflect.Descriptor instead.
 func (*ResourceRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ResourceRef) GetContainer() string {
@@ -3662,7 +4866,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3674,7 +4878,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3687,7 +4891,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -3733,7 +4937,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3745,7 +4949,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3758,7 +4962,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -3859,7 +5063,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3871,7 +5075,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3884,7 +5088,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -3957,7 +5161,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3969,7 +5173,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3982,7 +5186,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *Sysctl) GetName() string {
@@ -4042,7 +5246,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4054,7 +5258,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4067,7 +5271,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *Service) GetName() string {
@@ -4160,7 +5364,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4172,7 +5376,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4185,7 +5389,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ServicePort) GetName() string {
@@ -4213,7 +5417,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xa5\v\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xdd\x0e\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -4244,18 +5448,85 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\bstrategy\x18\x15 \x01(\v2\x1b.podc.v1.DeploymentStrategyR\bstrategy\x12/\n" +
 	"\x11min_ready_seconds\x18\x16 \x01(\x05H\x02R\x0fminReadySeconds\x88\x01\x01\x129\n" +
 	"\x16revision_history_limit\x18\x17 \x01(\x05H\x03R\x14revisionHistoryLimit\x88\x01\x01\x12?\n" +
-	"\x19progress_deadline_seconds\x18\x18 \x01(\x05H\x04R\x17progressDeadlineSeconds\x88\x01\x01\x1a9\n" +
+	"\x19progress_deadline_seconds\x18\x18 \x01(\x05H\x04R\x17progressDeadlineSeconds\x88\x01\x01\x12N\n" +
+	"\rnode_selector\x18\x19 \x03(\v2).podc.v1.WorkloadIntent.NodeSelectorEntryR\fnodeSelector\x125\n" +
+	"\vtolerations\x18\x1a \x03(\v2\x13.podc.v1.TolerationR\vtolerations\x12-\n" +
+	"\baffinity\x18\x1b \x01(\v2\x11.podc.v1.AffinityR\baffinity\x12a\n" +
+	"\x1btopology_spread_constraints\x18\x1c \x03(\v2!.podc.v1.TopologySpreadConstraintR\x19topologySpreadConstraints\x12.\n" +
+	"\x13priority_class_name\x18\x1d \x01(\tR\x11priorityClassName\x12,\n" +
+	"\x12runtime_class_name\x18\x1e \x01(\tR\x10runtimeClassName\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
 	"\x10AnnotationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a?\n" +
+	"\x11NodeSelectorEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
 	"\t_replicasB#\n" +
 	"!_termination_grace_period_secondsB\x14\n" +
 	"\x12_min_ready_secondsB\x19\n" +
 	"\x17_revision_history_limitB\x1c\n" +
-	"\x1a_progress_deadline_seconds\"\x8f\x01\n" +
+	"\x1a_progress_deadline_seconds\"\xe6\x01\n" +
+	"\n" +
+	"Toleration\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
+	"\boperator\x18\x02 \x01(\x0e2\x1b.podc.v1.TolerationOperatorR\boperator\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\tR\x05value\x12,\n" +
+	"\x06effect\x18\x04 \x01(\x0e2\x14.podc.v1.TaintEffectR\x06effect\x122\n" +
+	"\x12toleration_seconds\x18\x05 \x01(\x03H\x00R\x11tolerationSeconds\x88\x01\x01B\x15\n" +
+	"\x13_toleration_seconds\"\x8e\x01\n" +
+	"\bAffinity\x12)\n" +
+	"\x04node\x18\x01 \x01(\v2\x15.podc.v1.NodeAffinityR\x04node\x12&\n" +
+	"\x03pod\x18\x02 \x01(\v2\x14.podc.v1.PodAffinityR\x03pod\x12/\n" +
+	"\bpod_anti\x18\x03 \x01(\v2\x14.podc.v1.PodAffinityR\apodAnti\"\x7f\n" +
+	"\fNodeAffinity\x125\n" +
+	"\brequired\x18\x01 \x03(\v2\x19.podc.v1.NodeSelectorTermR\brequired\x128\n" +
+	"\tpreferred\x18\x02 \x03(\v2\x1a.podc.v1.PreferredNodeTermR\tpreferred\"a\n" +
+	"\x10NodeSelectorTerm\x12M\n" +
+	"\x11match_expressions\x18\x01 \x03(\v2 .podc.v1.NodeSelectorRequirementR\x10matchExpressions\"~\n" +
+	"\x17NodeSelectorRequirement\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x129\n" +
+	"\boperator\x18\x02 \x01(\x0e2\x1d.podc.v1.NodeSelectorOperatorR\boperator\x12\x16\n" +
+	"\x06values\x18\x03 \x03(\tR\x06values\"Z\n" +
+	"\x11PreferredNodeTerm\x12\x16\n" +
+	"\x06weight\x18\x01 \x01(\x05R\x06weight\x12-\n" +
+	"\x04term\x18\x02 \x01(\v2\x19.podc.v1.NodeSelectorTermR\x04term\"\x83\x01\n" +
+	"\vPodAffinity\x124\n" +
+	"\brequired\x18\x01 \x03(\v2\x18.podc.v1.PodAffinityTermR\brequired\x12>\n" +
+	"\tpreferred\x18\x02 \x03(\v2 .podc.v1.WeightedPodAffinityTermR\tpreferred\"\xda\x01\n" +
+	"\x0fPodAffinityTerm\x12=\n" +
+	"\x0elabel_selector\x18\x01 \x01(\v2\x16.podc.v1.LabelSelectorR\rlabelSelector\x12\x1e\n" +
+	"\n" +
+	"namespaces\x18\x02 \x03(\tR\n" +
+	"namespaces\x12E\n" +
+	"\x12namespace_selector\x18\x03 \x01(\v2\x16.podc.v1.LabelSelectorR\x11namespaceSelector\x12!\n" +
+	"\ftopology_key\x18\x04 \x01(\tR\vtopologyKey\"_\n" +
+	"\x17WeightedPodAffinityTerm\x12\x16\n" +
+	"\x06weight\x18\x01 \x01(\x05R\x06weight\x12,\n" +
+	"\x04term\x18\x02 \x01(\v2\x18.podc.v1.PodAffinityTermR\x04term\"\xeb\x01\n" +
+	"\rLabelSelector\x12J\n" +
+	"\fmatch_labels\x18\x01 \x03(\v2'.podc.v1.LabelSelector.MatchLabelsEntryR\vmatchLabels\x12N\n" +
+	"\x11match_expressions\x18\x02 \x03(\v2!.podc.v1.LabelSelectorRequirementR\x10matchExpressions\x1a>\n" +
+	"\x10MatchLabelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x80\x01\n" +
+	"\x18LabelSelectorRequirement\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12:\n" +
+	"\boperator\x18\x02 \x01(\x0e2\x1e.podc.v1.LabelSelectorOperatorR\boperator\x12\x16\n" +
+	"\x06values\x18\x03 \x03(\tR\x06values\"\xde\x03\n" +
+	"\x18TopologySpreadConstraint\x12\x19\n" +
+	"\bmax_skew\x18\x01 \x01(\x05R\amaxSkew\x12!\n" +
+	"\ftopology_key\x18\x02 \x01(\tR\vtopologyKey\x12I\n" +
+	"\x12when_unsatisfiable\x18\x03 \x01(\x0e2\x1a.podc.v1.WhenUnsatisfiableR\x11whenUnsatisfiable\x12=\n" +
+	"\x0elabel_selector\x18\x04 \x01(\v2\x16.podc.v1.LabelSelectorR\rlabelSelector\x12$\n" +
+	"\vmin_domains\x18\x05 \x01(\x05H\x00R\n" +
+	"minDomains\x88\x01\x01\x12N\n" +
+	"\x14node_affinity_policy\x18\x06 \x01(\x0e2\x1c.podc.v1.NodeInclusionPolicyR\x12nodeAffinityPolicy\x12J\n" +
+	"\x12node_taints_policy\x18\a \x01(\x0e2\x1c.podc.v1.NodeInclusionPolicyR\x10nodeTaintsPolicy\x12(\n" +
+	"\x10match_label_keys\x18\b \x03(\tR\x0ematchLabelKeysB\x0e\n" +
+	"\f_min_domains\"\x8f\x01\n" +
 	"\x12DeploymentStrategy\x123\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1f.podc.v1.DeploymentStrategyTypeR\x04type\x12\x1b\n" +
 	"\tmax_surge\x18\x02 \x01(\tR\bmaxSurge\x12'\n" +
@@ -4491,7 +5762,38 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\vServicePort\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fservice_port\x18\x02 \x01(\x05R\vservicePort\x12\x1b\n" +
-	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*\x96\x01\n" +
+	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*x\n" +
+	"\x12TolerationOperator\x12#\n" +
+	"\x1fTOLERATION_OPERATOR_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19TOLERATION_OPERATOR_EQUAL\x10\x01\x12\x1e\n" +
+	"\x1aTOLERATION_OPERATOR_EXISTS\x10\x02*\x8b\x01\n" +
+	"\vTaintEffect\x12\x1c\n" +
+	"\x18TAINT_EFFECT_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18TAINT_EFFECT_NO_SCHEDULE\x10\x01\x12#\n" +
+	"\x1fTAINT_EFFECT_PREFER_NO_SCHEDULE\x10\x02\x12\x1b\n" +
+	"\x17TAINT_EFFECT_NO_EXECUTE\x10\x03*\x8c\x02\n" +
+	"\x14NodeSelectorOperator\x12&\n" +
+	"\"NODE_SELECTOR_OPERATOR_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19NODE_SELECTOR_OPERATOR_IN\x10\x01\x12!\n" +
+	"\x1dNODE_SELECTOR_OPERATOR_NOT_IN\x10\x02\x12!\n" +
+	"\x1dNODE_SELECTOR_OPERATOR_EXISTS\x10\x03\x12)\n" +
+	"%NODE_SELECTOR_OPERATOR_DOES_NOT_EXIST\x10\x04\x12\x1d\n" +
+	"\x19NODE_SELECTOR_OPERATOR_GT\x10\x05\x12\x1d\n" +
+	"\x19NODE_SELECTOR_OPERATOR_LT\x10\x06*\xd4\x01\n" +
+	"\x15LabelSelectorOperator\x12'\n" +
+	"#LABEL_SELECTOR_OPERATOR_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aLABEL_SELECTOR_OPERATOR_IN\x10\x01\x12\"\n" +
+	"\x1eLABEL_SELECTOR_OPERATOR_NOT_IN\x10\x02\x12\"\n" +
+	"\x1eLABEL_SELECTOR_OPERATOR_EXISTS\x10\x03\x12*\n" +
+	"&LABEL_SELECTOR_OPERATOR_DOES_NOT_EXIST\x10\x04*\x87\x01\n" +
+	"\x11WhenUnsatisfiable\x12\"\n" +
+	"\x1eWHEN_UNSATISFIABLE_UNSPECIFIED\x10\x00\x12&\n" +
+	"\"WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE\x10\x01\x12&\n" +
+	"\"WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY\x10\x02*\x7f\n" +
+	"\x13NodeInclusionPolicy\x12%\n" +
+	"!NODE_INCLUSION_POLICY_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bNODE_INCLUSION_POLICY_HONOR\x10\x01\x12 \n" +
+	"\x1cNODE_INCLUSION_POLICY_IGNORE\x10\x02*\x96\x01\n" +
 	"\x16DeploymentStrategyType\x12(\n" +
 	"$DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED\x10\x00\x12+\n" +
 	"'DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE\x10\x01\x12%\n" +
@@ -4561,141 +5863,187 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 	return file_podc_v1_intent_proto_rawDescData
 }
 
-var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 18)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
 var file_podc_v1_intent_proto_goTypes = []any{
-	(DeploymentStrategyType)(0),           // 0: podc.v1.DeploymentStrategyType
-	(Controller)(0),                       // 1: podc.v1.Controller
-	(RestartPolicy)(0),                    // 2: podc.v1.RestartPolicy
-	(PullPolicy)(0),                       // 3: podc.v1.PullPolicy
-	(Protocol)(0),                         // 4: podc.v1.Protocol
-	(Expose)(0),                           // 5: podc.v1.Expose
-	(Scheme)(0),                           // 6: podc.v1.Scheme
-	(SeccompProfile)(0),                   // 7: podc.v1.SeccompProfile
-	(FsGroupChangePolicy)(0),              // 8: podc.v1.FsGroupChangePolicy
-	(ServiceType)(0),                      // 9: podc.v1.ServiceType
-	(SessionAffinity)(0),                  // 10: podc.v1.SessionAffinity
-	(ExternalTrafficPolicy)(0),            // 11: podc.v1.ExternalTrafficPolicy
-	(*WorkloadIntent)(nil),                // 12: podc.v1.WorkloadIntent
-	(*DeploymentStrategy)(nil),            // 13: podc.v1.DeploymentStrategy
-	(*Container)(nil),                     // 14: podc.v1.Container
-	(*Lifecycle)(nil),                     // 15: podc.v1.Lifecycle
-	(*LifecycleHandler)(nil),              // 16: podc.v1.LifecycleHandler
-	(*SleepAction)(nil),                   // 17: podc.v1.SleepAction
-	(*EnvVar)(nil),                        // 18: podc.v1.EnvVar
-	(*KeyRef)(nil),                        // 19: podc.v1.KeyRef
-	(*EnvFrom)(nil),                       // 20: podc.v1.EnvFrom
-	(*Port)(nil),                          // 21: podc.v1.Port
-	(*Resources)(nil),                     // 22: podc.v1.Resources
-	(*Resource)(nil),                      // 23: podc.v1.Resource
-	(*Probes)(nil),                        // 24: podc.v1.Probes
-	(*Probe)(nil),                         // 25: podc.v1.Probe
-	(*ExecAction)(nil),                    // 26: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),               // 27: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),                 // 28: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),                    // 29: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),                    // 30: podc.v1.GRPCAction
-	(*Mount)(nil),                         // 31: podc.v1.Mount
-	(*Volume)(nil),                        // 32: podc.v1.Volume
-	(*ScratchVolume)(nil),                 // 33: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),                  // 34: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),                  // 35: podc.v1.SecretVolume
-	(*KeyToPath)(nil),                     // 36: podc.v1.KeyToPath
-	(*ProjectedVolume)(nil),               // 37: podc.v1.ProjectedVolume
-	(*ProjectedSource)(nil),               // 38: podc.v1.ProjectedSource
-	(*ServiceAccountTokenProjection)(nil), // 39: podc.v1.ServiceAccountTokenProjection
-	(*ConfigProjection)(nil),              // 40: podc.v1.ConfigProjection
-	(*SecretProjection)(nil),              // 41: podc.v1.SecretProjection
-	(*DownwardApiProjection)(nil),         // 42: podc.v1.DownwardApiProjection
-	(*DownwardApiVolume)(nil),             // 43: podc.v1.DownwardApiVolume
-	(*DownwardApiFile)(nil),               // 44: podc.v1.DownwardApiFile
-	(*ResourceRef)(nil),                   // 45: podc.v1.ResourceRef
-	(*PersistentVolume)(nil),              // 46: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),               // 47: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil),            // 48: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),                        // 49: podc.v1.Sysctl
-	(*Service)(nil),                       // 50: podc.v1.Service
-	(*ServicePort)(nil),                   // 51: podc.v1.ServicePort
-	nil,                                   // 52: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                                   // 53: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                                   // 54: podc.v1.Service.AnnotationsEntry
+	(TolerationOperator)(0),               // 0: podc.v1.TolerationOperator
+	(TaintEffect)(0),                      // 1: podc.v1.TaintEffect
+	(NodeSelectorOperator)(0),             // 2: podc.v1.NodeSelectorOperator
+	(LabelSelectorOperator)(0),            // 3: podc.v1.LabelSelectorOperator
+	(WhenUnsatisfiable)(0),                // 4: podc.v1.WhenUnsatisfiable
+	(NodeInclusionPolicy)(0),              // 5: podc.v1.NodeInclusionPolicy
+	(DeploymentStrategyType)(0),           // 6: podc.v1.DeploymentStrategyType
+	(Controller)(0),                       // 7: podc.v1.Controller
+	(RestartPolicy)(0),                    // 8: podc.v1.RestartPolicy
+	(PullPolicy)(0),                       // 9: podc.v1.PullPolicy
+	(Protocol)(0),                         // 10: podc.v1.Protocol
+	(Expose)(0),                           // 11: podc.v1.Expose
+	(Scheme)(0),                           // 12: podc.v1.Scheme
+	(SeccompProfile)(0),                   // 13: podc.v1.SeccompProfile
+	(FsGroupChangePolicy)(0),              // 14: podc.v1.FsGroupChangePolicy
+	(ServiceType)(0),                      // 15: podc.v1.ServiceType
+	(SessionAffinity)(0),                  // 16: podc.v1.SessionAffinity
+	(ExternalTrafficPolicy)(0),            // 17: podc.v1.ExternalTrafficPolicy
+	(*WorkloadIntent)(nil),                // 18: podc.v1.WorkloadIntent
+	(*Toleration)(nil),                    // 19: podc.v1.Toleration
+	(*Affinity)(nil),                      // 20: podc.v1.Affinity
+	(*NodeAffinity)(nil),                  // 21: podc.v1.NodeAffinity
+	(*NodeSelectorTerm)(nil),              // 22: podc.v1.NodeSelectorTerm
+	(*NodeSelectorRequirement)(nil),       // 23: podc.v1.NodeSelectorRequirement
+	(*PreferredNodeTerm)(nil),             // 24: podc.v1.PreferredNodeTerm
+	(*PodAffinity)(nil),                   // 25: podc.v1.PodAffinity
+	(*PodAffinityTerm)(nil),               // 26: podc.v1.PodAffinityTerm
+	(*WeightedPodAffinityTerm)(nil),       // 27: podc.v1.WeightedPodAffinityTerm
+	(*LabelSelector)(nil),                 // 28: podc.v1.LabelSelector
+	(*LabelSelectorRequirement)(nil),      // 29: podc.v1.LabelSelectorRequirement
+	(*TopologySpreadConstraint)(nil),      // 30: podc.v1.TopologySpreadConstraint
+	(*DeploymentStrategy)(nil),            // 31: podc.v1.DeploymentStrategy
+	(*Container)(nil),                     // 32: podc.v1.Container
+	(*Lifecycle)(nil),                     // 33: podc.v1.Lifecycle
+	(*LifecycleHandler)(nil),              // 34: podc.v1.LifecycleHandler
+	(*SleepAction)(nil),                   // 35: podc.v1.SleepAction
+	(*EnvVar)(nil),                        // 36: podc.v1.EnvVar
+	(*KeyRef)(nil),                        // 37: podc.v1.KeyRef
+	(*EnvFrom)(nil),                       // 38: podc.v1.EnvFrom
+	(*Port)(nil),                          // 39: podc.v1.Port
+	(*Resources)(nil),                     // 40: podc.v1.Resources
+	(*Resource)(nil),                      // 41: podc.v1.Resource
+	(*Probes)(nil),                        // 42: podc.v1.Probes
+	(*Probe)(nil),                         // 43: podc.v1.Probe
+	(*ExecAction)(nil),                    // 44: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),               // 45: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),                 // 46: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),                    // 47: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),                    // 48: podc.v1.GRPCAction
+	(*Mount)(nil),                         // 49: podc.v1.Mount
+	(*Volume)(nil),                        // 50: podc.v1.Volume
+	(*ScratchVolume)(nil),                 // 51: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),                  // 52: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),                  // 53: podc.v1.SecretVolume
+	(*KeyToPath)(nil),                     // 54: podc.v1.KeyToPath
+	(*ProjectedVolume)(nil),               // 55: podc.v1.ProjectedVolume
+	(*ProjectedSource)(nil),               // 56: podc.v1.ProjectedSource
+	(*ServiceAccountTokenProjection)(nil), // 57: podc.v1.ServiceAccountTokenProjection
+	(*ConfigProjection)(nil),              // 58: podc.v1.ConfigProjection
+	(*SecretProjection)(nil),              // 59: podc.v1.SecretProjection
+	(*DownwardApiProjection)(nil),         // 60: podc.v1.DownwardApiProjection
+	(*DownwardApiVolume)(nil),             // 61: podc.v1.DownwardApiVolume
+	(*DownwardApiFile)(nil),               // 62: podc.v1.DownwardApiFile
+	(*ResourceRef)(nil),                   // 63: podc.v1.ResourceRef
+	(*PersistentVolume)(nil),              // 64: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),               // 65: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil),            // 66: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),                        // 67: podc.v1.Sysctl
+	(*Service)(nil),                       // 68: podc.v1.Service
+	(*ServicePort)(nil),                   // 69: podc.v1.ServicePort
+	nil,                                   // 70: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                                   // 71: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                                   // 72: podc.v1.WorkloadIntent.NodeSelectorEntry
+	nil,                                   // 73: podc.v1.LabelSelector.MatchLabelsEntry
+	nil,                                   // 74: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	52, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	53, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
-	1,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
-	2,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
-	14, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
-	14, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
-	14, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	32, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	50, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	48, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
-	13, // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
-	0,  // 11: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
-	3,  // 12: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	18, // 13: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	20, // 14: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	21, // 15: podc.v1.Container.ports:type_name -> podc.v1.Port
-	22, // 16: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	24, // 17: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	31, // 18: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	47, // 19: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	15, // 20: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	16, // 21: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	16, // 22: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	26, // 23: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	28, // 24: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	17, // 25: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	19, // 26: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	19, // 27: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	45, // 28: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
-	4,  // 29: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	5,  // 30: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	23, // 31: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	23, // 32: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	23, // 33: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	25, // 34: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	25, // 35: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	25, // 36: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	26, // 37: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	27, // 38: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	28, // 39: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	30, // 40: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	6,  // 41: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	29, // 42: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	33, // 43: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	34, // 44: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	35, // 45: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	46, // 46: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	37, // 47: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	43, // 48: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	36, // 49: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	36, // 50: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	38, // 51: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	39, // 52: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	40, // 53: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	41, // 54: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	42, // 55: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	36, // 56: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	36, // 57: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	44, // 58: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	44, // 59: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	45, // 60: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	7,  // 61: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	7,  // 62: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	8,  // 63: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	49, // 64: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	9,  // 65: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	51, // 66: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	10, // 67: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	11, // 68: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	54, // 69: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	70, // [70:70] is the sub-list for method output_type
-	70, // [70:70] is the sub-list for method input_type
-	70, // [70:70] is the sub-list for extension type_name
-	70, // [70:70] is the sub-list for extension extendee
-	0,  // [0:70] is the sub-list for field type_name
+	70, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	71, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	7,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
+	8,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
+	32, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
+	32, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
+	32, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
+	50, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	68, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	66, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	31, // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
+	72, // 11: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
+	19, // 12: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
+	20, // 13: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
+	30, // 14: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
+	0,  // 15: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
+	1,  // 16: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
+	21, // 17: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
+	25, // 18: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
+	25, // 19: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
+	22, // 20: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
+	24, // 21: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
+	23, // 22: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
+	2,  // 23: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
+	22, // 24: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
+	26, // 25: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
+	27, // 26: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
+	28, // 27: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
+	28, // 28: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
+	26, // 29: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
+	73, // 30: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
+	29, // 31: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
+	3,  // 32: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
+	4,  // 33: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
+	28, // 34: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
+	5,  // 35: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
+	5,  // 36: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
+	6,  // 37: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	9,  // 38: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	36, // 39: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	38, // 40: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	39, // 41: podc.v1.Container.ports:type_name -> podc.v1.Port
+	40, // 42: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	42, // 43: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	49, // 44: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	65, // 45: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	33, // 46: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	34, // 47: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	34, // 48: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	44, // 49: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	46, // 50: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	35, // 51: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	37, // 52: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	37, // 53: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	63, // 54: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	10, // 55: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	11, // 56: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	41, // 57: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	41, // 58: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	41, // 59: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	43, // 60: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	43, // 61: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	43, // 62: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	44, // 63: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	45, // 64: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	46, // 65: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	48, // 66: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	12, // 67: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	47, // 68: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	51, // 69: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	52, // 70: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	53, // 71: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	64, // 72: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	55, // 73: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	61, // 74: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	54, // 75: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	54, // 76: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	56, // 77: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	57, // 78: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	58, // 79: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	59, // 80: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	60, // 81: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	54, // 82: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	54, // 83: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	62, // 84: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	62, // 85: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	63, // 86: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	13, // 87: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	13, // 88: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	14, // 89: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	67, // 90: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	15, // 91: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	69, // 92: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	16, // 93: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	17, // 94: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	74, // 95: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	96, // [96:96] is the sub-list for method output_type
+	96, // [96:96] is the sub-list for method input_type
+	96, // [96:96] is the sub-list for extension type_name
+	96, // [96:96] is the sub-list for extension extendee
+	0,  // [0:96] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -4704,29 +6052,31 @@ func file_podc_v1_intent_proto_init() {
 		return
 	}
 	file_podc_v1_intent_proto_msgTypes[0].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[4].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[1].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[12].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[16].OneofWrappers = []any{
 		(*LifecycleHandler_Exec)(nil),
 		(*LifecycleHandler_HttpGet)(nil),
 		(*LifecycleHandler_Sleep)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[6].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[18].OneofWrappers = []any{
 		(*EnvVar_Value)(nil),
 		(*EnvVar_ConfigMapKey)(nil),
 		(*EnvVar_SecretKey)(nil),
 		(*EnvVar_Field)(nil),
 		(*EnvVar_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[8].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[20].OneofWrappers = []any{
 		(*EnvFrom_ConfigMap)(nil),
 		(*EnvFrom_Secret)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[13].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[25].OneofWrappers = []any{
 		(*Probe_Exec)(nil),
 		(*Probe_TcpSocket)(nil),
 		(*Probe_HttpGet)(nil),
 		(*Probe_Grpc)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[20].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[32].OneofWrappers = []any{
 		(*Volume_Scratch)(nil),
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
@@ -4734,31 +6084,31 @@ func file_podc_v1_intent_proto_init() {
 		(*Volume_Projected)(nil),
 		(*Volume_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[22].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[23].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[24].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[25].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[26].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[34].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[35].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[36].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[37].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[38].OneofWrappers = []any{
 		(*ProjectedSource_ServiceAccountToken)(nil),
 		(*ProjectedSource_Config)(nil),
 		(*ProjectedSource_Secret)(nil),
 		(*ProjectedSource_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[27].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[31].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[32].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[39].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[43].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{
 		(*DownwardApiFile_Field)(nil),
 		(*DownwardApiFile_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[35].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[36].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[47].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[48].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
-			NumEnums:      12,
-			NumMessages:   43,
+			NumEnums:      18,
+			NumMessages:   57,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/intent.proto.
  */
 export const file_podc_v1_intent: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSLBCAoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQSLQogdGVybWluYXRpb25fZ3JhY2VfcGVyaW9kX3NlY29uZHMYFCABKANIAYgBARItCghzdHJhdGVneRgVIAEoCzIbLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5Eh4KEW1pbl9yZWFkeV9zZWNvbmRzGBYgASgFSAKIAQESIwoWcmV2aXNpb25faGlzdG9yeV9saW1pdBgXIAEoBUgDiAEBEiYKGXByb2dyZXNzX2RlYWRsaW5lX3NlY29uZHMYGCABKAVIBIgBARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXNCIwohX3Rlcm1pbmF0aW9uX2dyYWNlX3BlcmlvZF9zZWNvbmRzQhQKEl9taW5fcmVhZHlfc2Vjb25kc0IZChdfcmV2aXNpb25faGlzdG9yeV9saW1pdEIcChpfcHJvZ3Jlc3NfZGVhZGxpbmVfc2Vjb25kcyJvChJEZXBsb3ltZW50U3RyYXRlZ3kSLQoEdHlwZRgBIAEoDjIfLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5VHlwZRIRCgltYXhfc3VyZ2UYAiABKAkSFwoPbWF4X3VuYXZhaWxhYmxlGAMgASgJIqkDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQSJQoJbGlmZWN5Y2xlGA4gASgLMhIucG9kYy52MS5MaWZlY3ljbGUiZwoJTGlmZWN5Y2xlEi0KCnBvc3Rfc3RhcnQYASABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXISKwoIcHJlX3N0b3AYAiABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXIilQEKEExpZmVjeWNsZUhhbmRsZXISIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEioKCGh0dHBfZ2V0GAIgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASJQoFc2xlZXAYAyABKAsyFC5wb2RjLnYxLlNsZWVwQWN0aW9uSABCCQoHaGFuZGxlciIeCgtTbGVlcEFjdGlvbhIPCgdzZWNvbmRzGAEgASgDIr4BCgZFbnZWYXISDAoEbmFtZRgBIAEoCRIPCgV2YWx1ZRgCIAEoCUgAEikKDmNvbmZpZ19tYXBfa2V5GAMgASgLMg8ucG9kYy52MS5LZXlSZWZIABIlCgpzZWNyZXRfa2V5GAQgASgLMg8ucG9kYy52MS5LZXlSZWZIABIPCgVmaWVsZBgFIAEoCUgAEigKCHJlc291cmNlGAYgASgLMhQucG9kYy52MS5SZXNvdXJjZVJlZkgAQggKBnNvdXJjZSI1CgZLZXlSZWYSDAoEbmFtZRgBIAEoCRILCgNrZXkYAiABKAkSEAoIb3B0aW9uYWwYAyABKAgiSwoHRW52RnJvbRIUCgpjb25maWdfbWFwGAEgASgJSAASEAoGc2VjcmV0GAIgASgJSAASDgoGcHJlZml4GAMgASgJQggKBnNvdXJjZSKbAQoEUG9ydBIMCgRuYW1lGAEgASgJEhYKDmNvbnRhaW5lcl9wb3J0GAIgASgFEiMKCHByb3RvY29sGAMgASgOMhEucG9kYy52MS5Qcm90b2NvbBIfCgZleHBvc2UYBCABKA4yDy5wb2RjLnYxLkV4cG9zZRIUCgxzZXJ2aWNlX3BvcnQYBSABKAUSEQoJbm9kZV9wb3J0GAYgASgFInwKCVJlc291cmNlcxIeCgNjcHUYASABKAsyES5wb2RjLnYxLlJlc291cmNlEiEKBm1lbW9yeRgCIAEoCzIRLnBvZGMudjEuUmVzb3VyY2USLAoRZXBoZW1lcmFsX3N0b3JhZ2UYAyABKAsyES5wb2RjLnYxLlJlc291cmNlIioKCFJlc291cmNlEg8KB3JlcXVlc3QYASABKAkSDQoFbGltaXQYAiABKAkibgoGUHJvYmVzEiAKCGxpdmVuZXNzGAEgASgLMg4ucG9kYy52MS5Qcm9iZRIhCglyZWFkaW5lc3MYAiABKAsyDi5wb2RjLnYxLlByb2JlEh8KB3N0YXJ0dXAYAyABKAsyDi5wb2RjLnYxLlByb2JlIr4CCgVQcm9iZRIjCgRleGVjGAEgASgLMhMucG9kYy52MS5FeGVjQWN0aW9uSAASLgoKdGNwX3NvY2tldBgCIAEoCzIYLnBvZGMudjEuVENQU29ja2V0QWN0aW9uSAASKgoIaHR0cF9nZXQYAyABKAsyFi5wb2RjLnYxLkhUVFBHZXRBY3Rpb25IABIjCgRncnBjGAQgASgLMhMucG9kYy52MS5HUlBDQWN0aW9uSAASHQoVaW5pdGlhbF9kZWxheV9zZWNvbmRzGAUgASgFEhYKDnBlcmlvZF9zZWNvbmRzGAYgASgFEhcKD3RpbWVvdXRfc2Vjb25kcxgHIAEoBRIZChFzdWNjZXNzX3RocmVzaG9sZBgIIAEoBRIZChFmYWlsdXJlX3RocmVzaG9sZBgJIAEoBUIJCgdoYW5kbGVyIh0KCkV4ZWNBY3Rpb24SDwoHY29tbWFuZBgBIAMoCSIfCg9UQ1BTb2NrZXRBY3Rpb24SDAoEcG9ydBgBIAEoCSJyCg1IVFRQR2V0QWN0aW9uEgwKBHBhdGgYASABKAkSDAoEcG9ydBgCIAEoCRIfCgZzY2hlbWUYAyABKA4yDy5wb2RjLnYxLlNjaGVtZRIkCgdoZWFkZXJzGAQgAygLMhMucG9kYy52MS5IVFRQSGVhZGVyIikKCkhUVFBIZWFkZXISDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSIrCgpHUlBDQWN0aW9uEgwKBHBvcnQYASABKAUSDwoHc2VydmljZRgCIAEoCSJKCgVNb3VudBIOCgZ2b2x1bWUYASABKAkSDAoEcGF0aBgCIAEoCRIRCglyZWFkX29ubHkYAyABKAgSEAoIc3ViX3BhdGgYBCABKAkisQIKBlZvbHVtZRIMCgRuYW1lGAEgASgJEikKB3NjcmF0Y2gYAiABKAsyFi5wb2RjLnYxLlNjcmF0Y2hWb2x1bWVIABInCgZjb25maWcYAyABKAsyFS5wb2RjLnYxLkNvbmZpZ1ZvbHVtZUgAEicKBnNlY3JldBgEIAEoCzIVLnBvZGMudjEuU2VjcmV0Vm9sdW1lSAASLwoKcGVyc2lzdGVudBgFIAEoCzIZLnBvZGMudjEuUGVyc2lzdGVudFZvbHVtZUgAEi0KCXByb2plY3RlZBgGIAEoCzIYLnBvZGMudjEuUHJvamVjdGVkVm9sdW1lSAASMgoMZG93bndhcmRfYXBpGAcgASgLMhoucG9kYy52MS5Eb3dud2FyZEFwaVZvbHVtZUgAQggKBnNvdXJjZSIzCg1TY3JhdGNoVm9sdW1lEhIKCnNpemVfbGltaXQYASABKAkSDgoGbWVtb3J5GAIgASgIIn0KDENvbmZpZ1ZvbHVtZRIMCgRuYW1lGAEgASgJEhAKCG9wdGlvbmFsGAIgASgIEiEKBWl0ZW1zGAMgAygLMhIucG9kYy52MS5LZXlUb1BhdGgSGQoMZGVmYXVsdF9tb2RlGAQgASgFSACIAQFCDwoNX2RlZmF1bHRfbW9kZSJ9CgxTZWNyZXRWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCBIhCgVpdGVtcxgDIAMoCzISLnBvZGMudjEuS2V5VG9QYXRoEhkKDGRlZmF1bHRfbW9kZRgEIAEoBUgAiAEBQg8KDV9kZWZhdWx0X21vZGUiQgoJS2V5VG9QYXRoEgsKA2tleRgBIAEoCRIMCgRwYXRoGAIgASgJEhEKBG1vZGUYAyABKAVIAIgBAUIHCgVfbW9kZSJoCg9Qcm9qZWN0ZWRWb2x1bWUSKQoHc291cmNlcxgBIAMoCzIYLnBvZGMudjEuUHJvamVjdGVkU291cmNlEhkKDGRlZmF1bHRfbW9kZRgCIAEoBUgAiAEBQg8KDV9kZWZhdWx0X21vZGUi9gEKD1Byb2plY3RlZFNvdXJjZRJHChVzZXJ2aWNlX2FjY291bnRfdG9rZW4YASABKAsyJi5wb2RjLnYxLlNlcnZpY2VBY2NvdW50VG9rZW5Qcm9qZWN0aW9uSAASKwoGY29uZmlnGAIgASgLMhkucG9kYy52MS5Db25maWdQcm9qZWN0aW9uSAASKwoGc2VjcmV0GAMgASgLMhkucG9kYy52MS5TZWNyZXRQcm9qZWN0aW9uSAASNgoMZG93bndhcmRfYXBpGAQgASgLMh4ucG9kYy52MS5Eb3dud2FyZEFwaVByb2plY3Rpb25IAEIICgZzb3VyY2UidwodU2VydmljZUFjY291bnRUb2tlblByb2plY3Rpb24SDAoEcGF0aBgBIAEoCRIQCghhdWRpZW5jZRgCIAEoCRIfChJleHBpcmF0aW9uX3NlY29uZHMYAyABKANIAIgBAUIVChNfZXhwaXJhdGlvbl9zZWNvbmRzIlUKEENvbmZpZ1Byb2plY3Rpb24SDAoEbmFtZRgBIAEoCRIhCgVpdGVtcxgCIAMoCzISLnBvZGMudjEuS2V5VG9QYXRoEhAKCG9wdGlvbmFsGAMgASgIIlUKEFNlY3JldFByb2plY3Rpb24SDAoEbmFtZRgBIAEoCRIhCgVpdGVtcxgCIAMoCzISLnBvZGMudjEuS2V5VG9QYXRoEhAKCG9wdGlvbmFsGAMgASgIIkAKFURvd253YXJkQXBpUHJvamVjdGlvbhInCgVpdGVtcxgBIAMoCzIYLnBvZGMudjEuRG93bndhcmRBcGlGaWxlImgKEURvd253YXJkQXBpVm9sdW1lEicKBWl0ZW1zGAEgAygLMhgucG9kYy52MS5Eb3dud2FyZEFwaUZpbGUSGQoMZGVmYXVsdF9tb2RlGAIgASgFSACIAQFCDwoNX2RlZmF1bHRfbW9kZSKAAQoPRG93bndhcmRBcGlGaWxlEgwKBHBhdGgYASABKAkSDwoFZmllbGQYAiABKAlIABIoCghyZXNvdXJjZRgDIAEoCzIULnBvZGMudjEuUmVzb3VyY2VSZWZIABIRCgRtb2RlGAQgASgFSAGIAQFCCAoGc291cmNlQgcKBV9tb2RlIkMKC1Jlc291cmNlUmVmEhEKCWNvbnRhaW5lchgBIAEoCRIQCghyZXNvdXJjZRgCIAEoCRIPCgdkaXZpc29yGAMgASgJIjkKEFBlcnNpc3RlbnRWb2x1bWUSEgoKY2xhaW1fbmFtZRgBIAEoCRIRCglyZWFkX29ubHkYAiABKAgitgMKD1NlY3VyaXR5Q29udGV4dBIcCg9ydW5fYXNfbm9uX3Jvb3QYASABKAhIAIgBARIYCgtydW5fYXNfdXNlchgCIAEoA0gBiAEBEhkKDHJ1bl9hc19ncm91cBgDIAEoA0gCiAEBEiYKGXJlYWRfb25seV9yb290X2ZpbGVzeXN0ZW0YBCABKAhIA4gBARInChphbGxvd19wcml2aWxlZ2VfZXNjYWxhdGlvbhgFIAEoCEgEiAEBEhcKCnByaXZpbGVnZWQYBiABKAhIBYgBARIYChBjYXBhYmlsaXRpZXNfYWRkGAcgAygJEhkKEWNhcGFiaWxpdGllc19kcm9wGAggAygJEjAKD3NlY2NvbXBfcHJvZmlsZRgJIAEoDjIXLnBvZGMudjEuU2VjY29tcFByb2ZpbGVCEgoQX3J1bl9hc19ub25fcm9vdEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEIcChpfcmVhZF9vbmx5X3Jvb3RfZmlsZXN5c3RlbUIdChtfYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb25CDQoLX3ByaXZpbGVnZWQi7wIKElBvZFNlY3VyaXR5Q29udGV4dBIYCgtydW5fYXNfdXNlchgBIAEoA0gAiAEBEhkKDHJ1bl9hc19ncm91cBgCIAEoA0gBiAEBEhwKD3J1bl9hc19ub25fcm9vdBgDIAEoCEgCiAEBEjAKD3NlY2NvbXBfcHJvZmlsZRgEIAEoDjIXLnBvZGMudjEuU2VjY29tcFByb2ZpbGUSFQoIZnNfZ3JvdXAYBSABKANIA4gBARI8ChZmc19ncm91cF9jaGFuZ2VfcG9saWN5GAYgASgOMhwucG9kYy52MS5Gc0dyb3VwQ2hhbmdlUG9saWN5EhsKE3N1cHBsZW1lbnRhbF9ncm91cHMYByADKAMSIAoHc3lzY3RscxgIIAMoCzIPLnBvZGMudjEuU3lzY3RsQg4KDF9ydW5fYXNfdXNlckIPCg1fcnVuX2FzX2dyb3VwQhIKEF9ydW5fYXNfbm9uX3Jvb3RCCwoJX2ZzX2dyb3VwIiUKBlN5c2N0bBIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJItIDCgdTZXJ2aWNlEgwKBG5hbWUYASABKAkSIgoEdHlwZRgCIAEoDjIULnBvZGMudjEuU2VydmljZVR5cGUSIwoFcG9ydHMYAyADKAsyFC5wb2RjLnYxLlNlcnZpY2VQb3J0EjIKEHNlc3Npb25fYWZmaW5pdHkYBCABKA4yGC5wb2RjLnYxLlNlc3Npb25BZmZpbml0eRIoCiBzZXNzaW9uX2FmZmluaXR5X3RpbWVvdXRfc2Vjb25kcxgFIAEoBRI/ChdleHRlcm5hbF90cmFmZmljX3BvbGljeRgGIAEoDjIeLnBvZGMudjEuRXh0ZXJuYWxUcmFmZmljUG9saWN5EiMKG3B1Ymxpc2hfbm90X3JlYWR5X2FkZHJlc3NlcxgHIAEoCBIbChNsb2FkX2JhbGFuY2VyX2NsYXNzGAggASgJEiMKG2xvYWRfYmFsYW5jZXJfc291cmNlX3JhbmdlcxgJIAMoCRI2Cgthbm5vdGF0aW9ucxgKIAMoCzIhLnBvZGMudjEuU2VydmljZS5Bbm5vdGF0aW9uc0VudHJ5GjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJECgtTZXJ2aWNlUG9ydBIMCgRuYW1lGAEgASgJEhQKDHNlcnZpY2VfcG9ydBgCIAEoBRIRCglub2RlX3BvcnQYAyABKAUqlgEKFkRlcGxveW1lbnRTdHJhdGVneVR5cGUSKAokREVQTE9ZTUVOVF9TVFJBVEVHWV9UWVBFX1VOU1BFQ0lGSUVEEAASKwonREVQTE9ZTUVOVF9TVFJBVEVHWV9UWVBFX1JPTExJTkdfVVBEQVRFEAESJQohREVQTE9ZTUVOVF9TVFJBVEVHWV9UWVBFX1JFQ1JFQVRFEAIqVwoKQ29udHJvbGxlchIaChZDT05UUk9MTEVSX1VOU1BFQ0lGSUVEEAASEgoOQ09OVFJPTExFUl9QT0QQARIZChVDT05UUk9MTEVSX0RFUExPWU1FTlQQAiqDAQoNUmVzdGFydFBvbGljeRIeChpSRVNUQVJUX1BPTElDWV9VTlNQRUNJRklFRBAAEhkKFVJFU1RBUlRfUE9MSUNZX0FMV0FZUxABEh0KGVJFU1RBUlRfUE9MSUNZX09OX0ZBSUxVUkUQAhIYChRSRVNUQVJUX1BPTElDWV9ORVZFUhADKngKClB1bGxQb2xpY3kSGwoXUFVMTF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIWChJQVUxMX1BPTElDWV9BTFdBWVMQARIeChpQVUxMX1BPTElDWV9JRl9OT1RfUFJFU0VOVBACEhUKEVBVTExfUE9MSUNZX05FVkVSEAMqWwoIUHJvdG9jb2wSGAoUUFJPVE9DT0xfVU5TUEVDSUZJRUQQABIQCgxQUk9UT0NPTF9UQ1AQARIQCgxQUk9UT0NPTF9VRFAQAhIRCg1QUk9UT0NPTF9TQ1RQEAMqVgoGRXhwb3NlEhYKEkVYUE9TRV9VTlNQRUNJRklFRBAAEg8KC0VYUE9TRV9OT05FEAESEgoORVhQT1NFX0NMVVNURVIQAhIPCgtFWFBPU0VfTk9ERRADKkMKBlNjaGVtZRIWChJTQ0hFTUVfVU5TUEVDSUZJRUQQABIPCgtTQ0hFTUVfSFRUUBABEhAKDFNDSEVNRV9IVFRQUxACKnYKDlNlY2NvbXBQcm9maWxlEh8KG1NFQ0NPTVBfUFJPRklMRV9VTlNQRUNJRklFRBAAEiMKH1NFQ0NPTVBfUFJPRklMRV9SVU5USU1FX0RFRkFVTFQQARIeChpTRUNDT01QX1BST0ZJTEVfVU5DT05GSU5FRBACKo0BChNGc0dyb3VwQ2hhbmdlUG9saWN5EiYKIkZTX0dST1VQX0NIQU5HRV9QT0xJQ1lfVU5TUEVDSUZJRUQQABIhCh1GU19HUk9VUF9DSEFOR0VfUE9MSUNZX0FMV0FZUxABEisKJ0ZTX0dST1VQX0NIQU5HRV9QT0xJQ1lfT05fUk9PVF9NSVNNQVRDSBACKp8BCgtTZXJ2aWNlVHlwZRIcChhTRVJWSUNFX1RZUEVfVU5TUEVDSUZJRUQQABIbChdTRVJWSUNFX1RZUEVfQ0xVU1RFUl9JUBABEhoKFlNFUlZJQ0VfVFlQRV9OT0RFX1BPUlQQAhIeChpTRVJWSUNFX1RZUEVfTE9BRF9CQUxBTkNFUhADEhkKFVNFUlZJQ0VfVFlQRV9IRUFETEVTUxAEKm4KD1Nlc3Npb25BZmZpbml0eRIgChxTRVNTSU9OX0FGRklOSVRZX1VOU1BFQ0lGSUVEEAASGQoVU0VTU0lPTl9BRkZJTklUWV9OT05FEAESHgoaU0VTU0lPTl9BRkZJTklUWV9DTElFTlRfSVAQAiqIAQoVRXh0ZXJuYWxUcmFmZmljUG9saWN5EicKI0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIwofRVhURVJOQUxfVFJBRkZJQ19QT0xJQ1lfQ0xVU1RFUhABEiEKHUVYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0xPQ0FMEAJCLVorZ2l0aHViLmNvbS9wb2RjLWRldi9wb2RjL2dlbi9wb2RjL3YxO3BvZGN2MWIGcHJvdG8z");
+  fileDesc("ChRwb2RjL3YxL2ludGVudC5wcm90bxIHcG9kYy52MSKICwoOV29ya2xvYWRJbnRlbnQSDAoEbmFtZRgBIAEoCRIRCgluYW1lc3BhY2UYAiABKAkSDwoHcHJvZmlsZRgDIAEoCRIzCgZsYWJlbHMYBCADKAsyIy5wb2RjLnYxLldvcmtsb2FkSW50ZW50LkxhYmVsc0VudHJ5Ej0KC2Fubm90YXRpb25zGAUgAygLMigucG9kYy52MS5Xb3JrbG9hZEludGVudC5Bbm5vdGF0aW9uc0VudHJ5EicKCmNvbnRyb2xsZXIYBiABKA4yEy5wb2RjLnYxLkNvbnRyb2xsZXISFQoIcmVwbGljYXMYByABKAVIAIgBARIuCg5yZXN0YXJ0X3BvbGljeRgIIAEoDjIWLnBvZGMudjEuUmVzdGFydFBvbGljeRIfChdzaGFyZV9wcm9jZXNzX25hbWVzcGFjZRgJIAEoCBImCgppbml0X3N0ZXBzGAogAygLMhIucG9kYy52MS5Db250YWluZXISJgoKY29udGFpbmVycxgLIAMoCzISLnBvZGMudjEuQ29udGFpbmVyEiQKCHNpZGVjYXJzGAwgAygLMhIucG9kYy52MS5Db250YWluZXISIAoHdm9sdW1lcxgNIAMoCzIPLnBvZGMudjEuVm9sdW1lEhQKDGhvc3RfbmV0d29yaxgOIAEoCBIQCghob3N0X3BpZBgPIAEoCBIQCghob3N0X2lwYxgQIAEoCBIcChRzZXJ2aWNlX2FjY291bnRfbmFtZRgRIAEoCRIiCghzZXJ2aWNlcxgSIAMoCzIQLnBvZGMudjEuU2VydmljZRI1ChBzZWN1cml0eV9jb250ZXh0GBMgASgLMhsucG9kYy52MS5Qb2RTZWN1cml0eUNvbnRleHQSLQogdGVybWluYXRpb25fZ3JhY2VfcGVyaW9kX3NlY29uZHMYFCABKANIAYgBARItCghzdHJhdGVneRgVIAEoCzIbLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5Eh4KEW1pbl9yZWFkeV9zZWNvbmRzGBYgASgFSAKIAQESIwoWcmV2aXNpb25faGlzdG9yeV9saW1pdBgXIAEoBUgDiAEBEiYKGXByb2dyZXNzX2RlYWRsaW5lX3NlY29uZHMYGCABKAVIBIgBARJACg1ub2RlX3NlbGVjdG9yGBkgAygLMikucG9kYy52MS5Xb3JrbG9hZEludGVudC5Ob2RlU2VsZWN0b3JFbnRyeRIoCgt0b2xlcmF0aW9ucxgaIAMoCzITLnBvZGMudjEuVG9sZXJhdGlvbhIjCghhZmZpbml0eRgbIAEoCzIRLnBvZGMudjEuQWZmaW5pdHkSRgobdG9wb2xvZ3lfc3ByZWFkX2NvbnN0cmFpbnRzGBwgAygLMiEucG9kYy52MS5Ub3BvbG9neVNwcmVhZENvbnN0cmFpbnQSGwoTcHJpb3JpdHlfY2xhc3NfbmFtZRgdIAEoCRIaChJydW50aW1lX2NsYXNzX25hbWUYHiABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBBbm5vdGF0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMwoRTm9kZVNlbGVjdG9yRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVwbGljYXNCIwohX3Rlcm1pbmF0aW9uX2dyYWNlX3BlcmlvZF9zZWNvbmRzQhQKEl9taW5fcmVhZHlfc2Vjb25kc0IZChdfcmV2aXNpb25faGlzdG9yeV9saW1pdEIcChpfcHJvZ3Jlc3NfZGVhZGxpbmVfc2Vjb25kcyK1AQoKVG9sZXJhdGlvbhILCgNrZXkYASABKAkSLQoIb3BlcmF0b3IYAiABKA4yGy5wb2RjLnYxLlRvbGVyYXRpb25PcGVyYXRvchINCgV2YWx1ZRgDIAEoCRIkCgZlZmZlY3QYBCABKA4yFC5wb2RjLnYxLlRhaW50RWZmZWN0Eh8KEnRvbGVyYXRpb25fc2Vjb25kcxgFIAEoA0gAiAEBQhUKE190b2xlcmF0aW9uX3NlY29uZHMiegoIQWZmaW5pdHkSIwoEbm9kZRgBIAEoCzIVLnBvZGMudjEuTm9kZUFmZmluaXR5EiEKA3BvZBgCIAEoCzIULnBvZGMudjEuUG9kQWZmaW5pdHkSJgoIcG9kX2FudGkYAyABKAsyFC5wb2RjLnYxLlBvZEFmZmluaXR5ImoKDE5vZGVBZmZpbml0eRIrCghyZXF1aXJlZBgBIAMoCzIZLnBvZGMudjEuTm9kZVNlbGVjdG9yVGVybRItCglwcmVmZXJyZWQYAiADKAsyGi5wb2RjLnYxLlByZWZlcnJlZE5vZGVUZXJtIk8KEE5vZGVTZWxlY3RvclRlcm0SOwoRbWF0Y2hfZXhwcmVzc2lvbnMYASADKAsyIC5wb2RjLnYxLk5vZGVTZWxlY3RvclJlcXVpcmVtZW50ImcKF05vZGVTZWxlY3RvclJlcXVpcmVtZW50EgsKA2tleRgBIAEoCRIvCghvcGVyYXRvchgCIAEoDjIdLnBvZGMudjEuTm9kZVNlbGVjdG9yT3BlcmF0b3ISDgoGdmFsdWVzGAMgAygJIkwKEVByZWZlcnJlZE5vZGVUZXJtEg4KBndlaWdodBgBIAEoBRInCgR0ZXJtGAIgASgLMhkucG9kYy52MS5Ob2RlU2VsZWN0b3JUZXJtIm4KC1BvZEFmZmluaXR5EioKCHJlcXVpcmVkGAEgAygLMhgucG9kYy52MS5Qb2RBZmZpbml0eVRlcm0SMwoJcHJlZmVycmVkGAIgAygLMiAucG9kYy52MS5XZWlnaHRlZFBvZEFmZmluaXR5VGVybSKfAQoPUG9kQWZmaW5pdHlUZXJtEi4KDmxhYmVsX3NlbGVjdG9yGAEgASgLMhYucG9kYy52MS5MYWJlbFNlbGVjdG9yEhIKCm5hbWVzcGFjZXMYAiADKAkSMgoSbmFtZXNwYWNlX3NlbGVjdG9yGAMgASgLMhYucG9kYy52MS5MYWJlbFNlbGVjdG9yEhQKDHRvcG9sb2d5X2tleRgEIAEoCSJRChdXZWlnaHRlZFBvZEFmZmluaXR5VGVybRIOCgZ3ZWlnaHQYASABKAUSJgoEdGVybRgCIAEoCzIYLnBvZGMudjEuUG9kQWZmaW5pdHlUZXJtIsABCg1MYWJlbFNlbGVjdG9yEj0KDG1hdGNoX2xhYmVscxgBIAMoCzInLnBvZGMudjEuTGFiZWxTZWxlY3Rvci5NYXRjaExhYmVsc0VudHJ5EjwKEW1hdGNoX2V4cHJlc3Npb25zGAIgAygLMiEucG9kYy52MS5MYWJlbFNlbGVjdG9yUmVxdWlyZW1lbnQaMgoQTWF0Y2hMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBImkKGExhYmVsU2VsZWN0b3JSZXF1aXJlbWVudBILCgNrZXkYASABKAkSMAoIb3BlcmF0b3IYAiABKA4yHi5wb2RjLnYxLkxhYmVsU2VsZWN0b3JPcGVyYXRvchIOCgZ2YWx1ZXMYAyADKAki5AIKGFRvcG9sb2d5U3ByZWFkQ29uc3RyYWludBIQCghtYXhfc2tldxgBIAEoBRIUCgx0b3BvbG9neV9rZXkYAiABKAkSNgoSd2hlbl91bnNhdGlzZmlhYmxlGAMgASgOMhoucG9kYy52MS5XaGVuVW5zYXRpc2ZpYWJsZRIuCg5sYWJlbF9zZWxlY3RvchgEIAEoCzIWLnBvZGMudjEuTGFiZWxTZWxlY3RvchIYCgttaW5fZG9tYWlucxgFIAEoBUgAiAEBEjoKFG5vZGVfYWZmaW5pdHlfcG9saWN5GAYgASgOMhwucG9kYy52MS5Ob2RlSW5jbHVzaW9uUG9saWN5EjgKEm5vZGVfdGFpbnRzX3BvbGljeRgHIAEoDjIcLnBvZGMudjEuTm9kZUluY2x1c2lvblBvbGljeRIYChBtYXRjaF9sYWJlbF9rZXlzGAggAygJQg4KDF9taW5fZG9tYWlucyJvChJEZXBsb3ltZW50U3RyYXRlZ3kSLQoEdHlwZRgBIAEoDjIfLnBvZGMudjEuRGVwbG95bWVudFN0cmF0ZWd5VHlwZRIRCgltYXhfc3VyZ2UYAiABKAkSFwoPbWF4X3VuYXZhaWxhYmxlGAMgASgJIqkDCglDb250YWluZXISDAoEbmFtZRgBIAEoCRINCgVpbWFnZRgCIAEoCRIoCgtwdWxsX3BvbGljeRgDIAEoDjITLnBvZGMudjEuUHVsbFBvbGljeRIPCgdjb21tYW5kGAQgAygJEgwKBGFyZ3MYBSADKAkSEwoLd29ya2luZ19kaXIYBiABKAkSHAoDZW52GAcgAygLMg8ucG9kYy52MS5FbnZWYXISIgoIZW52X2Zyb20YCCADKAsyEC5wb2RjLnYxLkVudkZyb20SHAoFcG9ydHMYCSADKAsyDS5wb2RjLnYxLlBvcnQSJQoJcmVzb3VyY2VzGAogASgLMhIucG9kYy52MS5SZXNvdXJjZXMSHwoGcHJvYmVzGAsgASgLMg8ucG9kYy52MS5Qcm9iZXMSHgoGbW91bnRzGAwgAygLMg4ucG9kYy52MS5Nb3VudBIyChBzZWN1cml0eV9jb250ZXh0GA0gASgLMhgucG9kYy52MS5TZWN1cml0eUNvbnRleHQSJQoJbGlmZWN5Y2xlGA4gASgLMhIucG9kYy52MS5MaWZlY3ljbGUiZwoJTGlmZWN5Y2xlEi0KCnBvc3Rfc3RhcnQYASABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXISKwoIcHJlX3N0b3AYAiABKAsyGS5wb2RjLnYxLkxpZmVjeWNsZUhhbmRsZXIilQEKEExpZmVjeWNsZUhhbmRsZXISIwoEZXhlYxgBIAEoCzITLnBvZGMudjEuRXhlY0FjdGlvbkgAEioKCGh0dHBfZ2V0GAIgASgLMhYucG9kYy52MS5IVFRQR2V0QWN0aW9uSAASJQoFc2xlZXAYAyABKAsyFC5wb2RjLnYxLlNsZWVwQWN0aW9uSABCCQoHaGFuZGxlciIeCgtTbGVlcEFjdGlvbhIPCgdzZWNvbmRzGAEgASgDIr4BCgZFbnZWYXISDAoEbmFtZRgBIAEoCRIPCgV2YWx1ZRgCIAEoCUgAEikKDmNvbmZpZ19tYXBfa2V5GAMgASgLMg8ucG9kYy52MS5LZXlSZWZIABIlCgpzZWNyZXRfa2V5GAQgASgLMg8ucG9kYy52MS5LZXlSZWZIABIPCgVmaWVsZBgFIAEoCUgAEigKCHJlc291cmNlGAYgASgLMhQucG9kYy52MS5SZXNvdXJjZVJlZkgAQggKBnNvdXJjZSI1CgZLZXlSZWYSDAoEbmFtZRgBIAEoCRILCgNrZXkYAiABKAkSEAoIb3B0aW9uYWwYAyABKAgiSwoHRW52RnJvbRIUCgpjb25maWdfbWFwGAEgASgJSAASEAoGc2VjcmV0GAIgASgJSAASDgoGcHJlZml4GAMgASgJQggKBnNvdXJjZSKbAQoEUG9ydBIMCgRuYW1lGAEgASgJEhYKDmNvbnRhaW5lcl9wb3J0GAIgASgFEiMKCHByb3RvY29sGAMgASgOMhEucG9kYy52MS5Qcm90b2NvbBIfCgZleHBvc2UYBCABKA4yDy5wb2RjLnYxLkV4cG9zZRIUCgxzZXJ2aWNlX3BvcnQYBSABKAUSEQoJbm9kZV9wb3J0GAYgASgFInwKCVJlc291cmNlcxIeCgNjcHUYASABKAsyES5wb2RjLnYxLlJlc291cmNlEiEKBm1lbW9yeRgCIAEoCzIRLnBvZGMudjEuUmVzb3VyY2USLAoRZXBoZW1lcmFsX3N0b3JhZ2UYAyABKAsyES5wb2RjLnYxLlJlc291cmNlIioKCFJlc291cmNlEg8KB3JlcXVlc3QYASABKAkSDQoFbGltaXQYAiABKAkibgoGUHJvYmVzEiAKCGxpdmVuZXNzGAEgASgLMg4ucG9kYy52MS5Qcm9iZRIhCglyZWFkaW5lc3MYAiABKAsyDi5wb2RjLnYxLlByb2JlEh8KB3N0YXJ0dXAYAyABKAsyDi5wb2RjLnYxLlByb2JlIr4CCgVQcm9iZRIjCgRleGVjGAEgASgLMhMucG9kYy52MS5FeGVjQWN0aW9uSAASLgoKdGNwX3NvY2tldBgCIAEoCzIYLnBvZGMudjEuVENQU29ja2V0QWN0aW9uSAASKgoIaHR0cF9nZXQYAyABKAsyFi5wb2RjLnYxLkhUVFBHZXRBY3Rpb25IABIjCgRncnBjGAQgASgLMhMucG9kYy52MS5HUlBDQWN0aW9uSAASHQoVaW5pdGlhbF9kZWxheV9zZWNvbmRzGAUgASgFEhYKDnBlcmlvZF9zZWNvbmRzGAYgASgFEhcKD3RpbWVvdXRfc2Vjb25kcxgHIAEoBRIZChFzdWNjZXNzX3RocmVzaG9sZBgIIAEoBRIZChFmYWlsdXJlX3RocmVzaG9sZBgJIAEoBUIJCgdoYW5kbGVyIh0KCkV4ZWNBY3Rpb24SDwoHY29tbWFuZBgBIAMoCSIfCg9UQ1BTb2NrZXRBY3Rpb24SDAoEcG9ydBgBIAEoCSJyCg1IVFRQR2V0QWN0aW9uEgwKBHBhdGgYASABKAkSDAoEcG9ydBgCIAEoCRIfCgZzY2hlbWUYAyABKA4yDy5wb2RjLnYxLlNjaGVtZRIkCgdoZWFkZXJzGAQgAygLMhMucG9kYy52MS5IVFRQSGVhZGVyIikKCkhUVFBIZWFkZXISDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSIrCgpHUlBDQWN0aW9uEgwKBHBvcnQYASABKAUSDwoHc2VydmljZRgCIAEoCSJKCgVNb3VudBIOCgZ2b2x1bWUYASABKAkSDAoEcGF0aBgCIAEoCRIRCglyZWFkX29ubHkYAyABKAgSEAoIc3ViX3BhdGgYBCABKAkisQIKBlZvbHVtZRIMCgRuYW1lGAEgASgJEikKB3NjcmF0Y2gYAiABKAsyFi5wb2RjLnYxLlNjcmF0Y2hWb2x1bWVIABInCgZjb25maWcYAyABKAsyFS5wb2RjLnYxLkNvbmZpZ1ZvbHVtZUgAEicKBnNlY3JldBgEIAEoCzIVLnBvZGMudjEuU2VjcmV0Vm9sdW1lSAASLwoKcGVyc2lzdGVudBgFIAEoCzIZLnBvZGMudjEuUGVyc2lzdGVudFZvbHVtZUgAEi0KCXByb2plY3RlZBgGIAEoCzIYLnBvZGMudjEuUHJvamVjdGVkVm9sdW1lSAASMgoMZG93bndhcmRfYXBpGAcgASgLMhoucG9kYy52MS5Eb3dud2FyZEFwaVZvbHVtZUgAQggKBnNvdXJjZSIzCg1TY3JhdGNoVm9sdW1lEhIKCnNpemVfbGltaXQYASABKAkSDgoGbWVtb3J5GAIgASgIIn0KDENvbmZpZ1ZvbHVtZRIMCgRuYW1lGAEgASgJEhAKCG9wdGlvbmFsGAIgASgIEiEKBWl0ZW1zGAMgAygLMhIucG9kYy52MS5LZXlUb1BhdGgSGQoMZGVmYXVsdF9tb2RlGAQgASgFSACIAQFCDwoNX2RlZmF1bHRfbW9kZSJ9CgxTZWNyZXRWb2x1bWUSDAoEbmFtZRgBIAEoCRIQCghvcHRpb25hbBgCIAEoCBIhCgVpdGVtcxgDIAMoCzISLnBvZGMudjEuS2V5VG9QYXRoEhkKDGRlZmF1bHRfbW9kZRgEIAEoBUgAiAEBQg8KDV9kZWZhdWx0X21vZGUiQgoJS2V5VG9QYXRoEgsKA2tleRgBIAEoCRIMCgRwYXRoGAIgASgJEhEKBG1vZGUYAyABKAVIAIgBAUIHCgVfbW9kZSJoCg9Qcm9qZWN0ZWRWb2x1bWUSKQoHc291cmNlcxgBIAMoCzIYLnBvZGMudjEuUHJvamVjdGVkU291cmNlEhkKDGRlZmF1bHRfbW9kZRgCIAEoBUgAiAEBQg8KDV9kZWZhdWx0X21vZGUi9gEKD1Byb2plY3RlZFNvdXJjZRJHChVzZXJ2aWNlX2FjY291bnRfdG9rZW4YASABKAsyJi5wb2RjLnYxLlNlcnZpY2VBY2NvdW50VG9rZW5Qcm9qZWN0aW9uSAASKwoGY29uZmlnGAIgASgLMhkucG9kYy52MS5Db25maWdQcm9qZWN0aW9uSAASKwoGc2VjcmV0GAMgASgLMhkucG9kYy52MS5TZWNyZXRQcm9qZWN0aW9uSAASNgoMZG93bndhcmRfYXBpGAQgASgLMh4ucG9kYy52MS5Eb3dud2FyZEFwaVByb2plY3Rpb25IAEIICgZzb3VyY2UidwodU2VydmljZUFjY291bnRUb2tlblByb2plY3Rpb24SDAoEcGF0aBgBIAEoCRIQCghhdWRpZW5jZRgCIAEoCRIfChJleHBpcmF0aW9uX3NlY29uZHMYAyABKANIAIgBAUIVChNfZXhwaXJhdGlvbl9zZWNvbmRzIlUKEENvbmZpZ1Byb2plY3Rpb24SDAoEbmFtZRgBIAEoCRIhCgVpdGVtcxgCIAMoCzISLnBvZGMudjEuS2V5VG9QYXRoEhAKCG9wdGlvbmFsGAMgASgIIlUKEFNlY3JldFByb2plY3Rpb24SDAoEbmFtZRgBIAEoCRIhCgVpdGVtcxgCIAMoCzISLnBvZGMudjEuS2V5VG9QYXRoEhAKCG9wdGlvbmFsGAMgASgIIkAKFURvd253YXJkQXBpUHJvamVjdGlvbhInCgVpdGVtcxgBIAMoCzIYLnBvZGMudjEuRG93bndhcmRBcGlGaWxlImgKEURvd253YXJkQXBpVm9sdW1lEicKBWl0ZW1zGAEgAygLMhgucG9kYy52MS5Eb3dud2FyZEFwaUZpbGUSGQoMZGVmYXVsdF9tb2RlGAIgASgFSACIAQFCDwoNX2RlZmF1bHRfbW9kZSKAAQoPRG93bndhcmRBcGlGaWxlEgwKBHBhdGgYASABKAkSDwoFZmllbGQYAiABKAlIABIoCghyZXNvdXJjZRgDIAEoCzIULnBvZGMudjEuUmVzb3VyY2VSZWZIABIRCgRtb2RlGAQgASgFSAGIAQFCCAoGc291cmNlQgcKBV9tb2RlIkMKC1Jlc291cmNlUmVmEhEKCWNvbnRhaW5lchgBIAEoCRIQCghyZXNvdXJjZRgCIAEoCRIPCgdkaXZpc29yGAMgASgJIjkKEFBlcnNpc3RlbnRWb2x1bWUSEgoKY2xhaW1fbmFtZRgBIAEoCRIRCglyZWFkX29ubHkYAiABKAgitgMKD1NlY3VyaXR5Q29udGV4dBIcCg9ydW5fYXNfbm9uX3Jvb3QYASABKAhIAIgBARIYCgtydW5fYXNfdXNlchgCIAEoA0gBiAEBEhkKDHJ1bl9hc19ncm91cBgDIAEoA0gCiAEBEiYKGXJlYWRfb25seV9yb290X2ZpbGVzeXN0ZW0YBCABKAhIA4gBARInChphbGxvd19wcml2aWxlZ2VfZXNjYWxhdGlvbhgFIAEoCEgEiAEBEhcKCnByaXZpbGVnZWQYBiABKAhIBYgBARIYChBjYXBhYmlsaXRpZXNfYWRkGAcgAygJEhkKEWNhcGFiaWxpdGllc19kcm9wGAggAygJEjAKD3NlY2NvbXBfcHJvZmlsZRgJIAEoDjIXLnBvZGMudjEuU2VjY29tcFByb2ZpbGVCEgoQX3J1bl9hc19ub25fcm9vdEIOCgxfcnVuX2FzX3VzZXJCDwoNX3J1bl9hc19ncm91cEIcChpfcmVhZF9vbmx5X3Jvb3RfZmlsZXN5c3RlbUIdChtfYWxsb3dfcHJpdmlsZWdlX2VzY2FsYXRpb25CDQoLX3ByaXZpbGVnZWQi7wIKElBvZFNlY3VyaXR5Q29udGV4dBIYCgtydW5fYXNfdXNlchgBIAEoA0gAiAEBEhkKDHJ1bl9hc19ncm91cBgCIAEoA0gBiAEBEhwKD3J1bl9hc19ub25fcm9vdBgDIAEoCEgCiAEBEjAKD3NlY2NvbXBfcHJvZmlsZRgEIAEoDjIXLnBvZGMudjEuU2VjY29tcFByb2ZpbGUSFQoIZnNfZ3JvdXAYBSABKANIA4gBARI8ChZmc19ncm91cF9jaGFuZ2VfcG9saWN5GAYgASgOMhwucG9kYy52MS5Gc0dyb3VwQ2hhbmdlUG9saWN5EhsKE3N1cHBsZW1lbnRhbF9ncm91cHMYByADKAMSIAoHc3lzY3RscxgIIAMoCzIPLnBvZGMudjEuU3lzY3RsQg4KDF9ydW5fYXNfdXNlckIPCg1fcnVuX2FzX2dyb3VwQhIKEF9ydW5fYXNfbm9uX3Jvb3RCCwoJX2ZzX2dyb3VwIiUKBlN5c2N0bBIMCgRuYW1lGAEgASgJEg0KBXZhbHVlGAIgASgJItIDCgdTZXJ2aWNlEgwKBG5hbWUYASABKAkSIgoEdHlwZRgCIAEoDjIULnBvZGMudjEuU2VydmljZVR5cGUSIwoFcG9ydHMYAyADKAsyFC5wb2RjLnYxLlNlcnZpY2VQb3J0EjIKEHNlc3Npb25fYWZmaW5pdHkYBCABKA4yGC5wb2RjLnYxLlNlc3Npb25BZmZpbml0eRIoCiBzZXNzaW9uX2FmZmluaXR5X3RpbWVvdXRfc2Vjb25kcxgFIAEoBRI/ChdleHRlcm5hbF90cmFmZmljX3BvbGljeRgGIAEoDjIeLnBvZGMudjEuRXh0ZXJuYWxUcmFmZmljUG9saWN5EiMKG3B1Ymxpc2hfbm90X3JlYWR5X2FkZHJlc3NlcxgHIAEoCBIbChNsb2FkX2JhbGFuY2VyX2NsYXNzGAggASgJEiMKG2xvYWRfYmFsYW5jZXJfc291cmNlX3JhbmdlcxgJIAMoCRI2Cgthbm5vdGF0aW9ucxgKIAMoCzIhLnBvZGMudjEuU2VydmljZS5Bbm5vdGF0aW9uc0VudHJ5GjIKEEFubm90YXRpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJECgtTZXJ2aWNlUG9ydBIMCgRuYW1lGAEgASgJEhQKDHNlcnZpY2VfcG9ydBgCIAEoBRIRCglub2RlX3BvcnQYAyABKAUqeAoSVG9sZXJhdGlvbk9wZXJhdG9yEiMKH1RPTEVSQVRJT05fT1BFUkFUT1JfVU5TUEVDSUZJRUQQABIdChlUT0xFUkFUSU9OX09QRVJBVE9SX0VRVUFMEAESHgoaVE9MRVJBVElPTl9PUEVSQVRPUl9FWElTVFMQAiqLAQoLVGFpbnRFZmZlY3QSHAoYVEFJTlRfRUZGRUNUX1VOU1BFQ0lGSUVEEAASHAoYVEFJTlRfRUZGRUNUX05PX1NDSEVEVUxFEAESIwofVEFJTlRfRUZGRUNUX1BSRUZFUl9OT19TQ0hFRFVMRRACEhsKF1RBSU5UX0VGRkVDVF9OT19FWEVDVVRFEAMqjAIKFE5vZGVTZWxlY3Rvck9wZXJhdG9yEiYKIk5PREVfU0VMRUNUT1JfT1BFUkFUT1JfVU5TUEVDSUZJRUQQABIdChlOT0RFX1NFTEVDVE9SX09QRVJBVE9SX0lOEAESIQodTk9ERV9TRUxFQ1RPUl9PUEVSQVRPUl9OT1RfSU4QAhIhCh1OT0RFX1NFTEVDVE9SX09QRVJBVE9SX0VYSVNUUxADEikKJU5PREVfU0VMRUNUT1JfT1BFUkFUT1JfRE9FU19OT1RfRVhJU1QQBBIdChlOT0RFX1NFTEVDVE9SX09QRVJBVE9SX0dUEAUSHQoZTk9ERV9TRUxFQ1RPUl9PUEVSQVRPUl9MVBAGKtQBChVMYWJlbFNlbGVjdG9yT3BlcmF0b3ISJwojTEFCRUxfU0VMRUNUT1JfT1BFUkFUT1JfVU5TUEVDSUZJRUQQABIeChpMQUJFTF9TRUxFQ1RPUl9PUEVSQVRPUl9JThABEiIKHkxBQkVMX1NFTEVDVE9SX09QRVJBVE9SX05PVF9JThACEiIKHkxBQkVMX1NFTEVDVE9SX09QRVJBVE9SX0VYSVNUUxADEioKJkxBQkVMX1NFTEVDVE9SX09QRVJBVE9SX0RPRVNfTk9UX0VYSVNUEAQqhwEKEVdoZW5VbnNhdGlzZmlhYmxlEiIKHldIRU5fVU5TQVRJU0ZJQUJMRV9VTlNQRUNJRklFRBAAEiYKIldIRU5fVU5TQVRJU0ZJQUJMRV9ET19OT1RfU0NIRURVTEUQARImCiJXSEVOX1VOU0FUSVNGSUFCTEVfU0NIRURVTEVfQU5ZV0FZEAIqfwoTTm9kZUluY2x1c2lvblBvbGljeRIlCiFOT0RFX0lOQ0xVU0lPTl9QT0xJQ1lfVU5TUEVDSUZJRUQQABIfChtOT0RFX0lOQ0xVU0lPTl9QT0xJQ1lfSE9OT1IQARIgChxOT0RFX0lOQ0xVU0lPTl9QT0xJQ1lfSUdOT1JFEAIqlgEKFkRlcGxveW1lbnRTdHJhdGVneVR5cGUSKAokREVQTE9ZTUVOVF9TVFJBVEVHWV9UWVBFX1VOU1BFQ0lGSUVEEAASKwonREVQTE9ZTUVOVF9TVFJBVEVHWV9UWVBFX1JPTExJTkdfVVBEQVRFEAESJQohREVQTE9ZTUVOVF9TVFJBVEVHWV9UWVBFX1JFQ1JFQVRFEAIqVwoKQ29udHJvbGxlchIaChZDT05UUk9MTEVSX1VOU1BFQ0lGSUVEEAASEgoOQ09OVFJPTExFUl9QT0QQARIZChVDT05UUk9MTEVSX0RFUExPWU1FTlQQAiqDAQoNUmVzdGFydFBvbGljeRIeChpSRVNUQVJUX1BPTElDWV9VTlNQRUNJRklFRBAAEhkKFVJFU1RBUlRfUE9MSUNZX0FMV0FZUxABEh0KGVJFU1RBUlRfUE9MSUNZX09OX0ZBSUxVUkUQAhIYChRSRVNUQVJUX1BPTElDWV9ORVZFUhADKngKClB1bGxQb2xpY3kSGwoXUFVMTF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIWChJQVUxMX1BPTElDWV9BTFdBWVMQARIeChpQVUxMX1BPTElDWV9JRl9OT1RfUFJFU0VOVBACEhUKEVBVTExfUE9MSUNZX05FVkVSEAMqWwoIUHJvdG9jb2wSGAoUUFJPVE9DT0xfVU5TUEVDSUZJRUQQABIQCgxQUk9UT0NPTF9UQ1AQARIQCgxQUk9UT0NPTF9VRFAQAhIRCg1QUk9UT0NPTF9TQ1RQEAMqVgoGRXhwb3NlEhYKEkVYUE9TRV9VTlNQRUNJRklFRBAAEg8KC0VYUE9TRV9OT05FEAESEgoORVhQT1NFX0NMVVNURVIQAhIPCgtFWFBPU0VfTk9ERRADKkMKBlNjaGVtZRIWChJTQ0hFTUVfVU5TUEVDSUZJRUQQABIPCgtTQ0hFTUVfSFRUUBABEhAKDFNDSEVNRV9IVFRQUxACKnYKDlNlY2NvbXBQcm9maWxlEh8KG1NFQ0NPTVBfUFJPRklMRV9VTlNQRUNJRklFRBAAEiMKH1NFQ0NPTVBfUFJPRklMRV9SVU5USU1FX0RFRkFVTFQQARIeChpTRUNDT01QX1BST0ZJTEVfVU5DT05GSU5FRBACKo0BChNGc0dyb3VwQ2hhbmdlUG9saWN5EiYKIkZTX0dST1VQX0NIQU5HRV9QT0xJQ1lfVU5TUEVDSUZJRUQQABIhCh1GU19HUk9VUF9DSEFOR0VfUE9MSUNZX0FMV0FZUxABEisKJ0ZTX0dST1VQX0NIQU5HRV9QT0xJQ1lfT05fUk9PVF9NSVNNQVRDSBACKp8BCgtTZXJ2aWNlVHlwZRIcChhTRVJWSUNFX1RZUEVfVU5TUEVDSUZJRUQQABIbChdTRVJWSUNFX1RZUEVfQ0xVU1RFUl9JUBABEhoKFlNFUlZJQ0VfVFlQRV9OT0RFX1BPUlQQAhIeChpTRVJWSUNFX1RZUEVfTE9BRF9CQUxBTkNFUhADEhkKFVNFUlZJQ0VfVFlQRV9IRUFETEVTUxAEKm4KD1Nlc3Npb25BZmZpbml0eRIgChxTRVNTSU9OX0FGRklOSVRZX1VOU1BFQ0lGSUVEEAASGQoVU0VTU0lPTl9BRkZJTklUWV9OT05FEAESHgoaU0VTU0lPTl9BRkZJTklUWV9DTElFTlRfSVAQAiqIAQoVRXh0ZXJuYWxUcmFmZmljUG9saWN5EicKI0VYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX1VOU1BFQ0lGSUVEEAASIwofRVhURVJOQUxfVFJBRkZJQ19QT0xJQ1lfQ0xVU1RFUhABEiEKHUVYVEVSTkFMX1RSQUZGSUNfUE9MSUNZX0xPQ0FMEAJCLVorZ2l0aHViLmNvbS9wb2RjLWRldi9wb2RjL2dlbi9wb2RjL3YxO3BvZGN2MWIGcHJvdG8z");
 
 /**
  * WorkloadIntent is what a service needs, said at a high level: its
@@ -223,6 +223,51 @@ export type WorkloadIntent = Message<"podc.v1.WorkloadIntent"> & {
    * @generated from field: optional int32 progress_deadline_seconds = 24;
    */
   progressDeadlineSeconds?: number | undefined;
+
+  /**
+   * Labels a node must have for the pod to run on it.
+   *
+   * @generated from field: map<string, string> node_selector = 25;
+   */
+  nodeSelector: { [key: string]: string };
+
+  /**
+   * Taints of nodes the pod tolerates: it may be scheduled onto (and stay
+   * on) nodes with them.
+   *
+   * @generated from field: repeated podc.v1.Toleration tolerations = 26;
+   */
+  tolerations: Toleration[];
+
+  /**
+   * Rules that draw the pod to nodes, and to or away from other pods.
+   *
+   * @generated from field: podc.v1.Affinity affinity = 27;
+   */
+  affinity?: Affinity | undefined;
+
+  /**
+   * How the workload's pods spread over topology domains (zones, nodes).
+   *
+   * @generated from field: repeated podc.v1.TopologySpreadConstraint topology_spread_constraints = 28;
+   */
+  topologySpreadConstraints: TopologySpreadConstraint[];
+
+  /**
+   * The PriorityClass of the pod: its scheduling priority and whether it
+   * may preempt others. Empty leaves the cluster's default.
+   *
+   * @generated from field: string priority_class_name = 29;
+   */
+  priorityClassName: string;
+
+  /**
+   * The RuntimeClass the pod's containers run with (a sandboxed runtime,
+   * say). Empty leaves the node's default runtime.
+   *
+   * @generated from field: string runtime_class_name = 30;
+   */
+  runtimeClassName: string;
 };
 
 /**
@@ -231,6 +276,455 @@ export type WorkloadIntent = Message<"podc.v1.WorkloadIntent"> & {
  */
 export const WorkloadIntentSchema: GenMessage<WorkloadIntent> = /*@__PURE__*/
   messageDesc(file_podc_v1_intent, 0);
+
+/**
+ * Toleration tolerates the taints it matches.
+ *
+ * @generated from message podc.v1.Toleration
+ */
+export type Toleration = Message<"podc.v1.Toleration"> & {
+  /**
+   * The taint key. Empty with TOLERATION_OPERATOR_EXISTS tolerates every
+   * taint.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * How the taint's value is matched. Unset means
+   * TOLERATION_OPERATOR_EQUAL, written out.
+   *
+   * @generated from field: podc.v1.TolerationOperator operator = 2;
+   */
+  operator: TolerationOperator;
+
+  /**
+   * The taint value to match with TOLERATION_OPERATOR_EQUAL; refused with
+   * TOLERATION_OPERATOR_EXISTS.
+   *
+   * @generated from field: string value = 3;
+   */
+  value: string;
+
+  /**
+   * The taint effect to match. Unset matches every effect.
+   *
+   * @generated from field: podc.v1.TaintEffect effect = 4;
+   */
+  effect: TaintEffect;
+
+  /**
+   * With TAINT_EFFECT_NO_EXECUTE only: seconds the pod stays on a node
+   * after the taint is added. Unset: it stays for good.
+   *
+   * @generated from field: optional int64 toleration_seconds = 5;
+   */
+  tolerationSeconds?: bigint | undefined;
+};
+
+/**
+ * Describes the message podc.v1.Toleration.
+ * Use `create(TolerationSchema)` to create a new message.
+ */
+export const TolerationSchema: GenMessage<Toleration> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 1);
+
+/**
+ * Affinity draws the pod to nodes, and to or away from other pods.
+ *
+ * @generated from message podc.v1.Affinity
+ */
+export type Affinity = Message<"podc.v1.Affinity"> & {
+  /**
+   * Which nodes the pod runs on.
+   *
+   * @generated from field: podc.v1.NodeAffinity node = 1;
+   */
+  node?: NodeAffinity | undefined;
+
+  /**
+   * Pods this pod runs near (in the same topology domain).
+   *
+   * @generated from field: podc.v1.PodAffinity pod = 2;
+   */
+  pod?: PodAffinity | undefined;
+
+  /**
+   * Pods this pod runs away from (in another topology domain): replicas
+   * spread over nodes or zones.
+   *
+   * @generated from field: podc.v1.PodAffinity pod_anti = 3;
+   */
+  podAnti?: PodAffinity | undefined;
+};
+
+/**
+ * Describes the message podc.v1.Affinity.
+ * Use `create(AffinitySchema)` to create a new message.
+ */
+export const AffinitySchema: GenMessage<Affinity> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 2);
+
+/**
+ * NodeAffinity says which nodes the pod runs on.
+ *
+ * @generated from message podc.v1.NodeAffinity
+ */
+export type NodeAffinity = Message<"podc.v1.NodeAffinity"> & {
+  /**
+   * The pod runs only on a node that matches at least one of these terms.
+   *
+   * @generated from field: repeated podc.v1.NodeSelectorTerm required = 1;
+   */
+  required: NodeSelectorTerm[];
+
+  /**
+   * The scheduler prefers nodes that match these terms, by weight.
+   *
+   * @generated from field: repeated podc.v1.PreferredNodeTerm preferred = 2;
+   */
+  preferred: PreferredNodeTerm[];
+};
+
+/**
+ * Describes the message podc.v1.NodeAffinity.
+ * Use `create(NodeAffinitySchema)` to create a new message.
+ */
+export const NodeAffinitySchema: GenMessage<NodeAffinity> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 3);
+
+/**
+ * NodeSelectorTerm matches nodes that meet every one of its requirements.
+ *
+ * @generated from message podc.v1.NodeSelectorTerm
+ */
+export type NodeSelectorTerm = Message<"podc.v1.NodeSelectorTerm"> & {
+  /**
+   * Requirements on the node's labels, at least one.
+   *
+   * @generated from field: repeated podc.v1.NodeSelectorRequirement match_expressions = 1;
+   */
+  matchExpressions: NodeSelectorRequirement[];
+};
+
+/**
+ * Describes the message podc.v1.NodeSelectorTerm.
+ * Use `create(NodeSelectorTermSchema)` to create a new message.
+ */
+export const NodeSelectorTermSchema: GenMessage<NodeSelectorTerm> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 4);
+
+/**
+ * NodeSelectorRequirement is one requirement on a node label.
+ *
+ * @generated from message podc.v1.NodeSelectorRequirement
+ */
+export type NodeSelectorRequirement = Message<"podc.v1.NodeSelectorRequirement"> & {
+  /**
+   * The label key.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * How the label is compared with values.
+   *
+   * @generated from field: podc.v1.NodeSelectorOperator operator = 2;
+   */
+  operator: NodeSelectorOperator;
+
+  /**
+   * The values: at least one for IN and NOT_IN, none for EXISTS and
+   * DOES_NOT_EXIST, one integer for GT and LT.
+   *
+   * @generated from field: repeated string values = 3;
+   */
+  values: string[];
+};
+
+/**
+ * Describes the message podc.v1.NodeSelectorRequirement.
+ * Use `create(NodeSelectorRequirementSchema)` to create a new message.
+ */
+export const NodeSelectorRequirementSchema: GenMessage<NodeSelectorRequirement> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 5);
+
+/**
+ * PreferredNodeTerm is a node term the scheduler prefers, with a weight.
+ *
+ * @generated from message podc.v1.PreferredNodeTerm
+ */
+export type PreferredNodeTerm = Message<"podc.v1.PreferredNodeTerm"> & {
+  /**
+   * 1-100: how much a match counts.
+   *
+   * @generated from field: int32 weight = 1;
+   */
+  weight: number;
+
+  /**
+   * The nodes preferred.
+   *
+   * @generated from field: podc.v1.NodeSelectorTerm term = 2;
+   */
+  term?: NodeSelectorTerm | undefined;
+};
+
+/**
+ * Describes the message podc.v1.PreferredNodeTerm.
+ * Use `create(PreferredNodeTermSchema)` to create a new message.
+ */
+export const PreferredNodeTermSchema: GenMessage<PreferredNodeTerm> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 6);
+
+/**
+ * PodAffinity says which pods this pod runs near, or away from.
+ *
+ * @generated from message podc.v1.PodAffinity
+ */
+export type PodAffinity = Message<"podc.v1.PodAffinity"> & {
+  /**
+   * Terms every node the pod runs on must meet.
+   *
+   * @generated from field: repeated podc.v1.PodAffinityTerm required = 1;
+   */
+  required: PodAffinityTerm[];
+
+  /**
+   * Terms the scheduler prefers nodes to meet, by weight.
+   *
+   * @generated from field: repeated podc.v1.WeightedPodAffinityTerm preferred = 2;
+   */
+  preferred: WeightedPodAffinityTerm[];
+};
+
+/**
+ * Describes the message podc.v1.PodAffinity.
+ * Use `create(PodAffinitySchema)` to create a new message.
+ */
+export const PodAffinitySchema: GenMessage<PodAffinity> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 7);
+
+/**
+ * PodAffinityTerm selects pods and the topology domain to share (or not)
+ * with them.
+ *
+ * @generated from message podc.v1.PodAffinityTerm
+ */
+export type PodAffinityTerm = Message<"podc.v1.PodAffinityTerm"> & {
+  /**
+   * The pods. Unset means the workload's own pods, written out.
+   *
+   * @generated from field: podc.v1.LabelSelector label_selector = 1;
+   */
+  labelSelector?: LabelSelector | undefined;
+
+  /**
+   * The namespaces to look for them in. Empty (and no namespaceSelector)
+   * means the pod's own.
+   *
+   * @generated from field: repeated string namespaces = 2;
+   */
+  namespaces: string[];
+
+  /**
+   * Namespaces to look in, by label; an empty selector means every
+   * namespace.
+   *
+   * @generated from field: podc.v1.LabelSelector namespace_selector = 3;
+   */
+  namespaceSelector?: LabelSelector | undefined;
+
+  /**
+   * The node label that makes a topology domain: "kubernetes.io/hostname"
+   * (a node), "topology.kubernetes.io/zone" (a zone).
+   *
+   * @generated from field: string topology_key = 4;
+   */
+  topologyKey: string;
+};
+
+/**
+ * Describes the message podc.v1.PodAffinityTerm.
+ * Use `create(PodAffinityTermSchema)` to create a new message.
+ */
+export const PodAffinityTermSchema: GenMessage<PodAffinityTerm> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 8);
+
+/**
+ * WeightedPodAffinityTerm is a pod affinity term the scheduler prefers.
+ *
+ * @generated from message podc.v1.WeightedPodAffinityTerm
+ */
+export type WeightedPodAffinityTerm = Message<"podc.v1.WeightedPodAffinityTerm"> & {
+  /**
+   * 1-100: how much a match counts.
+   *
+   * @generated from field: int32 weight = 1;
+   */
+  weight: number;
+
+  /**
+   * The term.
+   *
+   * @generated from field: podc.v1.PodAffinityTerm term = 2;
+   */
+  term?: PodAffinityTerm | undefined;
+};
+
+/**
+ * Describes the message podc.v1.WeightedPodAffinityTerm.
+ * Use `create(WeightedPodAffinityTermSchema)` to create a new message.
+ */
+export const WeightedPodAffinityTermSchema: GenMessage<WeightedPodAffinityTerm> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 9);
+
+/**
+ * LabelSelector selects objects by their labels: they have every label of
+ * matchLabels and meet every expression.
+ *
+ * @generated from message podc.v1.LabelSelector
+ */
+export type LabelSelector = Message<"podc.v1.LabelSelector"> & {
+  /**
+   * Labels the objects have.
+   *
+   * @generated from field: map<string, string> match_labels = 1;
+   */
+  matchLabels: { [key: string]: string };
+
+  /**
+   * Requirements on the objects' labels.
+   *
+   * @generated from field: repeated podc.v1.LabelSelectorRequirement match_expressions = 2;
+   */
+  matchExpressions: LabelSelectorRequirement[];
+};
+
+/**
+ * Describes the message podc.v1.LabelSelector.
+ * Use `create(LabelSelectorSchema)` to create a new message.
+ */
+export const LabelSelectorSchema: GenMessage<LabelSelector> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 10);
+
+/**
+ * LabelSelectorRequirement is one requirement on a label.
+ *
+ * @generated from message podc.v1.LabelSelectorRequirement
+ */
+export type LabelSelectorRequirement = Message<"podc.v1.LabelSelectorRequirement"> & {
+  /**
+   * The label key.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * How the label is compared with values.
+   *
+   * @generated from field: podc.v1.LabelSelectorOperator operator = 2;
+   */
+  operator: LabelSelectorOperator;
+
+  /**
+   * The values: at least one for IN and NOT_IN, none for EXISTS and
+   * DOES_NOT_EXIST.
+   *
+   * @generated from field: repeated string values = 3;
+   */
+  values: string[];
+};
+
+/**
+ * Describes the message podc.v1.LabelSelectorRequirement.
+ * Use `create(LabelSelectorRequirementSchema)` to create a new message.
+ */
+export const LabelSelectorRequirementSchema: GenMessage<LabelSelectorRequirement> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 11);
+
+/**
+ * TopologySpreadConstraint bounds how unevenly pods spread over the
+ * domains of a topology.
+ *
+ * @generated from message podc.v1.TopologySpreadConstraint
+ */
+export type TopologySpreadConstraint = Message<"podc.v1.TopologySpreadConstraint"> & {
+  /**
+   * The most the number of matching pods may differ between two domains,
+   * 1 or more. Unset means 1, written out.
+   *
+   * @generated from field: int32 max_skew = 1;
+   */
+  maxSkew: number;
+
+  /**
+   * The node label that makes a domain: "topology.kubernetes.io/zone",
+   * "kubernetes.io/hostname".
+   *
+   * @generated from field: string topology_key = 2;
+   */
+  topologyKey: string;
+
+  /**
+   * What the scheduler does when no node keeps the skew. Unset means
+   * WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE, written out.
+   *
+   * @generated from field: podc.v1.WhenUnsatisfiable when_unsatisfiable = 3;
+   */
+  whenUnsatisfiable: WhenUnsatisfiable;
+
+  /**
+   * The pods counted. Unset means the workload's own pods, written out.
+   *
+   * @generated from field: podc.v1.LabelSelector label_selector = 4;
+   */
+  labelSelector?: LabelSelector | undefined;
+
+  /**
+   * With WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE only: the fewest domains to
+   * count, 1 or more, fewer being counted as empty (Kubernetes 1.27+).
+   *
+   * @generated from field: optional int32 min_domains = 5;
+   */
+  minDomains?: number | undefined;
+
+  /**
+   * Whether the pod's node affinity and node selector limit the domains
+   * counted. Unset leaves the scheduler's default (honor) (Kubernetes
+   * 1.26+).
+   *
+   * @generated from field: podc.v1.NodeInclusionPolicy node_affinity_policy = 6;
+   */
+  nodeAffinityPolicy: NodeInclusionPolicy;
+
+  /**
+   * Whether nodes with taints the pod does not tolerate are counted.
+   * Unset leaves the scheduler's default (ignore) (Kubernetes 1.26+).
+   *
+   * @generated from field: podc.v1.NodeInclusionPolicy node_taints_policy = 7;
+   */
+  nodeTaintsPolicy: NodeInclusionPolicy;
+
+  /**
+   * Label keys whose values, taken from the pod, narrow the pods counted,
+   * such as "pod-template-hash" to count one rollout's pods (Kubernetes
+   * 1.27+). Not keys of labelSelector.
+   *
+   * @generated from field: repeated string match_label_keys = 8;
+   */
+  matchLabelKeys: string[];
+};
+
+/**
+ * Describes the message podc.v1.TopologySpreadConstraint.
+ * Use `create(TopologySpreadConstraintSchema)` to create a new message.
+ */
+export const TopologySpreadConstraintSchema: GenMessage<TopologySpreadConstraint> = /*@__PURE__*/
+  messageDesc(file_podc_v1_intent, 12);
 
 /**
  * DeploymentStrategy is how a Deployment replaces its pods.
@@ -272,7 +766,7 @@ export type DeploymentStrategy = Message<"podc.v1.DeploymentStrategy"> & {
  * Use `create(DeploymentStrategySchema)` to create a new message.
  */
 export const DeploymentStrategySchema: GenMessage<DeploymentStrategy> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 1);
+  messageDesc(file_podc_v1_intent, 13);
 
 /**
  * Container is one process of the pod: an app container, an init step or a
@@ -389,7 +883,7 @@ export type Container = Message<"podc.v1.Container"> & {
  * Use `create(ContainerSchema)` to create a new message.
  */
 export const ContainerSchema: GenMessage<Container> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 2);
+  messageDesc(file_podc_v1_intent, 14);
 
 /**
  * Lifecycle is a container's start and stop hooks.
@@ -421,7 +915,7 @@ export type Lifecycle = Message<"podc.v1.Lifecycle"> & {
  * Use `create(LifecycleSchema)` to create a new message.
  */
 export const LifecycleSchema: GenMessage<Lifecycle> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 3);
+  messageDesc(file_podc_v1_intent, 15);
 
 /**
  * LifecycleHandler is one hook: exactly one action.
@@ -468,7 +962,7 @@ export type LifecycleHandler = Message<"podc.v1.LifecycleHandler"> & {
  * Use `create(LifecycleHandlerSchema)` to create a new message.
  */
 export const LifecycleHandlerSchema: GenMessage<LifecycleHandler> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 4);
+  messageDesc(file_podc_v1_intent, 16);
 
 /**
  * SleepAction waits before the hook completes.
@@ -490,7 +984,7 @@ export type SleepAction = Message<"podc.v1.SleepAction"> & {
  * Use `create(SleepActionSchema)` to create a new message.
  */
 export const SleepActionSchema: GenMessage<SleepAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 5);
+  messageDesc(file_podc_v1_intent, 17);
 
 /**
  * EnvVar is one environment variable: a literal value, a reference to a
@@ -566,7 +1060,7 @@ export type EnvVar = Message<"podc.v1.EnvVar"> & {
  * Use `create(EnvVarSchema)` to create a new message.
  */
 export const EnvVarSchema: GenMessage<EnvVar> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 6);
+  messageDesc(file_podc_v1_intent, 18);
 
 /**
  * KeyRef names one key of a ConfigMap or Secret.
@@ -601,7 +1095,7 @@ export type KeyRef = Message<"podc.v1.KeyRef"> & {
  * Use `create(KeyRefSchema)` to create a new message.
  */
 export const KeyRefSchema: GenMessage<KeyRef> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 7);
+  messageDesc(file_podc_v1_intent, 19);
 
 /**
  * EnvFrom exposes every key of a ConfigMap or Secret as an environment
@@ -646,7 +1140,7 @@ export type EnvFrom = Message<"podc.v1.EnvFrom"> & {
  * Use `create(EnvFromSchema)` to create a new message.
  */
 export const EnvFromSchema: GenMessage<EnvFrom> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 8);
+  messageDesc(file_podc_v1_intent, 20);
 
 /**
  * Port is a port a container listens on, and how far it is exposed.
@@ -706,7 +1200,7 @@ export type Port = Message<"podc.v1.Port"> & {
  * Use `create(PortSchema)` to create a new message.
  */
 export const PortSchema: GenMessage<Port> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 9);
+  messageDesc(file_podc_v1_intent, 21);
 
 /**
  * Resources are a container's requests (what scheduling reserves) and limits
@@ -743,7 +1237,7 @@ export type Resources = Message<"podc.v1.Resources"> & {
  * Use `create(ResourcesSchema)` to create a new message.
  */
 export const ResourcesSchema: GenMessage<Resources> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 10);
+  messageDesc(file_podc_v1_intent, 22);
 
 /**
  * Resource is the request and limit of one resource, as Kubernetes
@@ -773,7 +1267,7 @@ export type Resource = Message<"podc.v1.Resource"> & {
  * Use `create(ResourceSchema)` to create a new message.
  */
 export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 11);
+  messageDesc(file_podc_v1_intent, 23);
 
 /**
  * Probes are a container's health checks.
@@ -808,7 +1302,7 @@ export type Probes = Message<"podc.v1.Probes"> & {
  * Use `create(ProbesSchema)` to create a new message.
  */
 export const ProbesSchema: GenMessage<Probes> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 12);
+  messageDesc(file_podc_v1_intent, 24);
 
 /**
  * Probe is one health check: exactly one handler and its timing.
@@ -897,7 +1391,7 @@ export type Probe = Message<"podc.v1.Probe"> & {
  * Use `create(ProbeSchema)` to create a new message.
  */
 export const ProbeSchema: GenMessage<Probe> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 13);
+  messageDesc(file_podc_v1_intent, 25);
 
 /**
  * ExecAction runs a command in the container.
@@ -918,7 +1412,7 @@ export type ExecAction = Message<"podc.v1.ExecAction"> & {
  * Use `create(ExecActionSchema)` to create a new message.
  */
 export const ExecActionSchema: GenMessage<ExecAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 14);
+  messageDesc(file_podc_v1_intent, 26);
 
 /**
  * TCPSocketAction opens a TCP connection.
@@ -941,7 +1435,7 @@ export type TCPSocketAction = Message<"podc.v1.TCPSocketAction"> & {
  * Use `create(TCPSocketActionSchema)` to create a new message.
  */
 export const TCPSocketActionSchema: GenMessage<TCPSocketAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 15);
+  messageDesc(file_podc_v1_intent, 27);
 
 /**
  * HTTPGetAction sends an HTTP GET request.
@@ -985,7 +1479,7 @@ export type HTTPGetAction = Message<"podc.v1.HTTPGetAction"> & {
  * Use `create(HTTPGetActionSchema)` to create a new message.
  */
 export const HTTPGetActionSchema: GenMessage<HTTPGetAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 16);
+  messageDesc(file_podc_v1_intent, 28);
 
 /**
  * HTTPHeader is one header of an HTTP probe.
@@ -1013,7 +1507,7 @@ export type HTTPHeader = Message<"podc.v1.HTTPHeader"> & {
  * Use `create(HTTPHeaderSchema)` to create a new message.
  */
 export const HTTPHeaderSchema: GenMessage<HTTPHeader> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 17);
+  messageDesc(file_podc_v1_intent, 29);
 
 /**
  * GRPCAction calls the standard gRPC health service.
@@ -1042,7 +1536,7 @@ export type GRPCAction = Message<"podc.v1.GRPCAction"> & {
  * Use `create(GRPCActionSchema)` to create a new message.
  */
 export const GRPCActionSchema: GenMessage<GRPCAction> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 18);
+  messageDesc(file_podc_v1_intent, 30);
 
 /**
  * Mount mounts a declared volume into a container.
@@ -1084,7 +1578,7 @@ export type Mount = Message<"podc.v1.Mount"> & {
  * Use `create(MountSchema)` to create a new message.
  */
 export const MountSchema: GenMessage<Mount> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 19);
+  messageDesc(file_podc_v1_intent, 31);
 
 /**
  * Volume is storage declared once for the pod and mounted by any container.
@@ -1161,7 +1655,7 @@ export type Volume = Message<"podc.v1.Volume"> & {
  * Use `create(VolumeSchema)` to create a new message.
  */
 export const VolumeSchema: GenMessage<Volume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 20);
+  messageDesc(file_podc_v1_intent, 32);
 
 /**
  * ScratchVolume is an emptyDir volume.
@@ -1189,7 +1683,7 @@ export type ScratchVolume = Message<"podc.v1.ScratchVolume"> & {
  * Use `create(ScratchVolumeSchema)` to create a new message.
  */
 export const ScratchVolumeSchema: GenMessage<ScratchVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 21);
+  messageDesc(file_podc_v1_intent, 33);
 
 /**
  * ConfigVolume mounts a ConfigMap.
@@ -1233,7 +1727,7 @@ export type ConfigVolume = Message<"podc.v1.ConfigVolume"> & {
  * Use `create(ConfigVolumeSchema)` to create a new message.
  */
 export const ConfigVolumeSchema: GenMessage<ConfigVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 22);
+  messageDesc(file_podc_v1_intent, 34);
 
 /**
  * SecretVolume mounts a Secret.
@@ -1277,7 +1771,7 @@ export type SecretVolume = Message<"podc.v1.SecretVolume"> & {
  * Use `create(SecretVolumeSchema)` to create a new message.
  */
 export const SecretVolumeSchema: GenMessage<SecretVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 23);
+  messageDesc(file_podc_v1_intent, 35);
 
 /**
  * KeyToPath puts one key of a ConfigMap or Secret at a path of the volume.
@@ -1314,7 +1808,7 @@ export type KeyToPath = Message<"podc.v1.KeyToPath"> & {
  * Use `create(KeyToPathSchema)` to create a new message.
  */
 export const KeyToPathSchema: GenMessage<KeyToPath> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 24);
+  messageDesc(file_podc_v1_intent, 36);
 
 /**
  * ProjectedVolume puts several sources in one directory.
@@ -1343,7 +1837,7 @@ export type ProjectedVolume = Message<"podc.v1.ProjectedVolume"> & {
  * Use `create(ProjectedVolumeSchema)` to create a new message.
  */
 export const ProjectedVolumeSchema: GenMessage<ProjectedVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 25);
+  messageDesc(file_podc_v1_intent, 37);
 
 /**
  * ProjectedSource is one source of a projected volume.
@@ -1396,7 +1890,7 @@ export type ProjectedSource = Message<"podc.v1.ProjectedSource"> & {
  * Use `create(ProjectedSourceSchema)` to create a new message.
  */
 export const ProjectedSourceSchema: GenMessage<ProjectedSource> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 26);
+  messageDesc(file_podc_v1_intent, 38);
 
 /**
  * ServiceAccountTokenProjection writes a service account token to a file.
@@ -1432,7 +1926,7 @@ export type ServiceAccountTokenProjection = Message<"podc.v1.ServiceAccountToken
  * Use `create(ServiceAccountTokenProjectionSchema)` to create a new message.
  */
 export const ServiceAccountTokenProjectionSchema: GenMessage<ServiceAccountTokenProjection> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 27);
+  messageDesc(file_podc_v1_intent, 39);
 
 /**
  * ConfigProjection is a ConfigMap's keys in a projected volume.
@@ -1467,7 +1961,7 @@ export type ConfigProjection = Message<"podc.v1.ConfigProjection"> & {
  * Use `create(ConfigProjectionSchema)` to create a new message.
  */
 export const ConfigProjectionSchema: GenMessage<ConfigProjection> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 28);
+  messageDesc(file_podc_v1_intent, 40);
 
 /**
  * SecretProjection is a Secret's keys in a projected volume.
@@ -1502,7 +1996,7 @@ export type SecretProjection = Message<"podc.v1.SecretProjection"> & {
  * Use `create(SecretProjectionSchema)` to create a new message.
  */
 export const SecretProjectionSchema: GenMessage<SecretProjection> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 29);
+  messageDesc(file_podc_v1_intent, 41);
 
 /**
  * DownwardApiProjection is pod fields and container resources in a
@@ -1524,7 +2018,7 @@ export type DownwardApiProjection = Message<"podc.v1.DownwardApiProjection"> & {
  * Use `create(DownwardApiProjectionSchema)` to create a new message.
  */
 export const DownwardApiProjectionSchema: GenMessage<DownwardApiProjection> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 30);
+  messageDesc(file_podc_v1_intent, 42);
 
 /**
  * DownwardApiVolume is pod fields and container resources as files.
@@ -1553,7 +2047,7 @@ export type DownwardApiVolume = Message<"podc.v1.DownwardApiVolume"> & {
  * Use `create(DownwardApiVolumeSchema)` to create a new message.
  */
 export const DownwardApiVolumeSchema: GenMessage<DownwardApiVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 31);
+  messageDesc(file_podc_v1_intent, 43);
 
 /**
  * DownwardApiFile is one file of pod information.
@@ -1608,7 +2102,7 @@ export type DownwardApiFile = Message<"podc.v1.DownwardApiFile"> & {
  * Use `create(DownwardApiFileSchema)` to create a new message.
  */
 export const DownwardApiFileSchema: GenMessage<DownwardApiFile> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 32);
+  messageDesc(file_podc_v1_intent, 44);
 
 /**
  * ResourceRef names a request or limit of a container.
@@ -1649,7 +2143,7 @@ export type ResourceRef = Message<"podc.v1.ResourceRef"> & {
  * Use `create(ResourceRefSchema)` to create a new message.
  */
 export const ResourceRefSchema: GenMessage<ResourceRef> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 33);
+  messageDesc(file_podc_v1_intent, 45);
 
 /**
  * PersistentVolume mounts a PersistentVolumeClaim.
@@ -1677,7 +2171,7 @@ export type PersistentVolume = Message<"podc.v1.PersistentVolume"> & {
  * Use `create(PersistentVolumeSchema)` to create a new message.
  */
 export const PersistentVolumeSchema: GenMessage<PersistentVolume> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 34);
+  messageDesc(file_podc_v1_intent, 46);
 
 /**
  * SecurityContext is a container's security settings. Unset fields are left
@@ -1756,7 +2250,7 @@ export type SecurityContext = Message<"podc.v1.SecurityContext"> & {
  * Use `create(SecurityContextSchema)` to create a new message.
  */
 export const SecurityContextSchema: GenMessage<SecurityContext> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 35);
+  messageDesc(file_podc_v1_intent, 47);
 
 /**
  * PodSecurityContext is the security settings of the whole pod.
@@ -1836,7 +2330,7 @@ export type PodSecurityContext = Message<"podc.v1.PodSecurityContext"> & {
  * Use `create(PodSecurityContextSchema)` to create a new message.
  */
 export const PodSecurityContextSchema: GenMessage<PodSecurityContext> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 36);
+  messageDesc(file_podc_v1_intent, 48);
 
 /**
  * Sysctl is one kernel parameter set for the pod.
@@ -1865,7 +2359,7 @@ export type Sysctl = Message<"podc.v1.Sysctl"> & {
  * Use `create(SysctlSchema)` to create a new message.
  */
 export const SysctlSchema: GenMessage<Sysctl> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 37);
+  messageDesc(file_podc_v1_intent, 49);
 
 /**
  * Service is one Service of the workload. It selects exactly the workload's
@@ -1963,7 +2457,7 @@ export type Service = Message<"podc.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 38);
+  messageDesc(file_podc_v1_intent, 50);
 
 /**
  * ServicePort is one container port that a Service carries.
@@ -2003,7 +2497,262 @@ export type ServicePort = Message<"podc.v1.ServicePort"> & {
  * Use `create(ServicePortSchema)` to create a new message.
  */
 export const ServicePortSchema: GenMessage<ServicePort> = /*@__PURE__*/
-  messageDesc(file_podc_v1_intent, 39);
+  messageDesc(file_podc_v1_intent, 51);
+
+/**
+ * TolerationOperator says how a toleration matches a taint's value.
+ *
+ * @generated from enum podc.v1.TolerationOperator
+ */
+export enum TolerationOperator {
+  /**
+   * Not set: the same as TOLERATION_OPERATOR_EQUAL.
+   *
+   * @generated from enum value: TOLERATION_OPERATOR_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The taint's value equals the toleration's.
+   *
+   * @generated from enum value: TOLERATION_OPERATOR_EQUAL = 1;
+   */
+  EQUAL = 1,
+
+  /**
+   * Any value: the key alone matches.
+   *
+   * @generated from enum value: TOLERATION_OPERATOR_EXISTS = 2;
+   */
+  EXISTS = 2,
+}
+
+/**
+ * Describes the enum podc.v1.TolerationOperator.
+ */
+export const TolerationOperatorSchema: GenEnum<TolerationOperator> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 0);
+
+/**
+ * TaintEffect is what a taint does to pods that do not tolerate it.
+ *
+ * @generated from enum podc.v1.TaintEffect
+ */
+export enum TaintEffect {
+  /**
+   * Not set: a toleration matches every effect.
+   *
+   * @generated from enum value: TAINT_EFFECT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * New pods are not scheduled onto the node.
+   *
+   * @generated from enum value: TAINT_EFFECT_NO_SCHEDULE = 1;
+   */
+  NO_SCHEDULE = 1,
+
+  /**
+   * The scheduler avoids the node where it can.
+   *
+   * @generated from enum value: TAINT_EFFECT_PREFER_NO_SCHEDULE = 2;
+   */
+  PREFER_NO_SCHEDULE = 2,
+
+  /**
+   * Pods are evicted from the node, and not scheduled onto it.
+   *
+   * @generated from enum value: TAINT_EFFECT_NO_EXECUTE = 3;
+   */
+  NO_EXECUTE = 3,
+}
+
+/**
+ * Describes the enum podc.v1.TaintEffect.
+ */
+export const TaintEffectSchema: GenEnum<TaintEffect> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 1);
+
+/**
+ * NodeSelectorOperator compares a node label with values.
+ *
+ * @generated from enum podc.v1.NodeSelectorOperator
+ */
+export enum NodeSelectorOperator {
+  /**
+   * Not set: refused.
+   *
+   * @generated from enum value: NODE_SELECTOR_OPERATOR_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The label's value is one of the values.
+   *
+   * @generated from enum value: NODE_SELECTOR_OPERATOR_IN = 1;
+   */
+  IN = 1,
+
+  /**
+   * The label's value is none of the values, or the label is missing.
+   *
+   * @generated from enum value: NODE_SELECTOR_OPERATOR_NOT_IN = 2;
+   */
+  NOT_IN = 2,
+
+  /**
+   * The node has the label.
+   *
+   * @generated from enum value: NODE_SELECTOR_OPERATOR_EXISTS = 3;
+   */
+  EXISTS = 3,
+
+  /**
+   * The node does not have the label.
+   *
+   * @generated from enum value: NODE_SELECTOR_OPERATOR_DOES_NOT_EXIST = 4;
+   */
+  DOES_NOT_EXIST = 4,
+
+  /**
+   * The label's value, an integer, is greater than the value.
+   *
+   * @generated from enum value: NODE_SELECTOR_OPERATOR_GT = 5;
+   */
+  GT = 5,
+
+  /**
+   * The label's value, an integer, is less than the value.
+   *
+   * @generated from enum value: NODE_SELECTOR_OPERATOR_LT = 6;
+   */
+  LT = 6,
+}
+
+/**
+ * Describes the enum podc.v1.NodeSelectorOperator.
+ */
+export const NodeSelectorOperatorSchema: GenEnum<NodeSelectorOperator> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 2);
+
+/**
+ * LabelSelectorOperator compares a label with values.
+ *
+ * @generated from enum podc.v1.LabelSelectorOperator
+ */
+export enum LabelSelectorOperator {
+  /**
+   * Not set: refused.
+   *
+   * @generated from enum value: LABEL_SELECTOR_OPERATOR_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The label's value is one of the values.
+   *
+   * @generated from enum value: LABEL_SELECTOR_OPERATOR_IN = 1;
+   */
+  IN = 1,
+
+  /**
+   * The label's value is none of the values, or the label is missing.
+   *
+   * @generated from enum value: LABEL_SELECTOR_OPERATOR_NOT_IN = 2;
+   */
+  NOT_IN = 2,
+
+  /**
+   * The label is there.
+   *
+   * @generated from enum value: LABEL_SELECTOR_OPERATOR_EXISTS = 3;
+   */
+  EXISTS = 3,
+
+  /**
+   * The label is not there.
+   *
+   * @generated from enum value: LABEL_SELECTOR_OPERATOR_DOES_NOT_EXIST = 4;
+   */
+  DOES_NOT_EXIST = 4,
+}
+
+/**
+ * Describes the enum podc.v1.LabelSelectorOperator.
+ */
+export const LabelSelectorOperatorSchema: GenEnum<LabelSelectorOperator> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 3);
+
+/**
+ * WhenUnsatisfiable says what the scheduler does with a pod no node can
+ * take within a spread constraint.
+ *
+ * @generated from enum podc.v1.WhenUnsatisfiable
+ */
+export enum WhenUnsatisfiable {
+  /**
+   * Not set: the same as WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE.
+   *
+   * @generated from enum value: WHEN_UNSATISFIABLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Leave the pod pending.
+   *
+   * @generated from enum value: WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE = 1;
+   */
+  DO_NOT_SCHEDULE = 1,
+
+  /**
+   * Schedule it anyway, on the nodes that skew least.
+   *
+   * @generated from enum value: WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY = 2;
+   */
+  SCHEDULE_ANYWAY = 2,
+}
+
+/**
+ * Describes the enum podc.v1.WhenUnsatisfiable.
+ */
+export const WhenUnsatisfiableSchema: GenEnum<WhenUnsatisfiable> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 4);
+
+/**
+ * NodeInclusionPolicy says whether a node property limits the domains of a
+ * spread constraint.
+ *
+ * @generated from enum podc.v1.NodeInclusionPolicy
+ */
+export enum NodeInclusionPolicy {
+  /**
+   * Not set: the scheduler's default.
+   *
+   * @generated from enum value: NODE_INCLUSION_POLICY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Only nodes that meet it count.
+   *
+   * @generated from enum value: NODE_INCLUSION_POLICY_HONOR = 1;
+   */
+  HONOR = 1,
+
+  /**
+   * Every node counts.
+   *
+   * @generated from enum value: NODE_INCLUSION_POLICY_IGNORE = 2;
+   */
+  IGNORE = 2,
+}
+
+/**
+ * Describes the enum podc.v1.NodeInclusionPolicy.
+ */
+export const NodeInclusionPolicySchema: GenEnum<NodeInclusionPolicy> = /*@__PURE__*/
+  enumDesc(file_podc_v1_intent, 5);
 
 /**
  * DeploymentStrategyType says how a Deployment replaces its pods.
@@ -2039,7 +2788,7 @@ export enum DeploymentStrategyType {
  * Describes the enum podc.v1.DeploymentStrategyType.
  */
 export const DeploymentStrategyTypeSchema: GenEnum<DeploymentStrategyType> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 0);
+  enumDesc(file_podc_v1_intent, 6);
 
 /**
  * Controller says what manages the workload's pods.
@@ -2073,7 +2822,7 @@ export enum Controller {
  * Describes the enum podc.v1.Controller.
  */
 export const ControllerSchema: GenEnum<Controller> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 1);
+  enumDesc(file_podc_v1_intent, 7);
 
 /**
  * RestartPolicy is the pod-level restart policy of its containers.
@@ -2114,7 +2863,7 @@ export enum RestartPolicy {
  * Describes the enum podc.v1.RestartPolicy.
  */
 export const RestartPolicySchema: GenEnum<RestartPolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 2);
+  enumDesc(file_podc_v1_intent, 8);
 
 /**
  * PullPolicy says when the kubelet pulls a container's image.
@@ -2155,7 +2904,7 @@ export enum PullPolicy {
  * Describes the enum podc.v1.PullPolicy.
  */
 export const PullPolicySchema: GenEnum<PullPolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 3);
+  enumDesc(file_podc_v1_intent, 9);
 
 /**
  * Protocol is a port's transport protocol.
@@ -2196,7 +2945,7 @@ export enum Protocol {
  * Describes the enum podc.v1.Protocol.
  */
 export const ProtocolSchema: GenEnum<Protocol> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 4);
+  enumDesc(file_podc_v1_intent, 10);
 
 /**
  * Expose says how far a port is reachable. When the intent names its
@@ -2242,7 +2991,7 @@ export enum Expose {
  * Describes the enum podc.v1.Expose.
  */
 export const ExposeSchema: GenEnum<Expose> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 5);
+  enumDesc(file_podc_v1_intent, 11);
 
 /**
  * Scheme is the scheme of an HTTP probe.
@@ -2276,7 +3025,7 @@ export enum Scheme {
  * Describes the enum podc.v1.Scheme.
  */
 export const SchemeSchema: GenEnum<Scheme> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 6);
+  enumDesc(file_podc_v1_intent, 12);
 
 /**
  * SeccompProfile selects a container's seccomp profile.
@@ -2310,7 +3059,7 @@ export enum SeccompProfile {
  * Describes the enum podc.v1.SeccompProfile.
  */
 export const SeccompProfileSchema: GenEnum<SeccompProfile> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 7);
+  enumDesc(file_podc_v1_intent, 13);
 
 /**
  * FsGroupChangePolicy says when the kubelet changes the ownership and
@@ -2346,7 +3095,7 @@ export enum FsGroupChangePolicy {
  * Describes the enum podc.v1.FsGroupChangePolicy.
  */
 export const FsGroupChangePolicySchema: GenEnum<FsGroupChangePolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 8);
+  enumDesc(file_podc_v1_intent, 14);
 
 /**
  * ServiceType is the kind of a Service.
@@ -2399,7 +3148,7 @@ export enum ServiceType {
  * Describes the enum podc.v1.ServiceType.
  */
 export const ServiceTypeSchema: GenEnum<ServiceType> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 9);
+  enumDesc(file_podc_v1_intent, 15);
 
 /**
  * SessionAffinity says whether a client's connections keep going to the
@@ -2435,7 +3184,7 @@ export enum SessionAffinity {
  * Describes the enum podc.v1.SessionAffinity.
  */
 export const SessionAffinitySchema: GenEnum<SessionAffinity> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 10);
+  enumDesc(file_podc_v1_intent, 16);
 
 /**
  * ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -2473,5 +3222,5 @@ export enum ExternalTrafficPolicy {
  * Describes the enum podc.v1.ExternalTrafficPolicy.
  */
 export const ExternalTrafficPolicySchema: GenEnum<ExternalTrafficPolicy> = /*@__PURE__*/
-  enumDesc(file_podc_v1_intent, 11);
+  enumDesc(file_podc_v1_intent, 17);
 
