@@ -126,6 +126,9 @@ func (c *checker) hasContainer(name string) bool {
 // downwardFile checks one file of a downward API volume or projection;
 // paths holds the volume's file paths so far.
 func (c *checker) downwardFile(p diag.Path, f *podcv1.DownwardApiFile, paths map[string]diag.Path) {
+	if f == nil {
+		f = &podcv1.DownwardApiFile{}
+	}
 	c.volumePath(p.Field("path"), f.GetPath(), paths)
 	switch s := f.GetSource().(type) {
 	case *podcv1.DownwardApiFile_Field:
@@ -182,6 +185,9 @@ func (c *checker) volumePath(p diag.Path, s string, paths map[string]diag.Path) 
 func (c *checker) keyItems(p diag.Path, kind string, items []*podcv1.KeyToPath, paths map[string]diag.Path) {
 	for i, it := range items {
 		ip := p.Index(i)
+		if it == nil {
+			it = &podcv1.KeyToPath{}
+		}
 		if it.GetKey() == "" {
 			c.addf(ip.Field("key"), "required: the key inside the %s", kind)
 		} else {
@@ -204,6 +210,9 @@ func (c *checker) projected(p diag.Path, v *podcv1.ProjectedVolume) {
 		switch src := s.GetSource().(type) {
 		case *podcv1.ProjectedSource_ServiceAccountToken:
 			t := src.ServiceAccountToken
+			if t == nil {
+				t = &podcv1.ServiceAccountTokenProjection{}
+			}
 			tp := sp.Field("serviceAccountToken")
 			c.volumePath(tp.Field("path"), t.GetPath(), paths)
 			if e := t.ExpirationSeconds; e != nil && (*e < 600 || *e > 1<<32) {

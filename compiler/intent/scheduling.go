@@ -37,6 +37,9 @@ func (c *checker) scheduling() {
 
 // toleration checks one toleration as the kube-apiserver does.
 func (c *checker) toleration(p diag.Path, t *podcv1.Toleration) {
+	if t == nil {
+		t = &podcv1.Toleration{}
+	}
 	if !enumValid(t.GetOperator(), podcv1.TolerationOperator_name) {
 		c.addf(p.Field("operator"), "unknown operator %d: want TOLERATION_OPERATOR_EQUAL or TOLERATION_OPERATOR_EXISTS", t.GetOperator())
 		return
@@ -145,6 +148,9 @@ func (c *checker) nodeTerm(p diag.Path, t *podcv1.NodeSelectorTerm) {
 
 // podTerm checks a pod affinity term.
 func (c *checker) podTerm(p diag.Path, t *podcv1.PodAffinityTerm) {
+	if t == nil {
+		t = &podcv1.PodAffinityTerm{}
+	}
 	if t.LabelSelector != nil {
 		c.labelSelector(p.Field("labelSelector"), t.GetLabelSelector())
 	}
@@ -205,6 +211,9 @@ func (c *checker) spread() {
 	seen := map[string]int{}
 	for i, s := range c.wi.GetTopologySpreadConstraints() {
 		p := diag.Path("topologySpreadConstraints").Index(i)
+		if s == nil {
+			s = &podcv1.TopologySpreadConstraint{}
+		}
 		if s.GetMaxSkew() < 0 {
 			c.addf(p.Field("maxSkew"), "%d: want 1 or more (0 means 1)", s.GetMaxSkew())
 		}
