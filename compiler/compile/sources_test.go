@@ -91,7 +91,7 @@ func count(list []string, s string) int {
 
 // mapFields are the fields whose JSON object is a map: its keys are
 // written in brackets, as the kube-apiserver writes them.
-var mapFields = []string{"labels", "annotations", "matchLabels", "limits", "requests"}
+var mapFields = []string{"labels", "annotations", "matchLabels", "limits", "requests", "nodeSelector"}
 
 // walkLeaves appends the path of every value-holding field of v below
 // path. service says the object is a Service, whose spec.selector is a
