@@ -370,6 +370,14 @@ func reference(wi *podcv1.WorkloadIntent, profile string, ports intent.PortRange
 		if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT && (wi.Replicas == nil || wi.GetReplicas() < 2) {
 			add("restricted.replicas", "replicas")
 		}
+		if strings.HasPrefix(wi.GetPriorityClassName(), "system-") {
+			add("restricted.priority-class", "priorityClassName")
+		}
+		for i, t := range wi.GetTolerations() {
+			if t.GetKey() == "" && t.GetOperator() == podcv1.TolerationOperator_TOLERATION_OPERATOR_EXISTS {
+				add("restricted.tolerate-all", fmt.Sprintf("tolerations[%d]", i))
+			}
+		}
 	}
 	slices.Sort(out)
 	return out
@@ -390,6 +398,7 @@ var referenceRules = []string{
 	"baseline.image-pinned", "baseline.cpu-request", "baseline.memory-limit", "baseline.privileged",
 	"baseline.node-port-range", "baseline.host-namespaces", "restricted.image-pinned", "restricted.cpu-request",
 	"restricted.memory-limit", "restricted.limit-ratio", "restricted.team-label", "restricted.replicas",
+	"restricted.priority-class", "restricted.tolerate-all",
 }
 
 // variants derives many intents from checkout.json, each flipping a few of
@@ -432,6 +441,10 @@ func variants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
 			for j := range i%4 + 1 {
 				wi.SecurityContext.Sysctls = append(wi.SecurityContext.Sysctls, &podcv1.Sysctl{Name: names[(i+j*3)%len(names)], Value: "1"})
 			}
+		}
+		wi.PriorityClassName = []string{"", "system-node-critical", "system", "high", "system-x"}[i%5]
+		if i%4 == 1 {
+			wi.Tolerations = []*podcv1.Toleration{{Key: "k", Value: "v"}, {Operator: podcv1.TolerationOperator_TOLERATION_OPERATOR_EXISTS}, {Key: "k", Operator: podcv1.TolerationOperator_TOLERATION_OPERATOR_EXISTS}}
 		}
 		wi.Containers[0].Ports[0].NodePort = []int32{30080, 29999, 32768, 0}[i%4]
 		if i%5 == 1 {

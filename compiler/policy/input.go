@@ -33,6 +33,13 @@ type inIntent struct {
 	SecurityContext inPodSecurity `json:"securityContext"`
 	// TerminationGracePeriodSeconds is the pod's, or the default.
 	TerminationGracePeriodSeconds int64 `json:"terminationGracePeriodSeconds"`
+	// Where the pod may run.
+	NodeSelector              map[string]string `json:"nodeSelector"`
+	Tolerations               []inToleration    `json:"tolerations"`
+	Affinity                  inAffinity        `json:"affinity"`
+	TopologySpreadConstraints []inSpread        `json:"topologySpreadConstraints"`
+	PriorityClassName         string            `json:"priorityClassName"`
+	RuntimeClassName          string            `json:"runtimeClassName"`
 	// Volumes are the pod's volumes, in order.
 	Volumes []inVolume `json:"volumes"`
 	// The Deployment's rollout settings, with the defaults; empty for a
@@ -41,6 +48,68 @@ type inIntent struct {
 	MinReadySeconds         int32      `json:"minReadySeconds"`
 	RevisionHistoryLimit    int32      `json:"revisionHistoryLimit"`
 	ProgressDeadlineSeconds int32      `json:"progressDeadlineSeconds"`
+}
+
+// inToleration is one toleration, its operator and effect by their
+// Kubernetes names.
+type inToleration struct {
+	Field             string `json:"field"`
+	Key               string `json:"key"`
+	Operator          string `json:"operator"`
+	Value             string `json:"value"`
+	Effect            string `json:"effect"`
+	TolerationSeconds *int64 `json:"tolerationSeconds"`
+}
+
+// inAffinity says which kinds of affinity the pod has.
+type inAffinity struct {
+	Node    bool `json:"node"`
+	Pod     bool `json:"pod"`
+	PodAnti bool `json:"podAnti"`
+}
+
+// inSpread is one topology spread constraint, with the defaults.
+type inSpread struct {
+	Field             string `json:"field"`
+	TopologyKey       string `json:"topologyKey"`
+	MaxSkew           int32  `json:"maxSkew"`
+	WhenUnsatisfiable string `json:"whenUnsatisfiable"`
+}
+
+// flattenScheduling fills in where the pod may run.
+func flattenScheduling(in *inIntent, wi *podcv1.WorkloadIntent) {
+	in.NodeSelector = maps.Clone(wi.GetNodeSelector())
+	if in.NodeSelector == nil {
+		in.NodeSelector = map[string]string{}
+	}
+	in.Tolerations = make([]inToleration, 0, len(wi.GetTolerations()))
+	for i, t := range wi.GetTolerations() {
+		it := inToleration{Field: diag.Path("tolerations").Index(i).String(), Key: t.GetKey(), Operator: "Equal", Value: t.GetValue()}
+		if t != nil {
+			it.TolerationSeconds = t.TolerationSeconds
+		}
+		if t.GetOperator() == podcv1.TolerationOperator_TOLERATION_OPERATOR_EXISTS {
+			it.Operator = "Exists"
+		}
+		it.Effect = map[podcv1.TaintEffect]string{
+			podcv1.TaintEffect_TAINT_EFFECT_NO_SCHEDULE:        "NoSchedule",
+			podcv1.TaintEffect_TAINT_EFFECT_PREFER_NO_SCHEDULE: "PreferNoSchedule",
+			podcv1.TaintEffect_TAINT_EFFECT_NO_EXECUTE:         "NoExecute",
+		}[t.GetEffect()]
+		in.Tolerations = append(in.Tolerations, it)
+	}
+	a := wi.GetAffinity()
+	in.Affinity = inAffinity{Node: a.GetNode() != nil, Pod: a.GetPod() != nil, PodAnti: a.GetPodAnti() != nil}
+	in.TopologySpreadConstraints = make([]inSpread, 0, len(wi.GetTopologySpreadConstraints()))
+	for i, c := range wi.GetTopologySpreadConstraints() {
+		sp := inSpread{Field: diag.Path("topologySpreadConstraints").Index(i).String(), TopologyKey: c.GetTopologyKey(), MaxSkew: max(c.GetMaxSkew(), 1), WhenUnsatisfiable: "DoNotSchedule"}
+		if c.GetWhenUnsatisfiable() == podcv1.WhenUnsatisfiable_WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY {
+			sp.WhenUnsatisfiable = "ScheduleAnyway"
+		}
+		in.TopologySpreadConstraints = append(in.TopologySpreadConstraints, sp)
+	}
+	in.PriorityClassName = wi.GetPriorityClassName()
+	in.RuntimeClassName = wi.GetRuntimeClassName()
 }
 
 // inVolume is one of the pod's volumes: its kind by the intent's field
@@ -268,6 +337,7 @@ func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 	in.SecurityContext = flattenPodSecurity(wi.GetSecurityContext(), tv)
 	in.TerminationGracePeriodSeconds = intent.GracePeriod(wi)
 	in.Volumes = flattenVolumes(wi.GetVolumes())
+	flattenScheduling(in, wi)
 	if in.Controller == "deployment" {
 		r := intent.RolloutOf(wi)
 		in.Strategy = inStrategy{Type: "RollingUpdate", MaxSurge: r.MaxSurge, MaxUnavailable: r.MaxUnavailable}

@@ -28,6 +28,9 @@ rules: "pod.intent": {
 		field: "securityContext"
 		message: "grace=\(intent.terminationGracePeriodSeconds) \(json.Marshal(intent.securityContext))"
 	}, {
+		field: "nodeSelector"
+		message: "\(json.Marshal(intent.nodeSelector)) \(json.Marshal(intent.tolerations)) \(json.Marshal(intent.affinity)) \(json.Marshal(intent.topologySpreadConstraints)) pc=\(intent.priorityClassName) rc=\(intent.runtimeClassName)"
+	}, {
 		field: "volumes"
 		message: "\(json.Marshal(intent.volumes))"
 	}, {
@@ -64,10 +67,14 @@ func TestPodInputs(t *testing.T) {
 		    "supplementalGroups": [1, 2], "sysctls": [{"name": "net/ipv4/tcp_syncookies", "value": "1"}, {"name": "net.core.somaxconn", "value": "1"}]},
 		  "containers": [{"name": "a", "image": "x:1", "lifecycle": {"preStop": {"sleep": {"seconds": 5}}},
 		    "env": [{"name": "V", "value": "secret-ish"}, {"name": "S", "secretKey": {"name": "s", "key": "k"}}, {"name": "F", "field": "status.podIP"}, {"name": "R", "resource": {"resource": "limits.cpu"}}]}],
+		  "nodeSelector": {"zone": "a"}, "tolerations": [{"key": "k", "value": "v", "effect": "TAINT_EFFECT_NO_EXECUTE", "tolerationSeconds": 9}, {"operator": "TOLERATION_OPERATOR_EXISTS"}],
+		  "affinity": {"podAnti": {"required": [{"topologyKey": "h"}]}}, "topologySpreadConstraints": [{"topologyKey": "z", "whenUnsatisfiable": "WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY"}],
+		  "priorityClassName": "high", "runtimeClassName": "kata",
 		  "volumes": [{"name": "t", "projected": {"sources": [{"config": {"name": "c"}}, {"serviceAccountToken": {"path": "t", "audience": "vault"}}, {"serviceAccountToken": {"path": "u", "expirationSeconds": 900}}]}},
 		    {"name": "d", "downwardApi": {"items": [{"path": "n", "field": "metadata.name"}]}}, {"name": "e", "scratch": {}}],
 		  "sidecars": [{"name": "s", "image": "x:1", "lifecycle": {"postStart": {"exec": {"command": ["x"]}}, "preStop": {"httpGet": {"port": "80"}}}}]}`, []string{
 			`containers[0] pod={"runAsNonRoot":true,"runAsUser":7,"seccompProfile":"RuntimeDefault"} hooks=/sleep env=[{"path":"containers[0].env[0]","name":"V","source":"value","field":"","container":"","resource":""},{"path":"containers[0].env[1]","name":"S","source":"secretKey","field":"","container":"","resource":""},{"path":"containers[0].env[2]","name":"F","source":"field","field":"status.podIP","container":"","resource":""},{"path":"containers[0].env[3]","name":"R","source":"resource","field":"","container":"a","resource":"limits.cpu"}]`,
+			`nodeSelector {"zone":"a"} [{"field":"tolerations[0]","key":"k","operator":"Equal","value":"v","effect":"NoExecute","tolerationSeconds":9},{"field":"tolerations[1]","key":"","operator":"Exists","value":"","effect":"","tolerationSeconds":null}] {"node":false,"pod":false,"podAnti":true} [{"field":"topologySpreadConstraints[0]","topologyKey":"z","maxSkew":1,"whenUnsatisfiable":"ScheduleAnyway"}] pc=high rc=kata`,
 			`securityContext grace=90 {"runAsNonRoot":true,"runAsUser":7,"runAsGroup":8,"seccompProfile":"RuntimeDefault","fsGroup":9,"supplementalGroups":[1,2],"sysctls":[{"field":"securityContext.sysctls[0].name","name":"net.ipv4.tcp_syncookies","safe":true},{"field":"securityContext.sysctls[1].name","name":"net.core.somaxconn","safe":false}]}`,
 			`sidecars[0] pod={"runAsNonRoot":true,"runAsUser":7,"seccompProfile":"RuntimeDefault"} hooks=exec/httpGet env=[]`,
 			`strategy {"type":"RollingUpdate","maxSurge":"2","maxUnavailable":"25%"} minReady=5 history=10 deadline=600`,
@@ -76,12 +83,14 @@ func TestPodInputs(t *testing.T) {
 		{"recreate", `{"name": "a", "controller": "CONTROLLER_DEPLOYMENT", "strategy": {"type": "DEPLOYMENT_STRATEGY_TYPE_RECREATE"}, "revisionHistoryLimit": 2, "progressDeadlineSeconds": 60,
 		  "containers": [{"name": "a", "image": "x:1"}]}`, []string{
 			`containers[0] pod={"runAsNonRoot":null,"runAsUser":null,"seccompProfile":null} hooks=/ env=[]`,
+			`nodeSelector {} [] {"node":false,"pod":false,"podAnti":false} [] pc= rc=`,
 			`securityContext grace=30 {"runAsNonRoot":null,"runAsUser":null,"runAsGroup":null,"seccompProfile":null,"fsGroup":null,"supplementalGroups":[],"sysctls":[]}`,
 			`strategy {"type":"Recreate","maxSurge":"","maxUnavailable":""} minReady=0 history=2 deadline=60`,
 			"volumes []",
 		}},
 		{"unset", `{"name": "a", "containers": [{"name": "a", "image": "x:1"}]}`, []string{
 			`containers[0] pod={"runAsNonRoot":null,"runAsUser":null,"seccompProfile":null} hooks=/ env=[]`,
+			`nodeSelector {} [] {"node":false,"pod":false,"podAnti":false} [] pc= rc=`,
 			`securityContext grace=30 {"runAsNonRoot":null,"runAsUser":null,"runAsGroup":null,"seccompProfile":null,"fsGroup":null,"supplementalGroups":[],"sysctls":[]}`,
 			`strategy {"type":"","maxSurge":"","maxUnavailable":""} minReady=0 history=0 deadline=0`,
 			"volumes []",

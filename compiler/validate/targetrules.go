@@ -13,7 +13,8 @@ import (
 
 // targetPodSpec refuses the pod features that the apiserver podc runs
 // accepts but an apiserver of version v does not have: native sidecars,
-// gRPC probes, sleep hooks and the status.hostIPs field.
+// gRPC probes, sleep hooks, the status.hostIPs field and the newer fields
+// of topology spread constraints.
 func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field.ErrorList {
 	var errs field.ErrorList
 	if !v.Has(target.NativeSidecars) {
@@ -51,6 +52,23 @@ func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field
 						errs = append(errs, field.Forbidden(path.Child(l.name).Index(i).Child("env").Index(j).Child("valueFrom", "fieldRef", "fieldPath"), missing(target.HostIPs, v)))
 					}
 				}
+			}
+		}
+	}
+	for i, c := range spec.TopologySpreadConstraints {
+		cp := path.Child("topologySpreadConstraints").Index(i)
+		for _, f := range []struct {
+			set     bool
+			name    string
+			feature target.Feature
+		}{
+			{c.MinDomains != nil, "minDomains", target.SpreadMinDomains},
+			{c.NodeAffinityPolicy != nil, "nodeAffinityPolicy", target.SpreadNodePolicies},
+			{c.NodeTaintsPolicy != nil, "nodeTaintsPolicy", target.SpreadNodePolicies},
+			{len(c.MatchLabelKeys) > 0, "matchLabelKeys", target.SpreadMatchLabelKeys},
+		} {
+			if f.set && !v.Has(f.feature) {
+				errs = append(errs, field.Forbidden(cp.Child(f.name), fmt.Sprintf("%s needs Kubernetes 1.%d or newer; the target is %s", f.feature.Name, f.feature.Since, v)))
 			}
 		}
 	}

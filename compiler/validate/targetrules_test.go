@@ -119,3 +119,29 @@ func TestHostIPsNeedTarget(t *testing.T) {
 		t.Error("status.hostIPs refused for 1.29")
 	}
 }
+
+func TestSpreadFieldsNeedTarget(t *testing.T) {
+	wi := testIntent()
+	min := int32(2)
+	wi.TopologySpreadConstraints = []*podcv1.TopologySpreadConstraint{{TopologyKey: "zone", MinDomains: &min, MatchLabelKeys: []string{"pod-template-hash"},
+		NodeTaintsPolicy: podcv1.NodeInclusionPolicy_NODE_INCLUSION_POLICY_HONOR}}
+	objs, src := compiled(t, wi)
+	for _, c := range []struct {
+		field  string
+		intent string
+		since  int
+	}{
+		{"minDomains", "topologySpreadConstraints[0].minDomains", 27},
+		{"matchLabelKeys", "topologySpreadConstraints[0].matchLabelKeys", 27},
+		{"nodeTaintsPolicy", "topologySpreadConstraints[0].nodeTaintsPolicy", 26},
+	} {
+		at := "Pod/hello: spec.topologySpreadConstraints[0]." + c.field
+		got, ok := findingWith(t, objs, src, target.Version{Minor: c.since - 1}, at)
+		if !ok || !strings.HasPrefix(got, c.intent+" ") {
+			t.Errorf("%s on 1.%d: %q (%v)", c.field, c.since-1, got, ok)
+		}
+		if _, ok := findingWith(t, objs, src, target.Version{Minor: c.since}, at); ok {
+			t.Errorf("%s refused on 1.%d", c.field, c.since)
+		}
+	}
+}
