@@ -88,7 +88,74 @@ func checkPodSpec(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	if p := checkVolumes(wi, spec); p != "" {
 		return p
 	}
-	return checkEnvSources(wi, spec)
+	if p := checkEnvSources(wi, spec); p != "" {
+		return p
+	}
+	return checkScheduling(wi, spec)
+}
+
+// checkScheduling: the node selector, classes and tolerations are the
+// intent's (an unset operator written out as Equal), every spread
+// constraint has its maxSkew, action and selector written out, and every
+// pod affinity term a selector.
+func checkScheduling(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
+	if fmt.Sprint(spec.NodeSelector) != fmt.Sprint(nonNilMap(wi.GetNodeSelector())) && len(wi.GetNodeSelector())+len(spec.NodeSelector) > 0 {
+		return fmt.Sprintf("nodeSelector %v, want %v", spec.NodeSelector, wi.GetNodeSelector())
+	}
+	rc := ""
+	if spec.RuntimeClassName != nil {
+		rc = *spec.RuntimeClassName
+	}
+	if spec.PriorityClassName != wi.GetPriorityClassName() || rc != wi.GetRuntimeClassName() {
+		return fmt.Sprintf("classes %q %q, want %q %q", spec.PriorityClassName, rc, wi.GetPriorityClassName(), wi.GetRuntimeClassName())
+	}
+	if len(spec.Tolerations) != len(wi.GetTolerations()) {
+		return "tolerations lost"
+	}
+	for i, t := range spec.Tolerations {
+		want := corev1.TolerationOpEqual
+		if wi.GetTolerations()[i].GetOperator() == podcv1.TolerationOperator_TOLERATION_OPERATOR_EXISTS {
+			want = corev1.TolerationOpExists
+		}
+		if t.Operator != want || t.Key != wi.GetTolerations()[i].GetKey() {
+			return fmt.Sprintf("toleration %d: %+v", i, t)
+		}
+	}
+	if len(spec.TopologySpreadConstraints) != len(wi.GetTopologySpreadConstraints()) {
+		return "spread constraints lost"
+	}
+	for i, c := range spec.TopologySpreadConstraints {
+		if c.MaxSkew < 1 || c.WhenUnsatisfiable == "" || c.LabelSelector == nil {
+			return fmt.Sprintf("spread constraint %d without its defaults: %+v", i, c)
+		}
+	}
+	if a := spec.Affinity; a != nil {
+		var terms []corev1.PodAffinityTerm
+		if a.PodAffinity != nil {
+			terms = append(terms, a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution...)
+		}
+		if a.PodAntiAffinity != nil {
+			terms = append(terms, a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution...)
+			for _, w := range a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
+				terms = append(terms, w.PodAffinityTerm)
+			}
+		}
+		for _, t := range terms {
+			if t.LabelSelector == nil {
+				return "a pod affinity term without a selector"
+			}
+		}
+	} else if wi.GetAffinity() != nil {
+		return "affinity lost"
+	}
+	return ""
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 // checkEnvSources: every environment variable from a pod field reads it

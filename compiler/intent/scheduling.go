@@ -139,6 +139,9 @@ func (c *checker) nodeTerm(p diag.Path, t *podcv1.NodeSelectorTerm) {
 				c.addf(rp.Field("values"), "exactly one integer is needed with %s", r.GetOperator())
 			} else if _, err := strconv.ParseInt(vs[0], 10, 64); err != nil {
 				c.addf(rp.Field("values").Index(0), "%q is not an integer, which %s compares with", vs[0], r.GetOperator())
+			} else {
+				// A node label's value: a negative number is not one.
+				c.addMsgs(rp.Field("values").Index(0), "label value", vs[0], content.IsLabelValue(vs[0]))
 			}
 		default:
 			c.addf(rp.Field("operator"), "required: one of NODE_SELECTOR_OPERATOR_IN, _NOT_IN, _EXISTS, _DOES_NOT_EXIST, _GT or _LT")

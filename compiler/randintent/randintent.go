@@ -121,6 +121,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	b.podSecurity()
 	b.gracePeriod()
 	b.rollout()
+	b.scheduling()
 	b.volumeList()
 
 	for range b.between(0, 2) {

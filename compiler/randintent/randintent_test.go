@@ -110,6 +110,35 @@ func TestShapes(t *testing.T) {
 		if wi.MinReadySeconds != nil && wi.RevisionHistoryLimit != nil && wi.ProgressDeadlineSeconds != nil {
 			mark("rollout timing")
 		}
+		if len(wi.GetNodeSelector()) > 0 {
+			mark("node selector")
+		}
+		for _, t := range wi.GetTolerations() {
+			mark("toleration " + t.GetOperator().String())
+			if t.TolerationSeconds != nil {
+				mark("toleration seconds")
+			}
+		}
+		if a := wi.GetAffinity(); a != nil {
+			if len(a.GetNode().GetRequired()) > 0 && len(a.GetNode().GetPreferred()) > 0 {
+				mark("node affinity both")
+			}
+			if a.GetPod() != nil {
+				mark("pod affinity")
+			}
+			if a.GetPodAnti() != nil {
+				mark("pod anti-affinity")
+			}
+		}
+		for _, c := range wi.GetTopologySpreadConstraints() {
+			mark("spread " + c.GetWhenUnsatisfiable().String())
+			if c.MinDomains != nil && len(c.GetMatchLabelKeys()) > 0 {
+				mark("spread minDomains and matchLabelKeys")
+			}
+		}
+		if wi.GetPriorityClassName() != "" && wi.GetRuntimeClassName() != "" {
+			mark("classes")
+		}
 		if wi.TerminationGracePeriodSeconds != nil {
 			mark("grace period")
 			if wi.GetTerminationGracePeriodSeconds() == 0 {
@@ -273,6 +302,9 @@ func TestShapes(t *testing.T) {
 		"pod seccomp SECCOMP_PROFILE_UNCONFINED", "fsGroup change FS_GROUP_CHANGE_POLICY_UNSPECIFIED",
 		"fsGroup change FS_GROUP_CHANGE_POLICY_ALWAYS", "fsGroup change FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH",
 		"supplemental groups", "sysctl slashed", "sysctl dotted", "sysctl unsafe",
+		"node selector", "toleration TOLERATION_OPERATOR_UNSPECIFIED", "toleration TOLERATION_OPERATOR_EQUAL", "toleration TOLERATION_OPERATOR_EXISTS",
+		"toleration seconds", "node affinity both", "pod affinity", "pod anti-affinity", "spread WHEN_UNSATISFIABLE_UNSPECIFIED",
+		"spread WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY", "spread minDomains and matchLabelKeys", "classes",
 		"grace period", "grace period 0", "hook exec", "hook httpGet", "hook sleep",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED", "strategy DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_RECREATE", "rollout percent", "rollout number", "rollout timing",

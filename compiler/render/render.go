@@ -98,13 +98,14 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 
 // prune removes what carries no meaning in a manifest: null fields, empty
 // objects and the status, which the cluster owns. An empty emptyDir is kept:
-// it is how an emptyDir volume is said.
+// it is how an emptyDir volume is said; so are empty label and namespace
+// selectors, which select everything (where none selects nothing).
 func prune(m object) object {
 	return pruneObject(m, true)
 }
 
 // keepEmpty lists the keys whose empty object means something.
-var keepEmpty = map[string]bool{"emptyDir": true}
+var keepEmpty = map[string]bool{"emptyDir": true, "labelSelector": true, "namespaceSelector": true}
 
 func pruneObject(m object, top bool) object {
 	out := m[:0]

@@ -94,3 +94,22 @@ func TestParseFormat(t *testing.T) {
 		t.Error("xml accepted")
 	}
 }
+
+// An empty label or namespace selector selects everything, where none
+// selects nothing: it is kept.
+func TestEmptySelectorsKept(t *testing.T) {
+	pod := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: metav1.ObjectMeta{Name: "web"},
+		Spec: corev1.PodSpec{
+			Containers:                []corev1.Container{{Name: "web", Image: "nginx:1.27.3"}},
+			TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{TopologyKey: "zone", LabelSelector: &metav1.LabelSelector{}}},
+			Affinity: &corev1.Affinity{PodAffinity: &corev1.PodAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{
+				{TopologyKey: "zone", LabelSelector: &metav1.LabelSelector{}, NamespaceSelector: &metav1.LabelSelector{}}}}},
+		}}
+	b, err := One(pod, YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "labelSelector: {}"); n != 2 || !strings.Contains(string(b), "namespaceSelector: {}") {
+		t.Errorf("empty selectors dropped:\n%s", b)
+	}
+}
