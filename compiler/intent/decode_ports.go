@@ -22,9 +22,8 @@ func quotePortNumbers(data []byte) []byte {
 	last := 0      // data[:last] is in out
 	// open holds one entry per open object or array: the key of the
 	// object's current member, or arrayMark for an array.
-	const arrayMark = "\x00["
-	var open []string
-	var key string // the last string read
+	var open [][]byte // nil marks an array
+	var key []byte    // the last string read, a slice of data
 	expectKey := false
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
@@ -36,15 +35,15 @@ func quotePortNumbers(data []byte) []byte {
 				}
 				j++
 			}
-			if expectKey && j <= len(data) {
-				key = string(data[i+1 : min(j, len(data))])
+			if expectKey {
+				key = data[i+1 : min(j, len(data))]
 			}
 			i = j
 		case '{':
-			open = append(open, "")
+			open = append(open, []byte{})
 			expectKey = true
 		case '[':
-			open = append(open, arrayMark)
+			open = append(open, nil)
 			expectKey = false
 		case '}', ']':
 			if len(open) > 0 {
@@ -52,10 +51,10 @@ func quotePortNumbers(data []byte) []byte {
 			}
 			expectKey = false
 		case ',':
-			expectKey = len(open) > 0 && open[len(open)-1] != arrayMark
+			expectKey = len(open) > 0 && open[len(open)-1] != nil
 		case ':':
 			expectKey = false
-			if len(open) == 0 || open[len(open)-1] == arrayMark {
+			if len(open) == 0 || open[len(open)-1] == nil {
 				continue
 			}
 			open[len(open)-1] = key
@@ -67,11 +66,11 @@ func quotePortNumbers(data []byte) []byte {
 			for end < len(data) && data[end] >= '0' && data[end] <= '9' {
 				end++
 			}
-			parent := ""
+			var parent []byte
 			if len(open) >= 2 {
 				parent = open[len(open)-2]
 			}
-			if end > j && key == "port" && (parent == "tcpSocket" || parent == "httpGet") && numberEnds(data, end) {
+			if end > j && string(key) == "port" && (string(parent) == "tcpSocket" || string(parent) == "httpGet") && numberEnds(data, end) {
 				out = append(out, data[last:j]...)
 				out = append(out, '"')
 				out = append(out, data[j:end]...)
