@@ -125,12 +125,29 @@ func (r *residue) defaults() error {
 	for _, p := range r.cands {
 		want, ok := lookup(orig, p)
 		got, ok2 := lookup(back, p)
-		if ok && ok2 && reflect.DeepEqual(want, got) {
+		switch {
+		case ok && ok2 && reflect.DeepEqual(want, got):
+			r.def[p.id()] = true
+		case !ok && !ok2 && known(t, p):
+			// A zero value the API leaves out (minReadySeconds: 0): the
+			// same as no value.
 			r.def[p.id()] = true
 		}
 	}
 	return nil
 }
+
+// known reports whether p is a field of objects of type t.
+func known(t reflect.Type, p fieldPath) bool {
+	for _, s := range p {
+		if t = firstOf(child(t, s)); t == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func firstOf(t reflect.Type, _ bool) reflect.Type { return t }
 
 // report returns the lost paths under v at p, outermost first.
 func (r *residue) report(v any, p fieldPath) []fieldPath {
