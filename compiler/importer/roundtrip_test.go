@@ -558,4 +558,3 @@ func deleteKey(tree any, keys ...string) {
 		delete(m, keys[len(keys)-1])
 	}
 }
-
