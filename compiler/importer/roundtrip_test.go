@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podc-dev/podc/compiler"
@@ -82,20 +83,23 @@ func judge(t reporter, data []byte, res *importer.Result) {
 	for _, m := range out.Manifests {
 		compiled = append(compiled, decodeObject(t, m.Kind, m.Content))
 	}
-	orig := readManifests(t, data)
-	compare(t, orig, compiled, res)
+	orig, unknown := readManifests(t, data)
+	compare(t, orig, compiled, unknown, res)
 }
 
 // readManifests reads the Pods, Deployments and Services of a YAML stream
-// with the Kubernetes YAML reader.
-func readManifests(t reporter, data []byte) []runtime.Object {
+// with the Kubernetes YAML reader, as the apiserver decodes them, and the
+// paths of the fields they hold that Kubernetes does not know, by
+// "Kind/name".
+func readManifests(t reporter, data []byte) ([]runtime.Object, map[string]map[string]bool) {
 	t.Helper()
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	var objs []runtime.Object
+	unknown := map[string]map[string]bool{}
 	for {
 		doc, err := r.Read()
 		if err == io.EOF {
-			return objs
+			return objs, unknown
 		}
 		if err != nil {
 			t.Fatalf("%v", err)
@@ -110,13 +114,35 @@ func readManifests(t reporter, data []byte) []runtime.Object {
 			if err != nil {
 				t.Fatalf("%v", err)
 			}
-			objs = append(objs, decodeObject(t, meta.Kind, js))
+			obj := newObject(t, meta.Kind)
+			strict, err := kjson.UnmarshalStrict(js, obj, kjson.DisallowUnknownFields)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
+			key := meta.Kind + "/" + obj.(interface{ GetName() string }).GetName()
+			unknown[key] = map[string]bool{}
+			for _, e := range strict {
+				if fe, ok := e.(interface{ FieldPath() string }); ok {
+					unknown[key][fe.FieldPath()] = true
+				}
+			}
+			objs = append(objs, obj)
 		}
 	}
 }
 
 // decodeObject decodes one JSON object of a kind podc emits.
 func decodeObject(t reporter, kind string, js []byte) runtime.Object {
+	t.Helper()
+	obj := newObject(t, kind)
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(js, obj); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return obj
+}
+
+// newObject is a new object of a kind podc emits.
+func newObject(t reporter, kind string) runtime.Object {
 	t.Helper()
 	var obj runtime.Object
 	switch kind {
@@ -128,9 +154,6 @@ func decodeObject(t reporter, kind string, js []byte) runtime.Object {
 		obj = &corev1.Service{}
 	default:
 		t.Fatalf("unexpected kind %s", kind)
-	}
-	if err := json.Unmarshal(js, obj); err != nil {
-		t.Fatalf("%v", err)
 	}
 	return obj
 }
@@ -155,12 +178,29 @@ func trees(t reporter, objs []runtime.Object) map[string]any {
 }
 
 // compare checks the round trip of one import.
-func compare(t reporter, origObjs, compiledObjs []runtime.Object, res *importer.Result) {
+func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[string]map[string]bool, res *importer.Result) {
 	t.Helper()
 	orig, compiled := trees(t, origObjs), trees(t, compiledObjs)
 	for _, m := range []map[string]any{orig, compiled} {
 		for k, v := range m {
 			m[k] = prune(v)
+		}
+	}
+
+	// A field Kubernetes does not know is dropped by the apiserver when
+	// it decodes the manifest, so the trees do not show it: the import
+	// must report it lost, or a field that holds it.
+	for obj, fields := range unknown {
+		for f := range fields {
+			reported := false
+			for _, l := range res.Lost {
+				if l.Object == obj && (l.Field == "" || l.Field == f || strings.HasPrefix(f, l.Field+".") || strings.HasPrefix(f, l.Field+"[")) {
+					reported = true
+				}
+			}
+			if !reported {
+				t.Errorf("%s: %s is not a field Kubernetes knows, and the import does not report it lost", obj, f)
+			}
 		}
 	}
 
@@ -195,7 +235,10 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, res *importer.
 	for _, l := range keyLosses {
 		p := parsePath(orig[l.Object], l.Field)
 		cp := translate(p, l.Object, spliced)
-		ov, _ := lookup(orig[l.Object], p)
+		ov, found := lookup(orig[l.Object], p)
+		if !found && unknown[l.Object][l.Field] {
+			continue // not a field of the object: the apiserver drops it
+		}
 		var cv any
 		if c, ok := compiled[l.Object]; ok {
 			cv, _ = lookup(c, cp)
