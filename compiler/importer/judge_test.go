@@ -26,7 +26,7 @@ func (r *recorder) Fatalf(format string, args ...any) {
 
 // judged runs the round trip comparison of res against data and returns
 // what it reports.
-func judged(data []byte, res *importer.Result) (errs []string) {
+func judged(data []byte, res *importer.Result, denied string) (errs []string) {
 	r := &recorder{}
 	defer func() {
 		if v := recover(); v != nil {
@@ -36,7 +36,7 @@ func judged(data []byte, res *importer.Result) (errs []string) {
 		}
 		errs = r.errs
 	}()
-	judge(r, data, res)
+	judge(r, data, res, denied)
 	return r.errs
 }
 
@@ -55,7 +55,7 @@ func TestJudgeFindsDifferences(t *testing.T) {
 		}
 		return res
 	}
-	if errs := judged(data, fresh()); len(errs) > 0 {
+	if errs := judged(data, fresh(), ""); len(errs) > 0 {
 		t.Fatalf("the import itself does not round-trip: %v", errs)
 	}
 	cases := []struct {
@@ -87,7 +87,7 @@ func TestJudgeFindsDifferences(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			res := fresh()
 			c.mutate(res)
-			errs := judged(data, res)
+			errs := judged(data, res, "")
 			if !strings.Contains(strings.Join(errs, "\n"), c.want) {
 				t.Errorf("the comparison reports %q; want a difference naming %s", errs, c.want)
 			}

@@ -22,6 +22,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/podc-dev/podc/compiler"
+	"github.com/podc-dev/podc/compiler/compile"
+	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/importer"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
@@ -63,25 +65,38 @@ func roundTrip(t *testing.T, data []byte) *importer.Result {
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	judge(t, data, res)
+	judge(t, data, res, "")
 	return res
 }
 
 // judge compiles the intent of res under the baseline profile and
 // compares the output with data, the manifests res was imported from.
-func judge(t reporter, data []byte, res *importer.Result) {
+// When denied names a baseline rule, that rule must refuse the intent, and
+// compile's own output (compile.Workload, before policies) is compared.
+func judge(t reporter, data []byte, res *importer.Result, denied string) {
 	t.Helper()
 	eng, err := engine()
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
 	out, err := eng.Compile(context.Background(), compiler.Request{Intent: res.Intent, Profile: "baseline", Format: render.JSON})
-	if err != nil {
+	var compiled []runtime.Object
+	switch de, _ := diag.AsError(err); {
+	case denied != "" && err == nil:
+		t.Errorf("compile of the imported intent: not denied by %s", denied)
+	case denied != "" && de != nil && de.Kind == diag.Denied && de.Findings[0].RuleID == denied:
+		c, err := compile.Workload(res.Intent, compile.Options{})
+		if err != nil {
+			t.Fatalf("compile.Workload: %v", err)
+		}
+		compiled = c.Objects()
+	case err != nil:
 		t.Fatalf("compile of the imported intent: %v", err)
 	}
-	var compiled []runtime.Object
-	for _, m := range out.Manifests {
-		compiled = append(compiled, decodeObject(t, m.Kind, m.Content))
+	if out != nil {
+		for _, m := range out.Manifests {
+			compiled = append(compiled, decodeObject(t, m.Kind, m.Content))
+		}
 	}
 	orig, unknown := readManifests(t, data)
 	compare(t, orig, compiled, unknown, res)
