@@ -279,6 +279,7 @@ func (c *converter) value(d *document, n *yaml.Node, p fieldPath, depth int) (an
 			if err != nil {
 				return nil, err
 			}
+			d.pos[kp.id()] = position{k.Line, k.Column} // a field is where its key is
 			m[key.Value] = cv
 		}
 		return m, nil
