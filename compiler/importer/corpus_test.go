@@ -186,3 +186,29 @@ func fieldKind(l importer.Loss) string {
 	}
 	return kind + ": " + b.String()
 }
+
+// The README's example manifests: web.yaml imports without loss and
+// round-trips; web-scheduled.yaml loses exactly its node selector and
+// grace period.
+func TestExampleManifests(t *testing.T) {
+	web, err := os.ReadFile("../../examples/manifests/web.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := roundTrip(t, web); len(res.Lost) != 0 {
+		t.Errorf("web.yaml lost %v", res.Lost)
+	}
+	scheduled, err := os.ReadFile("../../examples/manifests/web-scheduled.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := roundTrip(t, scheduled)
+	var paths []string
+	for _, l := range res.Lost {
+		paths = append(paths, l.Path())
+	}
+	want := "Deployment/web: spec.template.spec.nodeSelector,Deployment/web: spec.template.spec.terminationGracePeriodSeconds"
+	if strings.Join(paths, ",") != want {
+		t.Errorf("web-scheduled.yaml lost %v, want %s", paths, want)
+	}
+}
