@@ -9,6 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python=${PYTHON:-/usr/bin/python3}
+# On a fresh Debian machine, install the Python SDK's packages when we may.
+if ! "$python" -c 'import grpc, google.protobuf' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-grpcio python3-protobuf >/dev/null
+  else
+    echo "test-clients: $python lacks grpcio and protobuf: install Debian's python3-grpcio and python3-protobuf" >&2
+    exit 1
+  fi
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/podc" ./cmd/podc

@@ -225,6 +225,10 @@ func scalarJSON(p place, n *yaml.Node) (string, error) {
 		}
 		return strconv.FormatBool(b), nil
 	case "!!int":
+		if numericPortField(p.path.String()) {
+			s, _ := json.Marshal(n.Value)
+			return string(s), nil
+		}
 		if jsonNumber.MatchString(n.Value) {
 			return n.Value, nil
 		}

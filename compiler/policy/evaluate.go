@@ -363,55 +363,49 @@ func (b *Bundle) readDefaults(f *form, v cue.Value) (*outcome, error) {
 }
 
 // assemble orders the findings by rule id, then by input (whole first,
-// then container by container), adds each fault as a finding of its rule,
-// and decides each rule. extra are further fault findings by rule.
-func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, extra []diag.Finding) ([]diag.Finding, []diag.Decision) {
-	var findings []diag.Finding
-	decisions := make([]diag.Decision, 0, len(rules))
+// then container by container), with each rule's faults after its
+// findings, and decides each rule of the stage. faults holds faults found
+// outside the forms' outcomes (a default that does not fit the intent);
+// a fault of a rule outside the stage's list (the defaults of a manifest
+// rule, which apply to the intent) is reported too.
+func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults []diag.Finding) ([]diag.Finding, []diag.Decision) {
 	byRule := map[int][]*formOut{}
 	for i := range outs {
 		o := &outs[i]
+		if o.fault != "" {
+			faults = append(faults, b.faultFinding(o.form, stage, o.field, o.fault))
+			continue
+		}
 		byRule[o.form.rule] = append(byRule[o.form.rule], o)
 	}
+	var findings []diag.Finding
+	decisions := make([]diag.Decision, 0, len(rules))
+	decided := map[string]bool{}
 	for _, i := range rules {
 		r := &b.rules[i]
+		decided[r.ID] = true
 		before := len(findings)
-		faulted := false
 		for _, o := range byRule[i] {
-			if o.fault != "" {
-				findings = append(findings, b.faultFinding(o.form, stage, o.field, o.fault))
-				faulted = true
-				continue
-			}
 			findings = append(findings, o.findings...)
 		}
-		for _, f := range extra {
-			if f.RuleID == r.ID {
-				findings = append(findings, f)
-				faulted = true
+		d := diag.Decision{RuleID: r.ID, Severity: r.Severity, Outcome: diag.OutcomePass}
+		if len(findings) > before {
+			d.Outcome = diag.OutcomeDeny
+			if r.Severity == diag.Warn {
+				d.Outcome = diag.OutcomeWarn
 			}
 		}
-		d := diag.Decision{RuleID: r.ID, Severity: r.Severity, Outcome: diag.OutcomePass}
-		switch {
-		case faulted:
-			d.Outcome = diag.OutcomeFault
-		case len(findings) > before && r.Severity == diag.Warn:
-			d.Outcome = diag.OutcomeWarn
-		case len(findings) > before:
-			d.Outcome = diag.OutcomeDeny
+		for _, f := range faults {
+			if f.RuleID == r.ID {
+				findings = append(findings, f)
+				d.Outcome = diag.OutcomeFault
+			}
 		}
 		decisions = append(decisions, d)
 	}
-	// Faults of rules outside the stage's list (the defaults of a manifest
-	// rule, which apply to the intent) are reported too.
-	for _, f := range extra {
-		if i := b.byID[f.RuleID]; b.rules[i].Stage != stage {
+	for _, f := range faults {
+		if !decided[f.RuleID] {
 			findings = append(findings, f)
-		}
-	}
-	for _, o := range outs {
-		if o.fault != "" && b.rules[o.form.rule].Stage != stage {
-			findings = append(findings, b.faultFinding(o.form, stage, o.field, o.fault))
 		}
 	}
 	return findings, decisions

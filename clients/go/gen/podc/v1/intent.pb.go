@@ -1749,7 +1749,9 @@ func (x *ExecAction) GetCommand() []string {
 // TCPSocketAction opens a TCP connection.
 type TCPSocketAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A port number ("8080") or the name of one of this container's ports.
+	// A port number or the name of one of this container's ports. A
+	// document may give the number as a string ("8080") or, as Kubernetes
+	// writes it, as a number (8080).
 	Port          string `protobuf:"bytes,1,opt,name=port,proto3" json:"port,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1797,7 +1799,9 @@ type HTTPGetAction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The request path. Unset means "/".
 	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	// A port number ("8080") or the name of one of this container's ports.
+	// A port number or the name of one of this container's ports. A
+	// document may give the number as a string ("8080") or, as Kubernetes
+	// writes it, as a number (8080).
 	Port string `protobuf:"bytes,2,opt,name=port,proto3" json:"port,omitempty"`
 	// HTTP or HTTPS. Unset means HTTP.
 	Scheme Scheme `protobuf:"varint,3,opt,name=scheme,proto3,enum=podc.v1.Scheme" json:"scheme,omitempty"`

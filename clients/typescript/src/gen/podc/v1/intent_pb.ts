@@ -701,7 +701,9 @@ export const ExecActionSchema: GenMessage<ExecAction> = /*@__PURE__*/
  */
 export type TCPSocketAction = Message<"podc.v1.TCPSocketAction"> & {
   /**
-   * A port number ("8080") or the name of one of this container's ports.
+   * A port number or the name of one of this container's ports. A
+   * document may give the number as a string ("8080") or, as Kubernetes
+   * writes it, as a number (8080).
    *
    * @generated from field: string port = 1;
    */
@@ -729,7 +731,9 @@ export type HTTPGetAction = Message<"podc.v1.HTTPGetAction"> & {
   path: string;
 
   /**
-   * A port number ("8080") or the name of one of this container's ports.
+   * A port number or the name of one of this container's ports. A
+   * document may give the number as a string ("8080") or, as Kubernetes
+   * writes it, as a number (8080).
    *
    * @generated from field: string port = 2;
    */

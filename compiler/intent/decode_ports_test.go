@@ -1,0 +1,66 @@
+package intent
+
+import (
+	"testing"
+
+	"github.com/podc-dev/podc/compiler/diag"
+)
+
+func TestQuotePortNumbers(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"probes": {"readiness": {"tcpSocket": {"port": 8080}}}}`, `{"probes": {"readiness": {"tcpSocket": {"port": "8080"}}}}`},
+		{`{"httpGet":{"path":"/","port":80},"x":[{"httpGet":{"port" :  443}}]}`, `{"httpGet":{"path":"/","port":"80"},"x":[{"httpGet":{"port" :  "443"}}]}`},
+		// Already a string, a name, a gRPC port (an int32 field), a label,
+		// a value inside a string, a fraction: all left alone.
+		{`{"tcpSocket": {"port": "http"}}`, ``},
+		{`{"grpc": {"port": 9090}}`, ``},
+		{`{"labels": {"port": 80}}`, ``},
+		{`{"tcpSocket": {"note": "{\"port\": 80}", "x": 1}}`, ``},
+		{`{"tcpSocket": {"port": 8080.5}}`, ``},
+		{`{"tcpSocket": {"port": 1e3}}`, ``},
+		{`{"tcpSocket": {"port": -1}}`, ``},
+		{`{"tcpSocket": ["port", 80]}`, ``},
+		{`{"tcpSocket": {"port": 8`, `{"tcpSocket": {"port": "8"`},
+		{`{"a": "unterminated`, ``},
+	}
+	for _, c := range cases {
+		want := c.want
+		if want == "" {
+			want = c.in
+		}
+		if got := string(quotePortNumbers([]byte(c.in))); got != want {
+			t.Errorf("quotePortNumbers(%s)\n got %s\nwant %s", c.in, got, want)
+		}
+	}
+}
+
+// A probe's port may be written as a number in JSON and YAML, as
+// Kubernetes' IntOrString allows; other string fields still refuse numbers.
+func TestDecodeNumericProbePorts(t *testing.T) {
+	docs := map[string]string{
+		"json": `{"name": "web", "containers": [{"name": "web", "image": "nginx:1.27.3",
+			"probes": {"readiness": {"tcpSocket": {"port": 8080}}, "liveness": {"httpGet": {"path": "/", "port": 80}}}}]}`,
+		"yaml": "name: web\ncontainers:\n  - name: web\n    image: nginx:1.27.3\n    probes:\n      readiness: {tcpSocket: {port: 8080}}\n      liveness: {httpGet: {path: /, port: 80}}\n",
+	}
+	for form, doc := range docs {
+		wi, err := Decode([]byte(doc))
+		if err != nil {
+			t.Errorf("%s: %v", form, err)
+			continue
+		}
+		pr := wi.GetContainers()[0].GetProbes()
+		if pr.GetReadiness().GetTcpSocket().GetPort() != "8080" || pr.GetLiveness().GetHttpGet().GetPort() != "80" {
+			t.Errorf("%s: ports %q and %q", form, pr.GetReadiness().GetTcpSocket().GetPort(), pr.GetLiveness().GetHttpGet().GetPort())
+		}
+	}
+	for form, doc := range map[string]string{
+		"json": `{"name": "web", "labels": {"port": 80}}`,
+		"yaml": "name: web\nlabels: {port: 80}\n",
+	} {
+		_, err := Decode([]byte(doc))
+		de, ok := diag.AsError(err)
+		if !ok || len(de.Findings) != 1 || de.Findings[0].Field != `labels["port"]` {
+			t.Errorf("%s: a number as a label value: got %v, want a refusal at labels[\"port\"]", form, err)
+		}
+	}
+}
