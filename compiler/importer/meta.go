@@ -190,11 +190,16 @@ func (b *builder) choose(hs []holder, get func(holder) map[string]string, skip m
 }
 
 // selectorNote says that podc selects the workload's pods with its own
-// labels instead of sel, the selector of o at p.
-func (b *builder) selectorNote(o *object, p fieldPath, sel map[string]string) {
+// labels instead of sel (and match expressions, with exprs), the selector
+// of o at p.
+func (b *builder) selectorNote(o *object, p fieldPath, sel map[string]string, exprs bool) {
 	w := b.objs.workload
 	podc := labels.Set{intent.LabelName: w.name, intent.LabelManagedBy: intent.ManagedBy}
-	msg := fmt.Sprintf("%s: %s: podc selects the pods with %s instead of %s", o.ref, o.typedPath(p), podc, labels.Set(sel))
+	old := labels.Set(sel).String()
+	if exprs {
+		old += " and match expressions"
+	}
+	msg := fmt.Sprintf("%s: %s: podc selects the pods with %s instead of %s", o.ref, o.typedPath(p), podc, old)
 	if o.deployment != nil {
 		msg += "; a Deployment's selector cannot change, so replace the running Deployment rather than apply over it"
 	}

@@ -32,17 +32,10 @@ func (b *builder) controller() {
 func (b *builder) selectorNotes() {
 	w := b.objs.workload
 	if d := w.deployment; d != nil && d.Spec.Selector != nil {
-		sel := d.Spec.Selector.MatchLabels
-		if len(d.Spec.Selector.MatchExpressions) > 0 {
-			sel = map[string]string{}
-			for k, v := range d.Spec.Selector.MatchLabels {
-				sel[k] = v
-			}
-		}
-		b.selectorNote(w, fieldPath{}.f("spec").f("selector"), sel)
+		b.selectorNote(w, fieldPath{}.f("spec").f("selector"), d.Spec.Selector.MatchLabels, len(d.Spec.Selector.MatchExpressions) > 0)
 	}
 	for _, s := range b.svcs {
-		b.selectorNote(s.obj, fieldPath{}.f("spec").f("selector"), s.obj.service.Spec.Selector)
+		b.selectorNote(s.obj, fieldPath{}.f("spec").f("selector"), s.obj.service.Spec.Selector, false)
 	}
 }
 

@@ -153,7 +153,7 @@ func read(data []byte, format Format, lim Limits) ([]*document, error) {
 func expandLists(docs []*document) ([]*document, error) {
 	var out []*document
 	for _, d := range docs {
-		if d.tree["kind"] != "List" || !strings.HasSuffix(fmt.Sprint(d.tree["apiVersion"]), "v1") {
+		if d.tree["kind"] != "List" || d.tree["apiVersion"] != "v1" {
 			out = append(out, d)
 			continue
 		}
