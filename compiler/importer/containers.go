@@ -37,6 +37,7 @@ type portRef struct {
 // containers maps the app containers, the init containers that are init
 // steps and those that are native sidecars (restartPolicy Always).
 func (b *builder) containers(w *object, sp fieldPath, spec *corev1.PodSpec, vols map[string]bool) {
+	b.record("containers", w, sp.f("containers"), true)
 	firstStep := -1
 	var late []string
 	for i, c := range spec.InitContainers {
