@@ -140,7 +140,7 @@ func (b *builder) env(w *object, p fieldPath, c *corev1.Container, ip diag.Path)
 			if e.Value != "" {
 				v.Source = &podcv1.EnvVar_Value{Value: e.Value}
 			}
-			b.use(w, ep)
+			b.use(w, ep.f("value"))
 		case vf.ConfigMapKeyRef != nil && vf.SecretKeyRef == nil && vf.FieldRef == nil && vf.ResourceFieldRef == nil && vf.FileKeyRef == nil:
 			r := vf.ConfigMapKeyRef
 			k := &podcv1.KeyRef{Name: r.Name, Key: r.Key}

@@ -272,7 +272,7 @@ containers:
 			lost: []string{"Pod/app: spec.containers[1].securityContext"},
 		},
 		{
-			name: "host namespaces and ports",
+			name: "host namespaces: each port is its own host port",
 			in: `
 apiVersion: v1
 kind: Pod
@@ -284,10 +284,7 @@ spec:
   containers:
   - name: agent
     image: "agent:1.0"
-    ports: [{name: metrics, containerPort: 9100, hostPort: 9100}]
-  - name: other
-    image: "agent:1.0"
-    ports: [{name: other, containerPort: 9200, hostPort: 19200}]
+    ports: [{name: metrics, containerPort: 9100, hostPort: 9100}, {name: debug, containerPort: 9200}]
 `,
 			intent: `
 name: agent
@@ -296,11 +293,28 @@ hostNetwork: true
 hostPid: true
 hostIpc: true
 containers:
-  - {name: agent, image: "agent:1.0", ports: [{name: metrics, containerPort: 9100}]}
-  - {name: other, image: "agent:1.0", ports: [{name: other, containerPort: 9200}]}
+  - {name: agent, image: "agent:1.0", ports: [{name: metrics, containerPort: 9100}, {name: debug, containerPort: 9200}]}
 `,
-			lost:   []string{"Pod/agent: spec.containers[1].ports[0].hostPort"},
 			denied: "baseline.host-namespaces",
+		},
+		{
+			name: "a host port is lost",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: agent}
+spec:
+  containers:
+  - {name: agent, image: "agent:1.0", ports: [{name: metrics, containerPort: 9100, hostPort: 19100, hostIP: 127.0.0.1}]}
+`,
+			intent: `
+name: agent
+controller: CONTROLLER_POD
+containers:
+  - {name: agent, image: "agent:1.0", ports: [{name: metrics, containerPort: 9100}]}
+`,
+			lost:    []string{"Pod/agent: spec.containers[0].ports[0].hostPort", "Pod/agent: spec.containers[0].ports[0].hostIP"},
+			reasons: map[string]string{"Pod/agent: spec.containers[0].ports[0].hostPort": "binds no port on the node"},
 		},
 	})
 }

@@ -90,8 +90,8 @@ type Result struct {
 // documents; JSON is one object, a v1 List (as kubectl get -o json writes)
 // or an array of objects.
 //
-// Input that cannot be read or holds no workload (or two) is an
-// *InputError; an import that would lose fields, without AllowLoss, a
+// Input that cannot be read, holds no workload (or two), or holds a
+// workload or Service the kube-apiserver would refuse is an *InputError; an import that would lose fields, without AllowLoss, a
 // *LossError listing every one of them.
 func Import(data []byte, opts Options) (*Result, error) {
 	docs, err := read(data, opts.Format, opts.Limits.withDefaults())
@@ -100,6 +100,9 @@ func Import(data []byte, opts Options) (*Result, error) {
 	}
 	objs, err := sortObjects(docs)
 	if err != nil {
+		return nil, err
+	}
+	if err := validateObjects(objs); err != nil {
 		return nil, err
 	}
 	res, err := build(objs)

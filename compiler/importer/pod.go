@@ -24,7 +24,8 @@ func (b *builder) controller() {
 		b.use(w, spec.f("replicas"))
 		b.record("replicas", w, spec.f("replicas"), false)
 	}
-	b.use(w, spec.f("selector"))
+	b.use(w, spec.f("selector").f("matchLabels"))
+	b.use(w, spec.f("selector").f("matchExpressions"))
 }
 
 // selectorNotes say that podc selects the pods with its own labels instead
@@ -112,7 +113,7 @@ func (b *builder) volumes(w *object, sp fieldPath, vs []corev1.Volume) map[strin
 			ed := src.EmptyDir
 			s := &podcv1.ScratchVolume{}
 			ep := p.f("emptyDir")
-			b.use(w, ep)
+			b.use(w, ep.f("medium"))
 			switch ed.Medium {
 			case corev1.StorageMediumMemory:
 				s.Memory = true
@@ -120,8 +121,9 @@ func (b *builder) volumes(w *object, sp fieldPath, vs []corev1.Volume) map[strin
 			default:
 				b.lose(w, ep.f("medium"), "the intent's scratch volumes are on the node's disk or in memory")
 			}
-			if ed.SizeLimit != nil {
+			if ed.SizeLimit != nil && !b.dropped(w, ep.f("sizeLimit")) {
 				s.SizeLimit = ed.SizeLimit.String()
+				b.use(w, ep.f("sizeLimit"))
 				b.record(diag.Path("volumes").Index(len(b.wi.Volumes)).Field("scratch").Field("sizeLimit"), w, ep.f("sizeLimit"), false)
 			}
 			out.Source = &podcv1.Volume_Scratch{Scratch: s}
@@ -143,7 +145,8 @@ func (b *builder) volumes(w *object, sp fieldPath, vs []corev1.Volume) map[strin
 			b.why(w, cp.f("items"), "the intent mounts every key of a Secret, each as a file named after it")
 		case src.PersistentVolumeClaim != nil:
 			pvc := src.PersistentVolumeClaim
-			b.use(w, p.f("persistentVolumeClaim"))
+			b.use(w, p.f("persistentVolumeClaim").f("claimName"))
+			b.use(w, p.f("persistentVolumeClaim").f("readOnly"))
 			out.Source = &podcv1.Volume_Persistent{Persistent: &podcv1.PersistentVolume{ClaimName: pvc.ClaimName, ReadOnly: pvc.ReadOnly}}
 		default:
 			b.why(w, p, "a volume of a kind the intent cannot declare: it declares emptyDir, configMap, secret and persistentVolumeClaim volumes")

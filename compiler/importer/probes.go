@@ -48,10 +48,12 @@ func (b *builder) probe(w *object, p fieldPath, pr *corev1.Probe, ip diag.Path) 
 		if g.Scheme == corev1.URISchemeHTTPS {
 			a.Scheme = podcv1.Scheme_SCHEME_HTTPS
 		}
-		for _, hd := range g.HTTPHeaders {
+		for i, hd := range g.HTTPHeaders {
 			a.Headers = append(a.Headers, &podcv1.HTTPHeader{Name: hd.Name, Value: hd.Value})
+			b.use(w, hp.f("httpHeaders").i(i).f("name"))
+			b.use(w, hp.f("httpHeaders").i(i).f("value"))
 		}
-		for _, f := range []string{"path", "port", "scheme", "httpHeaders"} {
+		for _, f := range []string{"path", "port", "scheme"} {
 			b.use(w, hp.f(f))
 		}
 		b.why(w, hp.f("host"), "the intent's HTTP probes ask the pod's own IP")

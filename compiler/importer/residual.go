@@ -9,8 +9,8 @@ import (
 // residual accounts for what the mapping left of each object: a field the
 // apiserver's defaulting writes back by itself (the same value, absent
 // from the manifest) is not lost; every other field is, reported at the
-// outermost path that holds nothing the intent says. A list element the
-// intent does not carry is lost whole.
+// outermost path that holds nothing the intent says, with whatever else
+// that holds. A list element the intent does not carry is lost whole.
 func (b *builder) residual() ([]Loss, error) {
 	out := append([]Loss(nil), b.wholeLost...)
 	objs := []*object{b.objs.workload}
@@ -155,16 +155,16 @@ func (r *residue) report(v any, p fieldPath) []fieldPath {
 		return nil
 	}
 	if len(p) > 0 && !r.below[p.id()] {
+		// Nothing of it is in the intent: it is lost whole when anything
+		// in it is, defaults and all, since compile writes none of it (a
+		// probe whose handler is lost loses its timing too).
 		if p.lastIndex() {
 			return []fieldPath{p}
 		}
-		lost, def := r.tally(v, p)
-		switch {
-		case lost == 0:
+		if lost, _ := r.tally(v, p); lost == 0 {
 			return nil
-		case def == 0:
-			return []fieldPath{p}
 		}
+		return []fieldPath{p}
 	}
 	switch v := v.(type) {
 	case map[string]any:

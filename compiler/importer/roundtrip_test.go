@@ -205,12 +205,24 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 	// A field Kubernetes does not know is dropped by the apiserver when
 	// it decodes the manifest, so the trees do not show it: the import
 	// must report it lost, or a field that holds it.
+	holdsUnknown := func(l importer.Loss) bool {
+		lf := dotted(l.Field)
+		for f := range unknown[l.Object] {
+			if lf == "" || lf == f || strings.HasPrefix(f, lf+".") || strings.HasPrefix(f, lf+"[") {
+				return true
+			}
+		}
+		return false
+	}
 	for obj, fields := range unknown {
 		for f := range fields {
 			reported := false
 			for _, l := range res.Lost {
-				if l.Object == obj && (l.Field == "" || l.Field == f || strings.HasPrefix(f, l.Field+".") || strings.HasPrefix(f, l.Field+"[")) {
-					reported = true
+				if l.Object == obj && holdsUnknown(importer.Loss{Object: obj, Field: l.Field}) {
+					lf := dotted(l.Field)
+					if lf == "" || lf == f || strings.HasPrefix(f, lf+".") || strings.HasPrefix(f, lf+"[") {
+						reported = true
+					}
 				}
 			}
 			if !reported {
@@ -250,9 +262,9 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 	for _, l := range keyLosses {
 		p := parsePath(orig[l.Object], l.Field)
 		cp := translate(p, l.Object, spliced)
-		ov, found := lookup(orig[l.Object], p)
-		if !found && unknown[l.Object][l.Field] {
-			continue // not a field of the object: the apiserver drops it
+		ov, _ := lookup(orig[l.Object], p)
+		if holdsUnknown(l) {
+			continue // the apiserver drops what Kubernetes does not know, so the trees do not show it
 		}
 		var cv any
 		if c, ok := compiled[l.Object]; ok {
@@ -344,6 +356,30 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 			t.Errorf("%s: compiled, but not in the manifests", key)
 		}
 	}
+}
+
+// dotted writes a path as the strict decoder names unknown fields: a
+// field whose name has a dot in brackets, as the importer writes it, is
+// joined with a dot.
+func dotted(path string) string {
+	var b strings.Builder
+	for len(path) > 0 {
+		i := strings.IndexByte(path, '[')
+		if i < 0 {
+			b.WriteString(path)
+			break
+		}
+		end := strings.IndexByte(path[i:], ']') + i
+		b.WriteString(path[:i])
+		inner := path[i+1 : end]
+		if strings.Trim(inner, "0123456789") == "" {
+			b.WriteString("[" + inner + "]")
+		} else {
+			b.WriteString("." + inner)
+		}
+		path = path[end+1:]
+	}
+	return b.String()
 }
 
 // compiledPodLabels are the labels of the compiled pods.

@@ -166,6 +166,13 @@ spec:
   selector: {app: web}
   ports:
   - {name: http, port: 80, targetPort: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-admin, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
   - {port: 9090}
 `,
 			intent: `
@@ -176,22 +183,25 @@ containers:
   - name: web
     image: "web:1.0"
     ports:
-      - {name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}
+      - {name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}
       - {name: tcp-9090, containerPort: 9090, expose: EXPOSE_CLUSTER}
+services:
+  - {name: web, ports: [{name: http, servicePort: 80}]}
+  - {name: web-admin, ports: [{name: tcp-9090}]}
 `,
 			lost: []string{
 				"Deployment/web: spec.template.spec.containers[0].ports",
 				"Deployment/web: spec.template.spec.containers[0].ports[0].name",
 				"Service/web: spec.ports[0].targetPort",
-				"Service/web: spec.ports[1].name",
-				"Service/web: spec.ports[1].targetPort",
+				"Service/web-admin: spec.ports[0].name",
+				"Service/web-admin: spec.ports[0].targetPort",
 			},
 			reasons: map[string]string{
 				"Deployment/web: spec.template.spec.containers[0].ports":         "compile declares port 9090/TCP on container web",
 				"Deployment/web: spec.template.spec.containers[0].ports[0].name": "unnamed, but compile names it http",
 				"Service/web: spec.ports[0].targetPort":                          "8080 by number",
-				"Service/web: spec.ports[1].name":                                "tcp-9090",
-				"Service/web: spec.ports[1].targetPort":                          "unset (the Service port, 9090)",
+				"Service/web-admin: spec.ports[0].name":                          "tcp-9090",
+				"Service/web-admin: spec.ports[0].targetPort":                    "unset (the Service port, 9090)",
 			},
 		},
 		{
