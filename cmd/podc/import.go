@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/podc-dev/podc/compiler/importer"
 )
@@ -11,11 +12,13 @@ import (
 // importCmd is "podc import": existing manifests read into an intent.
 func importCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("import", "import -f FILE|- [flags]", stderr)
-	file := fs.String("f", "", "the manifests, YAML or JSON: a Pod or Deployment and the Services that select it; - reads standard input")
+	file := fs.String("f", "", "the manifests, YAML or JSON: a Pod or Deployment and the Services that select it, or a Score workload file; - reads standard input")
 	output := fs.String("o", "json", "output format of the intent: json or yaml")
 	input := fs.String("format", "auto", "input format: auto (JSON when the text starts with '{' or '['), yaml or json")
 	allowLoss := fs.Bool("allow-loss", false, "drop the fields the intent cannot say, with a warning for each, instead of refusing")
 	maxInput := fs.Int64("max-input-bytes", importer.DefaultLimits.Bytes, "refuse manifests larger than this")
+	values := valuesFlag{}
+	fs.Var(values, "set", "KEY=VALUE: the value of a Score workload's ${KEY} placeholder, or the image of a container built for it (containers.NAME.image); repeatable")
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
@@ -51,6 +54,7 @@ func importCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Format:    inFormat,
 		AllowLoss: *allowLoss,
 		Limits:    importer.Limits{Bytes: *maxInput},
+		Values:    values,
 	})
 	var ie *importer.InputError
 	var le *importer.LossError
@@ -95,4 +99,21 @@ func at(line, col int) string {
 		return ""
 	}
 	return fmt.Sprintf(" (at %d:%d)", line, col)
+}
+
+// valuesFlag is a repeatable flag.Value of KEY=VALUE pairs.
+type valuesFlag map[string]string
+
+func (v valuesFlag) String() string { return "" }
+
+func (v valuesFlag) Set(s string) error {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok || key == "" {
+		return fmt.Errorf("%q: want KEY=VALUE", s)
+	}
+	if _, dup := v[key]; dup {
+		return fmt.Errorf("%s is set twice", key)
+	}
+	v[key] = value
+	return nil
 }

@@ -155,3 +155,40 @@ func TestImportJSONFormat(t *testing.T) {
 		t.Errorf("YAML read as JSON: exit %d\n%s", code, errs)
 	}
 }
+
+// A Score workload file: its placeholders take --set values, and one
+// without a value refuses it.
+func TestImportScore(t *testing.T) {
+	score := `apiVersion: score.dev/v1b1
+metadata: {name: hello}
+service:
+  ports: {www: {port: 80, targetPort: 8080}}
+containers:
+  hello:
+    image: busybox:1.36
+    variables: {DB_HOST: "${resources.db.host}"}
+`
+	code, _, errs := run(t, score, "import", "-f", "-")
+	if code != 1 || !strings.Contains(errs, "Workload/hello: containers.hello.variables.DB_HOST: ${resources.db.host} is a placeholder") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	code, out, errs := run(t, score, "import", "-f", "-", "--set", "resources.db.host=db.internal")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	wi, err := intent.Decode([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env := wi.GetContainers()[0].GetEnv(); len(env) != 1 || env[0].GetValue() != "db.internal" {
+		t.Errorf("env %v", env)
+	}
+	for _, bad := range []string{"novalue", "=x"} {
+		if code, _, _ := run(t, score, "import", "-f", "-", "--set", bad); code != 2 {
+			t.Errorf("--set %s: exit %d, want 2", bad, code)
+		}
+	}
+	if code, _, _ := run(t, score, "import", "-f", "-", "--set", "a=1", "--set", "a=2"); code != 2 {
+		t.Errorf("a key set twice: exit %d, want 2", code)
+	}
+}

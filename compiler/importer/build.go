@@ -14,15 +14,23 @@ import (
 // three.
 const maxRounds = 16
 
-// build maps the objects to an intent, accounts for every field and puts
-// the intent through the intent's checks; a value they refuse is left out
-// and the mapping runs again without it.
+// build maps the Kubernetes objects to an intent (see buildWith).
 func build(objs *objects) (*Result, error) {
-	drops := map[string]string{}
 	def := defaultedOf(objs.workload)
-	for range maxRounds {
-		b := newBuilder(objs, drops, def)
+	return buildWith(objs, func(b *builder) {
+		b.defaulted = def
 		b.run()
+	})
+}
+
+// buildWith runs mapping, which maps the objects to an intent, accounts
+// for every field and puts the intent through the intent's checks; a value
+// they refuse is left out and the mapping runs again without it.
+func buildWith(objs *objects, mapping func(*builder)) (*Result, error) {
+	drops := map[string]string{}
+	for range maxRounds {
+		b := newBuilder(objs, drops)
+		mapping(b)
 		refused := append(intent.CheckLimits(b.wi, intent.DefaultLimits), intent.Check(b.wi, intent.Options{})...)
 		if len(refused) == 0 {
 			lost, err := b.residual()
@@ -77,7 +85,7 @@ type source struct {
 type builder struct {
 	objs      *objects
 	drops     map[string]string
-	defaulted defaultedWorkload
+	defaulted defaultedWorkload // the Kubernetes workload, defaulted
 	wi        *podcv1.WorkloadIntent
 
 	ports     []*portRef // the pod's ports, in the intent
@@ -92,9 +100,9 @@ type builder struct {
 	prov    map[string]source // the manifest field behind each intent path
 }
 
-func newBuilder(objs *objects, drops map[string]string, def defaultedWorkload) *builder {
+func newBuilder(objs *objects, drops map[string]string) *builder {
 	return &builder{
-		objs: objs, drops: drops, defaulted: def, wi: &podcv1.WorkloadIntent{},
+		objs: objs, drops: drops, wi: &podcv1.WorkloadIntent{},
 		used: map[*object]map[string]bool{}, reasons: map[string]string{}, prov: map[string]source{},
 	}
 }

@@ -67,6 +67,11 @@ type Options struct {
 	AllowLoss bool
 	// Limits bound the input; zero fields mean DefaultLimits'.
 	Limits Limits
+	// Values are the values of a Score workload's ${...} placeholders, by
+	// the expression between the braces ("resources.db.host"), and the
+	// images of its containers whose image is "." (built for the
+	// workload), by "containers.NAME.image".
+	Values map[string]string
 }
 
 // Result is an import.
@@ -98,6 +103,12 @@ func Import(data []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d, ok, err := scoreDocument(docs); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return finish(importScore(d, opts.Values))(opts)
+	}
 	objs, err := sortObjects(docs)
 	if err != nil {
 		return nil, err
@@ -105,15 +116,38 @@ func Import(data []byte, opts Options) (*Result, error) {
 	if err := validateObjects(objs); err != nil {
 		return nil, err
 	}
-	res, err := build(objs)
-	if err != nil {
-		return nil, err
+	return finish(build(objs))(opts)
+}
+
+// finish sorts the losses of an import and refuses it when it loses
+// fields without opts.AllowLoss.
+func finish(res *Result, err error) func(Options) (*Result, error) {
+	return func(opts Options) (*Result, error) {
+		if err != nil {
+			return nil, err
+		}
+		sortLosses(res.Lost)
+		if len(res.Lost) > 0 && !opts.AllowLoss {
+			return nil, &LossError{Lost: res.Lost}
+		}
+		return res, nil
 	}
-	sortLosses(res.Lost)
-	if len(res.Lost) > 0 && !opts.AllowLoss {
-		return nil, &LossError{Lost: res.Lost}
+}
+
+// scoreDocument returns the input's Score workload, when it is one: a
+// Score file is one document and nothing else.
+func scoreDocument(docs []*document) (*document, bool, error) {
+	for _, d := range docs {
+		if d.tree["apiVersion"] != ScoreAPIVersion {
+			continue
+		}
+		if len(docs) > 1 {
+			return nil, false, &InputError{Problems: []Problem{{Line: d.at.line, Column: d.at.col,
+				Message: fmt.Sprintf("a Score workload (%s) among other documents: import a Score file on its own", ScoreAPIVersion)}}}
+		}
+		return d, true, nil
 	}
-	return res, nil
+	return nil, false, nil
 }
 
 // sortLosses orders losses by where they are in the input, then by object

@@ -138,16 +138,17 @@ func decodeObject(d *document) (*object, error) {
 		if cause == nil {
 			cause = err
 		}
-		return nil, inputErr(o.ref, typed(t, p), d.position(p), "%s", decodeMessage(cause))
+		return nil, inputErr(o.ref, typed(t, p), d.position(p), "%s", decodeMessage(cause, "Kubernetes"))
 	}
 	reflect.ValueOf(into).Elem().Set(reflect.ValueOf(v).Elem())
 	return o, nil
 }
 
-// decodeMessage says what a decoding error found, without Go type names.
-func decodeMessage(err error) string {
+// decodeMessage says what a decoding error found, without Go type names;
+// who (Kubernetes, Score) is whose format wants another type.
+func decodeMessage(err error, who string) string {
 	if te, ok := err.(*json.UnmarshalTypeError); ok {
-		return fmt.Sprintf("a %s, where Kubernetes wants %s", jsonKind(te.Value), goTypeName(te.Type))
+		return fmt.Sprintf("a %s, where %s wants %s", jsonKind(te.Value), who, goTypeName(te.Type))
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }

@@ -49,7 +49,7 @@ func (b *builder) residualOf(o *object) ([]Loss, error) {
 		}
 	}
 	r.collect(o.doc.tree, nil, false)
-	if len(r.cands) > 0 {
+	if len(r.cands) > 0 && o.rootType() != nil {
 		if err := r.defaults(); err != nil {
 			return nil, err
 		}
