@@ -42,6 +42,7 @@ func (s *compilerService) Import(ctx context.Context, req *podcv1.ImportRequest)
 	res, err := importer.Import([]byte(req.GetManifests()), importer.Options{
 		Format:    manifestFormat(req.GetFormat()),
 		AllowLoss: req.GetAllowLoss(),
+		Values:    req.GetValues(),
 	})
 	if err != nil {
 		return nil, s.refuse(importStatus(s.log, err).Err())

@@ -152,3 +152,22 @@ func TestImportRPCRefusesInvalidManifests(t *testing.T) {
 		})
 	}
 }
+
+func TestImportRPCScore(t *testing.T) {
+	e := start(t)
+	score := "apiVersion: score.dev/v1b1\nmetadata: {name: hello}\ncontainers:\n  hello:\n    image: .\n    variables: {DB: \"${resources.db.host}\"}\n"
+	_, err := e.compiler.Import(context.Background(), &podcv1.ImportRequest{Manifests: score})
+	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), "containers.hello.image") {
+		t.Fatalf("got %v, want InvalidArgument naming the image and the placeholder", err)
+	}
+	resp, err := e.compiler.Import(context.Background(), &podcv1.ImportRequest{Manifests: score, Values: map[string]string{
+		"resources.db.host": "db.internal", "containers.hello.image": "registry.example.com/hello:1.0",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := resp.GetIntent().GetContainers()[0]
+	if c.GetImage() != "registry.example.com/hello:1.0" || c.GetEnv()[0].GetValue() != "db.internal" {
+		t.Errorf("container %v", c)
+	}
+}

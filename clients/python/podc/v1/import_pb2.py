@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from podc.v1 import intent_pb2 as podc_dot_v1_dot_intent__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14podc/v1/import.proto\x12\x07podc.v1\x1a\x14podc/v1/intent.proto\"}\n\rImportRequest\x12\x1c\n\tmanifests\x18\x01 \x01(\tR\tmanifests\x12/\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x17.podc.v1.ManifestFormatR\x06\x66ormat\x12\x1d\n\nallow_loss\x18\x03 \x01(\x08R\tallowLoss\"\x7f\n\x0eImportResponse\x12/\n\x06intent\x18\x01 \x01(\x0b\x32\x17.podc.v1.WorkloadIntentR\x06intent\x12&\n\x04lost\x18\x02 \x03(\x0b\x32\x12.podc.v1.LostFieldR\x04lost\x12\x14\n\x05notes\x18\x03 \x03(\tR\x05notes\"}\n\tLostField\x12\x16\n\x06object\x18\x01 \x01(\tR\x06object\x12\x14\n\x05\x66ield\x18\x02 \x01(\tR\x05\x66ield\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12\x12\n\x04line\x18\x04 \x01(\x05R\x04line\x12\x16\n\x06\x63olumn\x18\x05 \x01(\x05R\x06\x63olumn*e\n\x0eManifestFormat\x12\x1f\n\x1bMANIFEST_FORMAT_UNSPECIFIED\x10\x00\x12\x18\n\x14MANIFEST_FORMAT_YAML\x10\x01\x12\x18\n\x14MANIFEST_FORMAT_JSON\x10\x02\x42-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14podc/v1/import.proto\x12\x07podc.v1\x1a\x14podc/v1/intent.proto\"\xf4\x01\n\rImportRequest\x12\x1c\n\tmanifests\x18\x01 \x01(\tR\tmanifests\x12/\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x17.podc.v1.ManifestFormatR\x06\x66ormat\x12\x1d\n\nallow_loss\x18\x03 \x01(\x08R\tallowLoss\x12:\n\x06values\x18\x04 \x03(\x0b\x32\".podc.v1.ImportRequest.ValuesEntryR\x06values\x1a\x39\n\x0bValuesEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\x7f\n\x0eImportResponse\x12/\n\x06intent\x18\x01 \x01(\x0b\x32\x17.podc.v1.WorkloadIntentR\x06intent\x12&\n\x04lost\x18\x02 \x03(\x0b\x32\x12.podc.v1.LostFieldR\x04lost\x12\x14\n\x05notes\x18\x03 \x03(\tR\x05notes\"}\n\tLostField\x12\x16\n\x06object\x18\x01 \x01(\tR\x06object\x12\x14\n\x05\x66ield\x18\x02 \x01(\tR\x05\x66ield\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12\x12\n\x04line\x18\x04 \x01(\x05R\x04line\x12\x16\n\x06\x63olumn\x18\x05 \x01(\x05R\x06\x63olumn*e\n\x0eManifestFormat\x12\x1f\n\x1bMANIFEST_FORMAT_UNSPECIFIED\x10\x00\x12\x18\n\x14MANIFEST_FORMAT_YAML\x10\x01\x12\x18\n\x14MANIFEST_FORMAT_JSON\x10\x02\x42-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'podc.v1.import_pb2', globals())
@@ -22,12 +22,16 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'Z+github.com/podc-dev/podc/gen/podc/v1;podcv1'
-  _MANIFESTFORMAT._serialized_start=438
-  _MANIFESTFORMAT._serialized_end=539
-  _IMPORTREQUEST._serialized_start=55
-  _IMPORTREQUEST._serialized_end=180
-  _IMPORTRESPONSE._serialized_start=182
-  _IMPORTRESPONSE._serialized_end=309
-  _LOSTFIELD._serialized_start=311
-  _LOSTFIELD._serialized_end=436
+  _IMPORTREQUEST_VALUESENTRY._options = None
+  _IMPORTREQUEST_VALUESENTRY._serialized_options = b'8\001'
+  _MANIFESTFORMAT._serialized_start=558
+  _MANIFESTFORMAT._serialized_end=659
+  _IMPORTREQUEST._serialized_start=56
+  _IMPORTREQUEST._serialized_end=300
+  _IMPORTREQUEST_VALUESENTRY._serialized_start=243
+  _IMPORTREQUEST_VALUESENTRY._serialized_end=300
+  _IMPORTRESPONSE._serialized_start=302
+  _IMPORTRESPONSE._serialized_end=429
+  _LOSTFIELD._serialized_start=431
+  _LOSTFIELD._serialized_end=556
 # @@protoc_insertion_point(module_scope)

@@ -74,13 +74,15 @@ func (ManifestFormat) EnumDescriptor() ([]byte, []int) {
 	return file_podc_v1_import_proto_rawDescGZIP(), []int{0}
 }
 
-// ImportRequest asks for existing Kubernetes manifests to be read into the
-// workload intent that compiles back into them.
+// ImportRequest asks for existing Kubernetes manifests, or a Score
+// workload file, to be read into the workload intent that compiles back
+// into them.
 type ImportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The manifests: one v1 Pod or apps/v1 Deployment and the v1 Services
 	// that select its pods, as a YAML stream or as JSON (one object, a v1
-	// List or an array of objects). Any other object is lost whole. At most
+	// List or an array of objects). Any other object is lost whole. Or a
+	// Score workload file (apiVersion score.dev/v1b1) on its own. At most
 	// 1 MiB.
 	Manifests string `protobuf:"bytes,1,opt,name=manifests,proto3" json:"manifests,omitempty"`
 	// The text format of manifests. Unset: JSON when the text starts with '{'
@@ -90,7 +92,13 @@ type ImportRequest struct {
 	// those fields are dropped (or changed, as each entry says) and listed in
 	// the response's lost. Without it such an import fails with
 	// FAILED_PRECONDITION, naming every such field.
-	AllowLoss     bool `protobuf:"varint,3,opt,name=allow_loss,json=allowLoss,proto3" json:"allow_loss,omitempty"`
+	AllowLoss bool `protobuf:"varint,3,opt,name=allow_loss,json=allowLoss,proto3" json:"allow_loss,omitempty"`
+	// The values of a Score workload's ${...} placeholders, by the expression
+	// between the braces ("resources.db.host"), and the images of its
+	// containers whose image is "." (built for the workload), by
+	// "containers.NAME.image". A placeholder without a value is refused
+	// (INVALID_ARGUMENT, at its field).
+	Values        map[string]string `protobuf:"bytes,4,rep,name=values,proto3" json:"values,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -144,6 +152,13 @@ func (x *ImportRequest) GetAllowLoss() bool {
 		return x.AllowLoss
 	}
 	return false
+}
+
+func (x *ImportRequest) GetValues() map[string]string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
 }
 
 // ImportResponse is an import: the intent and what it could not say.
@@ -304,12 +319,16 @@ var File_podc_v1_import_proto protoreflect.FileDescriptor
 
 const file_podc_v1_import_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/import.proto\x12\apodc.v1\x1a\x14podc/v1/intent.proto\"}\n" +
+	"\x14podc/v1/import.proto\x12\apodc.v1\x1a\x14podc/v1/intent.proto\"\xf4\x01\n" +
 	"\rImportRequest\x12\x1c\n" +
 	"\tmanifests\x18\x01 \x01(\tR\tmanifests\x12/\n" +
 	"\x06format\x18\x02 \x01(\x0e2\x17.podc.v1.ManifestFormatR\x06format\x12\x1d\n" +
 	"\n" +
-	"allow_loss\x18\x03 \x01(\bR\tallowLoss\"\x7f\n" +
+	"allow_loss\x18\x03 \x01(\bR\tallowLoss\x12:\n" +
+	"\x06values\x18\x04 \x03(\v2\".podc.v1.ImportRequest.ValuesEntryR\x06values\x1a9\n" +
+	"\vValuesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x7f\n" +
 	"\x0eImportResponse\x12/\n" +
 	"\x06intent\x18\x01 \x01(\v2\x17.podc.v1.WorkloadIntentR\x06intent\x12&\n" +
 	"\x04lost\x18\x02 \x03(\v2\x12.podc.v1.LostFieldR\x04lost\x12\x14\n" +
@@ -338,23 +357,25 @@ func file_podc_v1_import_proto_rawDescGZIP() []byte {
 }
 
 var file_podc_v1_import_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_podc_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_podc_v1_import_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_podc_v1_import_proto_goTypes = []any{
 	(ManifestFormat)(0),    // 0: podc.v1.ManifestFormat
 	(*ImportRequest)(nil),  // 1: podc.v1.ImportRequest
 	(*ImportResponse)(nil), // 2: podc.v1.ImportResponse
 	(*LostField)(nil),      // 3: podc.v1.LostField
-	(*WorkloadIntent)(nil), // 4: podc.v1.WorkloadIntent
+	nil,                    // 4: podc.v1.ImportRequest.ValuesEntry
+	(*WorkloadIntent)(nil), // 5: podc.v1.WorkloadIntent
 }
 var file_podc_v1_import_proto_depIdxs = []int32{
 	0, // 0: podc.v1.ImportRequest.format:type_name -> podc.v1.ManifestFormat
-	4, // 1: podc.v1.ImportResponse.intent:type_name -> podc.v1.WorkloadIntent
-	3, // 2: podc.v1.ImportResponse.lost:type_name -> podc.v1.LostField
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	4, // 1: podc.v1.ImportRequest.values:type_name -> podc.v1.ImportRequest.ValuesEntry
+	5, // 2: podc.v1.ImportResponse.intent:type_name -> podc.v1.WorkloadIntent
+	3, // 3: podc.v1.ImportResponse.lost:type_name -> podc.v1.LostField
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_import_proto_init() }
@@ -369,7 +390,7 @@ func file_podc_v1_import_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_import_proto_rawDesc), len(file_podc_v1_import_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -12,11 +12,12 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/import.proto.
  */
 export const file_podc_v1_import: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL2ltcG9ydC5wcm90bxIHcG9kYy52MSJfCg1JbXBvcnRSZXF1ZXN0EhEKCW1hbmlmZXN0cxgBIAEoCRInCgZmb3JtYXQYAiABKA4yFy5wb2RjLnYxLk1hbmlmZXN0Rm9ybWF0EhIKCmFsbG93X2xvc3MYAyABKAgiagoOSW1wb3J0UmVzcG9uc2USJwoGaW50ZW50GAEgASgLMhcucG9kYy52MS5Xb3JrbG9hZEludGVudBIgCgRsb3N0GAIgAygLMhIucG9kYy52MS5Mb3N0RmllbGQSDQoFbm90ZXMYAyADKAkiWAoJTG9zdEZpZWxkEg4KBm9iamVjdBgBIAEoCRINCgVmaWVsZBgCIAEoCRIOCgZyZWFzb24YAyABKAkSDAoEbGluZRgEIAEoBRIOCgZjb2x1bW4YBSABKAUqZQoOTWFuaWZlc3RGb3JtYXQSHwobTUFOSUZFU1RfRk9STUFUX1VOU1BFQ0lGSUVEEAASGAoUTUFOSUZFU1RfRk9STUFUX1lBTUwQARIYChRNQU5JRkVTVF9GT1JNQVRfSlNPThACQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw", [file_podc_v1_intent]);
+  fileDesc("ChRwb2RjL3YxL2ltcG9ydC5wcm90bxIHcG9kYy52MSLCAQoNSW1wb3J0UmVxdWVzdBIRCgltYW5pZmVzdHMYASABKAkSJwoGZm9ybWF0GAIgASgOMhcucG9kYy52MS5NYW5pZmVzdEZvcm1hdBISCgphbGxvd19sb3NzGAMgASgIEjIKBnZhbHVlcxgEIAMoCzIiLnBvZGMudjEuSW1wb3J0UmVxdWVzdC5WYWx1ZXNFbnRyeRotCgtWYWx1ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBImoKDkltcG9ydFJlc3BvbnNlEicKBmludGVudBgBIAEoCzIXLnBvZGMudjEuV29ya2xvYWRJbnRlbnQSIAoEbG9zdBgCIAMoCzISLnBvZGMudjEuTG9zdEZpZWxkEg0KBW5vdGVzGAMgAygJIlgKCUxvc3RGaWVsZBIOCgZvYmplY3QYASABKAkSDQoFZmllbGQYAiABKAkSDgoGcmVhc29uGAMgASgJEgwKBGxpbmUYBCABKAUSDgoGY29sdW1uGAUgASgFKmUKDk1hbmlmZXN0Rm9ybWF0Eh8KG01BTklGRVNUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhgKFE1BTklGRVNUX0ZPUk1BVF9ZQU1MEAESGAoUTUFOSUZFU1RfRk9STUFUX0pTT04QAkItWitnaXRodWIuY29tL3BvZGMtZGV2L3BvZGMvZ2VuL3BvZGMvdjE7cG9kY3YxYgZwcm90bzM", [file_podc_v1_intent]);
 
 /**
- * ImportRequest asks for existing Kubernetes manifests to be read into the
- * workload intent that compiles back into them.
+ * ImportRequest asks for existing Kubernetes manifests, or a Score
+ * workload file, to be read into the workload intent that compiles back
+ * into them.
  *
  * @generated from message podc.v1.ImportRequest
  */
@@ -24,7 +25,8 @@ export type ImportRequest = Message<"podc.v1.ImportRequest"> & {
   /**
    * The manifests: one v1 Pod or apps/v1 Deployment and the v1 Services
    * that select its pods, as a YAML stream or as JSON (one object, a v1
-   * List or an array of objects). Any other object is lost whole. At most
+   * List or an array of objects). Any other object is lost whole. Or a
+   * Score workload file (apiVersion score.dev/v1b1) on its own. At most
    * 1 MiB.
    *
    * @generated from field: string manifests = 1;
@@ -48,6 +50,17 @@ export type ImportRequest = Message<"podc.v1.ImportRequest"> & {
    * @generated from field: bool allow_loss = 3;
    */
   allowLoss: boolean;
+
+  /**
+   * The values of a Score workload's ${...} placeholders, by the expression
+   * between the braces ("resources.db.host"), and the images of its
+   * containers whose image is "." (built for the workload), by
+   * "containers.NAME.image". A placeholder without a value is refused
+   * (INVALID_ARGUMENT, at its field).
+   *
+   * @generated from field: map<string, string> values = 4;
+   */
+  values: { [key: string]: string };
 };
 
 /**
