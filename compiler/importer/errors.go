@@ -46,6 +46,7 @@ type LossError struct {
 	Lost []Loss
 }
 
+// Error lists every lost field, one per line.
 func (e *LossError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d fields the intent cannot say", len(e.Lost))
@@ -95,6 +96,8 @@ type InputError struct {
 	Problems []Problem
 }
 
+// Error lists every problem, one per line, each starting with its object
+// and field.
 func (e *InputError) Error() string {
 	if len(e.Problems) == 1 {
 		return "cannot import: " + e.Problems[0].String()

@@ -23,6 +23,11 @@
 // result's notes say so. The pods keep their labels, so the old selectors
 // still select them.
 //
+// It also reads Score workload files (apiVersion score.dev/v1b1): their
+// containers with command, args, variables, resources and probes, and
+// their service ports; Options.Values gives their ${...} placeholders
+// values.
+//
 // Everything here is pure Go and safe for concurrent use.
 package importer
 
