@@ -121,6 +121,9 @@ func (o outcome) size() int64 {
 			n += 64 + int64(len(d.Field)+len(d.Value)+len(d.Source)+len(d.Reason))
 		}
 		n += int64(48 * len(rep.Decisions))
+		for _, s := range rep.Sources {
+			n += 88 + int64(len(s.Object)+len(s.ManifestField)+len(s.IntentField)+len(s.RuleID))
+		}
 		for _, note := range rep.Notes {
 			n += 16 + int64(len(note))
 		}
@@ -162,6 +165,10 @@ type Request struct {
 	TargetVersion string
 	// APIServerDefaults writes out the defaults the kube-apiserver applies.
 	APIServerDefaults bool
+	// Explain fills the report's Sources: where each field of the compiled
+	// objects came from. Without it they are left out (the pipeline still
+	// keeps the same record, compactly, for its own use).
+	Explain bool
 }
 
 // Result is a compile's output.
@@ -227,8 +234,8 @@ func (e *Engine) requestKey(bundle *policy.Bundle, req Request) (string, bool) {
 	}
 	h := sha256.New()
 	h.Write(b)
-	fmt.Fprintf(h, "\x00%s\x00%d\x00%s\x00%t\x00%s\x00%d-%d",
-		req.Profile, req.Format, req.TargetVersion, req.APIServerDefaults, bundle.Digest(), e.nodePorts.Min, e.nodePorts.Max)
+	fmt.Fprintf(h, "\x00%s\x00%d\x00%s\x00%t\x00%t\x00%s\x00%d-%d",
+		req.Profile, req.Format, req.TargetVersion, req.APIServerDefaults, req.Explain, bundle.Digest(), e.nodePorts.Min, e.nodePorts.Max)
 	return string(h.Sum(nil)), true
 }
 
@@ -346,7 +353,7 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 		return res, nil, err
 	}
 	comp := e.begin(ctx, StageCompile)
-	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv})
+	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv, Defaults: ir.Defaults})
 	var objs []runtime.Object
 	if err == nil {
 		objs = out.Objects()
@@ -356,12 +363,18 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	if err != nil {
 		return res, nil, e.internal(req, err)
 	}
+	// The record is read by the stages below and by the explanation, all
+	// within this run; its memory then serves the next compile.
+	defer out.Sources.Release()
 	rep.Defaults = append(rep.Defaults, out.Defaults...)
 	rep.Notes = append(rep.Notes, out.Notes...)
+	if req.Explain {
+		rep.Sources = out.Sources.Sources()
+	}
 
 	mpol := e.begin(ctx, StageManifestPolicy)
 	mpol.bundle(bundle)
-	mr, err := bundle.EvaluateManifests(ctx, objs, ir.Intent, params)
+	mr, err := bundle.EvaluateManifests(ctx, objs, out.Sources, params)
 	if err == nil {
 		mpol.count(mr.Findings)
 		e.decided(mr.Decisions)
@@ -379,11 +392,11 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	if err := ctx.Err(); err != nil {
 		return res, nil, err
 	}
-	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Intent: ir.Intent}
+	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Sources: out.Sources}
 	val := e.begin(ctx, StageValidation)
 	blamed, policyFault := []diag.Finding(nil), false
 	if vf := validate.Objects(objs, vopts); len(vf) > 0 {
-		blamed, policyFault = validate.Blame(vf, rep.Defaults, rep.Denials())
+		blamed, policyFault = validate.Blame(vf, out.Sources, rep.Denials())
 	}
 	val.count(blamed)
 	val.end(nil)

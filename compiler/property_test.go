@@ -120,7 +120,7 @@ func judge(e *compiler.Engine, r run) verdict {
 	if err != nil {
 		return verdict{Problem: "manifest does not decode: " + err.Error(), Sig: "decode: " + signature(err.Error())}
 	}
-	if fs := validate.Objects(objs, validate.Options{Target: r.Target, NodePorts: r.NodePorts, Intent: r.Intent}); len(fs) > 0 {
+	if fs := validate.Objects(objs, validate.Options{Target: r.Target, NodePorts: r.NodePorts}); len(fs) > 0 {
 		var b strings.Builder
 		for _, f := range fs {
 			b.WriteString("\n  " + f.String())

@@ -72,11 +72,11 @@ func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
 			if diag.HasDeny(intent.Check(ir.Intent, intent.Options{Target: target.Default, NodePorts: nodePorts})) {
 				continue // malformed: a request would stop before compiling
 			}
-			out, err := compile.Workload(ir.Intent, compile.Options{Target: target.Default})
+			out, err := compile.Workload(ir.Intent, compile.Options{Target: target.Default, Defaults: ir.Defaults})
 			if err != nil {
 				continue // the compiler's own refusal, not the bundle's
 			}
-			mr, err := b.EvaluateManifests(ctx, out.Objects(), ir.Intent, params)
+			mr, err := b.EvaluateManifests(ctx, out.Objects(), out.Sources, params)
 			if err != nil {
 				return fmt.Errorf("smoke input %s: %w", c.Name, err)
 			}

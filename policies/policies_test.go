@@ -10,6 +10,7 @@ import (
 	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/policytest"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 	"github.com/podc-dev/podc/policies"
@@ -24,12 +25,12 @@ func TestBundleCases(t *testing.T) {
 	}
 	// Cases without manifests.yaml are compiled by podc's compiler, as
 	// "podc policy test" does, so both runners expect the same decisions.
-	opts := policytest.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
+	opts := policytest.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, *provenance.Record, error) {
 		out, err := compile.Workload(wi, compile.Options{Target: target.Default})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return out.Objects(), nil
+		return out.Objects(), out.Sources, nil
 	}}
 	if os.Getenv("PODC_UPDATE_GOLDEN") != "" {
 		opts.Update = func(name string, data []byte) error {

@@ -104,6 +104,16 @@ for f in examples/*.json; do
 done
 ok "compile every example"
 
+# README "Why is this field here?": explain lists where each field came from,
+# and only when asked.
+out=$("$grpcurl" -plaintext -d "{\"intent\": $(cat examples/checkout.json), \"explain\": true}" "$addr" podc.v1.CompilerService/Validate)
+grep -q '"manifestField": "spec.template.spec.containers\[0\].securityContext.runAsNonRoot"' <<<"$out" || fail "explain: no source for runAsNonRoot: $out"
+grep -q '"sourceKind": "SOURCE_KIND_POLICY_DEFAULT"' <<<"$out" || fail "explain: no policy default: $out"
+grep -q '"intentField": "containers\[0\].securityContext.runAsNonRoot"' <<<"$out" || fail "explain: no intent field: $out"
+out=$("$grpcurl" -plaintext -d "{\"intent\": $(cat examples/checkout.json)}" "$addr" podc.v1.CompilerService/Validate)
+if grep -q '"fieldSources"' <<<"$out"; then fail "field sources without explain: $out"; fi
+ok "explain"
+
 # README: a refused intent, with its error details.
 set +e
 out=$("$grpcurl" -plaintext -d '{"intent": {"name": "Hello_World", "containers": [{"name": "web", "image": "nginx:1.27.3", "ports": [{"name": "http", "containerPort": 70000}]}]}}' \

@@ -63,6 +63,7 @@ func (s *compilerService) compile(ctx context.Context, req *podcv1.CompileReques
 		Format:            formatOf(req.GetFormat()),
 		TargetVersion:     req.GetTargetVersion(),
 		APIServerDefaults: req.GetApiserverDefaults(),
+		Explain:           req.GetExplain(),
 	})
 	if err != nil {
 		return nil, err
@@ -87,6 +88,7 @@ func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequ
 		Intent:        req.GetIntent(),
 		Profile:       req.GetProfile(),
 		TargetVersion: req.GetTargetVersion(),
+		Explain:       req.GetExplain(),
 	})
 	if err != nil {
 		return nil, statusOf(s.refuse(err)).Err()

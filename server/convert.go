@@ -26,7 +26,31 @@ func reportProto(r *diag.Report) *podcv1.Report {
 	for _, d := range r.Decisions {
 		out.Decisions = append(out.Decisions, &podcv1.PolicyDecision{RuleId: d.RuleID, Severity: severityProto(d.Severity), Outcome: outcomeProto(d.Outcome)})
 	}
+	if len(r.Sources) > 0 {
+		out.FieldSources = make([]*podcv1.FieldSource, len(r.Sources))
+		for i, s := range r.Sources {
+			out.FieldSources[i] = &podcv1.FieldSource{
+				Object:        s.Object,
+				ManifestField: s.ManifestField,
+				SourceKind:    sourceKindProto(s.Origin),
+				IntentField:   s.IntentField,
+				RuleId:        s.RuleID,
+			}
+		}
+	}
 	return out
+}
+
+func sourceKindProto(o diag.Origin) podcv1.SourceKind {
+	switch o {
+	case diag.OriginIntent:
+		return podcv1.SourceKind_SOURCE_KIND_INTENT
+	case diag.OriginCompiler:
+		return podcv1.SourceKind_SOURCE_KIND_COMPILER_DEFAULT
+	case diag.OriginPolicy:
+		return podcv1.SourceKind_SOURCE_KIND_POLICY_DEFAULT
+	}
+	return podcv1.SourceKind_SOURCE_KIND_UNSPECIFIED
 }
 
 func severityProto(s diag.Severity) podcv1.Severity {

@@ -22,12 +22,19 @@ func clipReport(r *podcv1.Report) *podcv1.Report {
 		d.Field = clip(d.Field, maxFieldPath)
 		d.Value = clip(d.Value, maxText)
 	}
+	for _, s := range r.FieldSources {
+		s.Object = clip(s.Object, maxFieldPath)
+		s.ManifestField = clip(s.ManifestField, maxFieldPath)
+		s.IntentField = clip(s.IntentField, maxFieldPath)
+		s.RuleId = clip(s.RuleId, maxRuleID)
+	}
 	return r
 }
 
 // trimReport returns r when it fits in budget bytes; otherwise a copy with
-// as many findings, then decisions, then defaults as fit, and a note saying
-// what was left out. Validate returns the whole report.
+// as many findings, then decisions, then defaults, then field sources as
+// fit, and a note saying what was left out. Validate returns the whole
+// report.
 func trimReport(r *podcv1.Report, budget int) *podcv1.Report {
 	if proto.Size(r) <= budget {
 		return r
@@ -66,8 +73,21 @@ func trimReport(r *podcv1.Report, budget int) *podcv1.Report {
 			out.Defaults = append(out.Defaults, d)
 		}
 	}
-	out.Notes = append(out.Notes, fmt.Sprintf(
-		"report trimmed to keep the error small: %d of %d findings, %d of %d policy decisions and %d of %d defaults shown, notes left out; Validate returns the whole report",
-		len(out.Findings), len(r.Findings), len(out.Decisions), len(r.Decisions), len(out.Defaults), len(r.Defaults)))
+	if len(out.Defaults) == len(r.Defaults) {
+		for _, s := range r.FieldSources {
+			if !fits(s) {
+				break
+			}
+			out.FieldSources = append(out.FieldSources, s)
+		}
+	}
+	shown := fmt.Sprintf("%d of %d findings, %d of %d policy decisions and %d of %d defaults",
+		len(out.Findings), len(r.Findings), len(out.Decisions), len(r.Decisions), len(out.Defaults), len(r.Defaults))
+	if len(r.FieldSources) > 0 {
+		shown = fmt.Sprintf("%d of %d findings, %d of %d policy decisions, %d of %d defaults and %d of %d field sources",
+			len(out.Findings), len(r.Findings), len(out.Decisions), len(r.Decisions), len(out.Defaults), len(r.Defaults),
+			len(out.FieldSources), len(r.FieldSources))
+	}
+	out.Notes = append(out.Notes, "report trimmed to keep the error small: "+shown+" shown, notes left out; Validate returns the whole report")
 	return out
 }

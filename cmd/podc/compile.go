@@ -24,7 +24,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	policies := fs.String("policies", "", "a policy bundle directory (default: the embedded bundle)")
 	targetVersion := fs.String("target-version", "", "the target Kubernetes minor, as 1.NN (default: the newest podc knows)")
 	apiDefaults := fs.Bool("apiserver-defaults", false, "write out the defaults the kube-apiserver applies")
-	explain := fs.Bool("explain", false, "also print the report on stderr: every default applied, every policy decision and the compiler's notes")
+	explain := fs.Bool("explain", false, "also print the report on stderr: every default applied, every policy decision, the compiler's notes and where each manifest field came from")
 	maxInput := fs.Int64("max-input-bytes", defaultMaxInputBytes, "refuse an intent file or stream larger than this")
 	nodePorts := intent.DefaultNodePorts
 	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
@@ -56,7 +56,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	wi, err := intent.Decode(data)
 	if err != nil {
-		return refused(stderr, err)
+		return refused(stderr, err, false)
 	}
 	eng := compiler.New(compiler.Options{Policies: store.New(bundle, nil), NodePorts: nodePorts})
 	res, err := eng.Compile(context.Background(), compiler.Request{
@@ -65,9 +65,10 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Format:            format,
 		TargetVersion:     *targetVersion,
 		APIServerDefaults: *apiDefaults,
+		Explain:           *explain,
 	})
 	if err != nil {
-		return refused(stderr, err)
+		return refused(stderr, err, *explain)
 	}
 	for _, w := range res.Report.Warnings() {
 		fmt.Fprintf(stderr, "warning: %s\n", oneLine(w.String()))
@@ -84,8 +85,10 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // refused prints every problem, one per line starting with its field path
-// (control characters escaped), and returns the exit code: 1 for a refused intent, 2 for a fault of podc.
-func refused(stderr io.Writer, err error) int {
+// (control characters escaped), and the report as far as it got when
+// explain is set; it returns the exit code: 1 for a refused intent, 2 for a
+// fault of podc.
+func refused(stderr io.Writer, err error, explain bool) int {
 	de, ok := diag.AsError(err)
 	if !ok || de.Kind == diag.Internal {
 		fmt.Fprintf(stderr, "podc compile: %v\n", err)
@@ -98,6 +101,9 @@ func refused(stderr io.Writer, err error) int {
 	if de.Report != nil {
 		for _, w := range de.Report.Warnings() {
 			fmt.Fprintf(stderr, "warning: %s\n", oneLine(w.String()))
+		}
+		if explain {
+			explainReport(stderr, de.Report)
 		}
 	}
 	return exitRefused
@@ -132,7 +138,12 @@ func readInput(name string, stdin io.Reader, limit int64) ([]byte, error) {
 // the service's largest request.
 const defaultMaxInputBytes = server.DefaultMaxMessageBytes
 
-// explainReport prints the defaults, decisions and notes of a report.
+// explainReport prints the defaults, decisions and notes of a report, then
+// where each field of the compiled objects came from, one per line:
+//
+//	source: Deployment/checkout: spec.replicas <- replicas
+//	source: Deployment/checkout: spec.template.spec.containers[0].imagePullPolicy <- [compiler] containers[0].pullPolicy
+//	source: Deployment/checkout: spec.template.spec.containers[0].securityContext.runAsNonRoot <- [policy:restricted.run-as-non-root] containers[0].securityContext.runAsNonRoot
 func explainReport(w io.Writer, r *diag.Report) {
 	for _, d := range r.Defaults {
 		fmt.Fprintln(w, oneLine(fmt.Sprintf("default: %s = %s [%s] %s", d.Field, d.Value, d.Source, d.Reason)))
@@ -143,5 +154,8 @@ func explainReport(w io.Writer, r *diag.Report) {
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, oneLine("note: "+n))
+	}
+	for _, s := range r.Sources {
+		fmt.Fprintln(w, oneLine("source: "+s.String()))
 	}
 }

@@ -130,9 +130,50 @@ func TestCompileExplain(t *testing.T) {
 		"[policy:restricted.run-as-non-root]",
 		"decision: restricted.team-label pass (severity deny)",
 		"note: sidecars emitted as native sidecars",
+		"source: Deployment/checkout: spec.replicas <- replicas\n",
+		"source: Deployment/checkout: spec.template.spec.containers[0].imagePullPolicy <- [compiler] containers[0].pullPolicy\n",
+		"source: Deployment/checkout: spec.template.spec.containers[0].securityContext.runAsNonRoot <- [policy:restricted.run-as-non-root] containers[0].securityContext.runAsNonRoot\n",
+		"source: Deployment/checkout: spec.template.spec.initContainers[0].restartPolicy <- [compiler] sidecars[0]\n",
+		"source: Service/checkout-nodeport: spec.ports[0].nodePort <- containers[0].ports[0].nodePort\n",
 	} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("--explain output lacks %q:\n%s", want, errs)
+		}
+	}
+	// The sources come workload first, then the Services by name, each in
+	// the order of its manifest.
+	var sources []string
+	for _, line := range strings.Split(errs, "\n") {
+		if s, ok := strings.CutPrefix(line, "source: "); ok {
+			sources = append(sources, s)
+		}
+	}
+	if len(sources) < 100 || !strings.HasPrefix(sources[0], "Deployment/checkout: apiVersion <- ") ||
+		!strings.HasPrefix(sources[len(sources)-1], "Service/checkout-nodeport: spec.type <- ") {
+		t.Errorf("%d sources, from %q to %q", len(sources), sources[0], sources[len(sources)-1])
+	}
+	// Without --explain there are none.
+	if _, _, errs := run(t, "", "compile", "-f", "../../examples/checkout.json"); strings.Contains(errs, "source: ") {
+		t.Errorf("sources without --explain:\n%s", errs)
+	}
+}
+
+// TestCompileExplainRefused: a refused intent is explained as far as it
+// was compiled, so the denied field's source is there.
+func TestCompileExplainRefused(t *testing.T) {
+	const in = `{"name": "web", "profile": "restricted", "labels": {"team": "web"}, "containers": [{"name": "web",
+		"image": "registry.example.com/web:1.0.0", "resources": {"cpu": {"limit": "1"}, "memory": {"limit": "1Gi"}},
+		"probes": {"liveness": {"exec": {"command": ["true"]}}}, "securityContext": {"runAsNonRoot": false}}]}`
+	code, _, errs := run(t, in, "compile", "-f", "-", "--explain")
+	if code != exitRefused {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	for _, want := range []string{
+		"containers[0].securityContext.runAsNonRoot: runAsNonRoot must be true [restricted.run-as-non-root]",
+		"source: Pod/web: spec.containers[0].securityContext.runAsNonRoot <- containers[0].securityContext.runAsNonRoot\n",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("output lacks %q:\n%s", want, errs)
 		}
 	}
 }

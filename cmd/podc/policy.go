@@ -15,6 +15,7 @@ import (
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/policytest"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
@@ -152,10 +153,10 @@ func policyTest(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func compileObjects(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
+func compileObjects(wi *podcv1.WorkloadIntent) ([]runtime.Object, *provenance.Record, error) {
 	out, err := compile.Workload(wi, compile.Options{Target: target.Default})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out.Objects(), nil
+	return out.Objects(), out.Sources, nil
 }

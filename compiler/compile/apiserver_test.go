@@ -61,7 +61,7 @@ func TestGoldenPassesAPIServerValidation(t *testing.T) {
 			t.Fatal(err)
 		}
 		n++
-		for _, f := range validate.Objects(out.Objects(), validate.Options{Target: tv, NodePorts: np, Intent: wi}) {
+		for _, f := range validate.Objects(out.Objects(), validate.Options{Target: tv, NodePorts: np, Sources: out.Sources}) {
 			t.Errorf("%s: %s", filepath.Base(file), f)
 		}
 	}

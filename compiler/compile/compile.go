@@ -5,6 +5,12 @@
 // Every value the intent leaves unset but the objects need is written out
 // and reported as a diag.Default with the intent field it stands for, so
 // the output says everything the cluster will do with it.
+//
+// Every field it writes is recorded, as it is written, in a
+// provenance.Record: the intent field it came from, or the compiler default
+// and the intent field that default stands for; fields copied from what a
+// policy default wrote are that rule's (Options.Defaults). Later stages read
+// the record instead of working it out again.
 package compile
 
 import (
@@ -16,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
@@ -25,6 +32,10 @@ type Options struct {
 	// Target is the Kubernetes version to compile for; the zero value means
 	// target.Default.
 	Target target.Version
+	// Defaults are the defaults applied to the intent before compile: the
+	// fields compiled from what a policy rule's default wrote (Source
+	// "policy:<rule id>") are recorded as that rule's. Others are ignored.
+	Defaults []diag.Default
 }
 
 // Output is what a compile produces: exactly one of Pod and Deployment, the
@@ -42,6 +53,8 @@ type Output struct {
 	Defaults []diag.Default
 	// Notes are the compiler's choices, for a person.
 	Notes []string
+	// Sources records where every field of the objects came from.
+	Sources *provenance.Record
 }
 
 // Objects returns the workload first, then its Services in name order.
@@ -71,13 +84,14 @@ func Workload(wi *podcv1.WorkloadIntent, opts Options) (*Output, error) {
 	if opts.Target == (target.Version{}) {
 		opts.Target = target.Default
 	}
-	b := &builder{wi: wi, opts: opts, out: &Output{}}
+	b := &builder{wi: wi, opts: opts, out: &Output{}, rec: provenance.New(opts.Defaults)}
+	b.out.Sources = b.rec
 	b.controllerDefaults()
-	spec, err := b.podSpec()
+	spec, specNode, err := b.podSpec()
 	if err != nil {
 		return nil, err
 	}
-	b.workload(spec)
+	b.workload(spec, specNode)
 	b.services()
 	sort.SliceStable(b.out.Services, func(i, j int) bool { return b.out.Services[i].Name < b.out.Services[j].Name })
 	return b.out, nil
@@ -88,6 +102,7 @@ type builder struct {
 	wi   *podcv1.WorkloadIntent
 	opts Options
 	out  *Output
+	rec  *provenance.Record
 }
 
 // def records a default the compiler wrote at intent field p.

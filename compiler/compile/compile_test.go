@@ -58,12 +58,13 @@ func renderOnce(wi *podcv1.WorkloadIntent, tv target.Version) (string, string, e
 	if err != nil {
 		return "", "", err
 	}
-	return string(render.Stream(ms, render.YAML)), fmt.Sprint(out.Defaults, out.Notes), nil
+	return string(render.Stream(ms, render.YAML)), fmt.Sprint(out.Defaults, out.Notes, out.Sources.Sources()), nil
 }
 
 // TestDeterministic compiles the same intent many times, with its label and
 // annotation maps built in a different insertion order each time, and
-// requires byte-identical manifests and an identical report.
+// requires byte-identical manifests and an identical report, the source
+// of every field included.
 func TestDeterministic(t *testing.T) {
 	base := decodeFile(t, "../../examples/checkout.json")
 	keys := make([]string, 40)
@@ -411,15 +412,18 @@ func exposeOf(wi *podcv1.WorkloadIntent, port string) podcv1.Expose {
 }
 
 // BenchmarkWorkload compiles examples/checkout.json: a Deployment with two
-// init steps, a sidecar, probes and two Services.
+// init steps, a sidecar, probes and two Services, its provenance record
+// included (released after each compile, as the engine does).
 func BenchmarkWorkload(b *testing.B) {
 	wi := decodeFile(b, "../../examples/checkout.json")
 	opts := compile.Options{Target: target.Default}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := compile.Workload(wi, opts); err != nil {
+		out, err := compile.Workload(wi, opts)
+		if err != nil {
 			b.Fatal(err)
 		}
+		out.Sources.Release()
 	}
 }
 

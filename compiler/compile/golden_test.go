@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,12 +36,19 @@ const (
 	fileManifests = "manifests.yaml"
 	fileDefaults  = "defaults.txt"
 	fileNotes     = "notes.txt"
+	fileSources   = "sources.txt"
 	fileErrors    = "errors.txt"
 )
 
+// outputFiles are the output files of a golden case, in archive order.
+var outputFiles = []string{fileManifests, fileDefaults, fileNotes, fileSources, fileErrors}
+
 // TestGolden runs each testdata/golden/*.txtar case through decode, the size
 // limits, check,
-// compile and render and compares every output with the archive.
+// compile and render and compares every output with the archive: the
+// manifests, the defaults, the notes and the source of every manifest
+// field. Every field of every compiled object must have a recorded source,
+// and every recorded source a field (see checkSources).
 // PODC_UPDATE_GOLDEN=1 rewrites the expected outputs.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/golden/*.txtar")
@@ -68,7 +76,7 @@ func TestGolden(t *testing.T) {
 			for _, f := range ar.Files {
 				want[f.Name] = string(f.Data)
 			}
-			for _, name := range []string{fileManifests, fileDefaults, fileNotes, fileErrors} {
+			for _, name := range outputFiles {
 				g, gok := got[name]
 				w, wok := want[name]
 				switch {
@@ -134,6 +142,9 @@ func runCase(ar *txtar.Archive) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile of a checked intent failed: %v", err)
 	}
+	if err := checkSources(res); err != nil {
+		return nil, err
+	}
 	ms, err := render.Objects(res.Objects(), render.YAML)
 	if err != nil {
 		return nil, err
@@ -148,6 +159,12 @@ func runCase(ar *txtar.Archive) (map[string]string, error) {
 	if len(res.Notes) > 0 {
 		out[fileNotes] += "\n"
 	}
+	var src strings.Builder
+	for _, fs := range res.Sources.Sources() {
+		src.WriteString(fs.String())
+		src.WriteString("\n")
+	}
+	out[fileSources] = src.String()
 	return out, nil
 }
 
@@ -168,13 +185,11 @@ func writeCase(t *testing.T, file string, ar *txtar.Archive, got map[string]stri
 	t.Helper()
 	next := &txtar.Archive{Comment: ar.Comment}
 	for _, f := range ar.Files {
-		switch f.Name {
-		case fileManifests, fileDefaults, fileNotes, fileErrors:
-		default:
+		if !slices.Contains(outputFiles, f.Name) {
 			next.Files = append(next.Files, f)
 		}
 	}
-	for _, name := range []string{fileManifests, fileDefaults, fileNotes, fileErrors} {
+	for _, name := range outputFiles {
 		if g, ok := got[name]; ok {
 			next.Files = append(next.Files, txtar.File{Name: name, Data: []byte(g)})
 		}

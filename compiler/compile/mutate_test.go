@@ -111,7 +111,7 @@ func TestCheckedMutantsPassAPIServerValidation(t *testing.T) {
 			bad++
 			continue
 		}
-		if fs := validate.Objects(out.Objects(), validate.Options{Target: tv, Intent: wi}); len(fs) > 0 {
+		if fs := validate.Objects(out.Objects(), validate.Options{Target: tv, Sources: out.Sources}); len(fs) > 0 {
 			bad++
 			t.Errorf("1.%d: %v\n%v", tv.Minor, fs, wi)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/provenance"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -21,39 +22,65 @@ const (
 )
 
 // probe compiles one probe; nil stays nil. Unset timing and the HTTP path
-// and scheme are written out and reported.
-func (b *builder) probe(p diag.Path, pr *podcv1.Probe) *corev1.Probe {
+// and scheme are written out and reported. The probe is recorded as field
+// name of the container's node n, from the intent probe ip.field.
+func (b *builder) probe(p diag.Path, n provenance.Node, name string, ip provenance.Path, field string, pr *podcv1.Probe) *corev1.Probe {
 	if pr == nil {
 		return nil
 	}
+	r := b.rec
+	pp := r.In(ip, field)
+	pn := b.put(n, name, pp)
 	out := &corev1.Probe{InitialDelaySeconds: pr.GetInitialDelaySeconds()}
+	b.putIf(out.InitialDelaySeconds != 0, pn, "initialDelaySeconds", r.In(pp, "initialDelaySeconds"))
 	switch h := pr.GetHandler().(type) {
 	case *podcv1.Probe_Exec:
 		out.Exec = &corev1.ExecAction{Command: copyStrings(h.Exec.GetCommand())}
+		ep := r.In(pp, "exec")
+		b.putStrings(b.put(pn, "exec", ep), "command", r.In(ep, "command"), len(out.Exec.Command))
 	case *podcv1.Probe_TcpSocket:
 		out.TCPSocket = &corev1.TCPSocketAction{Port: probePort(h.TcpSocket.GetPort())}
+		tp := r.In(pp, "tcpSocket")
+		b.put(b.put(pn, "tcpSocket", tp), "port", r.In(tp, "port"))
 	case *podcv1.Probe_HttpGet:
 		hp := p.Field("httpGet")
 		g := h.HttpGet
+		gp := r.In(pp, "httpGet")
+		gn := b.put(pn, "httpGet", gp)
 		a := &corev1.HTTPGetAction{Path: g.GetPath(), Port: probePort(g.GetPort()), Scheme: corev1.URISchemeHTTP}
+		r.Field(gn, "path", from(a.Path != "", r.In(gp, "path")))
 		if a.Path == "" {
 			a.Path = "/"
 			b.def(hp.Field("path"), "/", "unset: the probe requests /")
 		}
+		b.put(gn, "port", r.In(gp, "port"))
+		r.Field(gn, "scheme", from(g.GetScheme() != podcv1.Scheme_SCHEME_UNSPECIFIED, r.In(gp, "scheme")))
 		switch g.GetScheme() {
 		case podcv1.Scheme_SCHEME_HTTPS:
 			a.Scheme = corev1.URISchemeHTTPS
 		case podcv1.Scheme_SCHEME_UNSPECIFIED:
 			b.def(hp.Field("scheme"), "HTTP", "unset: the probe uses plain HTTP")
 		}
-		for _, hd := range g.GetHeaders() {
-			a.HTTPHeaders = append(a.HTTPHeaders, corev1.HTTPHeader{Name: hd.GetName(), Value: hd.GetValue()})
+		if len(g.GetHeaders()) > 0 {
+			hdp := r.In(gp, "headers")
+			list := b.put(gn, "httpHeaders", hdp)
+			for i, hd := range g.GetHeaders() {
+				ep := r.At(hdp, i)
+				en := r.Index(list, i, provenance.FromIntent(ep))
+				b.put(en, "name", r.In(ep, "name"))
+				b.put(en, "value", r.In(ep, "value"))
+				a.HTTPHeaders = append(a.HTTPHeaders, corev1.HTTPHeader{Name: hd.GetName(), Value: hd.GetValue()})
+			}
 		}
 		out.HTTPGet = a
 	case *podcv1.Probe_Grpc:
 		g := &corev1.GRPCAction{Port: h.Grpc.GetPort()}
+		gp := r.In(pp, "grpc")
+		gn := b.put(pn, "grpc", gp)
+		b.put(gn, "port", r.In(gp, "port"))
 		if s := h.Grpc.GetService(); s != "" {
 			g.Service = &s
+			b.put(gn, "service", r.In(gp, "service"))
 		}
 		out.GRPC = g
 	}
@@ -70,6 +97,7 @@ func (b *builder) probe(p diag.Path, pr *podcv1.Probe) *corev1.Probe {
 	}
 	for _, t := range timing {
 		*t.dst = t.v
+		r.Field(pn, t.field, from(t.v != 0, r.In(pp, t.field)))
 		if t.v == 0 {
 			*t.dst = t.def
 			b.def(p.Field(t.field), fmt.Sprint(t.def), "unset: the Kubernetes default")

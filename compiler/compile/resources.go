@@ -7,13 +7,31 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/provenance"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
-// resources compiles requests and limits. A limit without a request sets
-// the request equal to the limit, written out and reported.
-func (b *builder) resources(p diag.Path, rs *podcv1.Resources) (corev1.ResourceRequirements, error) {
+// none stands for a node not recorded yet.
+const none provenance.Node = -1
+
+// resources compiles requests and limits and records them under the
+// container's node n, from the intent resources ip. A limit without a
+// request sets the request equal to the limit, written out and reported.
+func (b *builder) resources(p diag.Path, n provenance.Node, ip provenance.Path, rs *podcv1.Resources) (corev1.ResourceRequirements, error) {
 	var out corev1.ResourceRequirements
+	r := b.rec
+	// The resources, limits and requests nodes are recorded when the
+	// first quantity is written into them.
+	rn, limits, requests := none, none, none
+	node := func(m *provenance.Node, name string) provenance.Node {
+		if rn == none {
+			rn = b.put(n, "resources", ip)
+		}
+		if *m == none {
+			*m = r.Field(rn, name, provenance.Holder)
+		}
+		return *m
+	}
 	kinds := []struct {
 		field string
 		name  corev1.ResourceName
@@ -35,8 +53,10 @@ func (b *builder) resources(p diag.Path, rs *podcv1.Resources) (corev1.ResourceR
 				out.Limits = corev1.ResourceList{}
 			}
 			out.Limits[k.name] = q
+			r.Key(node(&limits, "limits"), string(k.name), provenance.FromIntent(r.In(r.In(ip, k.field), "limit")))
 		}
 		req := k.r.GetRequest()
+		explicit := req != ""
 		if req == "" && k.r.GetLimit() != "" {
 			req = k.r.GetLimit()
 			q := out.Limits[k.name]
@@ -51,6 +71,7 @@ func (b *builder) resources(p diag.Path, rs *podcv1.Resources) (corev1.ResourceR
 				out.Requests = corev1.ResourceList{}
 			}
 			out.Requests[k.name] = q
+			r.Key(node(&requests, "requests"), string(k.name), from(explicit, r.In(r.In(ip, k.field), "request")))
 		}
 	}
 	return out, nil

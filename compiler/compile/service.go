@@ -2,7 +2,6 @@ package compile
 
 import (
 	"fmt"
-	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
@@ -33,8 +33,17 @@ func (b *builder) services() {
 		b.namedServices()
 		return
 	}
+	r := b.rec
 	var cluster, node []corev1.ServicePort
-	add := func(p diag.Path, pt *podcv1.Port, byNumber bool) {
+	// The record of each Service port: the intent port, and where its
+	// Service port, targetPort and protocol came from.
+	type portRec struct {
+		port                    provenance.Path
+		name, protocol, svcPort provenance.From
+		nodePort, expose        provenance.Path
+	}
+	var clusterRec, nodeRec []portRec
+	add := func(p diag.Path, ip provenance.Path, pt *podcv1.Port, byNumber bool) {
 		if e := pt.GetExpose(); e != podcv1.Expose_EXPOSE_CLUSTER && e != podcv1.Expose_EXPOSE_NODE {
 			return
 		}
@@ -43,6 +52,14 @@ func (b *builder) services() {
 			Protocol:   protocol(pt.GetProtocol()),
 			Port:       pt.GetServicePort(),
 			TargetPort: intstr.FromString(pt.GetName()),
+		}
+		pr := portRec{
+			port:     ip,
+			name:     provenance.FromIntent(r.In(ip, "name")),
+			protocol: from(pt.GetProtocol() != podcv1.Protocol_PROTOCOL_UNSPECIFIED, r.In(ip, "protocol")),
+			svcPort:  from(sp.Port != 0, r.In(ip, "servicePort")),
+			nodePort: r.In(ip, "nodePort"),
+			expose:   r.In(ip, "expose"),
 		}
 		if byNumber {
 			sp.TargetPort = intstr.FromInt32(pt.GetContainerPort())
@@ -54,32 +71,62 @@ func (b *builder) services() {
 			b.def(p.Field("servicePort"), fmt.Sprint(sp.Port), "unset: the Service port is the containerPort")
 		}
 		cluster = append(cluster, sp)
+		clusterRec = append(clusterRec, pr)
 		if pt.GetExpose() == podcv1.Expose_EXPOSE_NODE {
 			sp.NodePort = pt.GetNodePort()
 			if sp.NodePort == 0 {
 				b.note("%s (%s) has no nodePort: the cluster allocates one from its node port range", p, pt.GetName())
 			}
 			node = append(node, sp)
+			nodeRec = append(nodeRec, pr)
 		}
 	}
 	// Init steps are never exposed: they finish before the app starts.
+	cp := b.in("containers")
 	for i, c := range b.wi.GetContainers() {
+		pp := r.In(r.At(cp, i), "ports")
 		for j, pt := range c.GetPorts() {
-			add(diag.Path("containers").Index(i).Field("ports").Index(j), pt, false)
+			add(diag.Path("containers").Index(i).Field("ports").Index(j), r.At(pp, j), pt, false)
 		}
 	}
 	byNumber := b.sidecarPortsByNumber()
+	scp := b.in("sidecars")
 	for i, c := range b.wi.GetSidecars() {
+		pp := r.In(r.At(scp, i), "ports")
 		for j, pt := range c.GetPorts() {
-			add(diag.Path("sidecars").Index(i).Field("ports").Index(j), pt, byNumber)
+			add(diag.Path("sidecars").Index(i).Field("ports").Index(j), r.At(pp, j), pt, byNumber)
 		}
+	}
+	// record records a Service of the ports' expose under root: its type
+	// stands for the expose of its first port.
+	record := func(name string, typ corev1.ServiceType, ports []corev1.ServicePort, recs []portRec) {
+		own := provenance.CompilerDefault(provenance.Intent)
+		root := r.Object("Service/"+name, own)
+		svc := b.service(root, own, name, b.in("name"), nil, provenance.Intent, typ, ports)
+		spec := r.Field(root, "spec", provenance.Holder)
+		r.Field(spec, "type", provenance.CompilerDefault(recs[0].expose))
+		b.recordSelector(r.Field(spec, "selector", provenance.Holder))
+		list := r.Field(spec, "ports", provenance.Holder)
+		for i, pr := range recs {
+			n := r.Index(list, i, provenance.FromIntent(pr.port))
+			if ports[i].Name != "" {
+				r.Field(n, "name", pr.name)
+			}
+			r.Field(n, "protocol", pr.protocol)
+			r.Field(n, "port", pr.svcPort)
+			r.Field(n, "targetPort", provenance.FromIntent(pr.port))
+			if ports[i].NodePort != 0 {
+				r.Field(n, "nodePort", provenance.FromIntent(pr.nodePort))
+			}
+		}
+		b.out.Services = append(b.out.Services, svc)
 	}
 	name := b.wi.GetName()
 	if len(cluster) > 0 {
-		b.out.Services = append(b.out.Services, b.service(name, corev1.ServiceTypeClusterIP, cluster))
+		record(name, corev1.ServiceTypeClusterIP, cluster, clusterRec)
 	}
 	if len(node) > 0 {
-		b.out.Services = append(b.out.Services, b.service(name+intent.NodePortSuffix, corev1.ServiceTypeNodePort, node))
+		record(name+intent.NodePortSuffix, corev1.ServiceTypeNodePort, node, nodeRec)
 	}
 }
 
@@ -90,152 +137,16 @@ func (b *builder) sidecarPortsByNumber() bool {
 	return b.opts.Target.Has(target.NativeSidecars) && b.opts.Target.Minor < namedSidecarPortsSince
 }
 
-// podPort is a port of an app container or sidecar, with its intent path.
-type podPort struct {
-	port    *podcv1.Port
-	path    diag.Path
-	sidecar bool
-}
-
-// namedServices compiles the Services the intent names and shapes, in its
-// order, each with the defaults it leaves unset written out: the type, the
-// session affinity (and its timeout with client IP affinity), the external
-// traffic policy of a NodePort or LoadBalancer Service, and each Service
-// port. A headless Service is a ClusterIP Service with clusterIP None.
-func (b *builder) namedServices() {
-	ports := map[string]podPort{}
-	for _, g := range []struct {
-		field   string
-		cs      []*podcv1.Container
-		sidecar bool
-	}{{"containers", b.wi.GetContainers(), false}, {"sidecars", b.wi.GetSidecars(), true}} {
-		for i, c := range g.cs {
-			for j, pt := range c.GetPorts() {
-				if _, dup := ports[pt.GetName()]; !dup {
-					ports[pt.GetName()] = podPort{pt, diag.Path(g.field).Index(i).Field("ports").Index(j), g.sidecar}
-				}
-			}
-		}
-	}
-	byNumber := b.sidecarPortsByNumber()
-	noted := map[string]bool{}
-	for i, s := range b.wi.GetServices() {
-		p := diag.Path("services").Index(i)
-		typ := s.GetType()
-		if typ == podcv1.ServiceType_SERVICE_TYPE_UNSPECIFIED {
-			b.def(p.Field("type"), podcv1.ServiceType_SERVICE_TYPE_CLUSTER_IP.String(), "unset: a ClusterIP Service, reachable inside the cluster only")
-		}
-		external := intent.External(typ)
-		var sps []corev1.ServicePort
-		for j, ref := range s.GetPorts() {
-			q := p.Field("ports").Index(j)
-			pp, ok := ports[ref.GetName()]
-			if !ok {
-				continue // intent.Check refuses it
-			}
-			pt := pp.port
-			sp := corev1.ServicePort{
-				Name:       pt.GetName(),
-				Protocol:   protocol(pt.GetProtocol()),
-				Port:       ref.GetServicePort(),
-				TargetPort: intstr.FromString(pt.GetName()),
-			}
-			if pp.sidecar && byNumber {
-				sp.TargetPort = intstr.FromInt32(pt.GetContainerPort())
-				if !noted[pt.GetName()] {
-					noted[pt.GetName()] = true
-					b.note("%s (%s): Services target port %d by number: before Kubernetes 1.%d Services do not resolve the named ports of native sidecars",
-						pp.path, pt.GetName(), pt.GetContainerPort(), namedSidecarPortsSince)
-				}
-			}
-			if sp.Port == 0 {
-				sp.Port = pt.GetContainerPort()
-				b.def(q.Field("servicePort"), fmt.Sprint(sp.Port), "unset: the Service port is the containerPort")
-			}
-			if external {
-				sp.NodePort = ref.GetNodePort()
-				if sp.NodePort == 0 {
-					b.note("%s (%s) has no nodePort: the cluster allocates one from its node port range", q, pt.GetName())
-				}
-			}
-			sps = append(sps, sp)
-		}
-
-		svc := b.service(s.GetName(), serviceType(typ), sps)
-		svc.Annotations = b.serviceAnnotations(s)
-		spec := &svc.Spec
-		if typ == podcv1.ServiceType_SERVICE_TYPE_HEADLESS {
-			spec.ClusterIP = corev1.ClusterIPNone
-		}
-		switch s.GetSessionAffinity() {
-		case podcv1.SessionAffinity_SESSION_AFFINITY_CLIENT_IP:
-			spec.SessionAffinity = corev1.ServiceAffinityClientIP
-			timeout := s.GetSessionAffinityTimeoutSeconds()
-			if timeout == 0 {
-				timeout = intent.DefaultSessionAffinityTimeout
-				b.def(p.Field("sessionAffinityTimeoutSeconds"), fmt.Sprint(timeout), "unset: the Kubernetes default, three hours")
-			}
-			spec.SessionAffinityConfig = &corev1.SessionAffinityConfig{ClientIP: &corev1.ClientIPConfig{TimeoutSeconds: &timeout}}
-		case podcv1.SessionAffinity_SESSION_AFFINITY_NONE:
-			spec.SessionAffinity = corev1.ServiceAffinityNone
-		default:
-			spec.SessionAffinity = corev1.ServiceAffinityNone
-			b.def(p.Field("sessionAffinity"), podcv1.SessionAffinity_SESSION_AFFINITY_NONE.String(), "unset: each connection may go to any ready pod")
-		}
-		if external {
-			switch s.GetExternalTrafficPolicy() {
-			case podcv1.ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_LOCAL:
-				spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
-			case podcv1.ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_CLUSTER:
-				spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
-			default:
-				spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
-				b.def(p.Field("externalTrafficPolicy"), podcv1.ExternalTrafficPolicy_EXTERNAL_TRAFFIC_POLICY_CLUSTER.String(),
-					"unset: any node forwards traffic from outside the cluster to any ready pod")
-			}
-		}
-		spec.PublishNotReadyAddresses = s.GetPublishNotReadyAddresses()
-		if class := s.GetLoadBalancerClass(); class != "" {
-			spec.LoadBalancerClass = &class
-		}
-		if r := s.GetLoadBalancerSourceRanges(); len(r) > 0 {
-			spec.LoadBalancerSourceRanges = slices.Clone(r)
-		}
-		b.out.Services = append(b.out.Services, svc)
-	}
-}
-
-// serviceType returns the Kubernetes type of a Service: ClusterIP for a
-// headless one.
-func serviceType(t podcv1.ServiceType) corev1.ServiceType {
-	switch t {
-	case podcv1.ServiceType_SERVICE_TYPE_NODE_PORT:
-		return corev1.ServiceTypeNodePort
-	case podcv1.ServiceType_SERVICE_TYPE_LOAD_BALANCER:
-		return corev1.ServiceTypeLoadBalancer
-	}
-	return corev1.ServiceTypeClusterIP
-}
-
-// serviceAnnotations returns a fresh map of the annotations of Service s:
-// the intent's, with the Service's own added over them; nil when there are
-// none.
-func (b *builder) serviceAnnotations(s *podcv1.Service) map[string]string {
-	m := b.annotations()
-	if len(s.GetAnnotations()) > 0 && m == nil {
-		m = make(map[string]string, len(s.GetAnnotations()))
-	}
-	for k, v := range s.GetAnnotations() {
-		m[k] = v
-	}
-	return m
-}
-
-// service returns one Service selecting exactly the workload's pods.
-func (b *builder) service(name string, typ corev1.ServiceType, ports []corev1.ServicePort) *corev1.Service {
+// service returns one Service called name selecting exactly the
+// workload's pods, and records its apiVersion and kind (from the same
+// source as the Service, from) and its metadata under root: its name came
+// from namePath; s is the intent Service at sp it was compiled from, nil
+// for the Services the ports' expose forms. The caller records its spec.
+func (b *builder) service(root provenance.Node, from provenance.From, name string, namePath provenance.Path, s *podcv1.Service, sp provenance.Path, typ corev1.ServiceType, ports []corev1.ServicePort) *corev1.Service {
+	b.typeMeta(root, from)
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: b.objectMeta(name),
+		ObjectMeta: b.objectMeta(root, name, namePath, s, sp),
 		Spec: corev1.ServiceSpec{
 			Type:     typ,
 			Selector: b.selector(),

@@ -5,34 +5,51 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/podc-dev/podc/compiler/provenance"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
-// workload wraps the pod spec in a bare Pod or a Deployment.
-func (b *builder) workload(spec corev1.PodSpec) {
+// workload wraps the pod spec in a bare Pod or a Deployment, and places
+// the pod spec's record, specNode, in it.
+func (b *builder) workload(spec corev1.PodSpec, specNode provenance.Node) {
 	wi := b.wi
+	ref := "Pod/"
+	if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT {
+		ref = "Deployment/"
+	}
+	root := b.rec.Object(ref+wi.GetName(), provenance.FromIntent(provenance.Intent))
+	b.typeMeta(root, from(wi.GetController() != podcv1.Controller_CONTROLLER_UNSPECIFIED, b.in("controller")))
+	meta := b.objectMeta(root, wi.GetName(), b.in("name"), nil, provenance.Intent)
 	switch wi.GetController() {
 	case podcv1.Controller_CONTROLLER_DEPLOYMENT:
 		replicas := int32(1)
 		if wi.Replicas != nil {
 			replicas = wi.GetReplicas()
 		}
+		sp := b.rec.Field(root, "spec", provenance.Holder)
+		b.rec.Field(sp, "replicas", from(wi.Replicas != nil, b.in("replicas")))
+		sel := b.rec.Field(sp, "selector", provenance.Holder)
+		b.recordSelector(b.rec.Field(sel, "matchLabels", provenance.Holder))
+		tmpl := b.rec.Field(sp, "template", provenance.Holder)
+		tmeta := b.rec.Field(tmpl, "metadata", provenance.Holder)
+		b.rec.AttachField(specNode, tmpl, "spec")
 		b.out.Deployment = &appsv1.Deployment{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-			ObjectMeta: b.objectMeta(wi.GetName()),
+			ObjectMeta: meta,
 			Spec: appsv1.DeploymentSpec{
 				Replicas: &replicas,
 				Selector: &metav1.LabelSelector{MatchLabels: b.selector()},
 				Template: corev1.PodTemplateSpec{
-					ObjectMeta: metav1.ObjectMeta{Labels: b.labels(), Annotations: b.annotations()},
+					ObjectMeta: metav1.ObjectMeta{Labels: b.labels(tmeta), Annotations: b.annotations(tmeta, nil, provenance.Intent)},
 					Spec:       spec,
 				},
 			},
 		}
 	default:
+		b.rec.AttachField(specNode, root, "spec")
 		b.out.Pod = &corev1.Pod{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-			ObjectMeta: b.objectMeta(wi.GetName()),
+			ObjectMeta: meta,
 			Spec:       spec,
 		}
 	}

@@ -190,6 +190,11 @@ type Report struct {
 	Decisions []Decision
 	// Notes are choices the compiler made, for a person.
 	Notes []string
+	// Sources say where each field of the compiled objects came from, in
+	// the objects' order and each object's field order. They are filled
+	// only when asked for (an explain request): the pipeline keeps the same
+	// knowledge in a compact record and builds these texts on demand.
+	Sources []FieldSource
 }
 
 // Allowed reports whether nothing in the report refuses the intent.

@@ -15,6 +15,7 @@ import (
 	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 	"github.com/podc-dev/podc/policies"
@@ -40,18 +41,20 @@ func evaluateBoth(tb testing.TB, b *policy.Bundle, wi *podcv1.WorkloadIntent, p 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	objs := compileObjects(tb, ir.Intent)
-	if _, err := b.EvaluateManifests(context.Background(), objs, ir.Intent, p); err != nil {
+	objs, src := compileObjects(tb, ir.Intent)
+	if _, err := b.EvaluateManifests(context.Background(), objs, src, p); err != nil {
 		tb.Fatal(err)
 	}
 }
 
-func compileObjects(tb testing.TB, wi *podcv1.WorkloadIntent) []runtime.Object {
+// compileObjects compiles wi: its objects and the record of their fields'
+// sources.
+func compileObjects(tb testing.TB, wi *podcv1.WorkloadIntent) ([]runtime.Object, *provenance.Record) {
 	out, err := compile.Workload(wi, compile.Options{Target: target.Default})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return out.Objects()
+	return out.Objects(), out.Sources
 }
 
 // freshTag numbers the image tags of fresh benchmark intents across runs
@@ -111,13 +114,14 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.Run(profile+"/"+name, func(b *testing.B) {
 				intents := make([]*podcv1.WorkloadIntent, b.N)
 				objs := make([][]runtime.Object, b.N)
+				srcs := make([]*provenance.Record, b.N)
 				for i := range b.N {
 					n := freshTag.Add(1)
 					intents[i] = clone(base)
 					mutate(intents[i], n)
 					d := clone(defaulted)
 					mutate(d, n)
-					objs[i] = compileObjects(b, d)
+					objs[i], srcs[i] = compileObjects(b, d)
 				}
 				lat := make([]time.Duration, b.N)
 				goruntime.GC()
@@ -125,11 +129,10 @@ func BenchmarkEvaluate(b *testing.B) {
 				b.ResetTimer()
 				for i := range b.N {
 					start := time.Now()
-					ir, err := bundle.EvaluateIntent(context.Background(), intents[i], p)
-					if err != nil {
+					if _, err := bundle.EvaluateIntent(context.Background(), intents[i], p); err != nil {
 						b.Fatal(err)
 					}
-					if _, err := bundle.EvaluateManifests(context.Background(), objs[i], ir.Intent, p); err != nil {
+					if _, err := bundle.EvaluateManifests(context.Background(), objs[i], srcs[i], p); err != nil {
 						b.Fatal(err)
 					}
 					lat[i] = time.Since(start)
@@ -146,13 +149,12 @@ func BenchmarkEvaluate(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			objs := compileObjects(b, ir.Intent)
+			objs, src := compileObjects(b, ir.Intent)
 			for b.Loop() {
-				ir, err := bundle.EvaluateIntent(context.Background(), base, p)
-				if err != nil {
+				if _, err := bundle.EvaluateIntent(context.Background(), base, p); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := bundle.EvaluateManifests(context.Background(), objs, ir.Intent, p); err != nil {
+				if _, err := bundle.EvaluateManifests(context.Background(), objs, src, p); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -57,7 +57,7 @@ func TestLoadDirCustomBundle(t *testing.T) {
 		t.Error("want an unknown-profile error for the default profile")
 	}
 	// No manifest rules: the manifest stage has nothing to do.
-	mr, err := b.EvaluateManifests(context.Background(), nil, wi, policy.Params{Profile: "dev"})
+	mr, err := b.EvaluateManifests(context.Background(), nil, nil, policy.Params{Profile: "dev"})
 	if err != nil || len(mr.Decisions) != 0 {
 		t.Errorf("manifests: %v %v", mr, err)
 	}

@@ -38,7 +38,10 @@
 //
 // Evaluation (evaluate.go). A request flattens the intent into small JSON
 // inputs (input.go, manifests.go): {intent, params} and, per container,
-// {container, pod, params}. For each form of the profile and each of its
+// {container, pod, params}. The manifest inputs carry the intent path of
+// each container, Service and Service port as compile's provenance record
+// gives it, so a manifest rule's finding names the intent field without
+// any matching by name. For each form of the profile and each of its
 // inputs, the input is projected onto the form's read set and looked up in
 // the outcome cache (cache.go), keyed by the form and that projection; a
 // miss also looks up the conds projection, under which inputs on which the

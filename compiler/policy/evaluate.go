@@ -13,6 +13,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/policy/reads"
+	"github.com/podc-dev/podc/compiler/provenance"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -84,9 +85,11 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 }
 
 // EvaluateManifests runs the manifest rules of p.Profile on the compiled
-// objects of wi (the intent with policy defaults applied). Faults are
-// reported as by EvaluateIntent.
-func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, wi *podcv1.WorkloadIntent, p Params) (*ManifestResult, error) {
+// objects. src is compile's record of where their fields came from: the
+// findings name the intent paths it gives for the containers and ports
+// (with a nil record, or for objects or fields it does not describe, the
+// intent paths are empty). Faults are reported as by EvaluateIntent.
+func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, src *provenance.Record, p Params) (*ManifestResult, error) {
 	p = p.normalized()
 	pr := b.byProfile[p.Profile]
 	if pr == nil {
@@ -95,7 +98,7 @@ func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, w
 	if len(pr.manifest) == 0 {
 		return &ManifestResult{}, nil
 	}
-	m, err := flattenManifests(objs, wi)
+	m, err := flattenManifests(objs, src)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}

@@ -39,7 +39,8 @@ func TestExamplesPassTheirProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, p)
+			objs, src := compileObjects(t, ir.Intent)
+			mr, err := b.EvaluateManifests(context.Background(), objs, src, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +116,8 @@ func TestDefaultsKeepExplicitValues(t *testing.T) {
 		}
 	}
 	// The manifest rules then deny what the intent asked for, at both paths.
-	mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, policy.Params{Profile: "restricted"})
+	objs, src := compileObjects(t, ir.Intent)
+	mr, err := b.EvaluateManifests(context.Background(), objs, src, policy.Params{Profile: "restricted"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +143,8 @@ func TestOneDecisionPerRule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, ir.Intent), ir.Intent, p)
+		objs, src := compileObjects(t, ir.Intent)
+		mr, err := b.EvaluateManifests(context.Background(), objs, src, p)
 		if err != nil {
 			t.Fatal(err)
 		}

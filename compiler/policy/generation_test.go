@@ -31,11 +31,11 @@ func TestCacheAndGenerationsMatchFreshEvaluation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := compile.Workload(ir.Intent, compile.Options{Target: target.Default})
+		out, err := compile.Workload(ir.Intent, compile.Options{Target: target.Default, Defaults: ir.Defaults})
 		if err != nil {
 			return fmt.Sprint(ir.Findings, ir.Defaults, ir.Decisions) // a malformed variant
 		}
-		mr, err := b.EvaluateManifests(ctx, out.Objects(), ir.Intent, p)
+		mr, err := b.EvaluateManifests(ctx, out.Objects(), out.Sources, p)
 		if err != nil {
 			t.Fatal(err)
 		}

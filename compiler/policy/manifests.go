@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/podc-dev/podc/compiler/diag"
-	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/compiler/provenance"
 )
 
 // The flattened manifests: the compiled objects' fields that rules read.
@@ -90,24 +90,9 @@ type inServicePort struct {
 }
 
 // flattenManifests builds the manifests input from the compiled objects;
-// wi maps container and port names back to intent field paths.
-func flattenManifests(objs []runtime.Object, wi *podcv1.WorkloadIntent) (*inManifests, error) {
-	containerField := map[string]string{}
-	portField := map[string]string{}
-	for _, g := range containerGroups(wi) {
-		for i, c := range g.list {
-			p := diag.Path(g.field).Index(i)
-			if _, dup := containerField[c.GetName()]; !dup {
-				containerField[c.GetName()] = p.String()
-			}
-			for j, port := range c.GetPorts() {
-				if _, dup := portField[port.GetName()]; !dup && port.GetName() != "" {
-					portField[port.GetName()] = p.Field("ports").Index(j).String()
-				}
-			}
-		}
-	}
-
+// src, the record of where their fields came from, gives the intent paths
+// of their containers and ports (empty without it).
+func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifests, error) {
 	out := &inManifests{Services: []inService{}}
 	found := false
 	for _, o := range objs {
@@ -117,7 +102,7 @@ func flattenManifests(objs []runtime.Object, wi *podcv1.WorkloadIntent) (*inMani
 				return nil, fmt.Errorf("more than one workload object")
 			}
 			found = true
-			out.Workload = flattenWorkload("Pod", obj.Name, 1, "spec", obj.Labels, &obj.Spec, containerField)
+			out.Workload = flattenWorkload("Pod", obj.Name, 1, "spec", obj.Labels, &obj.Spec, src)
 		case *appsv1.Deployment:
 			if found {
 				return nil, fmt.Errorf("more than one workload object")
@@ -127,9 +112,9 @@ func flattenManifests(objs []runtime.Object, wi *podcv1.WorkloadIntent) (*inMani
 			if obj.Spec.Replicas != nil {
 				replicas = *obj.Spec.Replicas
 			}
-			out.Workload = flattenWorkload("Deployment", obj.Name, replicas, "spec.template.spec", obj.Labels, &obj.Spec.Template.Spec, containerField)
+			out.Workload = flattenWorkload("Deployment", obj.Name, replicas, "spec.template.spec", obj.Labels, &obj.Spec.Template.Spec, src)
 		case *corev1.Service:
-			out.Services = append(out.Services, flattenService(obj, wi, portField))
+			out.Services = append(out.Services, flattenService(obj, src))
 		case nil:
 			return nil, fmt.Errorf("nil object")
 		default:
@@ -142,10 +127,11 @@ func flattenManifests(objs []runtime.Object, wi *podcv1.WorkloadIntent) (*inMani
 	return out, nil
 }
 
-// flattenService flattens one Service. Its ports are found in the intent
-// by name: each Service port is named after the container port it
-// targets (which a native sidecar's Service port may target by number).
-func flattenService(obj *corev1.Service, wi *podcv1.WorkloadIntent, portField map[string]string) inService {
+// flattenService flattens one Service. The record says which intent
+// Service it was compiled from (none for the Services the ports' expose
+// forms), and for each port the intent field that shapes it and the
+// container port it targets.
+func flattenService(obj *corev1.Service, src *provenance.Record) inService {
 	s := inService{
 		Name: obj.Name, Ref: "Service/" + obj.Name, Type: string(obj.Spec.Type),
 		ClusterIP:                obj.Spec.ClusterIP,
@@ -165,41 +151,24 @@ func flattenService(obj *corev1.Service, wi *podcv1.WorkloadIntent, portField ma
 	if obj.Spec.LoadBalancerClass != nil {
 		s.LoadBalancerClass = *obj.Spec.LoadBalancerClass
 	}
-	var named *podcv1.Service
-	for i, is := range wi.GetServices() {
-		if is.GetName() == obj.Name {
-			named, s.Field = is, diag.Path("services").Index(i).String()
-			break
-		}
-	}
+	s.Field = src.IntentField(s.Ref, "")
 	for i, p := range obj.Spec.Ports {
-		target := p.TargetPort.String()
-		pf := portField[p.Name]
-		if pf == "" {
-			pf = portField[target]
-		}
+		path := "spec.ports[" + strconv.Itoa(i) + "]"
 		sp := inServicePort{
-			Path: fmt.Sprintf("spec.ports[%d]", i), Field: pf, PortField: pf,
-			Name: p.Name, Protocol: string(p.Protocol), Port: p.Port, TargetPort: target, NodePort: p.NodePort,
+			Path: path, Field: src.IntentField(s.Ref, path), PortField: src.IntentField(s.Ref, path+".targetPort"),
+			Name: p.Name, Protocol: string(p.Protocol), Port: p.Port, TargetPort: p.TargetPort.String(), NodePort: p.NodePort,
 		}
 		if sp.Protocol == "" {
 			sp.Protocol = string(corev1.ProtocolTCP)
-		}
-		if named != nil {
-			sp.Field = ""
-			for j, ref := range named.GetPorts() {
-				if ref.GetName() == p.Name {
-					sp.Field = diag.Path(s.Field).Field("ports").Index(j).String()
-					break
-				}
-			}
 		}
 		s.Ports = append(s.Ports, sp)
 	}
 	return s
 }
 
-func flattenWorkload(kind, name string, replicas int32, specPath string, labels map[string]string, spec *corev1.PodSpec, fields map[string]string) inWorkload {
+// flattenWorkload flattens the Pod or Deployment; the record src gives
+// each container's intent path.
+func flattenWorkload(kind, name string, replicas int32, specPath string, labels map[string]string, spec *corev1.PodSpec, src *provenance.Record) inWorkload {
 	w := inWorkload{
 		Kind: kind, Name: name, Ref: kind + "/" + name, Replicas: replicas, PodSpecPath: specPath,
 		HostNetwork: spec.HostNetwork, HostPID: spec.HostPID, HostIPC: spec.HostIPC,
@@ -212,9 +181,10 @@ func flattenWorkload(kind, name string, replicas int32, specPath string, labels 
 	add := func(list string, cs []corev1.Container) {
 		for i := range cs {
 			c := &cs[i]
+			path := specPath + "." + list + "[" + strconv.Itoa(i) + "]"
 			w.Containers = append(w.Containers, inManifestContainer{
-				Path:  fmt.Sprintf("%s.%s[%d]", specPath, list, i),
-				Field: fields[c.Name], Name: c.Name, Image: c.Image,
+				Path:  path,
+				Field: src.IntentField(w.Ref, path), Name: c.Name, Image: c.Image,
 				SecurityContext: effectiveSecurity(c.SecurityContext, spec.SecurityContext),
 			})
 		}

@@ -107,7 +107,8 @@ func TestServiceInputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mr, err := b.EvaluateManifests(context.Background(), compileObjects(t, wi), wi, p)
+			objs, src := compileObjects(t, wi)
+			mr, err := b.EvaluateManifests(context.Background(), objs, src, p)
 			if err != nil {
 				t.Fatal(err)
 			}

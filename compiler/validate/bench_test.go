@@ -32,7 +32,7 @@ func BenchmarkDefaultedPod(b *testing.B) {
 
 func benchObject(b *testing.B, obj runtime.Object) {
 	objs := []runtime.Object{obj}
-	o := Options{Target: target.Default, Intent: testIntent()}
+	o := Options{Target: target.Default}
 	if fs := Objects(objs, o); len(fs) != 0 {
 		b.Fatalf("fixture invalid: %v", fs)
 	}

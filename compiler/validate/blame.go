@@ -4,22 +4,24 @@ import (
 	"strings"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/provenance"
 )
 
-// Blame decides whose fault each validation finding is. A finding at an
-// intent field that a policy default wrote (a default whose Source is
-// "policy:<rule id>" at that field, inside it or around it) is the policy's
-// fault: it gets the rule's id and a message that names the rule. So is a
-// finding at a field that a policy rule already denies (a deny finding of
-// denials with a rule id): the intent is refused for it anyway. It returns
-// the findings, changed on copies, and whether every deny among them is a
+// Blame decides whose fault each validation finding is. A finding at a
+// manifest field that the record src says a policy default wrote (the
+// field itself, or a field inside it: see provenance.Record.PolicyWithin)
+// is the policy's fault: it gets the rule's id and a message that names the
+// rule. So is a finding at an intent field that a policy rule already
+// denies (a deny finding of denials with a rule id, at that field, inside
+// it or around it): the intent is refused for it anyway. It returns the
+// findings, changed on copies, and whether every deny among them is a
 // policy's fault; any other deny is a fault in the compiler.
-func Blame(fs []diag.Finding, defaults []diag.Default, denials []diag.Finding) ([]diag.Finding, bool) {
+func Blame(fs []diag.Finding, src *provenance.Record, denials []diag.Finding) ([]diag.Finding, bool) {
 	out := make([]diag.Finding, len(fs))
 	allPolicy := true
 	for i, f := range fs {
 		out[i] = f
-		if rule := policyDefaultAt(f.Field, defaults); rule != "" {
+		if rule := policyRuleAt(src, f.ManifestField); rule != "" {
 			out[i].RuleID = rule
 			out[i].Message += "; the value was written by the default of policy rule " + rule
 			continue
@@ -34,23 +36,6 @@ func Blame(fs []diag.Finding, defaults []diag.Default, denials []diag.Finding) (
 		}
 	}
 	return out, allPolicy
-}
-
-// policyDefaultAt returns the rule whose default wrote field, or "".
-func policyDefaultAt(field string, defaults []diag.Default) string {
-	if field == "" {
-		return ""
-	}
-	for _, d := range defaults {
-		rule, ok := strings.CutPrefix(d.Source, "policy:")
-		if !ok || d.Field == "" {
-			continue
-		}
-		if related(field, d.Field) {
-			return rule
-		}
-	}
-	return ""
 }
 
 // policyDenialAt returns the rule of a policy deny finding at field, or "".

@@ -1,14 +1,33 @@
 package validate
 
 import (
+	"testing"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/podc-dev/podc/compiler/compile"
+	"github.com/podc-dev/podc/compiler/provenance"
+	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
+
+// compiled compiles wi for the newest target and returns its objects,
+// the workload first, and the record of where their fields came from.
+// Validation places problems by the record, so tests that break an object
+// by hand break one compile made.
+func compiled(t testing.TB, wi *podcv1.WorkloadIntent) ([]runtime.Object, *provenance.Record) {
+	t.Helper()
+	out, err := compile.Workload(wi, compile.Options{Target: target.Default})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Objects(), out.Sources
+}
 
 // testIntent is the intent the fixtures below stand for.
 func testIntent() *podcv1.WorkloadIntent {

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -61,8 +60,7 @@ func testPublicService() *corev1.Service {
 func TestLocalLoadBalancerValid(t *testing.T) {
 	headless := testClusterService()
 	headless.Spec.ClusterIP = corev1.ClusterIPNone
-	o := Options{Intent: testNamedIntent()}
-	if fs := Objects([]runtime.Object{testPublicService(), headless}, o); len(fs) > 0 {
+	if fs := Objects([]runtime.Object{testPublicService(), headless}, Options{}); len(fs) > 0 {
 		t.Fatalf("findings: %v", fs)
 	}
 	// The objects themselves are not changed.
@@ -72,56 +70,64 @@ func TestLocalLoadBalancerValid(t *testing.T) {
 }
 
 // TestNamedServicesBlame: a finding in a Service the intent names is
-// blamed on the field of that intent Service it was compiled from.
+// placed at the field of that intent Service it was compiled from.
 func TestNamedServicesBlame(t *testing.T) {
 	type tc struct {
 		name          string
-		obj           *corev1.Service
+		wi            *podcv1.WorkloadIntent
+		change        func(*corev1.Service)
+		object        string
 		manifestField string
 		field         string
 	}
-	var cases []tc
-	s := testPublicService()
-	s.Spec.LoadBalancerSourceRanges = []string{"not-a-cidr"}
-	cases = append(cases, tc{"source range", s, "Service/hello-public: spec.LoadBalancerSourceRanges[0]", "services[1].loadBalancerSourceRanges[0]"})
-	s = testPublicService()
-	s.Spec.LoadBalancerClass = ptr("-bad-")
-	cases = append(cases, tc{"class", s, "Service/hello-public: spec.loadBalancerClass", "services[1].loadBalancerClass"})
-	s = testPublicService()
-	s.Spec.Ports[0].NodePort = 29999
-	cases = append(cases, tc{"node port", s, "Service/hello-public: spec.ports[0].nodePort", "services[1].ports[0].nodePort"})
-	s = testPublicService()
-	s.Spec.Ports[0].Port = 0
-	cases = append(cases, tc{"service port", s, "Service/hello-public: spec.ports[0].port", "services[1].ports[0].servicePort"})
-	s = testPublicService()
-	s.Spec.Ports[0].Protocol = "HTTP"
-	cases = append(cases, tc{"protocol", s, "Service/hello-public: spec.ports[0].protocol", "containers[0].ports[0].protocol"})
-	s = testPublicService()
-	s.Annotations["service.kubernetes.io/topology-aware-hints"] = "Disabled"
-	cases = append(cases, tc{"own annotation", s, "Service/hello-public: metadata.annotations[service.kubernetes.io/topology-mode]",
-		`services[1].annotations["service.kubernetes.io/topology-mode"]`})
-	s = testPublicService()
-	s.Spec.SessionAffinityConfig.ClientIP.TimeoutSeconds = ptr(int32(0))
-	cases = append(cases, tc{"affinity timeout", s, "Service/hello-public: spec.sessionAffinityConfig.clientIP.timeoutSeconds", "services[1].sessionAffinityTimeoutSeconds"})
-	s = testPublicService()
-	s.Spec.ClusterIP = corev1.ClusterIPNone
-	cases = append(cases, tc{"headless LoadBalancer", s, "Service/hello-public: spec.clusterIPs[0]", "services[1].type"})
-	s = testClusterService()
-	s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
-	cases = append(cases, tc{"policy on a ClusterIP Service", s, "Service/hello: spec.externalTrafficPolicy", "services[0].externalTrafficPolicy"})
-	s = testClusterService()
-	s.Name = "hello-public"
-	s.Spec.Ports[1].Name = "nope"
-	s.Spec.Ports[1].Port = 80
-	cases = append(cases, tc{"port not in the intent Service", s, "Service/hello-public: spec.ports[1]", "services[1].ports"})
-
-	o := Options{Intent: testNamedIntent()}
+	named := func(change func(*podcv1.WorkloadIntent)) *podcv1.WorkloadIntent {
+		wi := testNamedIntent()
+		if change != nil {
+			change(wi)
+		}
+		return wi
+	}
+	cases := []tc{
+		{"source range", named(func(wi *podcv1.WorkloadIntent) { wi.Services[1].LoadBalancerSourceRanges = []string{"not-a-cidr"} }), nil,
+			"Service/hello-public", "spec.LoadBalancerSourceRanges[0]", "services[1].loadBalancerSourceRanges[0]"},
+		{"class", named(func(wi *podcv1.WorkloadIntent) { wi.Services[1].LoadBalancerClass = "-bad-" }), nil,
+			"Service/hello-public", "spec.loadBalancerClass", "services[1].loadBalancerClass"},
+		{"node port", named(func(wi *podcv1.WorkloadIntent) { wi.Services[1].Ports[0].NodePort = 29999 }), nil,
+			"Service/hello-public", "spec.ports[0].nodePort", "services[1].ports[0].nodePort"},
+		{"service port", named(nil), func(s *corev1.Service) { s.Spec.Ports[0].Port = 0 },
+			"Service/hello-public", "spec.ports[0].port", "services[1].ports[0].servicePort"},
+		{"protocol", named(nil), func(s *corev1.Service) { s.Spec.Ports[0].Protocol = "HTTP" },
+			"Service/hello-public", "spec.ports[0].protocol", "containers[0].ports[0].protocol"},
+		{"own annotation", named(func(wi *podcv1.WorkloadIntent) {
+			wi.Services[1].Annotations["service.kubernetes.io/topology-aware-hints"] = "Disabled"
+		}), nil, "Service/hello-public", "metadata.annotations[service.kubernetes.io/topology-mode]",
+			`services[1].annotations["service.kubernetes.io/topology-mode"]`},
+		{"affinity timeout", named(nil), func(s *corev1.Service) { s.Spec.SessionAffinityConfig.ClientIP.TimeoutSeconds = ptr(int32(0)) },
+			"Service/hello-public", "spec.sessionAffinityConfig.clientIP.timeoutSeconds", "services[1].sessionAffinityTimeoutSeconds"},
+		{"headless LoadBalancer", named(nil), func(s *corev1.Service) { s.Spec.ClusterIP = corev1.ClusterIPNone },
+			"Service/hello-public", "spec.clusterIPs[0]", "services[1].type"},
+		// podc never writes a traffic policy on a ClusterIP Service: the
+		// nearest recorded field is the Service itself.
+		{"policy on a ClusterIP Service", named(nil), func(s *corev1.Service) { s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal },
+			"Service/hello", "spec.externalTrafficPolicy", "services[0]"},
+		{"port not in the intent Service", named(nil), func(s *corev1.Service) {
+			s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: "nope", Port: 443, TargetPort: intstr.FromString("metrics"), Protocol: corev1.ProtocolTCP})
+		}, "Service/hello-public", "spec.ports[1]", "services[1].ports"},
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			fs := Objects([]runtime.Object{c.obj}, o)
+			objs, src := compiled(t, c.wi)
+			if c.change != nil {
+				for _, o := range objs {
+					if s, ok := o.(*corev1.Service); ok && "Service/"+s.Name == c.object {
+						c.change(s)
+					}
+				}
+			}
+			fs := Objects(objs, Options{Sources: src})
 			var got *diag.Finding
 			for i := range fs {
-				if fs[i].ManifestField == c.manifestField {
+				if fs[i].ManifestField == c.object+": "+c.manifestField {
 					got = &fs[i]
 				}
 			}
@@ -132,48 +138,5 @@ func TestNamedServicesBlame(t *testing.T) {
 				t.Errorf("intent field = %q, want %q", got.Field, c.field)
 			}
 		})
-	}
-}
-
-// TestIntentFieldNamedServices maps every field of a named Service back
-// to the intent Service, and leaves the simple form's mapping alone.
-func TestIntentFieldNamedServices(t *testing.T) {
-	wi := testNamedIntent()
-	wi.Annotations = map[string]string{"example.com/owner": "web"}
-	pub := defaulted(testPublicService())
-	hello := defaulted(testClusterService())
-	for _, c := range []struct {
-		obj        runtime.Object
-		path, want string
-	}{
-		{pub, "metadata.name", "services[1].name"},
-		{pub, "metadata.annotations[service.kubernetes.io/topology-mode]", `services[1].annotations["service.kubernetes.io/topology-mode"]`},
-		{pub, "metadata.annotations[example.com/owner]", `annotations["example.com/owner"]`},
-		{pub, "metadata.annotations[example.com/other]", ""},
-		{pub, "metadata.labels[team]", `labels["team"]`},
-		{pub, "spec.type", "services[1].type"},
-		{pub, "allocateLoadBalancerNodePorts", "services[1].type"},
-		{pub, "spec.sessionAffinity", "services[1].sessionAffinity"},
-		{pub, "spec.healthCheckNodePort", "services[1].externalTrafficPolicy"},
-		{pub, "spec.publishNotReadyAddresses", "services[1].publishNotReadyAddresses"},
-		{pub, "spec.loadBalancerSourceRanges[0]", "services[1].loadBalancerSourceRanges[0]"},
-		{pub, "spec.loadBalancerSourceRanges[5]", "services[1].loadBalancerSourceRanges"},
-		{pub, "spec.ports[0].targetPort", "services[1].ports[0].name"},
-		{pub, "spec.ports[0]", "services[1].ports[0]"},
-		{pub, "spec.ports[3]", "services[1].ports"},
-		{pub, "spec.selector", "services[1]"},
-		{hello, "spec.ports[1].port", "services[0].ports[1].servicePort"},
-		{hello, "spec.ports[1].protocol", "containers[0].ports[1].protocol"},
-	} {
-		if got := (mapper{wi: wi, obj: c.obj}).intentField(c.path); got != c.want {
-			t.Errorf("%s -> %q, want %q", c.path, got, c.want)
-		}
-	}
-	// Without services, the simple form's Service maps to the ports.
-	if got := (mapper{wi: testIntent(), obj: hello}).intentField("spec.ports[1].port"); got != "containers[0].ports[1].servicePort" {
-		t.Errorf("simple form -> %q", got)
-	}
-	if !strings.HasPrefix((mapper{wi: testIntent(), obj: pub}).intentField("metadata.name"), "name") {
-		t.Error("simple form: a Service's name stands for the workload's")
 	}
 }

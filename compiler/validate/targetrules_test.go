@@ -4,16 +4,24 @@ import (
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 func findingAt(t *testing.T, objs []runtime.Object, v target.Version, manifestField string) (string, bool) {
 	t.Helper()
+	return findingWith(t, objs, nil, v, manifestField)
+}
+
+// findingWith is findingAt with the record of the objects' sources.
+func findingWith(t *testing.T, objs []runtime.Object, src *provenance.Record, v target.Version, manifestField string) (string, bool) {
+	t.Helper()
 	o := opts()
 	o.Target = v
+	o.Sources = src
 	for _, f := range Objects(objs, o) {
 		if f.ManifestField == manifestField {
 			return f.Field + " " + f.Message, true
@@ -23,31 +31,33 @@ func findingAt(t *testing.T, objs []runtime.Object, v target.Version, manifestFi
 }
 
 func TestNativeSidecarsNeedTarget(t *testing.T) {
-	const at = "Pod/hello: spec.initContainers[1].restartPolicy"
-	got, ok := findingAt(t, []runtime.Object{testPod()}, target.Version{Minor: 28}, at)
+	const at = "Pod/hello: spec.initContainers[0].restartPolicy"
+	objs, src := compiled(t, testIntent())
+	got, ok := findingWith(t, objs, src, target.Version{Minor: 28}, at)
 	if !ok {
 		t.Fatal("native sidecar accepted for 1.28")
 	}
 	if !strings.HasPrefix(got, "sidecars[0] ") || !strings.Contains(got, "1.29") {
 		t.Errorf("finding %q: want sidecars[0] and the version that has them", got)
 	}
-	if _, ok := findingAt(t, []runtime.Object{testPod()}, target.Version{Minor: 29}, at); ok {
+	if _, ok := findingWith(t, objs, src, target.Version{Minor: 29}, at); ok {
 		t.Error("native sidecar refused for 1.29")
 	}
 }
 
 func TestGRPCProbesNeedTarget(t *testing.T) {
-	p := testPod()
-	p.Spec.Containers[0].ReadinessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: 9000}}}
+	wi := testIntent()
+	wi.Containers[0].Probes.Readiness = &podcv1.Probe{Handler: &podcv1.Probe_Grpc{Grpc: &podcv1.GRPCAction{Port: 9000}}}
+	objs, src := compiled(t, wi)
 	const at = "Pod/hello: spec.containers[0].readinessProbe.grpc"
-	got, ok := findingAt(t, []runtime.Object{p}, target.Version{Minor: 26}, at)
+	got, ok := findingWith(t, objs, src, target.Version{Minor: 26}, at)
 	if !ok {
 		t.Fatal("gRPC probe accepted for 1.26")
 	}
 	if !strings.HasPrefix(got, "containers[0].probes.readiness.grpc ") {
 		t.Errorf("finding %q", got)
 	}
-	if _, ok := findingAt(t, []runtime.Object{p}, target.Version{Minor: 27}, at); ok {
+	if _, ok := findingWith(t, objs, src, target.Version{Minor: 27}, at); ok {
 		t.Error("gRPC probe refused for 1.27")
 	}
 }

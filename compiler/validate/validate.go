@@ -26,8 +26,8 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
-	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 // KubernetesVersion is the version of the kube-apiserver code podc runs.
@@ -46,10 +46,11 @@ type Options struct {
 	// NodePorts is the platform's node port range; the zero value means
 	// intent.DefaultNodePorts.
 	NodePorts intent.PortRange
-	// Intent is the intent the objects were compiled from, after policy
-	// defaults. It maps each problem's manifest path back to the intent
-	// field that caused it; nil leaves the findings' Field empty.
-	Intent *podcv1.WorkloadIntent
+	// Sources is the record of where each field of the objects came from,
+	// as compile made it. Each problem is placed at the intent field
+	// recorded for its manifest field (or the nearest recorded field
+	// around it); nil leaves the findings' Field empty.
+	Sources *provenance.Record
 }
 
 func (o Options) normalized() Options {
@@ -122,14 +123,13 @@ func object(obj runtime.Object, opts Options) []diag.Finding {
 	if len(errs) == 0 {
 		return nil
 	}
-	m := mapper{wi: opts.Intent, obj: versioned}
 	fs := make([]diag.Finding, 0, len(errs))
 	for _, e := range errs {
 		e = refine(e)
 		fs = append(fs, diag.Finding{
 			Severity:      diag.Deny,
 			Stage:         diag.StageValidation,
-			Field:         m.intentField(e.Field),
+			Field:         intentField(opts.Sources, ref, e.Field),
 			ManifestField: ref + ": " + e.Field,
 			Message:       message(e) + suffix(opts),
 		})

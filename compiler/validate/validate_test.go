@@ -12,11 +12,13 @@ import (
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 func opts() Options {
-	return Options{Target: target.Default, NodePorts: intent.DefaultNodePorts, Intent: testIntent()}
+	return Options{Target: target.Default, NodePorts: intent.DefaultNodePorts}
 }
 
 func TestObjectsValid(t *testing.T) {
@@ -51,98 +53,114 @@ func TestObjectsDoesNotMutate(t *testing.T) {
 	}
 }
 
-// broken is a hand-broken object and the finding it must cause.
+// broken is a compile of a broken intent, or a compiled object broken by
+// hand where the compiler cannot produce the fault, and the finding it must
+// cause.
 type broken struct {
 	name          string
-	obj           runtime.Object
+	objs          []runtime.Object
+	src           *provenance.Record
 	manifestField string
 	field         string
 	message       string // a substring of the message
 }
 
-func brokenObjects() []broken {
+func brokenObjects(t *testing.T) []broken {
 	var cases []broken
+	add := func(name string, wi *podcv1.WorkloadIntent, change func([]runtime.Object), manifestField, field, message string) {
+		objs, src := compiled(t, wi)
+		if change != nil {
+			change(objs)
+		}
+		cases = append(cases, broken{name, objs, src, manifestField, field, message})
+	}
+	pod := func(objs []runtime.Object) *corev1.Pod { return objs[0].(*corev1.Pod) }
+	deployment := func() *podcv1.WorkloadIntent {
+		wi := testIntent()
+		wi.Controller = podcv1.Controller_CONTROLLER_DEPLOYMENT
+		return wi
+	}
 
-	p := testPod()
-	p.Spec.Containers[0].Ports[0].Name = "HTTP_port"
-	cases = append(cases, broken{"bad port name", p,
-		"Pod/hello: spec.containers[0].ports[0].name", "containers[0].ports[0].name", "Invalid value"})
+	wi := testIntent()
+	wi.Containers[0].Ports[0].Name = "HTTP_port"
+	add("bad port name", wi, nil, "Pod/hello: spec.containers[0].ports[0].name", "containers[0].ports[0].name", "Invalid value")
 
-	p = testPod()
-	p.Spec.Containers = append(p.Spec.Containers, p.Spec.Containers[0])
-	p.Spec.Containers[1].Ports = nil
-	cases = append(cases, broken{"duplicate container names", p,
-		"Pod/hello: spec.containers[1].name", "containers[0].name", "Duplicate value"})
+	wi = testIntent()
+	wi.Containers = append(wi.Containers, &podcv1.Container{Name: "web", Image: "nginx:1.27.3"})
+	add("duplicate container names", wi, nil, "Pod/hello: spec.containers[1].name", "containers[1].name", "Duplicate value")
 
-	p = testPod()
-	p.Spec.InitContainers[1].Name = "web"
-	cases = append(cases, broken{"sidecar named like a container", p,
-		"Pod/hello: spec.initContainers[1].name", "", "Duplicate value"})
+	wi = testIntent()
+	wi.Sidecars[0].Name = "web"
+	add("sidecar named like a container", wi, nil, "Pod/hello: spec.initContainers[0].name", "sidecars[0].name", "Duplicate value")
 
-	p = testPod()
-	p.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU] = resource.MustParse("2")
-	cases = append(cases, broken{"request above limit", p,
-		"Pod/hello: spec.containers[0].resources.requests[cpu]", "containers[0].resources.cpu.request", "must be less than or equal to cpu limit"})
+	wi = testIntent()
+	wi.Containers[0].Resources.Cpu.Request = "2"
+	add("request above limit", wi, nil,
+		"Pod/hello: spec.containers[0].resources.requests[cpu]", "containers[0].resources.cpu.request", "must be less than or equal to cpu limit")
 
-	p = testPod()
-	p.Spec.Containers[0].Resources.Requests[corev1.ResourceEphemeralStorage] = resource.MustParse("2Gi")
-	p.Spec.Containers[0].Resources.Limits[corev1.ResourceEphemeralStorage] = resource.MustParse("1Gi")
-	cases = append(cases, broken{"storage request above limit", p,
-		"Pod/hello: spec.containers[0].resources.requests[ephemeral-storage]", "containers[0].resources.ephemeralStorage.request", "limit"})
+	wi = testIntent()
+	wi.Containers[0].Resources.EphemeralStorage = &podcv1.Resource{Request: "2Gi", Limit: "1Gi"}
+	add("storage request above limit", wi, nil,
+		"Pod/hello: spec.containers[0].resources.requests[ephemeral-storage]", "containers[0].resources.ephemeralStorage.request", "limit")
 
-	p = testPod()
-	p.Spec.InitContainers[0].LivenessProbe = p.Spec.Containers[0].LivenessProbe.DeepCopy()
-	cases = append(cases, broken{"probe on init step", p,
-		"Pod/hello: spec.initContainers[0].livenessProbe", "initSteps[0].probes.liveness", "Forbidden"})
+	wi = testIntent()
+	wi.InitSteps[0].Probes = &podcv1.Probes{Liveness: &podcv1.Probe{Handler: &podcv1.Probe_Exec{Exec: &podcv1.ExecAction{Command: []string{"true"}}}}}
+	add("probe on init step", wi, nil, "Pod/hello: spec.initContainers[1].livenessProbe", "initSteps[0].probes.liveness", "Forbidden")
 
-	s := testNodeService()
-	s.Spec.Ports[0].NodePort = 29999
-	cases = append(cases, broken{"node port below range", s,
-		"Service/hello-nodeport: spec.ports[0].nodePort", "containers[0].ports[0].nodePort", "The range of valid ports is 30000-32767"})
+	wi = testIntent()
+	wi.Containers[0].Ports[0].NodePort = 29999
+	add("node port below range", wi, nil,
+		"Service/hello-nodeport: spec.ports[0].nodePort", "containers[0].ports[0].nodePort", "The range of valid ports is 30000-32767")
 
-	d := testDeployment()
-	d.Spec.Selector.MatchLabels["app.kubernetes.io/name"] = "other"
-	cases = append(cases, broken{"selector does not match template", d,
-		"Deployment/hello: spec.template.metadata.labels", "labels", "`selector` does not match template `labels`"})
+	add("selector does not match template", deployment(), func(objs []runtime.Object) {
+		objs[0].(*appsv1.Deployment).Spec.Selector.MatchLabels["app.kubernetes.io/name"] = "other"
+	}, "Deployment/hello: spec.template.metadata.labels", "labels", "`selector` does not match template `labels`")
 
-	d = testDeployment()
-	d.Spec.Template.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
-	cases = append(cases, broken{"OnFailure in a Deployment", d,
-		"Deployment/hello: spec.template.spec.restartPolicy", "restartPolicy", "Unsupported value"})
+	wi = deployment()
+	wi.RestartPolicy = podcv1.RestartPolicy_RESTART_POLICY_ON_FAILURE
+	add("OnFailure in a Deployment", wi, nil, "Deployment/hello: spec.template.spec.restartPolicy", "restartPolicy", "Unsupported value")
 
-	d = testDeployment()
-	d.Spec.Template.Spec.Containers[0].Env[0].Name = "MO=DE"
-	cases = append(cases, broken{"env name", d,
-		"Deployment/hello: spec.template.spec.containers[0].env[0].name", "containers[0].env[0].name", "Invalid value"})
+	wi = deployment()
+	wi.Containers[0].Env[0].Name = "MO=DE"
+	add("env name", wi, nil, "Deployment/hello: spec.template.spec.containers[0].env[0].name", "containers[0].env[0].name", "Invalid value")
 
-	p = testPod()
-	p.Spec.Volumes[0].EmptyDir.SizeLimit = ptr(resource.MustParse("-1Gi"))
-	cases = append(cases, broken{"negative size limit", p,
-		"Pod/hello: spec.volumes[0].emptyDir.sizeLimit", "volumes[0].scratch.sizeLimit", "must be a valid resource quantity"})
+	wi = testIntent()
+	wi.GetVolumes()[0].GetScratch().SizeLimit = "1Gi"
+	add("negative size limit", wi, func(objs []runtime.Object) {
+		pod(objs).Spec.Volumes[0].EmptyDir.SizeLimit = ptr(resource.MustParse("-1Gi"))
+	}, "Pod/hello: spec.volumes[0].emptyDir.sizeLimit", "volumes[0].scratch.sizeLimit", "must be a valid resource quantity")
 
-	p = testPod()
-	p.Spec.Containers[0].VolumeMounts[0].Name = "nope"
-	cases = append(cases, broken{"mount of an undeclared volume", p,
-		"Pod/hello: spec.containers[0].volumeMounts[0].name", "containers[0].mounts", "Not found"})
+	wi = testIntent()
+	wi.Containers[0].Mounts[0].Volume = "nope"
+	add("mount of an undeclared volume", wi, nil,
+		"Pod/hello: spec.containers[0].volumeMounts[0].name", "containers[0].mounts[0].volume", "Not found")
 
-	p = testPod()
-	p.Spec.InitContainers[1].Image = ""
-	cases = append(cases, broken{"sidecar without image", p,
-		"Pod/hello: spec.initContainers[1].image", "sidecars[0].image", "Required value"})
+	add("sidecar without image", testIntent(), func(objs []runtime.Object) {
+		pod(objs).Spec.InitContainers[0].Image = ""
+	}, "Pod/hello: spec.initContainers[0].image", "sidecars[0].image", "Required value")
 
-	s = testClusterService()
-	s.Spec.Ports[1].Port = 80
-	cases = append(cases, broken{"duplicate service port", s,
-		"Service/hello: spec.ports[1]", "containers[0].ports[1]", "Duplicate value"})
+	wi = testIntent()
+	wi.Containers[0].Ports[1].ServicePort = 80
+	add("duplicate service port", wi, nil, "Service/hello: spec.ports[1]", "containers[0].ports[1]", "Duplicate value")
+
+	add("apiserver default inside a container", testIntent(), func(objs []runtime.Object) {
+		pod(objs).Spec.Containers[0].TerminationMessagePolicy = "Sometimes"
+	}, "Pod/hello: spec.containers[0].terminationMessagePolicy", "containers[0]", "Unsupported value")
+
+	add("apiserver default of the pod", testIntent(), func(objs []runtime.Object) {
+		pod(objs).Spec.DNSPolicy = "Nowhere"
+	}, "Pod/hello: spec.dnsPolicy", "", "Unsupported value")
 	return cases
 }
 
 func ptr[T any](v T) *T { return &v }
 
 func TestObjectsBroken(t *testing.T) {
-	for _, c := range brokenObjects() {
+	for _, c := range brokenObjects(t) {
 		t.Run(c.name, func(t *testing.T) {
-			fs := Objects([]runtime.Object{c.obj}, opts())
+			o := opts()
+			o.Sources = c.src
+			fs := Objects(c.objs, o)
 			var got *diag.Finding
 			for i := range fs {
 				if fs[i].ManifestField == c.manifestField {
@@ -195,7 +213,7 @@ func TestObjectsUnsupportedKind(t *testing.T) {
 	}
 }
 
-func TestObjectsNoIntent(t *testing.T) {
+func TestObjectsNoSources(t *testing.T) {
 	p := testPod()
 	p.Spec.Containers[0].Image = ""
 	fs := Objects([]runtime.Object{p}, Options{})
@@ -204,7 +222,7 @@ func TestObjectsNoIntent(t *testing.T) {
 	}
 	for _, f := range fs {
 		if f.Field != "" {
-			t.Errorf("field %q mapped without an intent", f.Field)
+			t.Errorf("field %q placed without a record", f.Field)
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/provenance"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -31,9 +32,14 @@ const TestDir = "tests"
 // TestOptions configure RunTests.
 type TestOptions struct {
 	// Compile compiles a case's intent (with policy defaults applied) for
-	// the manifest rules, when the case has no manifests.yaml. Nil leaves
-	// the manifest rules of such cases unevaluated.
-	Compile func(*podcv1.WorkloadIntent) ([]runtime.Object, error)
+	// the manifest rules: its objects, and the record of where their fields
+	// came from. The manifest rules of a case without a manifests.yaml see
+	// the compiled objects; those of a case with one see its objects, which
+	// stand for what podc compiles from the intent, placed at the intent
+	// paths the record gives for the same object and field. Nil leaves the
+	// manifest rules of cases without a manifests.yaml unevaluated, and the
+	// findings on a manifests.yaml without intent paths.
+	Compile func(*podcv1.WorkloadIntent) ([]runtime.Object, *provenance.Record, error)
 	// NodePorts is the platform's node port range; zero means
 	// intent.DefaultNodePorts.
 	NodePorts intent.PortRange
@@ -186,19 +192,24 @@ func caseOutcome(b *policy.Bundle, wi *podcv1.WorkloadIntent, manifests []byte, 
 		lines = append(lines, fmt.Sprintf("default %s %s = %s", strings.TrimPrefix(d.Source, "policy:"), d.Field, d.Value))
 	}
 	var objs []runtime.Object
+	var src *provenance.Record
 	switch {
 	case manifests != nil:
 		if objs, err = decodeObjects(manifests); err != nil {
 			return nil, false, fmt.Errorf("manifests.yaml: %w", err)
 		}
+		if opts.Compile != nil {
+			// An intent the compiler refuses places nothing.
+			_, src, _ = opts.Compile(ir.Intent)
+		}
 	case opts.Compile != nil:
-		if objs, err = opts.Compile(ir.Intent); err != nil {
+		if objs, src, err = opts.Compile(ir.Intent); err != nil {
 			return nil, false, fmt.Errorf("compile: %w", err)
 		}
 	}
 	ran := objs != nil
 	if ran {
-		mr, err := b.EvaluateManifests(context.Background(), objs, ir.Intent, p)
+		mr, err := b.EvaluateManifests(context.Background(), objs, src, p)
 		if err != nil {
 			return nil, false, err
 		}

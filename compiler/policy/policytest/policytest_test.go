@@ -11,6 +11,7 @@ import (
 	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/policytest"
+	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 	"github.com/podc-dev/podc/internal/bundletest"
@@ -99,12 +100,12 @@ deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Pod
 	}
 	// With a compiler, the compiled Pod honours the intent: the want line
 	// is now wrong, and the case says so.
-	results, _ = policytest.RunTests(b, os.DirFS(dir), policytest.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, error) {
+	results, _ = policytest.RunTests(b, os.DirFS(dir), policytest.TestOptions{Compile: func(wi *podcv1.WorkloadIntent) ([]runtime.Object, *provenance.Record, error) {
 		out, err := compile.Workload(wi, compile.Options{Target: target.Default})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return out.Objects(), nil
+		return out.Objects(), out.Sources, nil
 	}})
 	if len(results) != 1 || results[0].Passed || results[0].Problems[0] != "- deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Pod/x: spec.containers[0].securityContext.runAsNonRoot" {
 		t.Errorf("with a compiler: %+v", results)

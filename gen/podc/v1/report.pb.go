@@ -139,6 +139,66 @@ func (Stage) EnumDescriptor() ([]byte, []int) {
 	return file_podc_v1_report_proto_rawDescGZIP(), []int{1}
 }
 
+// SourceKind is who decided the value of a manifest field.
+type SourceKind int32
+
+const (
+	// Not set.
+	SourceKind_SOURCE_KIND_UNSPECIFIED SourceKind = 0
+	// The intent said it: the value of intent_field, copied or translated.
+	SourceKind_SOURCE_KIND_INTENT SourceKind = 1
+	// The compiler chose it: a default for an intent field left unset (also
+	// listed among the report's defaults), or a field podc writes on its own
+	// (its labels, the Services that the ports' expose forms).
+	SourceKind_SOURCE_KIND_COMPILER_DEFAULT SourceKind = 2
+	// A policy rule's default wrote the intent field the value came from,
+	// before compile.
+	SourceKind_SOURCE_KIND_POLICY_DEFAULT SourceKind = 3
+)
+
+// Enum value maps for SourceKind.
+var (
+	SourceKind_name = map[int32]string{
+		0: "SOURCE_KIND_UNSPECIFIED",
+		1: "SOURCE_KIND_INTENT",
+		2: "SOURCE_KIND_COMPILER_DEFAULT",
+		3: "SOURCE_KIND_POLICY_DEFAULT",
+	}
+	SourceKind_value = map[string]int32{
+		"SOURCE_KIND_UNSPECIFIED":      0,
+		"SOURCE_KIND_INTENT":           1,
+		"SOURCE_KIND_COMPILER_DEFAULT": 2,
+		"SOURCE_KIND_POLICY_DEFAULT":   3,
+	}
+)
+
+func (x SourceKind) Enum() *SourceKind {
+	p := new(SourceKind)
+	*p = x
+	return p
+}
+
+func (x SourceKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SourceKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_report_proto_enumTypes[2].Descriptor()
+}
+
+func (SourceKind) Type() protoreflect.EnumType {
+	return &file_podc_v1_report_proto_enumTypes[2]
+}
+
+func (x SourceKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SourceKind.Descriptor instead.
+func (SourceKind) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_report_proto_rawDescGZIP(), []int{2}
+}
+
 // Outcome is what a policy rule decided.
 type Outcome int32
 
@@ -185,11 +245,11 @@ func (x Outcome) String() string {
 }
 
 func (Outcome) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_report_proto_enumTypes[2].Descriptor()
+	return file_podc_v1_report_proto_enumTypes[3].Descriptor()
 }
 
 func (Outcome) Type() protoreflect.EnumType {
-	return &file_podc_v1_report_proto_enumTypes[2]
+	return &file_podc_v1_report_proto_enumTypes[3]
 }
 
 func (x Outcome) Number() protoreflect.EnumNumber {
@@ -198,7 +258,7 @@ func (x Outcome) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Outcome.Descriptor instead.
 func (Outcome) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_report_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_report_proto_rawDescGZIP(), []int{3}
 }
 
 // Report explains a compile: every problem found, every default applied and
@@ -219,7 +279,13 @@ type Report struct {
 	// True when nothing in the report refuses the intent.
 	Allowed bool `protobuf:"varint,5,opt,name=allowed,proto3" json:"allowed,omitempty"`
 	// The profile the intent was evaluated against.
-	Profile       string `protobuf:"bytes,6,opt,name=profile,proto3" json:"profile,omitempty"`
+	Profile string `protobuf:"bytes,6,opt,name=profile,proto3" json:"profile,omitempty"`
+	// Where each field of the compiled objects came from, when the request
+	// asked for it (explain); empty otherwise. Object by object (the
+	// workload, then the Services by name), and inside each in the order of
+	// the rendered manifest: fields by name, list elements by index, map
+	// entries by key.
+	FieldSources  []*FieldSource `protobuf:"bytes,7,rep,name=field_sources,json=fieldSources,proto3" json:"field_sources,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -294,6 +360,13 @@ func (x *Report) GetProfile() string {
 		return x.Profile
 	}
 	return ""
+}
+
+func (x *Report) GetFieldSources() []*FieldSource {
+	if x != nil {
+		return x.FieldSources
+	}
+	return nil
 }
 
 // Finding is one problem or warning, placed at the field that caused it.
@@ -475,6 +548,101 @@ func (x *AppliedDefault) GetReason() string {
 	return ""
 }
 
+// FieldSource says where one field of a compiled object came from: the
+// intent field it was copied or translated from, a default the compiler
+// chose, or a policy rule's default. It answers "why is this field here?".
+type FieldSource struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The object: "Deployment/checkout".
+	Object string `protobuf:"bytes,1,opt,name=object,proto3" json:"object,omitempty"`
+	// The field inside the object, as the kube-apiserver writes field paths
+	// ("spec.template.spec.containers[0].imagePullPolicy",
+	// "metadata.labels[app.kubernetes.io/name]"). Every field that holds a
+	// value is listed: a scalar, each element of a list of scalars, each
+	// entry of a map, an empty object (an emptyDir). Fields the
+	// kube-apiserver defaults are not: podc does not write them (not even
+	// with apiserver_defaults, which adds them after compile).
+	ManifestField string `protobuf:"bytes,2,opt,name=manifest_field,json=manifestField,proto3" json:"manifest_field,omitempty"`
+	// Who decided the value.
+	SourceKind SourceKind `protobuf:"varint,3,opt,name=source_kind,json=sourceKind,proto3,enum=podc.v1.SourceKind" json:"source_kind,omitempty"`
+	// The intent field, as a path such as "containers[0].image": the one the
+	// value came from; for a compiler default, the one it stands for
+	// ("containers[0].pullPolicy"), empty when it stands for none (podc's
+	// own app.kubernetes.io/managed-by label); for a policy default, the one
+	// the rule's default wrote, or a field inside it.
+	IntentField string `protobuf:"bytes,4,opt,name=intent_field,json=intentField,proto3" json:"intent_field,omitempty"`
+	// The policy rule whose default wrote the value, for
+	// SOURCE_KIND_POLICY_DEFAULT; empty otherwise.
+	RuleId        string `protobuf:"bytes,5,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldSource) Reset() {
+	*x = FieldSource{}
+	mi := &file_podc_v1_report_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldSource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldSource) ProtoMessage() {}
+
+func (x *FieldSource) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_report_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldSource.ProtoReflect.Descriptor instead.
+func (*FieldSource) Descriptor() ([]byte, []int) {
+	return file_podc_v1_report_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *FieldSource) GetObject() string {
+	if x != nil {
+		return x.Object
+	}
+	return ""
+}
+
+func (x *FieldSource) GetManifestField() string {
+	if x != nil {
+		return x.ManifestField
+	}
+	return ""
+}
+
+func (x *FieldSource) GetSourceKind() SourceKind {
+	if x != nil {
+		return x.SourceKind
+	}
+	return SourceKind_SOURCE_KIND_UNSPECIFIED
+}
+
+func (x *FieldSource) GetIntentField() string {
+	if x != nil {
+		return x.IntentField
+	}
+	return ""
+}
+
+func (x *FieldSource) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
 // PolicyDecision is the outcome of one policy rule.
 type PolicyDecision struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -490,7 +658,7 @@ type PolicyDecision struct {
 
 func (x *PolicyDecision) Reset() {
 	*x = PolicyDecision{}
-	mi := &file_podc_v1_report_proto_msgTypes[3]
+	mi := &file_podc_v1_report_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -502,7 +670,7 @@ func (x *PolicyDecision) String() string {
 func (*PolicyDecision) ProtoMessage() {}
 
 func (x *PolicyDecision) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_report_proto_msgTypes[3]
+	mi := &file_podc_v1_report_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -515,7 +683,7 @@ func (x *PolicyDecision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyDecision.ProtoReflect.Descriptor instead.
 func (*PolicyDecision) Descriptor() ([]byte, []int) {
-	return file_podc_v1_report_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_report_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PolicyDecision) GetRuleId() string {
@@ -543,14 +711,15 @@ var File_podc_v1_report_proto protoreflect.FileDescriptor
 
 const file_podc_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/report.proto\x12\apodc.v1\"\xec\x01\n" +
+	"\x14podc/v1/report.proto\x12\apodc.v1\"\xa7\x02\n" +
 	"\x06Report\x12,\n" +
 	"\bfindings\x18\x01 \x03(\v2\x10.podc.v1.FindingR\bfindings\x123\n" +
 	"\bdefaults\x18\x02 \x03(\v2\x17.podc.v1.AppliedDefaultR\bdefaults\x125\n" +
 	"\tdecisions\x18\x03 \x03(\v2\x17.podc.v1.PolicyDecisionR\tdecisions\x12\x14\n" +
 	"\x05notes\x18\x04 \x03(\tR\x05notes\x12\x18\n" +
 	"\aallowed\x18\x05 \x01(\bR\aallowed\x12\x18\n" +
-	"\aprofile\x18\x06 \x01(\tR\aprofile\"\xe4\x01\n" +
+	"\aprofile\x18\x06 \x01(\tR\aprofile\x129\n" +
+	"\rfield_sources\x18\a \x03(\v2\x14.podc.v1.FieldSourceR\ffieldSources\"\xe4\x01\n" +
 	"\aFinding\x12-\n" +
 	"\bseverity\x18\x01 \x01(\x0e2\x11.podc.v1.SeverityR\bseverity\x12$\n" +
 	"\x05stage\x18\x02 \x01(\x0e2\x0e.podc.v1.StageR\x05stage\x12\x17\n" +
@@ -563,7 +732,14 @@ const file_podc_v1_report_proto_rawDesc = "" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x12\x16\n" +
 	"\x06source\x18\x03 \x01(\tR\x06source\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x84\x01\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xbe\x01\n" +
+	"\vFieldSource\x12\x16\n" +
+	"\x06object\x18\x01 \x01(\tR\x06object\x12%\n" +
+	"\x0emanifest_field\x18\x02 \x01(\tR\rmanifestField\x124\n" +
+	"\vsource_kind\x18\x03 \x01(\x0e2\x13.podc.v1.SourceKindR\n" +
+	"sourceKind\x12!\n" +
+	"\fintent_field\x18\x04 \x01(\tR\vintentField\x12\x17\n" +
+	"\arule_id\x18\x05 \x01(\tR\x06ruleId\"\x84\x01\n" +
 	"\x0ePolicyDecision\x12\x17\n" +
 	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12-\n" +
 	"\bseverity\x18\x02 \x01(\x0e2\x11.podc.v1.SeverityR\bseverity\x12*\n" +
@@ -578,7 +754,13 @@ const file_podc_v1_report_proto_rawDesc = "" +
 	"\x13STAGE_INTENT_POLICY\x10\x02\x12\x11\n" +
 	"\rSTAGE_COMPILE\x10\x03\x12\x19\n" +
 	"\x15STAGE_MANIFEST_POLICY\x10\x04\x12\x14\n" +
-	"\x10STAGE_VALIDATION\x10\x05*k\n" +
+	"\x10STAGE_VALIDATION\x10\x05*\x83\x01\n" +
+	"\n" +
+	"SourceKind\x12\x1b\n" +
+	"\x17SOURCE_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12SOURCE_KIND_INTENT\x10\x01\x12 \n" +
+	"\x1cSOURCE_KIND_COMPILER_DEFAULT\x10\x02\x12\x1e\n" +
+	"\x1aSOURCE_KIND_POLICY_DEFAULT\x10\x03*k\n" +
 	"\aOutcome\x12\x17\n" +
 	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fOUTCOME_PASS\x10\x01\x12\x10\n" +
@@ -598,30 +780,34 @@ func file_podc_v1_report_proto_rawDescGZIP() []byte {
 	return file_podc_v1_report_proto_rawDescData
 }
 
-var file_podc_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_podc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_podc_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_podc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_podc_v1_report_proto_goTypes = []any{
 	(Severity)(0),          // 0: podc.v1.Severity
 	(Stage)(0),             // 1: podc.v1.Stage
-	(Outcome)(0),           // 2: podc.v1.Outcome
-	(*Report)(nil),         // 3: podc.v1.Report
-	(*Finding)(nil),        // 4: podc.v1.Finding
-	(*AppliedDefault)(nil), // 5: podc.v1.AppliedDefault
-	(*PolicyDecision)(nil), // 6: podc.v1.PolicyDecision
+	(SourceKind)(0),        // 2: podc.v1.SourceKind
+	(Outcome)(0),           // 3: podc.v1.Outcome
+	(*Report)(nil),         // 4: podc.v1.Report
+	(*Finding)(nil),        // 5: podc.v1.Finding
+	(*AppliedDefault)(nil), // 6: podc.v1.AppliedDefault
+	(*FieldSource)(nil),    // 7: podc.v1.FieldSource
+	(*PolicyDecision)(nil), // 8: podc.v1.PolicyDecision
 }
 var file_podc_v1_report_proto_depIdxs = []int32{
-	4, // 0: podc.v1.Report.findings:type_name -> podc.v1.Finding
-	5, // 1: podc.v1.Report.defaults:type_name -> podc.v1.AppliedDefault
-	6, // 2: podc.v1.Report.decisions:type_name -> podc.v1.PolicyDecision
-	0, // 3: podc.v1.Finding.severity:type_name -> podc.v1.Severity
-	1, // 4: podc.v1.Finding.stage:type_name -> podc.v1.Stage
-	0, // 5: podc.v1.PolicyDecision.severity:type_name -> podc.v1.Severity
-	2, // 6: podc.v1.PolicyDecision.outcome:type_name -> podc.v1.Outcome
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	5, // 0: podc.v1.Report.findings:type_name -> podc.v1.Finding
+	6, // 1: podc.v1.Report.defaults:type_name -> podc.v1.AppliedDefault
+	8, // 2: podc.v1.Report.decisions:type_name -> podc.v1.PolicyDecision
+	7, // 3: podc.v1.Report.field_sources:type_name -> podc.v1.FieldSource
+	0, // 4: podc.v1.Finding.severity:type_name -> podc.v1.Severity
+	1, // 5: podc.v1.Finding.stage:type_name -> podc.v1.Stage
+	2, // 6: podc.v1.FieldSource.source_kind:type_name -> podc.v1.SourceKind
+	0, // 7: podc.v1.PolicyDecision.severity:type_name -> podc.v1.Severity
+	3, // 8: podc.v1.PolicyDecision.outcome:type_name -> podc.v1.Outcome
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_report_proto_init() }
@@ -634,8 +820,8 @@ func file_podc_v1_report_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_report_proto_rawDesc), len(file_podc_v1_report_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   4,
+			NumEnums:      4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

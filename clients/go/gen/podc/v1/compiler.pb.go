@@ -89,8 +89,13 @@ type CompileRequest struct {
 	// Write out the defaults the kube-apiserver would apply, so the manifests
 	// match what the cluster stores.
 	ApiserverDefaults bool `protobuf:"varint,5,opt,name=apiserver_defaults,json=apiserverDefaults,proto3" json:"apiserver_defaults,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Explain where each field of the manifests came from: the report's
+	// field_sources list them (also in the report of a refused compile, as
+	// far as the intent was compiled). Without it they are left out and the
+	// response is as small as before.
+	Explain       bool `protobuf:"varint,6,opt,name=explain,proto3" json:"explain,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompileRequest) Reset() {
@@ -154,6 +159,13 @@ func (x *CompileRequest) GetTargetVersion() string {
 func (x *CompileRequest) GetApiserverDefaults() bool {
 	if x != nil {
 		return x.ApiserverDefaults
+	}
+	return false
+}
+
+func (x *CompileRequest) GetExplain() bool {
+	if x != nil {
+		return x.Explain
 	}
 	return false
 }
@@ -323,6 +335,10 @@ type ValidateRequest struct {
 	Profile string `protobuf:"bytes,2,opt,name=profile,proto3" json:"profile,omitempty"`
 	// The target Kubernetes minor version. Empty means the newest.
 	TargetVersion string `protobuf:"bytes,3,opt,name=target_version,json=targetVersion,proto3" json:"target_version,omitempty"`
+	// Explain where each field of the compiled objects came from: the
+	// report's field_sources list them, when the intent got as far as
+	// compiling. Without it they are left out.
+	Explain       bool `protobuf:"varint,4,opt,name=explain,proto3" json:"explain,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -376,6 +392,13 @@ func (x *ValidateRequest) GetTargetVersion() string {
 		return x.TargetVersion
 	}
 	return ""
+}
+
+func (x *ValidateRequest) GetExplain() bool {
+	if x != nil {
+		return x.Explain
+	}
+	return false
 }
 
 // ValidateResponse is the whole report of a dry run.
@@ -726,13 +749,14 @@ var File_podc_v1_compiler_proto protoreflect.FileDescriptor
 
 const file_podc_v1_compiler_proto_rawDesc = "" +
 	"\n" +
-	"\x16podc/v1/compiler.proto\x12\apodc.v1\x1a\x14podc/v1/import.proto\x1a\x14podc/v1/intent.proto\x1a\x14podc/v1/report.proto\"\xe0\x01\n" +
+	"\x16podc/v1/compiler.proto\x12\apodc.v1\x1a\x14podc/v1/import.proto\x1a\x14podc/v1/intent.proto\x1a\x14podc/v1/report.proto\"\xfa\x01\n" +
 	"\x0eCompileRequest\x12/\n" +
 	"\x06intent\x18\x01 \x01(\v2\x17.podc.v1.WorkloadIntentR\x06intent\x12\x18\n" +
 	"\aprofile\x18\x02 \x01(\tR\aprofile\x12-\n" +
 	"\x06format\x18\x03 \x01(\x0e2\x15.podc.v1.OutputFormatR\x06format\x12%\n" +
 	"\x0etarget_version\x18\x04 \x01(\tR\rtargetVersion\x12-\n" +
-	"\x12apiserver_defaults\x18\x05 \x01(\bR\x11apiserverDefaults\"\xb7\x01\n" +
+	"\x12apiserver_defaults\x18\x05 \x01(\bR\x11apiserverDefaults\x12\x18\n" +
+	"\aexplain\x18\x06 \x01(\bR\aexplain\"\xb7\x01\n" +
 	"\x0fCompileResponse\x12/\n" +
 	"\tmanifests\x18\x01 \x03(\v2\x11.podc.v1.ManifestR\tmanifests\x12'\n" +
 	"\x06report\x18\x02 \x01(\v2\x0f.podc.v1.ReportR\x06report\x12#\n" +
@@ -744,11 +768,12 @@ const file_podc_v1_compiler_proto_rawDesc = "" +
 	"\vapi_version\x18\x03 \x01(\tR\n" +
 	"apiVersion\x12\x1c\n" +
 	"\tnamespace\x18\x04 \x01(\tR\tnamespace\x12\x18\n" +
-	"\acontent\x18\x05 \x01(\tR\acontent\"\x83\x01\n" +
+	"\acontent\x18\x05 \x01(\tR\acontent\"\x9d\x01\n" +
 	"\x0fValidateRequest\x12/\n" +
 	"\x06intent\x18\x01 \x01(\v2\x17.podc.v1.WorkloadIntentR\x06intent\x12\x18\n" +
 	"\aprofile\x18\x02 \x01(\tR\aprofile\x12%\n" +
-	"\x0etarget_version\x18\x03 \x01(\tR\rtargetVersion\"\xa1\x01\n" +
+	"\x0etarget_version\x18\x03 \x01(\tR\rtargetVersion\x12\x18\n" +
+	"\aexplain\x18\x04 \x01(\bR\aexplain\"\xa1\x01\n" +
 	"\x10ValidateResponse\x12\x18\n" +
 	"\aallowed\x18\x01 \x01(\bR\aallowed\x12'\n" +
 	"\x06report\x18\x02 \x01(\v2\x0f.podc.v1.ReportR\x06report\x12#\n" +

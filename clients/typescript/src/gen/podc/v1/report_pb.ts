@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/report.proto.
  */
 export const file_podc_v1_report: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL3JlcG9ydC5wcm90bxIHcG9kYy52MSK0AQoGUmVwb3J0EiIKCGZpbmRpbmdzGAEgAygLMhAucG9kYy52MS5GaW5kaW5nEikKCGRlZmF1bHRzGAIgAygLMhcucG9kYy52MS5BcHBsaWVkRGVmYXVsdBIqCglkZWNpc2lvbnMYAyADKAsyFy5wb2RjLnYxLlBvbGljeURlY2lzaW9uEg0KBW5vdGVzGAQgAygJEg8KB2FsbG93ZWQYBSABKAgSDwoHcHJvZmlsZRgGIAEoCSKlAQoHRmluZGluZxIjCghzZXZlcml0eRgBIAEoDjIRLnBvZGMudjEuU2V2ZXJpdHkSHQoFc3RhZ2UYAiABKA4yDi5wb2RjLnYxLlN0YWdlEg8KB3J1bGVfaWQYAyABKAkSDQoFZmllbGQYBCABKAkSFgoObWFuaWZlc3RfZmllbGQYBSABKAkSDwoHbWVzc2FnZRgGIAEoCRINCgVmYXVsdBgHIAEoCCJOCg5BcHBsaWVkRGVmYXVsdBINCgVmaWVsZBgBIAEoCRINCgV2YWx1ZRgCIAEoCRIOCgZzb3VyY2UYAyABKAkSDgoGcmVhc29uGAQgASgJImkKDlBvbGljeURlY2lzaW9uEg8KB3J1bGVfaWQYASABKAkSIwoIc2V2ZXJpdHkYAiABKA4yES5wb2RjLnYxLlNldmVyaXR5EiEKB291dGNvbWUYAyABKA4yEC5wb2RjLnYxLk91dGNvbWUqSgoIU2V2ZXJpdHkSGAoUU0VWRVJJVFlfVU5TUEVDSUZJRUQQABIRCg1TRVZFUklUWV9ERU5ZEAESEQoNU0VWRVJJVFlfV0FSThACKo0BCgVTdGFnZRIVChFTVEFHRV9VTlNQRUNJRklFRBAAEhAKDFNUQUdFX0lOVEVOVBABEhcKE1NUQUdFX0lOVEVOVF9QT0xJQ1kQAhIRCg1TVEFHRV9DT01QSUxFEAMSGQoVU1RBR0VfTUFOSUZFU1RfUE9MSUNZEAQSFAoQU1RBR0VfVkFMSURBVElPThAFKmsKB091dGNvbWUSFwoTT1VUQ09NRV9VTlNQRUNJRklFRBAAEhAKDE9VVENPTUVfUEFTUxABEhAKDE9VVENPTUVfV0FSThACEhAKDE9VVENPTUVfREVOWRADEhEKDU9VVENPTUVfRkFVTFQQBEItWitnaXRodWIuY29tL3BvZGMtZGV2L3BvZGMvZ2VuL3BvZGMvdjE7cG9kY3YxYgZwcm90bzM");
+  fileDesc("ChRwb2RjL3YxL3JlcG9ydC5wcm90bxIHcG9kYy52MSLhAQoGUmVwb3J0EiIKCGZpbmRpbmdzGAEgAygLMhAucG9kYy52MS5GaW5kaW5nEikKCGRlZmF1bHRzGAIgAygLMhcucG9kYy52MS5BcHBsaWVkRGVmYXVsdBIqCglkZWNpc2lvbnMYAyADKAsyFy5wb2RjLnYxLlBvbGljeURlY2lzaW9uEg0KBW5vdGVzGAQgAygJEg8KB2FsbG93ZWQYBSABKAgSDwoHcHJvZmlsZRgGIAEoCRIrCg1maWVsZF9zb3VyY2VzGAcgAygLMhQucG9kYy52MS5GaWVsZFNvdXJjZSKlAQoHRmluZGluZxIjCghzZXZlcml0eRgBIAEoDjIRLnBvZGMudjEuU2V2ZXJpdHkSHQoFc3RhZ2UYAiABKA4yDi5wb2RjLnYxLlN0YWdlEg8KB3J1bGVfaWQYAyABKAkSDQoFZmllbGQYBCABKAkSFgoObWFuaWZlc3RfZmllbGQYBSABKAkSDwoHbWVzc2FnZRgGIAEoCRINCgVmYXVsdBgHIAEoCCJOCg5BcHBsaWVkRGVmYXVsdBINCgVmaWVsZBgBIAEoCRINCgV2YWx1ZRgCIAEoCRIOCgZzb3VyY2UYAyABKAkSDgoGcmVhc29uGAQgASgJIoYBCgtGaWVsZFNvdXJjZRIOCgZvYmplY3QYASABKAkSFgoObWFuaWZlc3RfZmllbGQYAiABKAkSKAoLc291cmNlX2tpbmQYAyABKA4yEy5wb2RjLnYxLlNvdXJjZUtpbmQSFAoMaW50ZW50X2ZpZWxkGAQgASgJEg8KB3J1bGVfaWQYBSABKAkiaQoOUG9saWN5RGVjaXNpb24SDwoHcnVsZV9pZBgBIAEoCRIjCghzZXZlcml0eRgCIAEoDjIRLnBvZGMudjEuU2V2ZXJpdHkSIQoHb3V0Y29tZRgDIAEoDjIQLnBvZGMudjEuT3V0Y29tZSpKCghTZXZlcml0eRIYChRTRVZFUklUWV9VTlNQRUNJRklFRBAAEhEKDVNFVkVSSVRZX0RFTlkQARIRCg1TRVZFUklUWV9XQVJOEAIqjQEKBVN0YWdlEhUKEVNUQUdFX1VOU1BFQ0lGSUVEEAASEAoMU1RBR0VfSU5URU5UEAESFwoTU1RBR0VfSU5URU5UX1BPTElDWRACEhEKDVNUQUdFX0NPTVBJTEUQAxIZChVTVEFHRV9NQU5JRkVTVF9QT0xJQ1kQBBIUChBTVEFHRV9WQUxJREFUSU9OEAUqgwEKClNvdXJjZUtpbmQSGwoXU09VUkNFX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTT1VSQ0VfS0lORF9JTlRFTlQQARIgChxTT1VSQ0VfS0lORF9DT01QSUxFUl9ERUZBVUxUEAISHgoaU09VUkNFX0tJTkRfUE9MSUNZX0RFRkFVTFQQAyprCgdPdXRjb21lEhcKE09VVENPTUVfVU5TUEVDSUZJRUQQABIQCgxPVVRDT01FX1BBU1MQARIQCgxPVVRDT01FX1dBUk4QAhIQCgxPVVRDT01FX0RFTlkQAxIRCg1PVVRDT01FX0ZBVUxUEARCLVorZ2l0aHViLmNvbS9wb2RjLWRldi9wb2RjL2dlbi9wb2RjL3YxO3BvZGN2MWIGcHJvdG8z");
 
 /**
  * Report explains a compile: every problem found, every default applied and
@@ -63,6 +63,17 @@ export type Report = Message<"podc.v1.Report"> & {
    * @generated from field: string profile = 6;
    */
   profile: string;
+
+  /**
+   * Where each field of the compiled objects came from, when the request
+   * asked for it (explain); empty otherwise. Object by object (the
+   * workload, then the Services by name), and inside each in the order of
+   * the rendered manifest: fields by name, list elements by index, map
+   * entries by key.
+   *
+   * @generated from field: repeated podc.v1.FieldSource field_sources = 7;
+   */
+  fieldSources: FieldSource[];
 };
 
 /**
@@ -184,6 +195,68 @@ export const AppliedDefaultSchema: GenMessage<AppliedDefault> = /*@__PURE__*/
   messageDesc(file_podc_v1_report, 2);
 
 /**
+ * FieldSource says where one field of a compiled object came from: the
+ * intent field it was copied or translated from, a default the compiler
+ * chose, or a policy rule's default. It answers "why is this field here?".
+ *
+ * @generated from message podc.v1.FieldSource
+ */
+export type FieldSource = Message<"podc.v1.FieldSource"> & {
+  /**
+   * The object: "Deployment/checkout".
+   *
+   * @generated from field: string object = 1;
+   */
+  object: string;
+
+  /**
+   * The field inside the object, as the kube-apiserver writes field paths
+   * ("spec.template.spec.containers[0].imagePullPolicy",
+   * "metadata.labels[app.kubernetes.io/name]"). Every field that holds a
+   * value is listed: a scalar, each element of a list of scalars, each
+   * entry of a map, an empty object (an emptyDir). Fields the
+   * kube-apiserver defaults are not: podc does not write them (not even
+   * with apiserver_defaults, which adds them after compile).
+   *
+   * @generated from field: string manifest_field = 2;
+   */
+  manifestField: string;
+
+  /**
+   * Who decided the value.
+   *
+   * @generated from field: podc.v1.SourceKind source_kind = 3;
+   */
+  sourceKind: SourceKind;
+
+  /**
+   * The intent field, as a path such as "containers[0].image": the one the
+   * value came from; for a compiler default, the one it stands for
+   * ("containers[0].pullPolicy"), empty when it stands for none (podc's
+   * own app.kubernetes.io/managed-by label); for a policy default, the one
+   * the rule's default wrote, or a field inside it.
+   *
+   * @generated from field: string intent_field = 4;
+   */
+  intentField: string;
+
+  /**
+   * The policy rule whose default wrote the value, for
+   * SOURCE_KIND_POLICY_DEFAULT; empty otherwise.
+   *
+   * @generated from field: string rule_id = 5;
+   */
+  ruleId: string;
+};
+
+/**
+ * Describes the message podc.v1.FieldSource.
+ * Use `create(FieldSourceSchema)` to create a new message.
+ */
+export const FieldSourceSchema: GenMessage<FieldSource> = /*@__PURE__*/
+  messageDesc(file_podc_v1_report, 3);
+
+/**
  * PolicyDecision is the outcome of one policy rule.
  *
  * @generated from message podc.v1.PolicyDecision
@@ -216,7 +289,7 @@ export type PolicyDecision = Message<"podc.v1.PolicyDecision"> & {
  * Use `create(PolicyDecisionSchema)` to create a new message.
  */
 export const PolicyDecisionSchema: GenMessage<PolicyDecision> = /*@__PURE__*/
-  messageDesc(file_podc_v1_report, 3);
+  messageDesc(file_podc_v1_report, 4);
 
 /**
  * Severity is how serious a finding is.
@@ -308,6 +381,50 @@ export const StageSchema: GenEnum<Stage> = /*@__PURE__*/
   enumDesc(file_podc_v1_report, 1);
 
 /**
+ * SourceKind is who decided the value of a manifest field.
+ *
+ * @generated from enum podc.v1.SourceKind
+ */
+export enum SourceKind {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: SOURCE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The intent said it: the value of intent_field, copied or translated.
+   *
+   * @generated from enum value: SOURCE_KIND_INTENT = 1;
+   */
+  INTENT = 1,
+
+  /**
+   * The compiler chose it: a default for an intent field left unset (also
+   * listed among the report's defaults), or a field podc writes on its own
+   * (its labels, the Services that the ports' expose forms).
+   *
+   * @generated from enum value: SOURCE_KIND_COMPILER_DEFAULT = 2;
+   */
+  COMPILER_DEFAULT = 2,
+
+  /**
+   * A policy rule's default wrote the intent field the value came from,
+   * before compile.
+   *
+   * @generated from enum value: SOURCE_KIND_POLICY_DEFAULT = 3;
+   */
+  POLICY_DEFAULT = 3,
+}
+
+/**
+ * Describes the enum podc.v1.SourceKind.
+ */
+export const SourceKindSchema: GenEnum<SourceKind> = /*@__PURE__*/
+  enumDesc(file_podc_v1_report, 2);
+
+/**
  * Outcome is what a policy rule decided.
  *
  * @generated from enum podc.v1.Outcome
@@ -354,5 +471,5 @@ export enum Outcome {
  * Describes the enum podc.v1.Outcome.
  */
 export const OutcomeSchema: GenEnum<Outcome> = /*@__PURE__*/
-  enumDesc(file_podc_v1_report, 2);
+  enumDesc(file_podc_v1_report, 3);
 
