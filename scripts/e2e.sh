@@ -127,6 +127,29 @@ grep -q '"field": "name"' <<<"$out" || fail "refused intent: no violation for na
 grep -q 'containers\[0\].ports\[0\].containerPort' <<<"$out" || fail "refused intent: no violation for the port: $out"
 ok "refused intent"
 
+# README: import manifests, without loss and refused for a loss.
+out=$("$grpcurl" -plaintext -d "{\"manifests\": $(jq -Rs . examples/manifests/web.yaml)}" "$addr" podc.v1.CompilerService/Import)
+grep -q '"name": "web"' <<<"$out" || fail "import web.yaml: $out"
+grep -q '"lost"' <<<"$out" && fail "import web.yaml lost fields: $out"
+"$grpcurl" -plaintext -d "{\"intent\": $(jq -c .intent <<<"$out")}" "$addr" podc.v1.CompilerService/Compile | grep -q '"kind": "Deployment"' ||
+  fail "the imported intent does not compile"
+refused "Code: FailedPrecondition" "$grpcurl" -plaintext -d "{\"manifests\": $(jq -Rs . examples/manifests/web-scheduled.yaml)}" "$addr" podc.v1.CompilerService/Import
+out=$("$grpcurl" -plaintext -d "{\"manifests\": $(jq -Rs . examples/manifests/web-scheduled.yaml), \"allowLoss\": true}" "$addr" podc.v1.CompilerService/Import)
+grep -q '"field": "spec.template.spec.nodeSelector"' <<<"$out" || fail "import with allowLoss does not list the lost field: $out"
+ok "import"
+
+# podc import: exit 0 for web.yaml, 1 for the lossy manifests, 0 with --allow-loss.
+"$podc" import -f examples/manifests/web.yaml -o yaml >"$work/web-intent.yaml" 2>"$work/import.log" || fail "podc import web.yaml"
+"$podc" compile -f "$work/web-intent.yaml" >/dev/null 2>>"$work/import.log" || fail "podc compile of the imported intent"
+set +e
+"$podc" import -f examples/manifests/web-scheduled.yaml >/dev/null 2>"$work/import-refused.log"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "podc import of lossy manifests exited $rc, want 1"
+grep -q '^Deployment/web: spec.template.spec.nodeSelector: ' "$work/import-refused.log" || fail "podc import does not name the lost field"
+"$podc" import -f examples/manifests/web-scheduled.yaml --allow-loss >/dev/null 2>"$work/import-loss.log" || fail "podc import --allow-loss"
+ok "podc import"
+
 # README "Metrics and tracing": scrape /metrics after the calls above.
 out=$(curl -fsS "http://$metrics_addr/metrics") || fail "GET /metrics"
 # series PATTERN: a line of /metrics matches the extended regular expression.
@@ -137,6 +160,7 @@ series "grpc_server_handled_total\{grpc_code=\"InvalidArgument\",$compile\} 1"
 series "grpc_server_handling_seconds_count\{grpc_method=\"Compile\".*\} [1-9][0-9]*"
 series 'podc_refusals_total\{reason="INVALID_INTENT"\} 1'
 series 'podc_refusals_total\{reason="OVERLOADED"\} 0'
+series 'podc_refusals_total\{reason="LOSSY_IMPORT"\} 1'
 series 'podc_stage_duration_seconds_count\{stage="render"\} [1-9][0-9]*'
 series 'podc_policy_decisions_total\{outcome="pass",rule="baseline\.image-pinned"\} [1-9][0-9]*'
 series 'podc_cache_entries\{cache="result"\} [1-9][0-9]*'

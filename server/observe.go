@@ -31,6 +31,7 @@ const ReasonUnauthenticated = "UNAUTHENTICATED"
 var RefusalReasons = []string{
 	ReasonInvalidIntent, ReasonPolicyDenied, ReasonPolicyFault,
 	ReasonOverloaded, ReasonBatchTooLarge, ReasonUnauthenticated,
+	ReasonInvalidManifests, ReasonLossyImport,
 }
 
 // reasonOf is the ErrorInfo reason of the status statusOf(err) makes; ""

@@ -30,6 +30,7 @@ const usage = `podc compiles workload intents into validated Kubernetes manifest
 Usage:
   podc serve   [flags]          run the gRPC service
   podc compile -f FILE|- [flags] compile one intent offline
+  podc import  -f FILE|- [flags] read a Pod or Deployment and its Services into an intent
   podc policy  list|vet|test    inspect and test policy bundles
   podc version                  print the version
 
@@ -50,6 +51,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serveCmd(stop, args[1:], stderr)
 	case "compile":
 		return compileCmd(args[1:], stdin, stdout, stderr)
+	case "import":
+		return importCmd(args[1:], stdin, stdout, stderr)
 	case "policy":
 		return policyCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":

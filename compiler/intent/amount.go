@@ -67,6 +67,31 @@ func ExactAmount(s string, milli bool) (string, bool) {
 	if len(s) > MaxQuantityLength {
 		return "", false
 	}
+	cache := exactBytes
+	if milli {
+		cache = exactMillis
+	}
+	r := cache.get(s, func(s string) exactResult {
+		v, ok := exactAmount(s, milli)
+		return exactResult{v, ok}
+	})
+	return r.v, r.ok
+}
+
+// exactMillis and exactBytes remember ExactAmount's answers, as
+// cpuQuantities and byteQuantities do ParseQuantity's: at most
+// quantityCacheEntries each.
+var (
+	exactMillis = newMemo[exactResult](quantityCacheEntries)
+	exactBytes  = newMemo[exactResult](quantityCacheEntries)
+)
+
+type exactResult struct {
+	v  string
+	ok bool
+}
+
+func exactAmount(s string, milli bool) (string, bool) {
 	lit, ok := lexQuantity(s)
 	switch {
 	case !ok:

@@ -86,3 +86,30 @@ func TestExactAmount(t *testing.T) {
 		}
 	}
 }
+
+// The quantity caches answer as reading afresh does, and an answer handed
+// out cannot change what they hold.
+func TestQuantityCachesMatchFreshReading(t *testing.T) {
+	inputs := []string{"250m", "1", "1.5", "0.5", "1Gi", "1e19", "999999999999Gi", "1e400", "lots", "-1", "0", "500m", "8Ei", "1e-999999999"}
+	for round := range 2 { // the second round reads the caches
+		for _, s := range inputs {
+			for _, kind := range []string{"cpu", "memory"} {
+				got, gotErr := ParseQuantity(s, kind)
+				want, wantErr := parseQuantity(s, kind)
+				if (gotErr == nil) != (wantErr == nil) || got.Cmp(want) != 0 || got.String() != want.String() {
+					t.Errorf("round %d: ParseQuantity(%q, %s) = %v, %v; afresh %v, %v", round, s, kind, got.String(), gotErr, want.String(), wantErr)
+				}
+				if gotErr == nil {
+					got.Add(resource.MustParse("1"))
+				}
+			}
+			for _, milli := range []bool{true, false} {
+				v, ok := ExactAmount(s, milli)
+				wv, wok := exactAmount(s, milli)
+				if v != wv || ok != wok {
+					t.Errorf("round %d: ExactAmount(%q, %t) = %q, %t; afresh %q, %t", round, s, milli, v, ok, wv, wok)
+				}
+			}
+		}
+	}
+}

@@ -17,12 +17,12 @@ func numericPortField(path string) bool {
 
 // intOrStringMember reports whether member key of an object that is member
 // parent of its own parent is such a field.
-func intOrStringMember(parent, key string) bool {
-	switch key {
+func intOrStringMember(parent, key []byte) bool {
+	switch string(key) {
 	case "port":
-		return parent == "tcpSocket" || parent == "httpGet"
+		return string(parent) == "tcpSocket" || string(parent) == "httpGet"
 	case "maxSurge", "maxUnavailable":
-		return parent == "strategy"
+		return string(parent) == "strategy"
 	}
 	return false
 }
@@ -37,9 +37,8 @@ func quotePortNumbers(data []byte) []byte {
 	last := 0      // data[:last] is in out
 	// open holds one entry per open object or array: the key of the
 	// object's current member, or arrayMark for an array.
-	const arrayMark = "\x00["
-	var open []string
-	var key string // the last string read
+	var open [][]byte // nil marks an array
+	var key []byte    // the last string read, a slice of data
 	expectKey := false
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
@@ -51,15 +50,15 @@ func quotePortNumbers(data []byte) []byte {
 				}
 				j++
 			}
-			if expectKey && j <= len(data) {
-				key = string(data[i+1 : min(j, len(data))])
+			if expectKey {
+				key = data[i+1 : min(j, len(data))]
 			}
 			i = j
 		case '{':
-			open = append(open, "")
+			open = append(open, []byte{})
 			expectKey = true
 		case '[':
-			open = append(open, arrayMark)
+			open = append(open, nil)
 			expectKey = false
 		case '}', ']':
 			if len(open) > 0 {
@@ -67,10 +66,10 @@ func quotePortNumbers(data []byte) []byte {
 			}
 			expectKey = false
 		case ',':
-			expectKey = len(open) > 0 && open[len(open)-1] != arrayMark
+			expectKey = len(open) > 0 && open[len(open)-1] != nil
 		case ':':
 			expectKey = false
-			if len(open) == 0 || open[len(open)-1] == arrayMark {
+			if len(open) == 0 || open[len(open)-1] == nil {
 				continue
 			}
 			open[len(open)-1] = key
@@ -82,7 +81,7 @@ func quotePortNumbers(data []byte) []byte {
 			for end < len(data) && data[end] >= '0' && data[end] <= '9' {
 				end++
 			}
-			parent := ""
+			var parent []byte
 			if len(open) >= 2 {
 				parent = open[len(open)-2]
 			}

@@ -33,6 +33,38 @@ var maxBaseUnits = big.NewRat(math.MaxInt64, 1)
 // its String form is how Kubernetes writes that value (its canonical
 // spelling, or the one written when Kubernetes deems that canonical).
 func ParseQuantity(s, kind string) (resource.Quantity, error) {
+	cache := byteQuantities
+	if kind == "cpu" {
+		cache = cpuQuantities
+	}
+	if len(s) > MaxQuantityLength {
+		return parseQuantity(s, kind)
+	}
+	r := cache.get(s, func(s string) quantityResult {
+		q, err := parseQuantity(s, kind)
+		return quantityResult{q, err}
+	})
+	return r.q.DeepCopy(), r.err
+}
+
+// cpuQuantities and byteQuantities remember ParseQuantity's answers:
+// requests and limits repeat from request to request ("250m", "1Gi"), and
+// reading one exactly costs big-number arithmetic. Each holds at most
+// quantityCacheEntries answers to strings of at most MaxQuantityLength
+// bytes (under 1 MB with the answers).
+var (
+	cpuQuantities  = newMemo[quantityResult](quantityCacheEntries)
+	byteQuantities = newMemo[quantityResult](quantityCacheEntries)
+)
+
+const quantityCacheEntries = 4096
+
+type quantityResult struct {
+	q   resource.Quantity
+	err error
+}
+
+func parseQuantity(s, kind string) (resource.Quantity, error) {
 	want, err := boundQuantity(s, kind)
 	if err != nil {
 		return resource.Quantity{}, err

@@ -165,9 +165,6 @@ func TestSourcesOrderAndText(t *testing.T) {
 	if !reflect.DeepEqual(lines, want) {
 		t.Errorf("sources:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if got := r.Objects(); !reflect.DeepEqual(got, []string{"Deployment/a", "Pod/web", "Service/web"}) {
-		t.Errorf("objects = %v", got)
-	}
 }
 
 func TestParse(t *testing.T) {
@@ -237,7 +234,7 @@ func TestReleaseReuse(t *testing.T) {
 		r.Release()
 	}
 	r := New(nil)
-	if r.Sources() != nil || len(r.Objects()) != 0 {
+	if r.Sources() != nil || len(r.objects) != 0 || len(r.nodes) != 0 || len(r.steps) != 0 {
 		t.Errorf("a new record after a release is not empty: %v", r.Sources())
 	}
 	root := r.Object("Pod/x", FromIntent(Intent))

@@ -32,20 +32,6 @@ func (r *Record) Sources() []diag.FieldSource {
 	return out
 }
 
-// Objects returns the references of the recorded objects, in the order
-// Sources lists them.
-func (r *Record) Objects() []string {
-	if r == nil {
-		return nil
-	}
-	out := make([]string, len(r.objects))
-	for i, o := range r.objects {
-		out[i] = o.ref
-	}
-	slices.Sort(out)
-	return out
-}
-
 // children returns each node's children in rendered order.
 func (r *Record) children() [][]Node {
 	kids := make([][]Node, len(r.nodes))

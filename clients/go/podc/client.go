@@ -67,6 +67,15 @@ func (c *Client) Validate(ctx context.Context, req *podcv1.ValidateRequest, opts
 	return c.compiler.Validate(ctx, req, opts...)
 }
 
+// Import reads existing manifests (a Pod or Deployment and the Services
+// that select it, or a Score workload file) into the intent that compiles
+// back into them. Manifests with fields the intent cannot say fail with
+// codes.FailedPrecondition unless req.AllowLoss; unreadable ones with
+// codes.InvalidArgument; [AsRefusal] reads the fields of either.
+func (c *Client) Import(ctx context.Context, req *podcv1.ImportRequest, opts ...grpc.CallOption) (*podcv1.ImportResponse, error) {
+	return c.compiler.Import(ctx, req, opts...)
+}
+
 // ListPolicies describes the server's active policy bundle.
 func (c *Client) ListPolicies(ctx context.Context, req *podcv1.ListPoliciesRequest, opts ...grpc.CallOption) (*podcv1.ListPoliciesResponse, error) {
 	if req == nil {

@@ -183,3 +183,29 @@ func TestDNSTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestImport(t *testing.T) {
+	c := dial(t)
+	manifests := `apiVersion: v1
+kind: Pod
+metadata: {name: hello, labels: {app: hello}}
+spec:
+  containers: [{name: web, image: "nginx:1.27.3"}]
+`
+	resp, err := c.Import(testContext(t), &podcv1.ImportRequest{Manifests: manifests})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.GetIntent().GetName() != "hello" || len(resp.GetLost()) != 0 {
+		t.Errorf("import %v", resp)
+	}
+	lossy := strings.Replace(manifests, "spec:\n", "spec:\n  nodeSelector: {disk: ssd}\n", 1)
+	_, err = c.Import(testContext(t), &podcv1.ImportRequest{Manifests: lossy})
+	r, ok := podc.AsRefusal(err)
+	if !ok || r.Code != codes.FailedPrecondition || r.Reason != podc.ReasonLossyImport {
+		t.Fatalf("refusal %+v (%v)", r, err)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Field != "Pod/hello: spec.nodeSelector" {
+		t.Errorf("findings %v", r.Findings)
+	}
+}

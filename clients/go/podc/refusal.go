@@ -22,6 +22,13 @@ const (
 	// on the intent, so the intent is refused (codes.FailedPrecondition).
 	// The bundle's fault, not the intent's.
 	ReasonPolicyFault = "POLICY_FAULT"
+	// ReasonInvalidManifests: the manifests of an Import cannot be read
+	// (codes.InvalidArgument).
+	ReasonInvalidManifests = "INVALID_MANIFESTS"
+	// ReasonLossyImport: the manifests of an Import hold fields the intent
+	// cannot say, and AllowLoss is off (codes.FailedPrecondition); each
+	// finding's Field names one ("Deployment/web: spec.template.spec.affinity").
+	ReasonLossyImport = "LOSSY_IMPORT"
 )
 
 // Finding is one problem or warning, placed at the field that caused it.
@@ -63,8 +70,8 @@ type Refusal struct {
 	// Code is codes.InvalidArgument for a malformed intent and
 	// codes.FailedPrecondition for a policy denial or fault.
 	Code codes.Code
-	// Reason is ReasonInvalidIntent, ReasonPolicyDenied or
-	// ReasonPolicyFault; empty for an answer inside a batch, whose error
+	// Reason is ReasonInvalidIntent, ReasonPolicyDenied, ReasonPolicyFault,
+	// or for an Import ReasonInvalidManifests or ReasonLossyImport; empty for an answer inside a batch, whose error
 	// carries no ErrorInfo.
 	Reason string
 	// Message is the status message: the first problems in one line.

@@ -22,6 +22,7 @@ const (
 	CompilerService_Compile_FullMethodName      = "/podc.v1.CompilerService/Compile"
 	CompilerService_Validate_FullMethodName     = "/podc.v1.CompilerService/Validate"
 	CompilerService_CompileBatch_FullMethodName = "/podc.v1.CompilerService/CompileBatch"
+	CompilerService_Import_FullMethodName       = "/podc.v1.CompilerService/Import"
 )
 
 // CompilerServiceClient is the client API for CompilerService service.
@@ -43,6 +44,14 @@ type CompilerServiceClient interface {
 	// CompileBatch compiles a stream of intents and answers each one, in order,
 	// with its own status. One bad intent never fails the others.
 	CompileBatch(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[CompileBatchRequest, CompileBatchResponse], error)
+	// Import reads existing manifests (a Pod or a Deployment and the Services
+	// that select it) and returns the intent that compiles back into them.
+	// Manifests that cannot be read fail with INVALID_ARGUMENT (a syntax
+	// error names its line and column); manifests with fields the intent
+	// cannot say, without allow_loss, with FAILED_PRECONDITION. Both carry a
+	// google.rpc.BadRequest with one field violation per problem or lost
+	// field ("Deployment/web: spec.template.spec.affinity").
+	Import(ctx context.Context, in *ImportRequest, opts ...grpc.CallOption) (*ImportResponse, error)
 }
 
 type compilerServiceClient struct {
@@ -86,6 +95,16 @@ func (c *compilerServiceClient) CompileBatch(ctx context.Context, opts ...grpc.C
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type CompilerService_CompileBatchClient = grpc.BidiStreamingClient[CompileBatchRequest, CompileBatchResponse]
 
+func (c *compilerServiceClient) Import(ctx context.Context, in *ImportRequest, opts ...grpc.CallOption) (*ImportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportResponse)
+	err := c.cc.Invoke(ctx, CompilerService_Import_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CompilerServiceServer is the server API for CompilerService service.
 // All implementations must embed UnimplementedCompilerServiceServer
 // for forward compatibility.
@@ -105,6 +124,14 @@ type CompilerServiceServer interface {
 	// CompileBatch compiles a stream of intents and answers each one, in order,
 	// with its own status. One bad intent never fails the others.
 	CompileBatch(grpc.BidiStreamingServer[CompileBatchRequest, CompileBatchResponse]) error
+	// Import reads existing manifests (a Pod or a Deployment and the Services
+	// that select it) and returns the intent that compiles back into them.
+	// Manifests that cannot be read fail with INVALID_ARGUMENT (a syntax
+	// error names its line and column); manifests with fields the intent
+	// cannot say, without allow_loss, with FAILED_PRECONDITION. Both carry a
+	// google.rpc.BadRequest with one field violation per problem or lost
+	// field ("Deployment/web: spec.template.spec.affinity").
+	Import(context.Context, *ImportRequest) (*ImportResponse, error)
 	mustEmbedUnimplementedCompilerServiceServer()
 }
 
@@ -123,6 +150,9 @@ func (UnimplementedCompilerServiceServer) Validate(context.Context, *ValidateReq
 }
 func (UnimplementedCompilerServiceServer) CompileBatch(grpc.BidiStreamingServer[CompileBatchRequest, CompileBatchResponse]) error {
 	return status.Error(codes.Unimplemented, "method CompileBatch not implemented")
+}
+func (UnimplementedCompilerServiceServer) Import(context.Context, *ImportRequest) (*ImportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Import not implemented")
 }
 func (UnimplementedCompilerServiceServer) mustEmbedUnimplementedCompilerServiceServer() {}
 func (UnimplementedCompilerServiceServer) testEmbeddedByValue()                         {}
@@ -188,6 +218,24 @@ func _CompilerService_CompileBatch_Handler(srv interface{}, stream grpc.ServerSt
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type CompilerService_CompileBatchServer = grpc.BidiStreamingServer[CompileBatchRequest, CompileBatchResponse]
 
+func _CompilerService_Import_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CompilerServiceServer).Import(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CompilerService_Import_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CompilerServiceServer).Import(ctx, req.(*ImportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CompilerService_ServiceDesc is the grpc.ServiceDesc for CompilerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -202,6 +250,10 @@ var CompilerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Validate",
 			Handler:    _CompilerService_Validate_Handler,
+		},
+		{
+			MethodName: "Import",
+			Handler:    _CompilerService_Import_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

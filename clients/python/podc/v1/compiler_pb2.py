@@ -11,11 +11,12 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from podc.v1 import import_pb2 as podc_dot_v1_dot_import__pb2
 from podc.v1 import intent_pb2 as podc_dot_v1_dot_intent__pb2
 from podc.v1 import report_pb2 as podc_dot_v1_dot_report__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16podc/v1/compiler.proto\x12\x07podc.v1\x1a\x14podc/v1/intent.proto\x1a\x14podc/v1/report.proto\"\xfa\x01\n\x0e\x43ompileRequest\x12/\n\x06intent\x18\x01 \x01(\x0b\x32\x17.podc.v1.WorkloadIntentR\x06intent\x12\x18\n\x07profile\x18\x02 \x01(\tR\x07profile\x12-\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x15.podc.v1.OutputFormatR\x06\x66ormat\x12%\n\x0etarget_version\x18\x04 \x01(\tR\rtargetVersion\x12-\n\x12\x61piserver_defaults\x18\x05 \x01(\x08R\x11\x61piserverDefaults\x12\x18\n\x07\x65xplain\x18\x06 \x01(\x08R\x07\x65xplain\"\xb7\x01\n\x0f\x43ompileResponse\x12/\n\tmanifests\x18\x01 \x03(\x0b\x32\x11.podc.v1.ManifestR\tmanifests\x12\'\n\x06report\x18\x02 \x01(\x0b\x32\x0f.podc.v1.ReportR\x06report\x12#\n\rpolicy_digest\x18\x03 \x01(\tR\x0cpolicyDigest\x12%\n\x0etarget_version\x18\x04 \x01(\tR\rtargetVersion\"\x8b\x01\n\x08Manifest\x12\x12\n\x04kind\x18\x01 \x01(\tR\x04kind\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n\x0b\x61pi_version\x18\x03 \x01(\tR\napiVersion\x12\x1c\n\tnamespace\x18\x04 \x01(\tR\tnamespace\x12\x18\n\x07\x63ontent\x18\x05 \x01(\tR\x07\x63ontent\"\x9d\x01\n\x0fValidateRequest\x12/\n\x06intent\x18\x01 \x01(\x0b\x32\x17.podc.v1.WorkloadIntentR\x06intent\x12\x18\n\x07profile\x18\x02 \x01(\tR\x07profile\x12%\n\x0etarget_version\x18\x03 \x01(\tR\rtargetVersion\x12\x18\n\x07\x65xplain\x18\x04 \x01(\x08R\x07\x65xplain\"\xa1\x01\n\x10ValidateResponse\x12\x18\n\x07\x61llowed\x18\x01 \x01(\x08R\x07\x61llowed\x12\'\n\x06report\x18\x02 \x01(\x0b\x32\x0f.podc.v1.ReportR\x06report\x12#\n\rpolicy_digest\x18\x03 \x01(\tR\x0cpolicyDigest\x12%\n\x0etarget_version\x18\x04 \x01(\tR\rtargetVersion\"H\n\x13\x43ompileBatchRequest\x12\x31\n\x07request\x18\x01 \x01(\x0b\x32\x17.podc.v1.CompileRequestR\x07request\"\x9b\x01\n\x14\x43ompileBatchResponse\x12\x14\n\x05index\x18\x01 \x01(\x03R\x05index\x12\x36\n\x08response\x18\x02 \x01(\x0b\x32\x18.podc.v1.CompileResponseH\x00R\x08response\x12+\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x13.podc.v1.BatchErrorH\x00R\x05\x65rrorB\x08\n\x06result\"\xa7\x01\n\nBatchError\x12\x12\n\x04\x63ode\x18\x01 \x01(\x05R\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12\x42\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x17.podc.v1.FieldViolationR\x0f\x66ieldViolations\x12\'\n\x06report\x18\x04 \x01(\x0b\x32\x0f.podc.v1.ReportR\x06report\"H\n\x0e\x46ieldViolation\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription*]\n\x0cOutputFormat\x12\x1d\n\x19OUTPUT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n\x12OUTPUT_FORMAT_YAML\x10\x01\x12\x16\n\x12OUTPUT_FORMAT_JSON\x10\x02\x32\xe1\x01\n\x0f\x43ompilerService\x12<\n\x07\x43ompile\x12\x17.podc.v1.CompileRequest\x1a\x18.podc.v1.CompileResponse\x12?\n\x08Validate\x12\x18.podc.v1.ValidateRequest\x1a\x19.podc.v1.ValidateResponse\x12O\n\x0c\x43ompileBatch\x12\x1c.podc.v1.CompileBatchRequest\x1a\x1d.podc.v1.CompileBatchResponse(\x01\x30\x01\x42-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16podc/v1/compiler.proto\x12\x07podc.v1\x1a\x14podc/v1/import.proto\x1a\x14podc/v1/intent.proto\x1a\x14podc/v1/report.proto\"\xfa\x01\n\x0e\x43ompileRequest\x12/\n\x06intent\x18\x01 \x01(\x0b\x32\x17.podc.v1.WorkloadIntentR\x06intent\x12\x18\n\x07profile\x18\x02 \x01(\tR\x07profile\x12-\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x15.podc.v1.OutputFormatR\x06\x66ormat\x12%\n\x0etarget_version\x18\x04 \x01(\tR\rtargetVersion\x12-\n\x12\x61piserver_defaults\x18\x05 \x01(\x08R\x11\x61piserverDefaults\x12\x18\n\x07\x65xplain\x18\x06 \x01(\x08R\x07\x65xplain\"\xb7\x01\n\x0f\x43ompileResponse\x12/\n\tmanifests\x18\x01 \x03(\x0b\x32\x11.podc.v1.ManifestR\tmanifests\x12\'\n\x06report\x18\x02 \x01(\x0b\x32\x0f.podc.v1.ReportR\x06report\x12#\n\rpolicy_digest\x18\x03 \x01(\tR\x0cpolicyDigest\x12%\n\x0etarget_version\x18\x04 \x01(\tR\rtargetVersion\"\x8b\x01\n\x08Manifest\x12\x12\n\x04kind\x18\x01 \x01(\tR\x04kind\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n\x0b\x61pi_version\x18\x03 \x01(\tR\napiVersion\x12\x1c\n\tnamespace\x18\x04 \x01(\tR\tnamespace\x12\x18\n\x07\x63ontent\x18\x05 \x01(\tR\x07\x63ontent\"\x9d\x01\n\x0fValidateRequest\x12/\n\x06intent\x18\x01 \x01(\x0b\x32\x17.podc.v1.WorkloadIntentR\x06intent\x12\x18\n\x07profile\x18\x02 \x01(\tR\x07profile\x12%\n\x0etarget_version\x18\x03 \x01(\tR\rtargetVersion\x12\x18\n\x07\x65xplain\x18\x04 \x01(\x08R\x07\x65xplain\"\xa1\x01\n\x10ValidateResponse\x12\x18\n\x07\x61llowed\x18\x01 \x01(\x08R\x07\x61llowed\x12\'\n\x06report\x18\x02 \x01(\x0b\x32\x0f.podc.v1.ReportR\x06report\x12#\n\rpolicy_digest\x18\x03 \x01(\tR\x0cpolicyDigest\x12%\n\x0etarget_version\x18\x04 \x01(\tR\rtargetVersion\"H\n\x13\x43ompileBatchRequest\x12\x31\n\x07request\x18\x01 \x01(\x0b\x32\x17.podc.v1.CompileRequestR\x07request\"\x9b\x01\n\x14\x43ompileBatchResponse\x12\x14\n\x05index\x18\x01 \x01(\x03R\x05index\x12\x36\n\x08response\x18\x02 \x01(\x0b\x32\x18.podc.v1.CompileResponseH\x00R\x08response\x12+\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x13.podc.v1.BatchErrorH\x00R\x05\x65rrorB\x08\n\x06result\"\xa7\x01\n\nBatchError\x12\x12\n\x04\x63ode\x18\x01 \x01(\x05R\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12\x42\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x17.podc.v1.FieldViolationR\x0f\x66ieldViolations\x12\'\n\x06report\x18\x04 \x01(\x0b\x32\x0f.podc.v1.ReportR\x06report\"H\n\x0e\x46ieldViolation\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription*]\n\x0cOutputFormat\x12\x1d\n\x19OUTPUT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n\x12OUTPUT_FORMAT_YAML\x10\x01\x12\x16\n\x12OUTPUT_FORMAT_JSON\x10\x02\x32\x9c\x02\n\x0f\x43ompilerService\x12<\n\x07\x43ompile\x12\x17.podc.v1.CompileRequest\x1a\x18.podc.v1.CompileResponse\x12?\n\x08Validate\x12\x18.podc.v1.ValidateRequest\x1a\x19.podc.v1.ValidateResponse\x12O\n\x0c\x43ompileBatch\x12\x1c.podc.v1.CompileBatchRequest\x1a\x1d.podc.v1.CompileBatchResponse(\x01\x30\x01\x12\x39\n\x06Import\x12\x16.podc.v1.ImportRequest\x1a\x17.podc.v1.ImportResponseB-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'podc.v1.compiler_pb2', globals())
@@ -23,26 +24,26 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'Z+github.com/podc-dev/podc/gen/podc/v1;podcv1'
-  _OUTPUTFORMAT._serialized_start=1460
-  _OUTPUTFORMAT._serialized_end=1553
-  _COMPILEREQUEST._serialized_start=80
-  _COMPILEREQUEST._serialized_end=330
-  _COMPILERESPONSE._serialized_start=333
-  _COMPILERESPONSE._serialized_end=516
-  _MANIFEST._serialized_start=519
-  _MANIFEST._serialized_end=658
-  _VALIDATEREQUEST._serialized_start=661
-  _VALIDATEREQUEST._serialized_end=818
-  _VALIDATERESPONSE._serialized_start=821
-  _VALIDATERESPONSE._serialized_end=982
-  _COMPILEBATCHREQUEST._serialized_start=984
-  _COMPILEBATCHREQUEST._serialized_end=1056
-  _COMPILEBATCHRESPONSE._serialized_start=1059
-  _COMPILEBATCHRESPONSE._serialized_end=1214
-  _BATCHERROR._serialized_start=1217
-  _BATCHERROR._serialized_end=1384
-  _FIELDVIOLATION._serialized_start=1386
-  _FIELDVIOLATION._serialized_end=1458
-  _COMPILERSERVICE._serialized_start=1556
-  _COMPILERSERVICE._serialized_end=1781
+  _OUTPUTFORMAT._serialized_start=1482
+  _OUTPUTFORMAT._serialized_end=1575
+  _COMPILEREQUEST._serialized_start=102
+  _COMPILEREQUEST._serialized_end=352
+  _COMPILERESPONSE._serialized_start=355
+  _COMPILERESPONSE._serialized_end=538
+  _MANIFEST._serialized_start=541
+  _MANIFEST._serialized_end=680
+  _VALIDATEREQUEST._serialized_start=683
+  _VALIDATEREQUEST._serialized_end=840
+  _VALIDATERESPONSE._serialized_start=843
+  _VALIDATERESPONSE._serialized_end=1004
+  _COMPILEBATCHREQUEST._serialized_start=1006
+  _COMPILEBATCHREQUEST._serialized_end=1078
+  _COMPILEBATCHRESPONSE._serialized_start=1081
+  _COMPILEBATCHRESPONSE._serialized_end=1236
+  _BATCHERROR._serialized_start=1239
+  _BATCHERROR._serialized_end=1406
+  _FIELDVIOLATION._serialized_start=1408
+  _FIELDVIOLATION._serialized_end=1480
+  _COMPILERSERVICE._serialized_start=1578
+  _COMPILERSERVICE._serialized_end=1862
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 import grpc
 
 from podc.v1 import compiler_pb2 as podc_dot_v1_dot_compiler__pb2
+from podc.v1 import import_pb2 as podc_dot_v1_dot_import__pb2
 
 
 class CompilerServiceStub(object):
@@ -30,6 +31,11 @@ class CompilerServiceStub(object):
                 '/podc.v1.CompilerService/CompileBatch',
                 request_serializer=podc_dot_v1_dot_compiler__pb2.CompileBatchRequest.SerializeToString,
                 response_deserializer=podc_dot_v1_dot_compiler__pb2.CompileBatchResponse.FromString,
+                )
+        self.Import = channel.unary_unary(
+                '/podc.v1.CompilerService/Import',
+                request_serializer=podc_dot_v1_dot_import__pb2.ImportRequest.SerializeToString,
+                response_deserializer=podc_dot_v1_dot_import__pb2.ImportResponse.FromString,
                 )
 
 
@@ -65,6 +71,19 @@ class CompilerServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Import(self, request, context):
+        """Import reads existing manifests (a Pod or a Deployment and the Services
+        that select it) and returns the intent that compiles back into them.
+        Manifests that cannot be read fail with INVALID_ARGUMENT (a syntax
+        error names its line and column); manifests with fields the intent
+        cannot say, without allow_loss, with FAILED_PRECONDITION. Both carry a
+        google.rpc.BadRequest with one field violation per problem or lost
+        field ("Deployment/web: spec.template.spec.affinity").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CompilerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -82,6 +101,11 @@ def add_CompilerServiceServicer_to_server(servicer, server):
                     servicer.CompileBatch,
                     request_deserializer=podc_dot_v1_dot_compiler__pb2.CompileBatchRequest.FromString,
                     response_serializer=podc_dot_v1_dot_compiler__pb2.CompileBatchResponse.SerializeToString,
+            ),
+            'Import': grpc.unary_unary_rpc_method_handler(
+                    servicer.Import,
+                    request_deserializer=podc_dot_v1_dot_import__pb2.ImportRequest.FromString,
+                    response_serializer=podc_dot_v1_dot_import__pb2.ImportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -143,5 +167,22 @@ class CompilerService(object):
         return grpc.experimental.stream_stream(request_iterator, target, '/podc.v1.CompilerService/CompileBatch',
             podc_dot_v1_dot_compiler__pb2.CompileBatchRequest.SerializeToString,
             podc_dot_v1_dot_compiler__pb2.CompileBatchResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Import(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/podc.v1.CompilerService/Import',
+            podc_dot_v1_dot_import__pb2.ImportRequest.SerializeToString,
+            podc_dot_v1_dot_import__pb2.ImportResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

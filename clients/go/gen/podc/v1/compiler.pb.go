@@ -749,7 +749,7 @@ var File_podc_v1_compiler_proto protoreflect.FileDescriptor
 
 const file_podc_v1_compiler_proto_rawDesc = "" +
 	"\n" +
-	"\x16podc/v1/compiler.proto\x12\apodc.v1\x1a\x14podc/v1/intent.proto\x1a\x14podc/v1/report.proto\"\xfa\x01\n" +
+	"\x16podc/v1/compiler.proto\x12\apodc.v1\x1a\x14podc/v1/import.proto\x1a\x14podc/v1/intent.proto\x1a\x14podc/v1/report.proto\"\xfa\x01\n" +
 	"\x0eCompileRequest\x12/\n" +
 	"\x06intent\x18\x01 \x01(\v2\x17.podc.v1.WorkloadIntentR\x06intent\x12\x18\n" +
 	"\aprofile\x18\x02 \x01(\tR\aprofile\x12-\n" +
@@ -798,11 +798,12 @@ const file_podc_v1_compiler_proto_rawDesc = "" +
 	"\fOutputFormat\x12\x1d\n" +
 	"\x19OUTPUT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12OUTPUT_FORMAT_YAML\x10\x01\x12\x16\n" +
-	"\x12OUTPUT_FORMAT_JSON\x10\x022\xe1\x01\n" +
+	"\x12OUTPUT_FORMAT_JSON\x10\x022\x9c\x02\n" +
 	"\x0fCompilerService\x12<\n" +
 	"\aCompile\x12\x17.podc.v1.CompileRequest\x1a\x18.podc.v1.CompileResponse\x12?\n" +
 	"\bValidate\x12\x18.podc.v1.ValidateRequest\x1a\x19.podc.v1.ValidateResponse\x12O\n" +
-	"\fCompileBatch\x12\x1c.podc.v1.CompileBatchRequest\x1a\x1d.podc.v1.CompileBatchResponse(\x010\x01B8Z6github.com/podc-dev/podc/clients/go/gen/podc/v1;podcv1b\x06proto3"
+	"\fCompileBatch\x12\x1c.podc.v1.CompileBatchRequest\x1a\x1d.podc.v1.CompileBatchResponse(\x010\x01\x129\n" +
+	"\x06Import\x12\x16.podc.v1.ImportRequest\x1a\x17.podc.v1.ImportResponseB8Z6github.com/podc-dev/podc/clients/go/gen/podc/v1;podcv1b\x06proto3"
 
 var (
 	file_podc_v1_compiler_proto_rawDescOnce sync.Once
@@ -831,6 +832,8 @@ var file_podc_v1_compiler_proto_goTypes = []any{
 	(*FieldViolation)(nil),       // 9: podc.v1.FieldViolation
 	(*WorkloadIntent)(nil),       // 10: podc.v1.WorkloadIntent
 	(*Report)(nil),               // 11: podc.v1.Report
+	(*ImportRequest)(nil),        // 12: podc.v1.ImportRequest
+	(*ImportResponse)(nil),       // 13: podc.v1.ImportResponse
 }
 var file_podc_v1_compiler_proto_depIdxs = []int32{
 	10, // 0: podc.v1.CompileRequest.intent:type_name -> podc.v1.WorkloadIntent
@@ -847,11 +850,13 @@ var file_podc_v1_compiler_proto_depIdxs = []int32{
 	1,  // 11: podc.v1.CompilerService.Compile:input_type -> podc.v1.CompileRequest
 	4,  // 12: podc.v1.CompilerService.Validate:input_type -> podc.v1.ValidateRequest
 	6,  // 13: podc.v1.CompilerService.CompileBatch:input_type -> podc.v1.CompileBatchRequest
-	2,  // 14: podc.v1.CompilerService.Compile:output_type -> podc.v1.CompileResponse
-	5,  // 15: podc.v1.CompilerService.Validate:output_type -> podc.v1.ValidateResponse
-	7,  // 16: podc.v1.CompilerService.CompileBatch:output_type -> podc.v1.CompileBatchResponse
-	14, // [14:17] is the sub-list for method output_type
-	11, // [11:14] is the sub-list for method input_type
+	12, // 14: podc.v1.CompilerService.Import:input_type -> podc.v1.ImportRequest
+	2,  // 15: podc.v1.CompilerService.Compile:output_type -> podc.v1.CompileResponse
+	5,  // 16: podc.v1.CompilerService.Validate:output_type -> podc.v1.ValidateResponse
+	7,  // 17: podc.v1.CompilerService.CompileBatch:output_type -> podc.v1.CompileBatchResponse
+	13, // 18: podc.v1.CompilerService.Import:output_type -> podc.v1.ImportResponse
+	15, // [15:19] is the sub-list for method output_type
+	11, // [11:15] is the sub-list for method input_type
 	11, // [11:11] is the sub-list for extension type_name
 	11, // [11:11] is the sub-list for extension extendee
 	0,  // [0:11] is the sub-list for field type_name
@@ -862,6 +867,7 @@ func file_podc_v1_compiler_proto_init() {
 	if File_podc_v1_compiler_proto != nil {
 		return
 	}
+	file_podc_v1_import_proto_init()
 	file_podc_v1_intent_proto_init()
 	file_podc_v1_report_proto_init()
 	file_podc_v1_compiler_proto_msgTypes[6].OneofWrappers = []any{

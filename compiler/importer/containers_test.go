@@ -1,0 +1,320 @@
+package importer_test
+
+import "testing"
+
+func TestImportContainers(t *testing.T) {
+	runMapCases(t, []mapCase{
+		{
+			name: "env and envFrom",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: "app:1.0"
+    env:
+    - {name: PLAIN, value: "1"}
+    - {name: EMPTY}
+    - {name: FROM_CM, valueFrom: {configMapKeyRef: {name: cm, key: k, optional: true}}}
+    - {name: FROM_SECRET, valueFrom: {secretKeyRef: {name: s, key: k}}}
+    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: AFTER, value: after}
+    envFrom:
+    - {configMapRef: {name: cm}, prefix: CM_}
+    - {secretRef: {name: s, optional: true}}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+containers:
+  - name: app
+    image: "app:1.0"
+    env:
+      - {name: PLAIN, value: "1"}
+      - {name: EMPTY}
+      - {name: FROM_CM, configMapKey: {name: cm, key: k, optional: true}}
+      - {name: FROM_SECRET, secretKey: {name: s, key: k}}
+      - {name: AFTER, value: after}
+    envFrom:
+      - {configMap: cm, prefix: CM_}
+      - {secret: s}
+`,
+			lost: []string{
+				"Pod/app: spec.containers[0].env[4]",
+				"Pod/app: spec.containers[0].envFrom[1].secretRef.optional",
+			},
+			reasons: map[string]string{
+				"Pod/app: spec.containers[0].env[4]":                        "POD_IP from fieldRef status.podIP",
+				"Pod/app: spec.containers[0].envFrom[1].secretRef.optional": "has no optional",
+			},
+		},
+		{
+			name: "resources in a pod: the apiserver sets requests from limits too",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: "app:1.0"
+    resources:
+      limits: {cpu: "0.5", memory: 1Gi, ephemeral-storage: 2G, nvidia.com/gpu: 1}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+containers:
+  - name: app
+    image: "app:1.0"
+    resources:
+      cpu: {limit: 500m}
+      memory: {limit: 1Gi}
+      ephemeralStorage: {limit: 2G}
+`,
+			lost: []string{
+				"Pod/app: spec.containers[0].resources.requests[nvidia.com/gpu]",
+				"Pod/app: spec.containers[0].resources.limits[nvidia.com/gpu]",
+			},
+			reasons: map[string]string{"Pod/app: spec.containers[0].resources.limits[nvidia.com/gpu]": "cpu, memory and ephemeral-storage"},
+		},
+		{
+			name: "resources in a deployment: a request compile writes is a loss",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app, labels: {app: app}}
+spec:
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+      - name: app
+        image: "app:1.0"
+        resources:
+          requests: {cpu: 100m}
+          limits: {cpu: 200m, memory: 128Mi}
+`,
+			intent: `
+name: app
+labels: {app: app}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: app
+    image: "app:1.0"
+    resources:
+      cpu: {request: 100m, limit: 200m}
+      memory: {limit: 128Mi}
+`,
+			lost:    []string{"Deployment/app: spec.template.spec.containers[0].resources.requests[memory]"},
+			reasons: map[string]string{"Deployment/app: spec.template.spec.containers[0].resources.requests[memory]": "equal to the limit, 128Mi"},
+		},
+		{
+			name: "probes",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: "app:1.0"
+    ports: [{name: http, containerPort: 8080}, {containerPort: 9000}]
+    livenessProbe:
+      httpGet: {path: /healthz, port: http, scheme: HTTPS, httpHeaders: [{name: X, value: "y"}]}
+      initialDelaySeconds: 5
+      periodSeconds: 20
+      failureThreshold: 6
+    readinessProbe:
+      tcpSocket: {port: 9000}
+      timeoutSeconds: 2
+    startupProbe:
+      exec: {command: [cat, /ready]}
+      terminationGracePeriodSeconds: 5
+  - name: grpc
+    image: "grpc:1.0"
+    ports: [{name: grpc, containerPort: 50051}]
+    livenessProbe:
+      grpc: {port: 50051, service: health}
+    readinessProbe:
+      httpGet: {host: example.com, port: 80}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+containers:
+  - name: app
+    image: "app:1.0"
+    ports: [{name: http, containerPort: 8080}, {containerPort: 9000}]
+    probes:
+      liveness:
+        httpGet: {path: /healthz, port: http, scheme: SCHEME_HTTPS, headers: [{name: X, value: y}]}
+        initialDelaySeconds: 5
+        periodSeconds: 20
+        failureThreshold: 6
+      readiness: {tcpSocket: {port: "9000"}, timeoutSeconds: 2}
+      startup: {exec: {command: [cat, /ready]}}
+  - name: grpc
+    image: "grpc:1.0"
+    ports: [{name: grpc, containerPort: 50051}]
+    probes:
+      liveness: {grpc: {port: 50051, service: health}}
+      readiness: {httpGet: {port: "80"}}
+`,
+			lost: []string{
+				"Pod/app: spec.containers[0].startupProbe.terminationGracePeriodSeconds",
+				"Pod/app: spec.containers[1].readinessProbe.httpGet.host",
+			},
+			reasons: map[string]string{"Pod/app: spec.containers[1].readinessProbe.httpGet.host": "pod's own IP"},
+		},
+		{
+			name: "volumes and mounts",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  volumes:
+  - {name: scratch, emptyDir: {}}
+  - {name: cache, emptyDir: {medium: Memory, sizeLimit: 64Mi}}
+  - {name: config, configMap: {name: app-config, defaultMode: 420}}
+  - {name: tls, secret: {secretName: app-tls, optional: true, items: [{key: tls.crt, path: cert}]}}
+  - {name: data, persistentVolumeClaim: {claimName: app-data, readOnly: true}}
+  - {name: host, hostPath: {path: /var/log}}
+  containers:
+  - name: app
+    image: "app:1.0"
+    volumeMounts:
+    - {name: scratch, mountPath: /tmp}
+    - {name: cache, mountPath: /cache}
+    - {name: config, mountPath: /etc/app, readOnly: true, subPath: app.yaml}
+    - {name: tls, mountPath: /tls}
+    - {name: data, mountPath: /data, mountPropagation: None}
+    - {name: host, mountPath: /host}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+containers:
+  - name: app
+    image: "app:1.0"
+    mounts:
+      - {volume: scratch, path: /tmp}
+      - {volume: cache, path: /cache}
+      - {volume: config, path: /etc/app, readOnly: true, subPath: app.yaml}
+      - {volume: tls, path: /tls}
+      - {volume: data, path: /data}
+volumes:
+  - {name: scratch, scratch: {}}
+  - {name: cache, scratch: {memory: true, sizeLimit: 64Mi}}
+  - {name: config, config: {name: app-config}}
+  - {name: tls, secret: {name: app-tls, optional: true}}
+  - {name: data, persistent: {claimName: app-data, readOnly: true}}
+`,
+			lost: []string{
+				"Pod/app: spec.volumes[3].secret.items",
+				"Pod/app: spec.volumes[5]",
+				"Pod/app: spec.containers[0].volumeMounts[4].mountPropagation",
+				"Pod/app: spec.containers[0].volumeMounts[5]",
+			},
+			reasons: map[string]string{
+				"Pod/app: spec.volumes[3].secret.items":       "every key of a Secret",
+				"Pod/app: spec.volumes[5]":                    "cannot declare",
+				"Pod/app: spec.containers[0].volumeMounts[5]": "mounts volume host, which is lost",
+			},
+		},
+		{
+			name: "security contexts",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: a
+    image: "app:1.0"
+    securityContext:
+      runAsNonRoot: true
+      runAsUser: 1000
+      runAsGroup: 3000
+      readOnlyRootFilesystem: true
+      allowPrivilegeEscalation: false
+      privileged: false
+      capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}
+      seccompProfile: {type: RuntimeDefault}
+  - name: b
+    image: "app:1.0"
+    securityContext:
+      seLinuxOptions: {level: "s0:c123,c456"}
+      seccompProfile: {type: Localhost, localhostProfile: profiles/audit.json}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+containers:
+  - name: a
+    image: "app:1.0"
+    securityContext:
+      runAsNonRoot: true
+      runAsUser: 1000
+      runAsGroup: 3000
+      readOnlyRootFilesystem: true
+      allowPrivilegeEscalation: false
+      privileged: false
+      capabilitiesAdd: [NET_BIND_SERVICE]
+      capabilitiesDrop: [ALL]
+      seccompProfile: SECCOMP_PROFILE_RUNTIME_DEFAULT
+  - {name: b, image: "app:1.0"}
+`,
+			lost: []string{"Pod/app: spec.containers[1].securityContext"},
+		},
+		{
+			name: "host namespaces: each port is its own host port",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: agent}
+spec:
+  hostNetwork: true
+  hostPID: true
+  hostIPC: true
+  containers:
+  - name: agent
+    image: "agent:1.0"
+    ports: [{name: metrics, containerPort: 9100, hostPort: 9100}, {name: debug, containerPort: 9200}]
+`,
+			intent: `
+name: agent
+controller: CONTROLLER_POD
+hostNetwork: true
+hostPid: true
+hostIpc: true
+containers:
+  - {name: agent, image: "agent:1.0", ports: [{name: metrics, containerPort: 9100}, {name: debug, containerPort: 9200}]}
+`,
+			denied: "baseline.host-namespaces",
+		},
+		{
+			name: "a host port is lost",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: agent}
+spec:
+  containers:
+  - {name: agent, image: "agent:1.0", ports: [{name: metrics, containerPort: 9100, hostPort: 19100, hostIP: 127.0.0.1}]}
+`,
+			intent: `
+name: agent
+controller: CONTROLLER_POD
+containers:
+  - {name: agent, image: "agent:1.0", ports: [{name: metrics, containerPort: 9100}]}
+`,
+			lost:    []string{"Pod/agent: spec.containers[0].ports[0].hostPort", "Pod/agent: spec.containers[0].ports[0].hostIP"},
+			reasons: map[string]string{"Pod/agent: spec.containers[0].ports[0].hostPort": "binds no port on the node"},
+		},
+	})
+}

@@ -1,0 +1,654 @@
+package importer_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	kjson "sigs.k8s.io/json"
+	"sigs.k8s.io/yaml"
+
+	"github.com/podc-dev/podc/compiler"
+	"github.com/podc-dev/podc/compiler/compile"
+	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/importer"
+	"github.com/podc-dev/podc/compiler/intent"
+	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/compiler/policy/store"
+	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/compiler/validate"
+)
+
+// The round trip is the judge of an import: the manifests, and the
+// manifests that compile writes for the imported intent, are each put
+// through the kube-apiserver's defaulting (validate.Defaulted) and must be
+// equal, apart from podc's own labels (additions), podc's selectors
+// (checked on their own: the old selectors must still select the new
+// pods) and exactly the fields the import reports lost. The manifests are
+// read here with the Kubernetes YAML reader, not the importer's.
+
+// engine is one compiler engine on the embedded policies, for every case.
+var engine = sync.OnceValues(func() (*compiler.Engine, error) {
+	b, err := policy.Default()
+	if err != nil {
+		return nil, err
+	}
+	return compiler.New(compiler.Options{Policies: store.New(b, nil)}), nil
+})
+
+// reporter is the part of testing.TB the comparison uses, so that a test
+// can check that it finds differences.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// roundTrip imports data with AllowLoss, compiles the intent under the
+// baseline profile and compares. It returns the result of the import.
+func roundTrip(t *testing.T, data []byte) *importer.Result {
+	t.Helper()
+	res, err := importer.Import(data, importer.Options{AllowLoss: true})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	judge(t, data, res, "")
+	return res
+}
+
+// judge compiles the intent of res under the baseline profile and
+// compares the output with data, the manifests res was imported from.
+// When denied names a baseline rule, that rule must refuse the intent, and
+// compile's own output (compile.Workload, before policies) is compared.
+func judge(t reporter, data []byte, res *importer.Result, denied string) {
+	t.Helper()
+	eng, err := engine()
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	out, err := eng.Compile(context.Background(), compiler.Request{Intent: res.Intent, Profile: "baseline", Format: render.JSON})
+	var compiled []runtime.Object
+	switch de, _ := diag.AsError(err); {
+	case denied != "" && err == nil:
+		t.Errorf("compile of the imported intent: not denied by %s", denied)
+	case denied != "" && de != nil && de.Kind == diag.Denied && de.Findings[0].RuleID == denied:
+		c, err := compile.Workload(res.Intent, compile.Options{})
+		if err != nil {
+			t.Fatalf("compile.Workload: %v", err)
+		}
+		compiled = c.Objects()
+	case err != nil:
+		t.Fatalf("compile of the imported intent: %v", err)
+	}
+	if out != nil {
+		for _, m := range out.Manifests {
+			compiled = append(compiled, decodeObject(t, m.Kind, m.Content))
+		}
+	}
+	orig, unknown := readManifests(t, data)
+	compare(t, orig, compiled, unknown, res)
+}
+
+// readManifests reads the Pods, Deployments and Services of a YAML stream
+// with the Kubernetes YAML reader, as the apiserver decodes them, and the
+// paths of the fields they hold that Kubernetes does not know, by
+// "Kind/name".
+func readManifests(t reporter, data []byte) ([]runtime.Object, map[string]map[string]bool) {
+	t.Helper()
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var objs []runtime.Object
+	unknown := map[string]map[string]bool{}
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			return objs, unknown
+		}
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		var meta struct{ Kind string }
+		if err := yaml.Unmarshal(doc, &meta); err != nil {
+			t.Fatalf("%v", err)
+		}
+		switch meta.Kind {
+		case "Pod", "Deployment", "Service":
+			js, err := yaml.YAMLToJSON(doc)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
+			obj := newObject(t, meta.Kind)
+			strict, err := kjson.UnmarshalStrict(js, obj, kjson.DisallowUnknownFields)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
+			key := meta.Kind + "/" + obj.(interface{ GetName() string }).GetName()
+			unknown[key] = map[string]bool{}
+			for _, e := range strict {
+				if fe, ok := e.(interface{ FieldPath() string }); ok {
+					unknown[key][fe.FieldPath()] = true
+				}
+			}
+			objs = append(objs, obj)
+		}
+	}
+}
+
+// decodeObject decodes one JSON object of a kind podc emits.
+func decodeObject(t reporter, kind string, js []byte) runtime.Object {
+	t.Helper()
+	obj := newObject(t, kind)
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(js, obj); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return obj
+}
+
+// newObject is a new object of a kind podc emits.
+func newObject(t reporter, kind string) runtime.Object {
+	t.Helper()
+	var obj runtime.Object
+	switch kind {
+	case "Pod":
+		obj = &corev1.Pod{}
+	case "Deployment":
+		obj = &appsv1.Deployment{}
+	case "Service":
+		obj = &corev1.Service{}
+	default:
+		t.Fatalf("unexpected kind %s", kind)
+	}
+	return obj
+}
+
+// trees returns the objects defaulted, as JSON trees by "Kind/name".
+func trees(t reporter, objs []runtime.Object) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	for _, o := range validate.Defaulted(objs) {
+		js, err := json.Marshal(o)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(js, &m); err != nil {
+			t.Fatalf("%v", err)
+		}
+		md := m["metadata"].(map[string]any)
+		out[m["kind"].(string)+"/"+md["name"].(string)] = m
+	}
+	return out
+}
+
+// compare checks the round trip of one import.
+func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[string]map[string]bool, res *importer.Result) {
+	t.Helper()
+	orig, compiled := trees(t, origObjs), trees(t, compiledObjs)
+	for _, m := range []map[string]any{orig, compiled} {
+		for k, v := range m {
+			m[k] = prune(v)
+		}
+	}
+
+	// A field Kubernetes does not know is dropped by the apiserver when
+	// it decodes the manifest, so the trees do not show it: the import
+	// must report it lost, or a field that holds it.
+	holdsUnknown := func(l importer.Loss) bool {
+		lf := dotted(l.Field)
+		for f := range unknown[l.Object] {
+			if lf == "" || lf == f || strings.HasPrefix(f, lf+".") || strings.HasPrefix(f, lf+"[") {
+				return true
+			}
+		}
+		return false
+	}
+	for obj, fields := range unknown {
+		for f := range fields {
+			reported := false
+			for _, l := range res.Lost {
+				if l.Object == obj && holdsUnknown(importer.Loss{Object: obj, Field: l.Field}) {
+					lf := dotted(l.Field)
+					if lf == "" || lf == f || strings.HasPrefix(f, lf+".") || strings.HasPrefix(f, lf+"[") {
+						reported = true
+					}
+				}
+			}
+			if !reported {
+				t.Errorf("%s: %s is not a field Kubernetes knows, and the import does not report it lost", obj, f)
+			}
+		}
+	}
+
+	// Each lost field must be a real difference, and is then left out of
+	// the comparison: a list element from the manifests only (the
+	// compiled list never had it), anything else from both.
+	spliced := map[string][]int{} // object + list path -> spliced indexes
+	var keyLosses []importer.Loss
+	for _, l := range res.Lost {
+		if l.Field == "" {
+			if _, ok := compiled[l.Object]; ok {
+				t.Errorf("%s is lost whole, but compile writes it", l.Object)
+			}
+			delete(orig, l.Object)
+			continue
+		}
+		o, ok := orig[l.Object]
+		if !ok {
+			if strings.HasPrefix(l.Object, "Deployment/") || strings.HasPrefix(l.Object, "Pod/") || strings.HasPrefix(l.Object, "Service/") {
+				t.Errorf("lost %s: no such object", l.Path())
+			}
+			continue
+		}
+		p := parsePath(o, l.Field)
+		if p.lastIndex() {
+			list := l.Object + "\x00" + p[:len(p)-1].id()
+			spliced[list] = append(spliced[list], p[len(p)-1].index)
+			continue
+		}
+		keyLosses = append(keyLosses, l)
+	}
+	for _, l := range keyLosses {
+		p := parsePath(orig[l.Object], l.Field)
+		cp := translate(p, l.Object, spliced)
+		ov, _ := lookup(orig[l.Object], p)
+		if holdsUnknown(l) {
+			continue // the apiserver drops what Kubernetes does not know, so the trees do not show it
+		}
+		var cv any
+		if c, ok := compiled[l.Object]; ok {
+			cv, _ = lookup(c, cp)
+		}
+		if reflect.DeepEqual(ov, cv) {
+			t.Errorf("lost %s: the same after the round trip (%v)", l.Path(), ov)
+		}
+	}
+	for _, l := range keyLosses {
+		p := parsePath(orig[l.Object], l.Field)
+		remove(orig[l.Object], p)
+		if c, ok := compiled[l.Object]; ok {
+			remove(c, translate(p, l.Object, spliced))
+		}
+	}
+	for list, idx := range spliced {
+		obj, id, _ := strings.Cut(list, "\x00")
+		sort.Sort(sort.Reverse(sort.IntSlice(idx)))
+		for _, i := range idx {
+			splice(orig[obj], id, i)
+		}
+	}
+
+	// podc's labels are additions; podc's selectors replace the
+	// manifests', which must still select the compiled pods.
+	name, podLabels := res.Intent.GetName(), map[string]any{}
+	for k, v := range compiledPodLabels(compiled, name) {
+		podLabels[k] = v
+	}
+	lostPodLabel := func(k string) bool {
+		for _, l := range res.Lost {
+			if strings.HasSuffix(l.Field, "metadata.labels["+k+"]") && (strings.HasPrefix(l.Field, "spec.template.") || strings.HasPrefix(l.Object, "Pod/")) {
+				return true
+			}
+		}
+		return false
+	}
+	podc := map[string]any{intent.LabelName: name, intent.LabelManagedBy: intent.ManagedBy}
+	for key, c := range compiled {
+		o := orig[key]
+		for _, lp := range [][]string{{"metadata", "labels"}, {"spec", "template", "metadata", "labels"}} {
+			cl, _ := dig(c, lp...).(map[string]any)
+			ol, _ := dig(o, lp...).(map[string]any)
+			for k, v := range podc {
+				if cl != nil && cl[k] == v && (ol == nil || ol[k] != v) {
+					delete(cl, k)
+				}
+			}
+		}
+		var cs, os any
+		switch {
+		case strings.HasPrefix(key, "Deployment/"):
+			cs, os = dig(c, "spec", "selector", "matchLabels"), dig(o, "spec", "selector", "matchLabels")
+			deleteKey(c, "spec", "selector")
+			deleteKey(o, "spec", "selector")
+		case strings.HasPrefix(key, "Service/"):
+			cs, os = dig(c, "spec", "selector"), dig(o, "spec", "selector")
+			deleteKey(c, "spec", "selector")
+			deleteKey(o, "spec", "selector")
+		default:
+			continue
+		}
+		if !reflect.DeepEqual(cs, podc) {
+			t.Errorf("%s: compile selects with %v, not podc's labels", key, cs)
+		}
+		sel, _ := os.(map[string]any)
+		for k, v := range sel {
+			if podLabels[k] != v && !lostPodLabel(k) {
+				t.Errorf("%s: the manifest's selector %s=%v no longer selects the compiled pods (%v)", key, k, v, podLabels)
+			}
+		}
+	}
+
+	for key := range orig {
+		orig[key] = prune(orig[key])
+		c, ok := compiled[key]
+		if !ok {
+			t.Errorf("%s: in the manifests, not in the compiled output, and not lost", key)
+			continue
+		}
+		compiled[key] = prune(c)
+		for _, d := range diff(orig[key], compiled[key], "") {
+			t.Errorf("%s: %s", key, d)
+		}
+	}
+	for key := range compiled {
+		if _, ok := orig[key]; !ok {
+			t.Errorf("%s: compiled, but not in the manifests", key)
+		}
+	}
+}
+
+// dotted writes a path as the strict decoder names unknown fields: a
+// field whose name has a dot in brackets, as the importer writes it, is
+// joined with a dot.
+func dotted(path string) string {
+	var b strings.Builder
+	for len(path) > 0 {
+		i := strings.IndexByte(path, '[')
+		if i < 0 {
+			b.WriteString(path)
+			break
+		}
+		end := strings.IndexByte(path[i:], ']') + i
+		b.WriteString(path[:i])
+		inner := path[i+1 : end]
+		if strings.Trim(inner, "0123456789") == "" {
+			b.WriteString("[" + inner + "]")
+		} else {
+			b.WriteString("." + inner)
+		}
+		path = path[end+1:]
+	}
+	return b.String()
+}
+
+// compiledPodLabels are the labels of the compiled pods.
+func compiledPodLabels(compiled map[string]any, name string) map[string]any {
+	for _, path := range [][]string{{"Deployment/" + name, "spec", "template", "metadata", "labels"}, {"Pod/" + name, "metadata", "labels"}} {
+		if c, ok := compiled[path[0]]; ok {
+			m, _ := dig(c, path[1:]...).(map[string]any)
+			out := map[string]any{}
+			for k, v := range m {
+				out[k] = v
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// prune drops nulls and empty objects and lists, recursively.
+func prune(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, c := range v {
+			c = prune(c)
+			if c == nil {
+				delete(v, k)
+				continue
+			}
+			v[k] = c
+		}
+		if len(v) == 0 {
+			return nil
+		}
+		return v
+	case []any:
+		out := v[:0]
+		for _, c := range v {
+			out = append(out, prune(c))
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	return v
+}
+
+// diff lists the differences of two trees, by path.
+func diff(a, b any, at string) []string {
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		if !ok {
+			break
+		}
+		keys := map[string]bool{}
+		for k := range av {
+			keys[k] = true
+		}
+		for k := range bv {
+			keys[k] = true
+		}
+		var out []string
+		for _, k := range sortedKeys(keys) {
+			out = append(out, diff(av[k], bv[k], join(at, k))...)
+		}
+		return out
+	case []any:
+		bv, ok := b.([]any)
+		if !ok || len(av) != len(bv) {
+			break
+		}
+		var out []string
+		for i := range av {
+			out = append(out, diff(av[i], bv[i], fmt.Sprintf("%s[%d]", at, i))...)
+		}
+		return out
+	}
+	if reflect.DeepEqual(a, b) {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s: manifest %s, compiled %s", at, short(a), short(b))}
+}
+
+func join(at, k string) string {
+	if at == "" {
+		return k
+	}
+	return at + "." + k
+}
+
+func short(v any) string {
+	if v == nil {
+		return "(absent)"
+	}
+	js, _ := json.Marshal(v)
+	if len(js) > 200 {
+		return string(js[:200]) + "…"
+	}
+	return string(js)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// A path into a tree, as the importer prints it, read against the tree:
+// "[x]" is an index into a list and a key into a map.
+type step struct {
+	name  string
+	index int
+}
+
+type path []step
+
+func (p path) lastIndex() bool { return len(p) > 0 && p[len(p)-1].index >= 0 }
+
+func (p path) id() string {
+	var b strings.Builder
+	for _, s := range p {
+		if s.index >= 0 {
+			fmt.Fprintf(&b, "[%d]", s.index)
+		} else {
+			b.WriteString("." + s.name)
+		}
+	}
+	return b.String()
+}
+
+// parsePath reads a printed path against tree.
+func parsePath(tree any, s string) path {
+	var p path
+	node := tree
+	for len(s) > 0 {
+		var name string
+		switch {
+		case s[0] == '[':
+			end := strings.IndexByte(s, ']')
+			name, s = s[1:end], s[end+1:]
+		case s[0] == '.':
+			s = s[1:]
+			continue
+		default:
+			end := strings.IndexAny(s, ".[")
+			if end < 0 {
+				end = len(s)
+			}
+			name, s = s[:end], s[end:]
+		}
+		if l, ok := node.([]any); ok {
+			i, _ := strconv.Atoi(name)
+			p = append(p, step{index: i})
+			if i < len(l) {
+				node = l[i]
+			} else {
+				node = nil
+			}
+			continue
+		}
+		p = append(p, step{name: name, index: -1})
+		m, _ := node.(map[string]any)
+		node = m[name]
+	}
+	return p
+}
+
+// translate maps a path of the manifest to the compiled object, where the
+// list elements lost before it are not.
+func translate(p path, obj string, spliced map[string][]int) path {
+	out := make(path, len(p))
+	copy(out, p)
+	for j := range out {
+		if out[j].index < 0 {
+			continue
+		}
+		n := 0
+		for _, i := range spliced[obj+"\x00"+p[:j].id()] {
+			if i < p[j].index {
+				n++
+			}
+		}
+		out[j].index -= n
+	}
+	return out
+}
+
+func lookup(tree any, p path) (any, bool) {
+	node := tree
+	for _, s := range p {
+		switch n := node.(type) {
+		case map[string]any:
+			c, ok := n[s.name]
+			if !ok || s.index >= 0 {
+				return nil, false
+			}
+			node = c
+		case []any:
+			if s.index < 0 || s.index >= len(n) {
+				return nil, false
+			}
+			node = n[s.index]
+		default:
+			return nil, false
+		}
+	}
+	return node, true
+}
+
+func remove(tree any, p path) {
+	parent, ok := lookup(tree, p[:len(p)-1])
+	if m, isMap := parent.(map[string]any); ok && isMap {
+		delete(m, p[len(p)-1].name)
+	}
+}
+
+// splice removes element i of the list at the path with id under obj.
+func splice(obj any, id string, i int) {
+	p := parsePathID(id)
+	parent, _ := lookup(obj, p[:len(p)-1])
+	l, ok := lookup(obj, p)
+	list, isList := l.([]any)
+	m, isMap := parent.(map[string]any)
+	if !ok || !isList || !isMap || i >= len(list) {
+		return
+	}
+	m[p[len(p)-1].name] = append(list[:i:i], list[i+1:]...)
+}
+
+// parsePathID reads a path written by path.id.
+func parsePathID(id string) path {
+	var p path
+	for len(id) > 0 {
+		if id[0] == '[' {
+			end := strings.IndexByte(id, ']')
+			i, _ := strconv.Atoi(id[1:end])
+			p = append(p, step{index: i})
+			id = id[end+1:]
+			continue
+		}
+		id = id[1:]
+		end := strings.IndexAny(id, ".[")
+		if end < 0 {
+			end = len(id)
+		}
+		p = append(p, step{name: id[:end], index: -1})
+		id = id[end:]
+	}
+	return p
+}
+
+func dig(tree any, keys ...string) any {
+	node := tree
+	for _, k := range keys {
+		m, ok := node.(map[string]any)
+		if !ok {
+			return nil
+		}
+		node = m[k]
+	}
+	return node
+}
+
+func deleteKey(tree any, keys ...string) {
+	m, ok := dig(tree, keys[:len(keys)-1]...).(map[string]any)
+	if ok {
+		delete(m, keys[len(keys)-1])
+	}
+}

@@ -1,0 +1,394 @@
+package importer_test
+
+import "testing"
+
+// deployment is a Deployment "web" with one container: its ports follow.
+const deployment = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: "web:1.0"
+        ports:
+`
+
+func TestImportServices(t *testing.T) {
+	runMapCases(t, []mapCase{
+		{
+			name: "the simple form: a ClusterIP Service named after the workload",
+			in: deployment + `        - {name: http, containerPort: 8080}
+        - {name: grpc, containerPort: 9090}
+        - {name: admin, containerPort: 9901}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+  - {name: grpc, port: 9090, targetPort: grpc, protocol: TCP}
+`,
+			intent: `
+name: web
+labels: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: web
+    image: "web:1.0"
+    ports:
+      - {name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}
+      - {name: grpc, containerPort: 9090, expose: EXPOSE_CLUSTER}
+      - {name: admin, containerPort: 9901}
+`,
+			notes: []string{"the ports' expose forms them (Service web)", "Service/web: spec.selector: podc selects the pods"},
+		},
+		{
+			name: "the simple form with the NodePort Service",
+			in: deployment + `        - {name: http, containerPort: 8080}
+        - {name: metrics, containerPort: 9100}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+  - {name: metrics, port: 9100, targetPort: metrics}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-nodeport, labels: {app: web}}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http, nodePort: 30080}
+`,
+			intent: `
+name: web
+labels: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: web
+    image: "web:1.0"
+    ports:
+      - {name: http, containerPort: 8080, expose: EXPOSE_NODE, servicePort: 80, nodePort: 30080}
+      - {name: metrics, containerPort: 9100, expose: EXPOSE_CLUSTER}
+`,
+			notes: []string{"Service web and its NodePort Service web-nodeport"},
+		},
+		{
+			name: "named Services and their settings",
+			in: deployment + `        - {name: http, containerPort: 8080}
+        - {name: peer, containerPort: 7946, protocol: UDP}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}, annotations: {team: storefront}}
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  sessionAffinityConfig: {clientIP: {timeoutSeconds: 600}}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-peers, labels: {app: web}}
+spec:
+  clusterIP: None
+  publishNotReadyAddresses: true
+  selector: {app: web}
+  ports:
+  - {name: peer, port: 7946, targetPort: peer, protocol: UDP}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-public
+  labels: {app: web}
+  annotations: {service.beta.kubernetes.io/aws-load-balancer-type: nlb}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  loadBalancerClass: example.com/lb
+  loadBalancerSourceRanges: [203.0.113.0/24]
+  selector: {app: web}
+  ports:
+  - {name: http, port: 443, targetPort: http, nodePort: 31443}
+`,
+			intent: `
+name: web
+labels: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: web
+    image: "web:1.0"
+    ports:
+      - {name: http, containerPort: 8080, expose: EXPOSE_NODE}
+      - {name: peer, containerPort: 7946, protocol: PROTOCOL_UDP, expose: EXPOSE_CLUSTER}
+services:
+  - name: web
+    ports: [{name: http, servicePort: 80}]
+    sessionAffinity: SESSION_AFFINITY_CLIENT_IP
+    sessionAffinityTimeoutSeconds: 600
+    annotations: {team: storefront}
+  - name: web-peers
+    type: SERVICE_TYPE_HEADLESS
+    ports: [{name: peer}]
+    publishNotReadyAddresses: true
+  - name: web-public
+    type: SERVICE_TYPE_LOAD_BALANCER
+    ports: [{name: http, servicePort: 443, nodePort: 31443}]
+    externalTrafficPolicy: EXTERNAL_TRAFFIC_POLICY_LOCAL
+    loadBalancerClass: example.com/lb
+    loadBalancerSourceRanges: [203.0.113.0/24]
+    annotations: {service.beta.kubernetes.io/aws-load-balancer-type: nlb}
+`,
+			notes: []string{"named in the intent's services"},
+		},
+		{
+			name: "ports targeted by number and unnamed are named; a port no container declares is declared",
+			in: deployment + `        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-admin, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {port: 9090}
+`,
+			intent: `
+name: web
+labels: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: web
+    image: "web:1.0"
+    ports:
+      - {name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}
+      - {name: tcp-9090, containerPort: 9090, expose: EXPOSE_CLUSTER}
+services:
+  - {name: web, ports: [{name: http, servicePort: 80}]}
+  - {name: web-admin, ports: [{name: tcp-9090}]}
+`,
+			lost: []string{
+				"Deployment/web: spec.template.spec.containers[0].ports",
+				"Deployment/web: spec.template.spec.containers[0].ports[0].name",
+				"Service/web: spec.ports[0].targetPort",
+				"Service/web-admin: spec.ports[0].name",
+				"Service/web-admin: spec.ports[0].targetPort",
+			},
+			reasons: map[string]string{
+				"Deployment/web: spec.template.spec.containers[0].ports":         "compile declares port 9090/TCP on container web",
+				"Deployment/web: spec.template.spec.containers[0].ports[0].name": "unnamed, but compile names it http",
+				"Service/web: spec.ports[0].targetPort":                          "8080 by number",
+				"Service/web-admin: spec.ports[0].name":                          "tcp-9090",
+				"Service/web-admin: spec.ports[0].targetPort":                    "unset (the Service port, 9090)",
+			},
+		},
+		{
+			name: "a LoadBalancer the workload's own Service does not reach",
+			in: deployment + `        - {name: http, containerPort: 8080}
+        - {name: admin, containerPort: 9000}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-lb, labels: {app: web}}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+  - {name: admin, port: 9000, targetPort: admin}
+`,
+			intent: `
+name: web
+labels: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: web
+    image: "web:1.0"
+    ports:
+      - {name: http, containerPort: 8080, expose: EXPOSE_NODE}
+      - {name: admin, containerPort: 9000}
+services:
+  - {name: web, ports: [{name: http, servicePort: 80}]}
+  - {name: web-lb, type: SERVICE_TYPE_LOAD_BALANCER, ports: [{name: http, servicePort: 80}]}
+`,
+			lost:    []string{"Service/web-lb: spec.ports[1]"},
+			reasons: map[string]string{"Service/web-lb: spec.ports[1]": "the Service named web, the workload's in-cluster name, does not carry it"},
+		},
+		{
+			name: "objects that are not the workload's are lost whole",
+			in: `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config}
+data: {a: b}
+---
+` + deployment + `        - {name: http, containerPort: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: other, labels: {app: web}}
+spec:
+  selector: {app: other}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: elsewhere, namespace: other, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: external, labels: {app: web}}
+spec:
+  type: ExternalName
+  externalName: example.com
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nowhere, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: x, port: 80, targetPort: missing}]
+`,
+			intent: `
+name: web
+labels: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080}]}
+`,
+			lost: []string{
+				"ConfigMap/web-config",
+				"Service/other",
+				"Service/elsewhere",
+				"Service/external",
+				"Service/nowhere",
+			},
+			reasons: map[string]string{
+				"ConfigMap/web-config": "a ConfigMap: podc imports a Pod or a Deployment and the Services that select it",
+				"Service/other":        "does not select the pods of Deployment/web",
+				"Service/elsewhere":    `in namespace "other"`,
+				"Service/external":     "selects no pods",
+				"Service/nowhere":      `targets the port named "missing"`,
+			},
+		},
+	})
+}
+
+func TestImportMetadata(t *testing.T) {
+	runMapCases(t, []mapCase{
+		{
+			name: "the pods' labels and annotations are the intent's",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web, chart: web-1.2.0, app.kubernetes.io/managed-by: Helm}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web, app.kubernetes.io/name: web}
+      annotations: {prometheus.io/scrape: "true"}
+    spec:
+      containers:
+      - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels: {app: web}
+  annotations: {prometheus.io/scrape: "true", owner: team-a}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`,
+			intent: `
+name: web
+labels: {app: web}
+annotations: {prometheus.io/scrape: "true"}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}]}
+services:
+  - {name: web, ports: [{name: http, servicePort: 80}], annotations: {owner: team-a}}
+`,
+			lost: []string{
+				"Deployment/web: metadata.annotations[prometheus.io/scrape]",
+				"Deployment/web: metadata.labels[chart]",
+				"Deployment/web: metadata.labels[app.kubernetes.io/managed-by]",
+			},
+			reasons: map[string]string{
+				"Deployment/web: metadata.labels[app.kubernetes.io/managed-by]": "podc sets app.kubernetes.io/managed-by=podc",
+				"Deployment/web: metadata.labels[chart]":                        "not on the pods",
+				"Deployment/web: metadata.annotations[prometheus.io/scrape]":    "compile adds it",
+			},
+		},
+		{
+			name: "a value the intent's checks refuse is left out",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+  annotations: {seccomp.security.alpha.kubernetes.io/pod: runtime/default}
+spec:
+  containers:
+  - name: app
+    image: "app:1.0"
+    env: [{name: "1BAD", value: x}, {name: GOOD, value: "y"}]
+    resources: {requests: {memory: 100m}}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+containers:
+  - {name: app, image: "app:1.0", env: [{name: GOOD, value: "y"}]}
+`,
+			lost: []string{
+				"Pod/app: metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]",
+				"Pod/app: spec.containers[0].env[0]",
+				"Pod/app: spec.containers[0].resources",
+			},
+			reasons: map[string]string{
+				"Pod/app: metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]": "the intent's checks refuse it: seccomp annotations are deprecated",
+				"Pod/app: spec.containers[0].env[0]":                                      "the intent's checks refuse it",
+				"Pod/app: spec.containers[0].resources":                                   "the intent's checks refuse it: \"100m\" is not a whole number of bytes",
+			},
+		},
+	})
+}
