@@ -91,7 +91,36 @@ func checkPodSpec(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	if p := checkEnvSources(wi, spec); p != "" {
 		return p
 	}
-	return checkScheduling(wi, spec)
+	if p := checkScheduling(wi, spec); p != "" {
+		return p
+	}
+	return checkPlumbing(wi, spec)
+}
+
+// checkPlumbing: the DNS policy is the intent's or ClusterFirst, and the
+// rest of the pod's plumbing is carried.
+func checkPlumbing(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
+	want := map[podcv1.DnsPolicy]corev1.DNSPolicy{
+		podcv1.DnsPolicy_DNS_POLICY_UNSPECIFIED:                 corev1.DNSClusterFirst,
+		podcv1.DnsPolicy_DNS_POLICY_CLUSTER_FIRST:               corev1.DNSClusterFirst,
+		podcv1.DnsPolicy_DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET: corev1.DNSClusterFirstWithHostNet,
+		podcv1.DnsPolicy_DNS_POLICY_DEFAULT:                     corev1.DNSDefault,
+		podcv1.DnsPolicy_DNS_POLICY_NONE:                        corev1.DNSNone,
+	}[wi.GetDnsPolicy()]
+	if spec.DNSPolicy != want {
+		return fmt.Sprintf("dnsPolicy %q, want %q", spec.DNSPolicy, want)
+	}
+	if len(spec.HostAliases) != len(wi.GetHostAliases()) || len(spec.ImagePullSecrets) != len(wi.GetImagePullSecrets()) ||
+		spec.Hostname != wi.GetHostname() || spec.Subdomain != wi.GetSubdomain() ||
+		(spec.AutomountServiceAccountToken == nil) != (wi.AutomountServiceAccountToken == nil) {
+		return "pod plumbing lost"
+	}
+	for _, c := range wi.GetContainers() {
+		if ct := containerNamed(spec, c.GetName()); ct == nil || ct.Stdin != c.GetStdin() || ct.TTY != c.GetTty() {
+			return "stdin or tty of " + c.GetName() + " lost"
+		}
+	}
+	return ""
 }
 
 // checkScheduling: the node selector, classes and tolerations are the

@@ -57,6 +57,7 @@ func (b *builder) podSpec() (corev1.PodSpec, provenance.Node, error) {
 	spec.SecurityContext = b.podSecurityContext(sn)
 	spec.TerminationGracePeriodSeconds = b.gracePeriod(sn)
 	b.scheduling(&spec, sn)
+	b.plumbing(&spec, sn)
 	vols, err := b.volumes(sn)
 	if err != nil {
 		return spec, sn, err

@@ -55,6 +55,7 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	c.gracePeriod()
 	c.rollout()
 	c.scheduling()
+	c.plumbing()
 	vols := c.volumes()
 	c.containers(vols)
 	c.ports()

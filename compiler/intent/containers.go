@@ -45,6 +45,9 @@ func (c *checker) containers(vols map[string]bool) {
 		c.security(p.Field("securityContext"), ct.GetSecurityContext())
 		c.rootConflicts(r)
 		c.lifecycle(r)
+		if ct.GetTty() && !ct.GetStdin() {
+			c.addf(p.Field("tty"), "needs stdin: a terminal without standard input cannot be typed into")
+		}
 	}
 }
 

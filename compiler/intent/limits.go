@@ -123,6 +123,7 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
 	c.podSecurity(wi.GetSecurityContext())
 	c.scheduling(wi)
+	c.plumbing(wi)
 	c.name(diag.Path("strategy").Field("maxSurge"), wi.GetStrategy().GetMaxSurge())
 	c.name(diag.Path("strategy").Field("maxUnavailable"), wi.GetStrategy().GetMaxUnavailable())
 	c.volumes(wi.GetVolumes())
@@ -483,6 +484,31 @@ func (c *limiter) scheduling(wi *podcv1.WorkloadIntent) {
 	}
 	c.name("priorityClassName", wi.GetPriorityClassName())
 	c.name("runtimeClassName", wi.GetRuntimeClassName())
+}
+
+// plumbing bounds the DNS configuration, host aliases, image pull secrets,
+// host name and subdomain.
+func (c *limiter) plumbing(wi *podcv1.WorkloadIntent) {
+	d := wi.GetDnsConfig()
+	dp := diag.Path("dnsConfig")
+	c.list(dp.Field("nameservers"), d.GetNameservers(), c.l.NameBytes, "name servers")
+	c.list(dp.Field("searches"), d.GetSearches(), c.l.NameBytes, "search domains")
+	if c.count(dp.Field("options"), len(d.GetOptions()), c.l.ListItems, "options") {
+		for i, o := range d.GetOptions() {
+			c.name(dp.Field("options").Index(i).Field("name"), o.GetName())
+			c.name(dp.Field("options").Index(i).Field("value"), o.GetValue())
+		}
+	}
+	if c.count("hostAliases", len(wi.GetHostAliases()), c.l.ListItems, "host aliases") {
+		for i, h := range wi.GetHostAliases() {
+			p := diag.Path("hostAliases").Index(i)
+			c.name(p.Field("ip"), h.GetIp())
+			c.list(p.Field("hostnames"), h.GetHostnames(), c.l.NameBytes, "host names")
+		}
+	}
+	c.list("imagePullSecrets", wi.GetImagePullSecrets(), c.l.NameBytes, "Secrets")
+	c.name("hostname", wi.GetHostname())
+	c.name("subdomain", wi.GetSubdomain())
 }
 
 // nodeTerm bounds a node selector term.

@@ -40,6 +40,13 @@ type inIntent struct {
 	TopologySpreadConstraints []inSpread        `json:"topologySpreadConstraints"`
 	PriorityClassName         string            `json:"priorityClassName"`
 	RuntimeClassName          string            `json:"runtimeClassName"`
+	// The pod's DNS and names.
+	DNSPolicy                    string   `json:"dnsPolicy"`
+	HostAliases                  []string `json:"hostAliases"`
+	ImagePullSecrets             []string `json:"imagePullSecrets"`
+	AutomountServiceAccountToken *bool    `json:"automountServiceAccountToken"`
+	Hostname                     string   `json:"hostname"`
+	Subdomain                    string   `json:"subdomain"`
 	// Volumes are the pod's volumes, in order.
 	Volumes []inVolume `json:"volumes"`
 	// The Deployment's rollout settings, with the defaults; empty for a
@@ -110,6 +117,27 @@ func flattenScheduling(in *inIntent, wi *podcv1.WorkloadIntent) {
 	}
 	in.PriorityClassName = wi.GetPriorityClassName()
 	in.RuntimeClassName = wi.GetRuntimeClassName()
+}
+
+// flattenPlumbing fills in the pod's DNS and names: the DNS policy by its
+// Kubernetes name (ClusterFirst when unset), the host names of its host
+// aliases.
+func flattenPlumbing(in *inIntent, wi *podcv1.WorkloadIntent) {
+	in.DNSPolicy = map[podcv1.DnsPolicy]string{
+		podcv1.DnsPolicy_DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET: "ClusterFirstWithHostNet",
+		podcv1.DnsPolicy_DNS_POLICY_DEFAULT:                     "Default",
+		podcv1.DnsPolicy_DNS_POLICY_NONE:                        "None",
+	}[wi.GetDnsPolicy()]
+	if in.DNSPolicy == "" {
+		in.DNSPolicy = "ClusterFirst"
+	}
+	in.HostAliases = []string{}
+	for _, h := range wi.GetHostAliases() {
+		in.HostAliases = append(in.HostAliases, h.GetHostnames()...)
+	}
+	in.ImagePullSecrets = nonNil(wi.GetImagePullSecrets())
+	in.AutomountServiceAccountToken = wi.AutomountServiceAccountToken
+	in.Hostname, in.Subdomain = wi.GetHostname(), wi.GetSubdomain()
 }
 
 // inVolume is one of the pod's volumes: its kind by the intent's field
@@ -239,6 +267,8 @@ type inContainer struct {
 	SecurityContext inSecurity `json:"securityContext"`
 	Lifecycle       inHooks    `json:"lifecycle"`
 	Env             []inEnv    `json:"env"`
+	Stdin           bool       `json:"stdin"`
+	TTY             bool       `json:"tty"`
 }
 
 // inEnv is one environment variable without its value: where the value
@@ -338,6 +368,7 @@ func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 	in.TerminationGracePeriodSeconds = intent.GracePeriod(wi)
 	in.Volumes = flattenVolumes(wi.GetVolumes())
 	flattenScheduling(in, wi)
+	flattenPlumbing(in, wi)
 	if in.Controller == "deployment" {
 		r := intent.RolloutOf(wi)
 		in.Strategy = inStrategy{Type: "RollingUpdate", MaxSurge: r.MaxSurge, MaxUnavailable: r.MaxUnavailable}
@@ -448,6 +479,7 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	pr := c.GetProbes()
 	out.Probes = inProbes{Liveness: pr.GetLiveness() != nil, Readiness: pr.GetReadiness() != nil, Startup: pr.GetStartup() != nil}
 	out.Lifecycle = inHooks{PostStart: hookAction(c.GetLifecycle().GetPostStart()), PreStop: hookAction(c.GetLifecycle().GetPreStop())}
+	out.Stdin, out.TTY = c.GetStdin(), c.GetTty()
 	out.Env = make([]inEnv, 0, len(c.GetEnv()))
 	for i, e := range c.GetEnv() {
 		ie := inEnv{Path: p.Field("env").Index(i).String(), Name: e.GetName()}

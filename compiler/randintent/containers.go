@@ -49,6 +49,7 @@ func (b *builder) container(ro role) *podcv1.Container {
 		c.SecurityContext = b.security()
 	}
 	c.SecurityContext = b.notRootUnderNonRoot(c.SecurityContext)
+	b.terminal(c)
 	return c
 }
 

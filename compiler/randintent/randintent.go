@@ -122,6 +122,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	b.gracePeriod()
 	b.rollout()
 	b.scheduling()
+	b.plumbing()
 	b.volumeList()
 
 	for range b.between(0, 2) {

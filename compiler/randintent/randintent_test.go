@@ -139,6 +139,24 @@ func TestShapes(t *testing.T) {
 		if wi.GetPriorityClassName() != "" && wi.GetRuntimeClassName() != "" {
 			mark("classes")
 		}
+		mark("dns " + wi.GetDnsPolicy().String())
+		if len(wi.GetDnsConfig().GetSearches()) > 0 && len(wi.GetDnsConfig().GetOptions()) > 0 {
+			mark("dns config")
+		}
+		if len(wi.GetHostAliases()) > 0 && len(wi.GetImagePullSecrets()) > 0 {
+			mark("host aliases and pull secrets")
+		}
+		if wi.AutomountServiceAccountToken != nil && !wi.GetAutomountServiceAccountToken() {
+			mark("no token")
+		}
+		if wi.GetSubdomain() != "" {
+			mark("subdomain")
+		}
+		for _, c := range wi.GetContainers() {
+			if c.GetTty() {
+				mark("tty")
+			}
+		}
 		if wi.TerminationGracePeriodSeconds != nil {
 			mark("grace period")
 			if wi.GetTerminationGracePeriodSeconds() == 0 {
@@ -305,6 +323,8 @@ func TestShapes(t *testing.T) {
 		"node selector", "toleration TOLERATION_OPERATOR_UNSPECIFIED", "toleration TOLERATION_OPERATOR_EQUAL", "toleration TOLERATION_OPERATOR_EXISTS",
 		"toleration seconds", "node affinity both", "pod affinity", "pod anti-affinity", "spread WHEN_UNSATISFIABLE_UNSPECIFIED",
 		"spread WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY", "spread minDomains and matchLabelKeys", "classes",
+		"dns DNS_POLICY_UNSPECIFIED", "dns DNS_POLICY_CLUSTER_FIRST", "dns DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET", "dns DNS_POLICY_DEFAULT",
+		"dns DNS_POLICY_NONE", "dns config", "host aliases and pull secrets", "no token", "subdomain", "tty",
 		"grace period", "grace period 0", "hook exec", "hook httpGet", "hook sleep",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED", "strategy DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_RECREATE", "rollout percent", "rollout number", "rollout timing",

@@ -148,8 +148,9 @@ func brokenObjects(t *testing.T) []broken {
 	}, "Pod/hello: spec.containers[0].terminationMessagePolicy", "containers[0]", "Unsupported value")
 
 	add("apiserver default of the pod", testIntent(), func(objs []runtime.Object) {
-		pod(objs).Spec.DNSPolicy = "Nowhere"
-	}, "Pod/hello: spec.dnsPolicy", "", "Unsupported value")
+		policy := corev1.PodFSGroupChangePolicy("Sometimes")
+		pod(objs).Spec.SecurityContext = &corev1.PodSecurityContext{FSGroupChangePolicy: &policy}
+	}, "Pod/hello: spec.securityContext.fsGroupChangePolicy", "", "Unsupported value")
 	return cases
 }
 

@@ -21,6 +21,68 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// DnsPolicy says how a pod's names are resolved.
+type DnsPolicy int32
+
+const (
+	// Not set: the same as DNS_POLICY_CLUSTER_FIRST.
+	DnsPolicy_DNS_POLICY_UNSPECIFIED DnsPolicy = 0
+	// The cluster's DNS first, then the node's upstream servers. With
+	// hostNetwork, the node's resolver alone.
+	DnsPolicy_DNS_POLICY_CLUSTER_FIRST DnsPolicy = 1
+	// The cluster's DNS first, also with hostNetwork.
+	DnsPolicy_DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET DnsPolicy = 2
+	// The node's resolver.
+	DnsPolicy_DNS_POLICY_DEFAULT DnsPolicy = 3
+	// Only what dnsConfig says.
+	DnsPolicy_DNS_POLICY_NONE DnsPolicy = 4
+)
+
+// Enum value maps for DnsPolicy.
+var (
+	DnsPolicy_name = map[int32]string{
+		0: "DNS_POLICY_UNSPECIFIED",
+		1: "DNS_POLICY_CLUSTER_FIRST",
+		2: "DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET",
+		3: "DNS_POLICY_DEFAULT",
+		4: "DNS_POLICY_NONE",
+	}
+	DnsPolicy_value = map[string]int32{
+		"DNS_POLICY_UNSPECIFIED":                 0,
+		"DNS_POLICY_CLUSTER_FIRST":               1,
+		"DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET": 2,
+		"DNS_POLICY_DEFAULT":                     3,
+		"DNS_POLICY_NONE":                        4,
+	}
+)
+
+func (x DnsPolicy) Enum() *DnsPolicy {
+	p := new(DnsPolicy)
+	*p = x
+	return p
+}
+
+func (x DnsPolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DnsPolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+}
+
+func (DnsPolicy) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[0]
+}
+
+func (x DnsPolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DnsPolicy.Descriptor instead.
+func (DnsPolicy) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+}
+
 // TolerationOperator says how a toleration matches a taint's value.
 type TolerationOperator int32
 
@@ -58,11 +120,11 @@ func (x TolerationOperator) String() string {
 }
 
 func (TolerationOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
 }
 
 func (TolerationOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[0]
+	return &file_podc_v1_intent_proto_enumTypes[1]
 }
 
 func (x TolerationOperator) Number() protoreflect.EnumNumber {
@@ -71,7 +133,7 @@ func (x TolerationOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TolerationOperator.Descriptor instead.
 func (TolerationOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
 }
 
 // TaintEffect is what a taint does to pods that do not tolerate it.
@@ -115,11 +177,11 @@ func (x TaintEffect) String() string {
 }
 
 func (TaintEffect) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
 }
 
 func (TaintEffect) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[1]
+	return &file_podc_v1_intent_proto_enumTypes[2]
 }
 
 func (x TaintEffect) Number() protoreflect.EnumNumber {
@@ -128,7 +190,7 @@ func (x TaintEffect) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TaintEffect.Descriptor instead.
 func (TaintEffect) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
 }
 
 // NodeSelectorOperator compares a node label with values.
@@ -184,11 +246,11 @@ func (x NodeSelectorOperator) String() string {
 }
 
 func (NodeSelectorOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
 }
 
 func (NodeSelectorOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[2]
+	return &file_podc_v1_intent_proto_enumTypes[3]
 }
 
 func (x NodeSelectorOperator) Number() protoreflect.EnumNumber {
@@ -197,7 +259,7 @@ func (x NodeSelectorOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NodeSelectorOperator.Descriptor instead.
 func (NodeSelectorOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
 }
 
 // LabelSelectorOperator compares a label with values.
@@ -245,11 +307,11 @@ func (x LabelSelectorOperator) String() string {
 }
 
 func (LabelSelectorOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
 }
 
 func (LabelSelectorOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[3]
+	return &file_podc_v1_intent_proto_enumTypes[4]
 }
 
 func (x LabelSelectorOperator) Number() protoreflect.EnumNumber {
@@ -258,7 +320,7 @@ func (x LabelSelectorOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use LabelSelectorOperator.Descriptor instead.
 func (LabelSelectorOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
 }
 
 // WhenUnsatisfiable says what the scheduler does with a pod no node can
@@ -299,11 +361,11 @@ func (x WhenUnsatisfiable) String() string {
 }
 
 func (WhenUnsatisfiable) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
 }
 
 func (WhenUnsatisfiable) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[4]
+	return &file_podc_v1_intent_proto_enumTypes[5]
 }
 
 func (x WhenUnsatisfiable) Number() protoreflect.EnumNumber {
@@ -312,7 +374,7 @@ func (x WhenUnsatisfiable) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use WhenUnsatisfiable.Descriptor instead.
 func (WhenUnsatisfiable) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 // NodeInclusionPolicy says whether a node property limits the domains of a
@@ -353,11 +415,11 @@ func (x NodeInclusionPolicy) String() string {
 }
 
 func (NodeInclusionPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
 }
 
 func (NodeInclusionPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[5]
+	return &file_podc_v1_intent_proto_enumTypes[6]
 }
 
 func (x NodeInclusionPolicy) Number() protoreflect.EnumNumber {
@@ -366,7 +428,7 @@ func (x NodeInclusionPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NodeInclusionPolicy.Descriptor instead.
 func (NodeInclusionPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 // DeploymentStrategyType says how a Deployment replaces its pods.
@@ -408,11 +470,11 @@ func (x DeploymentStrategyType) String() string {
 }
 
 func (DeploymentStrategyType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
 }
 
 func (DeploymentStrategyType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[6]
+	return &file_podc_v1_intent_proto_enumTypes[7]
 }
 
 func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
@@ -421,7 +483,7 @@ func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeploymentStrategyType.Descriptor instead.
 func (DeploymentStrategyType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 // Controller says what manages the workload's pods.
@@ -461,11 +523,11 @@ func (x Controller) String() string {
 }
 
 func (Controller) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
 }
 
 func (Controller) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[7]
+	return &file_podc_v1_intent_proto_enumTypes[8]
 }
 
 func (x Controller) Number() protoreflect.EnumNumber {
@@ -474,7 +536,7 @@ func (x Controller) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Controller.Descriptor instead.
 func (Controller) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 // RestartPolicy is the pod-level restart policy of its containers.
@@ -518,11 +580,11 @@ func (x RestartPolicy) String() string {
 }
 
 func (RestartPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
 }
 
 func (RestartPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[8]
+	return &file_podc_v1_intent_proto_enumTypes[9]
 }
 
 func (x RestartPolicy) Number() protoreflect.EnumNumber {
@@ -531,7 +593,7 @@ func (x RestartPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestartPolicy.Descriptor instead.
 func (RestartPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 // PullPolicy says when the kubelet pulls a container's image.
@@ -575,11 +637,11 @@ func (x PullPolicy) String() string {
 }
 
 func (PullPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
 }
 
 func (PullPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[9]
+	return &file_podc_v1_intent_proto_enumTypes[10]
 }
 
 func (x PullPolicy) Number() protoreflect.EnumNumber {
@@ -588,7 +650,7 @@ func (x PullPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PullPolicy.Descriptor instead.
 func (PullPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 // Protocol is a port's transport protocol.
@@ -632,11 +694,11 @@ func (x Protocol) String() string {
 }
 
 func (Protocol) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
 }
 
 func (Protocol) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[10]
+	return &file_podc_v1_intent_proto_enumTypes[11]
 }
 
 func (x Protocol) Number() protoreflect.EnumNumber {
@@ -645,7 +707,7 @@ func (x Protocol) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Protocol.Descriptor instead.
 func (Protocol) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 // Expose says how far a port is reachable. When the intent names its
@@ -694,11 +756,11 @@ func (x Expose) String() string {
 }
 
 func (Expose) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[12].Descriptor()
 }
 
 func (Expose) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[11]
+	return &file_podc_v1_intent_proto_enumTypes[12]
 }
 
 func (x Expose) Number() protoreflect.EnumNumber {
@@ -707,7 +769,7 @@ func (x Expose) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Expose.Descriptor instead.
 func (Expose) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 // Scheme is the scheme of an HTTP probe.
@@ -747,11 +809,11 @@ func (x Scheme) String() string {
 }
 
 func (Scheme) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[12].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[13].Descriptor()
 }
 
 func (Scheme) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[12]
+	return &file_podc_v1_intent_proto_enumTypes[13]
 }
 
 func (x Scheme) Number() protoreflect.EnumNumber {
@@ -760,7 +822,7 @@ func (x Scheme) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Scheme.Descriptor instead.
 func (Scheme) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 // SeccompProfile selects a container's seccomp profile.
@@ -800,11 +862,11 @@ func (x SeccompProfile) String() string {
 }
 
 func (SeccompProfile) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[13].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[14].Descriptor()
 }
 
 func (SeccompProfile) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[13]
+	return &file_podc_v1_intent_proto_enumTypes[14]
 }
 
 func (x SeccompProfile) Number() protoreflect.EnumNumber {
@@ -813,7 +875,7 @@ func (x SeccompProfile) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SeccompProfile.Descriptor instead.
 func (SeccompProfile) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 // FsGroupChangePolicy says when the kubelet changes the ownership and
@@ -855,11 +917,11 @@ func (x FsGroupChangePolicy) String() string {
 }
 
 func (FsGroupChangePolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[14].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[15].Descriptor()
 }
 
 func (FsGroupChangePolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[14]
+	return &file_podc_v1_intent_proto_enumTypes[15]
 }
 
 func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
@@ -868,7 +930,7 @@ func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FsGroupChangePolicy.Descriptor instead.
 func (FsGroupChangePolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 // ServiceType is the kind of a Service.
@@ -921,11 +983,11 @@ func (x ServiceType) String() string {
 }
 
 func (ServiceType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[15].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[16].Descriptor()
 }
 
 func (ServiceType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[15]
+	return &file_podc_v1_intent_proto_enumTypes[16]
 }
 
 func (x ServiceType) Number() protoreflect.EnumNumber {
@@ -934,7 +996,7 @@ func (x ServiceType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ServiceType.Descriptor instead.
 func (ServiceType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 // SessionAffinity says whether a client's connections keep going to the
@@ -976,11 +1038,11 @@ func (x SessionAffinity) String() string {
 }
 
 func (SessionAffinity) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[16].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[17].Descriptor()
 }
 
 func (SessionAffinity) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[16]
+	return &file_podc_v1_intent_proto_enumTypes[17]
 }
 
 func (x SessionAffinity) Number() protoreflect.EnumNumber {
@@ -989,7 +1051,7 @@ func (x SessionAffinity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SessionAffinity.Descriptor instead.
 func (SessionAffinity) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 // ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -1033,11 +1095,11 @@ func (x ExternalTrafficPolicy) String() string {
 }
 
 func (ExternalTrafficPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[17].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[18].Descriptor()
 }
 
 func (ExternalTrafficPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[17]
+	return &file_podc_v1_intent_proto_enumTypes[18]
 }
 
 func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
@@ -1046,7 +1108,7 @@ func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExternalTrafficPolicy.Descriptor instead.
 func (ExternalTrafficPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 // WorkloadIntent is what a service needs, said at a high level: its
@@ -1153,8 +1215,29 @@ type WorkloadIntent struct {
 	// The RuntimeClass the pod's containers run with (a sandboxed runtime,
 	// say). Empty leaves the node's default runtime.
 	RuntimeClassName string `protobuf:"bytes,30,opt,name=runtime_class_name,json=runtimeClassName,proto3" json:"runtime_class_name,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// How the pod's names are resolved. Unset means DNS_POLICY_CLUSTER_FIRST,
+	// written out.
+	DnsPolicy DnsPolicy `protobuf:"varint,31,opt,name=dns_policy,json=dnsPolicy,proto3,enum=podc.v1.DnsPolicy" json:"dns_policy,omitempty"`
+	// Name servers, search domains and resolver options added to those the
+	// policy gives (the only ones with DNS_POLICY_NONE, which needs a name
+	// server here).
+	DnsConfig *DnsConfig `protobuf:"bytes,32,opt,name=dns_config,json=dnsConfig,proto3" json:"dns_config,omitempty"`
+	// Entries added to the pod's /etc/hosts.
+	HostAliases []*HostAlias `protobuf:"bytes,33,rep,name=host_aliases,json=hostAliases,proto3" json:"host_aliases,omitempty"`
+	// Secrets of the pod's namespace holding the registry credentials its
+	// images are pulled with.
+	ImagePullSecrets []string `protobuf:"bytes,34,rep,name=image_pull_secrets,json=imagePullSecrets,proto3" json:"image_pull_secrets,omitempty"`
+	// Mount the service account's API token into the containers. Unset
+	// leaves it to the service account (which mounts it unless it says
+	// otherwise).
+	AutomountServiceAccountToken *bool `protobuf:"varint,35,opt,name=automount_service_account_token,json=automountServiceAccountToken,proto3,oneof" json:"automount_service_account_token,omitempty"`
+	// The pod's host name, a DNS-1123 label. Empty means the pod's name.
+	Hostname string `protobuf:"bytes,36,opt,name=hostname,proto3" json:"hostname,omitempty"`
+	// With a headless Service of this name in the namespace, the pod is
+	// reachable as <hostname>.<subdomain>.<namespace>.svc: a DNS-1123 label.
+	Subdomain     string `protobuf:"bytes,37,opt,name=subdomain,proto3" json:"subdomain,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -1397,6 +1480,229 @@ func (x *WorkloadIntent) GetRuntimeClassName() string {
 	return ""
 }
 
+func (x *WorkloadIntent) GetDnsPolicy() DnsPolicy {
+	if x != nil {
+		return x.DnsPolicy
+	}
+	return DnsPolicy_DNS_POLICY_UNSPECIFIED
+}
+
+func (x *WorkloadIntent) GetDnsConfig() *DnsConfig {
+	if x != nil {
+		return x.DnsConfig
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetHostAliases() []*HostAlias {
+	if x != nil {
+		return x.HostAliases
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetImagePullSecrets() []string {
+	if x != nil {
+		return x.ImagePullSecrets
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetAutomountServiceAccountToken() bool {
+	if x != nil && x.AutomountServiceAccountToken != nil {
+		return *x.AutomountServiceAccountToken
+	}
+	return false
+}
+
+func (x *WorkloadIntent) GetHostname() string {
+	if x != nil {
+		return x.Hostname
+	}
+	return ""
+}
+
+func (x *WorkloadIntent) GetSubdomain() string {
+	if x != nil {
+		return x.Subdomain
+	}
+	return ""
+}
+
+// DnsConfig adds to a pod's resolver configuration.
+type DnsConfig struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Name servers, as IP addresses: at most 3 in all.
+	Nameservers []string `protobuf:"bytes,1,rep,name=nameservers,proto3" json:"nameservers,omitempty"`
+	// Search domains: at most 32, 2048 characters in all.
+	Searches []string `protobuf:"bytes,2,rep,name=searches,proto3" json:"searches,omitempty"`
+	// Resolver options.
+	Options       []*DnsOption `protobuf:"bytes,3,rep,name=options,proto3" json:"options,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DnsConfig) Reset() {
+	*x = DnsConfig{}
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DnsConfig) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DnsConfig) ProtoMessage() {}
+
+func (x *DnsConfig) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DnsConfig.ProtoReflect.Descriptor instead.
+func (*DnsConfig) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *DnsConfig) GetNameservers() []string {
+	if x != nil {
+		return x.Nameservers
+	}
+	return nil
+}
+
+func (x *DnsConfig) GetSearches() []string {
+	if x != nil {
+		return x.Searches
+	}
+	return nil
+}
+
+func (x *DnsConfig) GetOptions() []*DnsOption {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+// DnsOption is one resolver option.
+type DnsOption struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The option's name ("ndots").
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Its value ("2"), if it takes one.
+	Value         *string `protobuf:"bytes,2,opt,name=value,proto3,oneof" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DnsOption) Reset() {
+	*x = DnsOption{}
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DnsOption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DnsOption) ProtoMessage() {}
+
+func (x *DnsOption) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DnsOption.ProtoReflect.Descriptor instead.
+func (*DnsOption) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *DnsOption) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DnsOption) GetValue() string {
+	if x != nil && x.Value != nil {
+		return *x.Value
+	}
+	return ""
+}
+
+// HostAlias is one /etc/hosts entry.
+type HostAlias struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The IP address.
+	Ip string `protobuf:"bytes,1,opt,name=ip,proto3" json:"ip,omitempty"`
+	// The names it answers to, at least one.
+	Hostnames     []string `protobuf:"bytes,2,rep,name=hostnames,proto3" json:"hostnames,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HostAlias) Reset() {
+	*x = HostAlias{}
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HostAlias) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HostAlias) ProtoMessage() {}
+
+func (x *HostAlias) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HostAlias.ProtoReflect.Descriptor instead.
+func (*HostAlias) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *HostAlias) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *HostAlias) GetHostnames() []string {
+	if x != nil {
+		return x.Hostnames
+	}
+	return nil
+}
+
 // Toleration tolerates the taints it matches.
 type Toleration struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1420,7 +1726,7 @@ type Toleration struct {
 
 func (x *Toleration) Reset() {
 	*x = Toleration{}
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1432,7 +1738,7 @@ func (x *Toleration) String() string {
 func (*Toleration) ProtoMessage() {}
 
 func (x *Toleration) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1445,7 +1751,7 @@ func (x *Toleration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Toleration.ProtoReflect.Descriptor instead.
 func (*Toleration) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Toleration) GetKey() string {
@@ -1499,7 +1805,7 @@ type Affinity struct {
 
 func (x *Affinity) Reset() {
 	*x = Affinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1511,7 +1817,7 @@ func (x *Affinity) String() string {
 func (*Affinity) ProtoMessage() {}
 
 func (x *Affinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1524,7 +1830,7 @@ func (x *Affinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Affinity.ProtoReflect.Descriptor instead.
 func (*Affinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Affinity) GetNode() *NodeAffinity {
@@ -1561,7 +1867,7 @@ type NodeAffinity struct {
 
 func (x *NodeAffinity) Reset() {
 	*x = NodeAffinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1573,7 +1879,7 @@ func (x *NodeAffinity) String() string {
 func (*NodeAffinity) ProtoMessage() {}
 
 func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1586,7 +1892,7 @@ func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeAffinity.ProtoReflect.Descriptor instead.
 func (*NodeAffinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *NodeAffinity) GetRequired() []*NodeSelectorTerm {
@@ -1614,7 +1920,7 @@ type NodeSelectorTerm struct {
 
 func (x *NodeSelectorTerm) Reset() {
 	*x = NodeSelectorTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +1932,7 @@ func (x *NodeSelectorTerm) String() string {
 func (*NodeSelectorTerm) ProtoMessage() {}
 
 func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +1945,7 @@ func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeSelectorTerm.ProtoReflect.Descriptor instead.
 func (*NodeSelectorTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *NodeSelectorTerm) GetMatchExpressions() []*NodeSelectorRequirement {
@@ -1665,7 +1971,7 @@ type NodeSelectorRequirement struct {
 
 func (x *NodeSelectorRequirement) Reset() {
 	*x = NodeSelectorRequirement{}
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1677,7 +1983,7 @@ func (x *NodeSelectorRequirement) String() string {
 func (*NodeSelectorRequirement) ProtoMessage() {}
 
 func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1690,7 +1996,7 @@ func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeSelectorRequirement.ProtoReflect.Descriptor instead.
 func (*NodeSelectorRequirement) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *NodeSelectorRequirement) GetKey() string {
@@ -1727,7 +2033,7 @@ type PreferredNodeTerm struct {
 
 func (x *PreferredNodeTerm) Reset() {
 	*x = PreferredNodeTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1739,7 +2045,7 @@ func (x *PreferredNodeTerm) String() string {
 func (*PreferredNodeTerm) ProtoMessage() {}
 
 func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1752,7 +2058,7 @@ func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreferredNodeTerm.ProtoReflect.Descriptor instead.
 func (*PreferredNodeTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PreferredNodeTerm) GetWeight() int32 {
@@ -1782,7 +2088,7 @@ type PodAffinity struct {
 
 func (x *PodAffinity) Reset() {
 	*x = PodAffinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1794,7 +2100,7 @@ func (x *PodAffinity) String() string {
 func (*PodAffinity) ProtoMessage() {}
 
 func (x *PodAffinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1807,7 +2113,7 @@ func (x *PodAffinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodAffinity.ProtoReflect.Descriptor instead.
 func (*PodAffinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PodAffinity) GetRequired() []*PodAffinityTerm {
@@ -1845,7 +2151,7 @@ type PodAffinityTerm struct {
 
 func (x *PodAffinityTerm) Reset() {
 	*x = PodAffinityTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1857,7 +2163,7 @@ func (x *PodAffinityTerm) String() string {
 func (*PodAffinityTerm) ProtoMessage() {}
 
 func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1870,7 +2176,7 @@ func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodAffinityTerm.ProtoReflect.Descriptor instead.
 func (*PodAffinityTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PodAffinityTerm) GetLabelSelector() *LabelSelector {
@@ -1914,7 +2220,7 @@ type WeightedPodAffinityTerm struct {
 
 func (x *WeightedPodAffinityTerm) Reset() {
 	*x = WeightedPodAffinityTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1926,7 +2232,7 @@ func (x *WeightedPodAffinityTerm) String() string {
 func (*WeightedPodAffinityTerm) ProtoMessage() {}
 
 func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1939,7 +2245,7 @@ func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WeightedPodAffinityTerm.ProtoReflect.Descriptor instead.
 func (*WeightedPodAffinityTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *WeightedPodAffinityTerm) GetWeight() int32 {
@@ -1970,7 +2276,7 @@ type LabelSelector struct {
 
 func (x *LabelSelector) Reset() {
 	*x = LabelSelector{}
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1982,7 +2288,7 @@ func (x *LabelSelector) String() string {
 func (*LabelSelector) ProtoMessage() {}
 
 func (x *LabelSelector) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1995,7 +2301,7 @@ func (x *LabelSelector) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelSelector.ProtoReflect.Descriptor instead.
 func (*LabelSelector) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *LabelSelector) GetMatchLabels() map[string]string {
@@ -2028,7 +2334,7 @@ type LabelSelectorRequirement struct {
 
 func (x *LabelSelectorRequirement) Reset() {
 	*x = LabelSelectorRequirement{}
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2040,7 +2346,7 @@ func (x *LabelSelectorRequirement) String() string {
 func (*LabelSelectorRequirement) ProtoMessage() {}
 
 func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2053,7 +2359,7 @@ func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelSelectorRequirement.ProtoReflect.Descriptor instead.
 func (*LabelSelectorRequirement) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *LabelSelectorRequirement) GetKey() string {
@@ -2112,7 +2418,7 @@ type TopologySpreadConstraint struct {
 
 func (x *TopologySpreadConstraint) Reset() {
 	*x = TopologySpreadConstraint{}
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2124,7 +2430,7 @@ func (x *TopologySpreadConstraint) String() string {
 func (*TopologySpreadConstraint) ProtoMessage() {}
 
 func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2137,7 +2443,7 @@ func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopologySpreadConstraint.ProtoReflect.Descriptor instead.
 func (*TopologySpreadConstraint) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *TopologySpreadConstraint) GetMaxSkew() int32 {
@@ -2218,7 +2524,7 @@ type DeploymentStrategy struct {
 
 func (x *DeploymentStrategy) Reset() {
 	*x = DeploymentStrategy{}
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2230,7 +2536,7 @@ func (x *DeploymentStrategy) String() string {
 func (*DeploymentStrategy) ProtoMessage() {}
 
 func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2243,7 +2549,7 @@ func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeploymentStrategy.ProtoReflect.Descriptor instead.
 func (*DeploymentStrategy) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DeploymentStrategy) GetType() DeploymentStrategyType {
@@ -2302,14 +2608,18 @@ type Container struct {
 	SecurityContext *SecurityContext `protobuf:"bytes,13,opt,name=security_context,json=securityContext,proto3" json:"security_context,omitempty"`
 	// Hooks the kubelet runs when the container starts and before it stops.
 	// Not allowed on init steps.
-	Lifecycle     *Lifecycle `protobuf:"bytes,14,opt,name=lifecycle,proto3" json:"lifecycle,omitempty"`
+	Lifecycle *Lifecycle `protobuf:"bytes,14,opt,name=lifecycle,proto3" json:"lifecycle,omitempty"`
+	// Keep the container's standard input open, for attaching to it.
+	Stdin bool `protobuf:"varint,15,opt,name=stdin,proto3" json:"stdin,omitempty"`
+	// Give the container a terminal. Needs stdin.
+	Tty           bool `protobuf:"varint,16,opt,name=tty,proto3" json:"tty,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Container) Reset() {
 	*x = Container{}
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2321,7 +2631,7 @@ func (x *Container) String() string {
 func (*Container) ProtoMessage() {}
 
 func (x *Container) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2334,7 +2644,7 @@ func (x *Container) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Container.ProtoReflect.Descriptor instead.
 func (*Container) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Container) GetName() string {
@@ -2435,6 +2745,20 @@ func (x *Container) GetLifecycle() *Lifecycle {
 	return nil
 }
 
+func (x *Container) GetStdin() bool {
+	if x != nil {
+		return x.Stdin
+	}
+	return false
+}
+
+func (x *Container) GetTty() bool {
+	if x != nil {
+		return x.Tty
+	}
+	return false
+}
+
 // Lifecycle is a container's start and stop hooks.
 type Lifecycle struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2452,7 +2776,7 @@ type Lifecycle struct {
 
 func (x *Lifecycle) Reset() {
 	*x = Lifecycle{}
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2464,7 +2788,7 @@ func (x *Lifecycle) String() string {
 func (*Lifecycle) ProtoMessage() {}
 
 func (x *Lifecycle) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2477,7 +2801,7 @@ func (x *Lifecycle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lifecycle.ProtoReflect.Descriptor instead.
 func (*Lifecycle) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Lifecycle) GetPostStart() *LifecycleHandler {
@@ -2511,7 +2835,7 @@ type LifecycleHandler struct {
 
 func (x *LifecycleHandler) Reset() {
 	*x = LifecycleHandler{}
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2523,7 +2847,7 @@ func (x *LifecycleHandler) String() string {
 func (*LifecycleHandler) ProtoMessage() {}
 
 func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2536,7 +2860,7 @@ func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LifecycleHandler.ProtoReflect.Descriptor instead.
 func (*LifecycleHandler) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LifecycleHandler) GetHandler() isLifecycleHandler_Handler {
@@ -2612,7 +2936,7 @@ type SleepAction struct {
 
 func (x *SleepAction) Reset() {
 	*x = SleepAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2624,7 +2948,7 @@ func (x *SleepAction) String() string {
 func (*SleepAction) ProtoMessage() {}
 
 func (x *SleepAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2637,7 +2961,7 @@ func (x *SleepAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SleepAction.ProtoReflect.Descriptor instead.
 func (*SleepAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SleepAction) GetSeconds() int64 {
@@ -2671,7 +2995,7 @@ type EnvVar struct {
 
 func (x *EnvVar) Reset() {
 	*x = EnvVar{}
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2683,7 +3007,7 @@ func (x *EnvVar) String() string {
 func (*EnvVar) ProtoMessage() {}
 
 func (x *EnvVar) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2696,7 +3020,7 @@ func (x *EnvVar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvVar.ProtoReflect.Descriptor instead.
 func (*EnvVar) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *EnvVar) GetName() string {
@@ -2817,7 +3141,7 @@ type KeyRef struct {
 
 func (x *KeyRef) Reset() {
 	*x = KeyRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2829,7 +3153,7 @@ func (x *KeyRef) String() string {
 func (*KeyRef) ProtoMessage() {}
 
 func (x *KeyRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2842,7 +3166,7 @@ func (x *KeyRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyRef.ProtoReflect.Descriptor instead.
 func (*KeyRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *KeyRef) GetName() string {
@@ -2885,7 +3209,7 @@ type EnvFrom struct {
 
 func (x *EnvFrom) Reset() {
 	*x = EnvFrom{}
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2897,7 +3221,7 @@ func (x *EnvFrom) String() string {
 func (*EnvFrom) ProtoMessage() {}
 
 func (x *EnvFrom) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2910,7 +3234,7 @@ func (x *EnvFrom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvFrom.ProtoReflect.Descriptor instead.
 func (*EnvFrom) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *EnvFrom) GetSource() isEnvFrom_Source {
@@ -2988,7 +3312,7 @@ type Port struct {
 
 func (x *Port) Reset() {
 	*x = Port{}
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3000,7 +3324,7 @@ func (x *Port) String() string {
 func (*Port) ProtoMessage() {}
 
 func (x *Port) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3013,7 +3337,7 @@ func (x *Port) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Port.ProtoReflect.Descriptor instead.
 func (*Port) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Port) GetName() string {
@@ -3075,7 +3399,7 @@ type Resources struct {
 
 func (x *Resources) Reset() {
 	*x = Resources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3087,7 +3411,7 @@ func (x *Resources) String() string {
 func (*Resources) ProtoMessage() {}
 
 func (x *Resources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3100,7 +3424,7 @@ func (x *Resources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resources.ProtoReflect.Descriptor instead.
 func (*Resources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Resources) GetCpu() *Resource {
@@ -3139,7 +3463,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3151,7 +3475,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3164,7 +3488,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Resource) GetRequest() string {
@@ -3196,7 +3520,7 @@ type Probes struct {
 
 func (x *Probes) Reset() {
 	*x = Probes{}
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3208,7 +3532,7 @@ func (x *Probes) String() string {
 func (*Probes) ProtoMessage() {}
 
 func (x *Probes) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3221,7 +3545,7 @@ func (x *Probes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probes.ProtoReflect.Descriptor instead.
 func (*Probes) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Probes) GetLiveness() *Probe {
@@ -3274,7 +3598,7 @@ type Probe struct {
 
 func (x *Probe) Reset() {
 	*x = Probe{}
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3286,7 +3610,7 @@ func (x *Probe) String() string {
 func (*Probe) ProtoMessage() {}
 
 func (x *Probe) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3299,7 +3623,7 @@ func (x *Probe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probe.ProtoReflect.Descriptor instead.
 func (*Probe) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Probe) GetHandler() isProbe_Handler {
@@ -3423,7 +3747,7 @@ type ExecAction struct {
 
 func (x *ExecAction) Reset() {
 	*x = ExecAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3435,7 +3759,7 @@ func (x *ExecAction) String() string {
 func (*ExecAction) ProtoMessage() {}
 
 func (x *ExecAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3448,7 +3772,7 @@ func (x *ExecAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecAction.ProtoReflect.Descriptor instead.
 func (*ExecAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ExecAction) GetCommand() []string {
@@ -3471,7 +3795,7 @@ type TCPSocketAction struct {
 
 func (x *TCPSocketAction) Reset() {
 	*x = TCPSocketAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3483,7 +3807,7 @@ func (x *TCPSocketAction) String() string {
 func (*TCPSocketAction) ProtoMessage() {}
 
 func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3496,7 +3820,7 @@ func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPSocketAction.ProtoReflect.Descriptor instead.
 func (*TCPSocketAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *TCPSocketAction) GetPort() string {
@@ -3525,7 +3849,7 @@ type HTTPGetAction struct {
 
 func (x *HTTPGetAction) Reset() {
 	*x = HTTPGetAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3537,7 +3861,7 @@ func (x *HTTPGetAction) String() string {
 func (*HTTPGetAction) ProtoMessage() {}
 
 func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3550,7 +3874,7 @@ func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPGetAction.ProtoReflect.Descriptor instead.
 func (*HTTPGetAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *HTTPGetAction) GetPath() string {
@@ -3594,7 +3918,7 @@ type HTTPHeader struct {
 
 func (x *HTTPHeader) Reset() {
 	*x = HTTPHeader{}
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3606,7 +3930,7 @@ func (x *HTTPHeader) String() string {
 func (*HTTPHeader) ProtoMessage() {}
 
 func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3619,7 +3943,7 @@ func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPHeader.ProtoReflect.Descriptor instead.
 func (*HTTPHeader) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *HTTPHeader) GetName() string {
@@ -3650,7 +3974,7 @@ type GRPCAction struct {
 
 func (x *GRPCAction) Reset() {
 	*x = GRPCAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3662,7 +3986,7 @@ func (x *GRPCAction) String() string {
 func (*GRPCAction) ProtoMessage() {}
 
 func (x *GRPCAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3675,7 +3999,7 @@ func (x *GRPCAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRPCAction.ProtoReflect.Descriptor instead.
 func (*GRPCAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GRPCAction) GetPort() int32 {
@@ -3709,7 +4033,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3721,7 +4045,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3734,7 +4058,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Mount) GetVolume() string {
@@ -3787,7 +4111,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3799,7 +4123,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3812,7 +4136,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Volume) GetName() string {
@@ -3943,7 +4267,7 @@ type ScratchVolume struct {
 
 func (x *ScratchVolume) Reset() {
 	*x = ScratchVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3955,7 +4279,7 @@ func (x *ScratchVolume) String() string {
 func (*ScratchVolume) ProtoMessage() {}
 
 func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3968,7 +4292,7 @@ func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScratchVolume.ProtoReflect.Descriptor instead.
 func (*ScratchVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ScratchVolume) GetSizeLimit() string {
@@ -4004,7 +4328,7 @@ type ConfigVolume struct {
 
 func (x *ConfigVolume) Reset() {
 	*x = ConfigVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4016,7 +4340,7 @@ func (x *ConfigVolume) String() string {
 func (*ConfigVolume) ProtoMessage() {}
 
 func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4029,7 +4353,7 @@ func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigVolume.ProtoReflect.Descriptor instead.
 func (*ConfigVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ConfigVolume) GetName() string {
@@ -4079,7 +4403,7 @@ type SecretVolume struct {
 
 func (x *SecretVolume) Reset() {
 	*x = SecretVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4091,7 +4415,7 @@ func (x *SecretVolume) String() string {
 func (*SecretVolume) ProtoMessage() {}
 
 func (x *SecretVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4104,7 +4428,7 @@ func (x *SecretVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretVolume.ProtoReflect.Descriptor instead.
 func (*SecretVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SecretVolume) GetName() string {
@@ -4152,7 +4476,7 @@ type KeyToPath struct {
 
 func (x *KeyToPath) Reset() {
 	*x = KeyToPath{}
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4164,7 +4488,7 @@ func (x *KeyToPath) String() string {
 func (*KeyToPath) ProtoMessage() {}
 
 func (x *KeyToPath) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4177,7 +4501,7 @@ func (x *KeyToPath) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyToPath.ProtoReflect.Descriptor instead.
 func (*KeyToPath) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *KeyToPath) GetKey() string {
@@ -4215,7 +4539,7 @@ type ProjectedVolume struct {
 
 func (x *ProjectedVolume) Reset() {
 	*x = ProjectedVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4227,7 +4551,7 @@ func (x *ProjectedVolume) String() string {
 func (*ProjectedVolume) ProtoMessage() {}
 
 func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4240,7 +4564,7 @@ func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedVolume.ProtoReflect.Descriptor instead.
 func (*ProjectedVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ProjectedVolume) GetSources() []*ProjectedSource {
@@ -4275,7 +4599,7 @@ type ProjectedSource struct {
 
 func (x *ProjectedSource) Reset() {
 	*x = ProjectedSource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4287,7 +4611,7 @@ func (x *ProjectedSource) String() string {
 func (*ProjectedSource) ProtoMessage() {}
 
 func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4300,7 +4624,7 @@ func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedSource.ProtoReflect.Descriptor instead.
 func (*ProjectedSource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ProjectedSource) GetSource() isProjectedSource_Source {
@@ -4394,7 +4718,7 @@ type ServiceAccountTokenProjection struct {
 
 func (x *ServiceAccountTokenProjection) Reset() {
 	*x = ServiceAccountTokenProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4406,7 +4730,7 @@ func (x *ServiceAccountTokenProjection) String() string {
 func (*ServiceAccountTokenProjection) ProtoMessage() {}
 
 func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4419,7 +4743,7 @@ func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceAccountTokenProjection.ProtoReflect.Descriptor instead.
 func (*ServiceAccountTokenProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ServiceAccountTokenProjection) GetPath() string {
@@ -4458,7 +4782,7 @@ type ConfigProjection struct {
 
 func (x *ConfigProjection) Reset() {
 	*x = ConfigProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4470,7 +4794,7 @@ func (x *ConfigProjection) String() string {
 func (*ConfigProjection) ProtoMessage() {}
 
 func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4483,7 +4807,7 @@ func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigProjection.ProtoReflect.Descriptor instead.
 func (*ConfigProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ConfigProjection) GetName() string {
@@ -4522,7 +4846,7 @@ type SecretProjection struct {
 
 func (x *SecretProjection) Reset() {
 	*x = SecretProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4534,7 +4858,7 @@ func (x *SecretProjection) String() string {
 func (*SecretProjection) ProtoMessage() {}
 
 func (x *SecretProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4547,7 +4871,7 @@ func (x *SecretProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretProjection.ProtoReflect.Descriptor instead.
 func (*SecretProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SecretProjection) GetName() string {
@@ -4583,7 +4907,7 @@ type DownwardApiProjection struct {
 
 func (x *DownwardApiProjection) Reset() {
 	*x = DownwardApiProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4595,7 +4919,7 @@ func (x *DownwardApiProjection) String() string {
 func (*DownwardApiProjection) ProtoMessage() {}
 
 func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4608,7 +4932,7 @@ func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiProjection.ProtoReflect.Descriptor instead.
 func (*DownwardApiProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DownwardApiProjection) GetItems() []*DownwardApiFile {
@@ -4632,7 +4956,7 @@ type DownwardApiVolume struct {
 
 func (x *DownwardApiVolume) Reset() {
 	*x = DownwardApiVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4644,7 +4968,7 @@ func (x *DownwardApiVolume) String() string {
 func (*DownwardApiVolume) ProtoMessage() {}
 
 func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4657,7 +4981,7 @@ func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiVolume.ProtoReflect.Descriptor instead.
 func (*DownwardApiVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DownwardApiVolume) GetItems() []*DownwardApiFile {
@@ -4696,7 +5020,7 @@ type DownwardApiFile struct {
 
 func (x *DownwardApiFile) Reset() {
 	*x = DownwardApiFile{}
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4708,7 +5032,7 @@ func (x *DownwardApiFile) String() string {
 func (*DownwardApiFile) ProtoMessage() {}
 
 func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4721,7 +5045,7 @@ func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiFile.ProtoReflect.Descriptor instead.
 func (*DownwardApiFile) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *DownwardApiFile) GetPath() string {
@@ -4804,7 +5128,7 @@ type ResourceRef struct {
 
 func (x *ResourceRef) Reset() {
 	*x = ResourceRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4816,7 +5140,7 @@ func (x *ResourceRef) String() string {
 func (*ResourceRef) ProtoMessage() {}
 
 func (x *ResourceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4829,7 +5153,7 @@ func (x *ResourceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResourceRef.ProtoReflect.Descriptor instead.
 func (*ResourceRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ResourceRef) GetContainer() string {
@@ -4866,7 +5190,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4878,7 +5202,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4891,7 +5215,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -4937,7 +5261,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4949,7 +5273,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4962,7 +5286,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -5063,7 +5387,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5075,7 +5399,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5088,7 +5412,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -5161,7 +5485,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5173,7 +5497,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5186,7 +5510,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *Sysctl) GetName() string {
@@ -5246,7 +5570,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5258,7 +5582,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5271,7 +5595,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Service) GetName() string {
@@ -5364,7 +5688,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5376,7 +5700,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5389,7 +5713,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ServicePort) GetName() string {
@@ -5417,7 +5741,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xdd\x0e\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xd2\x11\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -5454,7 +5778,16 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\baffinity\x18\x1b \x01(\v2\x11.podc.v1.AffinityR\baffinity\x12a\n" +
 	"\x1btopology_spread_constraints\x18\x1c \x03(\v2!.podc.v1.TopologySpreadConstraintR\x19topologySpreadConstraints\x12.\n" +
 	"\x13priority_class_name\x18\x1d \x01(\tR\x11priorityClassName\x12,\n" +
-	"\x12runtime_class_name\x18\x1e \x01(\tR\x10runtimeClassName\x1a9\n" +
+	"\x12runtime_class_name\x18\x1e \x01(\tR\x10runtimeClassName\x121\n" +
+	"\n" +
+	"dns_policy\x18\x1f \x01(\x0e2\x12.podc.v1.DnsPolicyR\tdnsPolicy\x121\n" +
+	"\n" +
+	"dns_config\x18  \x01(\v2\x12.podc.v1.DnsConfigR\tdnsConfig\x125\n" +
+	"\fhost_aliases\x18! \x03(\v2\x12.podc.v1.HostAliasR\vhostAliases\x12,\n" +
+	"\x12image_pull_secrets\x18\" \x03(\tR\x10imagePullSecrets\x12J\n" +
+	"\x1fautomount_service_account_token\x18# \x01(\bH\x05R\x1cautomountServiceAccountToken\x88\x01\x01\x12\x1a\n" +
+	"\bhostname\x18$ \x01(\tR\bhostname\x12\x1c\n" +
+	"\tsubdomain\x18% \x01(\tR\tsubdomain\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
@@ -5468,7 +5801,19 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"!_termination_grace_period_secondsB\x14\n" +
 	"\x12_min_ready_secondsB\x19\n" +
 	"\x17_revision_history_limitB\x1c\n" +
-	"\x1a_progress_deadline_seconds\"\xe6\x01\n" +
+	"\x1a_progress_deadline_secondsB\"\n" +
+	" _automount_service_account_token\"w\n" +
+	"\tDnsConfig\x12 \n" +
+	"\vnameservers\x18\x01 \x03(\tR\vnameservers\x12\x1a\n" +
+	"\bsearches\x18\x02 \x03(\tR\bsearches\x12,\n" +
+	"\aoptions\x18\x03 \x03(\v2\x12.podc.v1.DnsOptionR\aoptions\"D\n" +
+	"\tDnsOption\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\x05value\x18\x02 \x01(\tH\x00R\x05value\x88\x01\x01B\b\n" +
+	"\x06_value\"9\n" +
+	"\tHostAlias\x12\x0e\n" +
+	"\x02ip\x18\x01 \x01(\tR\x02ip\x12\x1c\n" +
+	"\thostnames\x18\x02 \x03(\tR\thostnames\"\xe6\x01\n" +
 	"\n" +
 	"Toleration\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
@@ -5530,7 +5875,7 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x12DeploymentStrategy\x123\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1f.podc.v1.DeploymentStrategyTypeR\x04type\x12\x1b\n" +
 	"\tmax_surge\x18\x02 \x01(\tR\bmaxSurge\x12'\n" +
-	"\x0fmax_unavailable\x18\x03 \x01(\tR\x0emaxUnavailable\"\xa9\x04\n" +
+	"\x0fmax_unavailable\x18\x03 \x01(\tR\x0emaxUnavailable\"\xd1\x04\n" +
 	"\tContainer\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x124\n" +
@@ -5548,7 +5893,9 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x06probes\x18\v \x01(\v2\x0f.podc.v1.ProbesR\x06probes\x12&\n" +
 	"\x06mounts\x18\f \x03(\v2\x0e.podc.v1.MountR\x06mounts\x12C\n" +
 	"\x10security_context\x18\r \x01(\v2\x18.podc.v1.SecurityContextR\x0fsecurityContext\x120\n" +
-	"\tlifecycle\x18\x0e \x01(\v2\x12.podc.v1.LifecycleR\tlifecycle\"{\n" +
+	"\tlifecycle\x18\x0e \x01(\v2\x12.podc.v1.LifecycleR\tlifecycle\x12\x14\n" +
+	"\x05stdin\x18\x0f \x01(\bR\x05stdin\x12\x10\n" +
+	"\x03tty\x18\x10 \x01(\bR\x03tty\"{\n" +
 	"\tLifecycle\x128\n" +
 	"\n" +
 	"post_start\x18\x01 \x01(\v2\x19.podc.v1.LifecycleHandlerR\tpostStart\x124\n" +
@@ -5762,7 +6109,13 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\vServicePort\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fservice_port\x18\x02 \x01(\x05R\vservicePort\x12\x1b\n" +
-	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*x\n" +
+	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*\x9e\x01\n" +
+	"\tDnsPolicy\x12\x1a\n" +
+	"\x16DNS_POLICY_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18DNS_POLICY_CLUSTER_FIRST\x10\x01\x12*\n" +
+	"&DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET\x10\x02\x12\x16\n" +
+	"\x12DNS_POLICY_DEFAULT\x10\x03\x12\x13\n" +
+	"\x0fDNS_POLICY_NONE\x10\x04*x\n" +
 	"\x12TolerationOperator\x12#\n" +
 	"\x1fTOLERATION_OPERATOR_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19TOLERATION_OPERATOR_EQUAL\x10\x01\x12\x1e\n" +
@@ -5863,187 +6216,195 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 	return file_podc_v1_intent_proto_rawDescData
 }
 
-var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 18)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
+var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 19)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_podc_v1_intent_proto_goTypes = []any{
-	(TolerationOperator)(0),               // 0: podc.v1.TolerationOperator
-	(TaintEffect)(0),                      // 1: podc.v1.TaintEffect
-	(NodeSelectorOperator)(0),             // 2: podc.v1.NodeSelectorOperator
-	(LabelSelectorOperator)(0),            // 3: podc.v1.LabelSelectorOperator
-	(WhenUnsatisfiable)(0),                // 4: podc.v1.WhenUnsatisfiable
-	(NodeInclusionPolicy)(0),              // 5: podc.v1.NodeInclusionPolicy
-	(DeploymentStrategyType)(0),           // 6: podc.v1.DeploymentStrategyType
-	(Controller)(0),                       // 7: podc.v1.Controller
-	(RestartPolicy)(0),                    // 8: podc.v1.RestartPolicy
-	(PullPolicy)(0),                       // 9: podc.v1.PullPolicy
-	(Protocol)(0),                         // 10: podc.v1.Protocol
-	(Expose)(0),                           // 11: podc.v1.Expose
-	(Scheme)(0),                           // 12: podc.v1.Scheme
-	(SeccompProfile)(0),                   // 13: podc.v1.SeccompProfile
-	(FsGroupChangePolicy)(0),              // 14: podc.v1.FsGroupChangePolicy
-	(ServiceType)(0),                      // 15: podc.v1.ServiceType
-	(SessionAffinity)(0),                  // 16: podc.v1.SessionAffinity
-	(ExternalTrafficPolicy)(0),            // 17: podc.v1.ExternalTrafficPolicy
-	(*WorkloadIntent)(nil),                // 18: podc.v1.WorkloadIntent
-	(*Toleration)(nil),                    // 19: podc.v1.Toleration
-	(*Affinity)(nil),                      // 20: podc.v1.Affinity
-	(*NodeAffinity)(nil),                  // 21: podc.v1.NodeAffinity
-	(*NodeSelectorTerm)(nil),              // 22: podc.v1.NodeSelectorTerm
-	(*NodeSelectorRequirement)(nil),       // 23: podc.v1.NodeSelectorRequirement
-	(*PreferredNodeTerm)(nil),             // 24: podc.v1.PreferredNodeTerm
-	(*PodAffinity)(nil),                   // 25: podc.v1.PodAffinity
-	(*PodAffinityTerm)(nil),               // 26: podc.v1.PodAffinityTerm
-	(*WeightedPodAffinityTerm)(nil),       // 27: podc.v1.WeightedPodAffinityTerm
-	(*LabelSelector)(nil),                 // 28: podc.v1.LabelSelector
-	(*LabelSelectorRequirement)(nil),      // 29: podc.v1.LabelSelectorRequirement
-	(*TopologySpreadConstraint)(nil),      // 30: podc.v1.TopologySpreadConstraint
-	(*DeploymentStrategy)(nil),            // 31: podc.v1.DeploymentStrategy
-	(*Container)(nil),                     // 32: podc.v1.Container
-	(*Lifecycle)(nil),                     // 33: podc.v1.Lifecycle
-	(*LifecycleHandler)(nil),              // 34: podc.v1.LifecycleHandler
-	(*SleepAction)(nil),                   // 35: podc.v1.SleepAction
-	(*EnvVar)(nil),                        // 36: podc.v1.EnvVar
-	(*KeyRef)(nil),                        // 37: podc.v1.KeyRef
-	(*EnvFrom)(nil),                       // 38: podc.v1.EnvFrom
-	(*Port)(nil),                          // 39: podc.v1.Port
-	(*Resources)(nil),                     // 40: podc.v1.Resources
-	(*Resource)(nil),                      // 41: podc.v1.Resource
-	(*Probes)(nil),                        // 42: podc.v1.Probes
-	(*Probe)(nil),                         // 43: podc.v1.Probe
-	(*ExecAction)(nil),                    // 44: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),               // 45: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),                 // 46: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),                    // 47: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),                    // 48: podc.v1.GRPCAction
-	(*Mount)(nil),                         // 49: podc.v1.Mount
-	(*Volume)(nil),                        // 50: podc.v1.Volume
-	(*ScratchVolume)(nil),                 // 51: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),                  // 52: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),                  // 53: podc.v1.SecretVolume
-	(*KeyToPath)(nil),                     // 54: podc.v1.KeyToPath
-	(*ProjectedVolume)(nil),               // 55: podc.v1.ProjectedVolume
-	(*ProjectedSource)(nil),               // 56: podc.v1.ProjectedSource
-	(*ServiceAccountTokenProjection)(nil), // 57: podc.v1.ServiceAccountTokenProjection
-	(*ConfigProjection)(nil),              // 58: podc.v1.ConfigProjection
-	(*SecretProjection)(nil),              // 59: podc.v1.SecretProjection
-	(*DownwardApiProjection)(nil),         // 60: podc.v1.DownwardApiProjection
-	(*DownwardApiVolume)(nil),             // 61: podc.v1.DownwardApiVolume
-	(*DownwardApiFile)(nil),               // 62: podc.v1.DownwardApiFile
-	(*ResourceRef)(nil),                   // 63: podc.v1.ResourceRef
-	(*PersistentVolume)(nil),              // 64: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),               // 65: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil),            // 66: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),                        // 67: podc.v1.Sysctl
-	(*Service)(nil),                       // 68: podc.v1.Service
-	(*ServicePort)(nil),                   // 69: podc.v1.ServicePort
-	nil,                                   // 70: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                                   // 71: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                                   // 72: podc.v1.WorkloadIntent.NodeSelectorEntry
-	nil,                                   // 73: podc.v1.LabelSelector.MatchLabelsEntry
-	nil,                                   // 74: podc.v1.Service.AnnotationsEntry
+	(DnsPolicy)(0),                        // 0: podc.v1.DnsPolicy
+	(TolerationOperator)(0),               // 1: podc.v1.TolerationOperator
+	(TaintEffect)(0),                      // 2: podc.v1.TaintEffect
+	(NodeSelectorOperator)(0),             // 3: podc.v1.NodeSelectorOperator
+	(LabelSelectorOperator)(0),            // 4: podc.v1.LabelSelectorOperator
+	(WhenUnsatisfiable)(0),                // 5: podc.v1.WhenUnsatisfiable
+	(NodeInclusionPolicy)(0),              // 6: podc.v1.NodeInclusionPolicy
+	(DeploymentStrategyType)(0),           // 7: podc.v1.DeploymentStrategyType
+	(Controller)(0),                       // 8: podc.v1.Controller
+	(RestartPolicy)(0),                    // 9: podc.v1.RestartPolicy
+	(PullPolicy)(0),                       // 10: podc.v1.PullPolicy
+	(Protocol)(0),                         // 11: podc.v1.Protocol
+	(Expose)(0),                           // 12: podc.v1.Expose
+	(Scheme)(0),                           // 13: podc.v1.Scheme
+	(SeccompProfile)(0),                   // 14: podc.v1.SeccompProfile
+	(FsGroupChangePolicy)(0),              // 15: podc.v1.FsGroupChangePolicy
+	(ServiceType)(0),                      // 16: podc.v1.ServiceType
+	(SessionAffinity)(0),                  // 17: podc.v1.SessionAffinity
+	(ExternalTrafficPolicy)(0),            // 18: podc.v1.ExternalTrafficPolicy
+	(*WorkloadIntent)(nil),                // 19: podc.v1.WorkloadIntent
+	(*DnsConfig)(nil),                     // 20: podc.v1.DnsConfig
+	(*DnsOption)(nil),                     // 21: podc.v1.DnsOption
+	(*HostAlias)(nil),                     // 22: podc.v1.HostAlias
+	(*Toleration)(nil),                    // 23: podc.v1.Toleration
+	(*Affinity)(nil),                      // 24: podc.v1.Affinity
+	(*NodeAffinity)(nil),                  // 25: podc.v1.NodeAffinity
+	(*NodeSelectorTerm)(nil),              // 26: podc.v1.NodeSelectorTerm
+	(*NodeSelectorRequirement)(nil),       // 27: podc.v1.NodeSelectorRequirement
+	(*PreferredNodeTerm)(nil),             // 28: podc.v1.PreferredNodeTerm
+	(*PodAffinity)(nil),                   // 29: podc.v1.PodAffinity
+	(*PodAffinityTerm)(nil),               // 30: podc.v1.PodAffinityTerm
+	(*WeightedPodAffinityTerm)(nil),       // 31: podc.v1.WeightedPodAffinityTerm
+	(*LabelSelector)(nil),                 // 32: podc.v1.LabelSelector
+	(*LabelSelectorRequirement)(nil),      // 33: podc.v1.LabelSelectorRequirement
+	(*TopologySpreadConstraint)(nil),      // 34: podc.v1.TopologySpreadConstraint
+	(*DeploymentStrategy)(nil),            // 35: podc.v1.DeploymentStrategy
+	(*Container)(nil),                     // 36: podc.v1.Container
+	(*Lifecycle)(nil),                     // 37: podc.v1.Lifecycle
+	(*LifecycleHandler)(nil),              // 38: podc.v1.LifecycleHandler
+	(*SleepAction)(nil),                   // 39: podc.v1.SleepAction
+	(*EnvVar)(nil),                        // 40: podc.v1.EnvVar
+	(*KeyRef)(nil),                        // 41: podc.v1.KeyRef
+	(*EnvFrom)(nil),                       // 42: podc.v1.EnvFrom
+	(*Port)(nil),                          // 43: podc.v1.Port
+	(*Resources)(nil),                     // 44: podc.v1.Resources
+	(*Resource)(nil),                      // 45: podc.v1.Resource
+	(*Probes)(nil),                        // 46: podc.v1.Probes
+	(*Probe)(nil),                         // 47: podc.v1.Probe
+	(*ExecAction)(nil),                    // 48: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),               // 49: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),                 // 50: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),                    // 51: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),                    // 52: podc.v1.GRPCAction
+	(*Mount)(nil),                         // 53: podc.v1.Mount
+	(*Volume)(nil),                        // 54: podc.v1.Volume
+	(*ScratchVolume)(nil),                 // 55: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),                  // 56: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),                  // 57: podc.v1.SecretVolume
+	(*KeyToPath)(nil),                     // 58: podc.v1.KeyToPath
+	(*ProjectedVolume)(nil),               // 59: podc.v1.ProjectedVolume
+	(*ProjectedSource)(nil),               // 60: podc.v1.ProjectedSource
+	(*ServiceAccountTokenProjection)(nil), // 61: podc.v1.ServiceAccountTokenProjection
+	(*ConfigProjection)(nil),              // 62: podc.v1.ConfigProjection
+	(*SecretProjection)(nil),              // 63: podc.v1.SecretProjection
+	(*DownwardApiProjection)(nil),         // 64: podc.v1.DownwardApiProjection
+	(*DownwardApiVolume)(nil),             // 65: podc.v1.DownwardApiVolume
+	(*DownwardApiFile)(nil),               // 66: podc.v1.DownwardApiFile
+	(*ResourceRef)(nil),                   // 67: podc.v1.ResourceRef
+	(*PersistentVolume)(nil),              // 68: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),               // 69: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil),            // 70: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),                        // 71: podc.v1.Sysctl
+	(*Service)(nil),                       // 72: podc.v1.Service
+	(*ServicePort)(nil),                   // 73: podc.v1.ServicePort
+	nil,                                   // 74: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                                   // 75: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                                   // 76: podc.v1.WorkloadIntent.NodeSelectorEntry
+	nil,                                   // 77: podc.v1.LabelSelector.MatchLabelsEntry
+	nil,                                   // 78: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	70, // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	71, // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
-	7,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
-	8,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
-	32, // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
-	32, // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
-	32, // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	50, // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	68, // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	66, // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
-	31, // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
-	72, // 11: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
-	19, // 12: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
-	20, // 13: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
-	30, // 14: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
-	0,  // 15: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
-	1,  // 16: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
-	21, // 17: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
-	25, // 18: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
-	25, // 19: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
-	22, // 20: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
-	24, // 21: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
-	23, // 22: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
-	2,  // 23: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
-	22, // 24: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
-	26, // 25: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
-	27, // 26: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
-	28, // 27: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
-	28, // 28: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
-	26, // 29: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
-	73, // 30: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
-	29, // 31: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
-	3,  // 32: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
-	4,  // 33: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
-	28, // 34: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
-	5,  // 35: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
-	5,  // 36: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
-	6,  // 37: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
-	9,  // 38: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	36, // 39: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	38, // 40: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	39, // 41: podc.v1.Container.ports:type_name -> podc.v1.Port
-	40, // 42: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	42, // 43: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	49, // 44: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	65, // 45: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	33, // 46: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	34, // 47: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	34, // 48: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	44, // 49: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	46, // 50: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	35, // 51: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	37, // 52: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	37, // 53: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	63, // 54: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
-	10, // 55: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	11, // 56: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	41, // 57: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	41, // 58: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	41, // 59: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	43, // 60: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	43, // 61: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	43, // 62: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	44, // 63: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	45, // 64: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	46, // 65: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	48, // 66: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	12, // 67: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	47, // 68: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	51, // 69: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	52, // 70: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	53, // 71: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	64, // 72: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	55, // 73: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	61, // 74: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	54, // 75: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	54, // 76: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	56, // 77: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	57, // 78: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	58, // 79: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	59, // 80: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	60, // 81: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	54, // 82: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	54, // 83: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	62, // 84: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	62, // 85: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	63, // 86: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	13, // 87: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	13, // 88: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	14, // 89: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	67, // 90: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	15, // 91: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	69, // 92: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	16, // 93: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	17, // 94: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	74, // 95: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	96, // [96:96] is the sub-list for method output_type
-	96, // [96:96] is the sub-list for method input_type
-	96, // [96:96] is the sub-list for extension type_name
-	96, // [96:96] is the sub-list for extension extendee
-	0,  // [0:96] is the sub-list for field type_name
+	74,  // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	75,  // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	8,   // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
+	9,   // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
+	36,  // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
+	36,  // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
+	36,  // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
+	54,  // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	72,  // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	70,  // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	35,  // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
+	76,  // 11: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
+	23,  // 12: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
+	24,  // 13: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
+	34,  // 14: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
+	0,   // 15: podc.v1.WorkloadIntent.dns_policy:type_name -> podc.v1.DnsPolicy
+	20,  // 16: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
+	22,  // 17: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
+	21,  // 18: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
+	1,   // 19: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
+	2,   // 20: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
+	25,  // 21: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
+	29,  // 22: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
+	29,  // 23: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
+	26,  // 24: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
+	28,  // 25: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
+	27,  // 26: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
+	3,   // 27: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
+	26,  // 28: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
+	30,  // 29: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
+	31,  // 30: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
+	32,  // 31: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
+	32,  // 32: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
+	30,  // 33: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
+	77,  // 34: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
+	33,  // 35: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
+	4,   // 36: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
+	5,   // 37: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
+	32,  // 38: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
+	6,   // 39: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
+	6,   // 40: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
+	7,   // 41: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	10,  // 42: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	40,  // 43: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	42,  // 44: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	43,  // 45: podc.v1.Container.ports:type_name -> podc.v1.Port
+	44,  // 46: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	46,  // 47: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	53,  // 48: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	69,  // 49: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	37,  // 50: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	38,  // 51: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	38,  // 52: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	48,  // 53: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	50,  // 54: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	39,  // 55: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	41,  // 56: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	41,  // 57: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	67,  // 58: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	11,  // 59: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	12,  // 60: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	45,  // 61: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	45,  // 62: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	45,  // 63: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	47,  // 64: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	47,  // 65: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	47,  // 66: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	48,  // 67: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	49,  // 68: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	50,  // 69: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	52,  // 70: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	13,  // 71: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	51,  // 72: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	55,  // 73: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	56,  // 74: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	57,  // 75: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	68,  // 76: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	59,  // 77: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	65,  // 78: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	58,  // 79: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	58,  // 80: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	60,  // 81: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	61,  // 82: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	62,  // 83: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	63,  // 84: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	64,  // 85: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	58,  // 86: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	58,  // 87: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	66,  // 88: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	66,  // 89: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	67,  // 90: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	14,  // 91: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	14,  // 92: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	15,  // 93: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	71,  // 94: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	16,  // 95: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	73,  // 96: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	17,  // 97: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	18,  // 98: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	78,  // 99: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	100, // [100:100] is the sub-list for method output_type
+	100, // [100:100] is the sub-list for method input_type
+	100, // [100:100] is the sub-list for extension type_name
+	100, // [100:100] is the sub-list for extension extendee
+	0,   // [0:100] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -6052,31 +6413,32 @@ func file_podc_v1_intent_proto_init() {
 		return
 	}
 	file_podc_v1_intent_proto_msgTypes[0].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[1].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[12].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[16].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[2].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[4].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[15].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[19].OneofWrappers = []any{
 		(*LifecycleHandler_Exec)(nil),
 		(*LifecycleHandler_HttpGet)(nil),
 		(*LifecycleHandler_Sleep)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[18].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[21].OneofWrappers = []any{
 		(*EnvVar_Value)(nil),
 		(*EnvVar_ConfigMapKey)(nil),
 		(*EnvVar_SecretKey)(nil),
 		(*EnvVar_Field)(nil),
 		(*EnvVar_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[20].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[23].OneofWrappers = []any{
 		(*EnvFrom_ConfigMap)(nil),
 		(*EnvFrom_Secret)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[25].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[28].OneofWrappers = []any{
 		(*Probe_Exec)(nil),
 		(*Probe_TcpSocket)(nil),
 		(*Probe_HttpGet)(nil),
 		(*Probe_Grpc)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[32].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[35].OneofWrappers = []any{
 		(*Volume_Scratch)(nil),
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
@@ -6084,31 +6446,31 @@ func file_podc_v1_intent_proto_init() {
 		(*Volume_Projected)(nil),
 		(*Volume_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[34].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[35].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[36].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[37].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[38].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[38].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[39].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[40].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[41].OneofWrappers = []any{
 		(*ProjectedSource_ServiceAccountToken)(nil),
 		(*ProjectedSource_Config)(nil),
 		(*ProjectedSource_Secret)(nil),
 		(*ProjectedSource_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[39].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[43].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[42].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[46].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[47].OneofWrappers = []any{
 		(*DownwardApiFile_Field)(nil),
 		(*DownwardApiFile_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[47].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[48].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[50].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[51].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
-			NumEnums:      18,
-			NumMessages:   57,
+			NumEnums:      19,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
