@@ -94,7 +94,39 @@ func checkPodSpec(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	if p := checkScheduling(wi, spec); p != "" {
 		return p
 	}
-	return checkPlumbing(wi, spec)
+	if p := checkPlumbing(wi, spec); p != "" {
+		return p
+	}
+	return checkResources(wi, spec)
+}
+
+// checkResources: every device's request is its limit, and pod-level
+// resources have a request for every limit.
+func checkResources(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
+	for _, cs := range [][]*podcv1.Container{wi.GetInitSteps(), wi.GetContainers(), wi.GetSidecars()} {
+		for _, c := range cs {
+			ct := containerNamed(spec, c.GetName())
+			for _, e := range c.GetResources().GetExtended() {
+				name := corev1.ResourceName(e.GetName())
+				lim, okL := ct.Resources.Limits[name]
+				req, okR := ct.Resources.Requests[name]
+				if !okL || !okR || lim.Cmp(req) != 0 {
+					return fmt.Sprintf("%s %s: request %v, limit %v", c.GetName(), name, req, lim)
+				}
+			}
+		}
+	}
+	if (wi.GetResources() == nil) != (spec.Resources == nil) {
+		return "pod-level resources lost"
+	}
+	if spec.Resources != nil {
+		for name := range spec.Resources.Limits {
+			if _, ok := spec.Resources.Requests[name]; !ok {
+				return "pod-level " + string(name) + " limit without a request"
+			}
+		}
+	}
+	return ""
 }
 
 // checkPlumbing: the DNS policy is the intent's or ClusterFirst, and the

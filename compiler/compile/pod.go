@@ -58,6 +58,11 @@ func (b *builder) podSpec() (corev1.PodSpec, provenance.Node, error) {
 	spec.TerminationGracePeriodSeconds = b.gracePeriod(sn)
 	b.scheduling(&spec, sn)
 	b.plumbing(&spec, sn)
+	pr, err := b.podResources(sn)
+	if err != nil {
+		return spec, sn, err
+	}
+	spec.Resources = pr
 	vols, err := b.volumes(sn)
 	if err != nil {
 		return spec, sn, err

@@ -74,5 +74,30 @@ func (b *builder) resources(p diag.Path, n provenance.Node, ip provenance.Path, 
 			r.Key(node(&requests, "requests"), string(k.name), from(explicit, r.In(r.In(ip, k.field), "request")))
 		}
 	}
+	// Extended resources: the limit, and the request equal to it, written
+	// out when unset.
+	ep := r.In(ip, "extended")
+	for i, e := range rs.GetExtended() {
+		xp := p.Field("extended").Index(i)
+		xip := r.At(ep, i)
+		q, err := intent.ParseQuantity(e.GetLimit(), "count")
+		if err != nil {
+			return out, fmt.Errorf("compile %s: %w", xp.Field("limit"), err)
+		}
+		name := corev1.ResourceName(e.GetName())
+		if out.Limits == nil {
+			out.Limits = corev1.ResourceList{}
+		}
+		if out.Requests == nil {
+			out.Requests = corev1.ResourceList{}
+		}
+		out.Limits[name] = q
+		out.Requests[name] = q.DeepCopy()
+		r.Key(node(&limits, "limits"), e.GetName(), provenance.FromIntent(r.In(xip, "limit")))
+		r.Key(node(&requests, "requests"), e.GetName(), from(e.GetRequest() != "", r.In(xip, "request")))
+		if e.GetRequest() == "" {
+			b.def(xp.Field("request"), q.String(), "unset: a device's request equals its limit")
+		}
+	}
 	return out, nil
 }

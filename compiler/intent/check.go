@@ -56,6 +56,7 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	c.rollout()
 	c.scheduling()
 	c.plumbing()
+	c.podResources()
 	vols := c.volumes()
 	c.containers(vols)
 	c.ports()

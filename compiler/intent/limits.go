@@ -124,6 +124,14 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.podSecurity(wi.GetSecurityContext())
 	c.scheduling(wi)
 	c.plumbing(wi)
+	for _, r := range []struct {
+		field, kind string
+		r           *podcv1.Resource
+	}{{"cpu", "cpu", wi.GetResources().GetCpu()}, {"memory", "memory", wi.GetResources().GetMemory()}} {
+		rp := diag.Path("resources").Field(r.field)
+		c.quantity(rp.Field("request"), r.r.GetRequest(), r.kind)
+		c.quantity(rp.Field("limit"), r.r.GetLimit(), r.kind)
+	}
 	c.name(diag.Path("strategy").Field("maxSurge"), wi.GetStrategy().GetMaxSurge())
 	c.name(diag.Path("strategy").Field("maxUnavailable"), wi.GetStrategy().GetMaxUnavailable())
 	c.volumes(wi.GetVolumes())
@@ -351,6 +359,14 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 	} {
 		c.quantity(rp.Field(r.field).Field("request"), r.r.GetRequest(), r.kind)
 		c.quantity(rp.Field(r.field).Field("limit"), r.r.GetLimit(), r.kind)
+	}
+	if c.count(rp.Field("extended"), len(ct.GetResources().GetExtended()), c.l.ListItems, "resources") {
+		for i, e := range ct.GetResources().GetExtended() {
+			ep := rp.Field("extended").Index(i)
+			c.str(ep.Field("name"), e.GetName(), c.l.KeyBytes)
+			c.quantity(ep.Field("request"), e.GetRequest(), "count")
+			c.quantity(ep.Field("limit"), e.GetLimit(), "count")
+		}
 	}
 	pp := p.Field("probes")
 	c.probe(pp.Field("liveness"), ct.GetProbes().GetLiveness())

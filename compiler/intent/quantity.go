@@ -27,9 +27,9 @@ var maxBaseUnits = big.NewRat(math.MaxInt64, 1)
 // malformed and negative quantities, ones longer than MaxQuantityLength,
 // cpu finer than a millicore, bytes that are not whole, amounts beyond
 // 2^63-1 base units (millicores for cpu, bytes otherwise), and anything
-// whose canonical form would read back as a different value. kind is "cpu"
-// or anything else for byte quantities; it picks the unit and the examples
-// in the error. The quantity returned is equal to the value written, and
+// whose canonical form would read back as a different value. kind is "cpu",
+// "count" for whole numbers of devices, or anything else for byte
+// quantities; it picks the unit and the examples in the error. The quantity returned is equal to the value written, and
 // its String form is how Kubernetes writes that value (its canonical
 // spelling, or the one written when Kubernetes deems that canonical).
 func ParseQuantity(s, kind string) (resource.Quantity, error) {
@@ -37,7 +37,7 @@ func ParseQuantity(s, kind string) (resource.Quantity, error) {
 	if kind == "cpu" {
 		cache = cpuQuantities
 	}
-	if len(s) > MaxQuantityLength {
+	if len(s) > MaxQuantityLength || kind == "count" {
 		return parseQuantity(s, kind)
 	}
 	r := cache.get(s, func(s string) quantityResult {
@@ -149,6 +149,9 @@ func baseScale(kind string) int {
 }
 
 func notAQuantity(s, kind string) error {
+	if kind == "count" {
+		return fmt.Errorf("%q is not a quantity: use a whole number of devices like \"1\"", s)
+	}
 	if kind == "cpu" {
 		return fmt.Errorf("%q is not a quantity: use cores like \"0.5\" or millicores like \"500m\"", s)
 	}
@@ -156,6 +159,9 @@ func notAQuantity(s, kind string) error {
 }
 
 func tooLarge(s, kind string) error {
+	if kind == "count" {
+		return fmt.Errorf("%q is too large: at most %d", s, int64(math.MaxInt64))
+	}
 	if kind == "cpu" {
 		return fmt.Errorf("%q is too large: Kubernetes counts cpu in 64-bit millicores, at most %dm", s, int64(math.MaxInt64))
 	}
@@ -163,6 +169,9 @@ func tooLarge(s, kind string) error {
 }
 
 func tooFine(s, kind string) error {
+	if kind == "count" {
+		return fmt.Errorf("%q is not a whole number: devices are counted whole", s)
+	}
 	if kind == "cpu" {
 		return fmt.Errorf("%q is finer than a millicore: Kubernetes counts cpu in whole millicores (1m = 0.001)", s)
 	}

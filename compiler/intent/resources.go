@@ -13,6 +13,7 @@ func (c *checker) resources(p diag.Path, rs *podcv1.Resources) {
 	c.resource(p.Field("cpu"), rs.GetCpu(), "cpu")
 	c.resource(p.Field("memory"), rs.GetMemory(), "memory")
 	c.resource(p.Field("ephemeralStorage"), rs.GetEphemeralStorage(), "memory")
+	c.extended(p.Field("extended"), rs.GetExtended())
 }
 
 func (c *checker) resource(p diag.Path, r *podcv1.Resource, kind string) {

@@ -285,6 +285,10 @@ func reference(wi *podcv1.WorkloadIntent, profile string, ports intent.PortRange
 		field string
 		list  []*podcv1.Container
 	}{{"containers", wi.GetContainers()}, {"sidecars", wi.GetSidecars()}, {"initSteps", wi.GetInitSteps()}}
+	// A pod-level cpu request (or limit, which sets one) and memory limit
+	// count for every container.
+	podCPU := qty(wi.GetResources().GetCpu().GetRequest(), true) + qty(wi.GetResources().GetCpu().GetLimit(), true)
+	podMem := qty(wi.GetResources().GetMemory().GetLimit(), false)
 	for _, g := range groups {
 		for i, c := range g.list {
 			path := fmt.Sprintf("%s[%d]", g.field, i)
@@ -312,20 +316,20 @@ func reference(wi *podcv1.WorkloadIntent, profile string, ports intent.PortRange
 				if unpinned {
 					add("baseline.image-pinned", path+".image")
 				}
-				if cpuReq == 0 {
+				if cpuReq == 0 && podCPU == 0 {
 					add("baseline.cpu-request", path+".resources.cpu.request")
 				}
-				if memLim == 0 {
+				if memLim == 0 && podMem == 0 {
 					add("baseline.memory-limit", path+".resources.memory.limit")
 				}
 			} else {
 				if unpinned {
 					add("restricted.image-pinned", path+".image")
 				}
-				if cpuReq == 0 {
+				if cpuReq == 0 && podCPU == 0 {
 					add("restricted.cpu-request", path+".resources.cpu.request")
 				}
-				if memLim == 0 {
+				if memLim == 0 && podMem == 0 {
 					add("restricted.memory-limit", path+".resources.memory.limit")
 				}
 				if cpuReq > 0 && cpuLim > 4*cpuReq {
@@ -443,6 +447,12 @@ func variants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
 			}
 		}
 		wi.PriorityClassName = []string{"", "system-node-critical", "system", "high", "system-x"}[i%5]
+		switch i % 7 {
+		case 2:
+			wi.Resources = &podcv1.PodResources{Cpu: &podcv1.Resource{Limit: "4"}, Memory: &podcv1.Resource{Limit: "8Gi"}}
+		case 5:
+			wi.Resources = &podcv1.PodResources{Cpu: &podcv1.Resource{Request: "1"}}
+		}
 		if i%4 == 1 {
 			wi.Tolerations = []*podcv1.Toleration{{Key: "k", Value: "v"}, {Operator: podcv1.TolerationOperator_TOLERATION_OPERATOR_EXISTS}, {Key: "k", Operator: podcv1.TolerationOperator_TOLERATION_OPERATOR_EXISTS}}
 		}

@@ -33,6 +33,8 @@ type inIntent struct {
 	SecurityContext inPodSecurity `json:"securityContext"`
 	// TerminationGracePeriodSeconds is the pod's, or the default.
 	TerminationGracePeriodSeconds int64 `json:"terminationGracePeriodSeconds"`
+	// Resources are the pod-level cpu and memory.
+	Resources inPodResources `json:"resources"`
 	// Where the pod may run.
 	NodeSelector              map[string]string `json:"nodeSelector"`
 	Tolerations               []inToleration    `json:"tolerations"`
@@ -262,6 +264,7 @@ type inContainer struct {
 	Exposed         bool       `json:"exposed"`
 	CPU             inAmount   `json:"cpu"`
 	Memory          inAmount   `json:"memory"`
+	Extended        []inDevice `json:"extended"`
 	Ports           []inPort   `json:"ports"`
 	Probes          inProbes   `json:"probes"`
 	SecurityContext inSecurity `json:"securityContext"`
@@ -288,6 +291,12 @@ type inEnv struct {
 type inHooks struct {
 	PostStart string `json:"postStart"`
 	PreStop   string `json:"preStop"`
+}
+
+// inDevice is a container's extended resource: its name and how many.
+type inDevice struct {
+	Name  string      `json:"name"`
+	Count json.Number `json:"count"`
 }
 
 // inAmount holds exact decimal numbers of any size, which CUE compares
@@ -366,6 +375,7 @@ func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 	}
 	in.SecurityContext = flattenPodSecurity(wi.GetSecurityContext(), tv)
 	in.TerminationGracePeriodSeconds = intent.GracePeriod(wi)
+	in.Resources = podResources(wi)
 	in.Volumes = flattenVolumes(wi.GetVolumes())
 	flattenScheduling(in, wi)
 	flattenPlumbing(in, wi)
@@ -459,6 +469,14 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	res := c.GetResources()
 	out.CPU = amount(res.GetCpu(), true)
 	out.Memory = amount(res.GetMemory(), false)
+	out.Extended = make([]inDevice, 0, len(res.GetExtended()))
+	for _, e := range res.GetExtended() {
+		n := json.Number("0")
+		if v, ok := intent.ExactAmount(e.GetLimit(), false); ok {
+			n = json.Number(v)
+		}
+		out.Extended = append(out.Extended, inDevice{Name: e.GetName(), Count: n})
+	}
 	for i, port := range c.GetPorts() {
 		ip := inPort{
 			Path:          p.Field("ports").Index(i).String(),
@@ -614,6 +632,32 @@ type inPod struct {
 	Controller      string         `json:"controller"`
 	RestartPolicy   string         `json:"restartPolicy"`
 	SecurityContext inPodContainer `json:"securityContext"`
+	Resources       inPodResources `json:"resources"`
+}
+
+// inPodResources are the pod-level cpu and memory, 0 when unset.
+type inPodResources struct {
+	CPU    inAmount `json:"cpu"`
+	Memory inAmount `json:"memory"`
+}
+
+// podResources flattens the pod-level resources; an unset request is the
+// one the compiler writes out: the containers' requests together, or the
+// limit when none requests the resource.
+func podResources(wi *podcv1.WorkloadIntent) inPodResources {
+	rs := wi.GetResources()
+	one := func(r *podcv1.Resource, name string, milli bool) inAmount {
+		a := amount(r, milli)
+		if r.GetRequest() == "" && r.GetLimit() != "" {
+			if sum, some := intent.ContainerRequests(wi, name); some {
+				if v, ok := intent.ExactAmount(sum.String(), milli); ok {
+					a.Request = json.Number(v)
+				}
+			}
+		}
+		return a
+	}
+	return inPodResources{CPU: one(rs.GetCpu(), "cpu", true), Memory: one(rs.GetMemory(), "memory", false)}
 }
 
 // inPodContainer is the part of the pod's security context that applies
@@ -629,7 +673,7 @@ func containerInputs(in *inIntent, p inParams) ([][]byte, error) {
 	sc := &in.SecurityContext
 	pod := inPod{Controller: in.Controller, RestartPolicy: in.RestartPolicy, SecurityContext: inPodContainer{
 		RunAsNonRoot: sc.RunAsNonRoot, RunAsUser: sc.RunAsUser, SeccompProfile: sc.SeccompProfile,
-	}}
+	}, Resources: in.Resources}
 	out := make([][]byte, len(in.Containers))
 	for i := range in.Containers {
 		src, err := json.Marshal(struct {

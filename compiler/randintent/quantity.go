@@ -78,9 +78,11 @@ func (b *builder) resource(gen func() string) *podcv1.Resource {
 }
 
 func (b *builder) resources() *podcv1.Resources {
-	return &podcv1.Resources{
+	rs := &podcv1.Resources{
 		Cpu:              b.resource(b.cpuQuantity),
 		Memory:           b.resource(b.byteQuantity),
 		EphemeralStorage: b.resource(b.byteQuantity),
 	}
+	b.extended(rs)
+	return rs
 }

@@ -135,6 +135,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 		wi.Sidecars = append(wi.Sidecars, b.container(roleSidecar))
 	}
 	b.nameRefs()
+	b.podResources()
 	b.name()
 	b.annotations()
 	if b.chance(0.4) {

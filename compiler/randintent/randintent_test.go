@@ -157,6 +157,17 @@ func TestShapes(t *testing.T) {
 				mark("tty")
 			}
 		}
+		if r := wi.GetResources(); r != nil {
+			mark("pod resources")
+			if r.GetCpu().GetRequest() != "" || r.GetMemory().GetRequest() != "" {
+				mark("pod request")
+			}
+		}
+		for _, c := range wi.GetContainers() {
+			if len(c.GetResources().GetExtended()) > 0 {
+				mark("devices")
+			}
+		}
 		if wi.TerminationGracePeriodSeconds != nil {
 			mark("grace period")
 			if wi.GetTerminationGracePeriodSeconds() == 0 {
@@ -325,6 +336,7 @@ func TestShapes(t *testing.T) {
 		"spread WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY", "spread minDomains and matchLabelKeys", "classes",
 		"dns DNS_POLICY_UNSPECIFIED", "dns DNS_POLICY_CLUSTER_FIRST", "dns DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET", "dns DNS_POLICY_DEFAULT",
 		"dns DNS_POLICY_NONE", "dns config", "host aliases and pull secrets", "no token", "subdomain", "tty",
+		"pod resources", "pod request", "devices",
 		"grace period", "grace period 0", "hook exec", "hook httpGet", "hook sleep",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED", "strategy DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_RECREATE", "rollout percent", "rollout number", "rollout timing",

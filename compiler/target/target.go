@@ -77,6 +77,8 @@ var (
 	// SpreadMatchLabelKeys is a topology spread constraint's
 	// matchLabelKeys.
 	SpreadMatchLabelKeys = Feature{Name: "matchLabelKeys", Since: 27}
+	// PodResources are requests and limits of the pod as a whole.
+	PodResources = Feature{Name: "pod-level resources", Since: 34}
 )
 
 // Has reports whether v has the feature.

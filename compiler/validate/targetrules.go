@@ -13,8 +13,8 @@ import (
 
 // targetPodSpec refuses the pod features that the apiserver podc runs
 // accepts but an apiserver of version v does not have: native sidecars,
-// gRPC probes, sleep hooks, the status.hostIPs field and the newer fields
-// of topology spread constraints.
+// gRPC probes, sleep hooks, the status.hostIPs field, the newer fields of
+// topology spread constraints and pod-level resources.
 func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field.ErrorList {
 	var errs field.ErrorList
 	if !v.Has(target.NativeSidecars) {
@@ -54,6 +54,9 @@ func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field
 				}
 			}
 		}
+	}
+	if spec.Resources != nil && !v.Has(target.PodResources) {
+		errs = append(errs, field.Forbidden(path.Child("resources"), missing(target.PodResources, v)))
 	}
 	for i, c := range spec.TopologySpreadConstraints {
 		cp := path.Child("topologySpreadConstraints").Index(i)

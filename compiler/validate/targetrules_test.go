@@ -145,3 +145,17 @@ func TestSpreadFieldsNeedTarget(t *testing.T) {
 		}
 	}
 }
+
+func TestPodResourcesNeedTarget(t *testing.T) {
+	wi := testIntent()
+	wi.Resources = &podcv1.PodResources{Cpu: &podcv1.Resource{Limit: "4"}}
+	objs, src := compiled(t, wi)
+	const at = "Pod/hello: spec.resources"
+	got, ok := findingWith(t, objs, src, target.Version{Minor: 33}, at)
+	if !ok || !strings.HasPrefix(got, "resources ") || !strings.Contains(got, "1.34") {
+		t.Fatalf("pod-level resources on 1.33: %q (%v)", got, ok)
+	}
+	if _, ok := findingWith(t, objs, src, target.Version{Minor: 34}, at); ok {
+		t.Error("pod-level resources refused for 1.34")
+	}
+}

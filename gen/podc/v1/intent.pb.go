@@ -1235,7 +1235,12 @@ type WorkloadIntent struct {
 	Hostname string `protobuf:"bytes,36,opt,name=hostname,proto3" json:"hostname,omitempty"`
 	// With a headless Service of this name in the namespace, the pod is
 	// reachable as <hostname>.<subdomain>.<namespace>.svc: a DNS-1123 label.
-	Subdomain     string `protobuf:"bytes,37,opt,name=subdomain,proto3" json:"subdomain,omitempty"`
+	Subdomain string `protobuf:"bytes,37,opt,name=subdomain,proto3" json:"subdomain,omitempty"`
+	// Requests and limits of the pod as a whole, which its containers share
+	// (Kubernetes 1.34+). A limit without a request sets the request to the
+	// containers' requests together, or to the limit when none has one;
+	// written out.
+	Resources     *PodResources `protobuf:"bytes,38,opt,name=resources,proto3" json:"resources,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1527,6 +1532,13 @@ func (x *WorkloadIntent) GetSubdomain() string {
 		return x.Subdomain
 	}
 	return ""
+}
+
+func (x *WorkloadIntent) GetResources() *PodResources {
+	if x != nil {
+		return x.Resources
+	}
+	return nil
 }
 
 // DnsConfig adds to a pod's resolver configuration.
@@ -3393,8 +3405,11 @@ type Resources struct {
 	Memory *Resource `protobuf:"bytes,2,opt,name=memory,proto3" json:"memory,omitempty"`
 	// Local ephemeral storage in bytes, in the same units as memory.
 	EphemeralStorage *Resource `protobuf:"bytes,3,opt,name=ephemeral_storage,json=ephemeralStorage,proto3" json:"ephemeral_storage,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Extended resources: GPUs and other devices a node advertises, each at
+	// most once.
+	Extended      []*ExtendedResource `protobuf:"bytes,4,rep,name=extended,proto3" json:"extended,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Resources) Reset() {
@@ -3448,6 +3463,137 @@ func (x *Resources) GetEphemeralStorage() *Resource {
 	return nil
 }
 
+func (x *Resources) GetExtended() []*ExtendedResource {
+	if x != nil {
+		return x.Extended
+	}
+	return nil
+}
+
+// ExtendedResource is a container's share of a device a node advertises.
+// Devices are not shared: the request is the limit.
+type ExtendedResource struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The resource's name, qualified by a domain other than kubernetes.io:
+	// "nvidia.com/gpu", "example.com/fpga".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What scheduling reserves: a whole number equal to the limit. Unset
+	// means the limit, written out.
+	Request string `protobuf:"bytes,2,opt,name=request,proto3" json:"request,omitempty"`
+	// How many the container gets: a whole number. Required.
+	Limit         string `protobuf:"bytes,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtendedResource) Reset() {
+	*x = ExtendedResource{}
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtendedResource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendedResource) ProtoMessage() {}
+
+func (x *ExtendedResource) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendedResource.ProtoReflect.Descriptor instead.
+func (*ExtendedResource) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ExtendedResource) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ExtendedResource) GetRequest() string {
+	if x != nil {
+		return x.Request
+	}
+	return ""
+}
+
+func (x *ExtendedResource) GetLimit() string {
+	if x != nil {
+		return x.Limit
+	}
+	return ""
+}
+
+// PodResources are the requests and limits of the pod as a whole, shared
+// by its containers (Kubernetes 1.34+).
+type PodResources struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// CPU in cores, as for a container. A request at least the containers'
+	// requests together; a limit at least each container's limit.
+	Cpu *Resource `protobuf:"bytes,1,opt,name=cpu,proto3" json:"cpu,omitempty"`
+	// Memory in bytes, as for a container, with the same bounds.
+	Memory        *Resource `protobuf:"bytes,2,opt,name=memory,proto3" json:"memory,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PodResources) Reset() {
+	*x = PodResources{}
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PodResources) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PodResources) ProtoMessage() {}
+
+func (x *PodResources) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PodResources.ProtoReflect.Descriptor instead.
+func (*PodResources) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *PodResources) GetCpu() *Resource {
+	if x != nil {
+		return x.Cpu
+	}
+	return nil
+}
+
+func (x *PodResources) GetMemory() *Resource {
+	if x != nil {
+		return x.Memory
+	}
+	return nil
+}
+
 // Resource is the request and limit of one resource, as Kubernetes
 // quantities. A limit without a request sets the request equal to the limit.
 // A request above the limit is refused.
@@ -3463,7 +3609,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3475,7 +3621,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3488,7 +3634,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Resource) GetRequest() string {
@@ -3520,7 +3666,7 @@ type Probes struct {
 
 func (x *Probes) Reset() {
 	*x = Probes{}
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3532,7 +3678,7 @@ func (x *Probes) String() string {
 func (*Probes) ProtoMessage() {}
 
 func (x *Probes) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3545,7 +3691,7 @@ func (x *Probes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probes.ProtoReflect.Descriptor instead.
 func (*Probes) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Probes) GetLiveness() *Probe {
@@ -3598,7 +3744,7 @@ type Probe struct {
 
 func (x *Probe) Reset() {
 	*x = Probe{}
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3610,7 +3756,7 @@ func (x *Probe) String() string {
 func (*Probe) ProtoMessage() {}
 
 func (x *Probe) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3623,7 +3769,7 @@ func (x *Probe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probe.ProtoReflect.Descriptor instead.
 func (*Probe) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Probe) GetHandler() isProbe_Handler {
@@ -3747,7 +3893,7 @@ type ExecAction struct {
 
 func (x *ExecAction) Reset() {
 	*x = ExecAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3759,7 +3905,7 @@ func (x *ExecAction) String() string {
 func (*ExecAction) ProtoMessage() {}
 
 func (x *ExecAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3772,7 +3918,7 @@ func (x *ExecAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecAction.ProtoReflect.Descriptor instead.
 func (*ExecAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExecAction) GetCommand() []string {
@@ -3795,7 +3941,7 @@ type TCPSocketAction struct {
 
 func (x *TCPSocketAction) Reset() {
 	*x = TCPSocketAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3807,7 +3953,7 @@ func (x *TCPSocketAction) String() string {
 func (*TCPSocketAction) ProtoMessage() {}
 
 func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3820,7 +3966,7 @@ func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPSocketAction.ProtoReflect.Descriptor instead.
 func (*TCPSocketAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *TCPSocketAction) GetPort() string {
@@ -3849,7 +3995,7 @@ type HTTPGetAction struct {
 
 func (x *HTTPGetAction) Reset() {
 	*x = HTTPGetAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3861,7 +4007,7 @@ func (x *HTTPGetAction) String() string {
 func (*HTTPGetAction) ProtoMessage() {}
 
 func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3874,7 +4020,7 @@ func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPGetAction.ProtoReflect.Descriptor instead.
 func (*HTTPGetAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *HTTPGetAction) GetPath() string {
@@ -3918,7 +4064,7 @@ type HTTPHeader struct {
 
 func (x *HTTPHeader) Reset() {
 	*x = HTTPHeader{}
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3930,7 +4076,7 @@ func (x *HTTPHeader) String() string {
 func (*HTTPHeader) ProtoMessage() {}
 
 func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3943,7 +4089,7 @@ func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPHeader.ProtoReflect.Descriptor instead.
 func (*HTTPHeader) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *HTTPHeader) GetName() string {
@@ -3974,7 +4120,7 @@ type GRPCAction struct {
 
 func (x *GRPCAction) Reset() {
 	*x = GRPCAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3986,7 +4132,7 @@ func (x *GRPCAction) String() string {
 func (*GRPCAction) ProtoMessage() {}
 
 func (x *GRPCAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3999,7 +4145,7 @@ func (x *GRPCAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRPCAction.ProtoReflect.Descriptor instead.
 func (*GRPCAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GRPCAction) GetPort() int32 {
@@ -4033,7 +4179,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4045,7 +4191,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4058,7 +4204,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Mount) GetVolume() string {
@@ -4111,7 +4257,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4123,7 +4269,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4136,7 +4282,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Volume) GetName() string {
@@ -4267,7 +4413,7 @@ type ScratchVolume struct {
 
 func (x *ScratchVolume) Reset() {
 	*x = ScratchVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4279,7 +4425,7 @@ func (x *ScratchVolume) String() string {
 func (*ScratchVolume) ProtoMessage() {}
 
 func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4292,7 +4438,7 @@ func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScratchVolume.ProtoReflect.Descriptor instead.
 func (*ScratchVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ScratchVolume) GetSizeLimit() string {
@@ -4328,7 +4474,7 @@ type ConfigVolume struct {
 
 func (x *ConfigVolume) Reset() {
 	*x = ConfigVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4340,7 +4486,7 @@ func (x *ConfigVolume) String() string {
 func (*ConfigVolume) ProtoMessage() {}
 
 func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4353,7 +4499,7 @@ func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigVolume.ProtoReflect.Descriptor instead.
 func (*ConfigVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ConfigVolume) GetName() string {
@@ -4403,7 +4549,7 @@ type SecretVolume struct {
 
 func (x *SecretVolume) Reset() {
 	*x = SecretVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4415,7 +4561,7 @@ func (x *SecretVolume) String() string {
 func (*SecretVolume) ProtoMessage() {}
 
 func (x *SecretVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4428,7 +4574,7 @@ func (x *SecretVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretVolume.ProtoReflect.Descriptor instead.
 func (*SecretVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SecretVolume) GetName() string {
@@ -4476,7 +4622,7 @@ type KeyToPath struct {
 
 func (x *KeyToPath) Reset() {
 	*x = KeyToPath{}
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4488,7 +4634,7 @@ func (x *KeyToPath) String() string {
 func (*KeyToPath) ProtoMessage() {}
 
 func (x *KeyToPath) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4501,7 +4647,7 @@ func (x *KeyToPath) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyToPath.ProtoReflect.Descriptor instead.
 func (*KeyToPath) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *KeyToPath) GetKey() string {
@@ -4539,7 +4685,7 @@ type ProjectedVolume struct {
 
 func (x *ProjectedVolume) Reset() {
 	*x = ProjectedVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4551,7 +4697,7 @@ func (x *ProjectedVolume) String() string {
 func (*ProjectedVolume) ProtoMessage() {}
 
 func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4564,7 +4710,7 @@ func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedVolume.ProtoReflect.Descriptor instead.
 func (*ProjectedVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ProjectedVolume) GetSources() []*ProjectedSource {
@@ -4599,7 +4745,7 @@ type ProjectedSource struct {
 
 func (x *ProjectedSource) Reset() {
 	*x = ProjectedSource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4611,7 +4757,7 @@ func (x *ProjectedSource) String() string {
 func (*ProjectedSource) ProtoMessage() {}
 
 func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4624,7 +4770,7 @@ func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedSource.ProtoReflect.Descriptor instead.
 func (*ProjectedSource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ProjectedSource) GetSource() isProjectedSource_Source {
@@ -4718,7 +4864,7 @@ type ServiceAccountTokenProjection struct {
 
 func (x *ServiceAccountTokenProjection) Reset() {
 	*x = ServiceAccountTokenProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4730,7 +4876,7 @@ func (x *ServiceAccountTokenProjection) String() string {
 func (*ServiceAccountTokenProjection) ProtoMessage() {}
 
 func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4743,7 +4889,7 @@ func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceAccountTokenProjection.ProtoReflect.Descriptor instead.
 func (*ServiceAccountTokenProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ServiceAccountTokenProjection) GetPath() string {
@@ -4782,7 +4928,7 @@ type ConfigProjection struct {
 
 func (x *ConfigProjection) Reset() {
 	*x = ConfigProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4794,7 +4940,7 @@ func (x *ConfigProjection) String() string {
 func (*ConfigProjection) ProtoMessage() {}
 
 func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4807,7 +4953,7 @@ func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigProjection.ProtoReflect.Descriptor instead.
 func (*ConfigProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ConfigProjection) GetName() string {
@@ -4846,7 +4992,7 @@ type SecretProjection struct {
 
 func (x *SecretProjection) Reset() {
 	*x = SecretProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4858,7 +5004,7 @@ func (x *SecretProjection) String() string {
 func (*SecretProjection) ProtoMessage() {}
 
 func (x *SecretProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4871,7 +5017,7 @@ func (x *SecretProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretProjection.ProtoReflect.Descriptor instead.
 func (*SecretProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *SecretProjection) GetName() string {
@@ -4907,7 +5053,7 @@ type DownwardApiProjection struct {
 
 func (x *DownwardApiProjection) Reset() {
 	*x = DownwardApiProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4919,7 +5065,7 @@ func (x *DownwardApiProjection) String() string {
 func (*DownwardApiProjection) ProtoMessage() {}
 
 func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4932,7 +5078,7 @@ func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiProjection.ProtoReflect.Descriptor instead.
 func (*DownwardApiProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *DownwardApiProjection) GetItems() []*DownwardApiFile {
@@ -4956,7 +5102,7 @@ type DownwardApiVolume struct {
 
 func (x *DownwardApiVolume) Reset() {
 	*x = DownwardApiVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4968,7 +5114,7 @@ func (x *DownwardApiVolume) String() string {
 func (*DownwardApiVolume) ProtoMessage() {}
 
 func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4981,7 +5127,7 @@ func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiVolume.ProtoReflect.Descriptor instead.
 func (*DownwardApiVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *DownwardApiVolume) GetItems() []*DownwardApiFile {
@@ -5020,7 +5166,7 @@ type DownwardApiFile struct {
 
 func (x *DownwardApiFile) Reset() {
 	*x = DownwardApiFile{}
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5032,7 +5178,7 @@ func (x *DownwardApiFile) String() string {
 func (*DownwardApiFile) ProtoMessage() {}
 
 func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5045,7 +5191,7 @@ func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiFile.ProtoReflect.Descriptor instead.
 func (*DownwardApiFile) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *DownwardApiFile) GetPath() string {
@@ -5128,7 +5274,7 @@ type ResourceRef struct {
 
 func (x *ResourceRef) Reset() {
 	*x = ResourceRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5140,7 +5286,7 @@ func (x *ResourceRef) String() string {
 func (*ResourceRef) ProtoMessage() {}
 
 func (x *ResourceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5153,7 +5299,7 @@ func (x *ResourceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResourceRef.ProtoReflect.Descriptor instead.
 func (*ResourceRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ResourceRef) GetContainer() string {
@@ -5190,7 +5336,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5202,7 +5348,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5215,7 +5361,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -5261,7 +5407,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5273,7 +5419,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5286,7 +5432,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -5387,7 +5533,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5399,7 +5545,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5412,7 +5558,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -5485,7 +5631,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[52]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5497,7 +5643,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[52]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5510,7 +5656,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *Sysctl) GetName() string {
@@ -5570,7 +5716,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[53]
+	mi := &file_podc_v1_intent_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5582,7 +5728,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[53]
+	mi := &file_podc_v1_intent_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5595,7 +5741,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *Service) GetName() string {
@@ -5688,7 +5834,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[54]
+	mi := &file_podc_v1_intent_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5700,7 +5846,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[54]
+	mi := &file_podc_v1_intent_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5713,7 +5859,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ServicePort) GetName() string {
@@ -5741,7 +5887,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xd2\x11\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\x87\x12\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -5787,7 +5933,8 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x12image_pull_secrets\x18\" \x03(\tR\x10imagePullSecrets\x12J\n" +
 	"\x1fautomount_service_account_token\x18# \x01(\bH\x05R\x1cautomountServiceAccountToken\x88\x01\x01\x12\x1a\n" +
 	"\bhostname\x18$ \x01(\tR\bhostname\x12\x1c\n" +
-	"\tsubdomain\x18% \x01(\tR\tsubdomain\x1a9\n" +
+	"\tsubdomain\x18% \x01(\tR\tsubdomain\x123\n" +
+	"\tresources\x18& \x01(\v2\x15.podc.v1.PodResourcesR\tresources\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
@@ -5932,11 +6079,19 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\bprotocol\x18\x03 \x01(\x0e2\x11.podc.v1.ProtocolR\bprotocol\x12'\n" +
 	"\x06expose\x18\x04 \x01(\x0e2\x0f.podc.v1.ExposeR\x06expose\x12!\n" +
 	"\fservice_port\x18\x05 \x01(\x05R\vservicePort\x12\x1b\n" +
-	"\tnode_port\x18\x06 \x01(\x05R\bnodePort\"\x9b\x01\n" +
+	"\tnode_port\x18\x06 \x01(\x05R\bnodePort\"\xd2\x01\n" +
 	"\tResources\x12#\n" +
 	"\x03cpu\x18\x01 \x01(\v2\x11.podc.v1.ResourceR\x03cpu\x12)\n" +
 	"\x06memory\x18\x02 \x01(\v2\x11.podc.v1.ResourceR\x06memory\x12>\n" +
-	"\x11ephemeral_storage\x18\x03 \x01(\v2\x11.podc.v1.ResourceR\x10ephemeralStorage\":\n" +
+	"\x11ephemeral_storage\x18\x03 \x01(\v2\x11.podc.v1.ResourceR\x10ephemeralStorage\x125\n" +
+	"\bextended\x18\x04 \x03(\v2\x19.podc.v1.ExtendedResourceR\bextended\"V\n" +
+	"\x10ExtendedResource\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\arequest\x18\x02 \x01(\tR\arequest\x12\x14\n" +
+	"\x05limit\x18\x03 \x01(\tR\x05limit\"^\n" +
+	"\fPodResources\x12#\n" +
+	"\x03cpu\x18\x01 \x01(\v2\x11.podc.v1.ResourceR\x03cpu\x12)\n" +
+	"\x06memory\x18\x02 \x01(\v2\x11.podc.v1.ResourceR\x06memory\":\n" +
 	"\bResource\x12\x18\n" +
 	"\arequest\x18\x01 \x01(\tR\arequest\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\tR\x05limit\"\x8c\x01\n" +
@@ -6217,7 +6372,7 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 }
 
 var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 19)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
 var file_podc_v1_intent_proto_goTypes = []any{
 	(DnsPolicy)(0),                        // 0: podc.v1.DnsPolicy
 	(TolerationOperator)(0),               // 1: podc.v1.TolerationOperator
@@ -6264,147 +6419,153 @@ var file_podc_v1_intent_proto_goTypes = []any{
 	(*EnvFrom)(nil),                       // 42: podc.v1.EnvFrom
 	(*Port)(nil),                          // 43: podc.v1.Port
 	(*Resources)(nil),                     // 44: podc.v1.Resources
-	(*Resource)(nil),                      // 45: podc.v1.Resource
-	(*Probes)(nil),                        // 46: podc.v1.Probes
-	(*Probe)(nil),                         // 47: podc.v1.Probe
-	(*ExecAction)(nil),                    // 48: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),               // 49: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),                 // 50: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),                    // 51: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),                    // 52: podc.v1.GRPCAction
-	(*Mount)(nil),                         // 53: podc.v1.Mount
-	(*Volume)(nil),                        // 54: podc.v1.Volume
-	(*ScratchVolume)(nil),                 // 55: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),                  // 56: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),                  // 57: podc.v1.SecretVolume
-	(*KeyToPath)(nil),                     // 58: podc.v1.KeyToPath
-	(*ProjectedVolume)(nil),               // 59: podc.v1.ProjectedVolume
-	(*ProjectedSource)(nil),               // 60: podc.v1.ProjectedSource
-	(*ServiceAccountTokenProjection)(nil), // 61: podc.v1.ServiceAccountTokenProjection
-	(*ConfigProjection)(nil),              // 62: podc.v1.ConfigProjection
-	(*SecretProjection)(nil),              // 63: podc.v1.SecretProjection
-	(*DownwardApiProjection)(nil),         // 64: podc.v1.DownwardApiProjection
-	(*DownwardApiVolume)(nil),             // 65: podc.v1.DownwardApiVolume
-	(*DownwardApiFile)(nil),               // 66: podc.v1.DownwardApiFile
-	(*ResourceRef)(nil),                   // 67: podc.v1.ResourceRef
-	(*PersistentVolume)(nil),              // 68: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),               // 69: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil),            // 70: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),                        // 71: podc.v1.Sysctl
-	(*Service)(nil),                       // 72: podc.v1.Service
-	(*ServicePort)(nil),                   // 73: podc.v1.ServicePort
-	nil,                                   // 74: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                                   // 75: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                                   // 76: podc.v1.WorkloadIntent.NodeSelectorEntry
-	nil,                                   // 77: podc.v1.LabelSelector.MatchLabelsEntry
-	nil,                                   // 78: podc.v1.Service.AnnotationsEntry
+	(*ExtendedResource)(nil),              // 45: podc.v1.ExtendedResource
+	(*PodResources)(nil),                  // 46: podc.v1.PodResources
+	(*Resource)(nil),                      // 47: podc.v1.Resource
+	(*Probes)(nil),                        // 48: podc.v1.Probes
+	(*Probe)(nil),                         // 49: podc.v1.Probe
+	(*ExecAction)(nil),                    // 50: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),               // 51: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),                 // 52: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),                    // 53: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),                    // 54: podc.v1.GRPCAction
+	(*Mount)(nil),                         // 55: podc.v1.Mount
+	(*Volume)(nil),                        // 56: podc.v1.Volume
+	(*ScratchVolume)(nil),                 // 57: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),                  // 58: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),                  // 59: podc.v1.SecretVolume
+	(*KeyToPath)(nil),                     // 60: podc.v1.KeyToPath
+	(*ProjectedVolume)(nil),               // 61: podc.v1.ProjectedVolume
+	(*ProjectedSource)(nil),               // 62: podc.v1.ProjectedSource
+	(*ServiceAccountTokenProjection)(nil), // 63: podc.v1.ServiceAccountTokenProjection
+	(*ConfigProjection)(nil),              // 64: podc.v1.ConfigProjection
+	(*SecretProjection)(nil),              // 65: podc.v1.SecretProjection
+	(*DownwardApiProjection)(nil),         // 66: podc.v1.DownwardApiProjection
+	(*DownwardApiVolume)(nil),             // 67: podc.v1.DownwardApiVolume
+	(*DownwardApiFile)(nil),               // 68: podc.v1.DownwardApiFile
+	(*ResourceRef)(nil),                   // 69: podc.v1.ResourceRef
+	(*PersistentVolume)(nil),              // 70: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),               // 71: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil),            // 72: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),                        // 73: podc.v1.Sysctl
+	(*Service)(nil),                       // 74: podc.v1.Service
+	(*ServicePort)(nil),                   // 75: podc.v1.ServicePort
+	nil,                                   // 76: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                                   // 77: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                                   // 78: podc.v1.WorkloadIntent.NodeSelectorEntry
+	nil,                                   // 79: podc.v1.LabelSelector.MatchLabelsEntry
+	nil,                                   // 80: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	74,  // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	75,  // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	76,  // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	77,  // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
 	8,   // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
 	9,   // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
 	36,  // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
 	36,  // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
 	36,  // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	54,  // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	72,  // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	70,  // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	56,  // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	74,  // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	72,  // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
 	35,  // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
-	76,  // 11: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
+	78,  // 11: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
 	23,  // 12: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
 	24,  // 13: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
 	34,  // 14: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
 	0,   // 15: podc.v1.WorkloadIntent.dns_policy:type_name -> podc.v1.DnsPolicy
 	20,  // 16: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
 	22,  // 17: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
-	21,  // 18: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
-	1,   // 19: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
-	2,   // 20: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
-	25,  // 21: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
-	29,  // 22: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
-	29,  // 23: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
-	26,  // 24: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
-	28,  // 25: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
-	27,  // 26: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
-	3,   // 27: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
-	26,  // 28: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
-	30,  // 29: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
-	31,  // 30: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
-	32,  // 31: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
-	32,  // 32: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
-	30,  // 33: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
-	77,  // 34: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
-	33,  // 35: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
-	4,   // 36: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
-	5,   // 37: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
-	32,  // 38: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
-	6,   // 39: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
-	6,   // 40: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
-	7,   // 41: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
-	10,  // 42: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	40,  // 43: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	42,  // 44: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	43,  // 45: podc.v1.Container.ports:type_name -> podc.v1.Port
-	44,  // 46: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	46,  // 47: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	53,  // 48: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	69,  // 49: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	37,  // 50: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	38,  // 51: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	38,  // 52: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	48,  // 53: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	50,  // 54: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	39,  // 55: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	41,  // 56: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	41,  // 57: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	67,  // 58: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
-	11,  // 59: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	12,  // 60: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	45,  // 61: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	45,  // 62: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	45,  // 63: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	47,  // 64: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	47,  // 65: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	47,  // 66: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	48,  // 67: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	49,  // 68: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	50,  // 69: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	52,  // 70: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	13,  // 71: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	51,  // 72: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	55,  // 73: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	56,  // 74: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	57,  // 75: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	68,  // 76: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	59,  // 77: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	65,  // 78: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	58,  // 79: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	58,  // 80: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	60,  // 81: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	61,  // 82: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	62,  // 83: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	63,  // 84: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	64,  // 85: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	58,  // 86: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	58,  // 87: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	66,  // 88: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	66,  // 89: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	67,  // 90: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	14,  // 91: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	14,  // 92: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	15,  // 93: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	71,  // 94: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	16,  // 95: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	73,  // 96: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	17,  // 97: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	18,  // 98: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	78,  // 99: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	100, // [100:100] is the sub-list for method output_type
-	100, // [100:100] is the sub-list for method input_type
-	100, // [100:100] is the sub-list for extension type_name
-	100, // [100:100] is the sub-list for extension extendee
-	0,   // [0:100] is the sub-list for field type_name
+	46,  // 18: podc.v1.WorkloadIntent.resources:type_name -> podc.v1.PodResources
+	21,  // 19: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
+	1,   // 20: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
+	2,   // 21: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
+	25,  // 22: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
+	29,  // 23: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
+	29,  // 24: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
+	26,  // 25: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
+	28,  // 26: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
+	27,  // 27: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
+	3,   // 28: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
+	26,  // 29: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
+	30,  // 30: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
+	31,  // 31: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
+	32,  // 32: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
+	32,  // 33: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
+	30,  // 34: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
+	79,  // 35: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
+	33,  // 36: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
+	4,   // 37: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
+	5,   // 38: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
+	32,  // 39: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
+	6,   // 40: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
+	6,   // 41: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
+	7,   // 42: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	10,  // 43: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	40,  // 44: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	42,  // 45: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	43,  // 46: podc.v1.Container.ports:type_name -> podc.v1.Port
+	44,  // 47: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	48,  // 48: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	55,  // 49: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	71,  // 50: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	37,  // 51: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	38,  // 52: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	38,  // 53: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	50,  // 54: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	52,  // 55: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	39,  // 56: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	41,  // 57: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	41,  // 58: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	69,  // 59: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	11,  // 60: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	12,  // 61: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	47,  // 62: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	47,  // 63: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	47,  // 64: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	45,  // 65: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
+	47,  // 66: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
+	47,  // 67: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
+	49,  // 68: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	49,  // 69: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	49,  // 70: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	50,  // 71: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	51,  // 72: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	52,  // 73: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	54,  // 74: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	13,  // 75: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	53,  // 76: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	57,  // 77: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	58,  // 78: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	59,  // 79: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	70,  // 80: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	61,  // 81: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	67,  // 82: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	60,  // 83: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	60,  // 84: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	62,  // 85: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	63,  // 86: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	64,  // 87: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	65,  // 88: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	66,  // 89: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	60,  // 90: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	60,  // 91: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	68,  // 92: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	68,  // 93: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	69,  // 94: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	14,  // 95: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	14,  // 96: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	15,  // 97: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	73,  // 98: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	16,  // 99: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	75,  // 100: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	17,  // 101: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	18,  // 102: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	80,  // 103: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	104, // [104:104] is the sub-list for method output_type
+	104, // [104:104] is the sub-list for method input_type
+	104, // [104:104] is the sub-list for extension type_name
+	104, // [104:104] is the sub-list for extension extendee
+	0,   // [0:104] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -6432,13 +6593,13 @@ func file_podc_v1_intent_proto_init() {
 		(*EnvFrom_ConfigMap)(nil),
 		(*EnvFrom_Secret)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[28].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[30].OneofWrappers = []any{
 		(*Probe_Exec)(nil),
 		(*Probe_TcpSocket)(nil),
 		(*Probe_HttpGet)(nil),
 		(*Probe_Grpc)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[35].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[37].OneofWrappers = []any{
 		(*Volume_Scratch)(nil),
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
@@ -6446,31 +6607,31 @@ func file_podc_v1_intent_proto_init() {
 		(*Volume_Projected)(nil),
 		(*Volume_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[37].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[38].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[39].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[40].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[41].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[41].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[42].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[43].OneofWrappers = []any{
 		(*ProjectedSource_ServiceAccountToken)(nil),
 		(*ProjectedSource_Config)(nil),
 		(*ProjectedSource_Secret)(nil),
 		(*ProjectedSource_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[42].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[46].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[47].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[48].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[49].OneofWrappers = []any{
 		(*DownwardApiFile_Field)(nil),
 		(*DownwardApiFile_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[50].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[51].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[52].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[53].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
 			NumEnums:      19,
-			NumMessages:   60,
+			NumMessages:   62,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
