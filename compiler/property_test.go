@@ -212,12 +212,12 @@ func checkShape(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	for _, cs := range [][]*podcv1.Container{wi.GetContainers(), wi.GetSidecars()} {
 		for _, c := range cs {
 			for _, p := range c.GetPorts() {
-				expose[p.GetName()] = p.GetExpose()
+				expose[intent.PortName(p)] = p.GetExpose()
 				switch p.GetExpose() {
 				case podcv1.Expose_EXPOSE_CLUSTER:
-					cluster = append(cluster, p.GetName())
+					cluster = append(cluster, intent.PortName(p))
 				case podcv1.Expose_EXPOSE_NODE:
-					node = append(node, p.GetName())
+					node = append(node, intent.PortName(p))
 				}
 			}
 		}

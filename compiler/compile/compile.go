@@ -87,6 +87,7 @@ func Workload(wi *podcv1.WorkloadIntent, opts Options) (*Output, error) {
 	b := &builder{wi: wi, opts: opts, out: &Output{}, rec: provenance.New(opts.Defaults)}
 	b.out.Sources = b.rec
 	b.controllerDefaults()
+	b.namePorts()
 	spec, specNode, err := b.podSpec()
 	if err != nil {
 		return nil, err
@@ -103,6 +104,8 @@ type builder struct {
 	opts Options
 	out  *Output
 	rec  *provenance.Record
+	// generatedPorts are the intent paths of the ports namePorts named.
+	generatedPorts map[string]bool
 }
 
 // def records a default the compiler wrote at intent field p.

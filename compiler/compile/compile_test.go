@@ -402,7 +402,7 @@ func exposeOf(wi *podcv1.WorkloadIntent, port string) podcv1.Expose {
 	for _, list := range [][]*podcv1.Container{wi.GetContainers(), wi.GetSidecars()} {
 		for _, c := range list {
 			for _, p := range c.GetPorts() {
-				if p.GetName() == port {
+				if intent.PortName(p) == port {
 					return p.GetExpose()
 				}
 			}

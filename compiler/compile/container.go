@@ -127,7 +127,9 @@ func (b *builder) ports(p diag.Path, n provenance.Node, ip provenance.Path, c *p
 			ContainerPort: pt.GetContainerPort(),
 			Protocol:      protocol(pt.GetProtocol()),
 		}
-		b.putIf(cp.Name != "", pn, "name", r.In(pip, "name"))
+		if cp.Name != "" {
+			r.Field(pn, "name", b.portName(pp, pip))
+		}
 		b.put(pn, "containerPort", r.In(pip, "containerPort"))
 		r.Field(pn, "protocol", from(pt.GetProtocol() != podcv1.Protocol_PROTOCOL_UNSPECIFIED, r.In(pip, "protocol")))
 		if pt.GetProtocol() == podcv1.Protocol_PROTOCOL_UNSPECIFIED {

@@ -55,7 +55,7 @@ func (b *builder) services() {
 		}
 		pr := portRec{
 			port:     ip,
-			name:     provenance.FromIntent(r.In(ip, "name")),
+			name:     b.portName(p, ip),
 			protocol: from(pt.GetProtocol() != podcv1.Protocol_PROTOCOL_UNSPECIFIED, r.In(ip, "protocol")),
 			svcPort:  from(sp.Port != 0, r.In(ip, "servicePort")),
 			nodePort: r.In(ip, "nodePort"),

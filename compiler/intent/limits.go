@@ -24,8 +24,9 @@ type Limits struct {
 	// Volumes bounds the pod's volumes; MountsPerContainer one
 	// container's mounts.
 	Volumes, MountsPerContainer int
-	// Labels and Annotations bound the intent's labels and annotations, and
-	// Annotations also each Service's own.
+	// Labels and Annotations bound the intent's labels and annotations
+	// (each of its label and annotation maps: the selector, the pods' and
+	// the workload's own), and Annotations also each Service's own.
 	Labels, Annotations int
 	// Services bounds the intent's Services; each Service's ports are
 	// bounded by Ports.
@@ -121,6 +122,11 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.name("serviceAccountName", wi.GetServiceAccountName())
 	c.stringMap("labels", wi.GetLabels(), c.l.Labels, c.l.NameBytes, "labels")
 	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.stringMap("selector", wi.GetSelector(), c.l.Labels, c.l.NameBytes, "labels")
+	c.stringMap("podLabels", wi.GetPodLabels(), c.l.Labels, c.l.NameBytes, "labels")
+	c.stringMap("podAnnotations", wi.GetPodAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.stringMap("workloadAnnotations", wi.GetWorkloadAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.stringMap("serviceAnnotations", wi.GetServiceAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
 	c.podSecurity(wi.GetSecurityContext())
 	c.scheduling(wi)
 	c.plumbing(wi)

@@ -2,6 +2,8 @@ package intent
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -44,16 +46,21 @@ func (c *checker) ports() {
 			}
 
 			name := pt.GetName()
+			generated := false
+			if name == "" && exposed && r.role != roleInit {
+				name, generated = PortName(pt), true
+			}
 			switch {
 			case name == "":
-				if exposed {
-					c.addf(p.Field("name"), "required for an exposed port: its Service targets the port by name")
-				}
-			case c.addMsgs(p.Field("name"), "port name", name, validation.IsValidPortName(name)):
+			case !generated && c.addMsgs(p.Field("name"), "port name", name, validation.IsValidPortName(name)):
 			default:
-				if prev, dup := names[name]; dup {
+				prev, dup := names[name]
+				switch {
+				case dup && generated:
+					c.addf(p.Field("name"), "an exposed port without a name is named %q, which %s uses too: name one of them", name, prev)
+				case dup:
 					c.addf(p.Field("name"), "duplicate port name %q: also declared at %s (port names are unique in the pod)", name, prev)
-				} else {
+				default:
 					names[name] = p
 				}
 			}
@@ -142,4 +149,20 @@ func ProtocolName(p podcv1.Protocol) string {
 		return "SCTP"
 	}
 	return "TCP"
+}
+
+// PortName is the name of a port: its own, or for an exposed port without
+// one, its protocol and number ("tcp-8080"), which Services target it by
+// and the compiler writes out. An unexposed port without a name has none.
+// The number and protocol are unique in the pod, and the name an IANA
+// service name.
+func PortName(pt *podcv1.Port) string {
+	if n := pt.GetName(); n != "" {
+		return n
+	}
+	switch pt.GetExpose() {
+	case podcv1.Expose_EXPOSE_CLUSTER, podcv1.Expose_EXPOSE_NODE:
+		return strings.ToLower(ProtocolName(pt.GetProtocol())) + "-" + strconv.Itoa(int(pt.GetContainerPort()))
+	}
+	return ""
 }

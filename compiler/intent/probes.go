@@ -118,11 +118,11 @@ func (c *checker) probePort(p diag.Path, port string, ct *podcv1.Container) {
 	}
 	var names []string
 	for _, cp := range ct.GetPorts() {
-		if cp.GetName() == port {
+		if PortName(cp) == port {
 			return
 		}
-		if cp.GetName() != "" {
-			names = append(names, cp.GetName())
+		if n := PortName(cp); n != "" {
+			names = append(names, n)
 		}
 	}
 	sort.Strings(names)

@@ -64,8 +64,12 @@ func podPorts(wi *podcv1.WorkloadIntent) map[string]namedPort {
 	out := map[string]namedPort{}
 	for _, r := range all(wi) {
 		for i, pt := range r.c.GetPorts() {
-			if _, dup := out[pt.GetName()]; pt.GetName() != "" && !dup {
-				out[pt.GetName()] = namedPort{pt, r.path.Field("ports").Index(i), r}
+			name := pt.GetName()
+			if r.role != roleInit {
+				name = PortName(pt)
+			}
+			if _, dup := out[name]; name != "" && !dup {
+				out[name] = namedPort{pt, r.path.Field("ports").Index(i), r}
 			}
 		}
 	}
@@ -289,14 +293,15 @@ func (c *checker) services() {
 			if pt.GetNodePort() != 0 {
 				c.addf(pp.Field("nodePort"), "not used with services: each NodePort or LoadBalancer Service sets its own, in services[].ports[].nodePort")
 			}
-			if pt.GetName() == "" || ports[pt.GetName()].path != pp {
+			name := PortName(pt)
+			if name == "" || ports[name].path != pp {
 				continue // unnamed or a duplicate: ports reports it
 			}
 			switch pt.GetExpose() {
 			case podcv1.Expose_EXPOSE_CLUSTER, podcv1.Expose_EXPOSE_NODE:
-				if !inAny[pt.GetName()] {
+				if !inAny[name] {
 					c.addf(pp.Field("expose"), "%s, but the port is in none of the intent's services: add it to one, or set expose to EXPOSE_NONE", pt.GetExpose())
-				} else if pt.GetExpose() == podcv1.Expose_EXPOSE_NODE && !inExternal[pt.GetName()] {
+				} else if pt.GetExpose() == podcv1.Expose_EXPOSE_NODE && !inExternal[name] {
 					c.addf(pp.Field("expose"), "EXPOSE_NODE, but the port is in no NodePort or LoadBalancer Service: add it to one, or set expose to EXPOSE_CLUSTER")
 				}
 			}

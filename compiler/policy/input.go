@@ -480,7 +480,7 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	for i, port := range c.GetPorts() {
 		ip := inPort{
 			Path:          p.Field("ports").Index(i).String(),
-			Name:          port.GetName(),
+			Name:          intent.PortName(port),
 			ContainerPort: port.GetContainerPort(),
 			Expose:        "none",
 			NodePort:      port.GetNodePort(),

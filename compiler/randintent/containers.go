@@ -131,7 +131,11 @@ func (b *builder) port(ro role) *podcv1.Port {
 		p.Expose = pick(b, podcv1.Expose_EXPOSE_UNSPECIFIED, podcv1.Expose_EXPOSE_NONE, podcv1.Expose_EXPOSE_CLUSTER, podcv1.Expose_EXPOSE_NODE)
 	}
 	exposed := p.Expose == podcv1.Expose_EXPOSE_CLUSTER || p.Expose == podcv1.Expose_EXPOSE_NODE
-	if exposed || b.chance(0.6) {
+	switch {
+	case exposed && b.chance(0.15) && !b.portNames[intent.PortName(p)]:
+		// Unnamed: podc names it after its protocol and number.
+		b.portNames[intent.PortName(p)] = true
+	case exposed || b.chance(0.6):
 		p.Name = unique(b.portNames, b.portName)
 	}
 	if exposed {

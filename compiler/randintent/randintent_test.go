@@ -247,6 +247,9 @@ func TestShapes(t *testing.T) {
 					if p.GetNodePort() != 0 {
 						mark("node port")
 					}
+					if p.GetName() == "" && p.GetExpose() != podcv1.Expose_EXPOSE_UNSPECIFIED && p.GetExpose() != podcv1.Expose_EXPOSE_NONE {
+						mark("unnamed exposed port")
+					}
 				}
 				for _, p := range []*podcv1.Probe{c.GetProbes().GetLiveness(), c.GetProbes().GetReadiness(), c.GetProbes().GetStartup()} {
 					switch p.GetHandler().(type) {
@@ -336,7 +339,7 @@ func TestShapes(t *testing.T) {
 		"spread WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY", "spread minDomains and matchLabelKeys", "classes",
 		"dns DNS_POLICY_UNSPECIFIED", "dns DNS_POLICY_CLUSTER_FIRST", "dns DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET", "dns DNS_POLICY_DEFAULT",
 		"dns DNS_POLICY_NONE", "dns config", "host aliases and pull secrets", "no token", "subdomain", "tty",
-		"pod resources", "pod request", "devices",
+		"pod resources", "pod request", "devices", "unnamed exposed port",
 		"grace period", "grace period 0", "hook exec", "hook httpGet", "hook sleep",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED", "strategy DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_RECREATE", "rollout percent", "rollout number", "rollout timing",

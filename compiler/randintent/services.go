@@ -107,7 +107,7 @@ func (b *builder) service(name string, typ podcv1.ServiceType, ports []*podcv1.P
 	headless := typ == podcv1.ServiceType_SERVICE_TYPE_HEADLESS
 	used := map[string]bool{}
 	for _, p := range ports {
-		sp := &podcv1.ServicePort{Name: p.Name}
+		sp := &podcv1.ServicePort{Name: intent.PortName(p)}
 		proto := intent.ProtocolName(p.Protocol)
 		switch {
 		case headless:

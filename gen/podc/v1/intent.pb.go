@@ -1129,9 +1129,12 @@ type WorkloadIntent struct {
 	Profile string `protobuf:"bytes,3,opt,name=profile,proto3" json:"profile,omitempty"`
 	// Labels added to every emitted object and to the pod template. Keys and
 	// values follow the Kubernetes label syntax. podc adds
-	// app.kubernetes.io/name and app.kubernetes.io/managed-by itself.
+	// app.kubernetes.io/name (the workload's name unless set here) and
+	// app.kubernetes.io/managed-by (which may not be set here) itself.
 	Labels map[string]string `protobuf:"bytes,4,rep,name=labels,proto3" json:"labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Annotations added to every emitted object and to the pod template.
+	// podAnnotations, workloadAnnotations and serviceAnnotations say them
+	// for some of the objects only.
 	Annotations map[string]string `protobuf:"bytes,5,rep,name=annotations,proto3" json:"annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// What runs the pod: a bare Pod (the default) or a Deployment.
 	Controller Controller `protobuf:"varint,6,opt,name=controller,proto3,enum=podc.v1.Controller" json:"controller,omitempty"`
@@ -1240,9 +1243,29 @@ type WorkloadIntent struct {
 	// (Kubernetes 1.34+). A limit without a request sets the request to the
 	// containers' requests together, or to the limit when none has one;
 	// written out.
-	Resources     *PodResources `protobuf:"bytes,38,opt,name=resources,proto3" json:"resources,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Resources *PodResources `protobuf:"bytes,38,opt,name=resources,proto3" json:"resources,omitempty"`
+	// The labels that select the workload's pods, kept from a workload podc
+	// takes over (a Deployment's selector cannot change). The Deployment and
+	// every Service select with exactly these, and the pods carry them;
+	// podc's own labels go on the objects and the pods but not into the
+	// selector. Unset: app.kubernetes.io/name (the labels' value, else the
+	// workload's name) and app.kubernetes.io/managed-by select.
+	Selector map[string]string `protobuf:"bytes,39,rep,name=selector,proto3" json:"selector,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Labels on the pods only (the bare Pod, or the Deployment's pod
+	// template), beside labels. A key in both takes this value.
+	PodLabels map[string]string `protobuf:"bytes,40,rep,name=pod_labels,json=podLabels,proto3" json:"pod_labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Annotations on the pods only (the bare Pod, or the Deployment's pod
+	// template), beside annotations. A key in both takes this value.
+	PodAnnotations map[string]string `protobuf:"bytes,41,rep,name=pod_annotations,json=podAnnotations,proto3" json:"pod_annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Annotations on the workload object only (the Deployment, not its
+	// pods; for a bare Pod, the Pod), beside annotations. A key in both
+	// takes this value.
+	WorkloadAnnotations map[string]string `protobuf:"bytes,42,rep,name=workload_annotations,json=workloadAnnotations,proto3" json:"workload_annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Annotations on every Service only, beside annotations. A key in both
+	// takes this value; a named Service's own annotations win over both.
+	ServiceAnnotations map[string]string `protobuf:"bytes,43,rep,name=service_annotations,json=serviceAnnotations,proto3" json:"service_annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -1537,6 +1560,41 @@ func (x *WorkloadIntent) GetSubdomain() string {
 func (x *WorkloadIntent) GetResources() *PodResources {
 	if x != nil {
 		return x.Resources
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetSelector() map[string]string {
+	if x != nil {
+		return x.Selector
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetPodLabels() map[string]string {
+	if x != nil {
+		return x.PodLabels
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetPodAnnotations() map[string]string {
+	if x != nil {
+		return x.PodAnnotations
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetWorkloadAnnotations() map[string]string {
+	if x != nil {
+		return x.WorkloadAnnotations
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetServiceAnnotations() map[string]string {
+	if x != nil {
+		return x.ServiceAnnotations
 	}
 	return nil
 }
@@ -3303,7 +3361,10 @@ func (*EnvFrom_Secret) isEnvFrom_Source() {}
 type Port struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The port's name: an IANA service name (at most 15 characters, lower case
-	// alphanumerics and '-', at least one letter). Services target it by name.
+	// alphanumerics and '-', at least one letter). Services target it by name:
+	// an exposed port without one is named after its protocol and number
+	// ("tcp-8080"), written out and reported, and named Services may refer to
+	// it by that name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The port the container listens on, 1-65535.
 	ContainerPort int32 `protobuf:"varint,2,opt,name=container_port,json=containerPort,proto3" json:"container_port,omitempty"`
@@ -5887,7 +5948,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\x87\x12\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xfb\x17\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -5934,7 +5995,13 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x1fautomount_service_account_token\x18# \x01(\bH\x05R\x1cautomountServiceAccountToken\x88\x01\x01\x12\x1a\n" +
 	"\bhostname\x18$ \x01(\tR\bhostname\x12\x1c\n" +
 	"\tsubdomain\x18% \x01(\tR\tsubdomain\x123\n" +
-	"\tresources\x18& \x01(\v2\x15.podc.v1.PodResourcesR\tresources\x1a9\n" +
+	"\tresources\x18& \x01(\v2\x15.podc.v1.PodResourcesR\tresources\x12A\n" +
+	"\bselector\x18' \x03(\v2%.podc.v1.WorkloadIntent.SelectorEntryR\bselector\x12E\n" +
+	"\n" +
+	"pod_labels\x18( \x03(\v2&.podc.v1.WorkloadIntent.PodLabelsEntryR\tpodLabels\x12T\n" +
+	"\x0fpod_annotations\x18) \x03(\v2+.podc.v1.WorkloadIntent.PodAnnotationsEntryR\x0epodAnnotations\x12c\n" +
+	"\x14workload_annotations\x18* \x03(\v20.podc.v1.WorkloadIntent.WorkloadAnnotationsEntryR\x13workloadAnnotations\x12`\n" +
+	"\x13service_annotations\x18+ \x03(\v2/.podc.v1.WorkloadIntent.ServiceAnnotationsEntryR\x12serviceAnnotations\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
@@ -5942,6 +6009,21 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a?\n" +
 	"\x11NodeSelectorEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a;\n" +
+	"\rSelectorEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a<\n" +
+	"\x0ePodLabelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aA\n" +
+	"\x13PodAnnotationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aF\n" +
+	"\x18WorkloadAnnotationsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aE\n" +
+	"\x17ServiceAnnotationsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
 	"\t_replicasB#\n" +
@@ -6372,7 +6454,7 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 }
 
 var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 19)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
 var file_podc_v1_intent_proto_goTypes = []any{
 	(DnsPolicy)(0),                        // 0: podc.v1.DnsPolicy
 	(TolerationOperator)(0),               // 1: podc.v1.TolerationOperator
@@ -6453,8 +6535,13 @@ var file_podc_v1_intent_proto_goTypes = []any{
 	nil,                                   // 76: podc.v1.WorkloadIntent.LabelsEntry
 	nil,                                   // 77: podc.v1.WorkloadIntent.AnnotationsEntry
 	nil,                                   // 78: podc.v1.WorkloadIntent.NodeSelectorEntry
-	nil,                                   // 79: podc.v1.LabelSelector.MatchLabelsEntry
-	nil,                                   // 80: podc.v1.Service.AnnotationsEntry
+	nil,                                   // 79: podc.v1.WorkloadIntent.SelectorEntry
+	nil,                                   // 80: podc.v1.WorkloadIntent.PodLabelsEntry
+	nil,                                   // 81: podc.v1.WorkloadIntent.PodAnnotationsEntry
+	nil,                                   // 82: podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
+	nil,                                   // 83: podc.v1.WorkloadIntent.ServiceAnnotationsEntry
+	nil,                                   // 84: podc.v1.LabelSelector.MatchLabelsEntry
+	nil,                                   // 85: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
 	76,  // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
@@ -6476,96 +6563,101 @@ var file_podc_v1_intent_proto_depIdxs = []int32{
 	20,  // 16: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
 	22,  // 17: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
 	46,  // 18: podc.v1.WorkloadIntent.resources:type_name -> podc.v1.PodResources
-	21,  // 19: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
-	1,   // 20: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
-	2,   // 21: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
-	25,  // 22: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
-	29,  // 23: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
-	29,  // 24: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
-	26,  // 25: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
-	28,  // 26: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
-	27,  // 27: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
-	3,   // 28: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
-	26,  // 29: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
-	30,  // 30: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
-	31,  // 31: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
-	32,  // 32: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
-	32,  // 33: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
-	30,  // 34: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
-	79,  // 35: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
-	33,  // 36: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
-	4,   // 37: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
-	5,   // 38: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
-	32,  // 39: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
-	6,   // 40: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
-	6,   // 41: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
-	7,   // 42: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
-	10,  // 43: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	40,  // 44: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	42,  // 45: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	43,  // 46: podc.v1.Container.ports:type_name -> podc.v1.Port
-	44,  // 47: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	48,  // 48: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	55,  // 49: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	71,  // 50: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	37,  // 51: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	38,  // 52: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	38,  // 53: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	50,  // 54: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	52,  // 55: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	39,  // 56: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	41,  // 57: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	41,  // 58: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	69,  // 59: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
-	11,  // 60: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	12,  // 61: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	47,  // 62: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	47,  // 63: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	47,  // 64: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	45,  // 65: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
-	47,  // 66: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
-	47,  // 67: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
-	49,  // 68: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	49,  // 69: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	49,  // 70: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	50,  // 71: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	51,  // 72: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	52,  // 73: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	54,  // 74: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	13,  // 75: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	53,  // 76: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	57,  // 77: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	58,  // 78: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	59,  // 79: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	70,  // 80: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	61,  // 81: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	67,  // 82: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	60,  // 83: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	60,  // 84: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	62,  // 85: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	63,  // 86: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	64,  // 87: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	65,  // 88: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	66,  // 89: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	60,  // 90: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	60,  // 91: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	68,  // 92: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	68,  // 93: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	69,  // 94: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	14,  // 95: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	14,  // 96: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	15,  // 97: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	73,  // 98: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	16,  // 99: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	75,  // 100: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	17,  // 101: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	18,  // 102: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	80,  // 103: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	104, // [104:104] is the sub-list for method output_type
-	104, // [104:104] is the sub-list for method input_type
-	104, // [104:104] is the sub-list for extension type_name
-	104, // [104:104] is the sub-list for extension extendee
-	0,   // [0:104] is the sub-list for field type_name
+	79,  // 19: podc.v1.WorkloadIntent.selector:type_name -> podc.v1.WorkloadIntent.SelectorEntry
+	80,  // 20: podc.v1.WorkloadIntent.pod_labels:type_name -> podc.v1.WorkloadIntent.PodLabelsEntry
+	81,  // 21: podc.v1.WorkloadIntent.pod_annotations:type_name -> podc.v1.WorkloadIntent.PodAnnotationsEntry
+	82,  // 22: podc.v1.WorkloadIntent.workload_annotations:type_name -> podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
+	83,  // 23: podc.v1.WorkloadIntent.service_annotations:type_name -> podc.v1.WorkloadIntent.ServiceAnnotationsEntry
+	21,  // 24: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
+	1,   // 25: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
+	2,   // 26: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
+	25,  // 27: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
+	29,  // 28: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
+	29,  // 29: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
+	26,  // 30: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
+	28,  // 31: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
+	27,  // 32: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
+	3,   // 33: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
+	26,  // 34: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
+	30,  // 35: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
+	31,  // 36: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
+	32,  // 37: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
+	32,  // 38: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
+	30,  // 39: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
+	84,  // 40: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
+	33,  // 41: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
+	4,   // 42: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
+	5,   // 43: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
+	32,  // 44: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
+	6,   // 45: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
+	6,   // 46: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
+	7,   // 47: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	10,  // 48: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	40,  // 49: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	42,  // 50: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	43,  // 51: podc.v1.Container.ports:type_name -> podc.v1.Port
+	44,  // 52: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	48,  // 53: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	55,  // 54: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	71,  // 55: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	37,  // 56: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	38,  // 57: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	38,  // 58: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	50,  // 59: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	52,  // 60: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	39,  // 61: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	41,  // 62: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	41,  // 63: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	69,  // 64: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	11,  // 65: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	12,  // 66: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	47,  // 67: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	47,  // 68: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	47,  // 69: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	45,  // 70: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
+	47,  // 71: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
+	47,  // 72: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
+	49,  // 73: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	49,  // 74: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	49,  // 75: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	50,  // 76: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	51,  // 77: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	52,  // 78: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	54,  // 79: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	13,  // 80: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	53,  // 81: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	57,  // 82: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	58,  // 83: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	59,  // 84: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	70,  // 85: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	61,  // 86: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	67,  // 87: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	60,  // 88: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	60,  // 89: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	62,  // 90: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	63,  // 91: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	64,  // 92: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	65,  // 93: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	66,  // 94: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	60,  // 95: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	60,  // 96: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	68,  // 97: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	68,  // 98: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	69,  // 99: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	14,  // 100: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	14,  // 101: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	15,  // 102: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	73,  // 103: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	16,  // 104: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	75,  // 105: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	17,  // 106: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	18,  // 107: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	85,  // 108: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	109, // [109:109] is the sub-list for method output_type
+	109, // [109:109] is the sub-list for method input_type
+	109, // [109:109] is the sub-list for extension type_name
+	109, // [109:109] is the sub-list for extension extendee
+	0,   // [0:109] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -6631,7 +6723,7 @@ func file_podc_v1_intent_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
 			NumEnums:      19,
-			NumMessages:   62,
+			NumMessages:   67,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
