@@ -69,12 +69,81 @@ func podSpecOf(objs []runtime.Object) *corev1.PodSpec {
 	return nil
 }
 
+// checkSelection: the Deployment and every Service select with the kept
+// selector (else podc's labels), the pods carry it, and each object's
+// annotations are the ones meant for it.
+func checkSelection(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
+	want := wi.GetSelector()
+	if len(want) == 0 {
+		name := wi.GetName()
+		if v, ok := wi.GetLabels()["app.kubernetes.io/name"]; ok {
+			name = v
+		}
+		want = map[string]string{"app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "podc"}
+	}
+	annotated := func(what string, got map[string]string, srcs ...map[string]string) string {
+		w := map[string]string{}
+		for _, m := range srcs {
+			for k, v := range m {
+				w[k] = v
+			}
+		}
+		if len(w) == 0 && len(got) == 0 {
+			return ""
+		}
+		if !reflect.DeepEqual(got, w) {
+			return fmt.Sprintf("%s annotations %v, want %v", what, got, w)
+		}
+		return ""
+	}
+	for _, o := range objs {
+		switch o := o.(type) {
+		case *corev1.Pod:
+			for k, v := range want {
+				if o.Labels[k] != v {
+					return fmt.Sprintf("the Pod lacks its selector's label %s=%s", k, v)
+				}
+			}
+			if p := annotated("Pod", o.Annotations, wi.GetAnnotations(), wi.GetWorkloadAnnotations(), wi.GetPodAnnotations()); p != "" {
+				return p
+			}
+		case *appsv1.Deployment:
+			if !reflect.DeepEqual(o.Spec.Selector.MatchLabels, want) {
+				return fmt.Sprintf("Deployment selector %v, want %v", o.Spec.Selector.MatchLabels, want)
+			}
+			if p := annotated("Deployment", o.Annotations, wi.GetAnnotations(), wi.GetWorkloadAnnotations()); p != "" {
+				return p
+			}
+			if p := annotated("pod template", o.Spec.Template.Annotations, wi.GetAnnotations(), wi.GetPodAnnotations()); p != "" {
+				return p
+			}
+		case *corev1.Service:
+			if !reflect.DeepEqual(o.Spec.Selector, want) {
+				return fmt.Sprintf("Service %s selector %v, want %v", o.Name, o.Spec.Selector, want)
+			}
+			var own map[string]string
+			for _, s := range wi.GetServices() {
+				if s.GetName() == o.Name {
+					own = s.GetAnnotations()
+				}
+			}
+			if p := annotated("Service "+o.Name, o.Annotations, wi.GetAnnotations(), wi.GetServiceAnnotations(), own); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
 // checkPodSpec checks the pod-level fields of the compiled pod against the
 // intent: each says what the intent said, with the defaults written out.
 func checkPodSpec(wi *podcv1.WorkloadIntent, objs []runtime.Object) string {
 	spec := podSpecOf(objs)
 	if spec == nil {
 		return "no pod spec"
+	}
+	if p := checkSelection(wi, objs); p != "" {
+		return p
 	}
 	if p := checkPodSecurity(wi.GetSecurityContext(), spec.SecurityContext); p != "" {
 		return p

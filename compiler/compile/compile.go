@@ -88,6 +88,7 @@ func Workload(wi *podcv1.WorkloadIntent, opts Options) (*Output, error) {
 	b.out.Sources = b.rec
 	b.controllerDefaults()
 	b.namePorts()
+	b.selectorNote()
 	spec, specNode, err := b.podSpec()
 	if err != nil {
 		return nil, err

@@ -286,12 +286,25 @@ func checkInvariants(t *testing.T, name string, wi *podcv1.WorkloadIntent, out *
 			t.Errorf("%s: a Deployment's pods must restart Always", name)
 		}
 	}
+	// Objects carry podc's labels and the intent's; pods also the pod
+	// labels and the selector; everything selects with the kept selector,
+	// else podc's labels.
 	want := map[string]string{intent.LabelName: wi.GetName(), intent.LabelManagedBy: intent.ManagedBy}
 	for k, v := range wi.GetLabels() {
 		want[k] = v
 	}
-	if !reflect.DeepEqual(podLabels, want) {
-		t.Errorf("%s: pod labels %v, want %v", name, podLabels, want)
+	wantSelector := map[string]string{intent.LabelName: want[intent.LabelName], intent.LabelManagedBy: intent.ManagedBy}
+	if len(wi.GetSelector()) > 0 {
+		wantSelector = wi.GetSelector()
+	}
+	wantPod := map[string]string{}
+	for _, m := range []map[string]string{want, wi.GetPodLabels(), wi.GetSelector()} {
+		for k, v := range m {
+			wantPod[k] = v
+		}
+	}
+	if !reflect.DeepEqual(podLabels, wantPod) {
+		t.Errorf("%s: pod labels %v, want %v", name, podLabels, wantPod)
 	}
 	ports := map[string]corev1.ContainerPort{}
 	for _, c := range append(append([]corev1.Container{}, spec.Containers...), spec.InitContainers...) {
@@ -308,7 +321,7 @@ func checkInvariants(t *testing.T, name string, wi *podcv1.WorkloadIntent, out *
 		if s.Kind != "Service" || s.APIVersion != "v1" {
 			t.Errorf("%s: Service TypeMeta %v", name, s.TypeMeta)
 		}
-		if !reflect.DeepEqual(s.Spec.Selector, map[string]string{intent.LabelName: wi.GetName(), intent.LabelManagedBy: intent.ManagedBy}) {
+		if !reflect.DeepEqual(s.Spec.Selector, wantSelector) {
 			t.Errorf("%s: Service %s selector %v", name, s.Name, s.Spec.Selector)
 		}
 		if !reflect.DeepEqual(s.Labels, want) {

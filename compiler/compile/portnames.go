@@ -50,3 +50,12 @@ func (b *builder) namePorts() {
 func (b *builder) portName(p diag.Path, ip provenance.Path) provenance.From {
 	return from(!b.generatedPorts[p.String()], b.rec.In(ip, "name"))
 }
+
+// selectorNote says, when the intent keeps a selector, what selects the
+// pods and where podc's own labels go.
+func (b *builder) selectorNote() {
+	if len(b.wi.GetSelector()) == 0 {
+		return
+	}
+	b.note("the selector is kept from the intent: the workload and its Services select with it and the pods carry it; podc's own labels are on the objects and the pods but not in the selector, so pods already running stay selected")
+}

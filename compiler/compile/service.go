@@ -146,7 +146,7 @@ func (b *builder) service(root provenance.Node, from provenance.From, name strin
 	b.typeMeta(root, from)
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: b.objectMeta(root, name, namePath, s, sp),
+		ObjectMeta: b.objectMeta(root, metaService, name, namePath, s, sp),
 		Spec: corev1.ServiceSpec{
 			Type:     typ,
 			Selector: b.selector(),

@@ -19,7 +19,11 @@ func (b *builder) workload(spec corev1.PodSpec, specNode provenance.Node) {
 	}
 	root := b.rec.Object(ref+wi.GetName(), provenance.FromIntent(provenance.Intent))
 	b.typeMeta(root, from(wi.GetController() != podcv1.Controller_CONTROLLER_UNSPECIFIED, b.in("controller")))
-	meta := b.objectMeta(root, wi.GetName(), b.in("name"), nil, provenance.Intent)
+	kind := metaPod
+	if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT {
+		kind = metaWorkload
+	}
+	meta := b.objectMeta(root, kind, wi.GetName(), b.in("name"), nil, provenance.Intent)
 	switch wi.GetController() {
 	case podcv1.Controller_CONTROLLER_DEPLOYMENT:
 		replicas := int32(1)
@@ -40,7 +44,7 @@ func (b *builder) workload(spec corev1.PodSpec, specNode provenance.Node) {
 				Replicas: &replicas,
 				Selector: &metav1.LabelSelector{MatchLabels: b.selector()},
 				Template: corev1.PodTemplateSpec{
-					ObjectMeta: metav1.ObjectMeta{Labels: b.labels(tmeta), Annotations: b.annotations(tmeta, nil, provenance.Intent)},
+					ObjectMeta: metav1.ObjectMeta{Labels: b.labels(tmeta, metaPod), Annotations: b.annotations(tmeta, metaPod, nil, provenance.Intent)},
 					Spec:       spec,
 				},
 			},

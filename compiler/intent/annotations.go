@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 // Annotation keys the kube-apiserver gives a meaning on pods. The intent's
@@ -20,11 +21,37 @@ const (
 	prefixAppArmor         = "container.apparmor.security.beta.kubernetes.io/"
 )
 
-// podAnnotations checks the values of annotation keys with a meaning on pods.
+// podAnnotations checks the values of annotation keys with a meaning on
+// pods, in every map whose annotations land on the pods: annotations,
+// podAnnotations and, on a bare Pod, workloadAnnotations.
 func (c *checker) podAnnotations() {
-	annotations := c.wi.GetAnnotations()
+	fields := []string{"annotations", "podAnnotations"}
+	if c.wi.GetController() != podcv1.Controller_CONTROLLER_DEPLOYMENT {
+		fields = append(fields, "workloadAnnotations")
+	}
+	for _, f := range fields {
+		c.podAnnotationMeanings(f, annotationMap(c.wi, f))
+	}
+}
+
+// annotationMap returns the intent's annotation map called field.
+func annotationMap(wi *podcv1.WorkloadIntent, field string) map[string]string {
+	switch field {
+	case "podAnnotations":
+		return wi.GetPodAnnotations()
+	case "workloadAnnotations":
+		return wi.GetWorkloadAnnotations()
+	case "serviceAnnotations":
+		return wi.GetServiceAnnotations()
+	}
+	return wi.GetAnnotations()
+}
+
+// podAnnotationMeanings checks the annotations of the intent field field
+// that Kubernetes gives a meaning on pods.
+func (c *checker) podAnnotationMeanings(field string, annotations map[string]string) {
 	for _, k := range sortedKeys(annotations) {
-		p := diag.Path("annotations").Key(k)
+		p := diag.Path(field).Key(k)
 		v := annotations[k]
 		switch {
 		case k == annotationDeletionCost:

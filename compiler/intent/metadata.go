@@ -49,23 +49,72 @@ func (c *checker) metadata() {
 	if sa := wi.GetServiceAccountName(); sa != "" {
 		c.addMsgs("serviceAccountName", "service account name", sa, apivalidation.ValidateServiceAccountName(sa, false))
 	}
-	labels := wi.GetLabels()
+	c.labelMap("labels", wi.GetLabels())
+	c.labelMap("podLabels", wi.GetPodLabels())
+	c.selector()
+	for _, f := range []string{"annotations", "podAnnotations", "workloadAnnotations", "serviceAnnotations"} {
+		annotations := annotationMap(wi, f)
+		for _, k := range sortedKeys(annotations) {
+			// Annotation keys follow the label key syntax, case-insensitively.
+			c.addMsgs(diag.Path(f).Key(k), "annotation key", k, content.IsLabelKey(strings.ToLower(k)))
+		}
+	}
+	if err := apivalidation.ValidateAnnotationsSize(wi.GetAnnotations()); err != nil {
+		c.addf("annotations", "too large (keys and values together): %v", err)
+		return
+	}
+	for _, o := range []struct{ field, what string }{
+		{"podAnnotations", "on the pods"}, {"workloadAnnotations", "on the workload"}, {"serviceAnnotations", "on the Services"},
+	} {
+		own := annotationMap(wi, o.field)
+		if len(own) == 0 {
+			continue
+		}
+		merged := map[string]string{}
+		for _, m := range []map[string]string{wi.GetAnnotations(), own} {
+			for k, v := range m {
+				merged[k] = v
+			}
+		}
+		if err := apivalidation.ValidateAnnotationsSize(merged); err != nil {
+			c.addf(diag.Path(o.field), "too large %s, with annotations (keys and values together): %v", o.what, err)
+		}
+	}
+}
+
+// labelMap checks a map of labels the intent puts on objects or pods:
+// podc's managed-by label is its own, and app.kubernetes.io/name may be
+// set (it then names the workload in podc's selector).
+func (c *checker) labelMap(field string, labels map[string]string) {
 	for _, k := range sortedKeys(labels) {
-		p := diag.Path("labels").Key(k)
-		if k == LabelName || k == LabelManagedBy {
-			c.addf(p, "%q is set by podc on every object and may not be set in the intent", k)
+		p := diag.Path(field).Key(k)
+		if k == LabelManagedBy {
+			c.addf(p, "%q is set by podc on every object and may not be set in the intent (a selector kept from an existing workload may hold it)", k)
 			continue
 		}
 		c.addMsgs(p, "label key", k, content.IsLabelKey(k))
 		c.addMsgs(p, "label value", labels[k], content.IsLabelValue(labels[k]))
 	}
-	annotations := wi.GetAnnotations()
-	for _, k := range sortedKeys(annotations) {
-		// Annotation keys follow the label key syntax, case-insensitively.
-		c.addMsgs(diag.Path("annotations").Key(k), "annotation key", k, content.IsLabelKey(strings.ToLower(k)))
-	}
-	if err := apivalidation.ValidateAnnotationsSize(annotations); err != nil {
-		c.addf("annotations", "too large (keys and values together): %v", err)
+}
+
+// selector checks the selector kept from an existing workload: valid
+// labels, which the pods carry, so the intent's labels and pod labels
+// may not give its keys other values.
+func (c *checker) selector() {
+	sel := c.wi.GetSelector()
+	for _, k := range sortedKeys(sel) {
+		p := diag.Path("selector").Key(k)
+		c.addMsgs(p, "label key", k, content.IsLabelKey(k))
+		c.addMsgs(p, "label value", sel[k], content.IsLabelValue(sel[k]))
+		for _, f := range []string{"labels", "podLabels"} {
+			m := c.wi.GetLabels()
+			if f == "podLabels" {
+				m = c.wi.GetPodLabels()
+			}
+			if v, ok := m[k]; ok && v != sel[k] {
+				c.addf(diag.Path(f).Key(k), "%q, but the selector says %q: the pods carry the selector's labels", v, sel[k])
+			}
+		}
 	}
 }
 

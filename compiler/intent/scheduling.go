@@ -283,10 +283,17 @@ func (c *checker) spread() {
 }
 
 // selectorKeys returns the keys a spread constraint's label selector
-// reads: its own, or the workload's selector's when it is unset.
+// reads: its own, or the workload's selector's when it is unset (a kept
+// selector, else podc's own labels).
 func (c *checker) selectorKeys(s *podcv1.LabelSelector, set bool) map[string]bool {
 	keys := map[string]bool{}
 	if !set {
+		if sel := c.wi.GetSelector(); len(sel) > 0 {
+			for k := range sel {
+				keys[k] = true
+			}
+			return keys
+		}
 		keys[LabelName] = true
 		keys[LabelManagedBy] = true
 		return keys

@@ -269,14 +269,14 @@ func (c *checker) services() {
 		merged := c.serviceAnnotations(s)
 		if len(annotations) > 0 {
 			if err := apivalidation.ValidateAnnotationsSize(merged); err != nil {
-				c.addf(p.Field("annotations"), "too large together with the intent's annotations (keys and values): %v", err)
+				c.addf(p.Field("annotations"), "too large together with the intent's annotations and serviceAnnotations (keys and values): %v", err)
 			}
 		}
 		c.serviceAnnotationMeanings(merged, lb, func(k string) diag.Path {
 			if _, ok := annotations[k]; ok {
 				return p.Field("annotations").Key(k)
 			}
-			return diag.Path("annotations").Key(k)
+			return c.serviceAnnotationField(k)
 		})
 	}
 
@@ -343,14 +343,22 @@ func carries(s *podcv1.Service, port string) bool {
 // serviceAnnotations returns the annotations of Service s: the intent's,
 // with the Service's own added (a key in both takes the Service's value).
 func (c *checker) serviceAnnotations(s *podcv1.Service) map[string]string {
-	m := make(map[string]string, len(c.wi.GetAnnotations())+len(s.GetAnnotations()))
-	for k, v := range c.wi.GetAnnotations() {
-		m[k] = v
-	}
-	for k, v := range s.GetAnnotations() {
-		m[k] = v
+	m := make(map[string]string, len(c.wi.GetAnnotations())+len(c.wi.GetServiceAnnotations())+len(s.GetAnnotations()))
+	for _, src := range []map[string]string{c.wi.GetAnnotations(), c.wi.GetServiceAnnotations(), s.GetAnnotations()} {
+		for k, v := range src {
+			m[k] = v
+		}
 	}
 	return m
+}
+
+// serviceAnnotationField returns the intent field that sets annotation k
+// on every Service: serviceAnnotations over annotations.
+func (c *checker) serviceAnnotationField(k string) diag.Path {
+	if _, ok := c.wi.GetServiceAnnotations()[k]; ok {
+		return diag.Path("serviceAnnotations").Key(k)
+	}
+	return diag.Path("annotations").Key(k)
 }
 
 // simpleServiceAnnotations checks the intent's annotations as the
@@ -360,7 +368,7 @@ func (c *checker) simpleServiceAnnotations() {
 	if cluster, node := exposes(c.wi); !cluster && !node {
 		return
 	}
-	c.serviceAnnotationMeanings(c.wi.GetAnnotations(), false, func(k string) diag.Path { return diag.Path("annotations").Key(k) })
+	c.serviceAnnotationMeanings(c.serviceAnnotations(nil), false, c.serviceAnnotationField)
 }
 
 // serviceAnnotationMeanings checks the annotation keys the kube-apiserver

@@ -49,6 +49,10 @@ type inIntent struct {
 	AutomountServiceAccountToken *bool    `json:"automountServiceAccountToken"`
 	Hostname                     string   `json:"hostname"`
 	Subdomain                    string   `json:"subdomain"`
+	// Selector selects the workload's pods: the one the intent keeps, else
+	// podc's own labels. PodLabels are the labels on the pods only.
+	Selector  map[string]string `json:"selector"`
+	PodLabels map[string]string `json:"podLabels"`
 	// Volumes are the pod's volumes, in order.
 	Volumes []inVolume `json:"volumes"`
 	// The Deployment's rollout settings, with the defaults; empty for a
@@ -378,6 +382,18 @@ func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 	in.Resources = podResources(wi)
 	in.Volumes = flattenVolumes(wi.GetVolumes())
 	flattenScheduling(in, wi)
+	in.Selector = maps.Clone(wi.GetSelector())
+	if len(in.Selector) == 0 {
+		name := wi.GetName()
+		if v, ok := wi.GetLabels()[intent.LabelName]; ok {
+			name = v
+		}
+		in.Selector = map[string]string{intent.LabelName: name, intent.LabelManagedBy: intent.ManagedBy}
+	}
+	in.PodLabels = maps.Clone(wi.GetPodLabels())
+	if in.PodLabels == nil {
+		in.PodLabels = map[string]string{}
+	}
 	flattenPlumbing(in, wi)
 	if in.Controller == "deployment" {
 		r := intent.RolloutOf(wi)

@@ -32,7 +32,7 @@ rules: "pod.intent": {
 		message: "\(json.Marshal(intent.nodeSelector)) \(json.Marshal(intent.tolerations)) \(json.Marshal(intent.affinity)) \(json.Marshal(intent.topologySpreadConstraints)) pc=\(intent.priorityClassName) rc=\(intent.runtimeClassName)"
 	}, {
 		field: "dnsPolicy"
-		message: "\(intent.dnsPolicy) \(json.Marshal(intent.hostAliases)) \(json.Marshal(intent.imagePullSecrets)) \(json.Marshal(intent.automountServiceAccountToken)) \(intent.hostname).\(intent.subdomain)"
+		message: "\(json.Marshal(intent.selector)) \(json.Marshal(intent.podLabels)) \(intent.dnsPolicy) \(json.Marshal(intent.hostAliases)) \(json.Marshal(intent.imagePullSecrets)) \(json.Marshal(intent.automountServiceAccountToken)) \(intent.hostname).\(intent.subdomain)"
 	}, {
 		field: "volumes"
 		message: "\(json.Marshal(intent.volumes))"
@@ -71,7 +71,7 @@ func TestPodInputs(t *testing.T) {
 		  "resources": {"cpu": {"limit": "2"}, "memory": {"request": "1Gi", "limit": "2Gi"}},
 		  "containers": [{"name": "a", "image": "x:1", "lifecycle": {"preStop": {"sleep": {"seconds": 5}}}, "resources": {"cpu": {"request": "250m"}, "extended": [{"name": "nvidia.com/gpu", "limit": "2"}]},
 		    "env": [{"name": "V", "value": "secret-ish"}, {"name": "S", "secretKey": {"name": "s", "key": "k"}}, {"name": "F", "field": "status.podIP"}, {"name": "R", "resource": {"resource": "limits.cpu"}}]}],
-		  "dnsPolicy": "DNS_POLICY_DEFAULT", "hostAliases": [{"ip": "1.2.3.4", "hostnames": ["a", "b"]}], "imagePullSecrets": ["reg"], "automountServiceAccountToken": false, "hostname": "h", "subdomain": "s",
+		  "selector": {"app": "x"}, "podLabels": {"v": "2"}, "dnsPolicy": "DNS_POLICY_DEFAULT", "hostAliases": [{"ip": "1.2.3.4", "hostnames": ["a", "b"]}], "imagePullSecrets": ["reg"], "automountServiceAccountToken": false, "hostname": "h", "subdomain": "s",
 		  "nodeSelector": {"zone": "a"}, "tolerations": [{"key": "k", "value": "v", "effect": "TAINT_EFFECT_NO_EXECUTE", "tolerationSeconds": 9}, {"operator": "TOLERATION_OPERATOR_EXISTS"}],
 		  "affinity": {"podAnti": {"required": [{"topologyKey": "h"}]}}, "topologySpreadConstraints": [{"topologyKey": "z", "whenUnsatisfiable": "WHEN_UNSATISFIABLE_SCHEDULE_ANYWAY"}],
 		  "priorityClassName": "high", "runtimeClassName": "kata",
@@ -79,7 +79,7 @@ func TestPodInputs(t *testing.T) {
 		    {"name": "d", "downwardApi": {"items": [{"path": "n", "field": "metadata.name"}]}}, {"name": "e", "scratch": {}}],
 		  "sidecars": [{"name": "s", "image": "x:1", "stdin": true, "tty": true, "lifecycle": {"postStart": {"exec": {"command": ["x"]}}, "preStop": {"httpGet": {"port": "80"}}}}]}`, []string{
 			`containers[0] pod={"runAsNonRoot":true,"runAsUser":7,"seccompProfile":"RuntimeDefault"} res={"cpu":{"request":250,"limit":2000},"memory":{"request":1073741824,"limit":2147483648}} dev=[{"name":"nvidia.com/gpu","count":2}] hooks=/sleep io=false/false env=[{"path":"containers[0].env[0]","name":"V","source":"value","field":"","container":"","resource":""},{"path":"containers[0].env[1]","name":"S","source":"secretKey","field":"","container":"","resource":""},{"path":"containers[0].env[2]","name":"F","source":"field","field":"status.podIP","container":"","resource":""},{"path":"containers[0].env[3]","name":"R","source":"resource","field":"","container":"a","resource":"limits.cpu"}]`,
-			`dnsPolicy Default ["a","b"] ["reg"] false h.s`,
+			`dnsPolicy {"app":"x"} {"v":"2"} Default ["a","b"] ["reg"] false h.s`,
 			`nodeSelector {"zone":"a"} [{"field":"tolerations[0]","key":"k","operator":"Equal","value":"v","effect":"NoExecute","tolerationSeconds":9},{"field":"tolerations[1]","key":"","operator":"Exists","value":"","effect":"","tolerationSeconds":null}] {"node":false,"pod":false,"podAnti":true} [{"field":"topologySpreadConstraints[0]","topologyKey":"z","maxSkew":1,"whenUnsatisfiable":"ScheduleAnyway"}] pc=high rc=kata`,
 			`securityContext grace=90 {"runAsNonRoot":true,"runAsUser":7,"runAsGroup":8,"seccompProfile":"RuntimeDefault","fsGroup":9,"supplementalGroups":[1,2],"sysctls":[{"field":"securityContext.sysctls[0].name","name":"net.ipv4.tcp_syncookies","safe":true},{"field":"securityContext.sysctls[1].name","name":"net.core.somaxconn","safe":false}]}`,
 			`sidecars[0] pod={"runAsNonRoot":true,"runAsUser":7,"seccompProfile":"RuntimeDefault"} res={"cpu":{"request":250,"limit":2000},"memory":{"request":1073741824,"limit":2147483648}} dev=[] hooks=exec/httpGet io=true/true env=[]`,
@@ -89,7 +89,7 @@ func TestPodInputs(t *testing.T) {
 		{"recreate", `{"name": "a", "controller": "CONTROLLER_DEPLOYMENT", "strategy": {"type": "DEPLOYMENT_STRATEGY_TYPE_RECREATE"}, "revisionHistoryLimit": 2, "progressDeadlineSeconds": 60,
 		  "containers": [{"name": "a", "image": "x:1"}]}`, []string{
 			`containers[0] pod={"runAsNonRoot":null,"runAsUser":null,"seccompProfile":null} res={"cpu":{"request":0,"limit":0},"memory":{"request":0,"limit":0}} dev=[] hooks=/ io=false/false env=[]`,
-			`dnsPolicy ClusterFirst [] [] null .`,
+			`dnsPolicy {"app.kubernetes.io/managed-by":"podc","app.kubernetes.io/name":"a"} {} ClusterFirst [] [] null .`,
 			`nodeSelector {} [] {"node":false,"pod":false,"podAnti":false} [] pc= rc=`,
 			`securityContext grace=30 {"runAsNonRoot":null,"runAsUser":null,"runAsGroup":null,"seccompProfile":null,"fsGroup":null,"supplementalGroups":[],"sysctls":[]}`,
 			`strategy {"type":"Recreate","maxSurge":"","maxUnavailable":""} minReady=0 history=2 deadline=60`,
@@ -97,7 +97,7 @@ func TestPodInputs(t *testing.T) {
 		}},
 		{"unset", `{"name": "a", "containers": [{"name": "a", "image": "x:1"}]}`, []string{
 			`containers[0] pod={"runAsNonRoot":null,"runAsUser":null,"seccompProfile":null} res={"cpu":{"request":0,"limit":0},"memory":{"request":0,"limit":0}} dev=[] hooks=/ io=false/false env=[]`,
-			`dnsPolicy ClusterFirst [] [] null .`,
+			`dnsPolicy {"app.kubernetes.io/managed-by":"podc","app.kubernetes.io/name":"a"} {} ClusterFirst [] [] null .`,
 			`nodeSelector {} [] {"node":false,"pod":false,"podAnti":false} [] pc= rc=`,
 			`securityContext grace=30 {"runAsNonRoot":null,"runAsUser":null,"runAsGroup":null,"seccompProfile":null,"fsGroup":null,"supplementalGroups":[],"sysctls":[]}`,
 			`strategy {"type":"","maxSurge":"","maxUnavailable":""} minReady=0 history=0 deadline=0`,

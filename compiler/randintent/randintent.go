@@ -138,6 +138,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	b.podResources()
 	b.name()
 	b.annotations()
+	b.takeover()
 	if b.chance(0.4) {
 		b.namedServices()
 	}

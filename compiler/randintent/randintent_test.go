@@ -157,6 +157,18 @@ func TestShapes(t *testing.T) {
 				mark("tty")
 			}
 		}
+		if len(wi.GetSelector()) > 0 {
+			mark("kept selector")
+		}
+		if len(wi.GetPodLabels()) > 0 && len(wi.GetPodAnnotations()) > 0 {
+			mark("pod labels and annotations")
+		}
+		if len(wi.GetWorkloadAnnotations()) > 0 && len(wi.GetServiceAnnotations()) > 0 {
+			mark("workload and service annotations")
+		}
+		if wi.GetLabels()["app.kubernetes.io/name"] != "" {
+			mark("own name label")
+		}
 		if r := wi.GetResources(); r != nil {
 			mark("pod resources")
 			if r.GetCpu().GetRequest() != "" || r.GetMemory().GetRequest() != "" {
@@ -340,6 +352,7 @@ func TestShapes(t *testing.T) {
 		"dns DNS_POLICY_UNSPECIFIED", "dns DNS_POLICY_CLUSTER_FIRST", "dns DNS_POLICY_CLUSTER_FIRST_WITH_HOST_NET", "dns DNS_POLICY_DEFAULT",
 		"dns DNS_POLICY_NONE", "dns config", "host aliases and pull secrets", "no token", "subdomain", "tty",
 		"pod resources", "pod request", "devices", "unnamed exposed port",
+		"kept selector", "pod labels and annotations", "workload and service annotations", "own name label",
 		"grace period", "grace period 0", "hook exec", "hook httpGet", "hook sleep",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_UNSPECIFIED", "strategy DEPLOYMENT_STRATEGY_TYPE_ROLLING_UPDATE",
 		"strategy DEPLOYMENT_STRATEGY_TYPE_RECREATE", "rollout percent", "rollout number", "rollout timing",
