@@ -80,7 +80,7 @@ func TestImportRPCRefusesLoss(t *testing.T) {
 		case *errdetails.BadRequest:
 			for _, v := range d.GetFieldViolations() {
 				fields = append(fields, v.GetField())
-				if !strings.Contains(v.GetDescription(), "scheduling") || !strings.Contains(v.GetDescription(), "(at ") {
+				if !strings.Contains(v.GetDescription(), "does not read it yet") || !strings.Contains(v.GetDescription(), "(at ") {
 					t.Errorf("violation %v: want the reason and the position", v)
 				}
 			}

@@ -73,8 +73,8 @@ func TestImportRefusesLossExitsOne(t *testing.T) {
 		t.Errorf("stdout must be empty on refusal, got:\n%s", out)
 	}
 	want := "refused: 2 fields the intent cannot say (--allow-loss drops them)\n" +
-		"Deployment/web: spec.template.spec.nodeSelector: the intent has no scheduling settings (at 9:7)\n" +
-		"Deployment/web: spec.template.spec.tolerations: the intent has no scheduling settings (at 10:7)\n"
+		"Deployment/web: spec.template.spec.nodeSelector: the intent can say this, but podc import does not read it yet (at 9:7)\n" +
+		"Deployment/web: spec.template.spec.tolerations: the intent can say this, but podc import does not read it yet (at 10:7)\n"
 	if errs != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", errs, want)
 	}
@@ -94,8 +94,8 @@ func TestImportAllowLossWarnsForEachField(t *testing.T) {
 		t.Fatalf("stdout is not an intent: %v", err)
 	}
 	for _, w := range []string{
-		"warning: lost Deployment/web: spec.template.spec.nodeSelector: the intent has no scheduling settings (at 9:7)\n",
-		"warning: lost Deployment/web: spec.template.spec.tolerations: the intent has no scheduling settings (at 10:7)\n",
+		"warning: lost Deployment/web: spec.template.spec.nodeSelector: the intent can say this, but podc import does not read it yet (at 9:7)\n",
+		"warning: lost Deployment/web: spec.template.spec.tolerations: the intent can say this, but podc import does not read it yet (at 10:7)\n",
 	} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errs)

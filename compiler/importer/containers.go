@@ -158,7 +158,7 @@ func (b *builder) env(w *object, p fieldPath, c *corev1.Container, ip diag.Path)
 			b.optional(w, rp.f("optional"), r.Optional, &k.Optional)
 			v.Source = &podcv1.EnvVar_SecretKey{SecretKey: k}
 		default:
-			b.why(w, ep, fmt.Sprintf("%s from %s: the intent's variables are values or keys of ConfigMaps and Secrets", e.Name, valueSource(vf)))
+			b.why(w, ep, fmt.Sprintf("%s from %s: the intent can say this, but podc import does not read it yet", e.Name, valueSource(vf)))
 			continue
 		}
 		b.use(w, ep.f("name"))

@@ -221,8 +221,8 @@ volumes:
 				"Pod/app: spec.containers[0].volumeMounts[5]",
 			},
 			reasons: map[string]string{
-				"Pod/app: spec.volumes[3].secret.items":       "every key of a Secret",
-				"Pod/app: spec.volumes[5]":                    "cannot declare",
+				"Pod/app: spec.volumes[3].secret.items":       "does not read it yet",
+				"Pod/app: spec.volumes[5]":                    "does not read",
 				"Pod/app: spec.containers[0].volumeMounts[5]": "mounts volume host, which is lost",
 			},
 		},

@@ -210,10 +210,10 @@ containers:
 			},
 			reasons: map[string]string{
 				"Deployment/web: metadata.labels[app]":                       "compile adds app=web",
-				"Deployment/web: spec.strategy":                              "rollout settings",
-				"Deployment/web: spec.template.spec.affinity":                "scheduling",
-				"Deployment/web: spec.template.spec.securityContext":         "pod-level security context",
-				"Deployment/web: spec.template.spec.containers[0].lifecycle": "lifecycle hooks",
+				"Deployment/web: spec.strategy":                              "does not read it yet",
+				"Deployment/web: spec.template.spec.affinity":                "does not read it yet",
+				"Deployment/web: spec.template.spec.securityContext":         "does not read it yet",
+				"Deployment/web: spec.template.spec.containers[0].lifecycle": "does not read it yet",
 			},
 		},
 		{

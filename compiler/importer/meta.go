@@ -87,7 +87,7 @@ func (b *builder) labelsAndAnnotations(svcs []*object) map[*object]map[string]st
 		}
 		for _, k := range sortedKeys(chosen) {
 			if _, ok := h.labels[k]; !ok {
-				b.lose(h.obj, lp.k(k), fmt.Sprintf("not on this object, but the intent's labels are the pods' and go on every object: compile adds %s=%s", k, chosen[k]))
+				b.lose(h.obj, lp.k(k), fmt.Sprintf("not on this object, but podc import gives every object the pods' labels: compile adds %s=%s", k, chosen[k]))
 			}
 		}
 		b.use(h.obj, lp)
@@ -127,7 +127,7 @@ func (b *builder) labelsAndAnnotations(svcs []*object) map[*object]map[string]st
 		}
 		for _, k := range sortedKeys(chosenA) {
 			if _, ok := h.annos[k]; !ok {
-				b.lose(h.obj, ap.k(k), fmt.Sprintf("not on this object, but the intent's annotations are the pods' and go on every object: compile adds it"))
+				b.lose(h.obj, ap.k(k), fmt.Sprintf("not on this object, but podc import gives every object the pods' annotations: compile adds it"))
 			}
 		}
 		if len(h.annos) == 0 {
@@ -145,17 +145,17 @@ func (b *builder) account(h holder, p fieldPath, k, v string, chosen map[string]
 	case ok && c == v:
 		b.use(h.obj, p)
 	case ok:
-		b.lose(h.obj, p, fmt.Sprintf("%s here, but the intent's %s are the pods' and go on every object: compile writes %s", v, what, c))
+		b.lose(h.obj, p, fmt.Sprintf("%s here, but podc import gives every object the pods' %s: compile writes %s", v, what, c))
 	default:
 		if r, refused := b.drops[metaDropKey(what, k)]; refused {
 			b.lose(h.obj, p, r)
 			return
 		}
 		if h.pod {
-			b.lose(h.obj, p, fmt.Sprintf("the intent's %s go on every object", what))
+			b.lose(h.obj, p, fmt.Sprintf("podc import gives every object the same %s", what))
 			return
 		}
-		b.lose(h.obj, p, fmt.Sprintf("not on the pods, and the intent's %s are the pods' and go on every object", what))
+		b.lose(h.obj, p, fmt.Sprintf("not on the pods, and podc import gives every object the pods' %s", what))
 	}
 }
 

@@ -134,7 +134,7 @@ func (b *builder) volumes(w *object, sp fieldPath, vs []corev1.Volume) map[strin
 			c := &podcv1.ConfigVolume{Name: cm.Name}
 			b.optional(w, cp.f("optional"), cm.Optional, &c.Optional)
 			out.Source = &podcv1.Volume_Config{Config: c}
-			b.why(w, cp.f("items"), "the intent mounts every key of a ConfigMap, each as a file named after it")
+			b.why(w, cp.f("items"), notRead)
 		case src.Secret != nil:
 			sec := src.Secret
 			cp := p.f("secret")
@@ -142,14 +142,14 @@ func (b *builder) volumes(w *object, sp fieldPath, vs []corev1.Volume) map[strin
 			s := &podcv1.SecretVolume{Name: sec.SecretName}
 			b.optional(w, cp.f("optional"), sec.Optional, &s.Optional)
 			out.Source = &podcv1.Volume_Secret{Secret: s}
-			b.why(w, cp.f("items"), "the intent mounts every key of a Secret, each as a file named after it")
+			b.why(w, cp.f("items"), notRead)
 		case src.PersistentVolumeClaim != nil:
 			pvc := src.PersistentVolumeClaim
 			b.use(w, p.f("persistentVolumeClaim").f("claimName"))
 			b.use(w, p.f("persistentVolumeClaim").f("readOnly"))
 			out.Source = &podcv1.Volume_Persistent{Persistent: &podcv1.PersistentVolume{ClaimName: pvc.ClaimName, ReadOnly: pvc.ReadOnly}}
 		default:
-			b.why(w, p, "a volume of a kind the intent cannot declare: it declares emptyDir, configMap, secret and persistentVolumeClaim volumes")
+			b.why(w, p, "a volume of a kind podc import does not read: it reads emptyDir, configMap, secret and persistentVolumeClaim volumes")
 			continue
 		}
 		b.use(w, p.f("name"))

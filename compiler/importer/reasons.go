@@ -54,53 +54,53 @@ func (b *builder) reasonFor(o *object, p fieldPath) string {
 
 // Reasons by the kind of field.
 const (
-	scheduling = "the intent has no scheduling settings"
-	dns        = "the intent has no DNS or host name settings"
-	rollout    = "the intent has no rollout settings: compile leaves the Deployment's defaults"
-	byCluster  = "written by the cluster, not part of a manifest"
+	// notRead is the reason for a field the intent has gained but the
+	// importer does not map yet.
+	notRead   = "the intent can say this, but podc import does not read it yet"
+	byCluster = "written by the cluster, not part of a manifest"
 )
 
 // fieldReasons are the reasons for fields the intent does not have, by
 // "<Go type of the parent>.<field>".
 var fieldReasons = map[string]string{
-	"PodSpec.affinity":                          scheduling,
-	"PodSpec.nodeSelector":                      scheduling,
-	"PodSpec.tolerations":                       scheduling,
-	"PodSpec.topologySpreadConstraints":         scheduling,
-	"PodSpec.priorityClassName":                 scheduling,
-	"PodSpec.priority":                          scheduling,
-	"PodSpec.schedulerName":                     scheduling,
-	"PodSpec.nodeName":                          scheduling,
-	"PodSpec.preemptionPolicy":                  scheduling,
-	"PodSpec.runtimeClassName":                  scheduling,
-	"PodSpec.schedulingGates":                   scheduling,
-	"PodSpec.securityContext":                   "the intent has no pod-level security context: it sets security per container",
-	"PodSpec.terminationGracePeriodSeconds":     "the intent has no termination grace period: compile leaves the default, 30 seconds",
-	"PodSpec.dnsPolicy":                         dns,
-	"PodSpec.dnsConfig":                         dns,
-	"PodSpec.hostname":                          dns,
-	"PodSpec.subdomain":                         dns,
-	"PodSpec.hostAliases":                       dns,
-	"PodSpec.setHostnameAsFQDN":                 dns,
-	"PodSpec.imagePullSecrets":                  "the intent has no image pull secrets",
-	"PodSpec.automountServiceAccountToken":      "the intent has no setting for the service account token: compile leaves it mounted",
+	"PodSpec.affinity":                          notRead,
+	"PodSpec.nodeSelector":                      notRead,
+	"PodSpec.tolerations":                       notRead,
+	"PodSpec.topologySpreadConstraints":         notRead,
+	"PodSpec.priorityClassName":                 notRead,
+	"PodSpec.priority":                          "the intent has no such scheduling setting",
+	"PodSpec.schedulerName":                     "the intent has no such scheduling setting",
+	"PodSpec.nodeName":                          "the intent has no such scheduling setting",
+	"PodSpec.preemptionPolicy":                  "the intent has no such scheduling setting",
+	"PodSpec.runtimeClassName":                  notRead,
+	"PodSpec.schedulingGates":                   "the intent has no such scheduling setting",
+	"PodSpec.securityContext":                   notRead,
+	"PodSpec.terminationGracePeriodSeconds":     notRead,
+	"PodSpec.dnsPolicy":                         notRead,
+	"PodSpec.dnsConfig":                         notRead,
+	"PodSpec.hostname":                          notRead,
+	"PodSpec.subdomain":                         notRead,
+	"PodSpec.hostAliases":                       notRead,
+	"PodSpec.setHostnameAsFQDN":                 "the intent has no such DNS setting",
+	"PodSpec.imagePullSecrets":                  notRead,
+	"PodSpec.automountServiceAccountToken":      notRead,
 	"PodSpec.enableServiceLinks":                "the intent has no setting for Service environment variables: compile leaves them on",
 	"PodSpec.serviceAccount":                    "deprecated, and different from serviceAccountName, which the intent has",
-	"Container.lifecycle":                       "the intent has no lifecycle hooks",
+	"Container.lifecycle":                       notRead,
 	"Container.terminationMessagePath":          "the intent has no termination message settings",
 	"Container.terminationMessagePolicy":        "the intent has no termination message settings",
-	"Container.stdin":                           "the intent has no terminal settings",
+	"Container.stdin":                           notRead,
 	"Container.stdinOnce":                       "the intent has no terminal settings",
-	"Container.tty":                             "the intent has no terminal settings",
+	"Container.tty":                             notRead,
 	"Container.resizePolicy":                    "the intent has no resize policy",
 	"Container.restartPolicy":                   "the intent's init steps run once: a restart policy makes them sidecars only as Always",
 	"VolumeMount.mountPropagation":              "the intent's mounts have no mount propagation",
 	"VolumeMount.subPathExpr":                   "the intent's mounts have subPath, not subPathExpr",
-	"DeploymentSpec.strategy":                   rollout,
-	"DeploymentSpec.minReadySeconds":            rollout,
-	"DeploymentSpec.revisionHistoryLimit":       rollout,
-	"DeploymentSpec.progressDeadlineSeconds":    rollout,
-	"DeploymentSpec.paused":                     rollout,
+	"DeploymentSpec.strategy":                   notRead,
+	"DeploymentSpec.minReadySeconds":            notRead,
+	"DeploymentSpec.revisionHistoryLimit":       notRead,
+	"DeploymentSpec.progressDeadlineSeconds":    notRead,
+	"DeploymentSpec.paused":                     "the intent compiles Deployments that roll out",
 	"ServiceSpec.clusterIP":                     "the intent's Services take the cluster IP the cluster allocates (or None, headless)",
 	"ServiceSpec.clusterIPs":                    "the intent's Services take the cluster IP the cluster allocates (or None, headless)",
 	"ServiceSpec.ipFamilyPolicy":                "the intent has no IP family settings",

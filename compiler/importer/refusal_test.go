@@ -108,8 +108,8 @@ func TestImportRefusesLoss(t *testing.T) {
 		t.Fatalf("got %v, want a *LossError", err)
 	}
 	want := []importer.Loss{
-		{Object: "Pod/app", Field: "spec.containers[0].tty", Reason: "the intent has no terminal settings", Line: 5, Column: 46},
-		{Object: "Pod/app", Field: "spec.containers[0].stdin", Reason: "the intent has no terminal settings", Line: 5, Column: 57},
+		{Object: "Pod/app", Field: "spec.containers[0].tty", Reason: "the intent can say this, but podc import does not read it yet", Line: 5, Column: 46},
+		{Object: "Pod/app", Field: "spec.containers[0].stdin", Reason: "the intent can say this, but podc import does not read it yet", Line: 5, Column: 57},
 	}
 	if len(le.Lost) != len(want) {
 		t.Fatalf("lost %v, want %v", le.Lost, want)
@@ -119,7 +119,7 @@ func TestImportRefusesLoss(t *testing.T) {
 			t.Errorf("lost[%d] = %#v, want %#v", i, le.Lost[i], want[i])
 		}
 	}
-	if !strings.Contains(err.Error(), "Pod/app: spec.containers[0].tty: the intent has no terminal settings") {
+	if !strings.Contains(err.Error(), "Pod/app: spec.containers[0].tty: the intent can say this, but podc import does not read it yet") {
 		t.Errorf("the error does not list the loss: %v", err)
 	}
 }

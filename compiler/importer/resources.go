@@ -56,7 +56,7 @@ func (b *builder) resources(w *object, p fieldPath, rr corev1.ResourceRequiremen
 			switch name {
 			case corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage:
 			default:
-				b.why(w, p.f(m.field).k(string(name)), "the intent's resources are cpu, memory and ephemeral-storage")
+				b.why(w, p.f(m.field).k(string(name)), "podc import reads cpu, memory and ephemeral-storage: the intent can say other resources, but podc import does not read them yet")
 				if _, req := rr.Requests[name]; m.field == "limits" && !req && w.pod != nil {
 					b.lose(w, p.f("requests").k(string(name)), "unset, and the apiserver sets it from the limit, which is lost")
 				}
