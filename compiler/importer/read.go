@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/podc-dev/podc/internal/yamlnode"
 )
 
 // Format is the text format of the manifests.
@@ -104,7 +106,7 @@ func read(data []byte, format Format, lim Limits) ([]*document, error) {
 		if err != nil {
 			return nil, syntaxError(err, format)
 		}
-		if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		if len(doc.Content) == 0 || yamlnode.IsNull(doc.Content[0]) {
 			continue
 		}
 		nodes = append(nodes, doc.Content[0])
@@ -114,7 +116,7 @@ func read(data []byte, format Format, lim Limits) ([]*document, error) {
 	}
 	budget := aliasSlack
 	for _, n := range nodes {
-		budget += aliasFactor * countNodes(n)
+		budget += aliasFactor * yamlnode.Count(n)
 	}
 	c := &converter{budget: budget}
 	var docs []*document
@@ -195,21 +197,6 @@ func syntaxError(err error, format Format) error {
 		return &InputError{Problems: []Problem{{Line: le.Mark.Line, Column: max(le.Mark.Column, 1), Message: msg}}}
 	}
 	return &InputError{Problems: []Problem{{Message: fmt.Sprintf("not valid %s: %s", what, strings.TrimPrefix(err.Error(), "yaml: "))}}}
-}
-
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// countNodes counts the nodes written, aliases once.
-func countNodes(n *yaml.Node) int {
-	count := 1
-	if n.Kind != yaml.AliasNode {
-		for _, c := range n.Content {
-			count += countNodes(c)
-		}
-	}
-	return count
 }
 
 // converter turns YAML nodes into trees, within an alias expansion budget

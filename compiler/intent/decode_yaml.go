@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/podc-dev/podc/internal/yamlnode"
 )
 
 // position is a line and column in the input, both 1-based.
@@ -40,13 +42,13 @@ func yamlToJSON(data []byte) (js []byte, pos []position, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if doc == nil || isNull(doc) {
+	if doc == nil || yamlnode.IsNull(doc) {
 		return nil, nil, invalid("", "the intent is empty")
 	}
 	if doc.Kind != yaml.MappingNode {
 		return nil, nil, invalid("", fmt.Sprintf("the intent must be an object (at %d:%d)", doc.Line, doc.Column))
 	}
-	c := &yamlConv{budget: aliasFactor*countNodes(doc) + aliasSlack}
+	c := &yamlConv{budget: aliasFactor*yamlnode.Count(doc) + aliasSlack}
 	if err := c.value(doc, rootPlace(), 0); err != nil {
 		return nil, nil, err
 	}
@@ -66,7 +68,7 @@ func oneDocument(data []byte) (*yaml.Node, error) {
 		if err != nil {
 			return nil, yamlError(err)
 		}
-		if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		if len(doc.Content) == 0 || yamlnode.IsNull(doc.Content[0]) {
 			continue
 		}
 		if first != nil {
@@ -89,21 +91,6 @@ func yamlError(err error) error {
 		return invalid("", msg+")")
 	}
 	return invalid("", "not valid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
-}
-
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// countNodes counts the nodes written in the document, aliases once.
-func countNodes(n *yaml.Node) int {
-	count := 1
-	if n.Kind != yaml.AliasNode {
-		for _, c := range n.Content {
-			count += countNodes(c)
-		}
-	}
-	return count
 }
 
 // yamlConv writes JSON from YAML nodes.
