@@ -217,7 +217,7 @@ func checkPlumbing(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
 		return "pod plumbing lost"
 	}
 	for _, c := range wi.GetContainers() {
-		if ct := containerNamed(spec, c.GetName()); ct == nil || ct.Stdin != c.GetStdin() || ct.TTY != c.GetTty() {
+		if ct := containerNamed(spec, c.GetName()); ct == nil || ct.Stdin != c.GetStdin() || ct.StdinOnce != c.GetStdinOnce() || ct.TTY != c.GetTty() {
 			return "stdin or tty of " + c.GetName() + " lost"
 		}
 	}

@@ -64,8 +64,9 @@ func (b *builder) container(p diag.Path, ip provenance.Path, c *podcv1.Container
 	ct.StartupProbe = b.probe(pp2.Field("startup"), n, "startupProbe", ipp, "startup", ps.GetStartup())
 	ct.SecurityContext = b.securityContext(n, r.In(ip, "securityContext"), c.GetSecurityContext())
 	ct.Lifecycle = b.lifecycle(p.Field("lifecycle"), n, r.In(ip, "lifecycle"), c.GetLifecycle())
-	ct.Stdin, ct.TTY = c.GetStdin(), c.GetTty()
+	ct.Stdin, ct.StdinOnce, ct.TTY = c.GetStdin(), c.GetStdinOnce(), c.GetTty()
 	b.putIf(ct.Stdin, n, "stdin", r.In(ip, "stdin"))
+	b.putIf(ct.StdinOnce, n, "stdinOnce", r.In(ip, "stdinOnce"))
 	b.putIf(ct.TTY, n, "tty", r.In(ip, "tty"))
 	return ct, n, nil
 }

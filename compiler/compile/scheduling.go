@@ -133,20 +133,30 @@ func (b *builder) affinity(sn provenance.Node) *corev1.Affinity {
 // nodeTerm compiles a node selector term, recorded under its node n from
 // the intent term tp.
 func (b *builder) nodeTerm(n provenance.Node, tp provenance.Path, t *podcv1.NodeSelectorTerm) corev1.NodeSelectorTerm {
-	r := b.rec
 	var out corev1.NodeSelectorTerm
-	if len(t.GetMatchExpressions()) == 0 {
-		return out
+	out.MatchExpressions = b.nodeRequirements(n, tp, "matchExpressions", t.GetMatchExpressions())
+	out.MatchFields = b.nodeRequirements(n, tp, "matchFields", t.GetMatchFields())
+	return out
+}
+
+// nodeRequirements compiles the node selector requirements of the term's
+// field name (matchExpressions or matchFields), recorded under the term's
+// node n from the intent term tp; nil when there are none.
+func (b *builder) nodeRequirements(n provenance.Node, tp provenance.Path, name string, reqs []*podcv1.NodeSelectorRequirement) []corev1.NodeSelectorRequirement {
+	if len(reqs) == 0 {
+		return nil
 	}
-	mp := r.In(tp, "matchExpressions")
-	list := b.put(n, "matchExpressions", mp)
-	for i, req := range t.GetMatchExpressions() {
+	r := b.rec
+	mp := r.In(tp, name)
+	list := b.put(n, name, mp)
+	out := make([]corev1.NodeSelectorRequirement, 0, len(reqs))
+	for i, req := range reqs {
 		ep := r.At(mp, i)
 		en := r.Index(list, i, provenance.FromIntent(ep))
 		b.put(en, "key", r.In(ep, "key"))
 		b.put(en, "operator", r.In(ep, "operator"))
 		b.putStrings(en, "values", r.In(ep, "values"), len(req.GetValues()))
-		out.MatchExpressions = append(out.MatchExpressions, corev1.NodeSelectorRequirement{
+		out = append(out, corev1.NodeSelectorRequirement{
 			Key: req.GetKey(), Operator: nodeOperator(req.GetOperator()), Values: copyStrings(req.GetValues()),
 		})
 	}
@@ -207,6 +217,10 @@ func (b *builder) podTerm(p diag.Path, n provenance.Node, tp provenance.Path, t 
 		out.NamespaceSelector = b.labelSelector(b.put(n, "namespaceSelector", r.In(tp, "namespaceSelector")), r.In(tp, "namespaceSelector"), t.GetNamespaceSelector())
 	}
 	b.put(n, "topologyKey", r.In(tp, "topologyKey"))
+	out.MatchLabelKeys = copyStrings(t.GetMatchLabelKeys())
+	b.putStrings(n, "matchLabelKeys", r.In(tp, "matchLabelKeys"), len(out.MatchLabelKeys))
+	out.MismatchLabelKeys = copyStrings(t.GetMismatchLabelKeys())
+	b.putStrings(n, "mismatchLabelKeys", r.In(tp, "mismatchLabelKeys"), len(out.MismatchLabelKeys))
 	return out
 }
 

@@ -48,6 +48,9 @@ func (c *checker) containers(vols map[string]bool) {
 		if ct.GetTty() && !ct.GetStdin() {
 			c.addf(p.Field("tty"), "needs stdin: a terminal without standard input cannot be typed into")
 		}
+		if ct.GetStdinOnce() && !ct.GetStdin() {
+			c.addf(p.Field("stdinOnce"), "needs stdin: it says when standard input closes")
+		}
 	}
 }
 

@@ -42,7 +42,7 @@ func Decode(data []byte) (*podcv1.WorkloadIntent, error) {
 		return nil, invalid("", "the intent is empty")
 	}
 	if trimmed[0] == '{' {
-		return decodeJSON(quotePortNumbers(data), nil)
+		return decodeJSON(asIntentJSON(data), nil)
 	}
 	js, pos, err := yamlToJSON(data)
 	if err != nil {

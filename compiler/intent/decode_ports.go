@@ -2,11 +2,25 @@ package intent
 
 import "strings"
 
-// Kubernetes writes the port of a tcpSocket or httpGet action, and a
-// Deployment strategy's maxSurge and maxUnavailable, as an IntOrString: a
-// number or a string (a port name, a percentage). The intent's fields are
-// strings, so a document may give them either way: `port: 8080` is read
-// as "8080", `maxSurge: 1` as "1".
+// A document may write some fields as Kubernetes does where the intent's
+// JSON form differs:
+//
+//   - Kubernetes writes the port of a tcpSocket or httpGet action, and a
+//     Deployment strategy's maxSurge and maxUnavailable, as an IntOrString:
+//     a number or a string (a port name, a percentage). The intent's fields
+//     are strings, so a document may give them either way: `port: 8080` is
+//     read as "8080", `maxSurge: 1` as "1".
+//   - Kubernetes spells the downward API volume and projected source
+//     downwardAPI; the intent's JSON name is downwardApi. Either is read.
+
+// kubernetesKey is the intent's JSON name for key, a member name as
+// Kubernetes spells it.
+func kubernetesKey(key string) string {
+	if key == "downwardAPI" {
+		return "downwardApi"
+	}
+	return key
+}
 
 // numericPortField reports whether a value at path (an intent field path) is
 // such a field.
@@ -27,12 +41,14 @@ func intOrStringMember(parent, key []byte) bool {
 	return false
 }
 
-// quotePortNumbers returns a JSON document with every number given as the
-// port of a tcpSocket or httpGet object, or the maxSurge or maxUnavailable
-// of a strategy, written as a string ("port": 8080 becomes "port": "8080"), and data itself when there is none. Other
-// values, and anything inside strings, are left as they are; malformed JSON
-// is returned for the decoder to refuse.
-func quotePortNumbers(data []byte) []byte {
+// asIntentJSON returns a JSON document with every number given as the port
+// of a tcpSocket or httpGet object, or the maxSurge or maxUnavailable of a
+// strategy, written as a string ("port": 8080 becomes "port": "8080"), and
+// every member name Kubernetes spells differently in the intent's spelling
+// (kubernetesKey); data itself when there is none. Other values, and
+// anything inside strings, are left as they are; malformed JSON is returned
+// for the decoder to refuse.
+func asIntentJSON(data []byte) []byte {
 	var out []byte // nil until something changes
 	last := 0      // data[:last] is in out
 	// open holds one entry per open object or array: the key of the
@@ -52,6 +68,13 @@ func quotePortNumbers(data []byte) []byte {
 			}
 			if expectKey {
 				key = data[i+1 : min(j, len(data))]
+				if k := kubernetesKey(string(key)); k != string(key) && len(k) == len(key) {
+					// The same length: rewritten in place in the copy.
+					out = append(out, data[last:i+1]...)
+					out = append(out, k...)
+					last = i + 1 + len(k)
+					key = []byte(k)
+				}
 			}
 			i = j
 		case '{':

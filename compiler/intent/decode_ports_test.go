@@ -6,7 +6,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 )
 
-func TestQuotePortNumbers(t *testing.T) {
+func TestAsIntentJSON(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{`{"probes": {"readiness": {"tcpSocket": {"port": 8080}}}}`, `{"probes": {"readiness": {"tcpSocket": {"port": "8080"}}}}`},
 		{`{"httpGet":{"path":"/","port":80},"x":[{"httpGet":{"port" :  443}}]}`, `{"httpGet":{"path":"/","port":"80"},"x":[{"httpGet":{"port" :  "443"}}]}`},
@@ -22,14 +22,16 @@ func TestQuotePortNumbers(t *testing.T) {
 		{`{"tcpSocket": ["port", 80]}`, ``},
 		{`{"tcpSocket": {"port": 8`, `{"tcpSocket": {"port": "8"`},
 		{`{"a": "unterminated`, ``},
+		// Kubernetes' spelling of a member name, never a value's.
+		{`{"volumes": [{"downwardAPI": {"items": []}}], "x": "downwardAPI"}`, `{"volumes": [{"downwardApi": {"items": []}}], "x": "downwardAPI"}`},
 	}
 	for _, c := range cases {
 		want := c.want
 		if want == "" {
 			want = c.in
 		}
-		if got := string(quotePortNumbers([]byte(c.in))); got != want {
-			t.Errorf("quotePortNumbers(%s)\n got %s\nwant %s", c.in, got, want)
+		if got := string(asIntentJSON([]byte(c.in))); got != want {
+			t.Errorf("asIntentJSON(%s)\n got %s\nwant %s", c.in, got, want)
 		}
 	}
 }

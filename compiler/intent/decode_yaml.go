@@ -176,17 +176,18 @@ func (c *yamlConv) mapping(n *yaml.Node, p place, depth int) error {
 		if key.ShortTag() == "!!merge" {
 			return at(p, k, "merge keys (<<) are not supported: write the fields out")
 		}
-		kp := p.key(key.Value)
-		if first, dup := seen[key.Value]; dup {
+		name := kubernetesKey(key.Value)
+		kp := p.key(name)
+		if first, dup := seen[name]; dup {
 			return at(kp, k, "duplicate key %s: first at %d:%d", short(key.Value), first.Line, first.Column)
 		}
-		seen[key.Value] = k
+		seen[name] = k
 		c.line(k)
 		if i > 0 {
 			c.buf.WriteByte(',')
 		}
-		name, _ := json.Marshal(key.Value)
-		c.buf.Write(name)
+		js, _ := json.Marshal(name)
+		c.buf.Write(js)
 		c.buf.WriteByte(':')
 		if err := c.value(v, kp, depth); err != nil {
 			return err

@@ -136,3 +136,44 @@ func TestCheckEnvDownward(t *testing.T) {
 		})
 	}
 }
+
+// The downward API volume and projected source may be spelled as in
+// Kubernetes, downwardAPI, in JSON and YAML; both spellings at once are
+// one field given twice.
+func TestDecodeDownwardAPISpelling(t *testing.T) {
+	for name, doc := range map[string]string{
+		"json": vols(`{"name": "d", "downwardAPI": {"items": [{"path": "n", "field": "metadata.name"}]}},
+			{"name": "p", "projected": {"sources": [{"downwardAPI": {"items": [{"path": "ns", "field": "metadata.namespace"}]}}]}}`),
+		"yaml": `name: app
+volumes:
+- name: d
+  downwardAPI:
+    items: [{path: n, field: metadata.name}]
+- name: p
+  projected:
+    sources:
+    - downwardAPI: {items: [{path: ns, field: metadata.namespace}]}
+containers: [{name: a, image: x}, {name: b, image: x}]
+`,
+	} {
+		wi, err := Decode([]byte(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := wi.GetVolumes()[0].GetDownwardApi().GetItems()[0].GetPath(); got != "n" {
+			t.Errorf("%s: volumes[0].downwardApi not read: %v", name, wi.GetVolumes()[0])
+		}
+		if got := wi.GetVolumes()[1].GetProjected().GetSources()[0].GetDownwardApi().GetItems()[0].GetPath(); got != "ns" {
+			t.Errorf("%s: projected downwardApi not read: %v", name, wi.GetVolumes()[1])
+		}
+	}
+	for name, doc := range map[string]string{
+		"json": vols(`{"name": "d", "downwardAPI": {"items": []}, "downwardApi": {"items": []}}`),
+		"yaml": "name: app\nvolumes:\n- name: d\n  downwardApi: {items: []}\n  downwardAPI: {items: []}\ncontainers: [{name: a, image: x}]\n",
+	} {
+		_, err := Decode([]byte(doc))
+		if err == nil || !strings.Contains(err.Error(), "volumes[0].downwardApi") {
+			t.Errorf("%s: both spellings: got %v, want an error at volumes[0].downwardApi", name, err)
+		}
+	}
+}

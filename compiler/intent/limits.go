@@ -535,13 +535,18 @@ func (c *limiter) plumbing(wi *podcv1.WorkloadIntent) {
 
 // nodeTerm bounds a node selector term.
 func (c *limiter) nodeTerm(p diag.Path, t *podcv1.NodeSelectorTerm) {
-	if !c.count(p.Field("matchExpressions"), len(t.GetMatchExpressions()), c.l.ListItems, "requirements") {
-		return
-	}
-	for i, r := range t.GetMatchExpressions() {
-		rp := p.Field("matchExpressions").Index(i)
-		c.str(rp.Field("key"), r.GetKey(), c.l.KeyBytes)
-		c.list(rp.Field("values"), r.GetValues(), c.l.NameBytes, "values")
+	for _, l := range []struct {
+		name string
+		reqs []*podcv1.NodeSelectorRequirement
+	}{{"matchExpressions", t.GetMatchExpressions()}, {"matchFields", t.GetMatchFields()}} {
+		if !c.count(p.Field(l.name), len(l.reqs), c.l.ListItems, "requirements") {
+			continue
+		}
+		for i, r := range l.reqs {
+			rp := p.Field(l.name).Index(i)
+			c.str(rp.Field("key"), r.GetKey(), c.l.KeyBytes)
+			c.list(rp.Field("values"), r.GetValues(), c.l.NameBytes, "values")
+		}
 	}
 }
 
@@ -551,6 +556,8 @@ func (c *limiter) podTerm(p diag.Path, t *podcv1.PodAffinityTerm) {
 	c.list(p.Field("namespaces"), t.GetNamespaces(), c.l.NameBytes, "namespaces")
 	c.selector(p.Field("namespaceSelector"), t.GetNamespaceSelector())
 	c.str(p.Field("topologyKey"), t.GetTopologyKey(), c.l.KeyBytes)
+	c.list(p.Field("matchLabelKeys"), t.GetMatchLabelKeys(), c.l.KeyBytes, "keys")
+	c.list(p.Field("mismatchLabelKeys"), t.GetMismatchLabelKeys(), c.l.KeyBytes, "keys")
 }
 
 // selector bounds a label selector.

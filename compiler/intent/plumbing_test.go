@@ -35,6 +35,8 @@ func TestCheckPlumbing(t *testing.T) {
 			`subdomain: "-x" is not a valid subdomain`,
 		}},
 		{"tty without stdin", app(`{"name": "a", "image": "x", "tty": true}`), []string{"containers[0].tty: needs stdin"}},
+		{"stdinOnce without stdin", app(`{"name": "a", "image": "x", "stdinOnce": true}`), []string{"containers[0].stdinOnce: needs stdin"}},
+		{"stdinOnce with stdin", app(`{"name": "a", "image": "x", "stdin": true, "stdinOnce": true, "tty": true}`), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string

@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"fmt"
 	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/validate/content"
@@ -115,8 +116,25 @@ func (c *checker) weight(p diag.Path, w int32) {
 // nodeTerm checks a node selector term: at least one requirement, each
 // with the values its operator takes.
 func (c *checker) nodeTerm(p diag.Path, t *podcv1.NodeSelectorTerm) {
-	if len(t.GetMatchExpressions()) == 0 {
-		c.addf(p.Field("matchExpressions"), "at least one requirement is needed: a term without any matches no node")
+	if len(t.GetMatchExpressions()) == 0 && len(t.GetMatchFields()) == 0 {
+		c.addf(p.Field("matchExpressions"), "at least one requirement (here or in matchFields) is needed: a term without any matches no node")
+	}
+	for i, r := range t.GetMatchFields() {
+		rp := p.Field("matchFields").Index(i)
+		if r.GetKey() != "metadata.name" {
+			c.addf(rp.Field("key"), "%q is not a node field a term can match: the only one is \"metadata.name\"", r.GetKey())
+		}
+		switch r.GetOperator() {
+		case podcv1.NodeSelectorOperator_NODE_SELECTOR_OPERATOR_IN, podcv1.NodeSelectorOperator_NODE_SELECTOR_OPERATOR_NOT_IN:
+		default:
+			c.addf(rp.Field("operator"), "required: NODE_SELECTOR_OPERATOR_IN or _NOT_IN, the operators a node field takes")
+		}
+		if len(r.GetValues()) != 1 {
+			c.addf(rp.Field("values"), "exactly one value is needed: a node name")
+		}
+		for j, v := range r.GetValues() {
+			c.addMsgs(rp.Field("values").Index(j), "node name", v, apivalidation.NameIsDNSSubdomain(v, false))
+		}
 	}
 	for i, r := range t.GetMatchExpressions() {
 		rp := p.Field("matchExpressions").Index(i)
@@ -167,6 +185,47 @@ func (c *checker) podTerm(p diag.Path, t *podcv1.PodAffinityTerm) {
 		c.addf(p.Field("topologyKey"), "required: the node label that makes a domain, such as \"kubernetes.io/hostname\"")
 	} else {
 		c.labelKey(p.Field("topologyKey"), t.GetTopologyKey())
+	}
+	c.labelKeysOfPod(p, t)
+}
+
+// labelKeysOfPod checks a pod affinity term's matchLabelKeys and
+// mismatchLabelKeys: label keys, each once, not keys of the term's label
+// selector (the workload's own when unset) and not in both lists.
+func (c *checker) labelKeysOfPod(p diag.Path, t *podcv1.PodAffinityTerm) {
+	if len(t.GetMatchLabelKeys())+len(t.GetMismatchLabelKeys()) == 0 {
+		return
+	}
+	if !c.opts.Target.Has(target.AffinityMatchLabelKeys) {
+		field := "matchLabelKeys"
+		if len(t.GetMatchLabelKeys()) == 0 {
+			field = "mismatchLabelKeys"
+		}
+		c.addf(p.Field(field), "needs Kubernetes 1.%d or newer; the target is %s", target.AffinityMatchLabelKeys.Since, c.opts.Target)
+		return
+	}
+	selKeys := c.selectorKeys(t.GetLabelSelector(), t.LabelSelector != nil)
+	seen := map[string]string{}
+	for _, l := range []struct {
+		name string
+		keys []string
+	}{{"matchLabelKeys", t.GetMatchLabelKeys()}, {"mismatchLabelKeys", t.GetMismatchLabelKeys()}} {
+		for j, k := range l.keys {
+			kp := p.Field(l.name).Index(j)
+			switch {
+			case k == "":
+				c.addf(kp, "required: a label key")
+			case c.addMsgs(kp, "label key", k, validation.IsQualifiedName(k)):
+			case l.name == "matchLabelKeys" && selKeys[k]:
+				c.addf(kp, "%q is a key of the labelSelector already (the workload's own when unset)", k)
+			default:
+				if prev, dup := seen[k]; dup {
+					c.addf(kp, "duplicate key %q: also at %s", k, prev)
+				} else {
+					seen[k] = fmt.Sprintf("%s[%d]", l.name, j)
+				}
+			}
+		}
 	}
 }
 

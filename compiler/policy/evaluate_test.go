@@ -57,8 +57,9 @@ func TestExamplesPassTheirProfile(t *testing.T) {
 }
 
 // The restricted profile defaults the Pod Security Standards fields on every
-// container of a copy; the input is never changed; each default names its
-// rule.
+// container of a copy, and leaves the default service account's token out
+// of a pod that names no service account; the input is never changed; each
+// default names its rule.
 func TestRestrictedDefaultsOnACopy(t *testing.T) {
 	b := defaultBundle(t)
 	wi := loadExample(t, "checkout.json")
@@ -70,8 +71,11 @@ func TestRestrictedDefaultsOnACopy(t *testing.T) {
 	if !proto.Equal(wi, before) {
 		t.Fatal("EvaluateIntent changed its input")
 	}
-	if len(ir.Defaults) != 16 {
-		t.Errorf("got %d defaults, want 16 (4 fields x 4 containers): %v", len(ir.Defaults), ir.Defaults)
+	if len(ir.Defaults) != 17 {
+		t.Errorf("got %d defaults, want 17 (4 fields x 4 containers, and the token): %v", len(ir.Defaults), ir.Defaults)
+	}
+	if ir.Intent.AutomountServiceAccountToken == nil || ir.Intent.GetAutomountServiceAccountToken() {
+		t.Errorf("automountServiceAccountToken = %v, want false", ir.Intent.AutomountServiceAccountToken)
 	}
 	for _, group := range [][]*podcv1.Container{ir.Intent.GetContainers(), ir.Intent.GetSidecars(), ir.Intent.GetInitSteps()} {
 		for _, c := range group {
@@ -83,6 +87,9 @@ func TestRestrictedDefaultsOnACopy(t *testing.T) {
 		}
 	}
 	for _, d := range ir.Defaults {
+		if d.Field == "automountServiceAccountToken" && d.Source == "policy:restricted.service-account-token" {
+			continue
+		}
 		if !strings.HasPrefix(d.Source, "policy:restricted.") || !strings.Contains(d.Field, ".securityContext.") {
 			t.Errorf("default %+v: want a policy:restricted.* source and a securityContext path", d)
 		}

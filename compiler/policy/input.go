@@ -46,6 +46,7 @@ type inIntent struct {
 	DNSPolicy                    string   `json:"dnsPolicy"`
 	HostAliases                  []string `json:"hostAliases"`
 	ImagePullSecrets             []string `json:"imagePullSecrets"`
+	ServiceAccountName           string   `json:"serviceAccountName"`
 	AutomountServiceAccountToken *bool    `json:"automountServiceAccountToken"`
 	Hostname                     string   `json:"hostname"`
 	Subdomain                    string   `json:"subdomain"`
@@ -142,6 +143,7 @@ func flattenPlumbing(in *inIntent, wi *podcv1.WorkloadIntent) {
 		in.HostAliases = append(in.HostAliases, h.GetHostnames()...)
 	}
 	in.ImagePullSecrets = nonNil(wi.GetImagePullSecrets())
+	in.ServiceAccountName = wi.GetServiceAccountName()
 	in.AutomountServiceAccountToken = wi.AutomountServiceAccountToken
 	in.Hostname, in.Subdomain = wi.GetHostname(), wi.GetSubdomain()
 }
@@ -275,6 +277,7 @@ type inContainer struct {
 	Lifecycle       inHooks    `json:"lifecycle"`
 	Env             []inEnv    `json:"env"`
 	Stdin           bool       `json:"stdin"`
+	StdinOnce       bool       `json:"stdinOnce"`
 	TTY             bool       `json:"tty"`
 }
 
@@ -513,7 +516,7 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	pr := c.GetProbes()
 	out.Probes = inProbes{Liveness: pr.GetLiveness() != nil, Readiness: pr.GetReadiness() != nil, Startup: pr.GetStartup() != nil}
 	out.Lifecycle = inHooks{PostStart: hookAction(c.GetLifecycle().GetPostStart()), PreStop: hookAction(c.GetLifecycle().GetPreStop())}
-	out.Stdin, out.TTY = c.GetStdin(), c.GetTty()
+	out.Stdin, out.StdinOnce, out.TTY = c.GetStdin(), c.GetStdinOnce(), c.GetTty()
 	out.Env = make([]inEnv, 0, len(c.GetEnv()))
 	for i, e := range c.GetEnv() {
 		ie := inEnv{Path: p.Field("env").Index(i).String(), Name: e.GetName()}

@@ -54,5 +54,6 @@ func (b *builder) terminal(c *podcv1.Container) {
 	if b.chance(0.1) {
 		c.Stdin = true
 		c.Tty = b.chance(0.5)
+		c.StdinOnce = b.chance(0.3)
 	}
 }

@@ -97,6 +97,11 @@ func (b *builder) nodeTerm() *podcv1.NodeSelectorTerm {
 		}
 		t.MatchExpressions = append(t.MatchExpressions, r)
 	}
+	if b.chance(0.2) {
+		t.MatchFields = []*podcv1.NodeSelectorRequirement{{Key: "metadata.name",
+			Operator: pick(b, podcv1.NodeSelectorOperator_NODE_SELECTOR_OPERATOR_IN, podcv1.NodeSelectorOperator_NODE_SELECTOR_OPERATOR_NOT_IN),
+			Values:   []string{b.dnsLabel(1, 20)}}}
+	}
 	return t
 }
 
@@ -121,6 +126,16 @@ func (b *builder) podTerm() *podcv1.PodAffinityTerm {
 	}
 	if b.chance(0.2) {
 		t.NamespaceSelector = b.labelSelector()
+	}
+	if b.opts.Target.Has(target.AffinityMatchLabelKeys) && b.chance(0.3) {
+		// A key of the selector, podc's own when unset, is refused.
+		k := pick(b, "pod-template-hash", "example.com/rollout")
+		if t.LabelSelector == nil || !hasExpressionKey(t.LabelSelector, k) {
+			t.MatchLabelKeys = []string{k}
+		}
+		if b.chance(0.5) {
+			t.MismatchLabelKeys = []string{"example.com/tenant"}
+		}
 	}
 	return t
 }

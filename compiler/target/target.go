@@ -77,6 +77,9 @@ var (
 	// SpreadMatchLabelKeys is a topology spread constraint's
 	// matchLabelKeys.
 	SpreadMatchLabelKeys = Feature{Name: "matchLabelKeys", Since: 27}
+	// AffinityMatchLabelKeys are a pod affinity term's matchLabelKeys and
+	// mismatchLabelKeys.
+	AffinityMatchLabelKeys = Feature{Name: "pod affinity matchLabelKeys and mismatchLabelKeys", Since: 31}
 	// PodResources are requests and limits of the pod as a whole.
 	PodResources = Feature{Name: "pod-level resources", Since: 34}
 )

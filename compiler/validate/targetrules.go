@@ -14,7 +14,8 @@ import (
 // targetPodSpec refuses the pod features that the apiserver podc runs
 // accepts but an apiserver of version v does not have: native sidecars,
 // gRPC probes, sleep hooks, the status.hostIPs field, the newer fields of
-// topology spread constraints and pod-level resources.
+// topology spread constraints and pod affinity terms, and pod-level
+// resources.
 func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field.ErrorList {
 	var errs field.ErrorList
 	if !v.Has(target.NativeSidecars) {
@@ -94,6 +95,42 @@ func targetPodSpec(spec *core.PodSpec, path *field.Path, v target.Version) field
 		}
 		check(spec.InitContainers, "initContainers")
 		check(spec.Containers, "containers")
+	}
+	if !v.Has(target.AffinityMatchLabelKeys) {
+		errs = append(errs, targetAffinityTerms(spec.Affinity, path.Child("affinity"), v)...)
+	}
+	return errs
+}
+
+// targetAffinityTerms refuses the matchLabelKeys and mismatchLabelKeys of
+// pod affinity and anti-affinity terms, which an apiserver of version v
+// does not have.
+func targetAffinityTerms(a *core.Affinity, path *field.Path, v target.Version) field.ErrorList {
+	if a == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	check := func(t *core.PodAffinityTerm, p *field.Path) {
+		if len(t.MatchLabelKeys) > 0 {
+			errs = append(errs, field.Forbidden(p.Child("matchLabelKeys"), missing(target.AffinityMatchLabelKeys, v)))
+		}
+		if len(t.MismatchLabelKeys) > 0 {
+			errs = append(errs, field.Forbidden(p.Child("mismatchLabelKeys"), missing(target.AffinityMatchLabelKeys, v)))
+		}
+	}
+	terms := func(name string, req []core.PodAffinityTerm, pref []core.WeightedPodAffinityTerm) {
+		for i := range req {
+			check(&req[i], path.Child(name, "requiredDuringSchedulingIgnoredDuringExecution").Index(i))
+		}
+		for i := range pref {
+			check(&pref[i].PodAffinityTerm, path.Child(name, "preferredDuringSchedulingIgnoredDuringExecution").Index(i).Child("podAffinityTerm"))
+		}
+	}
+	if pa := a.PodAffinity; pa != nil {
+		terms("podAffinity", pa.RequiredDuringSchedulingIgnoredDuringExecution, pa.PreferredDuringSchedulingIgnoredDuringExecution)
+	}
+	if pa := a.PodAntiAffinity; pa != nil {
+		terms("podAntiAffinity", pa.RequiredDuringSchedulingIgnoredDuringExecution, pa.PreferredDuringSchedulingIgnoredDuringExecution)
 	}
 	return errs
 }

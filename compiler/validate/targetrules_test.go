@@ -146,6 +146,23 @@ func TestSpreadFieldsNeedTarget(t *testing.T) {
 	}
 }
 
+func TestAffinityLabelKeysNeedTarget(t *testing.T) {
+	wi := testIntent()
+	wi.Affinity = &podcv1.Affinity{PodAnti: &podcv1.PodAffinity{Preferred: []*podcv1.WeightedPodAffinityTerm{{Weight: 50,
+		Term: &podcv1.PodAffinityTerm{TopologyKey: "kubernetes.io/hostname", MatchLabelKeys: []string{"pod-template-hash"}, MismatchLabelKeys: []string{"tenant"}}}}}}
+	objs, src := compiled(t, wi)
+	for _, field := range []string{"matchLabelKeys", "mismatchLabelKeys"} {
+		at := "Pod/hello: spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm." + field
+		got, ok := findingWith(t, objs, src, target.Version{Minor: 30}, at)
+		if !ok || !strings.HasPrefix(got, "affinity.podAnti.preferred[0].term."+field+" ") || !strings.Contains(got, "1.31") {
+			t.Errorf("%s on 1.30: %q (%v)", field, got, ok)
+		}
+		if _, ok := findingWith(t, objs, src, target.Version{Minor: 31}, at); ok {
+			t.Errorf("%s refused on 1.31", field)
+		}
+	}
+}
+
 func TestPodResourcesNeedTarget(t *testing.T) {
 	wi := testIntent()
 	wi.Resources = &podcv1.PodResources{Cpu: &podcv1.Resource{Limit: "4"}}

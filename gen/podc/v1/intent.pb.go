@@ -1979,13 +1979,18 @@ func (x *NodeAffinity) GetPreferred() []*PreferredNodeTerm {
 	return nil
 }
 
-// NodeSelectorTerm matches nodes that meet every one of its requirements.
+// NodeSelectorTerm matches nodes that meet every one of its requirements:
+// at least one, on the node's labels or its fields.
 type NodeSelectorTerm struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Requirements on the node's labels, at least one.
+	// Requirements on the node's labels.
 	MatchExpressions []*NodeSelectorRequirement `protobuf:"bytes,1,rep,name=match_expressions,json=matchExpressions,proto3" json:"match_expressions,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Requirements on the node's fields. The only field is "metadata.name",
+	// the node's name, compared with NODE_SELECTOR_OPERATOR_IN or _NOT_IN and
+	// exactly one value.
+	MatchFields   []*NodeSelectorRequirement `protobuf:"bytes,2,rep,name=match_fields,json=matchFields,proto3" json:"match_fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *NodeSelectorTerm) Reset() {
@@ -2021,6 +2026,13 @@ func (*NodeSelectorTerm) Descriptor() ([]byte, []int) {
 func (x *NodeSelectorTerm) GetMatchExpressions() []*NodeSelectorRequirement {
 	if x != nil {
 		return x.MatchExpressions
+	}
+	return nil
+}
+
+func (x *NodeSelectorTerm) GetMatchFields() []*NodeSelectorRequirement {
+	if x != nil {
+		return x.MatchFields
 	}
 	return nil
 }
@@ -2214,9 +2226,18 @@ type PodAffinityTerm struct {
 	NamespaceSelector *LabelSelector `protobuf:"bytes,3,opt,name=namespace_selector,json=namespaceSelector,proto3" json:"namespace_selector,omitempty"`
 	// The node label that makes a topology domain: "kubernetes.io/hostname"
 	// (a node), "topology.kubernetes.io/zone" (a zone).
-	TopologyKey   string `protobuf:"bytes,4,opt,name=topology_key,json=topologyKey,proto3" json:"topology_key,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TopologyKey string `protobuf:"bytes,4,opt,name=topology_key,json=topologyKey,proto3" json:"topology_key,omitempty"`
+	// Label keys whose values, taken from the incoming pod, are added to the
+	// label selector as "key in (value)": only pods of the same revision, for
+	// example with "pod-template-hash". Not keys of labelSelector (the
+	// workload's own selector when it is unset). Kubernetes 1.31 or newer.
+	MatchLabelKeys []string `protobuf:"bytes,5,rep,name=match_label_keys,json=matchLabelKeys,proto3" json:"match_label_keys,omitempty"`
+	// Label keys whose values, taken from the incoming pod, are added to the
+	// label selector as "key notin (value)". Not keys of matchLabelKeys.
+	// Kubernetes 1.31 or newer.
+	MismatchLabelKeys []string `protobuf:"bytes,6,rep,name=mismatch_label_keys,json=mismatchLabelKeys,proto3" json:"mismatch_label_keys,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *PodAffinityTerm) Reset() {
@@ -2275,6 +2296,20 @@ func (x *PodAffinityTerm) GetTopologyKey() string {
 		return x.TopologyKey
 	}
 	return ""
+}
+
+func (x *PodAffinityTerm) GetMatchLabelKeys() []string {
+	if x != nil {
+		return x.MatchLabelKeys
+	}
+	return nil
+}
+
+func (x *PodAffinityTerm) GetMismatchLabelKeys() []string {
+	if x != nil {
+		return x.MismatchLabelKeys
+	}
+	return nil
 }
 
 // WeightedPodAffinityTerm is a pod affinity term the scheduler prefers.
@@ -2682,7 +2717,10 @@ type Container struct {
 	// Keep the container's standard input open, for attaching to it.
 	Stdin bool `protobuf:"varint,15,opt,name=stdin,proto3" json:"stdin,omitempty"`
 	// Give the container a terminal. Needs stdin.
-	Tty           bool `protobuf:"varint,16,opt,name=tty,proto3" json:"tty,omitempty"`
+	Tty bool `protobuf:"varint,16,opt,name=tty,proto3" json:"tty,omitempty"`
+	// Close standard input after the first attached client detaches. Needs
+	// stdin.
+	StdinOnce     bool `protobuf:"varint,17,opt,name=stdin_once,json=stdinOnce,proto3" json:"stdin_once,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2825,6 +2863,13 @@ func (x *Container) GetStdin() bool {
 func (x *Container) GetTty() bool {
 	if x != nil {
 		return x.Tty
+	}
+	return false
+}
+
+func (x *Container) GetStdinOnce() bool {
+	if x != nil {
+		return x.StdinOnce
 	}
 	return false
 }
@@ -4445,7 +4490,9 @@ type Volume_Projected struct {
 }
 
 type Volume_DownwardApi struct {
-	// Fields of the pod and resources of its containers as files.
+	// Fields of the pod and resources of its containers as files. Intent
+	// documents (JSON, YAML) may also spell it as Kubernetes does,
+	// downwardAPI.
 	DownwardApi *DownwardApiVolume `protobuf:"bytes,7,opt,name=downward_api,json=downwardApi,proto3,oneof"`
 }
 
@@ -4897,7 +4944,8 @@ type ProjectedSource_Secret struct {
 }
 
 type ProjectedSource_DownwardApi struct {
-	// Fields of the pod and resources of its containers.
+	// Fields of the pod and resources of its containers. Intent documents
+	// (JSON, YAML) may also spell it as Kubernetes does, downwardAPI.
 	DownwardApi *DownwardApiProjection `protobuf:"bytes,4,opt,name=downward_api,json=downwardApi,proto3,oneof"`
 }
 
@@ -6057,9 +6105,10 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\bpod_anti\x18\x03 \x01(\v2\x14.podc.v1.PodAffinityR\apodAnti\"\x7f\n" +
 	"\fNodeAffinity\x125\n" +
 	"\brequired\x18\x01 \x03(\v2\x19.podc.v1.NodeSelectorTermR\brequired\x128\n" +
-	"\tpreferred\x18\x02 \x03(\v2\x1a.podc.v1.PreferredNodeTermR\tpreferred\"a\n" +
+	"\tpreferred\x18\x02 \x03(\v2\x1a.podc.v1.PreferredNodeTermR\tpreferred\"\xa6\x01\n" +
 	"\x10NodeSelectorTerm\x12M\n" +
-	"\x11match_expressions\x18\x01 \x03(\v2 .podc.v1.NodeSelectorRequirementR\x10matchExpressions\"~\n" +
+	"\x11match_expressions\x18\x01 \x03(\v2 .podc.v1.NodeSelectorRequirementR\x10matchExpressions\x12C\n" +
+	"\fmatch_fields\x18\x02 \x03(\v2 .podc.v1.NodeSelectorRequirementR\vmatchFields\"~\n" +
 	"\x17NodeSelectorRequirement\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x129\n" +
 	"\boperator\x18\x02 \x01(\x0e2\x1d.podc.v1.NodeSelectorOperatorR\boperator\x12\x16\n" +
@@ -6069,14 +6118,16 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x04term\x18\x02 \x01(\v2\x19.podc.v1.NodeSelectorTermR\x04term\"\x83\x01\n" +
 	"\vPodAffinity\x124\n" +
 	"\brequired\x18\x01 \x03(\v2\x18.podc.v1.PodAffinityTermR\brequired\x12>\n" +
-	"\tpreferred\x18\x02 \x03(\v2 .podc.v1.WeightedPodAffinityTermR\tpreferred\"\xda\x01\n" +
+	"\tpreferred\x18\x02 \x03(\v2 .podc.v1.WeightedPodAffinityTermR\tpreferred\"\xb4\x02\n" +
 	"\x0fPodAffinityTerm\x12=\n" +
 	"\x0elabel_selector\x18\x01 \x01(\v2\x16.podc.v1.LabelSelectorR\rlabelSelector\x12\x1e\n" +
 	"\n" +
 	"namespaces\x18\x02 \x03(\tR\n" +
 	"namespaces\x12E\n" +
 	"\x12namespace_selector\x18\x03 \x01(\v2\x16.podc.v1.LabelSelectorR\x11namespaceSelector\x12!\n" +
-	"\ftopology_key\x18\x04 \x01(\tR\vtopologyKey\"_\n" +
+	"\ftopology_key\x18\x04 \x01(\tR\vtopologyKey\x12(\n" +
+	"\x10match_label_keys\x18\x05 \x03(\tR\x0ematchLabelKeys\x12.\n" +
+	"\x13mismatch_label_keys\x18\x06 \x03(\tR\x11mismatchLabelKeys\"_\n" +
 	"\x17WeightedPodAffinityTerm\x12\x16\n" +
 	"\x06weight\x18\x01 \x01(\x05R\x06weight\x12,\n" +
 	"\x04term\x18\x02 \x01(\v2\x18.podc.v1.PodAffinityTermR\x04term\"\xeb\x01\n" +
@@ -6104,7 +6155,7 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x12DeploymentStrategy\x123\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1f.podc.v1.DeploymentStrategyTypeR\x04type\x12\x1b\n" +
 	"\tmax_surge\x18\x02 \x01(\tR\bmaxSurge\x12'\n" +
-	"\x0fmax_unavailable\x18\x03 \x01(\tR\x0emaxUnavailable\"\xd1\x04\n" +
+	"\x0fmax_unavailable\x18\x03 \x01(\tR\x0emaxUnavailable\"\xf0\x04\n" +
 	"\tContainer\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05image\x18\x02 \x01(\tR\x05image\x124\n" +
@@ -6124,7 +6175,9 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x10security_context\x18\r \x01(\v2\x18.podc.v1.SecurityContextR\x0fsecurityContext\x120\n" +
 	"\tlifecycle\x18\x0e \x01(\v2\x12.podc.v1.LifecycleR\tlifecycle\x12\x14\n" +
 	"\x05stdin\x18\x0f \x01(\bR\x05stdin\x12\x10\n" +
-	"\x03tty\x18\x10 \x01(\bR\x03tty\"{\n" +
+	"\x03tty\x18\x10 \x01(\bR\x03tty\x12\x1d\n" +
+	"\n" +
+	"stdin_once\x18\x11 \x01(\bR\tstdinOnce\"{\n" +
 	"\tLifecycle\x128\n" +
 	"\n" +
 	"post_start\x18\x01 \x01(\v2\x19.podc.v1.LifecycleHandlerR\tpostStart\x124\n" +
@@ -6577,87 +6630,88 @@ var file_podc_v1_intent_proto_depIdxs = []int32{
 	26,  // 30: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
 	28,  // 31: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
 	27,  // 32: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
-	3,   // 33: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
-	26,  // 34: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
-	30,  // 35: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
-	31,  // 36: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
-	32,  // 37: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
-	32,  // 38: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
-	30,  // 39: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
-	84,  // 40: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
-	33,  // 41: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
-	4,   // 42: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
-	5,   // 43: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
-	32,  // 44: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
-	6,   // 45: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
-	6,   // 46: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
-	7,   // 47: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
-	10,  // 48: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	40,  // 49: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	42,  // 50: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	43,  // 51: podc.v1.Container.ports:type_name -> podc.v1.Port
-	44,  // 52: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	48,  // 53: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	55,  // 54: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	71,  // 55: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	37,  // 56: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	38,  // 57: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	38,  // 58: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	50,  // 59: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	52,  // 60: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	39,  // 61: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	41,  // 62: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	41,  // 63: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	69,  // 64: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
-	11,  // 65: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	12,  // 66: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	47,  // 67: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	47,  // 68: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	47,  // 69: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	45,  // 70: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
-	47,  // 71: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
-	47,  // 72: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
-	49,  // 73: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	49,  // 74: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	49,  // 75: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	50,  // 76: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	51,  // 77: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	52,  // 78: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	54,  // 79: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	13,  // 80: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	53,  // 81: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	57,  // 82: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	58,  // 83: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	59,  // 84: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	70,  // 85: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	61,  // 86: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	67,  // 87: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	60,  // 88: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	60,  // 89: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	62,  // 90: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	63,  // 91: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	64,  // 92: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	65,  // 93: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	66,  // 94: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	60,  // 95: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	60,  // 96: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	68,  // 97: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	68,  // 98: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	69,  // 99: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	14,  // 100: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	14,  // 101: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	15,  // 102: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	73,  // 103: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	16,  // 104: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	75,  // 105: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	17,  // 106: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	18,  // 107: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	85,  // 108: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	109, // [109:109] is the sub-list for method output_type
-	109, // [109:109] is the sub-list for method input_type
-	109, // [109:109] is the sub-list for extension type_name
-	109, // [109:109] is the sub-list for extension extendee
-	0,   // [0:109] is the sub-list for field type_name
+	27,  // 33: podc.v1.NodeSelectorTerm.match_fields:type_name -> podc.v1.NodeSelectorRequirement
+	3,   // 34: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
+	26,  // 35: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
+	30,  // 36: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
+	31,  // 37: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
+	32,  // 38: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
+	32,  // 39: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
+	30,  // 40: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
+	84,  // 41: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
+	33,  // 42: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
+	4,   // 43: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
+	5,   // 44: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
+	32,  // 45: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
+	6,   // 46: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
+	6,   // 47: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
+	7,   // 48: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	10,  // 49: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	40,  // 50: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	42,  // 51: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	43,  // 52: podc.v1.Container.ports:type_name -> podc.v1.Port
+	44,  // 53: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	48,  // 54: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	55,  // 55: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	71,  // 56: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	37,  // 57: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	38,  // 58: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	38,  // 59: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	50,  // 60: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	52,  // 61: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	39,  // 62: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	41,  // 63: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	41,  // 64: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	69,  // 65: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	11,  // 66: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	12,  // 67: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	47,  // 68: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	47,  // 69: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	47,  // 70: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	45,  // 71: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
+	47,  // 72: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
+	47,  // 73: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
+	49,  // 74: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	49,  // 75: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	49,  // 76: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	50,  // 77: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	51,  // 78: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	52,  // 79: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	54,  // 80: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	13,  // 81: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	53,  // 82: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	57,  // 83: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	58,  // 84: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	59,  // 85: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	70,  // 86: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	61,  // 87: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	67,  // 88: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	60,  // 89: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	60,  // 90: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	62,  // 91: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	63,  // 92: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	64,  // 93: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	65,  // 94: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	66,  // 95: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	60,  // 96: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	60,  // 97: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	68,  // 98: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	68,  // 99: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	69,  // 100: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	14,  // 101: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	14,  // 102: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	15,  // 103: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	73,  // 104: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	16,  // 105: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	75,  // 106: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	17,  // 107: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	18,  // 108: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	85,  // 109: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	110, // [110:110] is the sub-list for method output_type
+	110, // [110:110] is the sub-list for method input_type
+	110, // [110:110] is the sub-list for extension type_name
+	110, // [110:110] is the sub-list for extension extendee
+	0,   // [0:110] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
