@@ -177,7 +177,7 @@ func TestExceptionRefusals(t *testing.T) {
 		{"bad expiry", `[{"rule": "restricted.memory-limit", "reason": "x", "expires": "June 30"}]`, diag.Invalid,
 			`exceptions[0].expires: "June 30" is not an RFC 3339 date`},
 		{"not exceptable", `[{"rule": "restricted.memory-limit", "reason": "x", "expires": "2025-06-30"}, {"rule": "restricted.team-label", "reason": "x"}]`, diag.Denied,
-			"exceptions[1].rule: restricted.team-label cannot be excepted: the policy bundle allows no exception to it [restricted.team-label]"},
+			"exceptions[1].rule: restricted.team-label cannot be excepted: the team label names who owns the workload, and its exceptions [restricted.team-label]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := eng.Compile(context.Background(), almostRestricted(t, tc.exceptions))
