@@ -80,7 +80,6 @@ func plural(n int, one, many string) string {
 // bundle allows the rest.
 type exceptionJudge struct {
 	b  *Bundle
-	pr *profileRules
 	p  Params
 	ex *Exceptions
 	// forms are the exception forms to evaluate on the whole intent, each
@@ -107,7 +106,7 @@ type waitingException struct {
 // evaluating the bundle, at p.Now. Entries without a rule id or naming a
 // rule named before are left to the structural checks, which refuse them.
 func (b *Bundle) judgeExceptions(wi *podcv1.WorkloadIntent, pr *profileRules, p Params) *exceptionJudge {
-	jd := &exceptionJudge{b: b, pr: pr, p: p, ex: &Exceptions{byRule: map[int]*judged{}}}
+	jd := &exceptionJudge{b: b, p: p, ex: &Exceptions{byRule: map[int]*judged{}}}
 	seen := map[string]bool{}
 	for i, e := range wi.GetExceptions() {
 		field := diag.Path("exceptions").Index(i)
