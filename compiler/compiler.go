@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -53,6 +54,11 @@ type Options struct {
 	// TracerProvider, when set, makes a span for each stage run, a child of
 	// the span in the request's context. nil makes none.
 	TracerProvider trace.TracerProvider
+	// Clock tells the time, read once per compile: the instant the
+	// intent's policy exceptions are judged at (expired, or too far
+	// away). The service and the CLI both take it from here, so they
+	// judge alike. nil means time.Now.
+	Clock func() time.Time
 }
 
 // DefaultResultCache bounds the remembered Compile outcomes by default.
@@ -67,18 +73,25 @@ type Engine struct {
 	results   *lru.Cache[outcome] // nil when off
 	obs       Observer            // nil when none
 	tracer    trace.Tracer        // nil when none
+	now       func() time.Time
 	inFlight  atomic.Int64
 }
 
-// outcome is a remembered Compile answer: a result or a refusal.
+// outcome is a remembered Compile answer: a result or a refusal, which
+// holds until the instant one of the intent's policy exceptions changes
+// state (zero: for good).
 type outcome struct {
-	res *Result
-	err error
+	res   *Result
+	err   error
+	until time.Time
 }
 
 // New returns an Engine.
 func New(opts Options) *Engine {
-	e := &Engine{policies: opts.Policies, nodePorts: opts.NodePorts, limits: opts.Limits.WithDefaults(), log: opts.Logger, obs: opts.Observer}
+	e := &Engine{policies: opts.Policies, nodePorts: opts.NodePorts, limits: opts.Limits.WithDefaults(), log: opts.Logger, obs: opts.Observer, now: opts.Clock}
+	if e.now == nil {
+		e.now = time.Now
+	}
 	if opts.TracerProvider != nil {
 		e.tracer = opts.TracerProvider.Tracer(TracerName)
 	}
@@ -121,6 +134,12 @@ func (o outcome) size() int64 {
 			n += 64 + int64(len(d.Field)+len(d.Value)+len(d.Source)+len(d.Reason))
 		}
 		n += int64(48 * len(rep.Decisions))
+		for _, d := range rep.Decisions {
+			if x := d.Exception; x != nil {
+				n += 64 + int64(len(x.Field)+len(x.Reason)+len(x.Expires)+len(x.Message))
+			}
+		}
+		n += findingsSize(rep.Excepted)
 		for _, s := range rep.Sources {
 			n += 88 + int64(len(s.Object)+len(s.ManifestField)+len(s.IntentField)+len(s.RuleID))
 		}
@@ -185,8 +204,11 @@ type Result struct {
 //
 // An intent beyond the engine's size limits is refused (Invalid) before any
 // other work. The pipeline is deterministic, so an identical request under
-// the same policy bundle gets the remembered answer. Results may be shared
-// between callers: treat them as read-only.
+// the same policy bundle gets the remembered answer — until one of the
+// intent's policy exceptions changes state (it expires, or comes within
+// its rule's maxDays): a remembered answer is never served past that
+// instant. Results may be shared between callers: treat them as
+// read-only.
 func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
 	e.inFlight.Add(1)
 	defer e.inFlight.Add(-1)
@@ -194,23 +216,26 @@ func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	bundle := e.policies.Bundle()
+	now := e.now()
 	if e.results == nil {
-		return e.compile(ctx, bundle, req)
+		res, _, err := e.compile(ctx, bundle, req, now)
+		return res, err
 	}
 	key, ok := e.requestKey(bundle, req)
 	if !ok {
-		return e.compile(ctx, bundle, req)
+		res, _, err := e.compile(ctx, bundle, req, now)
+		return res, err
 	}
-	o, hit := e.results.Get(key)
+	o, hit := e.results.GetIf(key, func(o outcome) bool { return o.until.IsZero() || now.Before(o.until) })
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.SetAttributes(attrResultCached.Bool(hit))
 	}
 	if hit {
 		return o.res, o.err
 	}
-	res, err := e.compile(ctx, bundle, req)
+	res, until, err := e.compile(ctx, bundle, req, now)
 	if de, refused := diag.AsError(err); err == nil || refused && de.Kind != diag.Internal {
-		e.results.Put(key, outcome{res, err})
+		e.results.Put(key, outcome{res, err, until})
 	}
 	return res, err
 }
@@ -239,24 +264,26 @@ func (e *Engine) requestKey(bundle *policy.Bundle, req Request) (string, bool) {
 	return string(h.Sum(nil)), true
 }
 
-func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request) (*Result, error) {
-	res, objs, err := e.run(ctx, bundle, req)
+// compile runs the pipeline with the intent's exceptions judged at now.
+// It also returns until when the answer holds (zero: for good).
+func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request, now time.Time) (*Result, time.Time, error) {
+	res, objs, until, err := e.run(ctx, bundle, req, now)
 	if err != nil {
-		return nil, err
+		return nil, until, err
 	}
 	if !res.Report.Allowed() {
-		return nil, refusal(res)
+		return nil, until, refusal(res)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, until, err
 	}
 	rs := e.begin(ctx, StageRender)
 	res.Manifests, err = renderObjects(objs, req)
 	rs.end(err)
 	if err != nil {
-		return nil, e.internal(req, err)
+		return nil, until, e.internal(req, err)
 	}
-	return res, nil
+	return res, until, nil
 }
 
 // renderObjects writes objs out in the requested format, with the
@@ -278,7 +305,7 @@ func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
 		de, _ := diag.AsError(err)
 		return &Result{Report: *de.Report, PolicyDigest: e.policies.Bundle().Digest()}, nil
 	}
-	res, _, err := e.run(ctx, e.policies.Bundle(), req)
+	res, _, _, err := e.run(ctx, e.policies.Bundle(), req, e.now())
 	if err != nil {
 		if de, ok := diag.AsError(err); ok && de.Kind != diag.Internal && de.Report != nil {
 			return &Result{Report: *de.Report, PolicyDigest: res.PolicyDigest, Target: res.Target}, nil
@@ -288,12 +315,25 @@ func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-// run executes every stage it can, collecting the report. It returns an
-// error only when a stage cannot run at all; denials stay in the report.
-func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*Result, []runtime.Object, error) {
+// run executes every stage it can, collecting the report, with the
+// intent's policy exceptions judged at now. It returns an error only when
+// a stage cannot run at all; denials stay in the report. until is the
+// instant the outcome stops holding because an exception changes state
+// (zero: it holds for good).
+func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request, now time.Time) (res *Result, objs []runtime.Object, until time.Time, err error) {
+	res, objs, ex, err := e.stages(ctx, bundle, req, now)
+	if ex != nil {
+		until = ex.Until
+	}
+	return res, objs, until, err
+}
+
+// stages is run, returning the judgement of the intent's exceptions once
+// the intent policies have made it.
+func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request, now time.Time) (*Result, []runtime.Object, *policy.Exceptions, error) {
 	res := &Result{PolicyDigest: bundle.Digest()}
 	if err := ctx.Err(); err != nil {
-		return res, nil, err
+		return res, nil, nil, err
 	}
 	rep := &res.Report
 	wi := req.Intent
@@ -307,7 +347,7 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 		rep.Findings = append(rep.Findings, diag.Denyf(diag.StageIntent, "targetVersion", "%v", err))
 		check.count(rep.Findings)
 		check.end(nil)
-		return res, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
+		return res, nil, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
 	}
 	res.Target = tv
 
@@ -318,14 +358,13 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	if rep.Profile == "" {
 		rep.Profile = policy.DefaultProfile
 	}
-	params := policy.Params{Profile: rep.Profile, NodePorts: e.nodePorts, Target: tv}
+	params := policy.Params{Profile: rep.Profile, NodePorts: e.nodePorts, Target: tv, Now: now}
 
 	// Structural checks and intent policies both run, so a form sees every
 	// problem at once; a malformed intent is not compiled.
 	rep.Findings = append(rep.Findings, intent.Check(wi, intent.Options{Target: tv, NodePorts: e.nodePorts})...)
 	check.count(rep.Findings)
 	check.end(nil)
-	malformed := !rep.Allowed()
 
 	ipol := e.begin(ctx, StageIntentPolicy)
 	ipol.bundle(bundle)
@@ -338,19 +377,23 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	if err != nil {
 		if de, ok := diag.AsError(err); ok && de.Kind == diag.Invalid {
 			rep.Findings = append(rep.Findings, de.Findings...)
-			return res, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
+			return res, nil, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
 		}
-		return res, nil, e.fault(req, err)
+		return res, nil, nil, e.fault(req, err)
 	}
 	rep.Findings = append(rep.Findings, ir.Findings...)
 	rep.Defaults = append(rep.Defaults, ir.Defaults...)
 	rep.Decisions = append(rep.Decisions, ir.Decisions...)
-	if malformed {
-		return res, nil, &diag.Error{Kind: diag.Invalid, Findings: stageDenials(rep, diag.StageIntent), Report: rep}
+	rep.Excepted = append(rep.Excepted, ir.Excepted...)
+	rep.Notes = append(rep.Notes, ir.Notes...)
+	// Malformed: the structural checks refuse it, or it asks to except a
+	// rule the bundle does not declare.
+	if len(stageDenials(rep, diag.StageIntent)) > 0 {
+		return res, nil, ir.Exceptions, &diag.Error{Kind: diag.Invalid, Findings: stageDenials(rep, diag.StageIntent), Report: rep}
 	}
 
 	if err := ctx.Err(); err != nil {
-		return res, nil, err
+		return res, nil, ir.Exceptions, err
 	}
 	comp := e.begin(ctx, StageCompile)
 	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv, Defaults: ir.Defaults})
@@ -361,7 +404,7 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	}
 	comp.end(err)
 	if err != nil {
-		return res, nil, e.internal(req, err)
+		return res, nil, ir.Exceptions, e.internal(req, err)
 	}
 	// The record is read by the stages below and by the explanation, all
 	// within this run; its memory then serves the next compile.
@@ -374,6 +417,7 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 
 	mpol := e.begin(ctx, StageManifestPolicy)
 	mpol.bundle(bundle)
+	params.Exceptions = ir.Exceptions
 	mr, err := bundle.EvaluateManifests(ctx, objs, out.Sources, params)
 	if err == nil {
 		mpol.count(mr.Findings)
@@ -381,34 +425,36 @@ func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request) (*
 	}
 	mpol.end(err)
 	if err != nil {
-		return res, nil, e.fault(req, err)
+		return res, nil, ir.Exceptions, e.fault(req, err)
 	}
 	rep.Findings = append(rep.Findings, mr.Findings...)
 	rep.Decisions = append(rep.Decisions, mr.Decisions...)
+	rep.Excepted = append(rep.Excepted, mr.Excepted...)
 
 	// Objects that fail the apiserver's validation are never returned: the
 	// fault is a policy's when a policy default wrote the failing field or
-	// a policy rule already denies it, else the compiler's.
+	// a policy rule already denies it (or would, but for an exception),
+	// else the compiler's.
 	if err := ctx.Err(); err != nil {
-		return res, nil, err
+		return res, nil, ir.Exceptions, err
 	}
 	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Sources: out.Sources}
 	val := e.begin(ctx, StageValidation)
 	blamed, policyFault := []diag.Finding(nil), false
 	if vf := validate.Objects(objs, vopts); len(vf) > 0 {
-		blamed, policyFault = validate.Blame(vf, out.Sources, rep.Denials())
+		blamed, policyFault = validate.Blame(vf, out.Sources, append(rep.Denials(), rep.Excepted...))
 	}
 	val.count(blamed)
 	val.end(nil)
 	rep.Findings = append(rep.Findings, blamed...)
 	if diag.HasDeny(blamed) {
 		if !policyFault {
-			return res, nil, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", blamed))
+			return res, nil, ir.Exceptions, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", blamed))
 		}
-		return res, nil, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
+		return res, nil, ir.Exceptions, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
 	}
 	rep.Notes = append(rep.Notes, validate.Note(vopts))
-	return res, objs, nil
+	return res, objs, ir.Exceptions, nil
 }
 
 // refusal turns a report with denials into the error Compile returns: a

@@ -105,6 +105,9 @@ func judge(e *compiler.Engine, r run) verdict {
 					return verdict{Problem: "denied without a policy rule: " + f.String(), Sig: "denied without rule: " + signature(f.ManifestField+" "+f.Message)}
 				}
 			}
+			if p := checkExceptions(r.Intent, de.Report, false); p != "" {
+				return verdict{Problem: p, Sig: "exceptions: " + signature(p)}
+			}
 			return verdict{}
 		}
 		return verdict{Problem: "unknown error kind: " + err.Error(), Sig: "unknown kind"}
@@ -133,7 +136,56 @@ func judge(e *compiler.Engine, r run) verdict {
 	if p := checkPodSpec(r.Intent, objs); p != "" {
 		return verdict{Problem: p, Sig: "pod spec: " + signature(p)}
 	}
+	if p := checkExceptions(r.Intent, &res.Report, true); p != "" {
+		return verdict{Problem: p, Sig: "exceptions: " + signature(p)}
+	}
 	return verdict{Compiled: true}
+}
+
+// checkExceptions checks what became of the intent's exceptions in a
+// report of a compile that ran both policy stages: the decision of every
+// rule it asks to except, and only those, carries the exception at its
+// field; an excepted decision's rule has excepted violations and no
+// findings, and every excepted violation's rule was excepted; a compile
+// that succeeded refused no exception.
+func checkExceptions(wi *podcv1.WorkloadIntent, rep *diag.Report, compiled bool) string {
+	if rep == nil {
+		return ""
+	}
+	asked := map[string]string{}
+	for i, e := range wi.GetExceptions() {
+		if _, dup := asked[e.GetRule()]; !dup {
+			asked[e.GetRule()] = fmt.Sprintf("exceptions[%d]", i)
+		}
+	}
+	excepted := map[string]bool{}
+	for _, d := range rep.Decisions {
+		field, ok := asked[d.RuleID]
+		switch {
+		case ok && (d.Exception == nil || d.Exception.Field != field):
+			return fmt.Sprintf("decision %s %s: exception %+v, want the one at %s", d.RuleID, d.Outcome, d.Exception, field)
+		case !ok && d.Exception != nil:
+			return fmt.Sprintf("decision %s carries an exception the intent does not ask for: %+v", d.RuleID, d.Exception)
+		case d.Outcome == diag.OutcomeExcepted && d.Exception.State != diag.ExceptionApplied:
+			return fmt.Sprintf("decision %s excepted with its exception %s", d.RuleID, d.Exception.State)
+		case compiled && d.Exception != nil && d.Exception.State == diag.ExceptionRefused:
+			return fmt.Sprintf("compiled with a refused exception to %s: %s", d.RuleID, d.Exception.Message)
+		}
+		if d.Outcome == diag.OutcomeExcepted {
+			excepted[d.RuleID] = true
+		}
+	}
+	for _, f := range rep.Findings {
+		if excepted[f.RuleID] {
+			return "a finding of the excepted rule " + f.RuleID + ": " + f.String()
+		}
+	}
+	for _, f := range rep.Excepted {
+		if !excepted[f.RuleID] {
+			return "an excepted violation of a rule not excepted: " + f.String()
+		}
+	}
+	return ""
 }
 
 func firstFinding(de *diag.Error) string {
@@ -460,9 +512,16 @@ func TestPropertyRandomIntents(t *testing.T) {
 			t.Fatalf("PODC_PROPERTY_SEED=%q: %v", s, err)
 		}
 	}
+	// The intents ask for exceptions to any rule of the bundle: of the
+	// profile or not, exceptable or not.
+	var ruleIDs []string
+	for _, r := range engines[intent.DefaultNodePorts].Policies().Bundle().Rules() {
+		ruleIDs = append(ruleIDs, r.ID)
+	}
 	versions := target.Newest - target.Oldest + 1
 	failures := map[string]int{}
 	compiled := 0
+	states := map[diag.ExceptionState]int{}
 	for i := range n {
 		r := run{
 			Target:    target.Version{Minor: target.Oldest + i%versions},
@@ -474,12 +533,22 @@ func TestPropertyRandomIntents(t *testing.T) {
 		if i%5 == 4 {
 			r.NodePorts = customNodePorts
 		}
-		g := randintent.NewWithOptions(seed*1_000_003+int64(i), randintent.Options{Target: r.Target, NodePorts: r.NodePorts})
+		g := randintent.NewWithOptions(seed*1_000_003+int64(i), randintent.Options{Target: r.Target, NodePorts: r.NodePorts, ExceptionRules: ruleIDs})
 		r.Intent = g.Next()
 		e := engines[r.NodePorts]
 		v := judge(e, r)
 		if v.Compiled {
 			compiled++
+		}
+		if len(r.Intent.GetExceptions()) > 0 {
+			// Counted from Validate, which reports on refused intents too.
+			if res, err := e.Validate(context.Background(), compiler.Request{Intent: r.Intent, Profile: "baseline", TargetVersion: r.Target.String()}); err == nil {
+				for _, d := range res.Report.Decisions {
+					if d.Exception != nil {
+						states[d.Exception.State]++
+					}
+				}
+			}
 		}
 		if !v.bad() {
 			continue
@@ -509,6 +578,14 @@ func TestPropertyRandomIntents(t *testing.T) {
 	t.Logf("%d of %d intents compiled, the rest refused by policy", compiled, n)
 	if compiled < n/2 {
 		t.Errorf("only %d of %d random valid intents compiled", compiled, n)
+	}
+	// The exceptions are judged every way: the property is not met by
+	// intents that never ask for one.
+	t.Logf("exceptions: %v", states)
+	for _, s := range []diag.ExceptionState{diag.ExceptionApplied, diag.ExceptionUnused, diag.ExceptionExpired, diag.ExceptionRefused} {
+		if n >= 1000 && states[s] == 0 {
+			t.Errorf("no exception was %s", s)
+		}
 	}
 }
 

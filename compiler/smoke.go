@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"slices"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
@@ -13,6 +15,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy/policytest"
 	"github.com/podc-dev/podc/compiler/target"
 	"github.com/podc-dev/podc/examples"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 // LoadBundle loads the policy bundle in dir and checks it on its smoke set
@@ -33,9 +36,11 @@ func LoadBundle(dir string, opts policy.Options, nodePorts intent.PortRange) (*p
 // CheckBundle evaluates a bundle on its smoke set, its own test cases
 // (tests/*.txtar) and the example intents, under every profile it
 // declares, through both policy stages and the compiler, as a request
-// would. A rule that fails to evaluate on any of them makes the bundle
-// unfit to serve: the error, a *policy.LoadError, names each such rule
-// with its file:line, the profile and the smoke input.
+// would; and the exception terms of every rule of the profile that has
+// them, on each intent as if it asked to except them all. A rule that
+// fails to evaluate on any of them makes the bundle unfit to serve: the
+// error, a *policy.LoadError, names each such rule with its file:line,
+// the profile and the smoke input.
 func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
 	cases, err := smokeSet(b)
 	if err != nil {
@@ -63,12 +68,24 @@ func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
 	}
 	for _, p := range b.Profiles() {
 		params := policy.Params{Profile: p.Name, NodePorts: nodePorts}
+		exceptAll := exceptionsTo(b, p.Name)
 		for _, c := range cases {
+			if len(exceptAll) > 0 {
+				wi := proto.Clone(c.Intent).(*podcv1.WorkloadIntent)
+				wi.Exceptions = exceptAll
+				ir, err := b.EvaluateIntent(ctx, wi, params)
+				if err != nil {
+					return fmt.Errorf("smoke input %s: %w", c.Name, err)
+				}
+				report(p.Name, c.Name+" (excepting every rule that allows it)", ir.Findings)
+			}
 			ir, err := b.EvaluateIntent(ctx, c.Intent, params)
 			if err != nil {
 				return fmt.Errorf("smoke input %s: %w", c.Name, err)
 			}
 			report(p.Name, c.Name, ir.Findings)
+			params := params
+			params.Exceptions = ir.Exceptions
 			if diag.HasDeny(intent.Check(ir.Intent, intent.Options{Target: target.Default, NodePorts: nodePorts})) {
 				continue // malformed: a request would stop before compiling
 			}
@@ -95,6 +112,19 @@ func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
 		problems = append(problems, line)
 	}
 	return &policy.LoadError{Source: b.Source(), Problems: problems}
+}
+
+// exceptionsTo asks to except every rule of the profile that has
+// exception terms, without an expiry, so that each rule's terms are
+// evaluated whatever else they require.
+func exceptionsTo(b *policy.Bundle, profile string) []*podcv1.PolicyException {
+	var out []*podcv1.PolicyException
+	for _, r := range b.Rules() {
+		if r.Exception != nil && slices.Contains(r.Profiles, profile) {
+			out = append(out, &podcv1.PolicyException{Rule: r.ID, Reason: "smoke"})
+		}
+	}
+	return out
 }
 
 // smokeSet is the bundle's own test cases and the example intents.

@@ -29,6 +29,14 @@ rules: "p.replicas": {profiles: ["baseline"], severity: "deny", stage: "manifest
 	violations: [if manifests.workload.kind == "Deployment" if manifests.workload.replicas > manifests.workload.nosuch {field: "replicas"}]}
 `
 
+// failsExcepted is a rule whose exception terms fail on every intent
+// without a tier label: the examples have none.
+const failsExcepted = `package p
+profiles: baseline: description: "b"
+rules: "p.tier": {profiles: ["baseline"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [], exception: allowed: intent.labels.tier == "gold"}
+`
+
 // A bundle whose rule fails to evaluate on its smoke set is refused at
 // load, on reload (the good bundle keeps serving and the failure names the
 // rule and its file:line) and by the check podc policy vet runs.
@@ -36,7 +44,7 @@ func TestBundleMustEvaluateCleanly(t *testing.T) {
 	load := func(dir string) (*policy.Bundle, error) {
 		return compiler.LoadBundle(dir, policy.Options{}, intent.DefaultNodePorts)
 	}
-	for name, src := range map[string]string{"every intent": failsAlways, "a Deployment": failsOnTests} {
+	for name, src := range map[string]string{"every intent": failsAlways, "a Deployment": failsOnTests, "an exception": failsExcepted} {
 		t.Run(name, func(t *testing.T) {
 			dir := bundletest.Write(t, map[string]string{"rules.cue": src})
 			if _, err := policy.LoadDir(dir, policy.Options{}); err != nil {

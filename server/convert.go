@@ -10,21 +10,20 @@ import (
 func reportProto(r *diag.Report) *podcv1.Report {
 	out := &podcv1.Report{Allowed: r.Allowed(), Profile: r.Profile, Notes: r.Notes}
 	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, &podcv1.Finding{
-			Severity:      severityProto(f.Severity),
-			Stage:         stageProto(f.Stage),
-			RuleId:        f.RuleID,
-			Field:         f.Field,
-			ManifestField: f.ManifestField,
-			Message:       f.Message,
-			Fault:         f.Fault,
-		})
+		out.Findings = append(out.Findings, findingProto(f))
+	}
+	for _, f := range r.Excepted {
+		out.Excepted = append(out.Excepted, findingProto(f))
 	}
 	for _, d := range r.Defaults {
 		out.Defaults = append(out.Defaults, &podcv1.AppliedDefault{Field: d.Field, Value: d.Value, Source: d.Source, Reason: d.Reason})
 	}
 	for _, d := range r.Decisions {
-		out.Decisions = append(out.Decisions, &podcv1.PolicyDecision{RuleId: d.RuleID, Severity: severityProto(d.Severity), Outcome: outcomeProto(d.Outcome)})
+		pd := &podcv1.PolicyDecision{RuleId: d.RuleID, Severity: severityProto(d.Severity), Outcome: outcomeProto(d.Outcome)}
+		if x := d.Exception; x != nil {
+			pd.Exception = &podcv1.ExceptionDecision{Field: x.Field, Reason: x.Reason, Expires: x.Expires, State: exceptionStateProto(x.State), Message: x.Message}
+		}
+		out.Decisions = append(out.Decisions, pd)
 	}
 	if len(r.Sources) > 0 {
 		out.FieldSources = make([]*podcv1.FieldSource, len(r.Sources))
@@ -39,6 +38,32 @@ func reportProto(r *diag.Report) *podcv1.Report {
 		}
 	}
 	return out
+}
+
+func findingProto(f diag.Finding) *podcv1.Finding {
+	return &podcv1.Finding{
+		Severity:      severityProto(f.Severity),
+		Stage:         stageProto(f.Stage),
+		RuleId:        f.RuleID,
+		Field:         f.Field,
+		ManifestField: f.ManifestField,
+		Message:       f.Message,
+		Fault:         f.Fault,
+	}
+}
+
+func exceptionStateProto(s diag.ExceptionState) podcv1.ExceptionState {
+	switch s {
+	case diag.ExceptionApplied:
+		return podcv1.ExceptionState_EXCEPTION_STATE_APPLIED
+	case diag.ExceptionUnused:
+		return podcv1.ExceptionState_EXCEPTION_STATE_UNUSED
+	case diag.ExceptionExpired:
+		return podcv1.ExceptionState_EXCEPTION_STATE_EXPIRED
+	case diag.ExceptionRefused:
+		return podcv1.ExceptionState_EXCEPTION_STATE_REFUSED
+	}
+	return podcv1.ExceptionState_EXCEPTION_STATE_UNSPECIFIED
 }
 
 func sourceKindProto(o diag.Origin) podcv1.SourceKind {
@@ -89,6 +114,8 @@ func outcomeProto(o diag.Outcome) podcv1.Outcome {
 		return podcv1.Outcome_OUTCOME_DENY
 	case diag.OutcomeFault:
 		return podcv1.Outcome_OUTCOME_FAULT
+	case diag.OutcomeExcepted:
+		return podcv1.Outcome_OUTCOME_EXCEPTED
 	}
 	return podcv1.Outcome_OUTCOME_UNSPECIFIED
 }

@@ -46,7 +46,7 @@ func (s *policyService) ListPolicies(ctx context.Context, req *podcv1.ListPolici
 	for _, p := range b.Profiles() {
 		resp.Profiles = append(resp.Profiles, &podcv1.Profile{Name: p.Name, Description: p.Description})
 	}
-	faults := b.Faults()
+	faults, excepted := b.Faults(), b.Excepted()
 	for _, r := range b.Rules() {
 		if req.GetProfile() != "" && !slices.Contains(r.Profiles, req.GetProfile()) {
 			continue
@@ -60,6 +60,8 @@ func (s *policyService) ListPolicies(ctx context.Context, req *podcv1.ListPolici
 			Stage:       stageProto(r.Stage),
 			Faults:      faults[r.ID],
 			Position:    b.RulePosition(r.ID),
+			Excepted:    excepted[r.ID],
+			Exception:   exceptionTermsProto(r.Exception),
 		})
 	}
 	return resp, nil
@@ -72,4 +74,13 @@ func hasProfile(ps []policy.Profile, name string) bool {
 		}
 	}
 	return false
+}
+
+// exceptionTermsProto is a rule's exception terms; nil for a rule that
+// cannot be excepted.
+func exceptionTermsProto(t *policy.ExceptionTerms) *podcv1.ExceptionTerms {
+	if t == nil {
+		return nil
+	}
+	return &podcv1.ExceptionTerms{Conditional: t.Conditional, RequireExpiry: t.RequireExpiry, MaxDays: uint32(t.MaxDays)}
 }

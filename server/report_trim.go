@@ -12,11 +12,20 @@ import (
 // clipReport clips the texts of r's findings in place, where echoed intent
 // values show up, and returns r.
 func clipReport(r *podcv1.Report) *podcv1.Report {
-	for _, f := range r.Findings {
-		f.Field = clip(f.Field, maxFieldPath)
-		f.ManifestField = clip(f.ManifestField, maxFieldPath)
-		f.Message = clip(f.Message, maxText)
-		f.RuleId = clip(f.RuleId, maxRuleID)
+	for _, fs := range [][]*podcv1.Finding{r.Findings, r.Excepted} {
+		for _, f := range fs {
+			f.Field = clip(f.Field, maxFieldPath)
+			f.ManifestField = clip(f.ManifestField, maxFieldPath)
+			f.Message = clip(f.Message, maxText)
+			f.RuleId = clip(f.RuleId, maxRuleID)
+		}
+	}
+	for _, d := range r.Decisions {
+		if x := d.Exception; x != nil {
+			x.Reason = clip(x.Reason, maxText)
+			x.Expires = clip(x.Expires, maxFieldPath)
+			x.Message = clip(x.Message, maxText)
+		}
 	}
 	for _, d := range r.Defaults {
 		d.Field = clip(d.Field, maxFieldPath)
@@ -32,9 +41,9 @@ func clipReport(r *podcv1.Report) *podcv1.Report {
 }
 
 // trimReport returns r when it fits in budget bytes; otherwise a copy with
-// as many findings, then decisions, then defaults, then field sources as
-// fit, and a note saying what was left out. Validate returns the whole
-// report.
+// as many findings, then decisions, then excepted violations, then
+// defaults, then field sources as fit, and a note saying what was left
+// out. Validate returns the whole report.
 func trimReport(r *podcv1.Report, budget int) *podcv1.Report {
 	if proto.Size(r) <= budget {
 		return r
@@ -66,6 +75,14 @@ func trimReport(r *podcv1.Report, budget int) *podcv1.Report {
 		}
 	}
 	if len(out.Decisions) == len(r.Decisions) {
+		for _, f := range r.Excepted {
+			if !fits(f) {
+				break
+			}
+			out.Excepted = append(out.Excepted, f)
+		}
+	}
+	if len(out.Excepted) == len(r.Excepted) && len(out.Decisions) == len(r.Decisions) {
 		for _, d := range r.Defaults {
 			if !fits(d) {
 				break
@@ -87,6 +104,9 @@ func trimReport(r *podcv1.Report, budget int) *podcv1.Report {
 		shown = fmt.Sprintf("%d of %d findings, %d of %d policy decisions, %d of %d defaults and %d of %d field sources",
 			len(out.Findings), len(r.Findings), len(out.Decisions), len(r.Decisions), len(out.Defaults), len(r.Defaults),
 			len(out.FieldSources), len(r.FieldSources))
+	}
+	if len(r.Excepted) > 0 {
+		shown += fmt.Sprintf(" (and %d of %d excepted violations)", len(out.Excepted), len(r.Excepted))
 	}
 	out.Notes = append(out.Notes, "report trimmed to keep the error small: "+shown+" shown, notes left out; Validate returns the whole report")
 	return out

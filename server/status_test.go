@@ -182,3 +182,31 @@ func TestTrimReportNote(t *testing.T) {
 		t.Errorf("notes = %q, want %q…", got.Notes, want)
 	}
 }
+
+// TestTrimReportExcepted: excepted violations come after the decisions,
+// their echoed texts (and the exceptions' reasons) are clipped, and the
+// note counts them.
+func TestTrimReportExcepted(t *testing.T) {
+	rep := &diag.Report{Profile: "restricted"}
+	for i := range 40 {
+		rep.Decisions = append(rep.Decisions, diag.Decision{RuleID: fmt.Sprintf("r%d", i), Severity: diag.Deny, Outcome: diag.OutcomeExcepted,
+			Exception: &diag.Exception{Field: fmt.Sprintf("exceptions[%d]", i), Reason: strings.Repeat("why ", 250), State: diag.ExceptionApplied}})
+		rep.Excepted = append(rep.Excepted, diag.Finding{Severity: diag.Deny, Stage: diag.StageIntentPolicy, RuleID: fmt.Sprintf("r%d", i),
+			Field: fmt.Sprintf("containers[%d].image", i), Message: strings.Repeat("m", 600)})
+	}
+	r := clipReport(reportProto(rep))
+	if n := len(r.Decisions[0].Exception.Reason); n > maxText+32 {
+		t.Errorf("an exception's reason of %d bytes", n)
+	}
+	if n := len(r.Excepted[0].Message); n > maxText+32 {
+		t.Errorf("an excepted violation's message of %d bytes", n)
+	}
+	got := trimReport(r, 32<<10)
+	if proto.Size(got) > 32<<10 || len(got.Decisions) != 40 || len(got.Excepted) == 0 || len(got.Excepted) == 40 {
+		t.Fatalf("trimmed to %d bytes: %d decisions, %d excepted", proto.Size(got), len(got.Decisions), len(got.Excepted))
+	}
+	want := fmt.Sprintf("(and %d of 40 excepted violations)", len(got.Excepted))
+	if len(got.Notes) != 1 || !strings.Contains(got.Notes[0], want) {
+		t.Errorf("notes = %q, want %q", got.Notes, want)
+	}
+}

@@ -70,9 +70,7 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return refused(stderr, err, *explain)
 	}
-	for _, w := range res.Report.Warnings() {
-		fmt.Fprintf(stderr, "warning: %s\n", oneLine(w.String()))
-	}
+	printWarnings(stderr, &res.Report)
 	if *explain {
 		explainReport(stderr, &res.Report)
 	}
@@ -99,14 +97,26 @@ func refused(stderr io.Writer, err error, explain bool) int {
 		fmt.Fprintln(stderr, oneLine(f.String()))
 	}
 	if de.Report != nil {
-		for _, w := range de.Report.Warnings() {
-			fmt.Fprintf(stderr, "warning: %s\n", oneLine(w.String()))
-		}
+		printWarnings(stderr, de.Report)
 		if explain {
 			explainReport(stderr, de.Report)
 		}
 	}
 	return exitRefused
+}
+
+// printWarnings prints the report's warnings and the violations its
+// exceptions excepted, one per line:
+//
+//	warning: containers[0].image: alpine:latest is not pinned ... [baseline.image-pinned]
+//	excepted: containers[0].resources.memory.limit: a memory limit is required [restricted.memory-limit]
+func printWarnings(w io.Writer, r *diag.Report) {
+	for _, f := range r.Warnings() {
+		fmt.Fprintf(w, "warning: %s\n", oneLine(f.String()))
+	}
+	for _, f := range r.Excepted {
+		fmt.Fprintf(w, "excepted: %s\n", oneLine(f.String()))
+	}
 }
 
 // readInput reads the intent from the file name, or from stdin for "-",
@@ -138,9 +148,12 @@ func readInput(name string, stdin io.Reader, limit int64) ([]byte, error) {
 // the service's largest request.
 const defaultMaxInputBytes = server.DefaultMaxMessageBytes
 
-// explainReport prints the defaults, decisions and notes of a report, then
-// where each field of the compiled objects came from, one per line:
+// explainReport prints the defaults, decisions (with what became of the
+// intent's exception to the rule, if it asks for one) and notes of a
+// report, then where each field of the compiled objects came from, one
+// per line:
 //
+//	decision: restricted.memory-limit excepted (severity deny) exception exceptions[0] applied: 1 violation excepted
 //	source: Deployment/checkout: spec.replicas <- replicas
 //	source: Deployment/checkout: spec.template.spec.containers[0].imagePullPolicy <- [compiler] containers[0].pullPolicy
 //	source: Deployment/checkout: spec.template.spec.containers[0].securityContext.runAsNonRoot <- [policy:restricted.run-as-non-root] containers[0].securityContext.runAsNonRoot
@@ -149,8 +162,11 @@ func explainReport(w io.Writer, r *diag.Report) {
 		fmt.Fprintln(w, oneLine(fmt.Sprintf("default: %s = %s [%s] %s", d.Field, d.Value, d.Source, d.Reason)))
 	}
 	for _, d := range r.Decisions {
-		outcome := map[diag.Outcome]string{diag.OutcomePass: "pass", diag.OutcomeWarn: "warn", diag.OutcomeDeny: "deny", diag.OutcomeFault: "fault"}[d.Outcome]
-		fmt.Fprintf(w, "decision: %s %s (severity %s)\n", d.RuleID, outcome, d.Severity)
+		line := fmt.Sprintf("decision: %s %s (severity %s)", d.RuleID, d.Outcome, d.Severity)
+		if x := d.Exception; x != nil {
+			line += fmt.Sprintf(" exception %s %s: %s", x.Field, x.State, x.Message)
+		}
+		fmt.Fprintln(w, oneLine(line))
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, oneLine("note: "+n))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -117,6 +118,16 @@ func TestVersionAndPolicyList(t *testing.T) {
 	code, out, errs := run(t, "", "policy", "list")
 	if code != 0 || !strings.Contains(out, "baseline") || !strings.Contains(out, "restricted") {
 		t.Errorf("policy list: exit %d\n%s%s", code, out, errs)
+	}
+	// Each rule says on what terms an intent may except it.
+	for _, want := range []string{
+		`restricted.memory-limit\s+restricted\s+deny\s+intent-policy\s+conditional,<=90d\s`,
+		`restricted.team-label\s+restricted\s+deny\s+intent-policy\s+-\s`,
+		`baseline.image-pinned\s+baseline\s+warn\s+intent-policy\s+allowed\s`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("policy list lacks %s:\n%s", want, out)
+		}
 	}
 }
 

@@ -64,12 +64,32 @@ func policyList(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "\nrules:")
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  ID\tPROFILES\tSEVERITY\tSTAGE\tDESCRIPTION")
+	fmt.Fprintln(tw, "  ID\tPROFILES\tSEVERITY\tSTAGE\tEXCEPTION\tDESCRIPTION")
 	for _, r := range b.Rules() {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.ID, strings.Join(r.Profiles, ","), r.Severity, r.Stage, r.Description)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", r.ID, strings.Join(r.Profiles, ","), r.Severity, r.Stage, exceptionTerms(r.Exception), r.Description)
 	}
 	tw.Flush()
 	return exitOK
+}
+
+// exceptionTerms says in a word or two on what terms an intent may except
+// a rule: "-" (never), "allowed", "conditional", with ",expiry" when it
+// must expire and ",<=90d" when within so many days.
+func exceptionTerms(t *policy.ExceptionTerms) string {
+	if t == nil {
+		return "-"
+	}
+	s := "allowed"
+	if t.Conditional {
+		s = "conditional"
+	}
+	switch {
+	case t.MaxDays > 0:
+		s += fmt.Sprintf(",<=%dd", t.MaxDays)
+	case t.RequireExpiry:
+		s += ",expiry"
+	}
+	return s
 }
 
 // bundleDirArg reads the one DIR argument of vet and test.

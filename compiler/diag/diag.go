@@ -172,13 +172,80 @@ const (
 	// OutcomeFault means the rule could not be evaluated: a fault in the
 	// policy bundle. It refuses the intent when the rule denies.
 	OutcomeFault
+	// OutcomeExcepted means the rule failed, but the intent's exception to
+	// it applies: its violations are excepted, neither refusing nor
+	// warning.
+	OutcomeExcepted
 )
+
+// String returns "pass", "warn", "deny", "fault" or "excepted".
+func (o Outcome) String() string {
+	switch o {
+	case OutcomePass:
+		return "pass"
+	case OutcomeWarn:
+		return "warn"
+	case OutcomeDeny:
+		return "deny"
+	case OutcomeFault:
+		return "fault"
+	case OutcomeExcepted:
+		return "excepted"
+	}
+	return "unknown"
+}
 
 // Decision is the outcome of one policy rule for one intent.
 type Decision struct {
 	RuleID   string
 	Severity Severity
 	Outcome  Outcome
+	// Exception is what became of the intent's exception to the rule; nil
+	// when the intent asks for none.
+	Exception *Exception
+}
+
+// ExceptionState is what became of an intent's exception to a rule.
+type ExceptionState int
+
+const (
+	// ExceptionApplied: the bundle allows it and the rule's violations
+	// are excepted (the decision is OutcomeExcepted).
+	ExceptionApplied ExceptionState = iota + 1
+	// ExceptionUnused: the bundle allows it, but the rule found nothing to
+	// except.
+	ExceptionUnused
+	// ExceptionExpired: it expired, and the rule decides as without it.
+	ExceptionExpired
+	// ExceptionRefused: the bundle does not allow it; the rule decides as
+	// without it and the intent is refused.
+	ExceptionRefused
+)
+
+// String returns "applied", "unused", "expired" or "refused".
+func (s ExceptionState) String() string {
+	switch s {
+	case ExceptionApplied:
+		return "applied"
+	case ExceptionUnused:
+		return "unused"
+	case ExceptionExpired:
+		return "expired"
+	case ExceptionRefused:
+		return "refused"
+	}
+	return "unknown"
+}
+
+// Exception is an intent's exception to one rule and what became of it.
+type Exception struct {
+	// Field is the exception in the intent: "exceptions[0]".
+	Field string
+	// Reason and Expires are as the intent gives them.
+	Reason, Expires string
+	State           ExceptionState
+	// Message says what became of it, for a person.
+	Message string
 }
 
 // Report explains a compile: every finding, default, decision and note.
@@ -188,6 +255,10 @@ type Report struct {
 	Findings  []Finding
 	Defaults  []Default
 	Decisions []Decision
+	// Excepted are the violations the intent's exceptions excepted: what
+	// the rules decided OutcomeExcepted found. They neither refuse nor
+	// warn.
+	Excepted []Finding
 	// Notes are choices the compiler made, for a person.
 	Notes []string
 	// Sources say where each field of the compiled objects came from, in

@@ -49,6 +49,7 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	}
 	c := &checker{opts: opts, wi: wi}
 	c.metadata()
+	c.exceptions()
 	c.podAnnotations()
 	c.workload()
 	c.podSecurity()

@@ -52,6 +52,12 @@ type Limits struct {
 	// ValueBytes bounds free text: env values, command and args entries,
 	// annotation values, HTTP header values, sysctl values.
 	ValueBytes int
+	// Exceptions bounds the intent's exceptions to policy rules; each
+	// one's rule id and expiry are bounded by NameBytes, its reason by
+	// ReasonBytes.
+	Exceptions int
+	// ReasonBytes bounds an exception's reason.
+	ReasonBytes int
 }
 
 // DefaultLimits are podc's limits: a real workload fits with a wide
@@ -73,6 +79,8 @@ var DefaultLimits = Limits{
 	ImageBytes:         1024,
 	PathBytes:          4096,
 	ValueBytes:         256 << 10,
+	Exceptions:         64,
+	ReasonBytes:        1024,
 }
 
 // maxLimitFindings bounds the findings of one CheckLimits; one more finding
@@ -92,6 +100,7 @@ func (l Limits) WithDefaults() Limits {
 		{&l.NameBytes, &d.NameBytes}, {&l.KeyBytes, &d.KeyBytes},
 		{&l.ImageBytes, &d.ImageBytes}, {&l.PathBytes, &d.PathBytes},
 		{&l.ValueBytes, &d.ValueBytes},
+		{&l.Exceptions, &d.Exceptions}, {&l.ReasonBytes, &d.ReasonBytes},
 	} {
 		if *f.v == 0 {
 			*f.v = *f.def
@@ -119,6 +128,7 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.name("name", wi.GetName())
 	c.name("namespace", wi.GetNamespace())
 	c.name("profile", wi.GetProfile())
+	c.exceptions(wi.GetExceptions())
 	c.name("serviceAccountName", wi.GetServiceAccountName())
 	c.stringMap("labels", wi.GetLabels(), c.l.Labels, c.l.NameBytes, "labels")
 	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
@@ -231,6 +241,20 @@ func (c *limiter) volumes(vs []*podcv1.Volume) {
 		c.name(p.Field("persistent").Field("claimName"), v.GetPersistent().GetClaimName())
 		c.projected(p.Field("projected"), v.GetProjected())
 		c.downwardFiles(p.Field("downwardApi").Field("items"), v.GetDownwardApi().GetItems())
+	}
+}
+
+// exceptions bounds the intent's exceptions: their count, and each one's
+// rule id, reason and expiry.
+func (c *limiter) exceptions(es []*podcv1.PolicyException) {
+	if !c.count("exceptions", len(es), c.l.Exceptions, "exceptions") {
+		return
+	}
+	for i, e := range es {
+		p := diag.Path("exceptions").Index(i)
+		c.name(p.Field("rule"), e.GetRule())
+		c.str(p.Field("reason"), e.GetReason(), c.l.ReasonBytes)
+		c.name(p.Field("expires"), e.GetExpires())
 	}
 }
 

@@ -6,17 +6,19 @@ import (
 )
 
 // An outcome is what one form produced on one input: findings (a
-// violations form), defaults (a defaults form), or the fault that kept it
-// from being evaluated. Outcomes are cached and shared: never changed once
-// made.
+// violations form), defaults (a defaults form), a verdict (an exception
+// form), or the fault that kept it from being evaluated. Outcomes are
+// cached and shared: never changed once made. None depends on the time:
+// an exception's expiry is judged after, in Go, at Params.Now.
 type outcome struct {
 	findings []diag.Finding
 	defaults []pendingDefault
+	verdict  *verdict
 	fault    string
 }
 
 func (o *outcome) empty() bool {
-	return len(o.findings) == 0 && len(o.defaults) == 0 && o.fault == ""
+	return len(o.findings) == 0 && len(o.defaults) == 0 && o.verdict == nil && o.fault == ""
 }
 
 // size estimates the bytes an outcome holds, for the cache's byte bound.
@@ -25,6 +27,9 @@ func (o *outcome) size() int64 {
 		return 0
 	}
 	n := int64(64 + len(o.fault))
+	if o.verdict != nil {
+		n += 32 + int64(len(o.verdict.message))
+	}
 	for _, f := range o.findings {
 		n += 128 + int64(len(f.Field)+len(f.ManifestField)+len(f.Message))
 	}

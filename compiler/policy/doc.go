@@ -61,7 +61,25 @@
 // does not fit the intent is a fault of its rule too.
 //
 // Decision (assemble). The findings come out by rule id, then input; each
-// rule of the profile gets one decision: pass, warn, deny or fault.
+// rule of the profile gets one decision: pass, warn, deny, fault or
+// excepted.
+//
+// Exceptions (exceptions.go). A rule with an exception field in the bundle
+// also has an exception form, #F<id> trimmed to its exception terms, read
+// on the whole intent ({intent, params}) like any form, cached under what
+// it reads, but evaluated only for the rules an intent asks to except.
+// EvaluateIntent judges the intent's exceptions at Params.Now: first what
+// needs no evaluation (the rule exists, is of the profile, may be excepted
+// at all, has not expired), then, from the exception forms' verdicts
+// (allowed, message) and the terms read at load (requireExpiry, maxDays),
+// whether the bundle allows the rest. assemble turns the findings of a
+// rule whose exception applies into excepted ones and decides it
+// excepted; a refused exception is a denial at the exception, an expired
+// one a warning. The judgement (Exceptions) goes to EvaluateManifests for
+// the manifest rules, and says until when it holds: the next instant an
+// exception expires or comes within maxDays. The time never enters a
+// form's input, so the outcome cache holds no time-dependent answer; the
+// engine bounds its result cache by that instant.
 //
 // Before a directory bundle serves, the compiler package evaluates it on its
 // smoke set (compiler.CheckBundle: its tests/*.txtar and the example

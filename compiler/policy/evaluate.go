@@ -55,12 +55,14 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 	for i, c := range in.Containers {
 		fields[i] = c.Path
 	}
-	outs, err := b.evaluate(ctx, pr, inputIntent, stageInputs{whole: whole, each: each, fields: fields})
+	jd := b.judgeExceptions(wi, pr, p)
+	outs, err := b.evaluate(ctx, pr, inputIntent, stageInputs{whole: whole, each: each, fields: fields, also: jd.forms, alsoFields: jd.formFields})
 	if err != nil {
 		return nil, err
 	}
+	jd.finish(outs)
 
-	res := &IntentResult{Intent: proto.Clone(wi).(*podcv1.WorkloadIntent)}
+	res := &IntentResult{Intent: proto.Clone(wi).(*podcv1.WorkloadIntent), Exceptions: jd.ex, Notes: jd.notes}
 	m := res.Intent.ProtoReflect()
 	var defaultFaults []diag.Finding
 	for _, o := range outs {
@@ -81,7 +83,8 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 			}
 		}
 	}
-	res.Findings, res.Decisions = b.assemble(pr.intent, diag.StageIntentPolicy, outs, defaultFaults)
+	res.Findings, res.Decisions, res.Excepted = b.assemble(pr.intent, diag.StageIntentPolicy, outs, defaultFaults, jd.ex)
+	res.Findings = append(res.Findings, jd.findings...)
 	return res, nil
 }
 
@@ -121,7 +124,7 @@ func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, s
 		return nil, err
 	}
 	res := &ManifestResult{}
-	res.Findings, res.Decisions = b.assemble(pr.manifest, diag.StageManifestPolicy, outs, nil)
+	res.Findings, res.Decisions, res.Excepted = b.assemble(pr.manifest, diag.StageManifestPolicy, outs, nil, p.Exceptions)
 	return res, nil
 }
 
@@ -131,6 +134,11 @@ type stageInputs struct {
 	whole  []byte
 	each   [][]byte
 	fields []string
+	// also are forms to evaluate on the whole input beside the profile's:
+	// the exception forms of the rules the intent asks to except, with
+	// alsoFields the intent path each is about ("exceptions[0]").
+	also       []*form
+	alsoFields []string
 }
 
 // formOut is a form's outcome on one input.
@@ -163,7 +171,7 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 		return nil, err
 	}
 	// Jobs point into outs, so it never grows past its capacity.
-	outs := make([]formOut, 0, len(pr.forms[whole])+len(pr.forms[whole+1])*len(in.each))
+	outs := make([]formOut, 0, len(pr.forms[whole])+len(in.also)+len(pr.forms[whole+1])*len(in.each))
 	var jobs []job
 	var key, view []byte
 	var idx reads.Index
@@ -194,10 +202,13 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 		jb.in = []byte(jb.key[len(jb.key)-len(in):])
 		jobs = append(jobs, jb)
 	}
-	if fs := pr.forms[whole]; len(fs) > 0 {
+	if fs := pr.forms[whole]; len(fs)+len(in.also) > 0 {
 		indexed := idx.Reset(in.whole)
 		for _, f := range fs {
 			add(f, in.whole, "", indexed)
+		}
+		for k, f := range in.also {
+			add(f, in.whole, in.alsoFields[k], indexed)
 		}
 	}
 	if fs := pr.forms[whole+1]; len(fs) > 0 {
@@ -287,9 +298,12 @@ func (b *Bundle) run(ctx context.Context, jobs []job) error {
 func (b *Bundle) read(f *form, v cue.Value) *outcome {
 	var o *outcome
 	var err error
-	if f.part == partDefaults {
+	switch f.part {
+	case partDefaults:
 		o, err = b.readDefaults(f, v)
-	} else {
+	case partException:
+		o, err = b.readException(v)
+	default:
 		o, err = b.readViolations(f, v)
 	}
 	if err != nil {
@@ -372,7 +386,12 @@ func (b *Bundle) readDefaults(f *form, v cue.Value) (*outcome, error) {
 // outside the forms' outcomes (a default that does not fit the intent);
 // a fault of a rule outside the stage's list (the defaults of a manifest
 // rule, which apply to the intent) is reported too.
-func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults []diag.Finding) ([]diag.Finding, []diag.Decision) {
+//
+// A rule whose exception applies (in ex, which may be nil) has its
+// findings returned as excepted instead, and decides OutcomeExcepted when
+// it has any; its faults stay faults, which an exception does not cover.
+// Every rule the intent asks to except has its exception on its decision.
+func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults []diag.Finding, ex *Exceptions) (findings []diag.Finding, decisions []diag.Decision, excepted []diag.Finding) {
 	byRule := map[int][]*formOut{}
 	for i := range outs {
 		o := &outs[i]
@@ -382,8 +401,7 @@ func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults 
 		}
 		byRule[o.form.rule] = append(byRule[o.form.rule], o)
 	}
-	var findings []diag.Finding
-	decisions := make([]diag.Decision, 0, len(rules))
+	decisions = make([]diag.Decision, 0, len(rules))
 	decided := map[string]bool{}
 	for _, i := range rules {
 		r := &b.rules[i]
@@ -399,17 +417,36 @@ func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults 
 			}
 		}
 		d := diag.Decision{RuleID: r.ID, Severity: r.Severity, Outcome: diag.OutcomePass}
-		if len(findings) > before {
+		found := len(findings) - before
+		var j *judged
+		if ex != nil {
+			j = ex.byRule[i]
+		}
+		switch {
+		case j != nil && j.applies && found > 0:
+			excepted = append(excepted, findings[before:]...)
+			findings = findings[:before]
+			d.Outcome = diag.OutcomeExcepted
+		case found > 0 && r.Severity == diag.Warn:
+			d.Outcome = diag.OutcomeWarn
+		case found > 0:
 			d.Outcome = diag.OutcomeDeny
-			if r.Severity == diag.Warn {
-				d.Outcome = diag.OutcomeWarn
+		}
+		if j != nil {
+			n := 0
+			if d.Outcome == diag.OutcomeExcepted {
+				n = found
 			}
+			d.Exception = j.decided(n)
 		}
 		for _, f := range faults {
 			if f.RuleID == r.ID {
 				findings = append(findings, f)
 				d.Outcome = diag.OutcomeFault
 			}
+		}
+		if d.Outcome == diag.OutcomeExcepted {
+			b.excepted[i].Add(1)
 		}
 		decisions = append(decisions, d)
 	}
@@ -418,7 +455,7 @@ func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults 
 			findings = append(findings, f)
 		}
 	}
-	return findings, decisions
+	return findings, decisions, excepted
 }
 
 // faultFinding reports that a form could not be evaluated on an input,

@@ -40,24 +40,41 @@ func inputOf(stage diag.Stage, each string) inputKind {
 	return k
 }
 
-// part is which list of a rule a form evaluates.
+// part is which part of a rule a form evaluates.
 type part int
 
 const (
 	partViolations part = iota
 	partDefaults
+	// partException is the rule's exception terms: whether an intent may
+	// except the rule.
+	partException
+	numParts
 )
 
 func (p part) field() string {
-	if p == partDefaults {
+	switch p {
+	case partDefaults:
 		return "defaults"
+	case partException:
+		return "exception"
 	}
 	return "violations"
 }
 
-func (p part) other() part { return 1 - p }
+// others are the fields of the parts other than p.
+func (p part) others() []string {
+	var out []string
+	for q := range numParts {
+		if q != p {
+			out = append(out, q.field())
+		}
+	}
+	return out
+}
 
-// A form is one part of one rule (its violations, or its defaults),
+// A form is one part of one rule (its violations, its defaults or its
+// exception terms),
 // compiled on its own as the definition #F<id> in every generation: the
 // bundle trimmed to that rule and part, with the rule's metadata left out.
 // The form's outcome on an input depends only on the part of the input it

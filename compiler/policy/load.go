@@ -83,11 +83,20 @@ type Bundle struct {
 	defs  []formDef
 	forms []*form
 
-	gen    atomic.Pointer[generation]
-	genMu  sync.Mutex
-	genSeq atomic.Int64
-	cache  *lru.Cache[*outcome]
-	faults []atomic.Uint64
+	// exceptionForms holds, by rule index, the form of the rule's
+	// exception terms; nil for a rule that cannot be excepted. They are
+	// evaluated only for the rules an intent asks to except.
+	exceptionForms []*form
+	// refusals holds, by rule index, the bundle's message for a rule that
+	// allows no exception (its allowed is false); "" when it says none.
+	refusals []string
+
+	gen      atomic.Pointer[generation]
+	genMu    sync.Mutex
+	genSeq   atomic.Int64
+	cache    *lru.Cache[*outcome]
+	faults   []atomic.Uint64
+	excepted []atomic.Uint64
 }
 
 // bundleSource is what a generation is compiled from.
@@ -212,16 +221,49 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 		byID:      map[string]int{},
 		byProfile: map[string]*profileRules{},
 	}
-	hasViolations, problems := b.readMetadata(root, declaredRules(files))
+	hasViolations, allowed, problems := b.readMetadata(root, declaredRules(files))
 	if len(problems) > 0 {
 		return nil, &LoadError{Source: source, Problems: problems}
 	}
 	b.faults = make([]atomic.Uint64, len(b.rules))
+	b.excepted = make([]atomic.Uint64, len(b.rules))
 	b.cache = lru.New[*outcome](b.opts.Cache, (*outcome).size)
 	if err := b.buildForms(hasViolations); err != nil {
 		return nil, err
 	}
+	if problems := b.settleTerms(allowed); len(problems) > 0 {
+		return nil, &LoadError{Source: source, Problems: problems}
+	}
 	return b, nil
+}
+
+// settleTerms tells, for each rule with exception terms, whether its
+// allowed depends on the intent: it does unless its exception form reads
+// no input. Only then is allowed's value at load (allowed, by rule index)
+// the one every request would see: a rule whose allowed is then false
+// cannot be excepted. An allowed that reads the input is left to each
+// request: at load its input is only the schema, where a default such as
+// *intent.labels.team | "" takes its default.
+func (b *Bundle) settleTerms(allowed []cue.Value) []string {
+	var problems []string
+	for i, f := range b.exceptionForms {
+		if f == nil {
+			continue
+		}
+		t := b.rules[i].Exception
+		if f.reads == nil || !f.reads.Empty() {
+			t.Conditional = true
+			continue
+		}
+		ok, err := allowed[i].Bool()
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s: rules[%q].exception.allowed: %v", b.rulePos[i], b.rules[i].ID, err))
+		case !ok:
+			b.rules[i].Exception, b.exceptionForms[i] = nil, nil
+		}
+	}
+	return problems
 }
 
 // metadataFields are a rule's fields read once at load; a rule's form
@@ -239,11 +281,24 @@ func (b *Bundle) buildForms(hasViolations []bool) error {
 			b.forms = append(b.forms, &form{rule: i, part: partDefaults, input: inputOf(diag.StageIntentPolicy, r.Each)})
 		}
 	}
+	// A rule's exception terms are read on the whole intent, whatever the
+	// rule reads: an exception is the intent's, not a container's.
+	b.exceptionForms = make([]*form, len(b.rules))
+	for i, r := range b.rules {
+		if r.Exception != nil {
+			f := &form{rule: i, part: partException, input: inputIntent}
+			b.forms = append(b.forms, f)
+			b.exceptionForms[i] = f
+		}
+	}
 	for id, f := range b.forms {
 		f.id = id
 		f.name = "#F" + strconv.Itoa(id)
 		f.result = cue.MakePath(cue.Str(b.rules[f.rule].ID), cue.Str(f.part.field()))
 		b.defs = append(b.defs, formDef{name: f.name, keep: b.trimmed(f)})
+		if f.part == partException {
+			continue // evaluated on request, not with the profile's forms
+		}
 		for _, p := range b.rules[f.rule].Profiles {
 			pr := b.byProfile[p]
 			pr.forms[f.input] = append(pr.forms[f.input], f)
@@ -280,7 +335,7 @@ func (b *Bundle) buildForms(hasViolations []bool) error {
 // the part f evaluates.
 func (b *Bundle) trimmed(f *form) func(string) (bool, []string) {
 	own := b.rules[f.rule].ID
-	drop := append(slices.Clone(metadataFields), f.part.other().field())
+	drop := append(slices.Clone(metadataFields), f.part.others()...)
 	return func(id string) (bool, []string) {
 		if _, isRule := b.byID[id]; !isRule {
 			return true, nil // not a rule: a helper, keep it
@@ -323,8 +378,9 @@ func (b *Bundle) analyzeReads(wf *ast.File) {
 
 // readMetadata reads the profiles and each rule's metadata, which must be
 // concrete. It reports, by rule index, whether the rule declares
-// violations.
-func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]bool, []string) {
+// violations, and its exception's allowed as the bundle alone makes it
+// (see settleTerms).
+func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]bool, []cue.Value, []string) {
 	var problems []string
 	at := func(v cue.Value) string {
 		if p := v.Pos(); p.IsValid() {
@@ -342,7 +398,7 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 
 	it, err := root.LookupPath(cue.ParsePath("profiles")).Fields()
 	if err != nil {
-		return nil, cueProblems(err)
+		return nil, nil, cueProblems(err)
 	}
 	for it.Next() {
 		name := it.Selector().Unquoted()
@@ -360,12 +416,14 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 
 	it, err = root.LookupPath(cue.ParsePath("rules")).Fields()
 	if err != nil {
-		return nil, append(problems, cueProblems(err)...)
+		return nil, nil, append(problems, cueProblems(err)...)
 	}
 	type ruleMeta struct {
 		Rule
-		pos  string
-		viol bool
+		pos     string
+		viol    bool
+		allowed cue.Value
+		refusal string
 	}
 	var metas []ruleMeta
 	for it.Next() {
@@ -410,13 +468,23 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		if pos == "" {
 			pos = at(v)
 		}
-		metas = append(metas, ruleMeta{r, pos, v.LookupPath(cue.ParsePath("violations")).Exists()})
+		ex := v.LookupPath(cue.ParsePath("exception"))
+		if ex.Exists() {
+			if r.Exception, err = readTerms(ex); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: rules[%q].exception.%v", pos, id, err))
+			}
+		}
+		refusal, _ := ex.LookupPath(cue.ParsePath("message")).String()
+		metas = append(metas, ruleMeta{r, pos, v.LookupPath(cue.ParsePath("violations")).Exists(), ex.LookupPath(cue.ParsePath("allowed")), refusal})
 	}
 	slices.SortFunc(metas, func(x, y ruleMeta) int { return strings.Compare(x.ID, y.ID) })
 	hasViolations := make([]bool, len(metas))
+	allowed := make([]cue.Value, len(metas))
 	for i, m := range metas {
+		allowed[i] = m.allowed
 		b.rules = append(b.rules, m.Rule)
 		b.rulePos = append(b.rulePos, m.pos)
+		b.refusals = append(b.refusals, m.refusal)
 		hasViolations[i] = m.viol
 		b.byID[m.ID] = i
 		for _, p := range m.Profiles {
@@ -431,8 +499,33 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 			}
 		}
 	}
-	return hasViolations, problems
+	return hasViolations, allowed, problems
 }
+
+// readTerms reads the terms of a rule's exception, v, that hold for
+// every intent: requireExpiry and maxDays, which must be concrete and are
+// read once, here. allowed and message are read on every request that
+// asks for the exception, from the rule's exception form (settleTerms says
+// whether allowed depends on the intent). An error starts with the field
+// it is about.
+func readTerms(v cue.Value) (*ExceptionTerms, error) {
+	t := &ExceptionTerms{}
+	var err error
+	if t.RequireExpiry, err = v.LookupPath(cue.ParsePath("requireExpiry")).Bool(); err != nil {
+		return nil, fmt.Errorf("requireExpiry: must be true or false, the same for every intent: %v", err)
+	}
+	if d := v.LookupPath(cue.ParsePath("maxDays")); d.Exists() {
+		n, err := d.Int64()
+		if err != nil || n < 1 || n > maxExceptionDays {
+			return nil, fmt.Errorf("maxDays: must be a whole number of days from 1 to %d, the same for every intent", maxExceptionDays)
+		}
+		t.MaxDays, t.RequireExpiry = int(n), true
+	}
+	return t, nil
+}
+
+// maxExceptionDays bounds a rule's exception.maxDays: about 100 years.
+const maxExceptionDays = 36500
 
 // declaredRules finds where each rule is declared: the first plain field
 // of a top-level rules struct with its id, as "file.cue:line:col".
@@ -491,9 +584,19 @@ func (b *Bundle) Profiles() []Profile { return slices.Clone(b.profiles) }
 func (b *Bundle) Rules() []Rule {
 	out := slices.Clone(b.rules)
 	for i := range out {
-		out[i].Profiles = slices.Clone(out[i].Profiles)
+		out[i] = cloneRule(out[i])
 	}
 	return out
+}
+
+// cloneRule copies r, so a caller cannot change the bundle's.
+func cloneRule(r Rule) Rule {
+	r.Profiles = slices.Clone(r.Profiles)
+	if r.Exception != nil {
+		t := *r.Exception
+		r.Exception = &t
+	}
+	return r
 }
 
 // Rule returns the rule with the given id.
@@ -502,9 +605,7 @@ func (b *Bundle) Rule(id string) (Rule, bool) {
 	if !ok {
 		return Rule{}, false
 	}
-	r := b.rules[i]
-	r.Profiles = slices.Clone(r.Profiles)
-	return r, true
+	return cloneRule(b.rules[i]), true
 }
 
 // RulePosition is where the rule is declared in the bundle:

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"time"
+
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/target"
@@ -28,6 +30,23 @@ type Rule struct {
 	// (its input is container, not intent or manifests); empty for a rule
 	// over the whole intent or the whole set of manifests.
 	Each string
+	// Exception is the bundle's terms for excepting the rule; nil when it
+	// cannot be excepted.
+	Exception *ExceptionTerms
+}
+
+// ExceptionTerms are the terms on which an intent may except a rule: the
+// rule's exception field in the bundle.
+type ExceptionTerms struct {
+	// Conditional reports whether the bundle's answer depends on the
+	// intent (allowed is a condition over it); false when it allows every
+	// intent.
+	Conditional bool
+	// RequireExpiry: an exception must say when it expires.
+	RequireExpiry bool
+	// MaxDays bounds how many days after the compile that judges it an
+	// exception may expire; 0 means no bound. It implies RequireExpiry.
+	MaxDays int
 }
 
 // Params are the request-level inputs of an evaluation.
@@ -41,6 +60,17 @@ type Params struct {
 	// target.Default. The input says which sysctls its kubelet has in its
 	// safe set.
 	Target target.Version
+	// Now is the instant the intent's exceptions are judged at: whether
+	// each has expired, and how far its expiry lies. The engine sets it
+	// from its one clock, so the service and the CLI judge alike; the
+	// zero value means the wall clock's now. It never enters a rule's
+	// input, so it never keys the outcome cache.
+	Now time.Time
+	// Exceptions is the intent stage's judgement of the intent's
+	// exceptions (IntentResult.Exceptions), which EvaluateManifests applies
+	// to the manifest rules; nil excepts nothing. EvaluateIntent ignores
+	// it: it judges the intent's own.
+	Exceptions *Exceptions
 }
 
 func (p Params) normalized() Params {
@@ -52,6 +82,9 @@ func (p Params) normalized() Params {
 	}
 	if p.Target == (target.Version{}) {
 		p.Target = target.Default
+	}
+	if p.Now.IsZero() {
+		p.Now = time.Now()
 	}
 	return p
 }
@@ -68,6 +101,16 @@ type IntentResult struct {
 	Defaults []diag.Default
 	// Decisions has one entry per intent rule of the profile.
 	Decisions []diag.Decision
+	// Excepted are the violations of intent rules that the intent's
+	// exceptions excepted, by rule id.
+	Excepted []diag.Finding
+	// Exceptions is the judgement of the intent's exceptions, for
+	// EvaluateManifests (Params.Exceptions) and for how long a result
+	// holds (Exceptions.Until).
+	Exceptions *Exceptions
+	// Notes say what became of exceptions that have no effect under the
+	// profile, for a person.
+	Notes []string
 }
 
 // ManifestResult is the outcome of the manifest rules.
@@ -76,4 +119,7 @@ type ManifestResult struct {
 	Findings []diag.Finding
 	// Decisions has one entry per manifest rule of the profile.
 	Decisions []diag.Decision
+	// Excepted are the violations of manifest rules that the intent's
+	// exceptions (Params.Exceptions) excepted, by rule id.
+	Excepted []diag.Finding
 }

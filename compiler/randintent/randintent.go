@@ -2,8 +2,9 @@
 // tests and fuzzing: many shapes (controllers, restart policies, init steps,
 // sidecars, every probe handler, every volume kind, every protocol, node
 // ports, quantities in every unit, Services formed by expose or named and
-// shaped by the intent, of every type and with every field), each one an
-// intent that intent.Check accepts. The same seed always gives the same intents.
+// shaped by the intent, of every type and with every field, exceptions to
+// the policy rules it is given), each one an intent that intent.Check
+// accepts. The same seed always gives the same intents.
 package randintent
 
 import (
@@ -22,6 +23,10 @@ type Options struct {
 	// NodePorts is the platform's node port range; the zero value means
 	// intent.DefaultNodePorts.
 	NodePorts intent.PortRange
+	// ExceptionRules are the policy rule ids the intents may ask
+	// exceptions to (a bundle's, so that each names a rule it declares);
+	// none when empty.
+	ExceptionRules []string
 }
 
 // Generator makes a stream of random intents from a seed. It is not safe
@@ -142,6 +147,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	if b.chance(0.4) {
 		b.namedServices()
 	}
+	b.exceptions()
 	return wi
 }
 

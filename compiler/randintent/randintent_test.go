@@ -2,6 +2,7 @@ package randintent
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -401,5 +402,53 @@ func TestNoGRPCProbesBeforeTheyExist(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestExceptions: given rule ids, the intents now and then ask for
+// exceptions to them, of every shape, and still pass the checks and the
+// limits; without rule ids they ask for none.
+func TestExceptions(t *testing.T) {
+	rules := []string{"p.a", "p.b", "q.c", "q.d"}
+	seen := map[string]bool{}
+	withExceptions := 0
+	for i := range 1000 {
+		opts := Options{ExceptionRules: rules}
+		wi := GenerateFor(rand.New(rand.NewSource(int64(i))), opts)
+		if fs := append(intent.CheckLimits(wi, intent.Limits{}), intent.Check(wi, intent.Options{})...); len(fs) > 0 {
+			js, _ := protojson.Marshal(wi)
+			t.Fatalf("seed %d: generated intent refused:\n%v\n%s", i, fs, js)
+		}
+		if len(wi.GetExceptions()) > 0 {
+			withExceptions++
+		}
+		for _, e := range wi.GetExceptions() {
+			if !slices.Contains(rules, e.GetRule()) {
+				t.Fatalf("seed %d: exception to %q, not one of the rules", i, e.GetRule())
+			}
+			switch exp := e.GetExpires(); {
+			case exp == "":
+				seen["no expiry"] = true
+			case strings.HasPrefix(exp, "20") && len(exp) == 10:
+				seen["a date past"] = true
+			case len(exp) == 10:
+				seen["a date ahead"] = true
+			case strings.HasPrefix(exp, "2010"):
+				seen["a timestamp past"] = true
+			default:
+				seen["a timestamp ahead"] = true
+			}
+		}
+		if plain := GenerateFor(rand.New(rand.NewSource(int64(i))), Options{}); len(plain.GetExceptions()) > 0 {
+			t.Fatalf("seed %d: exceptions without rules", i)
+		}
+	}
+	for _, k := range []string{"no expiry", "a date past", "a date ahead", "a timestamp past", "a timestamp ahead"} {
+		if !seen[k] {
+			t.Errorf("never generated an exception with %s", k)
+		}
+	}
+	if withExceptions < 150 || withExceptions > 400 {
+		t.Errorf("%d of 1000 intents ask for exceptions, want about a quarter", withExceptions)
 	}
 }

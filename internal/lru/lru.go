@@ -62,6 +62,21 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 	return c.get(c.items[key])
 }
 
+// GetIf is Get for a value that may have gone stale: a value stored
+// under key for which fresh reports false is dropped and counted as a
+// miss, as if it had never been stored. fresh runs under the cache's
+// lock: it must be quick and must not use the cache.
+func (c *Cache[V]) GetIf(key string, fresh func(V) bool) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.items[key]
+	if e != nil && !fresh(e.Value.(*entry[V]).val) {
+		c.remove(e)
+		e = nil
+	}
+	return c.get(e)
+}
+
 // GetBytes is Get with the key as bytes; it does not copy the key.
 func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
 	c.mu.Lock()

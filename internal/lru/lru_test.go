@@ -92,3 +92,26 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("Len = %d, bound is 16", c.Len())
 	}
 }
+
+// TestGetIf: a stale value is dropped and counted as a miss; a fresh one
+// is a hit.
+func TestGetIf(t *testing.T) {
+	c := New[int](entries(4), nil)
+	c.Put("a", 1)
+	c.Put("b", 2)
+	if v, ok := c.GetIf("a", func(v int) bool { return v == 1 }); !ok || v != 1 {
+		t.Errorf("fresh: %d %v", v, ok)
+	}
+	if _, ok := c.GetIf("b", func(int) bool { return false }); ok {
+		t.Error("stale value served")
+	}
+	if _, ok := c.Get("b"); ok || c.Len() != 1 {
+		t.Errorf("stale value kept: %d entries", c.Len())
+	}
+	if _, ok := c.GetIf("z", func(int) bool { t.Error("fresh called without a value"); return true }); ok {
+		t.Error("missing key served")
+	}
+	if st := c.Stats(); st.Hits != 1 || st.Misses != 3 || st.Evictions != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}

@@ -8,7 +8,7 @@ import (
 )
 
 // outcomes names each diag.Outcome, indexed by the outcome less one.
-var outcomes = [...]string{"pass", "warn", "deny", "fault"}
+var outcomes = [...]string{"pass", "warn", "deny", "fault", "excepted"}
 
 // outcomeName is the label value of o; "" for an outcome outside the list.
 func outcomeName(o diag.Outcome) string {

@@ -34,7 +34,7 @@ profiles: baseline: description: "b"
 rules: "p.deny": {profiles: ["baseline"], severity: "deny", stage: "intent", message: "m", description: "d",
 	violations: [if intent.name == "x" {field: "name"}]}
 rules: "p.warn": {profiles: ["baseline"], severity: "warn", stage: "intent", message: "m", description: "d",
-	violations: [if intent.name == "y" {field: "name"}]}
+	violations: [if intent.name == "y" {field: "name"}], exception: allowed: true}
 `
 
 // value returns the value of the series name{labels}, and whether it is
@@ -136,6 +136,10 @@ func TestScrapeReadsTheSources(t *testing.T) {
 		{RuleID: "p.deny", Severity: diag.Deny, Outcome: diag.OutcomeFault},
 		{RuleID: "p.warn", Severity: diag.Warn, Outcome: diag.OutcomePass},
 	})
+	m.Decided([]diag.Decision{
+		{RuleID: "p.deny", Severity: diag.Deny, Outcome: diag.OutcomePass},
+		{RuleID: "p.warn", Severity: diag.Warn, Outcome: diag.OutcomeExcepted},
+	})
 
 	for name, v := range map[string]float64{
 		"podc_cache_hits_total": 7, "podc_cache_misses_total": 3, "podc_cache_evictions_total": 1,
@@ -150,8 +154,11 @@ func TestScrapeReadsTheSources(t *testing.T) {
 
 	want(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.deny", "outcome": "deny"}, 1)
 	want(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.deny", "outcome": "fault"}, 1)
-	want(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.deny", "outcome": "pass"}, 0)
+	want(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.deny", "outcome": "pass"}, 1)
 	want(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.warn", "outcome": "pass"}, 2)
+	// Only a rule the bundle lets intents except has an excepted series.
+	want(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.warn", "outcome": "excepted"}, 1)
+	absent(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.deny", "outcome": "excepted"})
 	want(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.warn", "outcome": "warn"}, 0)
 	absent(t, m, "podc_policy_decisions_total", map[string]string{"rule": "p.warn", "outcome": "deny"})
 	want(t, m, "podc_policy_rule_faults_total", map[string]string{"rule": "p.deny"}, 0)

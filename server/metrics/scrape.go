@@ -61,7 +61,7 @@ var (
 	descCacheBytes     = cacheDesc("podc_cache_bytes", "Bytes a cache holds, as it counts them against its bound.")
 
 	descDecisions = prometheus.NewDesc("podc_policy_decisions_total",
-		"Policy rule decisions, by rule of the active bundle and outcome (pass, warn, deny, fault); a compile answered from the result cache decides nothing.",
+		"Policy rule decisions, by rule of the active bundle and outcome (pass, warn, deny, fault; excepted for the rules the bundle lets intents except); a compile answered from the result cache decides nothing.",
 		[]string{"rule", "outcome"}, nil)
 	descRuleFaults = prometheus.NewDesc("podc_policy_rule_faults_total",
 		"Evaluations of a rule of the active bundle that failed (the bundle's fault), since the bundle was loaded.",
@@ -117,9 +117,12 @@ func (s *scraper) Collect(ch chan<- prometheus.Metric) {
 	faults := b.Faults()
 	for _, r := range rules {
 		active[r.ID] = true
-		for _, o := range []diag.Outcome{diag.OutcomePass, diag.OutcomeWarn, diag.OutcomeDeny, diag.OutcomeFault} {
+		for _, o := range []diag.Outcome{diag.OutcomePass, diag.OutcomeWarn, diag.OutcomeDeny, diag.OutcomeFault, diag.OutcomeExcepted} {
 			if o == diag.OutcomeWarn && r.Severity != diag.Warn || o == diag.OutcomeDeny && r.Severity != diag.Deny {
 				continue // a rule warns or denies, never both
+			}
+			if o == diag.OutcomeExcepted && r.Exception == nil {
+				continue // only a rule the bundle lets intents except
 			}
 			counter(ch, descDecisions, s.decisions.get(r.ID, o), r.ID, outcomeName(o))
 		}

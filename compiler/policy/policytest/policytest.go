@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/tools/txtar"
 	appsv1 "k8s.io/api/apps/v1"
@@ -43,6 +44,9 @@ type TestOptions struct {
 	// NodePorts is the platform's node port range; zero means
 	// intent.DefaultNodePorts.
 	NodePorts intent.PortRange
+	// Now is the instant the intents' exceptions are judged at, for cases
+	// without a now line; zero means the clock's now.
+	Now time.Time
 	// Update, when set, receives each case file with its want section
 	// rewritten to the actual outcome (for golden updates).
 	Update func(name string, data []byte) error
@@ -64,6 +68,9 @@ type CaseResult struct {
 //	A description.
 //	profile: restricted        (optional; else the intent's, else baseline)
 //	nodePorts: 30000-30999     (optional; else the options', else the default)
+//	now: 2025-06-01            (optional: the instant exceptions are judged
+//	                            at, an RFC 3339 date (its midnight UTC) or
+//	                            timestamp; else the options', else the clock's)
 //	-- intent.json --          (or intent.yaml)
 //	{...}
 //	-- manifests.yaml --       (optional: compiled objects for manifest rules)
@@ -71,10 +78,15 @@ type CaseResult struct {
 //	deny restricted.team-label labels["team"]
 //	deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Deployment/web: spec.template.spec.containers[0].securityContext.runAsNonRoot
 //	default restricted.run-as-non-root containers[0].securityContext.runAsNonRoot = true
+//	excepted restricted.memory-limit containers[0].resources.memory.limit
+//	exception restricted.memory-limit applied
 //
-// want lists every finding (severity, rule id, intent field or "-", and
+// want lists every finding (severity, rule id or "-", intent field or "-", and
 // "@ manifest field" for manifest rules; "fault" in place of the severity
-// for a rule that failed to evaluate) and every policy default, in any
+// for a rule that failed to evaluate), every violation an exception
+// excepted ("excepted" in place of the severity), what became of every
+// exception to a rule of the profile ("exception", the rule id and
+// applied, unused, expired or refused) and every policy default, in any
 // order; a case passes when the outcome has exactly those lines. Lines
 // starting with # are comments. The error is about reading the cases, not
 // about their outcome.
@@ -106,9 +118,19 @@ func runCase(b *policy.Bundle, name string, data []byte, opts TestOptions) CaseR
 	for _, f := range ar.Files {
 		files[f.Name] = f.Data
 	}
-	p := policy.Params{NodePorts: opts.NodePorts}
+	p := policy.Params{NodePorts: opts.NodePorts, Now: opts.Now}
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		line = strings.TrimSpace(line)
+		if v, ok := strings.CutPrefix(line, "now:"); ok {
+			v = strings.TrimSpace(v)
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				if t, err = time.Parse(time.RFC3339, v); err != nil {
+					return fail("now: %q: want an RFC 3339 date or timestamp", v)
+				}
+			}
+			p.Now = t
+		}
 		if v, ok := strings.CutPrefix(line, "profile:"); ok {
 			p.Profile = strings.TrimSpace(v)
 		}
@@ -188,6 +210,10 @@ func caseOutcome(b *policy.Bundle, wi *podcv1.WorkloadIntent, manifests []byte, 
 	for _, f := range ir.Findings {
 		lines = append(lines, findingLine(f))
 	}
+	for _, f := range ir.Excepted {
+		lines = append(lines, exceptedLine(f))
+	}
+	lines = append(lines, exceptionLines(ir.Decisions)...)
 	for _, d := range ir.Defaults {
 		lines = append(lines, fmt.Sprintf("default %s %s = %s", strings.TrimPrefix(d.Source, "policy:"), d.Field, d.Value))
 	}
@@ -209,6 +235,7 @@ func caseOutcome(b *policy.Bundle, wi *podcv1.WorkloadIntent, manifests []byte, 
 	}
 	ran := objs != nil
 	if ran {
+		p.Exceptions = ir.Exceptions
 		mr, err := b.EvaluateManifests(context.Background(), objs, src, p)
 		if err != nil {
 			return nil, false, err
@@ -216,6 +243,10 @@ func caseOutcome(b *policy.Bundle, wi *podcv1.WorkloadIntent, manifests []byte, 
 		for _, f := range mr.Findings {
 			lines = append(lines, findingLine(f))
 		}
+		for _, f := range mr.Excepted {
+			lines = append(lines, exceptedLine(f))
+		}
+		lines = append(lines, exceptionLines(mr.Decisions)...)
 	}
 	slices.Sort(lines)
 	return lines, ran, nil
@@ -230,15 +261,38 @@ func findingLine(f diag.Finding) string {
 	if f.Fault {
 		kind = "fault"
 	}
-	s := kind + " " + f.RuleID + " " + field
+	rule := f.RuleID
+	if rule == "" {
+		rule = "-"
+	}
+	s := kind + " " + rule + " " + field
 	if f.ManifestField != "" {
 		s += " @ " + f.ManifestField
 	}
 	return s
 }
 
-// isManifestLine reports whether a want line is a finding of a manifest
-// rule.
+// exceptedLine is the want line of a violation an exception excepted.
+func exceptedLine(f diag.Finding) string {
+	f.Fault = false
+	_, rest, _ := strings.Cut(findingLine(f), " ")
+	return "excepted " + rest
+}
+
+// exceptionLines are the want lines of what became of the exceptions the
+// decisions carry: "exception restricted.memory-limit applied".
+func exceptionLines(ds []diag.Decision) []string {
+	var out []string
+	for _, d := range ds {
+		if d.Exception != nil {
+			out = append(out, "exception "+d.RuleID+" "+d.Exception.State.String())
+		}
+	}
+	return out
+}
+
+// isManifestLine reports whether a want line is a finding (or an
+// exception) of a manifest rule.
 func isManifestLine(b *policy.Bundle, line string) bool {
 	fields := strings.Fields(line)
 	if len(fields) < 2 || fields[0] == "default" {

@@ -3,8 +3,10 @@ package policytest_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -109,5 +111,55 @@ deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Pod
 	}})
 	if len(results) != 1 || results[0].Passed || results[0].Problems[0] != "- deny restricted.run-as-non-root containers[0].securityContext.runAsNonRoot @ Pod/x: spec.containers[0].securityContext.runAsNonRoot" {
 		t.Errorf("with a compiler: %+v", results)
+	}
+}
+
+// TestRunTestsExceptions: a case judges exceptions at its now line (else
+// at TestOptions.Now), and asserts the excepted violations and what
+// became of each exception.
+func TestRunTestsExceptions(t *testing.T) {
+	const src = `package platform
+profiles: prod: description: "p"
+rules: "prod.owner": {profiles: ["prod"], severity: "deny", stage: "intent", message: "m", description: "d",
+	violations: [if intent.labels.owner == _|_ {field: "labels[\"owner\"]"}], exception: allowed: true}
+`
+	const intent = `-- intent.json --
+{"name": "x", "profile": "prod", "exceptions": [{"rule": "prod.owner", "reason": "r", "expires": "2025-06-30"}], "containers": [{"name": "a", "image": "nginx:1"}]}
+-- want --
+`
+	applied := "excepted prod.owner labels[\"owner\"]\nexception prod.owner applied\n"
+	expired := "deny prod.owner labels[\"owner\"]\nwarn prod.owner exceptions[0].expires\nexception prod.owner expired\n"
+	dir := bundletest.Write(t, map[string]string{
+		"rules.cue":           src,
+		"tests/applied.txtar": "now: 2025-06-30T23:59:59Z\n" + intent + applied,
+		"tests/expired.txtar": "now: 2025-07-01\n" + intent + expired,
+		"tests/options.txtar": intent + expired,
+		"tests/wrong.txtar":   "now: 2025-06-01\n" + intent + expired,
+		"tests/bad-now.txtar": "now: tomorrow\n" + intent + applied,
+		"tests/unknown.txtar": "now: 2025-06-01\n" + strings.Replace(intent, `"prod.owner"`, `"prod.ownr"`, 1) + "deny prod.owner labels[\"owner\"]\ndeny - exceptions[0].rule\n",
+	})
+	b, err := policy.LoadDir(dir, policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := policytest.RunTests(b, os.DirFS(dir), policytest.TestOptions{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		wantPass := r.Name != "tests/wrong.txtar" && r.Name != "tests/bad-now.txtar"
+		if r.Passed != wantPass {
+			t.Errorf("%s: passed %v, want %v: %q", r.Name, r.Passed, wantPass, r.Problems)
+		}
+		switch r.Name {
+		case "tests/wrong.txtar":
+			if !slices.Contains(r.Problems, "+ exception prod.owner applied") || !slices.Contains(r.Problems, "- exception prod.owner expired") {
+				t.Errorf("%s: problems %q", r.Name, r.Problems)
+			}
+		case "tests/bad-now.txtar":
+			if len(r.Problems) != 1 || !strings.Contains(r.Problems[0], `now: "tomorrow"`) {
+				t.Errorf("%s: problems %q", r.Name, r.Problems)
+			}
+		}
 	}
 }

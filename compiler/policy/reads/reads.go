@@ -30,6 +30,9 @@ type child struct {
 // Whole reports whether the set reads the whole value at its path.
 func (s *Set) Whole() bool { return s.whole }
 
+// Empty reports whether the set reads nothing.
+func (s *Set) Empty() bool { return !s.whole && len(s.children) == 0 }
+
 func (s *Set) child(name []byte) *Set {
 	for _, c := range s.children {
 		if c.name == string(name) {

@@ -248,7 +248,14 @@ type Rule struct {
 	// id.
 	Faults uint64 `protobuf:"varint,7,opt,name=faults,proto3" json:"faults,omitempty"`
 	// Where the rule is declared in the bundle: "restricted.cue:12:7".
-	Position      string `protobuf:"bytes,8,opt,name=position,proto3" json:"position,omitempty"`
+	Position string `protobuf:"bytes,8,opt,name=position,proto3" json:"position,omitempty"`
+	// How many times the rule decided OUTCOME_EXCEPTED (an intent's exception
+	// excepted its violations) since the bundle was loaded. A compile
+	// answered from the result cache decides nothing.
+	Excepted uint64 `protobuf:"varint,9,opt,name=excepted,proto3" json:"excepted,omitempty"`
+	// The bundle's terms for excepting the rule; unset when it cannot be
+	// excepted.
+	Exception     *ExceptionTerms `protobuf:"bytes,10,opt,name=exception,proto3" json:"exception,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -339,6 +346,86 @@ func (x *Rule) GetPosition() string {
 	return ""
 }
 
+func (x *Rule) GetExcepted() uint64 {
+	if x != nil {
+		return x.Excepted
+	}
+	return 0
+}
+
+func (x *Rule) GetException() *ExceptionTerms {
+	if x != nil {
+		return x.Exception
+	}
+	return nil
+}
+
+// ExceptionTerms say on what terms an intent may except a rule.
+type ExceptionTerms struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whether the bundle allows the exception depends on the intent (a
+	// condition over its labels, say); false when it allows every intent.
+	Conditional bool `protobuf:"varint,1,opt,name=conditional,proto3" json:"conditional,omitempty"`
+	// An exception must say when it expires.
+	RequireExpiry bool `protobuf:"varint,2,opt,name=require_expiry,json=requireExpiry,proto3" json:"require_expiry,omitempty"`
+	// An exception may expire at most this many days after the compile that
+	// judges it; 0 means no bound.
+	MaxDays       uint32 `protobuf:"varint,3,opt,name=max_days,json=maxDays,proto3" json:"max_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExceptionTerms) Reset() {
+	*x = ExceptionTerms{}
+	mi := &file_podc_v1_policy_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExceptionTerms) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExceptionTerms) ProtoMessage() {}
+
+func (x *ExceptionTerms) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_policy_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExceptionTerms.ProtoReflect.Descriptor instead.
+func (*ExceptionTerms) Descriptor() ([]byte, []int) {
+	return file_podc_v1_policy_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ExceptionTerms) GetConditional() bool {
+	if x != nil {
+		return x.Conditional
+	}
+	return false
+}
+
+func (x *ExceptionTerms) GetRequireExpiry() bool {
+	if x != nil {
+		return x.RequireExpiry
+	}
+	return false
+}
+
+func (x *ExceptionTerms) GetMaxDays() uint32 {
+	if x != nil {
+		return x.MaxDays
+	}
+	return 0
+}
+
 var File_podc_v1_policy_proto protoreflect.FileDescriptor
 
 const file_podc_v1_policy_proto_rawDesc = "" +
@@ -357,7 +444,7 @@ const file_podc_v1_policy_proto_rawDesc = "" +
 	"\rlast_error_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vlastErrorAt\"?\n" +
 	"\aProfile\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
-	"\vdescription\x18\x02 \x01(\tR\vdescription\"\xf7\x01\n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\"\xca\x02\n" +
 	"\x04Rule\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bprofiles\x18\x02 \x03(\tR\bprofiles\x12-\n" +
@@ -366,7 +453,14 @@ const file_podc_v1_policy_proto_rawDesc = "" +
 	"\vdescription\x18\x05 \x01(\tR\vdescription\x12$\n" +
 	"\x05stage\x18\x06 \x01(\x0e2\x0e.podc.v1.StageR\x05stage\x12\x16\n" +
 	"\x06faults\x18\a \x01(\x04R\x06faults\x12\x1a\n" +
-	"\bposition\x18\b \x01(\tR\bposition2\\\n" +
+	"\bposition\x18\b \x01(\tR\bposition\x12\x1a\n" +
+	"\bexcepted\x18\t \x01(\x04R\bexcepted\x125\n" +
+	"\texception\x18\n" +
+	" \x01(\v2\x17.podc.v1.ExceptionTermsR\texception\"t\n" +
+	"\x0eExceptionTerms\x12 \n" +
+	"\vconditional\x18\x01 \x01(\bR\vconditional\x12%\n" +
+	"\x0erequire_expiry\x18\x02 \x01(\bR\rrequireExpiry\x12\x19\n" +
+	"\bmax_days\x18\x03 \x01(\rR\amaxDays2\\\n" +
 	"\rPolicyService\x12K\n" +
 	"\fListPolicies\x12\x1c.podc.v1.ListPoliciesRequest\x1a\x1d.podc.v1.ListPoliciesResponseB-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3"
 
@@ -382,30 +476,32 @@ func file_podc_v1_policy_proto_rawDescGZIP() []byte {
 	return file_podc_v1_policy_proto_rawDescData
 }
 
-var file_podc_v1_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_podc_v1_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_podc_v1_policy_proto_goTypes = []any{
 	(*ListPoliciesRequest)(nil),   // 0: podc.v1.ListPoliciesRequest
 	(*ListPoliciesResponse)(nil),  // 1: podc.v1.ListPoliciesResponse
 	(*Profile)(nil),               // 2: podc.v1.Profile
 	(*Rule)(nil),                  // 3: podc.v1.Rule
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
-	(Severity)(0),                 // 5: podc.v1.Severity
-	(Stage)(0),                    // 6: podc.v1.Stage
+	(*ExceptionTerms)(nil),        // 4: podc.v1.ExceptionTerms
+	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(Severity)(0),                 // 6: podc.v1.Severity
+	(Stage)(0),                    // 7: podc.v1.Stage
 }
 var file_podc_v1_policy_proto_depIdxs = []int32{
 	2, // 0: podc.v1.ListPoliciesResponse.profiles:type_name -> podc.v1.Profile
 	3, // 1: podc.v1.ListPoliciesResponse.rules:type_name -> podc.v1.Rule
-	4, // 2: podc.v1.ListPoliciesResponse.loaded_at:type_name -> google.protobuf.Timestamp
-	4, // 3: podc.v1.ListPoliciesResponse.last_error_at:type_name -> google.protobuf.Timestamp
-	5, // 4: podc.v1.Rule.severity:type_name -> podc.v1.Severity
-	6, // 5: podc.v1.Rule.stage:type_name -> podc.v1.Stage
-	0, // 6: podc.v1.PolicyService.ListPolicies:input_type -> podc.v1.ListPoliciesRequest
-	1, // 7: podc.v1.PolicyService.ListPolicies:output_type -> podc.v1.ListPoliciesResponse
-	7, // [7:8] is the sub-list for method output_type
-	6, // [6:7] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	5, // 2: podc.v1.ListPoliciesResponse.loaded_at:type_name -> google.protobuf.Timestamp
+	5, // 3: podc.v1.ListPoliciesResponse.last_error_at:type_name -> google.protobuf.Timestamp
+	6, // 4: podc.v1.Rule.severity:type_name -> podc.v1.Severity
+	7, // 5: podc.v1.Rule.stage:type_name -> podc.v1.Stage
+	4, // 6: podc.v1.Rule.exception:type_name -> podc.v1.ExceptionTerms
+	0, // 7: podc.v1.PolicyService.ListPolicies:input_type -> podc.v1.ListPoliciesRequest
+	1, // 8: podc.v1.PolicyService.ListPolicies:output_type -> podc.v1.ListPoliciesResponse
+	8, // [8:9] is the sub-list for method output_type
+	7, // [7:8] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_policy_proto_init() }
@@ -420,7 +516,7 @@ func file_podc_v1_policy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_policy_proto_rawDesc), len(file_podc_v1_policy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -15,7 +15,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from podc.v1 import report_pb2 as podc_dot_v1_dot_report__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14podc/v1/policy.proto\x12\x07podc.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14podc/v1/report.proto\"/\n\x13ListPoliciesRequest\x12\x18\n\x07profile\x18\x01 \x01(\tR\x07profile\"\xb1\x02\n\x14ListPoliciesResponse\x12\x16\n\x06\x64igest\x18\x01 \x01(\tR\x06\x64igest\x12\x16\n\x06source\x18\x02 \x01(\tR\x06source\x12,\n\x08profiles\x18\x03 \x03(\x0b\x32\x10.podc.v1.ProfileR\x08profiles\x12#\n\x05rules\x18\x04 \x03(\x0b\x32\r.podc.v1.RuleR\x05rules\x12\x37\n\tloaded_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08loadedAt\x12\x1d\n\nlast_error\x18\x06 \x01(\tR\tlastError\x12>\n\rlast_error_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0blastErrorAt\"?\n\x07Profile\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription\"\xf7\x01\n\x04Rule\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n\x08profiles\x18\x02 \x03(\tR\x08profiles\x12-\n\x08severity\x18\x03 \x01(\x0e\x32\x11.podc.v1.SeverityR\x08severity\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\x12 \n\x0b\x64\x65scription\x18\x05 \x01(\tR\x0b\x64\x65scription\x12$\n\x05stage\x18\x06 \x01(\x0e\x32\x0e.podc.v1.StageR\x05stage\x12\x16\n\x06\x66\x61ults\x18\x07 \x01(\x04R\x06\x66\x61ults\x12\x1a\n\x08position\x18\x08 \x01(\tR\x08position2\\\n\rPolicyService\x12K\n\x0cListPolicies\x12\x1c.podc.v1.ListPoliciesRequest\x1a\x1d.podc.v1.ListPoliciesResponseB-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14podc/v1/policy.proto\x12\x07podc.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14podc/v1/report.proto\"/\n\x13ListPoliciesRequest\x12\x18\n\x07profile\x18\x01 \x01(\tR\x07profile\"\xb1\x02\n\x14ListPoliciesResponse\x12\x16\n\x06\x64igest\x18\x01 \x01(\tR\x06\x64igest\x12\x16\n\x06source\x18\x02 \x01(\tR\x06source\x12,\n\x08profiles\x18\x03 \x03(\x0b\x32\x10.podc.v1.ProfileR\x08profiles\x12#\n\x05rules\x18\x04 \x03(\x0b\x32\r.podc.v1.RuleR\x05rules\x12\x37\n\tloaded_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08loadedAt\x12\x1d\n\nlast_error\x18\x06 \x01(\tR\tlastError\x12>\n\rlast_error_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0blastErrorAt\"?\n\x07Profile\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription\"\xca\x02\n\x04Rule\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n\x08profiles\x18\x02 \x03(\tR\x08profiles\x12-\n\x08severity\x18\x03 \x01(\x0e\x32\x11.podc.v1.SeverityR\x08severity\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\x12 \n\x0b\x64\x65scription\x18\x05 \x01(\tR\x0b\x64\x65scription\x12$\n\x05stage\x18\x06 \x01(\x0e\x32\x0e.podc.v1.StageR\x05stage\x12\x16\n\x06\x66\x61ults\x18\x07 \x01(\x04R\x06\x66\x61ults\x12\x1a\n\x08position\x18\x08 \x01(\tR\x08position\x12\x1a\n\x08\x65xcepted\x18\t \x01(\x04R\x08\x65xcepted\x12\x35\n\texception\x18\n \x01(\x0b\x32\x17.podc.v1.ExceptionTermsR\texception\"t\n\x0e\x45xceptionTerms\x12 \n\x0b\x63onditional\x18\x01 \x01(\x08R\x0b\x63onditional\x12%\n\x0erequire_expiry\x18\x02 \x01(\x08R\rrequireExpiry\x12\x19\n\x08max_days\x18\x03 \x01(\rR\x07maxDays2\\\n\rPolicyService\x12K\n\x0cListPolicies\x12\x1c.podc.v1.ListPoliciesRequest\x1a\x1d.podc.v1.ListPoliciesResponseB-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'podc.v1.policy_pb2', globals())
@@ -30,7 +30,9 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _PROFILE._serialized_start=445
   _PROFILE._serialized_end=508
   _RULE._serialized_start=511
-  _RULE._serialized_end=758
-  _POLICYSERVICE._serialized_start=760
-  _POLICYSERVICE._serialized_end=852
+  _RULE._serialized_end=841
+  _EXCEPTIONTERMS._serialized_start=843
+  _EXCEPTIONTERMS._serialized_end=959
+  _POLICYSERVICE._serialized_start=961
+  _POLICYSERVICE._serialized_end=1053
 # @@protoc_insertion_point(module_scope)

@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14podc/v1/report.proto\x12\x07podc.v1\"\xa7\x02\n\x06Report\x12,\n\x08\x66indings\x18\x01 \x03(\x0b\x32\x10.podc.v1.FindingR\x08\x66indings\x12\x33\n\x08\x64\x65\x66\x61ults\x18\x02 \x03(\x0b\x32\x17.podc.v1.AppliedDefaultR\x08\x64\x65\x66\x61ults\x12\x35\n\tdecisions\x18\x03 \x03(\x0b\x32\x17.podc.v1.PolicyDecisionR\tdecisions\x12\x14\n\x05notes\x18\x04 \x03(\tR\x05notes\x12\x18\n\x07\x61llowed\x18\x05 \x01(\x08R\x07\x61llowed\x12\x18\n\x07profile\x18\x06 \x01(\tR\x07profile\x12\x39\n\rfield_sources\x18\x07 \x03(\x0b\x32\x14.podc.v1.FieldSourceR\x0c\x66ieldSources\"\xe4\x01\n\x07\x46inding\x12-\n\x08severity\x18\x01 \x01(\x0e\x32\x11.podc.v1.SeverityR\x08severity\x12$\n\x05stage\x18\x02 \x01(\x0e\x32\x0e.podc.v1.StageR\x05stage\x12\x17\n\x07rule_id\x18\x03 \x01(\tR\x06ruleId\x12\x14\n\x05\x66ield\x18\x04 \x01(\tR\x05\x66ield\x12%\n\x0emanifest_field\x18\x05 \x01(\tR\rmanifestField\x12\x18\n\x07message\x18\x06 \x01(\tR\x07message\x12\x14\n\x05\x66\x61ult\x18\x07 \x01(\x08R\x05\x66\x61ult\"l\n\x0e\x41ppliedDefault\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value\x12\x16\n\x06source\x18\x03 \x01(\tR\x06source\x12\x16\n\x06reason\x18\x04 \x01(\tR\x06reason\"\xbe\x01\n\x0b\x46ieldSource\x12\x16\n\x06object\x18\x01 \x01(\tR\x06object\x12%\n\x0emanifest_field\x18\x02 \x01(\tR\rmanifestField\x12\x34\n\x0bsource_kind\x18\x03 \x01(\x0e\x32\x13.podc.v1.SourceKindR\nsourceKind\x12!\n\x0cintent_field\x18\x04 \x01(\tR\x0bintentField\x12\x17\n\x07rule_id\x18\x05 \x01(\tR\x06ruleId\"\x84\x01\n\x0ePolicyDecision\x12\x17\n\x07rule_id\x18\x01 \x01(\tR\x06ruleId\x12-\n\x08severity\x18\x02 \x01(\x0e\x32\x11.podc.v1.SeverityR\x08severity\x12*\n\x07outcome\x18\x03 \x01(\x0e\x32\x10.podc.v1.OutcomeR\x07outcome*J\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_DENY\x10\x01\x12\x11\n\rSEVERITY_WARN\x10\x02*\x8d\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSTAGE_INTENT\x10\x01\x12\x17\n\x13STAGE_INTENT_POLICY\x10\x02\x12\x11\n\rSTAGE_COMPILE\x10\x03\x12\x19\n\x15STAGE_MANIFEST_POLICY\x10\x04\x12\x14\n\x10STAGE_VALIDATION\x10\x05*\x83\x01\n\nSourceKind\x12\x1b\n\x17SOURCE_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12SOURCE_KIND_INTENT\x10\x01\x12 \n\x1cSOURCE_KIND_COMPILER_DEFAULT\x10\x02\x12\x1e\n\x1aSOURCE_KIND_POLICY_DEFAULT\x10\x03*k\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x10\n\x0cOUTCOME_PASS\x10\x01\x12\x10\n\x0cOUTCOME_WARN\x10\x02\x12\x10\n\x0cOUTCOME_DENY\x10\x03\x12\x11\n\rOUTCOME_FAULT\x10\x04\x42-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14podc/v1/report.proto\x12\x07podc.v1\"\xd5\x02\n\x06Report\x12,\n\x08\x66indings\x18\x01 \x03(\x0b\x32\x10.podc.v1.FindingR\x08\x66indings\x12\x33\n\x08\x64\x65\x66\x61ults\x18\x02 \x03(\x0b\x32\x17.podc.v1.AppliedDefaultR\x08\x64\x65\x66\x61ults\x12\x35\n\tdecisions\x18\x03 \x03(\x0b\x32\x17.podc.v1.PolicyDecisionR\tdecisions\x12\x14\n\x05notes\x18\x04 \x03(\tR\x05notes\x12\x18\n\x07\x61llowed\x18\x05 \x01(\x08R\x07\x61llowed\x12\x18\n\x07profile\x18\x06 \x01(\tR\x07profile\x12\x39\n\rfield_sources\x18\x07 \x03(\x0b\x32\x14.podc.v1.FieldSourceR\x0c\x66ieldSources\x12,\n\x08\x65xcepted\x18\x08 \x03(\x0b\x32\x10.podc.v1.FindingR\x08\x65xcepted\"\xe4\x01\n\x07\x46inding\x12-\n\x08severity\x18\x01 \x01(\x0e\x32\x11.podc.v1.SeverityR\x08severity\x12$\n\x05stage\x18\x02 \x01(\x0e\x32\x0e.podc.v1.StageR\x05stage\x12\x17\n\x07rule_id\x18\x03 \x01(\tR\x06ruleId\x12\x14\n\x05\x66ield\x18\x04 \x01(\tR\x05\x66ield\x12%\n\x0emanifest_field\x18\x05 \x01(\tR\rmanifestField\x12\x18\n\x07message\x18\x06 \x01(\tR\x07message\x12\x14\n\x05\x66\x61ult\x18\x07 \x01(\x08R\x05\x66\x61ult\"l\n\x0e\x41ppliedDefault\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value\x12\x16\n\x06source\x18\x03 \x01(\tR\x06source\x12\x16\n\x06reason\x18\x04 \x01(\tR\x06reason\"\xbe\x01\n\x0b\x46ieldSource\x12\x16\n\x06object\x18\x01 \x01(\tR\x06object\x12%\n\x0emanifest_field\x18\x02 \x01(\tR\rmanifestField\x12\x34\n\x0bsource_kind\x18\x03 \x01(\x0e\x32\x13.podc.v1.SourceKindR\nsourceKind\x12!\n\x0cintent_field\x18\x04 \x01(\tR\x0bintentField\x12\x17\n\x07rule_id\x18\x05 \x01(\tR\x06ruleId\"\xbe\x01\n\x0ePolicyDecision\x12\x17\n\x07rule_id\x18\x01 \x01(\tR\x06ruleId\x12-\n\x08severity\x18\x02 \x01(\x0e\x32\x11.podc.v1.SeverityR\x08severity\x12*\n\x07outcome\x18\x03 \x01(\x0e\x32\x10.podc.v1.OutcomeR\x07outcome\x12\x38\n\texception\x18\x04 \x01(\x0b\x32\x1a.podc.v1.ExceptionDecisionR\texception\"\xa4\x01\n\x11\x45xceptionDecision\x12\x14\n\x05\x66ield\x18\x01 \x01(\tR\x05\x66ield\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n\x07\x65xpires\x18\x03 \x01(\tR\x07\x65xpires\x12-\n\x05state\x18\x04 \x01(\x0e\x32\x17.podc.v1.ExceptionStateR\x05state\x12\x18\n\x07message\x18\x05 \x01(\tR\x07message*J\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_DENY\x10\x01\x12\x11\n\rSEVERITY_WARN\x10\x02*\x8d\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSTAGE_INTENT\x10\x01\x12\x17\n\x13STAGE_INTENT_POLICY\x10\x02\x12\x11\n\rSTAGE_COMPILE\x10\x03\x12\x19\n\x15STAGE_MANIFEST_POLICY\x10\x04\x12\x14\n\x10STAGE_VALIDATION\x10\x05*\x83\x01\n\nSourceKind\x12\x1b\n\x17SOURCE_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12SOURCE_KIND_INTENT\x10\x01\x12 \n\x1cSOURCE_KIND_COMPILER_DEFAULT\x10\x02\x12\x1e\n\x1aSOURCE_KIND_POLICY_DEFAULT\x10\x03*\xa4\x01\n\x0e\x45xceptionState\x12\x1f\n\x1b\x45XCEPTION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x45XCEPTION_STATE_APPLIED\x10\x01\x12\x1a\n\x16\x45XCEPTION_STATE_UNUSED\x10\x02\x12\x1b\n\x17\x45XCEPTION_STATE_EXPIRED\x10\x03\x12\x1b\n\x17\x45XCEPTION_STATE_REFUSED\x10\x04*\x81\x01\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x10\n\x0cOUTCOME_PASS\x10\x01\x12\x10\n\x0cOUTCOME_WARN\x10\x02\x12\x10\n\x0cOUTCOME_DENY\x10\x03\x12\x11\n\rOUTCOME_FAULT\x10\x04\x12\x14\n\x10OUTCOME_EXCEPTED\x10\x05\x42-Z+github.com/podc-dev/podc/gen/podc/v1;podcv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'podc.v1.report_pb2', globals())
@@ -21,22 +21,26 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'Z+github.com/podc-dev/podc/gen/podc/v1;podcv1'
-  _SEVERITY._serialized_start=1000
-  _SEVERITY._serialized_end=1074
-  _STAGE._serialized_start=1077
-  _STAGE._serialized_end=1218
-  _SOURCEKIND._serialized_start=1221
-  _SOURCEKIND._serialized_end=1352
-  _OUTCOME._serialized_start=1354
-  _OUTCOME._serialized_end=1461
+  _SEVERITY._serialized_start=1271
+  _SEVERITY._serialized_end=1345
+  _STAGE._serialized_start=1348
+  _STAGE._serialized_end=1489
+  _SOURCEKIND._serialized_start=1492
+  _SOURCEKIND._serialized_end=1623
+  _EXCEPTIONSTATE._serialized_start=1626
+  _EXCEPTIONSTATE._serialized_end=1790
+  _OUTCOME._serialized_start=1793
+  _OUTCOME._serialized_end=1922
   _REPORT._serialized_start=34
-  _REPORT._serialized_end=329
-  _FINDING._serialized_start=332
-  _FINDING._serialized_end=560
-  _APPLIEDDEFAULT._serialized_start=562
-  _APPLIEDDEFAULT._serialized_end=670
-  _FIELDSOURCE._serialized_start=673
-  _FIELDSOURCE._serialized_end=863
-  _POLICYDECISION._serialized_start=866
-  _POLICYDECISION._serialized_end=998
+  _REPORT._serialized_end=375
+  _FINDING._serialized_start=378
+  _FINDING._serialized_end=606
+  _APPLIEDDEFAULT._serialized_start=608
+  _APPLIEDDEFAULT._serialized_end=716
+  _FIELDSOURCE._serialized_start=719
+  _FIELDSOURCE._serialized_end=909
+  _POLICYDECISION._serialized_start=912
+  _POLICYDECISION._serialized_end=1102
+  _EXCEPTIONDECISION._serialized_start=1105
+  _EXCEPTIONDECISION._serialized_end=1269
 # @@protoc_insertion_point(module_scope)

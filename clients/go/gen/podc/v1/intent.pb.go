@@ -1127,6 +1127,16 @@ type WorkloadIntent struct {
 	// or "restricted"). Empty means "baseline". A request's own profile field
 	// overrides this one.
 	Profile string `protobuf:"bytes,3,opt,name=profile,proto3" json:"profile,omitempty"`
+	// Exceptions to policy rules this workload asks for, each with its reason
+	// and, optionally, its expiry: at most one per rule. The policy bundle
+	// decides which of its rules may be excepted and on what terms; an
+	// exception it does not allow refuses the intent (POLICY_DENIED, at
+	// exceptions[i]). An allowed exception turns the rule's violations into
+	// excepted ones (the report's excepted findings, the decision
+	// OUTCOME_EXCEPTED) until it expires; the rule's defaults still apply. A
+	// rule id the bundle does not declare is an invalid intent; an exception
+	// to a rule of another profile is noted and has no effect.
+	Exceptions []*PolicyException `protobuf:"bytes,46,rep,name=exceptions,proto3" json:"exceptions,omitempty"`
 	// Labels added to every emitted object and to the pod template. Keys and
 	// values follow the Kubernetes label syntax. podc adds
 	// app.kubernetes.io/name (the workload's name unless set here) and
@@ -1317,6 +1327,13 @@ func (x *WorkloadIntent) GetProfile() string {
 		return x.Profile
 	}
 	return ""
+}
+
+func (x *WorkloadIntent) GetExceptions() []*PolicyException {
+	if x != nil {
+		return x.Exceptions
+	}
+	return nil
 }
 
 func (x *WorkloadIntent) GetLabels() map[string]string {
@@ -1599,6 +1616,78 @@ func (x *WorkloadIntent) GetServiceAnnotations() map[string]string {
 	return nil
 }
 
+// PolicyException asks that one policy rule's violations not refuse (or
+// warn about) this workload, for a reason people can read, until an
+// expiry. The bundle's terms for the rule decide whether it is honored.
+type PolicyException struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rule's id, as ListPolicies lists it: "restricted.memory-limit".
+	Rule string `protobuf:"bytes,1,opt,name=rule,proto3" json:"rule,omitempty"`
+	// Why the workload needs the exception, for the people who review it:
+	// required, at most 1024 bytes (the limits' ReasonBytes).
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// When the exception stops applying, as an RFC 3339 date ("2025-12-31":
+	// the exception holds through that day, in UTC, and stops at the next
+	// midnight UTC) or an RFC 3339 timestamp with its offset
+	// ("2025-12-31T18:00:00Z", "2025-12-31T18:00:00+02:00": it stops at
+	// that instant). Empty: it does not expire, where the bundle allows that.
+	// Once expired, the rule decides as without it, and the report says so.
+	Expires       string `protobuf:"bytes,3,opt,name=expires,proto3" json:"expires,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PolicyException) Reset() {
+	*x = PolicyException{}
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PolicyException) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PolicyException) ProtoMessage() {}
+
+func (x *PolicyException) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PolicyException.ProtoReflect.Descriptor instead.
+func (*PolicyException) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PolicyException) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *PolicyException) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *PolicyException) GetExpires() string {
+	if x != nil {
+		return x.Expires
+	}
+	return ""
+}
+
 // DnsConfig adds to a pod's resolver configuration.
 type DnsConfig struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1614,7 +1703,7 @@ type DnsConfig struct {
 
 func (x *DnsConfig) Reset() {
 	*x = DnsConfig{}
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +1715,7 @@ func (x *DnsConfig) String() string {
 func (*DnsConfig) ProtoMessage() {}
 
 func (x *DnsConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +1728,7 @@ func (x *DnsConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DnsConfig.ProtoReflect.Descriptor instead.
 func (*DnsConfig) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *DnsConfig) GetNameservers() []string {
@@ -1676,7 +1765,7 @@ type DnsOption struct {
 
 func (x *DnsOption) Reset() {
 	*x = DnsOption{}
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1688,7 +1777,7 @@ func (x *DnsOption) String() string {
 func (*DnsOption) ProtoMessage() {}
 
 func (x *DnsOption) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1701,7 +1790,7 @@ func (x *DnsOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DnsOption.ProtoReflect.Descriptor instead.
 func (*DnsOption) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *DnsOption) GetName() string {
@@ -1731,7 +1820,7 @@ type HostAlias struct {
 
 func (x *HostAlias) Reset() {
 	*x = HostAlias{}
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1743,7 +1832,7 @@ func (x *HostAlias) String() string {
 func (*HostAlias) ProtoMessage() {}
 
 func (x *HostAlias) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1756,7 +1845,7 @@ func (x *HostAlias) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostAlias.ProtoReflect.Descriptor instead.
 func (*HostAlias) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *HostAlias) GetIp() string {
@@ -1796,7 +1885,7 @@ type Toleration struct {
 
 func (x *Toleration) Reset() {
 	*x = Toleration{}
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1808,7 +1897,7 @@ func (x *Toleration) String() string {
 func (*Toleration) ProtoMessage() {}
 
 func (x *Toleration) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1821,7 +1910,7 @@ func (x *Toleration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Toleration.ProtoReflect.Descriptor instead.
 func (*Toleration) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Toleration) GetKey() string {
@@ -1875,7 +1964,7 @@ type Affinity struct {
 
 func (x *Affinity) Reset() {
 	*x = Affinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1887,7 +1976,7 @@ func (x *Affinity) String() string {
 func (*Affinity) ProtoMessage() {}
 
 func (x *Affinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1900,7 +1989,7 @@ func (x *Affinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Affinity.ProtoReflect.Descriptor instead.
 func (*Affinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Affinity) GetNode() *NodeAffinity {
@@ -1937,7 +2026,7 @@ type NodeAffinity struct {
 
 func (x *NodeAffinity) Reset() {
 	*x = NodeAffinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1949,7 +2038,7 @@ func (x *NodeAffinity) String() string {
 func (*NodeAffinity) ProtoMessage() {}
 
 func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1962,7 +2051,7 @@ func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeAffinity.ProtoReflect.Descriptor instead.
 func (*NodeAffinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *NodeAffinity) GetRequired() []*NodeSelectorTerm {
@@ -1995,7 +2084,7 @@ type NodeSelectorTerm struct {
 
 func (x *NodeSelectorTerm) Reset() {
 	*x = NodeSelectorTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2007,7 +2096,7 @@ func (x *NodeSelectorTerm) String() string {
 func (*NodeSelectorTerm) ProtoMessage() {}
 
 func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2020,7 +2109,7 @@ func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeSelectorTerm.ProtoReflect.Descriptor instead.
 func (*NodeSelectorTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *NodeSelectorTerm) GetMatchExpressions() []*NodeSelectorRequirement {
@@ -2053,7 +2142,7 @@ type NodeSelectorRequirement struct {
 
 func (x *NodeSelectorRequirement) Reset() {
 	*x = NodeSelectorRequirement{}
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2065,7 +2154,7 @@ func (x *NodeSelectorRequirement) String() string {
 func (*NodeSelectorRequirement) ProtoMessage() {}
 
 func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2078,7 +2167,7 @@ func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeSelectorRequirement.ProtoReflect.Descriptor instead.
 func (*NodeSelectorRequirement) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *NodeSelectorRequirement) GetKey() string {
@@ -2115,7 +2204,7 @@ type PreferredNodeTerm struct {
 
 func (x *PreferredNodeTerm) Reset() {
 	*x = PreferredNodeTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2127,7 +2216,7 @@ func (x *PreferredNodeTerm) String() string {
 func (*PreferredNodeTerm) ProtoMessage() {}
 
 func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2140,7 +2229,7 @@ func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreferredNodeTerm.ProtoReflect.Descriptor instead.
 func (*PreferredNodeTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PreferredNodeTerm) GetWeight() int32 {
@@ -2170,7 +2259,7 @@ type PodAffinity struct {
 
 func (x *PodAffinity) Reset() {
 	*x = PodAffinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2182,7 +2271,7 @@ func (x *PodAffinity) String() string {
 func (*PodAffinity) ProtoMessage() {}
 
 func (x *PodAffinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2195,7 +2284,7 @@ func (x *PodAffinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodAffinity.ProtoReflect.Descriptor instead.
 func (*PodAffinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PodAffinity) GetRequired() []*PodAffinityTerm {
@@ -2242,7 +2331,7 @@ type PodAffinityTerm struct {
 
 func (x *PodAffinityTerm) Reset() {
 	*x = PodAffinityTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2343,7 @@ func (x *PodAffinityTerm) String() string {
 func (*PodAffinityTerm) ProtoMessage() {}
 
 func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2267,7 +2356,7 @@ func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodAffinityTerm.ProtoReflect.Descriptor instead.
 func (*PodAffinityTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PodAffinityTerm) GetLabelSelector() *LabelSelector {
@@ -2325,7 +2414,7 @@ type WeightedPodAffinityTerm struct {
 
 func (x *WeightedPodAffinityTerm) Reset() {
 	*x = WeightedPodAffinityTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2337,7 +2426,7 @@ func (x *WeightedPodAffinityTerm) String() string {
 func (*WeightedPodAffinityTerm) ProtoMessage() {}
 
 func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2350,7 +2439,7 @@ func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WeightedPodAffinityTerm.ProtoReflect.Descriptor instead.
 func (*WeightedPodAffinityTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *WeightedPodAffinityTerm) GetWeight() int32 {
@@ -2381,7 +2470,7 @@ type LabelSelector struct {
 
 func (x *LabelSelector) Reset() {
 	*x = LabelSelector{}
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2393,7 +2482,7 @@ func (x *LabelSelector) String() string {
 func (*LabelSelector) ProtoMessage() {}
 
 func (x *LabelSelector) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2406,7 +2495,7 @@ func (x *LabelSelector) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelSelector.ProtoReflect.Descriptor instead.
 func (*LabelSelector) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *LabelSelector) GetMatchLabels() map[string]string {
@@ -2439,7 +2528,7 @@ type LabelSelectorRequirement struct {
 
 func (x *LabelSelectorRequirement) Reset() {
 	*x = LabelSelectorRequirement{}
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2451,7 +2540,7 @@ func (x *LabelSelectorRequirement) String() string {
 func (*LabelSelectorRequirement) ProtoMessage() {}
 
 func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2464,7 +2553,7 @@ func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelSelectorRequirement.ProtoReflect.Descriptor instead.
 func (*LabelSelectorRequirement) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *LabelSelectorRequirement) GetKey() string {
@@ -2523,7 +2612,7 @@ type TopologySpreadConstraint struct {
 
 func (x *TopologySpreadConstraint) Reset() {
 	*x = TopologySpreadConstraint{}
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2535,7 +2624,7 @@ func (x *TopologySpreadConstraint) String() string {
 func (*TopologySpreadConstraint) ProtoMessage() {}
 
 func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2548,7 +2637,7 @@ func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopologySpreadConstraint.ProtoReflect.Descriptor instead.
 func (*TopologySpreadConstraint) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TopologySpreadConstraint) GetMaxSkew() int32 {
@@ -2629,7 +2718,7 @@ type DeploymentStrategy struct {
 
 func (x *DeploymentStrategy) Reset() {
 	*x = DeploymentStrategy{}
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2641,7 +2730,7 @@ func (x *DeploymentStrategy) String() string {
 func (*DeploymentStrategy) ProtoMessage() {}
 
 func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2654,7 +2743,7 @@ func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeploymentStrategy.ProtoReflect.Descriptor instead.
 func (*DeploymentStrategy) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DeploymentStrategy) GetType() DeploymentStrategyType {
@@ -2727,7 +2816,7 @@ type Container struct {
 
 func (x *Container) Reset() {
 	*x = Container{}
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2739,7 +2828,7 @@ func (x *Container) String() string {
 func (*Container) ProtoMessage() {}
 
 func (x *Container) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2752,7 +2841,7 @@ func (x *Container) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Container.ProtoReflect.Descriptor instead.
 func (*Container) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Container) GetName() string {
@@ -2891,7 +2980,7 @@ type Lifecycle struct {
 
 func (x *Lifecycle) Reset() {
 	*x = Lifecycle{}
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2903,7 +2992,7 @@ func (x *Lifecycle) String() string {
 func (*Lifecycle) ProtoMessage() {}
 
 func (x *Lifecycle) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2916,7 +3005,7 @@ func (x *Lifecycle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lifecycle.ProtoReflect.Descriptor instead.
 func (*Lifecycle) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Lifecycle) GetPostStart() *LifecycleHandler {
@@ -2950,7 +3039,7 @@ type LifecycleHandler struct {
 
 func (x *LifecycleHandler) Reset() {
 	*x = LifecycleHandler{}
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2962,7 +3051,7 @@ func (x *LifecycleHandler) String() string {
 func (*LifecycleHandler) ProtoMessage() {}
 
 func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2975,7 +3064,7 @@ func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LifecycleHandler.ProtoReflect.Descriptor instead.
 func (*LifecycleHandler) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *LifecycleHandler) GetHandler() isLifecycleHandler_Handler {
@@ -3051,7 +3140,7 @@ type SleepAction struct {
 
 func (x *SleepAction) Reset() {
 	*x = SleepAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3063,7 +3152,7 @@ func (x *SleepAction) String() string {
 func (*SleepAction) ProtoMessage() {}
 
 func (x *SleepAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3076,7 +3165,7 @@ func (x *SleepAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SleepAction.ProtoReflect.Descriptor instead.
 func (*SleepAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SleepAction) GetSeconds() int64 {
@@ -3110,7 +3199,7 @@ type EnvVar struct {
 
 func (x *EnvVar) Reset() {
 	*x = EnvVar{}
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3122,7 +3211,7 @@ func (x *EnvVar) String() string {
 func (*EnvVar) ProtoMessage() {}
 
 func (x *EnvVar) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3135,7 +3224,7 @@ func (x *EnvVar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvVar.ProtoReflect.Descriptor instead.
 func (*EnvVar) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *EnvVar) GetName() string {
@@ -3256,7 +3345,7 @@ type KeyRef struct {
 
 func (x *KeyRef) Reset() {
 	*x = KeyRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3268,7 +3357,7 @@ func (x *KeyRef) String() string {
 func (*KeyRef) ProtoMessage() {}
 
 func (x *KeyRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3281,7 +3370,7 @@ func (x *KeyRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyRef.ProtoReflect.Descriptor instead.
 func (*KeyRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *KeyRef) GetName() string {
@@ -3324,7 +3413,7 @@ type EnvFrom struct {
 
 func (x *EnvFrom) Reset() {
 	*x = EnvFrom{}
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3336,7 +3425,7 @@ func (x *EnvFrom) String() string {
 func (*EnvFrom) ProtoMessage() {}
 
 func (x *EnvFrom) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3349,7 +3438,7 @@ func (x *EnvFrom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvFrom.ProtoReflect.Descriptor instead.
 func (*EnvFrom) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *EnvFrom) GetSource() isEnvFrom_Source {
@@ -3430,7 +3519,7 @@ type Port struct {
 
 func (x *Port) Reset() {
 	*x = Port{}
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3442,7 +3531,7 @@ func (x *Port) String() string {
 func (*Port) ProtoMessage() {}
 
 func (x *Port) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3455,7 +3544,7 @@ func (x *Port) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Port.ProtoReflect.Descriptor instead.
 func (*Port) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Port) GetName() string {
@@ -3520,7 +3609,7 @@ type Resources struct {
 
 func (x *Resources) Reset() {
 	*x = Resources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3532,7 +3621,7 @@ func (x *Resources) String() string {
 func (*Resources) ProtoMessage() {}
 
 func (x *Resources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3545,7 +3634,7 @@ func (x *Resources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resources.ProtoReflect.Descriptor instead.
 func (*Resources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Resources) GetCpu() *Resource {
@@ -3594,7 +3683,7 @@ type ExtendedResource struct {
 
 func (x *ExtendedResource) Reset() {
 	*x = ExtendedResource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3606,7 +3695,7 @@ func (x *ExtendedResource) String() string {
 func (*ExtendedResource) ProtoMessage() {}
 
 func (x *ExtendedResource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3619,7 +3708,7 @@ func (x *ExtendedResource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendedResource.ProtoReflect.Descriptor instead.
 func (*ExtendedResource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ExtendedResource) GetName() string {
@@ -3658,7 +3747,7 @@ type PodResources struct {
 
 func (x *PodResources) Reset() {
 	*x = PodResources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3670,7 +3759,7 @@ func (x *PodResources) String() string {
 func (*PodResources) ProtoMessage() {}
 
 func (x *PodResources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3683,7 +3772,7 @@ func (x *PodResources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodResources.ProtoReflect.Descriptor instead.
 func (*PodResources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PodResources) GetCpu() *Resource {
@@ -3715,7 +3804,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3727,7 +3816,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3740,7 +3829,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Resource) GetRequest() string {
@@ -3772,7 +3861,7 @@ type Probes struct {
 
 func (x *Probes) Reset() {
 	*x = Probes{}
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3784,7 +3873,7 @@ func (x *Probes) String() string {
 func (*Probes) ProtoMessage() {}
 
 func (x *Probes) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3797,7 +3886,7 @@ func (x *Probes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probes.ProtoReflect.Descriptor instead.
 func (*Probes) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Probes) GetLiveness() *Probe {
@@ -3850,7 +3939,7 @@ type Probe struct {
 
 func (x *Probe) Reset() {
 	*x = Probe{}
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3862,7 +3951,7 @@ func (x *Probe) String() string {
 func (*Probe) ProtoMessage() {}
 
 func (x *Probe) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3875,7 +3964,7 @@ func (x *Probe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probe.ProtoReflect.Descriptor instead.
 func (*Probe) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Probe) GetHandler() isProbe_Handler {
@@ -3999,7 +4088,7 @@ type ExecAction struct {
 
 func (x *ExecAction) Reset() {
 	*x = ExecAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4011,7 +4100,7 @@ func (x *ExecAction) String() string {
 func (*ExecAction) ProtoMessage() {}
 
 func (x *ExecAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4024,7 +4113,7 @@ func (x *ExecAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecAction.ProtoReflect.Descriptor instead.
 func (*ExecAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ExecAction) GetCommand() []string {
@@ -4047,7 +4136,7 @@ type TCPSocketAction struct {
 
 func (x *TCPSocketAction) Reset() {
 	*x = TCPSocketAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4059,7 +4148,7 @@ func (x *TCPSocketAction) String() string {
 func (*TCPSocketAction) ProtoMessage() {}
 
 func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4072,7 +4161,7 @@ func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPSocketAction.ProtoReflect.Descriptor instead.
 func (*TCPSocketAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *TCPSocketAction) GetPort() string {
@@ -4101,7 +4190,7 @@ type HTTPGetAction struct {
 
 func (x *HTTPGetAction) Reset() {
 	*x = HTTPGetAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4113,7 +4202,7 @@ func (x *HTTPGetAction) String() string {
 func (*HTTPGetAction) ProtoMessage() {}
 
 func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4126,7 +4215,7 @@ func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPGetAction.ProtoReflect.Descriptor instead.
 func (*HTTPGetAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *HTTPGetAction) GetPath() string {
@@ -4170,7 +4259,7 @@ type HTTPHeader struct {
 
 func (x *HTTPHeader) Reset() {
 	*x = HTTPHeader{}
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4182,7 +4271,7 @@ func (x *HTTPHeader) String() string {
 func (*HTTPHeader) ProtoMessage() {}
 
 func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4195,7 +4284,7 @@ func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPHeader.ProtoReflect.Descriptor instead.
 func (*HTTPHeader) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *HTTPHeader) GetName() string {
@@ -4226,7 +4315,7 @@ type GRPCAction struct {
 
 func (x *GRPCAction) Reset() {
 	*x = GRPCAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4238,7 +4327,7 @@ func (x *GRPCAction) String() string {
 func (*GRPCAction) ProtoMessage() {}
 
 func (x *GRPCAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4251,7 +4340,7 @@ func (x *GRPCAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRPCAction.ProtoReflect.Descriptor instead.
 func (*GRPCAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GRPCAction) GetPort() int32 {
@@ -4285,7 +4374,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4297,7 +4386,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4310,7 +4399,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Mount) GetVolume() string {
@@ -4363,7 +4452,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4375,7 +4464,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4388,7 +4477,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Volume) GetName() string {
@@ -4521,7 +4610,7 @@ type ScratchVolume struct {
 
 func (x *ScratchVolume) Reset() {
 	*x = ScratchVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4533,7 +4622,7 @@ func (x *ScratchVolume) String() string {
 func (*ScratchVolume) ProtoMessage() {}
 
 func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4546,7 +4635,7 @@ func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScratchVolume.ProtoReflect.Descriptor instead.
 func (*ScratchVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ScratchVolume) GetSizeLimit() string {
@@ -4582,7 +4671,7 @@ type ConfigVolume struct {
 
 func (x *ConfigVolume) Reset() {
 	*x = ConfigVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4594,7 +4683,7 @@ func (x *ConfigVolume) String() string {
 func (*ConfigVolume) ProtoMessage() {}
 
 func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4607,7 +4696,7 @@ func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigVolume.ProtoReflect.Descriptor instead.
 func (*ConfigVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ConfigVolume) GetName() string {
@@ -4657,7 +4746,7 @@ type SecretVolume struct {
 
 func (x *SecretVolume) Reset() {
 	*x = SecretVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4669,7 +4758,7 @@ func (x *SecretVolume) String() string {
 func (*SecretVolume) ProtoMessage() {}
 
 func (x *SecretVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4682,7 +4771,7 @@ func (x *SecretVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretVolume.ProtoReflect.Descriptor instead.
 func (*SecretVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SecretVolume) GetName() string {
@@ -4730,7 +4819,7 @@ type KeyToPath struct {
 
 func (x *KeyToPath) Reset() {
 	*x = KeyToPath{}
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4742,7 +4831,7 @@ func (x *KeyToPath) String() string {
 func (*KeyToPath) ProtoMessage() {}
 
 func (x *KeyToPath) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4755,7 +4844,7 @@ func (x *KeyToPath) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyToPath.ProtoReflect.Descriptor instead.
 func (*KeyToPath) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *KeyToPath) GetKey() string {
@@ -4793,7 +4882,7 @@ type ProjectedVolume struct {
 
 func (x *ProjectedVolume) Reset() {
 	*x = ProjectedVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4805,7 +4894,7 @@ func (x *ProjectedVolume) String() string {
 func (*ProjectedVolume) ProtoMessage() {}
 
 func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4818,7 +4907,7 @@ func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedVolume.ProtoReflect.Descriptor instead.
 func (*ProjectedVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ProjectedVolume) GetSources() []*ProjectedSource {
@@ -4853,7 +4942,7 @@ type ProjectedSource struct {
 
 func (x *ProjectedSource) Reset() {
 	*x = ProjectedSource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4865,7 +4954,7 @@ func (x *ProjectedSource) String() string {
 func (*ProjectedSource) ProtoMessage() {}
 
 func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4878,7 +4967,7 @@ func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedSource.ProtoReflect.Descriptor instead.
 func (*ProjectedSource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ProjectedSource) GetSource() isProjectedSource_Source {
@@ -4973,7 +5062,7 @@ type ServiceAccountTokenProjection struct {
 
 func (x *ServiceAccountTokenProjection) Reset() {
 	*x = ServiceAccountTokenProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4985,7 +5074,7 @@ func (x *ServiceAccountTokenProjection) String() string {
 func (*ServiceAccountTokenProjection) ProtoMessage() {}
 
 func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4998,7 +5087,7 @@ func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceAccountTokenProjection.ProtoReflect.Descriptor instead.
 func (*ServiceAccountTokenProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ServiceAccountTokenProjection) GetPath() string {
@@ -5037,7 +5126,7 @@ type ConfigProjection struct {
 
 func (x *ConfigProjection) Reset() {
 	*x = ConfigProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5049,7 +5138,7 @@ func (x *ConfigProjection) String() string {
 func (*ConfigProjection) ProtoMessage() {}
 
 func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5062,7 +5151,7 @@ func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigProjection.ProtoReflect.Descriptor instead.
 func (*ConfigProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ConfigProjection) GetName() string {
@@ -5101,7 +5190,7 @@ type SecretProjection struct {
 
 func (x *SecretProjection) Reset() {
 	*x = SecretProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5113,7 +5202,7 @@ func (x *SecretProjection) String() string {
 func (*SecretProjection) ProtoMessage() {}
 
 func (x *SecretProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5126,7 +5215,7 @@ func (x *SecretProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretProjection.ProtoReflect.Descriptor instead.
 func (*SecretProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *SecretProjection) GetName() string {
@@ -5162,7 +5251,7 @@ type DownwardApiProjection struct {
 
 func (x *DownwardApiProjection) Reset() {
 	*x = DownwardApiProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5174,7 +5263,7 @@ func (x *DownwardApiProjection) String() string {
 func (*DownwardApiProjection) ProtoMessage() {}
 
 func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5187,7 +5276,7 @@ func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiProjection.ProtoReflect.Descriptor instead.
 func (*DownwardApiProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *DownwardApiProjection) GetItems() []*DownwardApiFile {
@@ -5211,7 +5300,7 @@ type DownwardApiVolume struct {
 
 func (x *DownwardApiVolume) Reset() {
 	*x = DownwardApiVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5223,7 +5312,7 @@ func (x *DownwardApiVolume) String() string {
 func (*DownwardApiVolume) ProtoMessage() {}
 
 func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5236,7 +5325,7 @@ func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiVolume.ProtoReflect.Descriptor instead.
 func (*DownwardApiVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *DownwardApiVolume) GetItems() []*DownwardApiFile {
@@ -5275,7 +5364,7 @@ type DownwardApiFile struct {
 
 func (x *DownwardApiFile) Reset() {
 	*x = DownwardApiFile{}
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5287,7 +5376,7 @@ func (x *DownwardApiFile) String() string {
 func (*DownwardApiFile) ProtoMessage() {}
 
 func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5300,7 +5389,7 @@ func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiFile.ProtoReflect.Descriptor instead.
 func (*DownwardApiFile) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *DownwardApiFile) GetPath() string {
@@ -5383,7 +5472,7 @@ type ResourceRef struct {
 
 func (x *ResourceRef) Reset() {
 	*x = ResourceRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5395,7 +5484,7 @@ func (x *ResourceRef) String() string {
 func (*ResourceRef) ProtoMessage() {}
 
 func (x *ResourceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5408,7 +5497,7 @@ func (x *ResourceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResourceRef.ProtoReflect.Descriptor instead.
 func (*ResourceRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ResourceRef) GetContainer() string {
@@ -5445,7 +5534,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5457,7 +5546,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5470,7 +5559,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -5516,7 +5605,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[52]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5528,7 +5617,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[52]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5541,7 +5630,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -5642,7 +5731,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[53]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5654,7 +5743,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[53]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5667,7 +5756,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -5740,7 +5829,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[54]
+	mi := &file_podc_v1_intent_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5752,7 +5841,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[54]
+	mi := &file_podc_v1_intent_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5765,7 +5854,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *Sysctl) GetName() string {
@@ -5825,7 +5914,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[55]
+	mi := &file_podc_v1_intent_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5837,7 +5926,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[55]
+	mi := &file_podc_v1_intent_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5850,7 +5939,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{55}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *Service) GetName() string {
@@ -5943,7 +6032,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[56]
+	mi := &file_podc_v1_intent_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5955,7 +6044,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[56]
+	mi := &file_podc_v1_intent_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5968,7 +6057,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{56}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ServicePort) GetName() string {
@@ -5996,11 +6085,14 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xfb\x17\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xb5\x18\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
-	"\aprofile\x18\x03 \x01(\tR\aprofile\x12;\n" +
+	"\aprofile\x18\x03 \x01(\tR\aprofile\x128\n" +
+	"\n" +
+	"exceptions\x18. \x03(\v2\x18.podc.v1.PolicyExceptionR\n" +
+	"exceptions\x12;\n" +
 	"\x06labels\x18\x04 \x03(\v2#.podc.v1.WorkloadIntent.LabelsEntryR\x06labels\x12J\n" +
 	"\vannotations\x18\x05 \x03(\v2(.podc.v1.WorkloadIntent.AnnotationsEntryR\vannotations\x123\n" +
 	"\n" +
@@ -6079,7 +6171,11 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x12_min_ready_secondsB\x19\n" +
 	"\x17_revision_history_limitB\x1c\n" +
 	"\x1a_progress_deadline_secondsB\"\n" +
-	" _automount_service_account_token\"w\n" +
+	" _automount_service_account_token\"W\n" +
+	"\x0fPolicyException\x12\x12\n" +
+	"\x04rule\x18\x01 \x01(\tR\x04rule\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n" +
+	"\aexpires\x18\x03 \x01(\tR\aexpires\"w\n" +
 	"\tDnsConfig\x12 \n" +
 	"\vnameservers\x18\x01 \x03(\tR\vnameservers\x12\x1a\n" +
 	"\bsearches\x18\x02 \x03(\tR\bsearches\x12,\n" +
@@ -6507,7 +6603,7 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 }
 
 var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 19)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 68)
 var file_podc_v1_intent_proto_goTypes = []any{
 	(DnsPolicy)(0),                        // 0: podc.v1.DnsPolicy
 	(TolerationOperator)(0),               // 1: podc.v1.TolerationOperator
@@ -6529,189 +6625,191 @@ var file_podc_v1_intent_proto_goTypes = []any{
 	(SessionAffinity)(0),                  // 17: podc.v1.SessionAffinity
 	(ExternalTrafficPolicy)(0),            // 18: podc.v1.ExternalTrafficPolicy
 	(*WorkloadIntent)(nil),                // 19: podc.v1.WorkloadIntent
-	(*DnsConfig)(nil),                     // 20: podc.v1.DnsConfig
-	(*DnsOption)(nil),                     // 21: podc.v1.DnsOption
-	(*HostAlias)(nil),                     // 22: podc.v1.HostAlias
-	(*Toleration)(nil),                    // 23: podc.v1.Toleration
-	(*Affinity)(nil),                      // 24: podc.v1.Affinity
-	(*NodeAffinity)(nil),                  // 25: podc.v1.NodeAffinity
-	(*NodeSelectorTerm)(nil),              // 26: podc.v1.NodeSelectorTerm
-	(*NodeSelectorRequirement)(nil),       // 27: podc.v1.NodeSelectorRequirement
-	(*PreferredNodeTerm)(nil),             // 28: podc.v1.PreferredNodeTerm
-	(*PodAffinity)(nil),                   // 29: podc.v1.PodAffinity
-	(*PodAffinityTerm)(nil),               // 30: podc.v1.PodAffinityTerm
-	(*WeightedPodAffinityTerm)(nil),       // 31: podc.v1.WeightedPodAffinityTerm
-	(*LabelSelector)(nil),                 // 32: podc.v1.LabelSelector
-	(*LabelSelectorRequirement)(nil),      // 33: podc.v1.LabelSelectorRequirement
-	(*TopologySpreadConstraint)(nil),      // 34: podc.v1.TopologySpreadConstraint
-	(*DeploymentStrategy)(nil),            // 35: podc.v1.DeploymentStrategy
-	(*Container)(nil),                     // 36: podc.v1.Container
-	(*Lifecycle)(nil),                     // 37: podc.v1.Lifecycle
-	(*LifecycleHandler)(nil),              // 38: podc.v1.LifecycleHandler
-	(*SleepAction)(nil),                   // 39: podc.v1.SleepAction
-	(*EnvVar)(nil),                        // 40: podc.v1.EnvVar
-	(*KeyRef)(nil),                        // 41: podc.v1.KeyRef
-	(*EnvFrom)(nil),                       // 42: podc.v1.EnvFrom
-	(*Port)(nil),                          // 43: podc.v1.Port
-	(*Resources)(nil),                     // 44: podc.v1.Resources
-	(*ExtendedResource)(nil),              // 45: podc.v1.ExtendedResource
-	(*PodResources)(nil),                  // 46: podc.v1.PodResources
-	(*Resource)(nil),                      // 47: podc.v1.Resource
-	(*Probes)(nil),                        // 48: podc.v1.Probes
-	(*Probe)(nil),                         // 49: podc.v1.Probe
-	(*ExecAction)(nil),                    // 50: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),               // 51: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),                 // 52: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),                    // 53: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),                    // 54: podc.v1.GRPCAction
-	(*Mount)(nil),                         // 55: podc.v1.Mount
-	(*Volume)(nil),                        // 56: podc.v1.Volume
-	(*ScratchVolume)(nil),                 // 57: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),                  // 58: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),                  // 59: podc.v1.SecretVolume
-	(*KeyToPath)(nil),                     // 60: podc.v1.KeyToPath
-	(*ProjectedVolume)(nil),               // 61: podc.v1.ProjectedVolume
-	(*ProjectedSource)(nil),               // 62: podc.v1.ProjectedSource
-	(*ServiceAccountTokenProjection)(nil), // 63: podc.v1.ServiceAccountTokenProjection
-	(*ConfigProjection)(nil),              // 64: podc.v1.ConfigProjection
-	(*SecretProjection)(nil),              // 65: podc.v1.SecretProjection
-	(*DownwardApiProjection)(nil),         // 66: podc.v1.DownwardApiProjection
-	(*DownwardApiVolume)(nil),             // 67: podc.v1.DownwardApiVolume
-	(*DownwardApiFile)(nil),               // 68: podc.v1.DownwardApiFile
-	(*ResourceRef)(nil),                   // 69: podc.v1.ResourceRef
-	(*PersistentVolume)(nil),              // 70: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),               // 71: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil),            // 72: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),                        // 73: podc.v1.Sysctl
-	(*Service)(nil),                       // 74: podc.v1.Service
-	(*ServicePort)(nil),                   // 75: podc.v1.ServicePort
-	nil,                                   // 76: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                                   // 77: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                                   // 78: podc.v1.WorkloadIntent.NodeSelectorEntry
-	nil,                                   // 79: podc.v1.WorkloadIntent.SelectorEntry
-	nil,                                   // 80: podc.v1.WorkloadIntent.PodLabelsEntry
-	nil,                                   // 81: podc.v1.WorkloadIntent.PodAnnotationsEntry
-	nil,                                   // 82: podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
-	nil,                                   // 83: podc.v1.WorkloadIntent.ServiceAnnotationsEntry
-	nil,                                   // 84: podc.v1.LabelSelector.MatchLabelsEntry
-	nil,                                   // 85: podc.v1.Service.AnnotationsEntry
+	(*PolicyException)(nil),               // 20: podc.v1.PolicyException
+	(*DnsConfig)(nil),                     // 21: podc.v1.DnsConfig
+	(*DnsOption)(nil),                     // 22: podc.v1.DnsOption
+	(*HostAlias)(nil),                     // 23: podc.v1.HostAlias
+	(*Toleration)(nil),                    // 24: podc.v1.Toleration
+	(*Affinity)(nil),                      // 25: podc.v1.Affinity
+	(*NodeAffinity)(nil),                  // 26: podc.v1.NodeAffinity
+	(*NodeSelectorTerm)(nil),              // 27: podc.v1.NodeSelectorTerm
+	(*NodeSelectorRequirement)(nil),       // 28: podc.v1.NodeSelectorRequirement
+	(*PreferredNodeTerm)(nil),             // 29: podc.v1.PreferredNodeTerm
+	(*PodAffinity)(nil),                   // 30: podc.v1.PodAffinity
+	(*PodAffinityTerm)(nil),               // 31: podc.v1.PodAffinityTerm
+	(*WeightedPodAffinityTerm)(nil),       // 32: podc.v1.WeightedPodAffinityTerm
+	(*LabelSelector)(nil),                 // 33: podc.v1.LabelSelector
+	(*LabelSelectorRequirement)(nil),      // 34: podc.v1.LabelSelectorRequirement
+	(*TopologySpreadConstraint)(nil),      // 35: podc.v1.TopologySpreadConstraint
+	(*DeploymentStrategy)(nil),            // 36: podc.v1.DeploymentStrategy
+	(*Container)(nil),                     // 37: podc.v1.Container
+	(*Lifecycle)(nil),                     // 38: podc.v1.Lifecycle
+	(*LifecycleHandler)(nil),              // 39: podc.v1.LifecycleHandler
+	(*SleepAction)(nil),                   // 40: podc.v1.SleepAction
+	(*EnvVar)(nil),                        // 41: podc.v1.EnvVar
+	(*KeyRef)(nil),                        // 42: podc.v1.KeyRef
+	(*EnvFrom)(nil),                       // 43: podc.v1.EnvFrom
+	(*Port)(nil),                          // 44: podc.v1.Port
+	(*Resources)(nil),                     // 45: podc.v1.Resources
+	(*ExtendedResource)(nil),              // 46: podc.v1.ExtendedResource
+	(*PodResources)(nil),                  // 47: podc.v1.PodResources
+	(*Resource)(nil),                      // 48: podc.v1.Resource
+	(*Probes)(nil),                        // 49: podc.v1.Probes
+	(*Probe)(nil),                         // 50: podc.v1.Probe
+	(*ExecAction)(nil),                    // 51: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),               // 52: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),                 // 53: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),                    // 54: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),                    // 55: podc.v1.GRPCAction
+	(*Mount)(nil),                         // 56: podc.v1.Mount
+	(*Volume)(nil),                        // 57: podc.v1.Volume
+	(*ScratchVolume)(nil),                 // 58: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),                  // 59: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),                  // 60: podc.v1.SecretVolume
+	(*KeyToPath)(nil),                     // 61: podc.v1.KeyToPath
+	(*ProjectedVolume)(nil),               // 62: podc.v1.ProjectedVolume
+	(*ProjectedSource)(nil),               // 63: podc.v1.ProjectedSource
+	(*ServiceAccountTokenProjection)(nil), // 64: podc.v1.ServiceAccountTokenProjection
+	(*ConfigProjection)(nil),              // 65: podc.v1.ConfigProjection
+	(*SecretProjection)(nil),              // 66: podc.v1.SecretProjection
+	(*DownwardApiProjection)(nil),         // 67: podc.v1.DownwardApiProjection
+	(*DownwardApiVolume)(nil),             // 68: podc.v1.DownwardApiVolume
+	(*DownwardApiFile)(nil),               // 69: podc.v1.DownwardApiFile
+	(*ResourceRef)(nil),                   // 70: podc.v1.ResourceRef
+	(*PersistentVolume)(nil),              // 71: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),               // 72: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil),            // 73: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),                        // 74: podc.v1.Sysctl
+	(*Service)(nil),                       // 75: podc.v1.Service
+	(*ServicePort)(nil),                   // 76: podc.v1.ServicePort
+	nil,                                   // 77: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                                   // 78: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                                   // 79: podc.v1.WorkloadIntent.NodeSelectorEntry
+	nil,                                   // 80: podc.v1.WorkloadIntent.SelectorEntry
+	nil,                                   // 81: podc.v1.WorkloadIntent.PodLabelsEntry
+	nil,                                   // 82: podc.v1.WorkloadIntent.PodAnnotationsEntry
+	nil,                                   // 83: podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
+	nil,                                   // 84: podc.v1.WorkloadIntent.ServiceAnnotationsEntry
+	nil,                                   // 85: podc.v1.LabelSelector.MatchLabelsEntry
+	nil,                                   // 86: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	76,  // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	77,  // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
-	8,   // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
-	9,   // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
-	36,  // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
-	36,  // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
-	36,  // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	56,  // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	74,  // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	72,  // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
-	35,  // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
-	78,  // 11: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
-	23,  // 12: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
-	24,  // 13: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
-	34,  // 14: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
-	0,   // 15: podc.v1.WorkloadIntent.dns_policy:type_name -> podc.v1.DnsPolicy
-	20,  // 16: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
-	22,  // 17: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
-	46,  // 18: podc.v1.WorkloadIntent.resources:type_name -> podc.v1.PodResources
-	79,  // 19: podc.v1.WorkloadIntent.selector:type_name -> podc.v1.WorkloadIntent.SelectorEntry
-	80,  // 20: podc.v1.WorkloadIntent.pod_labels:type_name -> podc.v1.WorkloadIntent.PodLabelsEntry
-	81,  // 21: podc.v1.WorkloadIntent.pod_annotations:type_name -> podc.v1.WorkloadIntent.PodAnnotationsEntry
-	82,  // 22: podc.v1.WorkloadIntent.workload_annotations:type_name -> podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
-	83,  // 23: podc.v1.WorkloadIntent.service_annotations:type_name -> podc.v1.WorkloadIntent.ServiceAnnotationsEntry
-	21,  // 24: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
-	1,   // 25: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
-	2,   // 26: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
-	25,  // 27: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
-	29,  // 28: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
-	29,  // 29: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
-	26,  // 30: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
-	28,  // 31: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
-	27,  // 32: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
-	27,  // 33: podc.v1.NodeSelectorTerm.match_fields:type_name -> podc.v1.NodeSelectorRequirement
-	3,   // 34: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
-	26,  // 35: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
-	30,  // 36: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
-	31,  // 37: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
-	32,  // 38: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
-	32,  // 39: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
-	30,  // 40: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
-	84,  // 41: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
-	33,  // 42: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
-	4,   // 43: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
-	5,   // 44: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
-	32,  // 45: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
-	6,   // 46: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
-	6,   // 47: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
-	7,   // 48: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
-	10,  // 49: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	40,  // 50: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	42,  // 51: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	43,  // 52: podc.v1.Container.ports:type_name -> podc.v1.Port
-	44,  // 53: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	48,  // 54: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	55,  // 55: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	71,  // 56: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	37,  // 57: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	38,  // 58: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	38,  // 59: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	50,  // 60: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	52,  // 61: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	39,  // 62: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	41,  // 63: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	41,  // 64: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	69,  // 65: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
-	11,  // 66: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	12,  // 67: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	47,  // 68: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	47,  // 69: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	47,  // 70: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	45,  // 71: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
-	47,  // 72: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
-	47,  // 73: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
-	49,  // 74: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	49,  // 75: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	49,  // 76: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	50,  // 77: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	51,  // 78: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	52,  // 79: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	54,  // 80: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	13,  // 81: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	53,  // 82: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	57,  // 83: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	58,  // 84: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	59,  // 85: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	70,  // 86: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	61,  // 87: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	67,  // 88: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	60,  // 89: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	60,  // 90: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	62,  // 91: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	63,  // 92: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	64,  // 93: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	65,  // 94: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	66,  // 95: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	60,  // 96: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	60,  // 97: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	68,  // 98: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	68,  // 99: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	69,  // 100: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	14,  // 101: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	14,  // 102: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	15,  // 103: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	73,  // 104: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	16,  // 105: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	75,  // 106: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	17,  // 107: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	18,  // 108: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	85,  // 109: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	110, // [110:110] is the sub-list for method output_type
-	110, // [110:110] is the sub-list for method input_type
-	110, // [110:110] is the sub-list for extension type_name
-	110, // [110:110] is the sub-list for extension extendee
-	0,   // [0:110] is the sub-list for field type_name
+	20,  // 0: podc.v1.WorkloadIntent.exceptions:type_name -> podc.v1.PolicyException
+	77,  // 1: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	78,  // 2: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	8,   // 3: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
+	9,   // 4: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
+	37,  // 5: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
+	37,  // 6: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
+	37,  // 7: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
+	57,  // 8: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	75,  // 9: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	73,  // 10: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	36,  // 11: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
+	79,  // 12: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
+	24,  // 13: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
+	25,  // 14: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
+	35,  // 15: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
+	0,   // 16: podc.v1.WorkloadIntent.dns_policy:type_name -> podc.v1.DnsPolicy
+	21,  // 17: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
+	23,  // 18: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
+	47,  // 19: podc.v1.WorkloadIntent.resources:type_name -> podc.v1.PodResources
+	80,  // 20: podc.v1.WorkloadIntent.selector:type_name -> podc.v1.WorkloadIntent.SelectorEntry
+	81,  // 21: podc.v1.WorkloadIntent.pod_labels:type_name -> podc.v1.WorkloadIntent.PodLabelsEntry
+	82,  // 22: podc.v1.WorkloadIntent.pod_annotations:type_name -> podc.v1.WorkloadIntent.PodAnnotationsEntry
+	83,  // 23: podc.v1.WorkloadIntent.workload_annotations:type_name -> podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
+	84,  // 24: podc.v1.WorkloadIntent.service_annotations:type_name -> podc.v1.WorkloadIntent.ServiceAnnotationsEntry
+	22,  // 25: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
+	1,   // 26: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
+	2,   // 27: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
+	26,  // 28: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
+	30,  // 29: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
+	30,  // 30: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
+	27,  // 31: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
+	29,  // 32: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
+	28,  // 33: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
+	28,  // 34: podc.v1.NodeSelectorTerm.match_fields:type_name -> podc.v1.NodeSelectorRequirement
+	3,   // 35: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
+	27,  // 36: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
+	31,  // 37: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
+	32,  // 38: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
+	33,  // 39: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
+	33,  // 40: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
+	31,  // 41: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
+	85,  // 42: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
+	34,  // 43: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
+	4,   // 44: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
+	5,   // 45: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
+	33,  // 46: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
+	6,   // 47: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
+	6,   // 48: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
+	7,   // 49: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	10,  // 50: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	41,  // 51: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	43,  // 52: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	44,  // 53: podc.v1.Container.ports:type_name -> podc.v1.Port
+	45,  // 54: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	49,  // 55: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	56,  // 56: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	72,  // 57: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	38,  // 58: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	39,  // 59: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	39,  // 60: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	51,  // 61: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	53,  // 62: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	40,  // 63: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	42,  // 64: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	42,  // 65: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	70,  // 66: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	11,  // 67: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	12,  // 68: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	48,  // 69: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	48,  // 70: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	48,  // 71: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	46,  // 72: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
+	48,  // 73: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
+	48,  // 74: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
+	50,  // 75: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	50,  // 76: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	50,  // 77: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	51,  // 78: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	52,  // 79: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	53,  // 80: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	55,  // 81: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	13,  // 82: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	54,  // 83: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	58,  // 84: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	59,  // 85: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	60,  // 86: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	71,  // 87: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	62,  // 88: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	68,  // 89: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	61,  // 90: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	61,  // 91: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	63,  // 92: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	64,  // 93: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	65,  // 94: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	66,  // 95: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	67,  // 96: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	61,  // 97: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	61,  // 98: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	69,  // 99: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	69,  // 100: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	70,  // 101: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	14,  // 102: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	14,  // 103: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	15,  // 104: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	74,  // 105: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	16,  // 106: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	76,  // 107: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	17,  // 108: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	18,  // 109: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	86,  // 110: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	111, // [111:111] is the sub-list for method output_type
+	111, // [111:111] is the sub-list for method input_type
+	111, // [111:111] is the sub-list for extension type_name
+	111, // [111:111] is the sub-list for extension extendee
+	0,   // [0:111] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -6720,32 +6818,32 @@ func file_podc_v1_intent_proto_init() {
 		return
 	}
 	file_podc_v1_intent_proto_msgTypes[0].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[2].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[4].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[15].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[19].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[3].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[5].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[16].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[20].OneofWrappers = []any{
 		(*LifecycleHandler_Exec)(nil),
 		(*LifecycleHandler_HttpGet)(nil),
 		(*LifecycleHandler_Sleep)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[21].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[22].OneofWrappers = []any{
 		(*EnvVar_Value)(nil),
 		(*EnvVar_ConfigMapKey)(nil),
 		(*EnvVar_SecretKey)(nil),
 		(*EnvVar_Field)(nil),
 		(*EnvVar_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[23].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[24].OneofWrappers = []any{
 		(*EnvFrom_ConfigMap)(nil),
 		(*EnvFrom_Secret)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[30].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[31].OneofWrappers = []any{
 		(*Probe_Exec)(nil),
 		(*Probe_TcpSocket)(nil),
 		(*Probe_HttpGet)(nil),
 		(*Probe_Grpc)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[37].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[38].OneofWrappers = []any{
 		(*Volume_Scratch)(nil),
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
@@ -6753,31 +6851,31 @@ func file_podc_v1_intent_proto_init() {
 		(*Volume_Projected)(nil),
 		(*Volume_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[39].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[40].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[41].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[42].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[43].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[43].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{
 		(*ProjectedSource_ServiceAccountToken)(nil),
 		(*ProjectedSource_Config)(nil),
 		(*ProjectedSource_Secret)(nil),
 		(*ProjectedSource_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[48].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[49].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[45].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[49].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[50].OneofWrappers = []any{
 		(*DownwardApiFile_Field)(nil),
 		(*DownwardApiFile_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[52].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[53].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[54].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
 			NumEnums:      19,
-			NumMessages:   67,
+			NumMessages:   68,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -199,6 +199,74 @@ func (SourceKind) EnumDescriptor() ([]byte, []int) {
 	return file_podc_v1_report_proto_rawDescGZIP(), []int{2}
 }
 
+// ExceptionState is what became of an exception.
+type ExceptionState int32
+
+const (
+	// Not set.
+	ExceptionState_EXCEPTION_STATE_UNSPECIFIED ExceptionState = 0
+	// The bundle allows it and the rule found violations: they are excepted
+	// (the report's excepted findings) and the decision is OUTCOME_EXCEPTED.
+	ExceptionState_EXCEPTION_STATE_APPLIED ExceptionState = 1
+	// The bundle allows it, but the rule found nothing to except: the
+	// decision is the rule's own (OUTCOME_PASS, or OUTCOME_FAULT), and the
+	// exception may be dropped.
+	ExceptionState_EXCEPTION_STATE_UNUSED ExceptionState = 2
+	// It expired: the rule decides as without it, and a warning at
+	// exceptions[i].expires says so.
+	ExceptionState_EXCEPTION_STATE_EXPIRED ExceptionState = 3
+	// The bundle does not allow it (the rule cannot be excepted, or not by
+	// this intent, or not without an expiry, or not for that long): the rule
+	// decides as without it, and a denial at exceptions[i] refuses the
+	// intent.
+	ExceptionState_EXCEPTION_STATE_REFUSED ExceptionState = 4
+)
+
+// Enum value maps for ExceptionState.
+var (
+	ExceptionState_name = map[int32]string{
+		0: "EXCEPTION_STATE_UNSPECIFIED",
+		1: "EXCEPTION_STATE_APPLIED",
+		2: "EXCEPTION_STATE_UNUSED",
+		3: "EXCEPTION_STATE_EXPIRED",
+		4: "EXCEPTION_STATE_REFUSED",
+	}
+	ExceptionState_value = map[string]int32{
+		"EXCEPTION_STATE_UNSPECIFIED": 0,
+		"EXCEPTION_STATE_APPLIED":     1,
+		"EXCEPTION_STATE_UNUSED":      2,
+		"EXCEPTION_STATE_EXPIRED":     3,
+		"EXCEPTION_STATE_REFUSED":     4,
+	}
+)
+
+func (x ExceptionState) Enum() *ExceptionState {
+	p := new(ExceptionState)
+	*p = x
+	return p
+}
+
+func (x ExceptionState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExceptionState) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_report_proto_enumTypes[3].Descriptor()
+}
+
+func (ExceptionState) Type() protoreflect.EnumType {
+	return &file_podc_v1_report_proto_enumTypes[3]
+}
+
+func (x ExceptionState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExceptionState.Descriptor instead.
+func (ExceptionState) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_report_proto_rawDescGZIP(), []int{3}
+}
+
 // Outcome is what a policy rule decided.
 type Outcome int32
 
@@ -214,6 +282,9 @@ const (
 	// The rule could not be evaluated on this input: a fault in the policy
 	// bundle. A deny rule's fault refuses the intent.
 	Outcome_OUTCOME_FAULT Outcome = 4
+	// The rule failed, but the intent's exception to it applies: its
+	// violations are reported as excepted and neither refuse nor warn.
+	Outcome_OUTCOME_EXCEPTED Outcome = 5
 )
 
 // Enum value maps for Outcome.
@@ -224,6 +295,7 @@ var (
 		2: "OUTCOME_WARN",
 		3: "OUTCOME_DENY",
 		4: "OUTCOME_FAULT",
+		5: "OUTCOME_EXCEPTED",
 	}
 	Outcome_value = map[string]int32{
 		"OUTCOME_UNSPECIFIED": 0,
@@ -231,6 +303,7 @@ var (
 		"OUTCOME_WARN":        2,
 		"OUTCOME_DENY":        3,
 		"OUTCOME_FAULT":       4,
+		"OUTCOME_EXCEPTED":    5,
 	}
 )
 
@@ -245,11 +318,11 @@ func (x Outcome) String() string {
 }
 
 func (Outcome) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_report_proto_enumTypes[3].Descriptor()
+	return file_podc_v1_report_proto_enumTypes[4].Descriptor()
 }
 
 func (Outcome) Type() protoreflect.EnumType {
-	return &file_podc_v1_report_proto_enumTypes[3]
+	return &file_podc_v1_report_proto_enumTypes[4]
 }
 
 func (x Outcome) Number() protoreflect.EnumNumber {
@@ -258,7 +331,7 @@ func (x Outcome) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Outcome.Descriptor instead.
 func (Outcome) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_report_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_report_proto_rawDescGZIP(), []int{4}
 }
 
 // Report explains a compile: every problem found, every default applied and
@@ -285,7 +358,11 @@ type Report struct {
 	// workload, then the Services by name), and inside each in the order of
 	// the rendered manifest: fields by name, list elements by index, map
 	// entries by key.
-	FieldSources  []*FieldSource `protobuf:"bytes,7,rep,name=field_sources,json=fieldSources,proto3" json:"field_sources,omitempty"`
+	FieldSources []*FieldSource `protobuf:"bytes,7,rep,name=field_sources,json=fieldSources,proto3" json:"field_sources,omitempty"`
+	// The violations that the intent's exceptions excepted: what the
+	// excepted rules found, which neither refuses nor warns. Each rule with
+	// one has the decision OUTCOME_EXCEPTED.
+	Excepted      []*Finding `protobuf:"bytes,8,rep,name=excepted,proto3" json:"excepted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -365,6 +442,13 @@ func (x *Report) GetProfile() string {
 func (x *Report) GetFieldSources() []*FieldSource {
 	if x != nil {
 		return x.FieldSources
+	}
+	return nil
+}
+
+func (x *Report) GetExcepted() []*Finding {
+	if x != nil {
+		return x.Excepted
 	}
 	return nil
 }
@@ -651,7 +735,10 @@ type PolicyDecision struct {
 	// The rule's severity.
 	Severity Severity `protobuf:"varint,2,opt,name=severity,proto3,enum=podc.v1.Severity" json:"severity,omitempty"`
 	// What it decided.
-	Outcome       Outcome `protobuf:"varint,3,opt,name=outcome,proto3,enum=podc.v1.Outcome" json:"outcome,omitempty"`
+	Outcome Outcome `protobuf:"varint,3,opt,name=outcome,proto3,enum=podc.v1.Outcome" json:"outcome,omitempty"`
+	// The intent's exception to the rule, when it asks for one (and what
+	// became of it); unset otherwise.
+	Exception     *ExceptionDecision `protobuf:"bytes,4,opt,name=exception,proto3" json:"exception,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -707,11 +794,101 @@ func (x *PolicyDecision) GetOutcome() Outcome {
 	return Outcome_OUTCOME_UNSPECIFIED
 }
 
+func (x *PolicyDecision) GetException() *ExceptionDecision {
+	if x != nil {
+		return x.Exception
+	}
+	return nil
+}
+
+// ExceptionDecision is what became of an intent's exception to a rule.
+type ExceptionDecision struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The exception in the intent: "exceptions[0]".
+	Field string `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	// Its reason, as the intent gives it.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Its expiry, as the intent gives it; empty when it has none.
+	Expires string `protobuf:"bytes,3,opt,name=expires,proto3" json:"expires,omitempty"`
+	// Whether it applied.
+	State ExceptionState `protobuf:"varint,4,opt,name=state,proto3,enum=podc.v1.ExceptionState" json:"state,omitempty"`
+	// What became of it, for a person: how many violations it excepted, when
+	// it expired, why the bundle refused it.
+	Message       string `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExceptionDecision) Reset() {
+	*x = ExceptionDecision{}
+	mi := &file_podc_v1_report_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExceptionDecision) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExceptionDecision) ProtoMessage() {}
+
+func (x *ExceptionDecision) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_report_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExceptionDecision.ProtoReflect.Descriptor instead.
+func (*ExceptionDecision) Descriptor() ([]byte, []int) {
+	return file_podc_v1_report_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ExceptionDecision) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *ExceptionDecision) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ExceptionDecision) GetExpires() string {
+	if x != nil {
+		return x.Expires
+	}
+	return ""
+}
+
+func (x *ExceptionDecision) GetState() ExceptionState {
+	if x != nil {
+		return x.State
+	}
+	return ExceptionState_EXCEPTION_STATE_UNSPECIFIED
+}
+
+func (x *ExceptionDecision) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 var File_podc_v1_report_proto protoreflect.FileDescriptor
 
 const file_podc_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/report.proto\x12\apodc.v1\"\xa7\x02\n" +
+	"\x14podc/v1/report.proto\x12\apodc.v1\"\xd5\x02\n" +
 	"\x06Report\x12,\n" +
 	"\bfindings\x18\x01 \x03(\v2\x10.podc.v1.FindingR\bfindings\x123\n" +
 	"\bdefaults\x18\x02 \x03(\v2\x17.podc.v1.AppliedDefaultR\bdefaults\x125\n" +
@@ -719,7 +896,8 @@ const file_podc_v1_report_proto_rawDesc = "" +
 	"\x05notes\x18\x04 \x03(\tR\x05notes\x12\x18\n" +
 	"\aallowed\x18\x05 \x01(\bR\aallowed\x12\x18\n" +
 	"\aprofile\x18\x06 \x01(\tR\aprofile\x129\n" +
-	"\rfield_sources\x18\a \x03(\v2\x14.podc.v1.FieldSourceR\ffieldSources\"\xe4\x01\n" +
+	"\rfield_sources\x18\a \x03(\v2\x14.podc.v1.FieldSourceR\ffieldSources\x12,\n" +
+	"\bexcepted\x18\b \x03(\v2\x10.podc.v1.FindingR\bexcepted\"\xe4\x01\n" +
 	"\aFinding\x12-\n" +
 	"\bseverity\x18\x01 \x01(\x0e2\x11.podc.v1.SeverityR\bseverity\x12$\n" +
 	"\x05stage\x18\x02 \x01(\x0e2\x0e.podc.v1.StageR\x05stage\x12\x17\n" +
@@ -739,11 +917,18 @@ const file_podc_v1_report_proto_rawDesc = "" +
 	"\vsource_kind\x18\x03 \x01(\x0e2\x13.podc.v1.SourceKindR\n" +
 	"sourceKind\x12!\n" +
 	"\fintent_field\x18\x04 \x01(\tR\vintentField\x12\x17\n" +
-	"\arule_id\x18\x05 \x01(\tR\x06ruleId\"\x84\x01\n" +
+	"\arule_id\x18\x05 \x01(\tR\x06ruleId\"\xbe\x01\n" +
 	"\x0ePolicyDecision\x12\x17\n" +
 	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12-\n" +
 	"\bseverity\x18\x02 \x01(\x0e2\x11.podc.v1.SeverityR\bseverity\x12*\n" +
-	"\aoutcome\x18\x03 \x01(\x0e2\x10.podc.v1.OutcomeR\aoutcome*J\n" +
+	"\aoutcome\x18\x03 \x01(\x0e2\x10.podc.v1.OutcomeR\aoutcome\x128\n" +
+	"\texception\x18\x04 \x01(\v2\x1a.podc.v1.ExceptionDecisionR\texception\"\xa4\x01\n" +
+	"\x11ExceptionDecision\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n" +
+	"\aexpires\x18\x03 \x01(\tR\aexpires\x12-\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x17.podc.v1.ExceptionStateR\x05state\x12\x18\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage*J\n" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSEVERITY_DENY\x10\x01\x12\x11\n" +
@@ -760,13 +945,20 @@ const file_podc_v1_report_proto_rawDesc = "" +
 	"\x17SOURCE_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12SOURCE_KIND_INTENT\x10\x01\x12 \n" +
 	"\x1cSOURCE_KIND_COMPILER_DEFAULT\x10\x02\x12\x1e\n" +
-	"\x1aSOURCE_KIND_POLICY_DEFAULT\x10\x03*k\n" +
+	"\x1aSOURCE_KIND_POLICY_DEFAULT\x10\x03*\xa4\x01\n" +
+	"\x0eExceptionState\x12\x1f\n" +
+	"\x1bEXCEPTION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17EXCEPTION_STATE_APPLIED\x10\x01\x12\x1a\n" +
+	"\x16EXCEPTION_STATE_UNUSED\x10\x02\x12\x1b\n" +
+	"\x17EXCEPTION_STATE_EXPIRED\x10\x03\x12\x1b\n" +
+	"\x17EXCEPTION_STATE_REFUSED\x10\x04*\x81\x01\n" +
 	"\aOutcome\x12\x17\n" +
 	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fOUTCOME_PASS\x10\x01\x12\x10\n" +
 	"\fOUTCOME_WARN\x10\x02\x12\x10\n" +
 	"\fOUTCOME_DENY\x10\x03\x12\x11\n" +
-	"\rOUTCOME_FAULT\x10\x04B8Z6github.com/podc-dev/podc/clients/go/gen/podc/v1;podcv1b\x06proto3"
+	"\rOUTCOME_FAULT\x10\x04\x12\x14\n" +
+	"\x10OUTCOME_EXCEPTED\x10\x05B8Z6github.com/podc-dev/podc/clients/go/gen/podc/v1;podcv1b\x06proto3"
 
 var (
 	file_podc_v1_report_proto_rawDescOnce sync.Once
@@ -780,34 +972,39 @@ func file_podc_v1_report_proto_rawDescGZIP() []byte {
 	return file_podc_v1_report_proto_rawDescData
 }
 
-var file_podc_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_podc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_podc_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_podc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_podc_v1_report_proto_goTypes = []any{
-	(Severity)(0),          // 0: podc.v1.Severity
-	(Stage)(0),             // 1: podc.v1.Stage
-	(SourceKind)(0),        // 2: podc.v1.SourceKind
-	(Outcome)(0),           // 3: podc.v1.Outcome
-	(*Report)(nil),         // 4: podc.v1.Report
-	(*Finding)(nil),        // 5: podc.v1.Finding
-	(*AppliedDefault)(nil), // 6: podc.v1.AppliedDefault
-	(*FieldSource)(nil),    // 7: podc.v1.FieldSource
-	(*PolicyDecision)(nil), // 8: podc.v1.PolicyDecision
+	(Severity)(0),             // 0: podc.v1.Severity
+	(Stage)(0),                // 1: podc.v1.Stage
+	(SourceKind)(0),           // 2: podc.v1.SourceKind
+	(ExceptionState)(0),       // 3: podc.v1.ExceptionState
+	(Outcome)(0),              // 4: podc.v1.Outcome
+	(*Report)(nil),            // 5: podc.v1.Report
+	(*Finding)(nil),           // 6: podc.v1.Finding
+	(*AppliedDefault)(nil),    // 7: podc.v1.AppliedDefault
+	(*FieldSource)(nil),       // 8: podc.v1.FieldSource
+	(*PolicyDecision)(nil),    // 9: podc.v1.PolicyDecision
+	(*ExceptionDecision)(nil), // 10: podc.v1.ExceptionDecision
 }
 var file_podc_v1_report_proto_depIdxs = []int32{
-	5, // 0: podc.v1.Report.findings:type_name -> podc.v1.Finding
-	6, // 1: podc.v1.Report.defaults:type_name -> podc.v1.AppliedDefault
-	8, // 2: podc.v1.Report.decisions:type_name -> podc.v1.PolicyDecision
-	7, // 3: podc.v1.Report.field_sources:type_name -> podc.v1.FieldSource
-	0, // 4: podc.v1.Finding.severity:type_name -> podc.v1.Severity
-	1, // 5: podc.v1.Finding.stage:type_name -> podc.v1.Stage
-	2, // 6: podc.v1.FieldSource.source_kind:type_name -> podc.v1.SourceKind
-	0, // 7: podc.v1.PolicyDecision.severity:type_name -> podc.v1.Severity
-	3, // 8: podc.v1.PolicyDecision.outcome:type_name -> podc.v1.Outcome
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	6,  // 0: podc.v1.Report.findings:type_name -> podc.v1.Finding
+	7,  // 1: podc.v1.Report.defaults:type_name -> podc.v1.AppliedDefault
+	9,  // 2: podc.v1.Report.decisions:type_name -> podc.v1.PolicyDecision
+	8,  // 3: podc.v1.Report.field_sources:type_name -> podc.v1.FieldSource
+	6,  // 4: podc.v1.Report.excepted:type_name -> podc.v1.Finding
+	0,  // 5: podc.v1.Finding.severity:type_name -> podc.v1.Severity
+	1,  // 6: podc.v1.Finding.stage:type_name -> podc.v1.Stage
+	2,  // 7: podc.v1.FieldSource.source_kind:type_name -> podc.v1.SourceKind
+	0,  // 8: podc.v1.PolicyDecision.severity:type_name -> podc.v1.Severity
+	4,  // 9: podc.v1.PolicyDecision.outcome:type_name -> podc.v1.Outcome
+	10, // 10: podc.v1.PolicyDecision.exception:type_name -> podc.v1.ExceptionDecision
+	3,  // 11: podc.v1.ExceptionDecision.state:type_name -> podc.v1.ExceptionState
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_report_proto_init() }
@@ -820,8 +1017,8 @@ func file_podc_v1_report_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_report_proto_rawDesc), len(file_podc_v1_report_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   5,
+			NumEnums:      5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/policy.proto.
  */
 export const file_podc_v1_policy: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL3BvbGljeS5wcm90bxIHcG9kYy52MSImChNMaXN0UG9saWNpZXNSZXF1ZXN0Eg8KB3Byb2ZpbGUYASABKAki7gEKFExpc3RQb2xpY2llc1Jlc3BvbnNlEg4KBmRpZ2VzdBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSIgoIcHJvZmlsZXMYAyADKAsyEC5wb2RjLnYxLlByb2ZpbGUSHAoFcnVsZXMYBCADKAsyDS5wb2RjLnYxLlJ1bGUSLQoJbG9hZGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpsYXN0X2Vycm9yGAYgASgJEjEKDWxhc3RfZXJyb3JfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiwKB1Byb2ZpbGUSDAoEbmFtZRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCSKwAQoEUnVsZRIKCgJpZBgBIAEoCRIQCghwcm9maWxlcxgCIAMoCRIjCghzZXZlcml0eRgDIAEoDjIRLnBvZGMudjEuU2V2ZXJpdHkSDwoHbWVzc2FnZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRIdCgVzdGFnZRgGIAEoDjIOLnBvZGMudjEuU3RhZ2USDgoGZmF1bHRzGAcgASgEEhAKCHBvc2l0aW9uGAggASgJMlwKDVBvbGljeVNlcnZpY2USSwoMTGlzdFBvbGljaWVzEhwucG9kYy52MS5MaXN0UG9saWNpZXNSZXF1ZXN0Gh0ucG9kYy52MS5MaXN0UG9saWNpZXNSZXNwb25zZUItWitnaXRodWIuY29tL3BvZGMtZGV2L3BvZGMvZ2VuL3BvZGMvdjE7cG9kY3YxYgZwcm90bzM", [file_google_protobuf_timestamp, file_podc_v1_report]);
+  fileDesc("ChRwb2RjL3YxL3BvbGljeS5wcm90bxIHcG9kYy52MSImChNMaXN0UG9saWNpZXNSZXF1ZXN0Eg8KB3Byb2ZpbGUYASABKAki7gEKFExpc3RQb2xpY2llc1Jlc3BvbnNlEg4KBmRpZ2VzdBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSIgoIcHJvZmlsZXMYAyADKAsyEC5wb2RjLnYxLlByb2ZpbGUSHAoFcnVsZXMYBCADKAsyDS5wb2RjLnYxLlJ1bGUSLQoJbG9hZGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpsYXN0X2Vycm9yGAYgASgJEjEKDWxhc3RfZXJyb3JfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiwKB1Byb2ZpbGUSDAoEbmFtZRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCSLuAQoEUnVsZRIKCgJpZBgBIAEoCRIQCghwcm9maWxlcxgCIAMoCRIjCghzZXZlcml0eRgDIAEoDjIRLnBvZGMudjEuU2V2ZXJpdHkSDwoHbWVzc2FnZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRIdCgVzdGFnZRgGIAEoDjIOLnBvZGMudjEuU3RhZ2USDgoGZmF1bHRzGAcgASgEEhAKCHBvc2l0aW9uGAggASgJEhAKCGV4Y2VwdGVkGAkgASgEEioKCWV4Y2VwdGlvbhgKIAEoCzIXLnBvZGMudjEuRXhjZXB0aW9uVGVybXMiTwoORXhjZXB0aW9uVGVybXMSEwoLY29uZGl0aW9uYWwYASABKAgSFgoOcmVxdWlyZV9leHBpcnkYAiABKAgSEAoIbWF4X2RheXMYAyABKA0yXAoNUG9saWN5U2VydmljZRJLCgxMaXN0UG9saWNpZXMSHC5wb2RjLnYxLkxpc3RQb2xpY2llc1JlcXVlc3QaHS5wb2RjLnYxLkxpc3RQb2xpY2llc1Jlc3BvbnNlQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_podc_v1_report]);
 
 /**
  * ListPoliciesRequest asks for the loaded bundle.
@@ -196,6 +196,23 @@ export type Rule = Message<"podc.v1.Rule"> & {
    * @generated from field: string position = 8;
    */
   position: string;
+
+  /**
+   * How many times the rule decided OUTCOME_EXCEPTED (an intent's exception
+   * excepted its violations) since the bundle was loaded. A compile
+   * answered from the result cache decides nothing.
+   *
+   * @generated from field: uint64 excepted = 9;
+   */
+  excepted: bigint;
+
+  /**
+   * The bundle's terms for excepting the rule; unset when it cannot be
+   * excepted.
+   *
+   * @generated from field: podc.v1.ExceptionTerms exception = 10;
+   */
+  exception?: ExceptionTerms | undefined;
 };
 
 /**
@@ -204,6 +221,43 @@ export type Rule = Message<"podc.v1.Rule"> & {
  */
 export const RuleSchema: GenMessage<Rule> = /*@__PURE__*/
   messageDesc(file_podc_v1_policy, 3);
+
+/**
+ * ExceptionTerms say on what terms an intent may except a rule.
+ *
+ * @generated from message podc.v1.ExceptionTerms
+ */
+export type ExceptionTerms = Message<"podc.v1.ExceptionTerms"> & {
+  /**
+   * Whether the bundle allows the exception depends on the intent (a
+   * condition over its labels, say); false when it allows every intent.
+   *
+   * @generated from field: bool conditional = 1;
+   */
+  conditional: boolean;
+
+  /**
+   * An exception must say when it expires.
+   *
+   * @generated from field: bool require_expiry = 2;
+   */
+  requireExpiry: boolean;
+
+  /**
+   * An exception may expire at most this many days after the compile that
+   * judges it; 0 means no bound.
+   *
+   * @generated from field: uint32 max_days = 3;
+   */
+  maxDays: number;
+};
+
+/**
+ * Describes the message podc.v1.ExceptionTerms.
+ * Use `create(ExceptionTermsSchema)` to create a new message.
+ */
+export const ExceptionTermsSchema: GenMessage<ExceptionTerms> = /*@__PURE__*/
+  messageDesc(file_podc_v1_policy, 4);
 
 /**
  * PolicyService describes the loaded policy bundle.

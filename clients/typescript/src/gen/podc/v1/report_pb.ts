@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file podc/v1/report.proto.
  */
 export const file_podc_v1_report: GenFile = /*@__PURE__*/
-  fileDesc("ChRwb2RjL3YxL3JlcG9ydC5wcm90bxIHcG9kYy52MSLhAQoGUmVwb3J0EiIKCGZpbmRpbmdzGAEgAygLMhAucG9kYy52MS5GaW5kaW5nEikKCGRlZmF1bHRzGAIgAygLMhcucG9kYy52MS5BcHBsaWVkRGVmYXVsdBIqCglkZWNpc2lvbnMYAyADKAsyFy5wb2RjLnYxLlBvbGljeURlY2lzaW9uEg0KBW5vdGVzGAQgAygJEg8KB2FsbG93ZWQYBSABKAgSDwoHcHJvZmlsZRgGIAEoCRIrCg1maWVsZF9zb3VyY2VzGAcgAygLMhQucG9kYy52MS5GaWVsZFNvdXJjZSKlAQoHRmluZGluZxIjCghzZXZlcml0eRgBIAEoDjIRLnBvZGMudjEuU2V2ZXJpdHkSHQoFc3RhZ2UYAiABKA4yDi5wb2RjLnYxLlN0YWdlEg8KB3J1bGVfaWQYAyABKAkSDQoFZmllbGQYBCABKAkSFgoObWFuaWZlc3RfZmllbGQYBSABKAkSDwoHbWVzc2FnZRgGIAEoCRINCgVmYXVsdBgHIAEoCCJOCg5BcHBsaWVkRGVmYXVsdBINCgVmaWVsZBgBIAEoCRINCgV2YWx1ZRgCIAEoCRIOCgZzb3VyY2UYAyABKAkSDgoGcmVhc29uGAQgASgJIoYBCgtGaWVsZFNvdXJjZRIOCgZvYmplY3QYASABKAkSFgoObWFuaWZlc3RfZmllbGQYAiABKAkSKAoLc291cmNlX2tpbmQYAyABKA4yEy5wb2RjLnYxLlNvdXJjZUtpbmQSFAoMaW50ZW50X2ZpZWxkGAQgASgJEg8KB3J1bGVfaWQYBSABKAkiaQoOUG9saWN5RGVjaXNpb24SDwoHcnVsZV9pZBgBIAEoCRIjCghzZXZlcml0eRgCIAEoDjIRLnBvZGMudjEuU2V2ZXJpdHkSIQoHb3V0Y29tZRgDIAEoDjIQLnBvZGMudjEuT3V0Y29tZSpKCghTZXZlcml0eRIYChRTRVZFUklUWV9VTlNQRUNJRklFRBAAEhEKDVNFVkVSSVRZX0RFTlkQARIRCg1TRVZFUklUWV9XQVJOEAIqjQEKBVN0YWdlEhUKEVNUQUdFX1VOU1BFQ0lGSUVEEAASEAoMU1RBR0VfSU5URU5UEAESFwoTU1RBR0VfSU5URU5UX1BPTElDWRACEhEKDVNUQUdFX0NPTVBJTEUQAxIZChVTVEFHRV9NQU5JRkVTVF9QT0xJQ1kQBBIUChBTVEFHRV9WQUxJREFUSU9OEAUqgwEKClNvdXJjZUtpbmQSGwoXU09VUkNFX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTT1VSQ0VfS0lORF9JTlRFTlQQARIgChxTT1VSQ0VfS0lORF9DT01QSUxFUl9ERUZBVUxUEAISHgoaU09VUkNFX0tJTkRfUE9MSUNZX0RFRkFVTFQQAyprCgdPdXRjb21lEhcKE09VVENPTUVfVU5TUEVDSUZJRUQQABIQCgxPVVRDT01FX1BBU1MQARIQCgxPVVRDT01FX1dBUk4QAhIQCgxPVVRDT01FX0RFTlkQAxIRCg1PVVRDT01FX0ZBVUxUEARCLVorZ2l0aHViLmNvbS9wb2RjLWRldi9wb2RjL2dlbi9wb2RjL3YxO3BvZGN2MWIGcHJvdG8z");
+  fileDesc("ChRwb2RjL3YxL3JlcG9ydC5wcm90bxIHcG9kYy52MSKFAgoGUmVwb3J0EiIKCGZpbmRpbmdzGAEgAygLMhAucG9kYy52MS5GaW5kaW5nEikKCGRlZmF1bHRzGAIgAygLMhcucG9kYy52MS5BcHBsaWVkRGVmYXVsdBIqCglkZWNpc2lvbnMYAyADKAsyFy5wb2RjLnYxLlBvbGljeURlY2lzaW9uEg0KBW5vdGVzGAQgAygJEg8KB2FsbG93ZWQYBSABKAgSDwoHcHJvZmlsZRgGIAEoCRIrCg1maWVsZF9zb3VyY2VzGAcgAygLMhQucG9kYy52MS5GaWVsZFNvdXJjZRIiCghleGNlcHRlZBgIIAMoCzIQLnBvZGMudjEuRmluZGluZyKlAQoHRmluZGluZxIjCghzZXZlcml0eRgBIAEoDjIRLnBvZGMudjEuU2V2ZXJpdHkSHQoFc3RhZ2UYAiABKA4yDi5wb2RjLnYxLlN0YWdlEg8KB3J1bGVfaWQYAyABKAkSDQoFZmllbGQYBCABKAkSFgoObWFuaWZlc3RfZmllbGQYBSABKAkSDwoHbWVzc2FnZRgGIAEoCRINCgVmYXVsdBgHIAEoCCJOCg5BcHBsaWVkRGVmYXVsdBINCgVmaWVsZBgBIAEoCRINCgV2YWx1ZRgCIAEoCRIOCgZzb3VyY2UYAyABKAkSDgoGcmVhc29uGAQgASgJIoYBCgtGaWVsZFNvdXJjZRIOCgZvYmplY3QYASABKAkSFgoObWFuaWZlc3RfZmllbGQYAiABKAkSKAoLc291cmNlX2tpbmQYAyABKA4yEy5wb2RjLnYxLlNvdXJjZUtpbmQSFAoMaW50ZW50X2ZpZWxkGAQgASgJEg8KB3J1bGVfaWQYBSABKAkimAEKDlBvbGljeURlY2lzaW9uEg8KB3J1bGVfaWQYASABKAkSIwoIc2V2ZXJpdHkYAiABKA4yES5wb2RjLnYxLlNldmVyaXR5EiEKB291dGNvbWUYAyABKA4yEC5wb2RjLnYxLk91dGNvbWUSLQoJZXhjZXB0aW9uGAQgASgLMhoucG9kYy52MS5FeGNlcHRpb25EZWNpc2lvbiJ8ChFFeGNlcHRpb25EZWNpc2lvbhINCgVmaWVsZBgBIAEoCRIOCgZyZWFzb24YAiABKAkSDwoHZXhwaXJlcxgDIAEoCRImCgVzdGF0ZRgEIAEoDjIXLnBvZGMudjEuRXhjZXB0aW9uU3RhdGUSDwoHbWVzc2FnZRgFIAEoCSpKCghTZXZlcml0eRIYChRTRVZFUklUWV9VTlNQRUNJRklFRBAAEhEKDVNFVkVSSVRZX0RFTlkQARIRCg1TRVZFUklUWV9XQVJOEAIqjQEKBVN0YWdlEhUKEVNUQUdFX1VOU1BFQ0lGSUVEEAASEAoMU1RBR0VfSU5URU5UEAESFwoTU1RBR0VfSU5URU5UX1BPTElDWRACEhEKDVNUQUdFX0NPTVBJTEUQAxIZChVTVEFHRV9NQU5JRkVTVF9QT0xJQ1kQBBIUChBTVEFHRV9WQUxJREFUSU9OEAUqgwEKClNvdXJjZUtpbmQSGwoXU09VUkNFX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTT1VSQ0VfS0lORF9JTlRFTlQQARIgChxTT1VSQ0VfS0lORF9DT01QSUxFUl9ERUZBVUxUEAISHgoaU09VUkNFX0tJTkRfUE9MSUNZX0RFRkFVTFQQAyqkAQoORXhjZXB0aW9uU3RhdGUSHwobRVhDRVBUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGwoXRVhDRVBUSU9OX1NUQVRFX0FQUExJRUQQARIaChZFWENFUFRJT05fU1RBVEVfVU5VU0VEEAISGwoXRVhDRVBUSU9OX1NUQVRFX0VYUElSRUQQAxIbChdFWENFUFRJT05fU1RBVEVfUkVGVVNFRBAEKoEBCgdPdXRjb21lEhcKE09VVENPTUVfVU5TUEVDSUZJRUQQABIQCgxPVVRDT01FX1BBU1MQARIQCgxPVVRDT01FX1dBUk4QAhIQCgxPVVRDT01FX0RFTlkQAxIRCg1PVVRDT01FX0ZBVUxUEAQSFAoQT1VUQ09NRV9FWENFUFRFRBAFQi1aK2dpdGh1Yi5jb20vcG9kYy1kZXYvcG9kYy9nZW4vcG9kYy92MTtwb2RjdjFiBnByb3RvMw");
 
 /**
  * Report explains a compile: every problem found, every default applied and
@@ -74,6 +74,15 @@ export type Report = Message<"podc.v1.Report"> & {
    * @generated from field: repeated podc.v1.FieldSource field_sources = 7;
    */
   fieldSources: FieldSource[];
+
+  /**
+   * The violations that the intent's exceptions excepted: what the
+   * excepted rules found, which neither refuses nor warns. Each rule with
+   * one has the decision OUTCOME_EXCEPTED.
+   *
+   * @generated from field: repeated podc.v1.Finding excepted = 8;
+   */
+  excepted: Finding[];
 };
 
 /**
@@ -282,6 +291,14 @@ export type PolicyDecision = Message<"podc.v1.PolicyDecision"> & {
    * @generated from field: podc.v1.Outcome outcome = 3;
    */
   outcome: Outcome;
+
+  /**
+   * The intent's exception to the rule, when it asks for one (and what
+   * became of it); unset otherwise.
+   *
+   * @generated from field: podc.v1.ExceptionDecision exception = 4;
+   */
+  exception?: ExceptionDecision | undefined;
 };
 
 /**
@@ -290,6 +307,56 @@ export type PolicyDecision = Message<"podc.v1.PolicyDecision"> & {
  */
 export const PolicyDecisionSchema: GenMessage<PolicyDecision> = /*@__PURE__*/
   messageDesc(file_podc_v1_report, 4);
+
+/**
+ * ExceptionDecision is what became of an intent's exception to a rule.
+ *
+ * @generated from message podc.v1.ExceptionDecision
+ */
+export type ExceptionDecision = Message<"podc.v1.ExceptionDecision"> & {
+  /**
+   * The exception in the intent: "exceptions[0]".
+   *
+   * @generated from field: string field = 1;
+   */
+  field: string;
+
+  /**
+   * Its reason, as the intent gives it.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * Its expiry, as the intent gives it; empty when it has none.
+   *
+   * @generated from field: string expires = 3;
+   */
+  expires: string;
+
+  /**
+   * Whether it applied.
+   *
+   * @generated from field: podc.v1.ExceptionState state = 4;
+   */
+  state: ExceptionState;
+
+  /**
+   * What became of it, for a person: how many violations it excepted, when
+   * it expired, why the bundle refused it.
+   *
+   * @generated from field: string message = 5;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message podc.v1.ExceptionDecision.
+ * Use `create(ExceptionDecisionSchema)` to create a new message.
+ */
+export const ExceptionDecisionSchema: GenMessage<ExceptionDecision> = /*@__PURE__*/
+  messageDesc(file_podc_v1_report, 5);
 
 /**
  * Severity is how serious a finding is.
@@ -425,6 +492,61 @@ export const SourceKindSchema: GenEnum<SourceKind> = /*@__PURE__*/
   enumDesc(file_podc_v1_report, 2);
 
 /**
+ * ExceptionState is what became of an exception.
+ *
+ * @generated from enum podc.v1.ExceptionState
+ */
+export enum ExceptionState {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: EXCEPTION_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The bundle allows it and the rule found violations: they are excepted
+   * (the report's excepted findings) and the decision is OUTCOME_EXCEPTED.
+   *
+   * @generated from enum value: EXCEPTION_STATE_APPLIED = 1;
+   */
+  APPLIED = 1,
+
+  /**
+   * The bundle allows it, but the rule found nothing to except: the
+   * decision is the rule's own (OUTCOME_PASS, or OUTCOME_FAULT), and the
+   * exception may be dropped.
+   *
+   * @generated from enum value: EXCEPTION_STATE_UNUSED = 2;
+   */
+  UNUSED = 2,
+
+  /**
+   * It expired: the rule decides as without it, and a warning at
+   * exceptions[i].expires says so.
+   *
+   * @generated from enum value: EXCEPTION_STATE_EXPIRED = 3;
+   */
+  EXPIRED = 3,
+
+  /**
+   * The bundle does not allow it (the rule cannot be excepted, or not by
+   * this intent, or not without an expiry, or not for that long): the rule
+   * decides as without it, and a denial at exceptions[i] refuses the
+   * intent.
+   *
+   * @generated from enum value: EXCEPTION_STATE_REFUSED = 4;
+   */
+  REFUSED = 4,
+}
+
+/**
+ * Describes the enum podc.v1.ExceptionState.
+ */
+export const ExceptionStateSchema: GenEnum<ExceptionState> = /*@__PURE__*/
+  enumDesc(file_podc_v1_report, 3);
+
+/**
  * Outcome is what a policy rule decided.
  *
  * @generated from enum podc.v1.Outcome
@@ -465,11 +587,19 @@ export enum Outcome {
    * @generated from enum value: OUTCOME_FAULT = 4;
    */
   FAULT = 4,
+
+  /**
+   * The rule failed, but the intent's exception to it applies: its
+   * violations are reported as excepted and neither refuse nor warn.
+   *
+   * @generated from enum value: OUTCOME_EXCEPTED = 5;
+   */
+  EXCEPTED = 5,
 }
 
 /**
  * Describes the enum podc.v1.Outcome.
  */
 export const OutcomeSchema: GenEnum<Outcome> = /*@__PURE__*/
-  enumDesc(file_podc_v1_report, 3);
+  enumDesc(file_podc_v1_report, 4);
 
