@@ -36,17 +36,16 @@ containers:
       - {name: EMPTY}
       - {name: FROM_CM, configMapKey: {name: cm, key: k, optional: true}}
       - {name: FROM_SECRET, secretKey: {name: s, key: k}}
+      - {name: POD_IP, field: status.podIP}
       - {name: AFTER, value: after}
     envFrom:
       - {configMap: cm, prefix: CM_}
       - {secret: s}
 `,
 			lost: []string{
-				"Pod/app: spec.containers[0].env[4]",
 				"Pod/app: spec.containers[0].envFrom[1].secretRef.optional",
 			},
 			reasons: map[string]string{
-				"Pod/app: spec.containers[0].env[4]":                        "POD_IP from fieldRef status.podIP",
 				"Pod/app: spec.containers[0].envFrom[1].secretRef.optional": "has no optional",
 			},
 		},
@@ -73,12 +72,8 @@ containers:
       cpu: {limit: 500m}
       memory: {limit: 1Gi}
       ephemeralStorage: {limit: 2G}
+      extended: [{name: nvidia.com/gpu, limit: "1"}]
 `,
-			lost: []string{
-				"Pod/app: spec.containers[0].resources.requests[nvidia.com/gpu]",
-				"Pod/app: spec.containers[0].resources.limits[nvidia.com/gpu]",
-			},
-			reasons: map[string]string{"Pod/app: spec.containers[0].resources.limits[nvidia.com/gpu]": "cpu, memory and ephemeral-storage"},
 		},
 		{
 			name: "resources in a deployment: a request compile writes is a loss",
@@ -101,6 +96,7 @@ spec:
 			intent: `
 name: app
 labels: {app: app}
+selector: {app: app}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: app
@@ -211,18 +207,16 @@ volumes:
   - {name: scratch, scratch: {}}
   - {name: cache, scratch: {memory: true, sizeLimit: 64Mi}}
   - {name: config, config: {name: app-config}}
-  - {name: tls, secret: {name: app-tls, optional: true}}
+  - {name: tls, secret: {name: app-tls, optional: true, items: [{key: tls.crt, path: cert}]}}
   - {name: data, persistent: {claimName: app-data, readOnly: true}}
 `,
 			lost: []string{
-				"Pod/app: spec.volumes[3].secret.items",
 				"Pod/app: spec.volumes[5]",
 				"Pod/app: spec.containers[0].volumeMounts[4].mountPropagation",
 				"Pod/app: spec.containers[0].volumeMounts[5]",
 			},
 			reasons: map[string]string{
-				"Pod/app: spec.volumes[3].secret.items":       "does not read it yet",
-				"Pod/app: spec.volumes[5]":                    "does not read",
+				"Pod/app: spec.volumes[5]":                    "a hostPath volume: the intent declares emptyDir, configMap, secret",
 				"Pod/app: spec.containers[0].volumeMounts[5]": "mounts volume host, which is lost",
 			},
 		},

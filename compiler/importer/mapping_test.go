@@ -159,62 +159,14 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 replicas: 3
 restartPolicy: RESTART_POLICY_ALWAYS
 containers:
   - {name: web, image: "nginx:1.27.3"}
 `,
-			notes: []string{"Deployment/web: spec.selector: podc selects the pods with app.kubernetes.io/managed-by=podc,app.kubernetes.io/name=web instead of app=web"},
-		},
-		{
-			name: "rollout and scheduling settings are lost",
-			in: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  strategy: {type: Recreate}
-  minReadySeconds: 5
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      nodeSelector: {kubernetes.io/os: linux}
-      tolerations: [{operator: Exists}]
-      affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, podAffinityTerm: {topologyKey: kubernetes.io/hostname}}]}}
-      terminationGracePeriodSeconds: 60
-      securityContext: {runAsNonRoot: true, fsGroup: 2000}
-      containers:
-      - name: web
-        image: nginx:1.27.3
-        lifecycle: {preStop: {exec: {command: [sleep, "5"]}}}
-`,
-			intent: `
-name: web
-labels: {app: web}
-controller: CONTROLLER_DEPLOYMENT
-containers:
-  - {name: web, image: "nginx:1.27.3"}
-`,
-			lost: []string{
-				"Deployment/web: metadata.labels[app]",
-				"Deployment/web: spec.strategy",
-				"Deployment/web: spec.minReadySeconds",
-				"Deployment/web: spec.template.spec.nodeSelector",
-				"Deployment/web: spec.template.spec.tolerations",
-				"Deployment/web: spec.template.spec.affinity",
-				"Deployment/web: spec.template.spec.terminationGracePeriodSeconds",
-				"Deployment/web: spec.template.spec.securityContext",
-				"Deployment/web: spec.template.spec.containers[0].lifecycle",
-			},
-			reasons: map[string]string{
-				"Deployment/web: metadata.labels[app]":                       "compile adds app=web",
-				"Deployment/web: spec.strategy":                              "does not read it yet",
-				"Deployment/web: spec.template.spec.affinity":                "does not read it yet",
-				"Deployment/web: spec.template.spec.securityContext":         "does not read it yet",
-				"Deployment/web: spec.template.spec.containers[0].lifecycle": "does not read it yet",
-			},
+			notes: []string{"Deployment/web: spec.selector: kept as the intent's selector (app=web): the Deployment and every Service select the pods with it"},
 		},
 		{
 			name: "init steps and native sidecars",

@@ -38,6 +38,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
@@ -47,7 +48,7 @@ containers:
       - {name: grpc, containerPort: 9090, expose: EXPOSE_CLUSTER}
       - {name: admin, containerPort: 9901}
 `,
-			notes: []string{"the ports' expose forms them (Service web)", "Service/web: spec.selector: podc selects the pods"},
+			notes: []string{"the ports' expose forms them (Service web)", "Deployment/web: spec.selector: kept as the intent's selector (app=web)"},
 		},
 		{
 			name: "the simple form with the NodePort Service",
@@ -75,6 +76,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
@@ -128,6 +130,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
@@ -156,7 +159,7 @@ services:
 			notes: []string{"named in the intent's services"},
 		},
 		{
-			name: "ports targeted by number and unnamed are named; a port no container declares is declared",
+			name: "ports targeted by number and unnamed are named (or left to compile to name); a port no container declares is declared",
 			in: deployment + `        - containerPort: 8080
 ---
 apiVersion: v1
@@ -178,13 +181,14 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
     image: "web:1.0"
     ports:
       - {name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}
-      - {name: tcp-9090, containerPort: 9090, expose: EXPOSE_CLUSTER}
+      - {containerPort: 9090, expose: EXPOSE_CLUSTER}
 services:
   - {name: web, ports: [{name: http, servicePort: 80}]}
   - {name: web-admin, ports: [{name: tcp-9090}]}
@@ -230,6 +234,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
@@ -285,6 +290,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080}]}
@@ -310,7 +316,7 @@ containers:
 func TestImportMetadata(t *testing.T) {
 	runMapCases(t, []mapCase{
 		{
-			name: "the pods' labels and annotations are the intent's",
+			name: "labels most objects share and annotations all share are the intent's; the rest are the pods', the workload's or the Services'",
 			in: `
 apiVersion: apps/v1
 kind: Deployment
@@ -340,23 +346,22 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
-annotations: {prometheus.io/scrape: "true"}
+selector: {app: web}
+podAnnotations: {prometheus.io/scrape: "true"}
+serviceAnnotations: {prometheus.io/scrape: "true", owner: team-a}
 controller: CONTROLLER_DEPLOYMENT
 containers:
-  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}]}
-services:
-  - {name: web, ports: [{name: http, servicePort: 80}], annotations: {owner: team-a}}
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}]}
 `,
 			lost: []string{
-				"Deployment/web: metadata.annotations[prometheus.io/scrape]",
 				"Deployment/web: metadata.labels[chart]",
 				"Deployment/web: metadata.labels[app.kubernetes.io/managed-by]",
 			},
 			reasons: map[string]string{
 				"Deployment/web: metadata.labels[app.kubernetes.io/managed-by]": "podc sets app.kubernetes.io/managed-by=podc",
-				"Deployment/web: metadata.labels[chart]":                        "not on the pods",
-				"Deployment/web: metadata.annotations[prometheus.io/scrape]":    "compile adds it",
+				"Deployment/web: metadata.labels[chart]":                        "not on Deployment/web's pod template, Service/web: the intent's labels go on the workload, its pods and its Services alike",
 			},
+			notes: []string{"the ports' expose forms them (Service web)"},
 		},
 		{
 			name: "a value the intent's checks refuse is left out",
