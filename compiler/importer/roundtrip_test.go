@@ -276,9 +276,18 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 	}
 	for _, l := range keyLosses {
 		p := parsePath(orig[l.Object], l.Field)
-		remove(orig[l.Object], p)
-		if c, ok := compiled[l.Object]; ok {
-			remove(c, translate(p, l.Object, spliced))
+		ps := []path{p}
+		if last := p[len(p)-1]; last.name == "serviceAccountName" {
+			// The apiserver's defaulting keeps the deprecated
+			// serviceAccount equal to it.
+			alias := append(append(path{}, p[:len(p)-1]...), step{name: "serviceAccount", index: -1})
+			ps = append(ps, alias)
+		}
+		for _, p := range ps {
+			remove(orig[l.Object], p)
+			if c, ok := compiled[l.Object]; ok {
+				remove(c, translate(p, l.Object, spliced))
+			}
 		}
 	}
 	for list, idx := range spliced {

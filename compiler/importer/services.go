@@ -208,9 +208,11 @@ func (s *svc) carries(pr *portRef) bool {
 // exposeAndName sets each carried pod port's expose (EXPOSE_NODE when a
 // NodePort or LoadBalancer Service carries it) and name: its own, else the
 // name of the first Service port that carries it, else one made from its
-// protocol and number. A Service port of another name, or one that targets
-// the pod port by number, is lost: compile names Service ports after the
-// pod ports and targets them by name.
+// protocol and number, which the intent leaves out when it is the one
+// compile gives an exposed port without a name ("tcp-8080"). A Service
+// port of another name, or one that targets the pod port by number, is
+// lost: compile names Service ports after the pod ports and targets them
+// by name.
 func (b *builder) exposeAndName(svcs []*svc) {
 	used := map[string]bool{}
 	for _, pr := range b.ports {
