@@ -117,7 +117,7 @@ func (b *builder) run() {
 	b.exposeAndName(b.svcs)
 	kept := b.keepSelector(b.svcs)
 	own := b.labelsAndAnnotations(b.svcs, kept)
-	b.serviceSelectors(b.svcs, kept)
+	b.accountSelectors(b.svcs, kept)
 	b.emitServices(b.svcs, own)
 	objs := []*object{w}
 	for _, s := range b.svcs {

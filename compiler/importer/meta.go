@@ -81,13 +81,8 @@ func (b *builder) keepSelector(svcs []*svc) map[string]string {
 			b.use(w, ml)
 			b.prov["selector"] = source{obj: w, path: ml}
 		}
-		if len(sel.MatchExpressions) > 0 {
-			reason := "match expressions: the intent keeps a selector of labels only; its matchLabels are kept, so the Deployment selects the pods those select"
-			if kept == nil {
-				reason = fmt.Sprintf("match expressions: the intent keeps a selector of labels only, so podc selects the pods with its own labels, %s; a Deployment's selector cannot change: replace the running Deployment rather than apply over it",
-					labels.Set(b.podcLabels()))
-			}
-			b.why(w, sp.f("matchExpressions"), reason)
+		if len(sel.MatchExpressions) > 0 && kept != nil {
+			b.why(w, sp.f("matchExpressions"), "match expressions: the intent keeps a selector of labels only; its matchLabels are kept, so the Deployment selects the pods those select")
 		}
 	case w.pod != nil && len(svcs) > 0:
 		s := svcs[0].obj
@@ -109,17 +104,22 @@ func (b *builder) keepSelector(svcs []*svc) map[string]string {
 	return kept
 }
 
-// serviceSelectors accounts for the Services' selectors: compile selects
-// with the kept selector, else with podc's own labels (its name label
-// perhaps the intent's), in every Service; a Service that selects with
-// other labels loses its selector.
-func (b *builder) serviceSelectors(svcs []*svc, kept map[string]string) {
+// accountSelectors accounts for the selectors compile writes after the
+// labels are chosen: the kept selector, else podc's own labels (its name
+// label perhaps the intent's), in every Service, and in a Deployment whose
+// selector could not be kept; a Service that selects with other labels
+// loses its selector.
+func (b *builder) accountSelectors(svcs []*svc, kept map[string]string) {
 	sp := fieldPath{}.f("spec").f("selector")
 	want := kept
 	if want == nil {
 		want = b.podcLabels()
 		if v, ok := b.wi.GetLabels()[intent.LabelName]; ok {
 			want[intent.LabelName] = v
+		}
+		if w := b.objs.workload; w.deployment != nil {
+			b.why(w, sp, fmt.Sprintf("the intent keeps a selector of labels only, so podc selects the pods with its own labels, %s; a Deployment's selector cannot change: replace the running Deployment rather than apply over it",
+				labels.Set(want)))
 		}
 	}
 	for _, s := range svcs {
@@ -139,7 +139,7 @@ func (b *builder) serviceSelectors(svcs []*svc, kept map[string]string) {
 // field.
 type metaMaps map[string]map[string]string
 
-// set puts k=v into the map called field, recording where it came from
+// setMeta puts k=v into the map called field, recording where it came from
 // (h at p) so that the intent's checks can refuse it; a value the checks
 // refused in an earlier round is left out.
 func (b *builder) setMeta(m metaMaps, field, k, v string, h holder, p fieldPath) {
@@ -158,7 +158,7 @@ func metaDropKey(field, k string) string { return field + "\x01" + k }
 
 // labelsAndAnnotations maps the labels and annotations of every holder
 // into the intent's maps, so that compile writes each holder's own: the
-// labels every object shares with the same value are the intent's labels,
+// labels most holders share with the same value are the intent's labels,
 // the pods' others its podLabels (the kept selector goes on the pods by
 // itself); the annotations every holder shares are its annotations, the
 // rest the workload's, the pods' and the Services' own. What compile
