@@ -135,7 +135,7 @@ grep -q '"lost"' <<<"$out" && fail "import web.yaml lost fields: $out"
   fail "the imported intent does not compile"
 refused "Code: FailedPrecondition" "$grpcurl" -plaintext -d "{\"manifests\": $(jq -Rs . examples/manifests/web-scheduled.yaml)}" "$addr" podc.v1.CompilerService/Import
 out=$("$grpcurl" -plaintext -d "{\"manifests\": $(jq -Rs . examples/manifests/web-scheduled.yaml), \"allowLoss\": true}" "$addr" podc.v1.CompilerService/Import)
-grep -q '"field": "spec.template.spec.nodeSelector"' <<<"$out" || fail "import with allowLoss does not list the lost field: $out"
+grep -q '"field": "spec.template.spec.schedulerName"' <<<"$out" || fail "import with allowLoss does not list the lost field: $out"
 ok "import"
 
 # podc import: exit 0 for web.yaml, 1 for the lossy manifests, 0 with --allow-loss.
@@ -146,7 +146,7 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "podc import of lossy manifests exited $rc, want 1"
-grep -q '^Deployment/web: spec.template.spec.nodeSelector: ' "$work/import-refused.log" || fail "podc import does not name the lost field"
+grep -q '^Deployment/web: spec.template.spec.schedulerName: ' "$work/import-refused.log" || fail "podc import does not name the lost field"
 "$podc" import -f examples/manifests/web-scheduled.yaml --allow-loss >/dev/null 2>"$work/import-loss.log" || fail "podc import --allow-loss"
 ok "podc import"
 

@@ -35,9 +35,9 @@ spec:
   ports: [{name: http, port: 80, targetPort: http}]
 `
 
-// lossyManifests adds what the intent cannot say: a node selector and a
-// toleration.
-var lossyManifests = strings.Replace(webManifests, "      containers:\n", "      nodeSelector: {disk: ssd}\n      tolerations: [{operator: Exists}]\n      containers:\n", 1)
+// lossyManifests adds what the intent cannot say: a scheduler name and
+// the Services' environment variables turned off.
+var lossyManifests = strings.Replace(webManifests, "      containers:\n", "      schedulerName: bin-packer\n      enableServiceLinks: false\n      containers:\n", 1)
 
 func TestImportRPC(t *testing.T) {
 	e := start(t)
@@ -54,7 +54,7 @@ func TestImportRPC(t *testing.T) {
 		t.Errorf("port %v: want it exposed in the cluster at 80", p)
 	}
 	if len(resp.GetNotes()) == 0 {
-		t.Error("no notes: the selectors podc replaces are not said")
+		t.Error("no notes: the selector kept is not said")
 	}
 	// The intent compiles back.
 	out, err := e.compiler.Compile(ctx, &podcv1.CompileRequest{Intent: wi})
@@ -80,7 +80,7 @@ func TestImportRPCRefusesLoss(t *testing.T) {
 		case *errdetails.BadRequest:
 			for _, v := range d.GetFieldViolations() {
 				fields = append(fields, v.GetField())
-				if !strings.Contains(v.GetDescription(), "does not read it yet") || !strings.Contains(v.GetDescription(), "(at ") {
+				if !strings.Contains(v.GetDescription(), "the intent has no") || !strings.Contains(v.GetDescription(), "(at ") {
 					t.Errorf("violation %v: want the reason and the position", v)
 				}
 			}
@@ -88,14 +88,14 @@ func TestImportRPCRefusesLoss(t *testing.T) {
 			reason = d.GetReason() + " " + d.GetMetadata()["lost"]
 		}
 	}
-	want := []string{"Deployment/web: spec.template.spec.nodeSelector", "Deployment/web: spec.template.spec.tolerations"}
+	want := []string{"Deployment/web: spec.template.spec.schedulerName", "Deployment/web: spec.template.spec.enableServiceLinks"}
 	if strings.Join(fields, ",") != strings.Join(want, ",") {
 		t.Errorf("violations name %v, want %v", fields, want)
 	}
 	if reason != ReasonLossyImport+" 2" {
 		t.Errorf("ErrorInfo reason %q, want %s with 2 lost", reason, ReasonLossyImport)
 	}
-	if !strings.HasPrefix(st.Message(), "2 fields the intent cannot say; allow_loss drops them: Deployment/web: spec.template.spec.nodeSelector: ") {
+	if !strings.HasPrefix(st.Message(), "2 fields the intent cannot say; allow_loss drops them: Deployment/web: spec.template.spec.schedulerName: ") {
 		t.Errorf("message %q", st.Message())
 	}
 
@@ -107,7 +107,7 @@ func TestImportRPCRefusesLoss(t *testing.T) {
 		t.Fatalf("lost %v, want 2", resp.GetLost())
 	}
 	l := resp.GetLost()[0]
-	if l.GetObject() != "Deployment/web" || l.GetField() != "spec.template.spec.nodeSelector" || l.GetLine() != 9 || l.GetColumn() != 7 || l.GetReason() == "" {
+	if l.GetObject() != "Deployment/web" || l.GetField() != "spec.template.spec.schedulerName" || l.GetLine() != 9 || l.GetColumn() != 7 || l.GetReason() == "" {
 		t.Errorf("lost[0] = %v", l)
 	}
 }

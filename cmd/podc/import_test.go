@@ -32,9 +32,9 @@ spec:
   ports: [{name: http, port: 80, targetPort: http}]
 `
 
-// lossyManifests adds a node selector and a toleration, which the intent
-// cannot say.
-var lossyManifests = strings.Replace(webManifests, "      containers:\n", "      nodeSelector: {disk: ssd}\n      tolerations: [{operator: Exists}]\n      containers:\n", 1)
+// lossyManifests adds a scheduler name and turns the Services'
+// environment variables off, which the intent cannot say.
+var lossyManifests = strings.Replace(webManifests, "      containers:\n", "      schedulerName: bin-packer\n      enableServiceLinks: false\n      containers:\n", 1)
 
 func TestImportWritesTheIntent(t *testing.T) {
 	for _, o := range []string{"json", "yaml"} {
@@ -53,7 +53,7 @@ func TestImportWritesTheIntent(t *testing.T) {
 			if o == "json" && !strings.HasPrefix(out, "{\n  \"name\": \"web\"") || o == "yaml" && !strings.HasPrefix(out, "name: web\n") {
 				t.Errorf("stdout is not %s:\n%s", o, out)
 			}
-			if strings.Contains(errs, "warning") || !strings.Contains(errs, "note: Deployment/web: spec.selector: podc selects the pods") {
+			if strings.Contains(errs, "warning") || !strings.Contains(errs, "note: Deployment/web: spec.selector: kept as the intent's selector") {
 				t.Errorf("stderr:\n%s", errs)
 			}
 			// The intent compiles.
@@ -73,8 +73,8 @@ func TestImportRefusesLossExitsOne(t *testing.T) {
 		t.Errorf("stdout must be empty on refusal, got:\n%s", out)
 	}
 	want := "refused: 2 fields the intent cannot say (--allow-loss drops them)\n" +
-		"Deployment/web: spec.template.spec.nodeSelector: the intent can say this, but podc import does not read it yet (at 9:7)\n" +
-		"Deployment/web: spec.template.spec.tolerations: the intent can say this, but podc import does not read it yet (at 10:7)\n"
+		"Deployment/web: spec.template.spec.schedulerName: the intent has no scheduler name: compile leaves the cluster's default scheduler (at 9:7)\n" +
+		"Deployment/web: spec.template.spec.enableServiceLinks: the intent has no setting for Service environment variables: compile leaves them on (at 10:7)\n"
 	if errs != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", errs, want)
 	}
@@ -94,8 +94,8 @@ func TestImportAllowLossWarnsForEachField(t *testing.T) {
 		t.Fatalf("stdout is not an intent: %v", err)
 	}
 	for _, w := range []string{
-		"warning: lost Deployment/web: spec.template.spec.nodeSelector: the intent can say this, but podc import does not read it yet (at 9:7)\n",
-		"warning: lost Deployment/web: spec.template.spec.tolerations: the intent can say this, but podc import does not read it yet (at 10:7)\n",
+		"warning: lost Deployment/web: spec.template.spec.schedulerName: the intent has no scheduler name: compile leaves the cluster's default scheduler (at 9:7)\n",
+		"warning: lost Deployment/web: spec.template.spec.enableServiceLinks: the intent has no setting for Service environment variables: compile leaves them on (at 10:7)\n",
 	} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errs)

@@ -115,14 +115,15 @@ func (b *builder) run() {
 	b.podSpec(w, w.podSpecPath())
 	b.svcs = b.resolveServices()
 	b.exposeAndName(b.svcs)
-	objs := make([]*object, 0, len(b.svcs))
+	kept := b.keepSelector(b.svcs)
+	own := b.labelsAndAnnotations(b.svcs, kept)
+	b.accountSelectors(b.svcs, kept)
+	b.emitServices(b.svcs, own)
+	objs := []*object{w}
 	for _, s := range b.svcs {
 		objs = append(objs, s.obj)
 	}
-	own := b.labelsAndAnnotations(objs)
-	b.emitServices(b.svcs, own)
-	b.selectorNotes()
-	for _, o := range append([]*object{w}, objs...) {
+	for _, o := range objs {
 		b.use(o, fieldPath{}.f("apiVersion"))
 		b.use(o, fieldPath{}.f("kind"))
 	}

@@ -23,7 +23,10 @@ const (
 
 // portRef is a container port mapped into the intent, for the Services.
 type portRef struct {
-	port      *podcv1.Port
+	port *podcv1.Port
+	// name is the port's name as compile writes it: its own, or the one
+	// compile gives an exposed port without one.
+	name      string
 	path      fieldPath // the port in the manifest
 	container int       // index in the intent list
 	role      role
@@ -99,6 +102,58 @@ func (b *builder) container(w *object, p fieldPath, c *corev1.Container, ip diag
 	out.Mounts = b.mounts(w, p, c, ip, vols)
 	out.Probes = b.probes(w, p, c, ip)
 	out.SecurityContext = b.securityContext(w, p.f("securityContext"), c.SecurityContext, ip.Field("securityContext"))
+	out.Lifecycle = b.lifecycle(w, p.f("lifecycle"), c.Lifecycle, ip.Field("lifecycle"))
+	for _, f := range []struct {
+		field string
+		v     bool
+		into  *bool
+	}{{"stdin", c.Stdin, &out.Stdin}, {"tty", c.TTY, &out.Tty}} {
+		if f.v && b.take(w, p.f(f.field), ip.Field(f.field)) {
+			*f.into = true
+		}
+	}
+	return out
+}
+
+// lifecycle maps a container's postStart and preStop hooks at p into the
+// intent's at ip; nil when it has neither.
+func (b *builder) lifecycle(w *object, p fieldPath, lc *corev1.Lifecycle, ip diag.Path) *podcv1.Lifecycle {
+	if lc == nil || b.dropped(w, p) {
+		return nil
+	}
+	b.record(ip, w, p, false)
+	out := &podcv1.Lifecycle{
+		PostStart: b.hook(w, p.f("postStart"), lc.PostStart, ip.Field("postStart")),
+		PreStop:   b.hook(w, p.f("preStop"), lc.PreStop, ip.Field("preStop")),
+	}
+	b.why(w, p.f("stopSignal"), "the intent's hooks have no stop signal")
+	if out.PostStart == nil && out.PreStop == nil {
+		return nil
+	}
+	return out
+}
+
+// hook maps one hook at p into the intent's at ip: exec, httpGet or
+// sleep; nil when it is refused or has another action.
+func (b *builder) hook(w *object, p fieldPath, h *corev1.LifecycleHandler, ip diag.Path) *podcv1.LifecycleHandler {
+	if h == nil || b.dropped(w, p) {
+		return nil
+	}
+	out := &podcv1.LifecycleHandler{}
+	switch {
+	case h.Exec != nil:
+		out.Handler = &podcv1.LifecycleHandler_Exec{Exec: &podcv1.ExecAction{Command: h.Exec.Command}}
+		b.use(w, p.f("exec").f("command"))
+	case h.HTTPGet != nil:
+		out.Handler = &podcv1.LifecycleHandler_HttpGet{HttpGet: b.httpGet(w, p.f("httpGet"), h.HTTPGet, "hooks")}
+	case h.Sleep != nil:
+		out.Handler = &podcv1.LifecycleHandler_Sleep{Sleep: &podcv1.SleepAction{Seconds: h.Sleep.Seconds}}
+		b.use(w, p.f("sleep").f("seconds"))
+	default:
+		b.why(w, p, "the intent's hooks run a command (exec), send an HTTP request (httpGet) or wait (sleep); Kubernetes keeps tcpSocket hooks only for backward compatibility, and they fail when they run")
+		return nil
+	}
+	b.record(ip, w, p, false)
 	return out
 }
 
@@ -141,7 +196,7 @@ func (b *builder) env(w *object, p fieldPath, c *corev1.Container, ip diag.Path)
 				v.Source = &podcv1.EnvVar_Value{Value: e.Value}
 			}
 			b.use(w, ep.f("value"))
-		case vf.ConfigMapKeyRef != nil && vf.SecretKeyRef == nil && vf.FieldRef == nil && vf.ResourceFieldRef == nil && vf.FileKeyRef == nil:
+		case vf.ConfigMapKeyRef != nil:
 			r := vf.ConfigMapKeyRef
 			k := &podcv1.KeyRef{Name: r.Name, Key: r.Key}
 			rp := ep.f("valueFrom").f("configMapKeyRef")
@@ -149,7 +204,7 @@ func (b *builder) env(w *object, p fieldPath, c *corev1.Container, ip diag.Path)
 			b.use(w, rp.f("key"))
 			b.optional(w, rp.f("optional"), r.Optional, &k.Optional)
 			v.Source = &podcv1.EnvVar_ConfigMapKey{ConfigMapKey: k}
-		case vf.SecretKeyRef != nil && vf.ConfigMapKeyRef == nil && vf.FieldRef == nil && vf.ResourceFieldRef == nil && vf.FileKeyRef == nil:
+		case vf.SecretKeyRef != nil:
 			r := vf.SecretKeyRef
 			k := &podcv1.KeyRef{Name: r.Name, Key: r.Key}
 			rp := ep.f("valueFrom").f("secretKeyRef")
@@ -157,8 +212,21 @@ func (b *builder) env(w *object, p fieldPath, c *corev1.Container, ip diag.Path)
 			b.use(w, rp.f("key"))
 			b.optional(w, rp.f("optional"), r.Optional, &k.Optional)
 			v.Source = &podcv1.EnvVar_SecretKey{SecretKey: k}
+		case vf.FieldRef != nil:
+			v.Source = &podcv1.EnvVar_Field{Field: vf.FieldRef.FieldPath}
+			b.fieldRef(w, ep.f("valueFrom").f("fieldRef"), vf.FieldRef)
+		case vf.ResourceFieldRef != nil:
+			r := vf.ResourceFieldRef
+			v.Source = &podcv1.EnvVar_Resource{Resource: &podcv1.ResourceRef{Container: r.ContainerName, Resource: r.Resource, Divisor: divisor(r.Divisor)}}
+			rp := ep.f("valueFrom").f("resourceFieldRef")
+			for _, k := range []string{"containerName", "resource", "divisor"} {
+				b.use(w, rp.f(k))
+			}
+			if r.ContainerName == "" {
+				b.lose(w, rp.f("containerName"), fmt.Sprintf("unset, but compile names the container itself, %s: the same resource", c.Name))
+			}
 		default:
-			b.why(w, ep, fmt.Sprintf("%s from %s: the intent can say this, but podc import does not read it yet", e.Name, valueSource(vf)))
+			b.why(w, ep, fmt.Sprintf("%s from a file (fileKeyRef): the intent's environment variables have a value, a key of a ConfigMap or Secret, a field of the pod or a resource of a container", e.Name))
 			continue
 		}
 		b.use(w, ep.f("name"))
@@ -166,19 +234,6 @@ func (b *builder) env(w *object, p fieldPath, c *corev1.Container, ip diag.Path)
 		out = append(out, v)
 	}
 	return out
-}
-
-// valueSource names the kind of an env variable's valueFrom.
-func valueSource(vf *corev1.EnvVarSource) string {
-	switch {
-	case vf.FieldRef != nil:
-		return "fieldRef " + vf.FieldRef.FieldPath
-	case vf.ResourceFieldRef != nil:
-		return "resourceFieldRef " + vf.ResourceFieldRef.Resource
-	case vf.FileKeyRef != nil:
-		return "fileKeyRef"
-	}
-	return "valueFrom"
 }
 
 // envFrom maps whole ConfigMaps and Secrets as variables.
@@ -248,7 +303,7 @@ func (b *builder) containerPorts(w *object, p fieldPath, c *corev1.Container, ip
 		}
 		pip := ip.Field("ports").Index(len(out))
 		b.record(pip, w, pp, false)
-		b.ports = append(b.ports, &portRef{port: port, path: pp, container: index, role: r, cname: c.Name, ip: pip})
+		b.ports = append(b.ports, &portRef{port: port, name: port.Name, path: pp, container: index, role: r, cname: c.Name, ip: pip})
 		out = append(out, port)
 	}
 	return out

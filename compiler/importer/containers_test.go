@@ -36,17 +36,16 @@ containers:
       - {name: EMPTY}
       - {name: FROM_CM, configMapKey: {name: cm, key: k, optional: true}}
       - {name: FROM_SECRET, secretKey: {name: s, key: k}}
+      - {name: POD_IP, field: status.podIP}
       - {name: AFTER, value: after}
     envFrom:
       - {configMap: cm, prefix: CM_}
       - {secret: s}
 `,
 			lost: []string{
-				"Pod/app: spec.containers[0].env[4]",
 				"Pod/app: spec.containers[0].envFrom[1].secretRef.optional",
 			},
 			reasons: map[string]string{
-				"Pod/app: spec.containers[0].env[4]":                        "POD_IP from fieldRef status.podIP",
 				"Pod/app: spec.containers[0].envFrom[1].secretRef.optional": "has no optional",
 			},
 		},
@@ -73,12 +72,8 @@ containers:
       cpu: {limit: 500m}
       memory: {limit: 1Gi}
       ephemeralStorage: {limit: 2G}
+      extended: [{name: nvidia.com/gpu, limit: "1"}]
 `,
-			lost: []string{
-				"Pod/app: spec.containers[0].resources.requests[nvidia.com/gpu]",
-				"Pod/app: spec.containers[0].resources.limits[nvidia.com/gpu]",
-			},
-			reasons: map[string]string{"Pod/app: spec.containers[0].resources.limits[nvidia.com/gpu]": "cpu, memory and ephemeral-storage"},
 		},
 		{
 			name: "resources in a deployment: a request compile writes is a loss",
@@ -101,6 +96,7 @@ spec:
 			intent: `
 name: app
 labels: {app: app}
+selector: {app: app}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: app
@@ -211,18 +207,16 @@ volumes:
   - {name: scratch, scratch: {}}
   - {name: cache, scratch: {memory: true, sizeLimit: 64Mi}}
   - {name: config, config: {name: app-config}}
-  - {name: tls, secret: {name: app-tls, optional: true}}
+  - {name: tls, secret: {name: app-tls, optional: true, items: [{key: tls.crt, path: cert}]}}
   - {name: data, persistent: {claimName: app-data, readOnly: true}}
 `,
 			lost: []string{
-				"Pod/app: spec.volumes[3].secret.items",
 				"Pod/app: spec.volumes[5]",
 				"Pod/app: spec.containers[0].volumeMounts[4].mountPropagation",
 				"Pod/app: spec.containers[0].volumeMounts[5]",
 			},
 			reasons: map[string]string{
-				"Pod/app: spec.volumes[3].secret.items":       "does not read it yet",
-				"Pod/app: spec.volumes[5]":                    "does not read",
+				"Pod/app: spec.volumes[5]":                    "a hostPath volume: the intent declares emptyDir, configMap, secret",
 				"Pod/app: spec.containers[0].volumeMounts[5]": "mounts volume host, which is lost",
 			},
 		},
@@ -315,6 +309,139 @@ containers:
 `,
 			lost:    []string{"Pod/agent: spec.containers[0].ports[0].hostPort", "Pod/agent: spec.containers[0].ports[0].hostIP"},
 			reasons: map[string]string{"Pod/agent: spec.containers[0].ports[0].hostPort": "binds no port on the node"},
+		},
+		{
+			name: "env from pod fields and container resources",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: "app:1.0"
+    resources: {limits: {cpu: "1", memory: 512Mi}}
+    env:
+    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: TEAM, valueFrom: {fieldRef: {apiVersion: v1, fieldPath: "metadata.labels['team']"}}}
+    - {name: MEM_MB, valueFrom: {resourceFieldRef: {containerName: app, resource: limits.memory, divisor: 1Mi}}}
+    - {name: CPU, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}
+    - {name: SIDECAR_MEM, valueFrom: {resourceFieldRef: {containerName: proxy, resource: requests.memory}}}
+  - name: proxy
+    image: "proxy:1.0"
+    resources: {requests: {memory: 64Mi}}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+containers:
+  - name: app
+    image: "app:1.0"
+    resources: {cpu: {limit: "1"}, memory: {limit: 512Mi}}
+    env:
+      - {name: POD_NAME, field: metadata.name}
+      - {name: TEAM, field: "metadata.labels['team']"}
+      - {name: MEM_MB, resource: {container: app, resource: limits.memory, divisor: 1Mi}}
+      - {name: CPU, resource: {resource: limits.cpu}}
+      - {name: SIDECAR_MEM, resource: {container: proxy, resource: requests.memory}}
+  - {name: proxy, image: "proxy:1.0", resources: {memory: {request: 64Mi}}}
+`,
+			lost:    []string{"Pod/app: spec.containers[0].env[3].valueFrom.resourceFieldRef.containerName"},
+			reasons: map[string]string{"Pod/app: spec.containers[0].env[3].valueFrom.resourceFieldRef.containerName": "unset, but compile names the container itself, app: the same resource"},
+		},
+		{
+			name: "lifecycle hooks, stdin and tty",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  terminationGracePeriodSeconds: 45
+  initContainers:
+  - {name: proxy, image: "envoy:1.30", restartPolicy: Always, lifecycle: {preStop: {sleep: {seconds: 5}}}}
+  containers:
+  - name: app
+    image: "app:1.0"
+    stdin: true
+    tty: true
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, "echo started"]}}
+      preStop: {httpGet: {path: /drain, port: 8080, scheme: HTTPS, httpHeaders: [{name: X-Drain, value: "1"}]}}
+  - name: legacy
+    image: "legacy:1.0"
+    lifecycle:
+      postStart: {httpGet: {host: example.com, port: 80}}
+      preStop: {tcpSocket: {port: 80}}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+terminationGracePeriodSeconds: 45
+containers:
+  - name: app
+    image: "app:1.0"
+    stdin: true
+    tty: true
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, "echo started"]}}
+      preStop: {httpGet: {path: /drain, port: "8080", scheme: SCHEME_HTTPS, headers: [{name: X-Drain, value: "1"}]}}
+  - name: legacy
+    image: "legacy:1.0"
+    lifecycle:
+      postStart: {httpGet: {port: "80"}}
+sidecars:
+  - {name: proxy, image: "envoy:1.30", lifecycle: {preStop: {sleep: {seconds: 5}}}}
+`,
+			lost: []string{
+				"Pod/app: spec.containers[1].lifecycle.postStart.httpGet.host",
+				"Pod/app: spec.containers[1].lifecycle.preStop",
+			},
+			reasons: map[string]string{
+				"Pod/app: spec.containers[1].lifecycle.postStart.httpGet.host": "the intent's HTTP hooks ask the pod's own IP",
+				"Pod/app: spec.containers[1].lifecycle.preStop":                "tcpSocket hooks only for backward compatibility",
+			},
+		},
+		{
+			name: "extended resources in a Deployment: a request compile writes is a loss; hugepages are lost",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app, labels: {app: app}}
+spec:
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+      - name: app
+        image: "app:1.0"
+        resources:
+          requests: {nvidia.com/gpu: 2, memory: 1Gi, hugepages-2Mi: 64Mi}
+          limits: {nvidia.com/gpu: 2, example.com/fpga: 1, memory: 1Gi, hugepages-2Mi: 64Mi}
+`,
+			intent: `
+name: app
+labels: {app: app}
+selector: {app: app}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: app
+    image: "app:1.0"
+    resources:
+      memory: {request: 1Gi, limit: 1Gi}
+      extended:
+        - {name: example.com/fpga, limit: "1"}
+        - {name: nvidia.com/gpu, limit: "2"}
+`,
+			lost: []string{
+				"Deployment/app: spec.template.spec.containers[0].resources.requests[example.com/fpga]",
+				"Deployment/app: spec.template.spec.containers[0].resources.requests[hugepages-2Mi]",
+				"Deployment/app: spec.template.spec.containers[0].resources.limits[hugepages-2Mi]",
+			},
+			reasons: map[string]string{
+				"Deployment/app: spec.template.spec.containers[0].resources.requests[example.com/fpga]": "unset, but compile sets a device's request equal to its limit, 1",
+				"Deployment/app: spec.template.spec.containers[0].resources.limits[hugepages-2Mi]":      "not hugepages-2Mi",
+			},
 		},
 	})
 }

@@ -188,8 +188,8 @@ func fieldKind(l importer.Loss) string {
 }
 
 // The README's example manifests: web.yaml imports without loss and
-// round-trips; web-scheduled.yaml loses exactly its node selector and
-// grace period.
+// round-trips; web-scheduled.yaml loses exactly its scheduler name and
+// enableServiceLinks.
 func TestExampleManifests(t *testing.T) {
 	web, err := os.ReadFile("../../examples/manifests/web.yaml")
 	if err != nil {
@@ -207,7 +207,7 @@ func TestExampleManifests(t *testing.T) {
 	for _, l := range res.Lost {
 		paths = append(paths, l.Path())
 	}
-	want := "Deployment/web: spec.template.spec.nodeSelector,Deployment/web: spec.template.spec.terminationGracePeriodSeconds"
+	want := "Deployment/web: spec.template.spec.schedulerName,Deployment/web: spec.template.spec.enableServiceLinks"
 	if strings.Join(paths, ",") != want {
 		t.Errorf("web-scheduled.yaml lost %v, want %s", paths, want)
 	}

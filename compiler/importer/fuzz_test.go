@@ -16,7 +16,8 @@ import (
 // refuses with an *InputError or a *LossError only, and every intent it
 // returns passes the intent's own checks.
 func FuzzImport(f *testing.F) {
-	for _, name := range []string{"microservices-demo-frontend", "ingress-nginx-baremetal-ingress-nginx-controller", "kubernetes-website-myapp-sidecar", "kubernetes-dashboard-env-variables"} {
+	for _, name := range []string{"microservices-demo-frontend", "ingress-nginx-baremetal-ingress-nginx-controller", "kubernetes-website-myapp-sidecar", "kubernetes-dashboard-env-variables",
+		"argo-cd-argocd-repo-server", "podinfo-backend", "ingress-nginx-kind-ingress-nginx-controller"} {
 		data, err := os.ReadFile("testdata/corpus/" + name + ".yaml")
 		if err != nil {
 			f.Fatal(err)
@@ -58,7 +59,8 @@ func importsSoundly(data []byte, allowLoss bool) string {
 // selects, a probe's port no longer declared), the import is sound, and
 // one that succeeds round-trips (unless baseline refuses the intent).
 func TestImportSurvivesDeletedLines(t *testing.T) {
-	for _, name := range []string{"microservices-demo-frontend", "metrics-server-metrics-server", "kubernetes-website-myapp-sidecar"} {
+	for _, name := range []string{"microservices-demo-frontend", "metrics-server-metrics-server", "kubernetes-website-myapp-sidecar",
+		"ingress-nginx-kind-ingress-nginx-controller", "podinfo-backend", "prometheus-operator-prometheus-operator-admission-webhook"} {
 		data, err := os.ReadFile("testdata/corpus/" + name + ".yaml")
 		if err != nil {
 			t.Fatal(err)

@@ -17,11 +17,13 @@
 // variable name the intent does not accept, a quantity finer than it
 // holds) is left out and lost too, with the check's message.
 //
-// podc selects a workload's pods with its own labels
-// (app.kubernetes.io/name and app.kubernetes.io/managed-by), so the
-// selectors of the Deployment and its Services are replaced by podc's; the
-// result's notes say so. The pods keep their labels, so the old selectors
-// still select them.
+// A Deployment's selector cannot change, so its matchLabels are kept as
+// the intent's selector (for a bare Pod, its Services' selector), with
+// which compile selects in the Deployment and every Service; the result's
+// notes say so. The labels most of the objects share are the intent's
+// labels, the pods' others its podLabels; the annotations they all share
+// are its annotations, the rest the workload's, the pods', every
+// Service's or one Service's own.
 //
 // It also reads Score workload files (apiVersion score.dev/v1b1): their
 // containers with command, args, variables, resources and probes, and
@@ -86,8 +88,8 @@ type Result struct {
 	// Lost lists the fields the intent cannot say, by object and field
 	// path: empty unless Options.AllowLoss.
 	Lost []Loss
-	// Notes say what the import decided that is not a loss: the selectors
-	// podc replaces, the Services' shape chosen.
+	// Notes say what the import decided that is not a loss: the selector
+	// kept, the Services' shape chosen.
 	Notes []string
 }
 

@@ -67,10 +67,12 @@ func TestJudgeFindsDifferences(t *testing.T) {
 			r.Intent.Containers[0].Env[0].Source = &podcv1.EnvVar_Value{Value: "9090"}
 		}, "env[0].value"},
 		{"a pod label", func(r *importer.Result) { delete(r.Intent.Labels, "app") }, "app"},
+		{"a key of the kept selector", func(r *importer.Result) { r.Intent.Selector["track"] = "stable" }, "spec.selector.matchLabels.track"},
+		{"a pod annotation", func(r *importer.Result) { r.Intent.PodAnnotations["sidecar.istio.io/rewriteAppHTTPProbers"] = "false" }, "rewriteAppHTTPProbers"},
 		{"a loss not reported", func(r *importer.Result) {
 			var kept []importer.Loss
 			for _, l := range r.Lost {
-				if !strings.HasSuffix(l.Field, "spec.securityContext") {
+				if !strings.Contains(l.Field, "spec.securityContext") {
 					kept = append(kept, l)
 				}
 			}

@@ -159,62 +159,133 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 replicas: 3
 restartPolicy: RESTART_POLICY_ALWAYS
 containers:
   - {name: web, image: "nginx:1.27.3"}
 `,
-			notes: []string{"Deployment/web: spec.selector: podc selects the pods with app.kubernetes.io/managed-by=podc,app.kubernetes.io/name=web instead of app=web"},
+			notes: []string{"Deployment/web: spec.selector: kept as the intent's selector (app=web): the Deployment and every Service select the pods with it"},
 		},
 		{
-			name: "rollout and scheduling settings are lost",
+			name: "a pod as the cluster returns it: its token volume and default tolerations are carried, what the cluster wrote is lost",
 			in: `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
+apiVersion: v1
+kind: Pod
+metadata:
+  annotations:
+    kubectl.kubernetes.io/restartedAt: "2024-01-01T00:00:00Z"
+  creationTimestamp: "2024-01-01T00:00:00Z"
+  generateName: web-7d9c7c8b6d-
+  labels:
+    app: web
+    pod-template-hash: 7d9c7c8b6d
+  name: web-7d9c7c8b6d-abcde
+  namespace: shop
+  ownerReferences:
+  - apiVersion: apps/v1
+    blockOwnerDeletion: true
+    controller: true
+    kind: ReplicaSet
+    name: web-7d9c7c8b6d
+    uid: 1b8e0c1e-0000-0000-0000-000000000000
+  resourceVersion: "12345"
+  uid: 2b8e0c1e-0000-0000-0000-000000000000
 spec:
-  selector: {matchLabels: {app: web}}
-  strategy: {type: Recreate}
-  minReadySeconds: 5
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      nodeSelector: {kubernetes.io/os: linux}
-      tolerations: [{operator: Exists}]
-      affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, podAffinityTerm: {topologyKey: kubernetes.io/hostname}}]}}
-      terminationGracePeriodSeconds: 60
-      securityContext: {runAsNonRoot: true, fsGroup: 2000}
-      containers:
-      - name: web
-        image: nginx:1.27.3
-        lifecycle: {preStop: {exec: {command: [sleep, "5"]}}}
+  containers:
+  - image: nginx:1.27.3
+    imagePullPolicy: IfNotPresent
+    name: web
+    ports:
+    - containerPort: 8080
+      name: http
+      protocol: TCP
+    resources: {}
+    terminationMessagePath: /dev/termination-log
+    terminationMessagePolicy: File
+    volumeMounts:
+    - mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+      name: kube-api-access-xyz12
+      readOnly: true
+  dnsPolicy: ClusterFirst
+  enableServiceLinks: true
+  nodeName: node-1
+  preemptionPolicy: PreemptLowerPriority
+  priority: 0
+  restartPolicy: Always
+  schedulerName: default-scheduler
+  securityContext: {}
+  serviceAccount: default
+  serviceAccountName: default
+  terminationGracePeriodSeconds: 30
+  tolerations:
+  - effect: NoExecute
+    key: node.kubernetes.io/not-ready
+    operator: Exists
+    tolerationSeconds: 300
+  - effect: NoExecute
+    key: node.kubernetes.io/unreachable
+    operator: Exists
+    tolerationSeconds: 300
+  volumes:
+  - name: kube-api-access-xyz12
+    projected:
+      defaultMode: 420
+      sources:
+      - serviceAccountToken:
+          expirationSeconds: 3607
+          path: token
+      - configMap:
+          items:
+          - key: ca.crt
+            path: ca.crt
+          name: kube-root-ca.crt
+      - downwardAPI:
+          items:
+          - fieldRef:
+              apiVersion: v1
+              fieldPath: metadata.namespace
+            path: namespace
+status:
+  phase: Running
 `,
 			intent: `
-name: web
-labels: {app: web}
-controller: CONTROLLER_DEPLOYMENT
+name: web-7d9c7c8b6d-abcde
+namespace: shop
+labels: {app: web, pod-template-hash: 7d9c7c8b6d}
+annotations: {kubectl.kubernetes.io/restartedAt: "2024-01-01T00:00:00Z"}
+controller: CONTROLLER_POD
+restartPolicy: RESTART_POLICY_ALWAYS
+serviceAccountName: default
 containers:
-  - {name: web, image: "nginx:1.27.3"}
+  - name: web
+    image: "nginx:1.27.3"
+    ports: [{name: http, containerPort: 8080}]
+    mounts: [{volume: kube-api-access-xyz12, path: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}]
+volumes:
+  - name: kube-api-access-xyz12
+    projected:
+      sources:
+        - serviceAccountToken: {path: token, expirationSeconds: 3607}
+        - config: {name: kube-root-ca.crt, items: [{key: ca.crt, path: ca.crt}]}
+        - downwardApi: {items: [{path: namespace, field: metadata.namespace}]}
+tolerations:
+  - {key: node.kubernetes.io/not-ready, operator: TOLERATION_OPERATOR_EXISTS, effect: TAINT_EFFECT_NO_EXECUTE, tolerationSeconds: 300}
+  - {key: node.kubernetes.io/unreachable, operator: TOLERATION_OPERATOR_EXISTS, effect: TAINT_EFFECT_NO_EXECUTE, tolerationSeconds: 300}
 `,
 			lost: []string{
-				"Deployment/web: metadata.labels[app]",
-				"Deployment/web: spec.strategy",
-				"Deployment/web: spec.minReadySeconds",
-				"Deployment/web: spec.template.spec.nodeSelector",
-				"Deployment/web: spec.template.spec.tolerations",
-				"Deployment/web: spec.template.spec.affinity",
-				"Deployment/web: spec.template.spec.terminationGracePeriodSeconds",
-				"Deployment/web: spec.template.spec.securityContext",
-				"Deployment/web: spec.template.spec.containers[0].lifecycle",
+				"Pod/web-7d9c7c8b6d-abcde: metadata.creationTimestamp",
+				"Pod/web-7d9c7c8b6d-abcde: metadata.generateName",
+				"Pod/web-7d9c7c8b6d-abcde: metadata.ownerReferences",
+				"Pod/web-7d9c7c8b6d-abcde: metadata.resourceVersion",
+				"Pod/web-7d9c7c8b6d-abcde: metadata.uid",
+				"Pod/web-7d9c7c8b6d-abcde: spec.nodeName",
+				"Pod/web-7d9c7c8b6d-abcde: spec.preemptionPolicy",
+				"Pod/web-7d9c7c8b6d-abcde: spec.priority",
+				"Pod/web-7d9c7c8b6d-abcde: status",
 			},
-			reasons: map[string]string{
-				"Deployment/web: metadata.labels[app]":                       "compile adds app=web",
-				"Deployment/web: spec.strategy":                              "does not read it yet",
-				"Deployment/web: spec.template.spec.affinity":                "does not read it yet",
-				"Deployment/web: spec.template.spec.securityContext":         "does not read it yet",
-				"Deployment/web: spec.template.spec.containers[0].lifecycle": "does not read it yet",
-			},
+			reasons: map[string]string{"Pod/web-7d9c7c8b6d-abcde: spec.priority": "the cluster's admission sets it from the class"},
 		},
 		{
 			name: "init steps and native sidecars",

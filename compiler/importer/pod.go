@@ -4,11 +4,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/intent"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 // controller maps the kind of the workload and a Deployment's replicas
-// and selector.
+// and rollout.
 func (b *builder) controller() {
 	w := b.objs.workload
 	if w.pod != nil {
@@ -24,20 +25,7 @@ func (b *builder) controller() {
 		b.use(w, spec.f("replicas"))
 		b.record("replicas", w, spec.f("replicas"), false)
 	}
-	b.use(w, spec.f("selector").f("matchLabels"))
-	b.use(w, spec.f("selector").f("matchExpressions"))
-}
-
-// selectorNotes say that podc selects the pods with its own labels instead
-// of the Deployment's and the Services' selectors.
-func (b *builder) selectorNotes() {
-	w := b.objs.workload
-	if d := w.deployment; d != nil && d.Spec.Selector != nil {
-		b.selectorNote(w, fieldPath{}.f("spec").f("selector"), d.Spec.Selector.MatchLabels, len(d.Spec.Selector.MatchExpressions) > 0)
-	}
-	for _, s := range b.svcs {
-		b.selectorNote(s.obj, fieldPath{}.f("spec").f("selector"), s.obj.service.Spec.Selector, false)
-	}
+	b.rollout(w, &d.Spec)
 }
 
 // podSpec maps the pod-level fields, the volumes and the containers of
@@ -80,8 +68,40 @@ func (b *builder) podSpec(w *object, sp fieldPath) {
 	if spec.DeprecatedServiceAccount != "" && spec.DeprecatedServiceAccount == spec.ServiceAccountName {
 		b.use(w, sp.f("serviceAccount")) // the apiserver keeps the two equal
 	}
+	b.podSecurity(w, sp.f("securityContext"), spec.SecurityContext)
+	b.gracePeriod(w, sp, spec.TerminationGracePeriodSeconds)
+	b.scheduling(w, sp, spec)
+	b.plumbing(w, sp, spec)
 	vols := b.volumes(w, sp, spec.Volumes)
+	b.tokenAccount(w, sp, spec)
 	b.containers(w, sp, spec, vols)
+	b.podResources(w, sp.f("resources"), spec.Resources)
+}
+
+// take reports whether the value at p of o goes into the intent at ip:
+// it does unless the intent's checks refused it in an earlier round. It
+// marks the value carried and records where it came from.
+func (b *builder) take(o *object, p fieldPath, ip diag.Path) bool {
+	if b.dropped(o, p) {
+		return false
+	}
+	b.use(o, p)
+	b.record(ip, o, p, false)
+	return true
+}
+
+// gracePeriod maps the pod's termination grace period: the default,
+// which compile writes, is left out.
+func (b *builder) gracePeriod(w *object, sp fieldPath, g *int64) {
+	p := sp.f("terminationGracePeriodSeconds")
+	switch {
+	case g == nil:
+	case *g == intent.DefaultTerminationGracePeriodSeconds:
+		b.use(w, p)
+	case b.take(w, p, "terminationGracePeriodSeconds"):
+		v := *g
+		b.wi.TerminationGracePeriodSeconds = &v
+	}
 }
 
 // explicitFalse is the reason an explicit false is lost where the intent
@@ -94,70 +114,6 @@ func (o *object) spec() *corev1.PodSpec {
 		return &o.pod.Spec
 	}
 	return &o.deployment.Spec.Template.Spec
-}
-
-// volumes maps the volumes the intent can declare (emptyDir, configMap,
-// secret, persistentVolumeClaim) and returns their names; any other is
-// lost whole, with the mounts of it.
-func (b *builder) volumes(w *object, sp fieldPath, vs []corev1.Volume) map[string]bool {
-	names := map[string]bool{}
-	for i, v := range vs {
-		p := sp.f("volumes").i(i)
-		if b.dropped(w, p) {
-			continue
-		}
-		out := &podcv1.Volume{Name: v.Name}
-		src := v.VolumeSource
-		switch {
-		case src.EmptyDir != nil:
-			ed := src.EmptyDir
-			s := &podcv1.ScratchVolume{}
-			ep := p.f("emptyDir")
-			b.use(w, ep.f("medium"))
-			switch ed.Medium {
-			case corev1.StorageMediumMemory:
-				s.Memory = true
-			case corev1.StorageMediumDefault:
-			default:
-				b.lose(w, ep.f("medium"), "the intent's scratch volumes are on the node's disk or in memory")
-			}
-			if ed.SizeLimit != nil && !b.dropped(w, ep.f("sizeLimit")) {
-				s.SizeLimit = ed.SizeLimit.String()
-				b.use(w, ep.f("sizeLimit"))
-				b.record(diag.Path("volumes").Index(len(b.wi.Volumes)).Field("scratch").Field("sizeLimit"), w, ep.f("sizeLimit"), false)
-			}
-			out.Source = &podcv1.Volume_Scratch{Scratch: s}
-		case src.ConfigMap != nil:
-			cm := src.ConfigMap
-			cp := p.f("configMap")
-			b.use(w, cp.f("name"))
-			c := &podcv1.ConfigVolume{Name: cm.Name}
-			b.optional(w, cp.f("optional"), cm.Optional, &c.Optional)
-			out.Source = &podcv1.Volume_Config{Config: c}
-			b.why(w, cp.f("items"), notRead)
-		case src.Secret != nil:
-			sec := src.Secret
-			cp := p.f("secret")
-			b.use(w, cp.f("secretName"))
-			s := &podcv1.SecretVolume{Name: sec.SecretName}
-			b.optional(w, cp.f("optional"), sec.Optional, &s.Optional)
-			out.Source = &podcv1.Volume_Secret{Secret: s}
-			b.why(w, cp.f("items"), notRead)
-		case src.PersistentVolumeClaim != nil:
-			pvc := src.PersistentVolumeClaim
-			b.use(w, p.f("persistentVolumeClaim").f("claimName"))
-			b.use(w, p.f("persistentVolumeClaim").f("readOnly"))
-			out.Source = &podcv1.Volume_Persistent{Persistent: &podcv1.PersistentVolume{ClaimName: pvc.ClaimName, ReadOnly: pvc.ReadOnly}}
-		default:
-			b.why(w, p, "a volume of a kind podc import does not read: it reads emptyDir, configMap, secret and persistentVolumeClaim volumes")
-			continue
-		}
-		b.use(w, p.f("name"))
-		b.record(diag.Path("volumes").Index(len(b.wi.Volumes)), w, p, false)
-		b.wi.Volumes = append(b.wi.Volumes, out)
-		names[v.Name] = true
-	}
-	return names
 }
 
 // optional maps an optional flag: true is said by the intent, an explicit

@@ -42,22 +42,7 @@ func (b *builder) probe(w *object, p fieldPath, pr *corev1.Probe, ip diag.Path) 
 		out.Handler = &podcv1.Probe_Exec{Exec: &podcv1.ExecAction{Command: h.Exec.Command}}
 		b.use(w, p.f("exec").f("command"))
 	case h.HTTPGet != nil:
-		g := h.HTTPGet
-		hp := p.f("httpGet")
-		a := &podcv1.HTTPGetAction{Path: g.Path, Port: probePort(g.Port)}
-		if g.Scheme == corev1.URISchemeHTTPS {
-			a.Scheme = podcv1.Scheme_SCHEME_HTTPS
-		}
-		for i, hd := range g.HTTPHeaders {
-			a.Headers = append(a.Headers, &podcv1.HTTPHeader{Name: hd.Name, Value: hd.Value})
-			b.use(w, hp.f("httpHeaders").i(i).f("name"))
-			b.use(w, hp.f("httpHeaders").i(i).f("value"))
-		}
-		for _, f := range []string{"path", "port", "scheme"} {
-			b.use(w, hp.f(f))
-		}
-		b.why(w, hp.f("host"), "the intent's HTTP probes ask the pod's own IP")
-		out.Handler = &podcv1.Probe_HttpGet{HttpGet: a}
+		out.Handler = &podcv1.Probe_HttpGet{HttpGet: b.httpGet(w, p.f("httpGet"), h.HTTPGet, "probes")}
 	case h.TCPSocket != nil:
 		out.Handler = &podcv1.Probe_TcpSocket{TcpSocket: &podcv1.TCPSocketAction{Port: probePort(h.TCPSocket.Port)}}
 		b.use(w, p.f("tcpSocket").f("port"))
@@ -84,6 +69,25 @@ func (b *builder) probe(w *object, p fieldPath, pr *corev1.Probe, ip diag.Path) 
 	b.why(w, p.f("terminationGracePeriodSeconds"), "the intent's probes have no grace period of their own")
 	b.record(ip, w, p, false)
 	return out
+}
+
+// httpGet maps the HTTP GET action at p of a probe or a hook (what, for
+// the reason a host is lost).
+func (b *builder) httpGet(w *object, p fieldPath, g *corev1.HTTPGetAction, what string) *podcv1.HTTPGetAction {
+	a := &podcv1.HTTPGetAction{Path: g.Path, Port: probePort(g.Port)}
+	if g.Scheme == corev1.URISchemeHTTPS {
+		a.Scheme = podcv1.Scheme_SCHEME_HTTPS
+	}
+	for i, hd := range g.HTTPHeaders {
+		a.Headers = append(a.Headers, &podcv1.HTTPHeader{Name: hd.Name, Value: hd.Value})
+		b.use(w, p.f("httpHeaders").i(i).f("name"))
+		b.use(w, p.f("httpHeaders").i(i).f("value"))
+	}
+	for _, f := range []string{"path", "port", "scheme"} {
+		b.use(w, p.f(f))
+	}
+	b.why(w, p.f("host"), "the intent's HTTP "+what+" ask the pod's own IP")
+	return a
 }
 
 // probePort is a probe's port as the intent writes it: a number as digits,

@@ -54,52 +54,27 @@ func (b *builder) reasonFor(o *object, p fieldPath) string {
 
 // Reasons by the kind of field.
 const (
-	// notRead is the reason for a field the intent has gained but the
-	// importer does not map yet.
-	notRead   = "the intent can say this, but podc import does not read it yet"
 	byCluster = "written by the cluster, not part of a manifest"
 )
 
 // fieldReasons are the reasons for fields the intent does not have, by
 // "<Go type of the parent>.<field>".
 var fieldReasons = map[string]string{
-	"PodSpec.affinity":                          notRead,
-	"PodSpec.nodeSelector":                      notRead,
-	"PodSpec.tolerations":                       notRead,
-	"PodSpec.topologySpreadConstraints":         notRead,
-	"PodSpec.priorityClassName":                 notRead,
-	"PodSpec.priority":                          "the intent has no such scheduling setting",
-	"PodSpec.schedulerName":                     "the intent has no such scheduling setting",
+	"PodSpec.priority":                          "the intent has priorityClassName, not a priority: the cluster's admission sets it from the class",
+	"PodSpec.schedulerName":                     "the intent has no scheduler name: compile leaves the cluster's default scheduler",
 	"PodSpec.nodeName":                          "the intent has no such scheduling setting",
 	"PodSpec.preemptionPolicy":                  "the intent has no such scheduling setting",
-	"PodSpec.runtimeClassName":                  notRead,
 	"PodSpec.schedulingGates":                   "the intent has no such scheduling setting",
-	"PodSpec.securityContext":                   notRead,
-	"PodSpec.terminationGracePeriodSeconds":     notRead,
-	"PodSpec.dnsPolicy":                         notRead,
-	"PodSpec.dnsConfig":                         notRead,
-	"PodSpec.hostname":                          notRead,
-	"PodSpec.subdomain":                         notRead,
-	"PodSpec.hostAliases":                       notRead,
 	"PodSpec.setHostnameAsFQDN":                 "the intent has no such DNS setting",
-	"PodSpec.imagePullSecrets":                  notRead,
-	"PodSpec.automountServiceAccountToken":      notRead,
 	"PodSpec.enableServiceLinks":                "the intent has no setting for Service environment variables: compile leaves them on",
 	"PodSpec.serviceAccount":                    "deprecated, and different from serviceAccountName, which the intent has",
-	"Container.lifecycle":                       notRead,
 	"Container.terminationMessagePath":          "the intent has no termination message settings",
 	"Container.terminationMessagePolicy":        "the intent has no termination message settings",
-	"Container.stdin":                           notRead,
-	"Container.stdinOnce":                       "the intent has no terminal settings",
-	"Container.tty":                             notRead,
+	"Container.stdinOnce":                       "the intent's containers have stdin and tty, not stdinOnce",
 	"Container.resizePolicy":                    "the intent has no resize policy",
 	"Container.restartPolicy":                   "the intent's init steps run once: a restart policy makes them sidecars only as Always",
 	"VolumeMount.mountPropagation":              "the intent's mounts have no mount propagation",
 	"VolumeMount.subPathExpr":                   "the intent's mounts have subPath, not subPathExpr",
-	"DeploymentSpec.strategy":                   notRead,
-	"DeploymentSpec.minReadySeconds":            notRead,
-	"DeploymentSpec.revisionHistoryLimit":       notRead,
-	"DeploymentSpec.progressDeadlineSeconds":    notRead,
 	"DeploymentSpec.paused":                     "the intent compiles Deployments that roll out",
 	"ServiceSpec.clusterIP":                     "the intent's Services take the cluster IP the cluster allocates (or None, headless)",
 	"ServiceSpec.clusterIPs":                    "the intent's Services take the cluster IP the cluster allocates (or None, headless)",
@@ -129,10 +104,11 @@ var fieldReasons = map[string]string{
 // typeReasons are the reasons for any field of a Go type the intent
 // carries only in part.
 var typeReasons = map[string]string{
-	"SecurityContext": "the intent's security context has runAsNonRoot, runAsUser, runAsGroup, readOnlyRootFilesystem, allowPrivilegeEscalation, privileged, capabilities and a RuntimeDefault or Unconfined seccomp profile",
-	"Probe":           "the intent's probes have a handler and its timing",
-	"ContainerPort":   "the intent's ports have a name, a number and a protocol",
-	"ServicePort":     "the intent's Service ports have a name, a port and a node port",
-	"ObjectMeta":      "the intent's metadata is a name, a namespace, labels and annotations",
-	"PodTemplateSpec": "the pod template's metadata is the intent's labels and annotations",
+	"SecurityContext":    "the intent's security context has runAsNonRoot, runAsUser, runAsGroup, readOnlyRootFilesystem, allowPrivilegeEscalation, privileged, capabilities and a RuntimeDefault or Unconfined seccomp profile",
+	"Probe":              "the intent's probes have a handler and its timing",
+	"ContainerPort":      "the intent's ports have a name, a number and a protocol",
+	"ServicePort":        "the intent's Service ports have a name, a port and a node port",
+	"ObjectMeta":         "the intent's metadata is a name, a namespace, labels and annotations",
+	"PodTemplateSpec":    "the pod template's metadata is the intent's labels and annotations",
+	"PodSecurityContext": "the intent's pod security context has runAsUser, runAsGroup, runAsNonRoot, a RuntimeDefault or Unconfined seccomp profile, fsGroup, fsGroupChangePolicy, supplementalGroups and sysctls",
 }

@@ -276,9 +276,18 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 	}
 	for _, l := range keyLosses {
 		p := parsePath(orig[l.Object], l.Field)
-		remove(orig[l.Object], p)
-		if c, ok := compiled[l.Object]; ok {
-			remove(c, translate(p, l.Object, spliced))
+		ps := []path{p}
+		if last := p[len(p)-1]; last.name == "serviceAccountName" {
+			// The apiserver's defaulting keeps the deprecated
+			// serviceAccount equal to it.
+			alias := append(append(path{}, p[:len(p)-1]...), step{name: "serviceAccount", index: -1})
+			ps = append(ps, alias)
+		}
+		for _, p := range ps {
+			remove(orig[l.Object], p)
+			if c, ok := compiled[l.Object]; ok {
+				remove(c, translate(p, l.Object, spliced))
+			}
 		}
 	}
 	for list, idx := range spliced {
@@ -289,8 +298,10 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 		}
 	}
 
-	// podc's labels are additions; podc's selectors replace the
-	// manifests', which must still select the compiled pods.
+	// podc's labels are additions. A selector the intent keeps is
+	// compared with the rest; otherwise podc's selectors replace the
+	// manifests', which must still select the compiled pods. A selector
+	// reported lost was left out above.
 	name, podLabels := res.Intent.GetName(), map[string]any{}
 	for k, v := range compiledPodLabels(compiled, name) {
 		podLabels[k] = v
@@ -304,6 +315,11 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 		return false
 	}
 	podc := map[string]any{intent.LabelName: name, intent.LabelManagedBy: intent.ManagedBy}
+	// podc's own selector names the workload by its name label.
+	podcSel := map[string]any{intent.LabelName: name, intent.LabelManagedBy: intent.ManagedBy}
+	if v, ok := res.Intent.GetLabels()[intent.LabelName]; ok {
+		podcSel[intent.LabelName] = v
+	}
 	for key, c := range compiled {
 		o := orig[key]
 		for _, lp := range [][]string{{"metadata", "labels"}, {"spec", "template", "metadata", "labels"}} {
@@ -316,7 +332,28 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 			}
 		}
 		var cs, os any
+		lostSelector := false
+		for _, l := range res.Lost {
+			if l.Object == key && (l.Field == "spec.selector" || strings.HasPrefix(l.Field, "spec.selector.")) {
+				lostSelector = true
+			}
+		}
 		switch {
+		case !strings.HasPrefix(key, "Deployment/") && !strings.HasPrefix(key, "Service/"), lostSelector:
+			continue
+		case len(res.Intent.GetSelector()) > 0:
+			want := map[string]any{}
+			for k, v := range res.Intent.GetSelector() {
+				want[k] = v
+			}
+			cs = dig(c, "spec", "selector")
+			if strings.HasPrefix(key, "Deployment/") {
+				cs = dig(c, "spec", "selector", "matchLabels")
+			}
+			if !reflect.DeepEqual(cs, want) {
+				t.Errorf("%s: compile selects with %v, not the intent's selector %v", key, cs, want)
+			}
+			continue
 		case strings.HasPrefix(key, "Deployment/"):
 			cs, os = dig(c, "spec", "selector", "matchLabels"), dig(o, "spec", "selector", "matchLabels")
 			deleteKey(c, "spec", "selector")
@@ -328,7 +365,7 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 		default:
 			continue
 		}
-		if !reflect.DeepEqual(cs, podc) {
+		if !reflect.DeepEqual(cs, podcSel) {
 			t.Errorf("%s: compile selects with %v, not podc's labels", key, cs)
 		}
 		sel, _ := os.(map[string]any)

@@ -111,7 +111,7 @@ func (b *builder) target(w *object, s *svc, sp corev1.ServicePort) (*portRef, st
 		if pr.role == roleInit || intent.ProtocolName(pr.port.Protocol) != string(proto) {
 			continue
 		}
-		if byName && pr.port.Name == tp.StrVal || !byName && pr.port.ContainerPort == number {
+		if byName && pr.name == tp.StrVal || !byName && pr.port.ContainerPort == number {
 			found = pr
 			break
 		}
@@ -208,14 +208,16 @@ func (s *svc) carries(pr *portRef) bool {
 // exposeAndName sets each carried pod port's expose (EXPOSE_NODE when a
 // NodePort or LoadBalancer Service carries it) and name: its own, else the
 // name of the first Service port that carries it, else one made from its
-// protocol and number. A Service port of another name, or one that targets
-// the pod port by number, is lost: compile names Service ports after the
-// pod ports and targets them by name.
+// protocol and number, which the intent leaves out when it is the one
+// compile gives an exposed port without a name ("tcp-8080"). A Service
+// port of another name, or one that targets the pod port by number, is
+// lost: compile names Service ports after the pod ports and targets them
+// by name.
 func (b *builder) exposeAndName(svcs []*svc) {
 	used := map[string]bool{}
 	for _, pr := range b.ports {
-		if pr.port.Name != "" {
-			used[pr.port.Name] = true
+		if pr.name != "" {
+			used[pr.name] = true
 		}
 	}
 	for _, s := range svcs {
@@ -226,16 +228,26 @@ func (b *builder) exposeAndName(svcs []*svc) {
 			} else if pr.port.Expose != podcv1.Expose_EXPOSE_NODE {
 				pr.port.Expose = podcv1.Expose_EXPOSE_CLUSTER
 			}
-			if pr.port.Name != "" {
+			if pr.name != "" {
 				continue
 			}
 			name := sp.port.Name
 			if name == "" || used[name] || len(validation.IsValidPortName(name)) > 0 {
 				name = madeName(pr.port, used)
 			}
-			pr.port.Name = name
+			pr.name = name
 			used[name] = true
-			if !pr.synthetic {
+			// An exposed port without a name, compile names after its
+			// protocol and number: the intent leaves that name out.
+			auto := name == intent.PortName(pr.port)
+			if !auto {
+				pr.port.Name = name
+			}
+			switch {
+			case pr.synthetic:
+			case auto:
+				b.lose(b.objs.workload, pr.path.f("name"), fmt.Sprintf("unnamed, but compile names an exposed port after its protocol and number, %s: %s targets it by that name", name, s.obj.ref))
+			default:
 				b.lose(b.objs.workload, pr.path.f("name"), fmt.Sprintf("unnamed, but compile names it %s: %s targets it by name", name, s.obj.ref))
 			}
 		}
@@ -243,7 +255,7 @@ func (b *builder) exposeAndName(svcs []*svc) {
 	for _, s := range svcs {
 		for _, sp := range s.ports {
 			p := fieldPath{}.f("spec").f("ports").i(sp.index)
-			name := sp.pod.port.Name
+			name := sp.pod.name
 			switch sp.port.Name {
 			case name:
 				b.use(s.obj, p.f("name"))
@@ -295,7 +307,6 @@ func (b *builder) emitServices(svcs []*svc, own map[*object]map[string]string) {
 	for _, s := range svcs {
 		spec := fieldPath{}.f("spec")
 		b.use(s.obj, spec.f("type"))
-		b.use(s.obj, spec.f("selector"))
 		if s.typ == podcv1.ServiceType_SERVICE_TYPE_HEADLESS {
 			b.use(s.obj, spec.f("clusterIP"))
 			if cips := s.obj.service.Spec.ClusterIPs; len(cips) == 1 && cips[0] == corev1.ClusterIPNone {
@@ -327,7 +338,7 @@ func (b *builder) emitServices(svcs []*svc, own map[*object]map[string]string) {
 			out.Type = s.typ
 		}
 		for k, sp := range s.ports {
-			ref := &podcv1.ServicePort{Name: sp.pod.port.Name}
+			ref := &podcv1.ServicePort{Name: sp.pod.name}
 			if sp.port.Port != sp.pod.port.ContainerPort && s.typ != podcv1.ServiceType_SERVICE_TYPE_HEADLESS {
 				ref.ServicePort = sp.port.Port
 			}

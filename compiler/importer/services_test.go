@@ -38,6 +38,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
@@ -47,7 +48,7 @@ containers:
       - {name: grpc, containerPort: 9090, expose: EXPOSE_CLUSTER}
       - {name: admin, containerPort: 9901}
 `,
-			notes: []string{"the ports' expose forms them (Service web)", "Service/web: spec.selector: podc selects the pods"},
+			notes: []string{"the ports' expose forms them (Service web)", "Deployment/web: spec.selector: kept as the intent's selector (app=web)"},
 		},
 		{
 			name: "the simple form with the NodePort Service",
@@ -75,6 +76,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
@@ -128,6 +130,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
@@ -156,7 +159,7 @@ services:
 			notes: []string{"named in the intent's services"},
 		},
 		{
-			name: "ports targeted by number and unnamed are named; a port no container declares is declared",
+			name: "ports targeted by number and unnamed are named (or left to compile to name); a port no container declares is declared",
 			in: deployment + `        - containerPort: 8080
 ---
 apiVersion: v1
@@ -178,13 +181,14 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
     image: "web:1.0"
     ports:
       - {name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}
-      - {name: tcp-9090, containerPort: 9090, expose: EXPOSE_CLUSTER}
+      - {containerPort: 9090, expose: EXPOSE_CLUSTER}
 services:
   - {name: web, ports: [{name: http, servicePort: 80}]}
   - {name: web-admin, ports: [{name: tcp-9090}]}
@@ -230,6 +234,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - name: web
@@ -285,6 +290,7 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
+selector: {app: web}
 controller: CONTROLLER_DEPLOYMENT
 containers:
   - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080}]}
@@ -310,7 +316,7 @@ containers:
 func TestImportMetadata(t *testing.T) {
 	runMapCases(t, []mapCase{
 		{
-			name: "the pods' labels and annotations are the intent's",
+			name: "labels most objects share and annotations all share are the intent's; the rest are the pods', the workload's or the Services'",
 			in: `
 apiVersion: apps/v1
 kind: Deployment
@@ -340,22 +346,270 @@ spec:
 			intent: `
 name: web
 labels: {app: web}
-annotations: {prometheus.io/scrape: "true"}
+selector: {app: web}
+podAnnotations: {prometheus.io/scrape: "true"}
+serviceAnnotations: {prometheus.io/scrape: "true", owner: team-a}
 controller: CONTROLLER_DEPLOYMENT
 containers:
-  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}]}
-services:
-  - {name: web, ports: [{name: http, servicePort: 80}], annotations: {owner: team-a}}
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}]}
 `,
 			lost: []string{
-				"Deployment/web: metadata.annotations[prometheus.io/scrape]",
 				"Deployment/web: metadata.labels[chart]",
 				"Deployment/web: metadata.labels[app.kubernetes.io/managed-by]",
 			},
 			reasons: map[string]string{
 				"Deployment/web: metadata.labels[app.kubernetes.io/managed-by]": "podc sets app.kubernetes.io/managed-by=podc",
-				"Deployment/web: metadata.labels[chart]":                        "not on the pods",
-				"Deployment/web: metadata.annotations[prometheus.io/scrape]":    "compile adds it",
+				"Deployment/web: metadata.labels[chart]":                        "not on Deployment/web's pod template, Service/web: the intent's labels go on the workload, its pods and its Services alike",
+			},
+			notes: []string{"the ports' expose forms them (Service web)"},
+		},
+		{
+			name: "a bare Pod keeps its Services' selector; shared labels and annotations are the intent's, the rest the pod's",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db
+  labels: {app: db, role: primary, app.kubernetes.io/name: postgres}
+  annotations: {team: data, backup: daily}
+spec:
+  containers:
+  - {name: db, image: "postgres:16", ports: [{name: pg, containerPort: 5432}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+  labels: {app: db, app.kubernetes.io/name: postgres}
+  annotations: {team: data}
+spec:
+  selector: {app: db, role: primary}
+  ports: [{name: pg, port: 5432, targetPort: pg}]
+`,
+			intent: `
+name: db
+labels: {app: db, app.kubernetes.io/name: postgres}
+selector: {app: db, role: primary}
+annotations: {team: data}
+podAnnotations: {backup: daily}
+controller: CONTROLLER_POD
+containers:
+  - {name: db, image: "postgres:16", ports: [{name: pg, containerPort: 5432, expose: EXPOSE_CLUSTER}]}
+`,
+			notes: []string{"Service/db: spec.selector: kept as the intent's selector (app=db,role=primary): every Service selects the pods with it"},
+		},
+		{
+			name: "annotations of the workload, the pods, every Service and each Service; labels of the pods",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+  annotations: {team: shop, deployment.kubernetes.io/revision: "3"}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web, version: v2}
+      annotations: {team: shop, prometheus.io/scrape: "true"}
+    spec:
+      containers:
+      - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels: {app: web}
+  annotations: {team: shop, owner: team-a, example.com/tier: gold}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-lb
+  labels: {app: web}
+  annotations: {team: shop, owner: team-a, service.beta.kubernetes.io/aws-load-balancer-type: nlb}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{name: http, port: 443, targetPort: http}]
+`,
+			intent: `
+name: web
+labels: {app: web}
+selector: {app: web}
+podLabels: {version: v2}
+annotations: {team: shop}
+workloadAnnotations: {deployment.kubernetes.io/revision: "3"}
+podAnnotations: {prometheus.io/scrape: "true"}
+serviceAnnotations: {owner: team-a}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_NODE}]}
+services:
+  - {name: web, ports: [{name: http, servicePort: 80}], annotations: {example.com/tier: gold}}
+  - name: web-lb
+    type: SERVICE_TYPE_LOAD_BALANCER
+    ports: [{name: http, servicePort: 443}]
+    annotations: {service.beta.kubernetes.io/aws-load-balancer-type: nlb}
+`,
+		},
+		{
+			name: "a selector's match expressions are lost, its matchLabels kept; a Service that selects otherwise loses its selector",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector:
+    matchLabels: {app: web, track: stable}
+    matchExpressions: [{key: tier, operator: In, values: [front]}]
+  template:
+    metadata: {labels: {app: web, track: stable, tier: front}}
+    spec:
+      containers:
+      - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`,
+			intent: `
+name: web
+labels: {app: web}
+selector: {app: web, track: stable}
+podLabels: {tier: front}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}]}
+`,
+			lost: []string{
+				"Deployment/web: spec.selector.matchExpressions",
+				"Service/web: spec.selector",
+			},
+			reasons: map[string]string{
+				"Deployment/web: spec.selector.matchExpressions": "the intent keeps a selector of labels only; its matchLabels are kept",
+				"Service/web: spec.selector":                     "app=web, but compile selects the pods with the workload's selector, app=web,track=stable, in every Service",
+			},
+		},
+		{
+			name: "a selector of match expressions alone cannot be kept: podc selects with its own labels",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector:
+    matchExpressions: [{key: app, operator: In, values: [web]}]
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`,
+			intent: `
+name: web
+podLabels: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}]}
+`,
+			lost: []string{
+				"Deployment/web: spec.selector",
+				"Service/web: spec.selector",
+			},
+			reasons: map[string]string{
+				"Deployment/web: spec.selector": "podc selects the pods with its own labels, app.kubernetes.io/managed-by=podc,app.kubernetes.io/name=web; a Deployment's selector cannot change",
+				"Service/web: spec.selector":    "app=web, but compile selects the pods with podc's own labels",
+			},
+		},
+		{
+			name: "app.kubernetes.io/name is the intent's when every object shares it; managed-by is podc's",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels: {app.kubernetes.io/name: shop, app.kubernetes.io/managed-by: Helm}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api, app.kubernetes.io/name: shop, app.kubernetes.io/managed-by: Helm}}
+    spec:
+      containers:
+      - {name: api, image: "api:1.0", ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, labels: {app.kubernetes.io/name: shop}}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http}]
+`,
+			intent: `
+name: api
+labels: {app.kubernetes.io/name: shop}
+selector: {app: api}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - {name: api, image: "api:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}]}
+`,
+			lost: []string{
+				"Deployment/api: metadata.labels[app.kubernetes.io/managed-by]",
+				"Deployment/api: spec.template.metadata.labels[app.kubernetes.io/managed-by]",
+			},
+			reasons: map[string]string{
+				"Deployment/api: metadata.labels[app.kubernetes.io/managed-by]": "podc sets app.kubernetes.io/managed-by=podc on every object itself",
+			},
+		},
+		{
+			name: "a label the kept selector gives the pods another value is lost on the other objects",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web-deploy}}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web-deploy}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`,
+			intent: `
+name: web
+selector: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}]}
+`,
+			lost: []string{
+				"Deployment/web: metadata.labels[app]",
+				"Service/web: metadata.labels[app]",
+			},
+			reasons: map[string]string{
+				"Service/web: metadata.labels[app]": "web-deploy here, but the pods carry the selector's app=web, and the intent's labels, which go on every object, may not say otherwise",
 			},
 		},
 		{

@@ -199,13 +199,13 @@ spec:
 	if resp.GetIntent().GetName() != "hello" || len(resp.GetLost()) != 0 {
 		t.Errorf("import %v", resp)
 	}
-	lossy := strings.Replace(manifests, "spec:\n", "spec:\n  nodeSelector: {disk: ssd}\n", 1)
+	lossy := strings.Replace(manifests, "spec:\n", "spec:\n  schedulerName: bin-packer\n", 1)
 	_, err = c.Import(testContext(t), &podcv1.ImportRequest{Manifests: lossy})
 	r, ok := podc.AsRefusal(err)
 	if !ok || r.Code != codes.FailedPrecondition || r.Reason != podc.ReasonLossyImport {
 		t.Fatalf("refusal %+v (%v)", r, err)
 	}
-	if len(r.Findings) != 1 || r.Findings[0].Field != "Pod/hello: spec.nodeSelector" {
+	if len(r.Findings) != 1 || r.Findings[0].Field != "Pod/hello: spec.schedulerName" {
 		t.Errorf("findings %v", r.Findings)
 	}
 }

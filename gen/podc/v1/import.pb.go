@@ -166,13 +166,14 @@ type ImportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The workload intent. podc.v1.CompilerService/Compile of it gives back
 	// the manifests, equal after the kube-apiserver's defaulting, apart from
-	// podc's own labels and selectors and the fields in lost.
+	// podc's own labels (added) and the fields in lost. It keeps the
+	// Deployment's selector (for a bare Pod, its Services') as its selector.
 	Intent *WorkloadIntent `protobuf:"bytes,1,opt,name=intent,proto3" json:"intent,omitempty"`
 	// The fields of the manifests the intent cannot say, in the order of the
 	// input; empty unless allow_loss.
 	Lost []*LostField `protobuf:"bytes,2,rep,name=lost,proto3" json:"lost,omitempty"`
 	// What the import decided that is not a loss, for a person: the
-	// selectors podc replaces with its own, the form of the Services.
+	// selector kept, the form of the Services.
 	Notes         []string `protobuf:"bytes,3,rep,name=notes,proto3" json:"notes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

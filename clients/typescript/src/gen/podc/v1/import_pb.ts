@@ -79,7 +79,8 @@ export type ImportResponse = Message<"podc.v1.ImportResponse"> & {
   /**
    * The workload intent. podc.v1.CompilerService/Compile of it gives back
    * the manifests, equal after the kube-apiserver's defaulting, apart from
-   * podc's own labels and selectors and the fields in lost.
+   * podc's own labels (added) and the fields in lost. It keeps the
+   * Deployment's selector (for a bare Pod, its Services') as its selector.
    *
    * @generated from field: podc.v1.WorkloadIntent intent = 1;
    */
@@ -95,7 +96,7 @@ export type ImportResponse = Message<"podc.v1.ImportResponse"> & {
 
   /**
    * What the import decided that is not a loss, for a person: the
-   * selectors podc replaces with its own, the form of the Services.
+   * selector kept, the form of the Services.
    *
    * @generated from field: repeated string notes = 3;
    */
