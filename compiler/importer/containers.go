@@ -107,7 +107,7 @@ func (b *builder) container(w *object, p fieldPath, c *corev1.Container, ip diag
 		field string
 		v     bool
 		into  *bool
-	}{{"stdin", c.Stdin, &out.Stdin}, {"tty", c.TTY, &out.Tty}} {
+	}{{"stdin", c.Stdin, &out.Stdin}, {"stdinOnce", c.StdinOnce, &out.StdinOnce}, {"tty", c.TTY, &out.Tty}} {
 		if f.v && b.take(w, p.f(f.field), ip.Field(f.field)) {
 			*f.into = true
 		}

@@ -350,7 +350,7 @@ containers:
 			reasons: map[string]string{"Pod/app: spec.containers[0].env[3].valueFrom.resourceFieldRef.containerName": "unset, but compile names the container itself, app: the same resource"},
 		},
 		{
-			name: "lifecycle hooks, stdin and tty",
+			name: "lifecycle hooks, stdin, stdinOnce and tty",
 			in: `
 apiVersion: v1
 kind: Pod
@@ -363,6 +363,7 @@ spec:
   - name: app
     image: "app:1.0"
     stdin: true
+    stdinOnce: true
     tty: true
     lifecycle:
       postStart: {exec: {command: [sh, -c, "echo started"]}}
@@ -381,6 +382,7 @@ containers:
   - name: app
     image: "app:1.0"
     stdin: true
+    stdinOnce: true
     tty: true
     lifecycle:
       postStart: {exec: {command: [sh, -c, "echo started"]}}

@@ -70,7 +70,6 @@ var fieldReasons = map[string]string{
 	"PodSpec.serviceAccount":                    "deprecated, and different from serviceAccountName, which the intent has",
 	"Container.terminationMessagePath":          "the intent has no termination message settings",
 	"Container.terminationMessagePolicy":        "the intent has no termination message settings",
-	"Container.stdinOnce":                       "the intent's containers have stdin and tty, not stdinOnce",
 	"Container.resizePolicy":                    "the intent has no resize policy",
 	"Container.restartPolicy":                   "the intent's init steps run once: a restart policy makes them sidecars only as Always",
 	"VolumeMount.mountPropagation":              "the intent's mounts have no mount propagation",

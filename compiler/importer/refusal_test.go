@@ -101,15 +101,15 @@ func TestImportJSON(t *testing.T) {
 }
 
 func TestImportRefusesLoss(t *testing.T) {
-	in := strings.Replace(pod, `image: "app:1.0"}`, `image: "app:1.0", stdinOnce: true, terminationMessagePolicy: FallbackToLogsOnError}`, 1)
+	in := strings.Replace(pod, `image: "app:1.0"}`, `image: "app:1.0", resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}], terminationMessagePolicy: FallbackToLogsOnError}`, 1)
 	_, err := importer.Import([]byte(in), importer.Options{})
 	var le *importer.LossError
 	if !errors.As(err, &le) {
 		t.Fatalf("got %v, want a *LossError", err)
 	}
 	want := []importer.Loss{
-		{Object: "Pod/app", Field: "spec.containers[0].stdinOnce", Reason: "the intent's containers have stdin and tty, not stdinOnce", Line: 5, Column: 46},
-		{Object: "Pod/app", Field: "spec.containers[0].terminationMessagePolicy", Reason: "the intent has no termination message settings", Line: 5, Column: 63},
+		{Object: "Pod/app", Field: "spec.containers[0].resizePolicy", Reason: "the intent has no resize policy", Line: 5, Column: 46},
+		{Object: "Pod/app", Field: "spec.containers[0].terminationMessagePolicy", Reason: "the intent has no termination message settings", Line: 5, Column: 111},
 	}
 	if len(le.Lost) != len(want) {
 		t.Fatalf("lost %v, want %v", le.Lost, want)
@@ -119,7 +119,7 @@ func TestImportRefusesLoss(t *testing.T) {
 			t.Errorf("lost[%d] = %#v, want %#v", i, le.Lost[i], want[i])
 		}
 	}
-	if !strings.Contains(err.Error(), "Pod/app: spec.containers[0].stdinOnce: the intent's containers have stdin and tty, not stdinOnce") {
+	if !strings.Contains(err.Error(), "Pod/app: spec.containers[0].resizePolicy: the intent has no resize policy") {
 		t.Errorf("the error does not list the loss: %v", err)
 	}
 }

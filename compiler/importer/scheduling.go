@@ -120,24 +120,32 @@ func (b *builder) affinity(w *object, p fieldPath, a *corev1.Affinity) *podcv1.A
 }
 
 // nodeTerm maps a node selector term at p to the intent's term at ip; nil
-// when it is refused or has no requirement on labels.
+// when it is refused or has no requirement.
 func (b *builder) nodeTerm(w *object, p fieldPath, t corev1.NodeSelectorTerm, ip diag.Path) *podcv1.NodeSelectorTerm {
 	if b.dropped(w, p) {
 		return nil
 	}
-	b.why(w, p.f("matchFields"), "the intent's node terms match node labels (matchExpressions), not node fields")
-	if len(t.MatchExpressions) == 0 {
+	if len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0 {
 		return nil
 	}
-	out := &podcv1.NodeSelectorTerm{}
-	for i, r := range t.MatchExpressions {
-		rp := p.f("matchExpressions").i(i)
+	out := &podcv1.NodeSelectorTerm{
+		MatchExpressions: b.nodeRequirements(w, p.f("matchExpressions"), t.MatchExpressions),
+		MatchFields:      b.nodeRequirements(w, p.f("matchFields"), t.MatchFields),
+	}
+	b.record(ip, w, p, false)
+	return out
+}
+
+// nodeRequirements maps the node selector requirements of the list at p.
+func (b *builder) nodeRequirements(w *object, p fieldPath, reqs []corev1.NodeSelectorRequirement) []*podcv1.NodeSelectorRequirement {
+	var out []*podcv1.NodeSelectorRequirement
+	for i, r := range reqs {
+		rp := p.i(i)
 		for _, f := range []string{"key", "operator", "values"} {
 			b.use(w, rp.f(f))
 		}
-		out.MatchExpressions = append(out.MatchExpressions, &podcv1.NodeSelectorRequirement{Key: r.Key, Operator: nodeOperator(r.Operator), Values: r.Values})
+		out = append(out, &podcv1.NodeSelectorRequirement{Key: r.Key, Operator: nodeOperator(r.Operator), Values: r.Values})
 	}
-	b.record(ip, w, p, false)
 	return out
 }
 
@@ -194,8 +202,9 @@ func (b *builder) podTerm(w *object, p fieldPath, t corev1.PodAffinityTerm) *pod
 	if t.NamespaceSelector != nil {
 		out.NamespaceSelector = b.labelSelector(w, p.f("namespaceSelector"), t.NamespaceSelector)
 	}
-	b.why(w, p.f("matchLabelKeys"), "the intent's pod affinity terms have no matchLabelKeys")
-	b.why(w, p.f("mismatchLabelKeys"), "the intent's pod affinity terms have no mismatchLabelKeys")
+	out.MatchLabelKeys, out.MismatchLabelKeys = t.MatchLabelKeys, t.MismatchLabelKeys
+	b.use(w, p.f("matchLabelKeys"))
+	b.use(w, p.f("mismatchLabelKeys"))
 	return out
 }
 

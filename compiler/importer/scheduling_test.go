@@ -139,29 +139,25 @@ containers: [{name: app, image: "app:1.0"}]
 tolerations: [{key: dedicated, value: batch}]
 affinity:
   node:
-    required: [{matchExpressions: [{key: disk, operator: NODE_SELECTOR_OPERATOR_EXISTS}]}]
+    required:
+      - {matchFields: [{key: metadata.name, operator: NODE_SELECTOR_OPERATOR_IN, values: [node-1]}]}
+      - {matchExpressions: [{key: disk, operator: NODE_SELECTOR_OPERATOR_EXISTS}], matchFields: [{key: metadata.name, operator: NODE_SELECTOR_OPERATOR_NOT_IN, values: [node-2]}]}
   podAnti:
     required:
       - topologyKey: kubernetes.io/hostname
-      - {labelSelector: {matchLabels: {app: app}}, topologyKey: topology.kubernetes.io/zone}
+      - {labelSelector: {matchLabels: {app: app}}, matchLabelKeys: [pod-template-hash], topologyKey: topology.kubernetes.io/zone}
 topologySpreadConstraints:
   - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: WHEN_UNSATISFIABLE_DO_NOT_SCHEDULE}
 `,
 			lost: []string{
 				"Pod/app: spec.tolerations[0].operator",
-				"Pod/app: spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]",
-				"Pod/app: spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[1].matchFields",
 				"Pod/app: spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector",
-				"Pod/app: spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[1].matchLabelKeys",
 				"Pod/app: spec.topologySpreadConstraints[0].labelSelector",
 			},
 			reasons: map[string]string{
 				"Pod/app: spec.tolerations[0].operator": "unset, but compile writes Equal",
-				"Pod/app: spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]":             "node labels (matchExpressions), not node fields",
-				"Pod/app: spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[1].matchFields": "not node fields",
-				"Pod/app: spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector":              "unset, so it selects no pods, but compile writes the workload's own pods",
-				"Pod/app: spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[1].matchLabelKeys":             "no matchLabelKeys",
-				"Pod/app: spec.topologySpreadConstraints[0].labelSelector":                                                            "compile writes the workload's own pods",
+				"Pod/app: spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector": "unset, so it selects no pods, but compile writes the workload's own pods",
+				"Pod/app: spec.topologySpreadConstraints[0].labelSelector":                                               "compile writes the workload's own pods",
 			},
 		},
 	})
