@@ -44,12 +44,84 @@ func judged(data []byte, res *importer.Result, denied string) (errs []string) {
 // a changed value, a dropped label, a loss not reported, a loss reported
 // for a field that round-trips.
 func TestJudgeFindsDifferences(t *testing.T) {
-	data, err := os.ReadFile("testdata/corpus/microservices-demo-frontend.yaml")
-	if err != nil {
-		t.Fatal(err)
+	const frontend, rabbitmq = "microservices-demo-frontend", "argocd-example-apps-sock-shop-rabbitmq"
+	cases := []struct {
+		name   string
+		corpus string
+		mutate func(*importer.Result)
+		want   string
+	}{
+		{"an env value", frontend, func(r *importer.Result) {
+			r.Intent.Containers[0].Env[0].Source = &podcv1.EnvVar_Value{Value: "9090"}
+		}, "env[0].value"},
+		{"a pod label", frontend, func(r *importer.Result) { delete(r.Intent.Labels, "app") }, "app"},
+		{"a key of the kept selector", frontend, func(r *importer.Result) { r.Intent.Selector["track"] = "stable" }, "spec.selector.matchLabels.track"},
+		{"a pod annotation", frontend, func(r *importer.Result) { r.Intent.PodAnnotations["sidecar.istio.io/rewriteAppHTTPProbers"] = "false" }, "rewriteAppHTTPProbers"},
+		{"a loss not reported", rabbitmq, func(r *importer.Result) {
+			var kept []importer.Loss
+			for _, l := range r.Lost {
+				if !strings.Contains(l.Field, "securityContext.capabilities") {
+					kept = append(kept, l)
+				}
+			}
+			if len(kept) == len(r.Lost) {
+				t.Fatalf("%s loses no capabilities: %v", rabbitmq, r.Lost)
+			}
+			r.Lost = kept
+		}, "capabilities"},
+		{"a loss that is none", frontend, func(r *importer.Result) {
+			r.Lost = append(r.Lost, importer.Loss{Object: "Deployment/frontend", Field: "spec.template.spec.containers[0].image"})
+		}, "the same after the round trip"},
+		{"a lost list element that is kept", frontend, func(r *importer.Result) {
+			r.Lost = append(r.Lost, importer.Loss{Object: "Deployment/frontend", Field: "spec.template.spec.containers[0].env[1]"})
+		}, "env"},
 	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data, err := os.ReadFile("testdata/corpus/" + c.corpus + ".yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := importer.Import(data, importer.Options{AllowLoss: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if errs := judged(data, res, ""); len(errs) > 0 {
+				t.Fatalf("the import itself does not round-trip: %v", errs)
+			}
+			c.mutate(res)
+			errs := judged(data, res, "")
+			if !strings.Contains(strings.Join(errs, "\n"), c.want) {
+				t.Errorf("the comparison reports %q; want a difference naming %s", errs, c.want)
+			}
+		})
+	}
+}
+
+// sameMeaningManifests are a workload whose pod security context compile
+// spells otherwise, to the same effect: fsGroup without a change policy
+// (compile writes Always).
+const sameMeaningManifests = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      securityContext: {fsGroup: 2000}
+      containers:
+      - {name: web, image: "web:1.0"}
+`
+
+// The comparison takes fsGroupChangePolicy Always as unset, and nothing
+// more: another change policy is a difference, and the spelling reported
+// lost is a fault of the import.
+func TestJudgeSameMeaning(t *testing.T) {
+	data := []byte(sameMeaningManifests)
 	fresh := func() *importer.Result {
-		res, err := importer.Import(data, importer.Options{AllowLoss: true})
+		res, err := importer.Import(data, importer.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,40 +130,32 @@ func TestJudgeFindsDifferences(t *testing.T) {
 	if errs := judged(data, fresh(), ""); len(errs) > 0 {
 		t.Fatalf("the import itself does not round-trip: %v", errs)
 	}
+	lost := func(field string) func(*importer.Result) {
+		return func(r *importer.Result) {
+			r.Lost = append(r.Lost, importer.Loss{Object: "Deployment/web", Field: field})
+		}
+	}
 	cases := []struct {
 		name   string
 		mutate func(*importer.Result)
-		want   string
+		want   []string
 	}{
-		{"an env value", func(r *importer.Result) {
-			r.Intent.Containers[0].Env[0].Source = &podcv1.EnvVar_Value{Value: "9090"}
-		}, "env[0].value"},
-		{"a pod label", func(r *importer.Result) { delete(r.Intent.Labels, "app") }, "app"},
-		{"a key of the kept selector", func(r *importer.Result) { r.Intent.Selector["track"] = "stable" }, "spec.selector.matchLabels.track"},
-		{"a pod annotation", func(r *importer.Result) { r.Intent.PodAnnotations["sidecar.istio.io/rewriteAppHTTPProbers"] = "false" }, "rewriteAppHTTPProbers"},
-		{"a loss not reported", func(r *importer.Result) {
-			var kept []importer.Loss
-			for _, l := range r.Lost {
-				if !strings.Contains(l.Field, "spec.securityContext") {
-					kept = append(kept, l)
-				}
-			}
-			r.Lost = kept
-		}, "securityContext"},
-		{"a loss that is none", func(r *importer.Result) {
-			r.Lost = append(r.Lost, importer.Loss{Object: "Deployment/frontend", Field: "spec.template.spec.containers[0].image"})
-		}, "the same after the round trip"},
-		{"a lost list element that is kept", func(r *importer.Result) {
-			r.Lost = append(r.Lost, importer.Loss{Object: "Deployment/frontend", Field: "spec.template.spec.containers[0].env[1]"})
-		}, "env"},
+		{"another fsGroup change policy", func(r *importer.Result) {
+			r.Intent.SecurityContext.FsGroupChangePolicy = podcv1.FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH
+		}, []string{`spec.template.spec.securityContext.fsGroupChangePolicy: manifest (absent), compiled "OnRootMismatch"`}},
+		{"an unset change policy reported lost", lost("spec.template.spec.securityContext.fsGroupChangePolicy"), []string{
+			"lost Deployment/web: spec.template.spec.securityContext.fsGroupChangePolicy: the same after the round trip",
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := fresh()
 			c.mutate(res)
-			errs := judged(data, res, "")
-			if !strings.Contains(strings.Join(errs, "\n"), c.want) {
-				t.Errorf("the comparison reports %q; want a difference naming %s", errs, c.want)
+			errs := strings.Join(judged(data, res, ""), "\n")
+			for _, w := range c.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("the comparison reports:\n%s\nwant a difference: %s", errs, w)
+				}
 			}
 		})
 	}

@@ -39,6 +39,16 @@ import (
 // (checked on their own: the old selectors must still select the new
 // pods) and exactly the fields the import reports lost. The manifests are
 // read here with the Kubernetes YAML reader, not the importer's.
+//
+// Equal means the same workload, so a spelling that Kubernetes reads
+// alike is compared by what it means (sameMeaning), and nothing else:
+//
+//   - A pod's fsGroupChangePolicy Always is the same as unset: the
+//     kubelet reads unset as Always. OnRootMismatch against either is a
+//     difference.
+//
+// A loss the import reports must still be a difference after these: an
+// addition or a spelling reported lost is a fault of the import.
 
 // engine is one compiler engine on the embedded policies, for every case.
 var engine = sync.OnceValues(func() (*compiler.Engine, error) {
@@ -201,6 +211,7 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 			m[k] = prune(v)
 		}
 	}
+	sameMeaning(orig, compiled)
 
 	// A field Kubernetes does not know is dropped by the apiserver when
 	// it decodes the manifest, so the trees do not show it: the import
@@ -688,4 +699,37 @@ func deleteKey(tree any, keys ...string) {
 	if ok {
 		delete(m, keys[len(keys)-1])
 	}
+}
+
+// sameMeaning rewrites, in the defaulted trees of the manifests and of the
+// compiled objects, the spellings that mean the same workload (see the
+// comment at the top of this file): a pod's fsGroupChangePolicy Always
+// left out as unset.
+func sameMeaning(orig, compiled map[string]any) {
+	for _, m := range []map[string]any{orig, compiled} {
+		for _, spec := range podSpecs(m) {
+			if sc, ok := spec["securityContext"].(map[string]any); ok && sc["fsGroupChangePolicy"] == "Always" {
+				delete(sc, "fsGroupChangePolicy")
+			}
+		}
+	}
+}
+
+// podSpecs are the pod specs of the Pods and Deployments of objs, by
+// "Kind/name".
+func podSpecs(objs map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for key, o := range objs {
+		var spec any
+		switch {
+		case strings.HasPrefix(key, "Pod/"):
+			spec = dig(o, "spec")
+		case strings.HasPrefix(key, "Deployment/"):
+			spec = dig(o, "spec", "template", "spec")
+		}
+		if m, ok := spec.(map[string]any); ok {
+			out[key] = m
+		}
+	}
+	return out
 }
