@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/podc-dev/podc/compiler/importer"
+	"github.com/podc-dev/podc/compiler/intent"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
@@ -98,9 +99,11 @@ func TestJudgeFindsDifferences(t *testing.T) {
 	}
 }
 
-// sameMeaningManifests are a workload whose pod security context compile
-// spells otherwise, to the same effect: fsGroup without a change policy
-// (compile writes Always).
+// sameMeaning is the manifests of a workload whose ports and pod security
+// context compile spells otherwise, all to the same effect: an unnamed
+// container port (compile names it), an unnamed Service port (compile
+// names it), targetPorts by number and unset (compile targets by name),
+// and fsGroup without a change policy (compile writes Always).
 const sameMeaningManifests = `
 apiVersion: apps/v1
 kind: Deployment
@@ -112,12 +115,38 @@ spec:
     spec:
       securityContext: {fsGroup: 2000}
       containers:
-      - {name: web, image: "web:1.0"}
+      - name: web
+        image: "web:1.0"
+        ports:
+        - {containerPort: 8080}
+        - {name: admin, containerPort: 9000}
+        - {name: metrics, containerPort: 9100}
+        - {name: debug, containerPort: 6060}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {port: 80, targetPort: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-admin, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: admin, port: 9000}
+  - {name: metrics, port: 9100, targetPort: metrics}
 `
 
-// The comparison takes fsGroupChangePolicy Always as unset, and nothing
-// more: another change policy is a difference, and the spelling reported
-// lost is a fault of the import.
+// The comparison takes a targetPort by the port it resolves to, a name
+// compile gives an unnamed port as an addition and fsGroupChangePolicy
+// Always as unset, and nothing more: a Service port that carries another
+// container port, a renamed or dropped port name and another change
+// policy are differences, and the spellings reported lost are faults of
+// the import.
 func TestJudgeSameMeaning(t *testing.T) {
 	data := []byte(sameMeaningManifests)
 	fresh := func() *importer.Result {
@@ -130,9 +159,31 @@ func TestJudgeSameMeaning(t *testing.T) {
 	if errs := judged(data, fresh(), ""); len(errs) > 0 {
 		t.Fatalf("the import itself does not round-trip: %v", errs)
 	}
+	admin := func(r *importer.Result) *podcv1.Service {
+		for _, s := range r.Intent.Services {
+			if s.Name == "web-admin" {
+				return s
+			}
+		}
+		t.Fatalf("no Service web-admin in %v", r.Intent.Services)
+		return nil
+	}
+	port := func(r *importer.Result, name string) *podcv1.Port {
+		for _, p := range r.Intent.Containers[0].Ports {
+			if intent.PortName(p) == name {
+				return p
+			}
+		}
+		t.Fatalf("no port %s in %v", name, r.Intent.Containers[0].Ports)
+		return nil
+	}
 	lost := func(field string) func(*importer.Result) {
 		return func(r *importer.Result) {
-			r.Lost = append(r.Lost, importer.Loss{Object: "Deployment/web", Field: field})
+			obj := "Deployment/web"
+			if strings.HasPrefix(field, "spec.ports") {
+				obj = "Service/web"
+			}
+			r.Lost = append(r.Lost, importer.Loss{Object: obj, Field: field})
 		}
 	}
 	cases := []struct {
@@ -140,9 +191,36 @@ func TestJudgeSameMeaning(t *testing.T) {
 		mutate func(*importer.Result)
 		want   []string
 	}{
+		{"a Service port that carries another container port", func(r *importer.Result) {
+			ps := admin(r).Ports
+			ps[0].Name, ps[1].Name = ps[1].Name, ps[0].Name
+			ps[0].ServicePort, ps[1].ServicePort = 9000, 9100
+		}, []string{
+			"Service/web-admin: spec.ports[0].targetPort: manifest 9000, compiled 9100",
+			"Service/web-admin: spec.ports[1].targetPort: manifest 9100, compiled 9000",
+		}},
+		{"a renamed container port and Service port", func(r *importer.Result) {
+			port(r, "admin").Name = "adm"
+			admin(r).Ports[0].Name = "adm"
+		}, []string{
+			`Deployment/web: spec.template.spec.containers[0].ports[1].name: manifest "admin", compiled "adm"`,
+			`Service/web-admin: spec.ports[0].name: manifest "admin", compiled "adm"`,
+		}},
+		{"a dropped port name", func(r *importer.Result) { port(r, "debug").Name = "" }, []string{
+			`Deployment/web: spec.template.spec.containers[0].ports[3].name: manifest "debug", compiled (absent)`,
+		}},
 		{"another fsGroup change policy", func(r *importer.Result) {
 			r.Intent.SecurityContext.FsGroupChangePolicy = podcv1.FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH
 		}, []string{`spec.template.spec.securityContext.fsGroupChangePolicy: manifest (absent), compiled "OnRootMismatch"`}},
+		{"an added container port name reported lost", lost("spec.template.spec.containers[0].ports[0].name"), []string{
+			"lost Deployment/web: spec.template.spec.containers[0].ports[0].name: the same after the round trip",
+		}},
+		{"an added Service port name reported lost", lost("spec.ports[0].name"), []string{
+			"lost Service/web: spec.ports[0].name: the same after the round trip",
+		}},
+		{"a targetPort by number reported lost", lost("spec.ports[0].targetPort"), []string{
+			"lost Service/web: spec.ports[0].targetPort: the same after the round trip",
+		}},
 		{"an unset change policy reported lost", lost("spec.template.spec.securityContext.fsGroupChangePolicy"), []string{
 			"lost Deployment/web: spec.template.spec.securityContext.fsGroupChangePolicy: the same after the round trip",
 		}},
