@@ -26,7 +26,9 @@ type portRef struct {
 	port *podcv1.Port
 	// name is the port's name as compile writes it: its own, or the one
 	// compile gives an exposed port without one.
-	name      string
+	name string
+	// named reports whether the manifest names the port.
+	named     bool
 	path      fieldPath // the port in the manifest
 	container int       // index in the intent list
 	role      role
@@ -303,7 +305,7 @@ func (b *builder) containerPorts(w *object, p fieldPath, c *corev1.Container, ip
 		}
 		pip := ip.Field("ports").Index(len(out))
 		b.record(pip, w, pp, false)
-		b.ports = append(b.ports, &portRef{port: port, name: port.Name, path: pp, container: index, role: r, cname: c.Name, ip: pip})
+		b.ports = append(b.ports, &portRef{port: port, name: port.Name, named: pt.Name != "", path: pp, container: index, role: r, cname: c.Name, ip: pip})
 		out = append(out, port)
 	}
 	return out

@@ -9,8 +9,8 @@ import (
 
 // podSecurity maps the pod's security context at p: its ids, seccomp
 // profile, fsGroup and change policy, supplemental groups and sysctls.
-// With fsGroup, compile writes the change policy Always when the intent
-// leaves it unset, so an unset one is lost.
+// A change policy unset or Always is the intent's unset one: Kubernetes
+// reads unset as Always, and compile writes Always beside fsGroup.
 func (b *builder) podSecurity(w *object, p fieldPath, sc *corev1.PodSecurityContext) {
 	if sc == nil {
 		return
@@ -42,17 +42,16 @@ func (b *builder) podSecurity(w *object, p fieldPath, sc *corev1.PodSecurityCont
 			b.why(w, p.f("seccompProfile"), seccompReason)
 		}
 	}
+	// Unset means Always (the kubelet changes the ownership of every
+	// volume on every mount), which compile writes beside fsGroup and
+	// leaves out without it: the same either way.
 	cp := p.f("fsGroupChangePolicy")
 	switch pol := sc.FSGroupChangePolicy; {
 	case pol == nil && out.FsGroup != nil:
-		b.lose(w, cp, "unset, but with fsGroup compile writes Always, which is what the kubelet does when it is unset")
+		b.note("%s: %s: unset beside fsGroup: compile writes Always, which is what the kubelet does when it is unset", w.ref, w.typedPath(cp))
 	case pol == nil:
-	case *pol == corev1.FSGroupChangeAlways && out.FsGroup != nil:
-		b.use(w, cp)
 	case *pol == corev1.FSGroupChangeAlways:
-		if b.take(w, cp, ip.Field("fsGroupChangePolicy")) {
-			out.FsGroupChangePolicy = podcv1.FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_ALWAYS
-		}
+		b.use(w, cp)
 	case *pol == corev1.FSGroupChangeOnRootMismatch:
 		if b.take(w, cp, ip.Field("fsGroupChangePolicy")) {
 			out.FsGroupChangePolicy = podcv1.FsGroupChangePolicy_FS_GROUP_CHANGE_POLICY_ON_ROOT_MISMATCH

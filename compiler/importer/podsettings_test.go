@@ -102,15 +102,32 @@ containers: [{name: app, image: "app:1.0"}]
 securityContext: {fsGroup: 2000}
 `,
 			lost: []string{
-				"Pod/app: spec.securityContext.fsGroupChangePolicy",
 				"Pod/app: spec.securityContext.seccompProfile",
 				"Pod/app: spec.securityContext.seLinuxOptions",
 			},
 			reasons: map[string]string{
-				"Pod/app: spec.securityContext.fsGroupChangePolicy": "unset, but with fsGroup compile writes Always",
-				"Pod/app: spec.securityContext.seLinuxOptions":      "the intent's pod security context has runAsUser",
-				"Pod/app: spec.securityContext.seccompProfile":      "RuntimeDefault and Unconfined",
+				"Pod/app: spec.securityContext.seLinuxOptions": "the intent's pod security context has runAsUser",
+				"Pod/app: spec.securityContext.seccompProfile": "RuntimeDefault and Unconfined",
 			},
+			notes: []string{"Pod/app: spec.securityContext.fsGroupChangePolicy: unset beside fsGroup: compile writes Always, which is what the kubelet does when it is unset"},
+		},
+		{
+			name: "a change policy Always without fsGroup is unset",
+			in: `
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  securityContext: {runAsUser: 1000, fsGroupChangePolicy: Always}
+  containers:
+  - {name: app, image: "app:1.0"}
+`,
+			intent: `
+name: app
+controller: CONTROLLER_POD
+containers: [{name: app, image: "app:1.0"}]
+securityContext: {runAsUser: 1000}
+`,
 		},
 		{
 			name: "pod-level resources: a request the apiserver does not write is lost",

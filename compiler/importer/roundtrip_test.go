@@ -39,6 +39,29 @@ import (
 // (checked on their own: the old selectors must still select the new
 // pods) and exactly the fields the import reports lost. The manifests are
 // read here with the Kubernetes YAML reader, not the importer's.
+//
+// Equal means the same workload, so three spellings that Kubernetes reads
+// alike are compared by what they mean (sameMeaning), and nothing else:
+//
+//   - A Service port's targetPort is compared by the container port it
+//     resolves to, on each side against that side's pod: a number is
+//     that port; a name is the containerPort of the pod's port of that
+//     name and protocol, among the containers and then the native
+//     sidecars, as Kubernetes' endpoint controllers resolve it. A name
+//     that resolves to no port stays a name. A targetPort that resolves
+//     to another port is a difference.
+//   - A name compile gives a port the manifest leaves unnamed (a
+//     container port, paired by container name, containerPort and
+//     protocol; a Service port, paired by port and protocol, else by the
+//     container port it resolves to and protocol) is an addition, like
+//     podc's labels. A port the manifest names keeps its name: a renamed
+//     or dropped name is a difference.
+//   - A pod's fsGroupChangePolicy Always is the same as unset: the
+//     kubelet reads unset as Always. OnRootMismatch against either is a
+//     difference.
+//
+// A loss the import reports must still be a difference after these: an
+// addition or a spelling reported lost is a fault of the import.
 
 // engine is one compiler engine on the embedded policies, for every case.
 var engine = sync.OnceValues(func() (*compiler.Engine, error) {
@@ -201,6 +224,7 @@ func compare(t reporter, origObjs, compiledObjs []runtime.Object, unknown map[st
 			m[k] = prune(v)
 		}
 	}
+	sameMeaning(orig, compiled)
 
 	// A field Kubernetes does not know is dropped by the apiserver when
 	// it decodes the manifest, so the trees do not show it: the import
@@ -688,4 +712,184 @@ func deleteKey(tree any, keys ...string) {
 	if ok {
 		delete(m, keys[len(keys)-1])
 	}
+}
+
+// sameMeaning rewrites, in the defaulted trees of the manifests and of the
+// compiled objects, the spellings that mean the same workload (see the
+// comment at the top of this file): targetPorts as the container port
+// they resolve to, names compile adds to unnamed ports left out, and a
+// pod's fsGroupChangePolicy Always left out as unset.
+func sameMeaning(orig, compiled map[string]any) {
+	for _, m := range []map[string]any{orig, compiled} {
+		resolveTargetPorts(m)
+		for _, spec := range podSpecs(m) {
+			if sc, ok := spec["securityContext"].(map[string]any); ok && sc["fsGroupChangePolicy"] == "Always" {
+				delete(sc, "fsGroupChangePolicy")
+			}
+		}
+	}
+	dropAddedPortNames(orig, compiled)
+}
+
+// podSpecs are the pod specs of the Pods and Deployments of objs, by
+// "Kind/name".
+func podSpecs(objs map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for key, o := range objs {
+		var spec any
+		switch {
+		case strings.HasPrefix(key, "Pod/"):
+			spec = dig(o, "spec")
+		case strings.HasPrefix(key, "Deployment/"):
+			spec = dig(o, "spec", "template", "spec")
+		}
+		if m, ok := spec.(map[string]any); ok {
+			out[key] = m
+		}
+	}
+	return out
+}
+
+// resolveTargetPorts writes each Service port's targetPort that names a
+// port of the workload's pod as that port's containerPort. It does
+// nothing unless objs hold exactly one workload.
+func resolveTargetPorts(objs map[string]any) {
+	specs := podSpecs(objs)
+	if len(specs) != 1 {
+		return
+	}
+	var spec map[string]any
+	for _, s := range specs {
+		spec = s
+	}
+	for key, o := range objs {
+		if !strings.HasPrefix(key, "Service/") {
+			continue
+		}
+		ports, _ := dig(o, "spec", "ports").([]any)
+		for _, p := range ports {
+			sp, _ := p.(map[string]any)
+			if name, ok := sp["targetPort"].(string); ok {
+				if n, found := namedPort(spec, name, sp["protocol"]); found {
+					sp["targetPort"] = n
+				}
+			}
+		}
+	}
+}
+
+// namedPort is the containerPort of the pod's port called name with
+// protocol, as Kubernetes finds it: among the containers, then among the
+// native sidecars (init containers that restart Always).
+func namedPort(spec map[string]any, name string, protocol any) (any, bool) {
+	for _, list := range []string{"containers", "initContainers"} {
+		cs, _ := spec[list].([]any)
+		for _, c := range cs {
+			cm, _ := c.(map[string]any)
+			if list == "initContainers" && cm["restartPolicy"] != "Always" {
+				continue
+			}
+			ports, _ := cm["ports"].([]any)
+			for _, p := range ports {
+				pm, _ := p.(map[string]any)
+				if pm["name"] == name && pm["protocol"] == protocol {
+					return pm["containerPort"], true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// dropAddedPortNames leaves out the names of the compiled ports whose
+// manifest port has no name: container ports, paired by container name,
+// containerPort and protocol, and Service ports, paired by port and
+// protocol, else by targetPort (resolved) and protocol. A pair must be the
+// only one of its kind on each side.
+func dropAddedPortNames(orig, compiled map[string]any) {
+	cspecs := podSpecs(compiled)
+	for key, ospec := range podSpecs(orig) {
+		cspec, ok := cspecs[key]
+		if !ok {
+			continue
+		}
+		for _, oc := range containersOf(ospec) {
+			cc := containerNamed(cspec, oc["name"])
+			if cc == nil {
+				continue
+			}
+			oports, _ := oc["ports"].([]any)
+			cports, _ := cc["ports"].([]any)
+			unnamedPairs(oports, cports, "containerPort")
+		}
+	}
+	for key, o := range orig {
+		c, ok := compiled[key]
+		if !strings.HasPrefix(key, "Service/") || !ok {
+			continue
+		}
+		oports, _ := dig(o, "spec", "ports").([]any)
+		cports, _ := dig(c, "spec", "ports").([]any)
+		unnamedPairs(oports, cports, "port", "targetPort")
+	}
+}
+
+// unnamedPairs leaves out the name of each port of cports paired with an
+// unnamed port of oports: the only port on each side with the same value
+// of the first of keys that pairs them, and the same protocol.
+func unnamedPairs(oports, cports []any, keys ...string) {
+	for _, op := range oports {
+		om, _ := op.(map[string]any)
+		if om == nil || om["name"] != nil {
+			continue
+		}
+		for _, k := range keys {
+			if cm := only(cports, om[k], k, om["protocol"]); cm != nil && only(oports, om[k], k, om["protocol"]) != nil {
+				delete(cm, "name")
+				break
+			}
+		}
+	}
+}
+
+// only returns the one port of ports whose key is v with protocol, nil
+// when there are none or several.
+func only(ports []any, v any, key string, protocol any) map[string]any {
+	var found map[string]any
+	for _, p := range ports {
+		pm, _ := p.(map[string]any)
+		if pm == nil || v == nil || !reflect.DeepEqual(pm[key], v) || pm["protocol"] != protocol {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		found = pm
+	}
+	return found
+}
+
+// containersOf are the containers and init containers of a pod spec.
+func containersOf(spec map[string]any) []map[string]any {
+	var out []map[string]any
+	for _, list := range []string{"containers", "initContainers"} {
+		cs, _ := spec[list].([]any)
+		for _, c := range cs {
+			if cm, ok := c.(map[string]any); ok {
+				out = append(out, cm)
+			}
+		}
+	}
+	return out
+}
+
+// containerNamed is the container or init container of a pod spec called
+// name.
+func containerNamed(spec map[string]any, name any) map[string]any {
+	for _, c := range containersOf(spec) {
+		if c["name"] == name {
+			return c
+		}
+	}
+	return nil
 }

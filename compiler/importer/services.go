@@ -209,19 +209,32 @@ func (s *svc) carries(pr *portRef) bool {
 // NodePort or LoadBalancer Service carries it) and name: its own, else the
 // name of the first Service port that carries it, else one made from its
 // protocol and number, which the intent leaves out when it is the one
-// compile gives an exposed port without a name ("tcp-8080"). A Service
-// port of another name, or one that targets the pod port by number, is
-// lost: compile names Service ports after the pod ports and targets them
-// by name.
+// compile gives an exposed port without a name ("tcp-8080").
+//
+// Compile names each Service port after the pod port it carries and
+// targets the pod port by that name. What that changes of the manifests is
+// not lost when it is the same workload: a name given to a port that had
+// none (a container port or a Service port) is an addition, like podc's
+// labels; a targetPort by number, or unset (the Service port), is the same
+// container port as the name of the port of that number, which is how
+// Kubernetes resolves a named targetPort. A Service port named otherwise
+// than the pod port it carries is lost: an intent's Service port takes the
+// name of the container port.
 func (b *builder) exposeAndName(svcs []*svc) {
+	w := b.objs.workload
 	used := map[string]bool{}
 	for _, pr := range b.ports {
 		if pr.name != "" {
 			used[pr.name] = true
 		}
 	}
+	// Why the name of a Service port could not name the unnamed pod port
+	// it carries, by Service port.
+	refused := map[*svcPort]string{}
+	namedBy := map[*portRef]string{} // the Service that named an unnamed pod port
 	for _, s := range svcs {
-		for _, sp := range s.ports {
+		for k := range s.ports {
+			sp := &s.ports[k]
 			pr := sp.pod
 			if s.external {
 				pr.port.Expose = podcv1.Expose_EXPOSE_NODE
@@ -232,49 +245,46 @@ func (b *builder) exposeAndName(svcs []*svc) {
 				continue
 			}
 			name := sp.port.Name
-			if name == "" || used[name] || len(validation.IsValidPortName(name)) > 0 {
+			switch errs := validation.IsValidPortName(name); {
+			case name == "":
+			case used[name]:
+				refused[sp] = fmt.Sprintf("another port of the pod is named %s", name)
+			case len(errs) > 0:
+				refused[sp] = fmt.Sprintf("it is not a valid container port name: %s", strings.Join(errs, "; "))
+			}
+			if name == "" || refused[sp] != "" {
 				name = madeName(pr.port, used)
 			}
 			pr.name = name
+			namedBy[pr] = s.obj.ref
 			used[name] = true
 			// An exposed port without a name, compile names after its
 			// protocol and number: the intent leaves that name out.
-			auto := name == intent.PortName(pr.port)
-			if !auto {
+			if name != intent.PortName(pr.port) {
 				pr.port.Name = name
 			}
-			switch {
-			case pr.synthetic:
-			case auto:
-				b.lose(b.objs.workload, pr.path.f("name"), fmt.Sprintf("unnamed, but compile names an exposed port after its protocol and number, %s: %s targets it by that name", name, s.obj.ref))
-			default:
-				b.lose(b.objs.workload, pr.path.f("name"), fmt.Sprintf("unnamed, but compile names it %s: %s targets it by name", name, s.obj.ref))
+			if !pr.synthetic {
+				b.note("%s: %s: unset: compile names the port %s, an addition, and %s targets it by that name",
+					w.ref, w.typedPath(pr.path.f("name")), name, s.obj.ref)
 			}
 		}
 	}
 	for _, s := range svcs {
-		for _, sp := range s.ports {
+		for k := range s.ports {
+			sp := &s.ports[k]
 			p := fieldPath{}.f("spec").f("ports").i(sp.index)
 			name := sp.pod.name
-			switch sp.port.Name {
-			case name:
+			switch n := sp.port.Name; {
+			case n == name:
 				b.use(s.obj, p.f("name"))
-			case "":
-				b.lose(s.obj, p.f("name"), fmt.Sprintf("unnamed, but compile names each Service port after the pod port it carries: %s", name))
+			case n == "":
+				b.use(s.obj, p.f("name"))
+				b.note("%s: %s: unset: compile names the Service port after the container port it carries, %s, an addition",
+					s.obj.ref, s.obj.typedPath(p.f("name")), name)
 			default:
-				b.lose(s.obj, p.f("name"), fmt.Sprintf("compile names each Service port after the pod port it carries: %s", name))
+				b.lose(s.obj, p.f("name"), serviceNameReason(sp, name, refused[sp], namedBy[sp.pod]))
 			}
-			tp := sp.port.TargetPort
-			switch {
-			case tp.Type == intstr.String && tp.StrVal == name:
-				b.use(s.obj, p.f("targetPort"))
-			case tp.Type == intstr.String && tp.StrVal != "":
-				b.lose(s.obj, p.f("targetPort"), fmt.Sprintf("compile targets the pod port by its name, %s", name))
-			case tp.IntVal == 0:
-				b.lose(s.obj, p.f("targetPort"), fmt.Sprintf("unset (the Service port, %d), but compile targets the pod port by its name, %s: the same port", sp.port.Port, name))
-			default:
-				b.lose(s.obj, p.f("targetPort"), fmt.Sprintf("%d by number, but compile targets the pod port by its name, %s: the same port", tp.IntVal, name))
-			}
+			b.targetPort(s, sp, p)
 			b.use(s.obj, p.f("protocol"))
 			b.why(s.obj, p.f("appProtocol"), "the intent's Service ports have no appProtocol")
 			if s.typ == podcv1.ServiceType_SERVICE_TYPE_HEADLESS && sp.port.Port != sp.pod.port.ContainerPort {
@@ -287,6 +297,52 @@ func (b *builder) exposeAndName(svcs []*svc) {
 			}
 		}
 	}
+}
+
+// serviceNameReason says why the name of Service port sp, other than
+// name, the name of the pod port it carries, is lost: refused says why the
+// pod port, unnamed, could not take it, and namedBy is the Service whose
+// port named the pod port.
+func serviceNameReason(sp *svcPort, name, refused, namedBy string) string {
+	const rule = "an intent's Service port takes the name of the container port it carries, so clients that find the Service port by its name (DNS SRV records, an Ingress's or a monitor's port name) no longer find it"
+	switch {
+	case sp.pod.named:
+		return fmt.Sprintf("named %s, but the container port it carries is named %s: %s", sp.port.Name, name, rule)
+	case refused != "":
+		return fmt.Sprintf("named %s, which the container port it carries, unnamed, cannot take (%s), so compile names both %s: %s", sp.port.Name, refused, name, rule)
+	default:
+		return fmt.Sprintf("named %s, but the container port it carries, unnamed, takes the name %s from the port of %s that carries it too: %s", sp.port.Name, name, namedBy, rule)
+	}
+}
+
+// targetPort accounts for the targetPort of Service port sp at p of s,
+// which compile writes as the name of the pod port it carries. The same
+// name, or a number (unset: the Service port) that is that port's, is the
+// same container port: Kubernetes resolves a named targetPort to the
+// containerPort of the pod's port of that name and protocol. target
+// chose the pod port by that name or number; any other targetPort is
+// lost, so that a change there cannot make a different port pass as the
+// same.
+func (b *builder) targetPort(s *svc, sp *svcPort, p fieldPath) {
+	name, number := sp.pod.name, sp.pod.port.ContainerPort
+	tp := sp.port.TargetPort
+	given, n := fmt.Sprintf("%d by number", tp.IntVal), tp.IntVal
+	if tp.IntVal == 0 && tp.StrVal == "" {
+		given, n = fmt.Sprintf("unset (the Service port, %d)", sp.port.Port), sp.port.Port
+	}
+	switch {
+	case tp.Type == intstr.String && tp.StrVal != "":
+		if tp.StrVal != name {
+			b.lose(s.obj, p.f("targetPort"), fmt.Sprintf("targets the port named %s, but compile targets the pod port it carries by its name, %s", tp.StrVal, name))
+			return
+		}
+	case n == number:
+		b.note("%s: %s: %s: compile targets the same container port by its name, %s", s.obj.ref, s.obj.typedPath(p.f("targetPort")), given, name)
+	default:
+		b.lose(s.obj, p.f("targetPort"), fmt.Sprintf("%s, but compile targets the pod port it carries by its name, %s: port %d", given, name, number))
+		return
+	}
+	b.use(s.obj, p.f("targetPort"))
 }
 
 // madeName makes a port name from its protocol and number ("tcp-8080"),

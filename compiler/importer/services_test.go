@@ -193,19 +193,160 @@ services:
   - {name: web, ports: [{name: http, servicePort: 80}]}
   - {name: web-admin, ports: [{name: tcp-9090}]}
 `,
+			lost: []string{"Deployment/web: spec.template.spec.containers[0].ports"},
+			reasons: map[string]string{
+				"Deployment/web: spec.template.spec.containers[0].ports": "compile declares port 9090/TCP on container web",
+			},
+			notes: []string{
+				"Deployment/web: spec.template.spec.containers[0].ports[0].name: unset: compile names the port http, an addition, and Service/web targets it by that name",
+				"Service/web: spec.ports[0].targetPort: 8080 by number: compile targets the same container port by its name, http",
+				"Service/web-admin: spec.ports[0].name: unset: compile names the Service port after the container port it carries, tcp-9090, an addition",
+				"Service/web-admin: spec.ports[0].targetPort: unset (the Service port, 9090): compile targets the same container port by its name, tcp-9090",
+			},
+		},
+		{
+			name: "a named port targeted by number from an unnamed Service port loses nothing",
+			in: deployment + `        - {name: http, containerPort: 8080}
+        - {name: admin, containerPort: 9000}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {port: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-admin, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: admin, port: 9000, targetPort: 9000}
+`,
+			intent: `
+name: web
+labels: {app: web}
+selector: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: web
+    image: "web:1.0"
+    ports:
+      - {name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}
+      - {name: admin, containerPort: 9000, expose: EXPOSE_CLUSTER}
+services:
+  - {name: web, ports: [{name: http}]}
+  - {name: web-admin, ports: [{name: admin}]}
+`,
+			notes: []string{
+				"Service/web: spec.ports[0].name: unset: compile names the Service port after the container port it carries, http, an addition",
+				"Service/web: spec.ports[0].targetPort: unset (the Service port, 8080): compile targets the same container port by its name, http",
+				"Service/web-admin: spec.ports[0].targetPort: 9000 by number: compile targets the same container port by its name, admin",
+			},
+		},
+		{
+			name: "a Service port named otherwise than the container port it carries is lost",
+			in: deployment + `        - {name: http, containerPort: 8080}
+        - {name: admin, containerPort: 9000}
+        - containerPort: 9100
+        - containerPort: 9200
+        - containerPort: 9300
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: web, port: 80, targetPort: 8080}
+  - {name: admin, port: 9100, targetPort: 9100}
+  - {name: prometheus-metrics, port: 9200, targetPort: 9200}
+  - {name: stats, port: 9300, targetPort: 9300}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-stats, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: telemetry, port: 9300, targetPort: 9300}
+`,
+			intent: `
+name: web
+labels: {app: web}
+selector: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - name: web
+    image: "web:1.0"
+    ports:
+      - {name: http, containerPort: 8080, expose: EXPOSE_CLUSTER}
+      - {name: admin, containerPort: 9000}
+      - {containerPort: 9100, expose: EXPOSE_CLUSTER}
+      - {containerPort: 9200, expose: EXPOSE_CLUSTER}
+      - {name: stats, containerPort: 9300, expose: EXPOSE_CLUSTER}
+services:
+  - name: web
+    ports:
+      - {name: http, servicePort: 80}
+      - {name: tcp-9100}
+      - {name: tcp-9200}
+      - {name: stats}
+  - {name: web-stats, ports: [{name: stats}]}
+`,
 			lost: []string{
-				"Deployment/web: spec.template.spec.containers[0].ports",
-				"Deployment/web: spec.template.spec.containers[0].ports[0].name",
-				"Service/web: spec.ports[0].targetPort",
-				"Service/web-admin: spec.ports[0].name",
-				"Service/web-admin: spec.ports[0].targetPort",
+				"Service/web: spec.ports[0].name",
+				"Service/web: spec.ports[1].name",
+				"Service/web: spec.ports[2].name",
+				"Service/web-stats: spec.ports[0].name",
 			},
 			reasons: map[string]string{
-				"Deployment/web: spec.template.spec.containers[0].ports":         "compile declares port 9090/TCP on container web",
-				"Deployment/web: spec.template.spec.containers[0].ports[0].name": "unnamed, but compile names it http",
-				"Service/web: spec.ports[0].targetPort":                          "8080 by number",
-				"Service/web-admin: spec.ports[0].name":                          "tcp-9090",
-				"Service/web-admin: spec.ports[0].targetPort":                    "unset (the Service port, 9090)",
+				"Service/web: spec.ports[0].name":       "named web, but the container port it carries is named http: an intent's Service port takes the name of the container port it carries",
+				"Service/web: spec.ports[1].name":       "named admin, which the container port it carries, unnamed, cannot take (another port of the pod is named admin), so compile names both tcp-9100",
+				"Service/web: spec.ports[2].name":       "named prometheus-metrics, which the container port it carries, unnamed, cannot take (it is not a valid container port name: must be no more than 15 characters), so compile names both tcp-9200",
+				"Service/web-stats: spec.ports[0].name": "named telemetry, but the container port it carries, unnamed, takes the name stats from the port of Service/web that carries it too",
+			},
+		},
+		{
+			name: "a number no container declares, in a pod of two containers, is lost",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: "web:1.0", ports: [{containerPort: 8080}]}
+      - {name: proxy, image: "proxy:1.0"}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+  - {name: other, port: 81, targetPort: 8081}
+`,
+			intent: `
+name: web
+labels: {app: web}
+selector: {app: web}
+controller: CONTROLLER_DEPLOYMENT
+containers:
+  - {name: web, image: "web:1.0", ports: [{name: http, containerPort: 8080, expose: EXPOSE_CLUSTER, servicePort: 80}]}
+  - {name: proxy, image: "proxy:1.0"}
+`,
+			lost:    []string{"Service/web: spec.ports[1]"},
+			reasons: map[string]string{"Service/web: spec.ports[1]": "targets port 8081/TCP, which no container declares, and the pod has more than one container to declare it on"},
+			notes: []string{
+				"Deployment/web: spec.template.spec.containers[0].ports[0].name: unset: compile names the port http, an addition, and Service/web targets it by that name",
+				"Service/web: spec.ports[0].targetPort: 8080 by number: compile targets the same container port by its name, http",
 			},
 		},
 		{
