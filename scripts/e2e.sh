@@ -250,11 +250,12 @@ out=$("$grpcurl" -plaintext -format-error -d "{\"intent\": $tiered}" "$addr" pod
 set -e
 grep -q '"code": 9' <<<"$out" && grep -q 'POLICY_FAULT' <<<"$out" && grep -q '"reason": "p.tier"' <<<"$out" || fail "a failing deny rule does not fail closed: $out"
 grep -q '"faults": "1"' <<<"$("$grpcurl" -plaintext "$addr" podc.v1.PolicyService/ListPolicies)" || fail "ListPolicies does not count the fault"
-cp "$work/faulty/rules.cue" "$work/label/zz.cue"
-sed -i 's/p.sum/p.sum2/; /^profiles/d' "$work/label/zz.cue"
+# Written whole, then moved in: a reload must never see half of the change.
+sed 's/p.sum/p.sum2/; /^profiles/d' "$work/faulty/rules.cue" > "$work/zz.cue.tmp"
+mv "$work/zz.cue.tmp" "$work/label/zz.cue"
 for _ in $(seq 1 50); do
   out=$("$grpcurl" -plaintext "$addr" podc.v1.PolicyService/ListPolicies)
-  grep -q '"lastError"' <<<"$out" && break
+  grep -q '"lastError": ".*p.sum2' <<<"$out" && break
   sleep 0.1
 done
 grep -q '"lastError": ".*p.sum2' <<<"$out" || fail "a reload whose rule fails on every intent is not refused: $out"
