@@ -81,9 +81,16 @@ func compileFleet(opts fleetOptions, stdin io.Reader, stdout, stderr io.Writer) 
 }
 
 // compileUnit reads the unit's intent when it is a file and compiles it.
-func (o fleetOptions) compileUnit(u unit) fleetResult {
+// A panic, a fault of podc, fails this intent alone (exit 2).
+func (o fleetOptions) compileUnit(u unit) (r fleetResult) {
 	start := time.Now()
-	r := fleetResult{unit: u}
+	r = fleetResult{unit: u}
+	defer func() {
+		if p := recover(); p != nil {
+			r.code, r.out = exitUsage, nil
+			r.messages = fmt.Appendf(r.messages, "podc compile: internal error: %v\n", p)
+		}
+	}()
 	data, err := u.data, u.err
 	if err == nil && u.path != "" {
 		data, err = readInput(u.path, nil, o.maxInput)
@@ -125,6 +132,7 @@ type fleetWriter struct {
 	written                   map[string]string
 	compiled, refused, failed int
 	busy                      time.Duration // the compiles' own time, summed
+	timed                     int           // the intents read and compiled, refused or not
 	code                      int
 	broken                    bool // stdout cannot be written
 }
@@ -137,7 +145,10 @@ func (w *fleetWriter) write(r fleetResult) bool {
 		fmt.Fprintf(w.stderr, "%sthe document starts at line %d; the positions below are within it\n", prefix, r.unit.line)
 	}
 	writePrefixed(w.stderr, prefix, r.messages)
-	w.busy += r.took
+	if r.took > 0 {
+		w.busy += r.took
+		w.timed++
+	}
 	if r.code == exitOK {
 		r.code = w.output(r)
 	}
@@ -213,7 +224,7 @@ func (w *fleetWriter) summary(elapsed time.Duration) int {
 	fmt.Fprintf(w.stderr, "podc compile: %d intents: %d compiled, %d refused, %d failed in %s: %s per intent, %d at a time, each compile %s on average; policy bundle %s\n",
 		n, w.compiled, w.refused, w.failed, elapsed.Round(time.Millisecond),
 		(elapsed / time.Duration(n)).Round(time.Microsecond), w.opts.jobs,
-		(w.busy / time.Duration(n)).Round(time.Microsecond), w.opts.digest)
+		(w.busy / time.Duration(max(w.timed, 1))).Round(time.Microsecond), w.opts.digest)
 	return w.code
 }
 

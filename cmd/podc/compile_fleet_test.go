@@ -328,3 +328,17 @@ func (f *firstWrite) readAtFirst() int {
 	defer f.mu.Unlock()
 	return f.first
 }
+
+// TestCompileFleetUnitSurvivesAFault: a panic in one intent's compile (here
+// an engine that is not there) fails that intent with exit 2 and a
+// message, instead of the whole run.
+func TestCompileFleetUnitSurvivesAFault(t *testing.T) {
+	data, err := os.ReadFile("../../examples/hello.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := fleetOptions{maxInput: 1 << 20}.compileUnit(unit{source: "hello.json", data: data})
+	if r.code != exitUsage || r.out != nil || !strings.Contains(string(r.messages), "podc compile: internal error: ") {
+		t.Errorf("code %d, out %q, messages %q", r.code, r.out, r.messages)
+	}
+}
