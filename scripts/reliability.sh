@@ -40,7 +40,7 @@ start() {
 
 rss() { awk '/VmRSS/{print int($2/1024)}' "/proc/$pid/status"; }
 health() { "$work/grpcurl" -plaintext "$addr" grpc.health.v1.Health/Check 2>&1 | sed -n 's/.*"status": "\([A-Z_]*\)".*/\1/p'; }
-load() { "$work/podc-load" -addr "$addr" -f examples/checkout.json "$@"; }
+load() { "$work/podc-load" -addr "$addr" -f examples/checkout.json -mode distinct -vary label "$@"; }
 
 case "${1:-}" in
 sigterm)

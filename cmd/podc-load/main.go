@@ -1,27 +1,31 @@
-// Command podc-load drives a running podc server with Compile calls and
-// reports throughput and latency percentiles. Every run is bounded by both a
-// call count and a duration, and it only talks to the address it is given
-// (a loopback address in the benchmarks).
+// Command podc-load drives a running podc server and reports throughput,
+// latency percentiles, failures by gRPC code and, given the server's
+// process id, its resident memory over the run. Every run is bounded by
+// both a count of units and a duration, and it only talks to the address
+// it is given (a loopback address in the benchmarks).
 //
-//	podc-load -addr 127.0.0.1:50051 -f examples/checkout.json -c 4 -n 20000 -d 30s
+//	podc-load -addr 127.0.0.1:50051 -f examples/checkout.json -mode distinct -c 16 -d 30s -pid 1234
+//	podc-load -addr 127.0.0.1:50051 -mode batch -batch 1000 -c 1 -d 30s
+//
+// Modes: distinct (unary calls, every intent new: a new workload name by
+// default, see -vary), identical (the same request every call), batch
+// (CompileBatch streams of -batch new intents) and unary-sequential
+// (rounds of -batch unary calls of new intents, one after another: the
+// same work as a batch, without CompileBatch).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/podc-dev/podc/compiler/intent"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
@@ -29,120 +33,204 @@ import (
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// Main runs the load and returns the exit code.
+// config is a run's settings, from the flags.
+type config struct {
+	addr, file, profile string
+	mode                mode
+	vary                variation
+	streams             int
+	total               int64 // the most units: calls, or rounds
+	duration            time.Duration
+	batch               int
+	every               time.Duration
+	pid                 int
+	wait                time.Duration
+	json                bool
+}
+
+// rssPeriod is how often the server's RSS is sampled with -pid.
+const rssPeriod = 250 * time.Millisecond
+
+// Main runs the load and returns the exit code: 0 when every intent
+// compiled, 1 when any failed, 2 for a usage error or a server that could
+// not be reached.
 func Main(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("podc-load", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:50051", "the podc server")
-	file := fs.String("f", "examples/checkout.json", "the intent to send")
-	conc := fs.Int("c", 4, "concurrent callers")
-	total := fs.Int("n", 10000, "the most calls to make")
-	dur := fs.Duration("d", 30*time.Second, "the longest the run may take")
-	fresh := fs.Bool("fresh", true, "make every intent distinct (a new label value per call) so no cache can answer")
-	profile := fs.String("profile", "", "the policy profile")
-	every := fs.Duration("every", 0, "print the calls of each interval this long (0: only the total)")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "podc-load: %v\n", err)
 		return 2
 	}
-	data, err := os.ReadFile(*file)
+	data, err := os.ReadFile(cfg.file)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintf(stderr, "podc-load: %v\n", err)
 		return 2
 	}
 	base, err := intent.Decode(data)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintf(stderr, "podc-load: %s: %v\n", cfg.file, err)
 		return 2
 	}
-	conn, err := grpc.NewClient(*addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(cfg.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintf(stderr, "podc-load: %v\n", err)
 		return 2
 	}
 	defer conn.Close()
-	client := podcv1.NewCompilerServiceClient(conn)
-
-	ctx, cancel := context.WithTimeout(context.Background(), *dur)
-	defer cancel()
-	var next, failed, okCalls atomic.Int64
-	var codesMu sync.Mutex
-	byCode := map[codes.Code]int{}
-	lat := make([][]time.Duration, *conc)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := 0; w < *conc; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := next.Add(1)
-				if i > int64(*total) {
-					return
-				}
-				wi := proto.Clone(base).(*podcv1.WorkloadIntent)
-				if *fresh {
-					if wi.Labels == nil {
-						wi.Labels = map[string]string{}
-					}
-					wi.Labels["load-seq"] = fmt.Sprint(i)
-				}
-				t0 := time.Now()
-				// A call started before the run's end runs to completion:
-				// the run's deadline only stops new calls.
-				callCtx, cancelCall := context.WithTimeout(context.Background(), time.Minute)
-				_, err := client.Compile(callCtx, &podcv1.CompileRequest{Intent: wi, Profile: *profile})
-				cancelCall()
-				if err != nil {
-					failed.Add(1)
-					codesMu.Lock()
-					byCode[status.Code(err)]++
-					codesMu.Unlock()
-					continue
-				}
-				okCalls.Add(1)
-				lat[w] = append(lat[w], time.Since(t0))
-			}
-		}(w)
+	if cfg.wait > 0 {
+		if err := waitServing(conn, cfg.wait); err != nil {
+			fmt.Fprintf(stderr, "podc-load: %s: %v\n", cfg.addr, err)
+			return 2
+		}
 	}
-	stopReport := make(chan struct{})
-	reported := make(chan struct{})
-	go func() {
-		defer close(reported)
-		if *every <= 0 {
-			return
-		}
-		t := time.NewTicker(*every)
-		defer t.Stop()
-		var lastOK, lastFailed int64
-		for {
-			select {
-			case <-stopReport:
-				return
-			case now := <-t.C:
-				o, f := okCalls.Load(), failed.Load()
-				fmt.Fprintf(stdout, "t=%s ok %d failed %d (%.0f calls/s)\n", now.Sub(start).Round(time.Second), o-lastOK, f-lastFailed, float64(o-lastOK)/every.Seconds())
-				lastOK, lastFailed = o, f
-			}
-		}
-	}()
-	wg.Wait()
-	close(stopReport)
-	<-reported
+	stop := make(chan struct{})
+	defer close(stop)
+	rss, err := watchRSS(cfg.pid, rssPeriod, stop)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc-load: %v\n", err)
+		return 2
+	}
+
+	r := newRunner(cfg, podcv1.NewCompilerServiceClient(conn), base)
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.duration)
+	defer cancel()
+	start := time.Now()
+	ivs := make(chan []interval, 1)
+	go func() { ivs <- reportIntervals(ctx, cfg, r, rss, start, stdout) }()
+	r.run(ctx)
 	elapsed := time.Since(start)
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	if len(all) == 0 {
-		fmt.Fprintf(stderr, "no successful calls (%d failed)\n", failed.Load())
+	cancel()
+	rep := summarize(cfg, r, elapsed, rss, <-ivs)
+	if cfg.json {
+		if err := rep.writeJSON(stdout); err != nil {
+			fmt.Fprintf(stderr, "podc-load: %v\n", err)
+			return 2
+		}
+	} else {
+		rep.writeText(stdout)
+	}
+	if rep.UnitsOK == 0 {
+		fmt.Fprintf(stderr, "podc-load: nothing completed (%d intents failed)\n", rep.IntentsFailed)
 		return 1
 	}
-	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
-	fmt.Fprintf(stdout, "calls %d ok, %d failed in %s with %d callers: %.0f calls/s\n",
-		len(all), failed.Load(), elapsed.Round(time.Millisecond), *conc, float64(len(all))/elapsed.Seconds())
-	fmt.Fprintf(stdout, "latency p50 %s  p90 %s  p99 %s  max %s\n",
-		pct(0.50).Round(time.Microsecond), pct(0.90).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), all[len(all)-1].Round(time.Microsecond))
-	if failed.Load() > 0 {
-		fmt.Fprintf(stdout, "failures by code: %v\n", byCode)
+	if rep.IntentsFailed > 0 {
 		return 1
 	}
 	return 0
+}
+
+// parseFlags reads and checks the flags.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("podc-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:50051", "the podc server")
+	fs.StringVar(&cfg.file, "f", "examples/checkout.json", "the intent to send (each intent is made from it)")
+	modeName := fs.String("mode", string(modeDistinct), "distinct, identical, batch or unary-sequential")
+	varyList := fs.String("vary", "name", "what changes between the intents of distinct, batch and unary-sequential: a list of name, label and image")
+	fs.IntVar(&cfg.streams, "c", 4, "concurrent streams: callers, each making one call or round at a time")
+	fs.Int64Var(&cfg.total, "n", 10000, "the most units of work: calls, or rounds in batch and unary-sequential modes")
+	fs.DurationVar(&cfg.duration, "d", 30*time.Second, "the longest the run may take; units in flight then complete")
+	fs.IntVar(&cfg.batch, "batch", 1000, "the intents of one round: one CompileBatch stream, or that many unary calls in turn")
+	fs.StringVar(&cfg.profile, "profile", "", "the policy profile (default: the intent's)")
+	fs.DurationVar(&cfg.every, "every", 0, "also report each interval this long (0: only the total)")
+	fs.IntVar(&cfg.pid, "pid", 0, "the server's process id: sample its RSS from /proc/PID/status (Linux)")
+	fs.DurationVar(&cfg.wait, "wait", 0, "first wait up to this long for the server's health to be SERVING")
+	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object (intervals included)")
+	fresh := fs.Bool("fresh", true, "older form of -mode: true is distinct with -vary label, false is identical")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	if cfg.mode, err = parseMode(*modeName); err != nil {
+		return cfg, err
+	}
+	if cfg.vary, err = parseVariation(*varyList); err != nil {
+		return cfg, err
+	}
+	if set["fresh"] {
+		if set["mode"] || set["vary"] {
+			return cfg, errors.New("-fresh: give -mode and -vary instead")
+		}
+		cfg.mode, cfg.vary = modeIdentical, variation{}
+		if *fresh {
+			cfg.mode, cfg.vary = modeDistinct, variation{label: true}
+		}
+	}
+	if cfg.mode == modeIdentical {
+		cfg.vary = variation{}
+	} else if !cfg.vary.any() {
+		return cfg, fmt.Errorf("-mode %s: -vary none makes every intent the same; use -mode identical", cfg.mode)
+	}
+	cfg.vary.run = runTag()
+	switch {
+	case cfg.streams < 1:
+		return cfg, errors.New("-c: want at least 1")
+	case cfg.total < 1:
+		return cfg, errors.New("-n: want at least 1")
+	case cfg.duration <= 0:
+		return cfg, errors.New("-d: want a positive duration")
+	case cfg.batch < 1:
+		return cfg, errors.New("-batch: want at least 1")
+	case cfg.every < 0 || cfg.wait < 0:
+		return cfg, errors.New("-every and -wait cannot be negative")
+	case cfg.pid < 0:
+		return cfg, errors.New("-pid: want a process id")
+	}
+	return cfg, nil
+}
+
+// waitServing waits up to limit for the server's health to be SERVING.
+func waitServing(conn *grpc.ClientConn, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	health := healthpb.NewHealthClient(conn)
+	for {
+		callCtx, cancelCall := context.WithTimeout(ctx, time.Second)
+		resp, err := health.Check(callCtx, &healthpb.HealthCheckRequest{})
+		cancelCall()
+		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("health is %s", resp.GetStatus())
+			}
+			return fmt.Errorf("not serving after %s: %w", limit, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// reportIntervals takes an interval every cfg.every until ctx ends,
+// printing each as a line unless the report is JSON, and returns them.
+func reportIntervals(ctx context.Context, cfg config, r *runner, rss *rssWatch, start time.Time, stdout io.Writer) []interval {
+	if cfg.every <= 0 {
+		<-ctx.Done()
+		return nil
+	}
+	var out []interval
+	iv := newIntervals(r, rss, start)
+	t := time.NewTicker(cfg.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return out
+		case now := <-t.C:
+			one := iv.take(now)
+			if !cfg.json {
+				one.writeText(stdout)
+			}
+			out = append(out, one)
+		}
+	}
 }

@@ -28,11 +28,11 @@ const (
 const usage = `podc compiles workload intents into validated Kubernetes manifests.
 
 Usage:
-  podc serve   [flags]          run the gRPC service
-  podc compile -f FILE|- [flags] compile one intent offline
-  podc import  -f FILE|- [flags] read a Pod or Deployment and its Services into an intent
-  podc policy  list|vet|test    inspect and test policy bundles
-  podc version                  print the version
+  podc serve   [flags]               run the gRPC service
+  podc compile -f FILE|DIR|- [flags] compile intents offline: one, or a fleet in one process
+  podc import  -f FILE|- [flags]     read a Pod or Deployment and its Services into an intent
+  podc policy  list|vet|test         inspect and test policy bundles
+  podc version                       print the version
 
 Run "podc COMMAND -h" for a command's flags.
 `

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"slices"
+	"strings"
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/diag"
@@ -12,26 +15,33 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/server"
 )
 
-// compileCmd is "podc compile": the service's pipeline, in process.
+// compileCmd is "podc compile": the service's pipeline, in process. One
+// input is compiled as the service would; several (more than one -f, a
+// directory, or --stream) are a fleet: see compileFleet.
 func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlagSet("compile", "compile -f FILE|- [flags]", stderr)
-	file := fs.String("f", "", "the intent file, JSON or YAML; - reads standard input")
+	fs := newFlagSet("compile", "compile -f FILE|DIR|- [-f ...] [flags]", stderr)
+	var files filesFlag
+	fs.Var(&files, "f", "the intent file, JSON or YAML; - reads standard input. Repeat it, or name a directory (its *.json, *.yaml and *.yml files), to compile many")
 	output := fs.String("o", "yaml", "output format: yaml (a multi-document stream) or json (a list)")
 	profile := fs.String("profile", "", "the policy profile (default: the intent's, then baseline)")
 	policies := fs.String("policies", "", "a policy bundle directory (default: the embedded bundle)")
 	targetVersion := fs.String("target-version", "", "the target Kubernetes minor, as 1.NN (default: the newest podc knows)")
 	apiDefaults := fs.Bool("apiserver-defaults", false, "write out the defaults the kube-apiserver applies")
 	explain := fs.Bool("explain", false, "also print the report on stderr: every default applied, every policy decision, the compiler's notes and where each manifest field came from")
-	maxInput := fs.Int64("max-input-bytes", defaultMaxInputBytes, "refuse an intent file or stream larger than this")
+	maxInput := fs.Int64("max-input-bytes", defaultMaxInputBytes, "refuse an intent file, stream document or standard input larger than this")
+	stream := fs.Bool("stream", false, "read each file and standard input as a YAML stream: each document, after a --- line, is an intent of its own")
+	outDir := fs.String("out-dir", "", "write each workload's manifests to a file in this directory, named after its input file (FILE.yaml or FILE.json), or after the workload for standard input and stream documents (NAMESPACE.NAME.yaml), instead of to stdout")
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "with several intents, how many compile at once")
 	nodePorts := intent.DefaultNodePorts
 	fs.Var(portRangeFlag{&nodePorts}, "node-port-range", "the platform's node port range, MIN-MAX")
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
-	if *file == "" || fs.NArg() > 0 {
+	if len(files) == 0 || fs.NArg() > 0 {
 		fs.Usage()
 		return exitUsage
 	}
@@ -44,35 +54,40 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc compile: --max-input-bytes %d: must be more than 0\n", *maxInput)
 		return exitUsage
 	}
-	data, err := readInput(*file, stdin, *maxInput)
-	if err != nil {
-		fmt.Fprintf(stderr, "podc compile: %v\n", err)
+	if *jobs <= 0 {
+		fmt.Fprintf(stderr, "podc compile: --jobs %d: must be more than 0\n", *jobs)
 		return exitUsage
+	}
+	if i := slices.Index(files, "-"); i >= 0 && slices.Contains(files[i+1:], "-") {
+		fmt.Fprintln(stderr, "podc compile: -f -: standard input can be read once")
+		return exitUsage
+	}
+	fleet := len(files) > 1 || *stream || *outDir != "" || isDir(files[0])
+	var data []byte
+	if !fleet {
+		if data, err = readInput(files[0], stdin, *maxInput); err != nil {
+			fmt.Fprintf(stderr, "podc compile: %v\n", err)
+			return exitUsage
+		}
 	}
 	bundle, err := loadBundle(*policies, policy.Options{}, nodePorts)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc compile: policies: %v\n", err)
 		return exitUsage
 	}
-	wi, err := intent.Decode(data)
-	if err != nil {
-		return refused(stderr, err, false)
+	eopts := compiler.Options{Policies: store.New(bundle, nil), NodePorts: nodePorts}
+	if fleet {
+		eopts.ResultCache = noResultCache
 	}
-	eng := compiler.New(compiler.Options{Policies: store.New(bundle, nil), NodePorts: nodePorts})
-	res, err := eng.Compile(context.Background(), compiler.Request{
-		Intent:            wi,
-		Profile:           *profile,
-		Format:            format,
-		TargetVersion:     *targetVersion,
-		APIServerDefaults: *apiDefaults,
-		Explain:           *explain,
-	})
-	if err != nil {
-		return refused(stderr, err, *explain)
+	job := compileJob{eng: compiler.New(eopts), profile: *profile, format: format, target: *targetVersion, apiDefaults: *apiDefaults, explain: *explain}
+	if fleet {
+		return compileFleet(fleetOptions{
+			job: job, files: files, stream: *stream, outDir: *outDir, jobs: *jobs, maxInput: *maxInput, digest: bundle.Digest(),
+		}, stdin, stdout, stderr)
 	}
-	printWarnings(stderr, &res.Report)
-	if *explain {
-		explainReport(stderr, &res.Report)
+	res, code := job.run(data, stderr)
+	if res == nil {
+		return code
 	}
 	fmt.Fprintf(stderr, "compiled for Kubernetes %s with policy bundle %s (profile %s)\n", res.Target, res.PolicyDigest, res.Report.Profile)
 	if _, err := stdout.Write(render.Stream(res.Manifests, format)); err != nil {
@@ -80,6 +95,56 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return exitOK
+}
+
+// noResultCache turns the engine's result cache off for a fleet: its
+// intents are distinct, so remembering answers would cost memory and a
+// hash per intent for nothing.
+var noResultCache = lru.Bounds{Entries: -1}
+
+// isDir reports whether path names a directory.
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// compileJob is what every intent of one podc compile run is compiled
+// with. It is safe for concurrent use.
+type compileJob struct {
+	eng                  *compiler.Engine
+	profile, target      string
+	format               render.Format
+	apiDefaults, explain bool
+}
+
+// run decodes and compiles one intent. Problems, warnings and, with
+// explain, the report go to stderr. It returns the result, or nil and the
+// exit code: 1 refused, 2 a fault of podc.
+func (j compileJob) run(data []byte, stderr io.Writer) (*compiler.Result, int) {
+	wi, err := intent.Decode(data)
+	if err != nil {
+		code := refused(stderr, err, false)
+		if strings.Contains(err.Error(), "several YAML documents") {
+			fmt.Fprintln(stderr, "hint: podc compile --stream reads each document of a stream as an intent of its own")
+		}
+		return nil, code
+	}
+	res, err := j.eng.Compile(context.Background(), compiler.Request{
+		Intent:            wi,
+		Profile:           j.profile,
+		Format:            j.format,
+		TargetVersion:     j.target,
+		APIServerDefaults: j.apiDefaults,
+		Explain:           j.explain,
+	})
+	if err != nil {
+		return nil, refused(stderr, err, j.explain)
+	}
+	printWarnings(stderr, &res.Report)
+	if j.explain {
+		explainReport(stderr, &res.Report)
+	}
+	return res, exitOK
 }
 
 // refused prints every problem, one per line starting with its field path

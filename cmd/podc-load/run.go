@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+)
+
+// Bounds of one unit of work. A unit started before the run's end runs to
+// completion (the run's deadline only stops new units), within these.
+const (
+	callTimeout  = time.Minute
+	roundTimeout = 10 * time.Minute
+)
+
+// runner sends the load of one run: cfg.streams workers, each taking the
+// next unit (a call, or a round of cfg.batch intents) until cfg.total
+// units are taken or the run's context ends.
+type runner struct {
+	cfg    config
+	client podcv1.CompilerServiceClient
+	base   *podcv1.WorkloadIntent
+	fixed  *podcv1.CompileRequest // the one request of identical mode
+
+	next  atomic.Int64 // units taken
+	hist  Histogram    // each completed unit's latency
+	tally tally
+}
+
+func newRunner(cfg config, client podcv1.CompilerServiceClient, base *podcv1.WorkloadIntent) *runner {
+	r := &runner{cfg: cfg, client: client, base: base}
+	if cfg.mode == modeIdentical {
+		r.fixed = &podcv1.CompileRequest{Intent: base, Profile: cfg.profile}
+	}
+	return r
+}
+
+// run sends load until ctx ends or every unit is taken, and waits for the
+// units in flight.
+func (r *runner) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range r.cfg.streams {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				unit := r.next.Add(1)
+				if unit > r.cfg.total {
+					return
+				}
+				r.unit(unit)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// unit does the unit-th unit of work (from 1) and records its latency
+// when it completed.
+func (r *runner) unit(unit int64) {
+	start := time.Now()
+	var ok bool
+	switch r.cfg.mode {
+	case modeBatch:
+		ok = r.batchRound(unit)
+	case modeUnarySequential:
+		ok = r.sequentialRound(unit)
+	default:
+		ok = r.call(r.request(unit))
+	}
+	if ok {
+		r.tally.units.Add(1)
+		r.hist.Record(time.Since(start))
+	} else {
+		r.tally.unitsFailed.Add(1)
+	}
+}
+
+// request is the seq-th request of the run, from 1.
+func (r *runner) request(seq int64) *podcv1.CompileRequest {
+	if r.fixed != nil {
+		return r.fixed
+	}
+	return &podcv1.CompileRequest{Intent: r.cfg.vary.intent(r.base, seq), Profile: r.cfg.profile}
+}
+
+// call makes one Compile call and reports whether it succeeded.
+func (r *runner) call(req *podcv1.CompileRequest) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	if _, err := r.client.Compile(ctx, req); err != nil {
+		r.tally.fail(status.Code(err), 1)
+		return false
+	}
+	r.tally.intents.Add(1)
+	return true
+}
+
+// sequentialRound makes cfg.batch Compile calls one after another; the
+// round completes whatever each call's outcome.
+func (r *runner) sequentialRound(round int64) bool {
+	first := (round-1)*int64(r.cfg.batch) + 1
+	for seq := first; seq < first+int64(r.cfg.batch); seq++ {
+		r.call(r.request(seq))
+	}
+	return true
+}
+
+// batchRound sends cfg.batch intents on one CompileBatch stream while it
+// reads the answers. Each answer counts on its own; the round completes
+// when every intent is answered. A stream that fails fails the intents it
+// did not answer with its code.
+func (r *runner) batchRound(round int64) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), roundTimeout)
+	defer cancel()
+	n := r.cfg.batch
+	stream, err := r.client.CompileBatch(ctx)
+	if err != nil {
+		r.tally.fail(status.Code(err), int64(n))
+		return false
+	}
+	sent := make(chan error, 1)
+	go func() {
+		first := (round-1)*int64(n) + 1
+		for seq := first; seq < first+int64(n); seq++ {
+			if err := stream.Send(&podcv1.CompileBatchRequest{Request: r.request(seq)}); err != nil {
+				sent <- err // io.EOF: the stream ended; Recv says why
+				return
+			}
+		}
+		sent <- stream.CloseSend()
+	}()
+	answered := 0
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			cancel()
+			<-sent
+			r.tally.fail(status.Code(err), int64(n-answered))
+			return false
+		}
+		answered++
+		if e := resp.GetError(); e != nil {
+			r.tally.fail(codes.Code(e.GetCode()), 1)
+		} else {
+			r.tally.intents.Add(1)
+		}
+	}
+	<-sent
+	if answered < n {
+		r.tally.fail(codes.Unknown, int64(n-answered)) // a stream that ended early without an error
+		return false
+	}
+	return true
+}
+
+// tally counts a run's outcomes. It is safe for concurrent use.
+type tally struct {
+	units, unitsFailed atomic.Int64 // calls or rounds
+	intents            atomic.Int64 // intents compiled
+	intentsFailed      atomic.Int64
+
+	mu     sync.Mutex
+	byCode map[codes.Code]int64
+}
+
+// fail counts n intents refused or failed with code.
+func (t *tally) fail(code codes.Code, n int64) {
+	if n <= 0 {
+		return
+	}
+	t.intentsFailed.Add(n)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.byCode == nil {
+		t.byCode = map[codes.Code]int64{}
+	}
+	t.byCode[code] += n
+}
+
+// failures returns the failed intents by the name of their gRPC code.
+func (t *tally) failures() map[string]int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]int64, len(t.byCode))
+	for c, n := range t.byCode {
+		out[c.String()] = n
+	}
+	return out
+}
