@@ -21,6 +21,119 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// UnhealthyPodEviction says when a PodDisruptionBudget lets running but
+// not ready pods be evicted.
+type UnhealthyPodEviction int32
+
+const (
+	// Not set: the same as UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW.
+	UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_UNSPECIFIED UnhealthyPodEviction = 0
+	// Only while the budget has room, as for healthy pods (the Kubernetes
+	// default, IfHealthyBudget).
+	UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET UnhealthyPodEviction = 1
+	// Always: an unready pod protects nothing (AlwaysAllow).
+	UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW UnhealthyPodEviction = 2
+)
+
+// Enum value maps for UnhealthyPodEviction.
+var (
+	UnhealthyPodEviction_name = map[int32]string{
+		0: "UNHEALTHY_POD_EVICTION_UNSPECIFIED",
+		1: "UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET",
+		2: "UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW",
+	}
+	UnhealthyPodEviction_value = map[string]int32{
+		"UNHEALTHY_POD_EVICTION_UNSPECIFIED":       0,
+		"UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET": 1,
+		"UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW":      2,
+	}
+)
+
+func (x UnhealthyPodEviction) Enum() *UnhealthyPodEviction {
+	p := new(UnhealthyPodEviction)
+	*p = x
+	return p
+}
+
+func (x UnhealthyPodEviction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UnhealthyPodEviction) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+}
+
+func (UnhealthyPodEviction) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[0]
+}
+
+func (x UnhealthyPodEviction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UnhealthyPodEviction.Descriptor instead.
+func (UnhealthyPodEviction) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+}
+
+// ClusterClients names the pods that may reach a workload's EXPOSE_CLUSTER
+// ports.
+type ClusterClients int32
+
+const (
+	// Not set: the same as CLUSTER_CLIENTS_NAMESPACE.
+	ClusterClients_CLUSTER_CLIENTS_UNSPECIFIED ClusterClients = 0
+	// Every pod of the workload's namespace.
+	ClusterClients_CLUSTER_CLIENTS_NAMESPACE ClusterClients = 1
+	// Every pod of every namespace of the cluster.
+	ClusterClients_CLUSTER_CLIENTS_CLUSTER ClusterClients = 2
+	// The pods of the workload's namespace that carry clientLabels.
+	ClusterClients_CLUSTER_CLIENTS_LABELLED ClusterClients = 3
+)
+
+// Enum value maps for ClusterClients.
+var (
+	ClusterClients_name = map[int32]string{
+		0: "CLUSTER_CLIENTS_UNSPECIFIED",
+		1: "CLUSTER_CLIENTS_NAMESPACE",
+		2: "CLUSTER_CLIENTS_CLUSTER",
+		3: "CLUSTER_CLIENTS_LABELLED",
+	}
+	ClusterClients_value = map[string]int32{
+		"CLUSTER_CLIENTS_UNSPECIFIED": 0,
+		"CLUSTER_CLIENTS_NAMESPACE":   1,
+		"CLUSTER_CLIENTS_CLUSTER":     2,
+		"CLUSTER_CLIENTS_LABELLED":    3,
+	}
+)
+
+func (x ClusterClients) Enum() *ClusterClients {
+	p := new(ClusterClients)
+	*p = x
+	return p
+}
+
+func (x ClusterClients) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ClusterClients) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
+}
+
+func (ClusterClients) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[1]
+}
+
+func (x ClusterClients) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ClusterClients.Descriptor instead.
+func (ClusterClients) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
 // DnsPolicy says how a pod's names are resolved.
 type DnsPolicy int32
 
@@ -67,11 +180,11 @@ func (x DnsPolicy) String() string {
 }
 
 func (DnsPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
 }
 
 func (DnsPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[0]
+	return &file_podc_v1_intent_proto_enumTypes[2]
 }
 
 func (x DnsPolicy) Number() protoreflect.EnumNumber {
@@ -80,7 +193,7 @@ func (x DnsPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DnsPolicy.Descriptor instead.
 func (DnsPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
 }
 
 // TolerationOperator says how a toleration matches a taint's value.
@@ -120,11 +233,11 @@ func (x TolerationOperator) String() string {
 }
 
 func (TolerationOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
 }
 
 func (TolerationOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[1]
+	return &file_podc_v1_intent_proto_enumTypes[3]
 }
 
 func (x TolerationOperator) Number() protoreflect.EnumNumber {
@@ -133,7 +246,7 @@ func (x TolerationOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TolerationOperator.Descriptor instead.
 func (TolerationOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
 }
 
 // TaintEffect is what a taint does to pods that do not tolerate it.
@@ -177,11 +290,11 @@ func (x TaintEffect) String() string {
 }
 
 func (TaintEffect) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
 }
 
 func (TaintEffect) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[2]
+	return &file_podc_v1_intent_proto_enumTypes[4]
 }
 
 func (x TaintEffect) Number() protoreflect.EnumNumber {
@@ -190,7 +303,7 @@ func (x TaintEffect) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TaintEffect.Descriptor instead.
 func (TaintEffect) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
 }
 
 // NodeSelectorOperator compares a node label with values.
@@ -246,11 +359,11 @@ func (x NodeSelectorOperator) String() string {
 }
 
 func (NodeSelectorOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
 }
 
 func (NodeSelectorOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[3]
+	return &file_podc_v1_intent_proto_enumTypes[5]
 }
 
 func (x NodeSelectorOperator) Number() protoreflect.EnumNumber {
@@ -259,7 +372,7 @@ func (x NodeSelectorOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NodeSelectorOperator.Descriptor instead.
 func (NodeSelectorOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 // LabelSelectorOperator compares a label with values.
@@ -307,11 +420,11 @@ func (x LabelSelectorOperator) String() string {
 }
 
 func (LabelSelectorOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
 }
 
 func (LabelSelectorOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[4]
+	return &file_podc_v1_intent_proto_enumTypes[6]
 }
 
 func (x LabelSelectorOperator) Number() protoreflect.EnumNumber {
@@ -320,7 +433,7 @@ func (x LabelSelectorOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use LabelSelectorOperator.Descriptor instead.
 func (LabelSelectorOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 // WhenUnsatisfiable says what the scheduler does with a pod no node can
@@ -361,11 +474,11 @@ func (x WhenUnsatisfiable) String() string {
 }
 
 func (WhenUnsatisfiable) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
 }
 
 func (WhenUnsatisfiable) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[5]
+	return &file_podc_v1_intent_proto_enumTypes[7]
 }
 
 func (x WhenUnsatisfiable) Number() protoreflect.EnumNumber {
@@ -374,7 +487,7 @@ func (x WhenUnsatisfiable) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use WhenUnsatisfiable.Descriptor instead.
 func (WhenUnsatisfiable) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 // NodeInclusionPolicy says whether a node property limits the domains of a
@@ -415,11 +528,11 @@ func (x NodeInclusionPolicy) String() string {
 }
 
 func (NodeInclusionPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
 }
 
 func (NodeInclusionPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[6]
+	return &file_podc_v1_intent_proto_enumTypes[8]
 }
 
 func (x NodeInclusionPolicy) Number() protoreflect.EnumNumber {
@@ -428,7 +541,7 @@ func (x NodeInclusionPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NodeInclusionPolicy.Descriptor instead.
 func (NodeInclusionPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 // DeploymentStrategyType says how a Deployment replaces its pods.
@@ -470,11 +583,11 @@ func (x DeploymentStrategyType) String() string {
 }
 
 func (DeploymentStrategyType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
 }
 
 func (DeploymentStrategyType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[7]
+	return &file_podc_v1_intent_proto_enumTypes[9]
 }
 
 func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
@@ -483,7 +596,7 @@ func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeploymentStrategyType.Descriptor instead.
 func (DeploymentStrategyType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 // Controller says what manages the workload's pods.
@@ -523,11 +636,11 @@ func (x Controller) String() string {
 }
 
 func (Controller) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
 }
 
 func (Controller) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[8]
+	return &file_podc_v1_intent_proto_enumTypes[10]
 }
 
 func (x Controller) Number() protoreflect.EnumNumber {
@@ -536,7 +649,7 @@ func (x Controller) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Controller.Descriptor instead.
 func (Controller) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 // RestartPolicy is the pod-level restart policy of its containers.
@@ -580,11 +693,11 @@ func (x RestartPolicy) String() string {
 }
 
 func (RestartPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
 }
 
 func (RestartPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[9]
+	return &file_podc_v1_intent_proto_enumTypes[11]
 }
 
 func (x RestartPolicy) Number() protoreflect.EnumNumber {
@@ -593,7 +706,7 @@ func (x RestartPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestartPolicy.Descriptor instead.
 func (RestartPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 // PullPolicy says when the kubelet pulls a container's image.
@@ -637,11 +750,11 @@ func (x PullPolicy) String() string {
 }
 
 func (PullPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[12].Descriptor()
 }
 
 func (PullPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[10]
+	return &file_podc_v1_intent_proto_enumTypes[12]
 }
 
 func (x PullPolicy) Number() protoreflect.EnumNumber {
@@ -650,7 +763,7 @@ func (x PullPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PullPolicy.Descriptor instead.
 func (PullPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 // Protocol is a port's transport protocol.
@@ -694,11 +807,11 @@ func (x Protocol) String() string {
 }
 
 func (Protocol) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[13].Descriptor()
 }
 
 func (Protocol) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[11]
+	return &file_podc_v1_intent_proto_enumTypes[13]
 }
 
 func (x Protocol) Number() protoreflect.EnumNumber {
@@ -707,7 +820,7 @@ func (x Protocol) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Protocol.Descriptor instead.
 func (Protocol) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 // Expose says how far a port is reachable. When the intent names its
@@ -756,11 +869,11 @@ func (x Expose) String() string {
 }
 
 func (Expose) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[12].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[14].Descriptor()
 }
 
 func (Expose) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[12]
+	return &file_podc_v1_intent_proto_enumTypes[14]
 }
 
 func (x Expose) Number() protoreflect.EnumNumber {
@@ -769,7 +882,7 @@ func (x Expose) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Expose.Descriptor instead.
 func (Expose) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 // Scheme is the scheme of an HTTP probe.
@@ -809,11 +922,11 @@ func (x Scheme) String() string {
 }
 
 func (Scheme) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[13].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[15].Descriptor()
 }
 
 func (Scheme) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[13]
+	return &file_podc_v1_intent_proto_enumTypes[15]
 }
 
 func (x Scheme) Number() protoreflect.EnumNumber {
@@ -822,7 +935,7 @@ func (x Scheme) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Scheme.Descriptor instead.
 func (Scheme) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 // SeccompProfile selects a container's seccomp profile.
@@ -862,11 +975,11 @@ func (x SeccompProfile) String() string {
 }
 
 func (SeccompProfile) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[14].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[16].Descriptor()
 }
 
 func (SeccompProfile) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[14]
+	return &file_podc_v1_intent_proto_enumTypes[16]
 }
 
 func (x SeccompProfile) Number() protoreflect.EnumNumber {
@@ -875,7 +988,7 @@ func (x SeccompProfile) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SeccompProfile.Descriptor instead.
 func (SeccompProfile) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 // FsGroupChangePolicy says when the kubelet changes the ownership and
@@ -917,11 +1030,11 @@ func (x FsGroupChangePolicy) String() string {
 }
 
 func (FsGroupChangePolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[15].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[17].Descriptor()
 }
 
 func (FsGroupChangePolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[15]
+	return &file_podc_v1_intent_proto_enumTypes[17]
 }
 
 func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
@@ -930,7 +1043,7 @@ func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FsGroupChangePolicy.Descriptor instead.
 func (FsGroupChangePolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 // ServiceType is the kind of a Service.
@@ -983,11 +1096,11 @@ func (x ServiceType) String() string {
 }
 
 func (ServiceType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[16].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[18].Descriptor()
 }
 
 func (ServiceType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[16]
+	return &file_podc_v1_intent_proto_enumTypes[18]
 }
 
 func (x ServiceType) Number() protoreflect.EnumNumber {
@@ -996,7 +1109,7 @@ func (x ServiceType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ServiceType.Descriptor instead.
 func (ServiceType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 // SessionAffinity says whether a client's connections keep going to the
@@ -1038,11 +1151,11 @@ func (x SessionAffinity) String() string {
 }
 
 func (SessionAffinity) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[17].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[19].Descriptor()
 }
 
 func (SessionAffinity) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[17]
+	return &file_podc_v1_intent_proto_enumTypes[19]
 }
 
 func (x SessionAffinity) Number() protoreflect.EnumNumber {
@@ -1051,7 +1164,7 @@ func (x SessionAffinity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SessionAffinity.Descriptor instead.
 func (SessionAffinity) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 // ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -1095,11 +1208,11 @@ func (x ExternalTrafficPolicy) String() string {
 }
 
 func (ExternalTrafficPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[18].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[20].Descriptor()
 }
 
 func (ExternalTrafficPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[18]
+	return &file_podc_v1_intent_proto_enumTypes[20]
 }
 
 func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
@@ -1108,7 +1221,7 @@ func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExternalTrafficPolicy.Descriptor instead.
 func (ExternalTrafficPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 // WorkloadIntent is what a service needs, said at a high level: its
@@ -1138,7 +1251,8 @@ type WorkloadIntent struct {
 	Annotations map[string]string `protobuf:"bytes,5,rep,name=annotations,proto3" json:"annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// What runs the pod: a bare Pod (the default) or a Deployment.
 	Controller Controller `protobuf:"varint,6,opt,name=controller,proto3,enum=podc.v1.Controller" json:"controller,omitempty"`
-	// Replicas of a Deployment. Unset means 1. Refused for CONTROLLER_POD.
+	// Replicas of a Deployment. Unset means 1. Refused for CONTROLLER_POD,
+	// and beside autoscaling, which sets the replicas itself.
 	Replicas *int32 `protobuf:"varint,7,opt,name=replicas,proto3,oneof" json:"replicas,omitempty"`
 	// The pod's restart policy. Unset means Always. A Deployment's pods must
 	// restart Always.
@@ -1264,8 +1378,21 @@ type WorkloadIntent struct {
 	// Annotations on every Service only, beside annotations. A key in both
 	// takes this value; a named Service's own annotations win over both.
 	ServiceAnnotations map[string]string `protobuf:"bytes,43,rep,name=service_annotations,json=serviceAnnotations,proto3" json:"service_annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Scale the Deployment with a HorizontalPodAutoscaler (autoscaling/v2)
+	// between minReplicas and maxReplicas, on the pods' average cpu and
+	// memory use. The Deployment then leaves its replicas to the autoscaler
+	// (spec.replicas unset), so replicas is refused beside it. Refused for
+	// CONTROLLER_POD. Any profile compiles it; the restricted and production
+	// profiles check it.
+	Autoscaling *Autoscaling `protobuf:"bytes,44,opt,name=autoscaling,proto3" json:"autoscaling,omitempty"`
+	// What keeps the workload up through voluntary disruptions and fenced
+	// from traffic it did not ask for: a PodDisruptionBudget, spreading of
+	// its pods over zones and nodes, a NetworkPolicy that admits only its
+	// exposed ports. Any intent may set it; the production profile fills in
+	// what an intent leaves unset.
+	Protection    *Protection `protobuf:"bytes,45,opt,name=protection,proto3" json:"protection,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -1599,6 +1726,332 @@ func (x *WorkloadIntent) GetServiceAnnotations() map[string]string {
 	return nil
 }
 
+func (x *WorkloadIntent) GetAutoscaling() *Autoscaling {
+	if x != nil {
+		return x.Autoscaling
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetProtection() *Protection {
+	if x != nil {
+		return x.Protection
+	}
+	return nil
+}
+
+// Autoscaling is the range and targets of a HorizontalPodAutoscaler
+// (autoscaling/v2) that scales the Deployment. A utilization target is a
+// percentage of the pods' requests, so every app container and sidecar
+// needs a request of that resource (a limit sets one), or the pod a
+// pod-level one: the autoscaler takes no action on a metric it cannot
+// compute.
+type Autoscaling struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The fewest replicas, 1 or more. Unset means 1, written out.
+	MinReplicas *int32 `protobuf:"varint,1,opt,name=min_replicas,json=minReplicas,proto3,oneof" json:"min_replicas,omitempty"`
+	// The most replicas: at least 1 and at least minReplicas. Required.
+	MaxReplicas int32 `protobuf:"varint,2,opt,name=max_replicas,json=maxReplicas,proto3" json:"max_replicas,omitempty"`
+	// The average cpu use the autoscaler keeps the pods at, as a percentage
+	// of their cpu requests, 1 or more (above 100 lets pods use more than
+	// they request before it scales out). Unset, with
+	// targetMemoryUtilization unset too, means 80 (the Kubernetes default),
+	// written out.
+	TargetCpuUtilization *int32 `protobuf:"varint,3,opt,name=target_cpu_utilization,json=targetCpuUtilization,proto3,oneof" json:"target_cpu_utilization,omitempty"`
+	// The average memory use the autoscaler keeps the pods at, as a
+	// percentage of their memory requests, 1 or more. Unset means no memory
+	// target.
+	TargetMemoryUtilization *int32 `protobuf:"varint,4,opt,name=target_memory_utilization,json=targetMemoryUtilization,proto3,oneof" json:"target_memory_utilization,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
+}
+
+func (x *Autoscaling) Reset() {
+	*x = Autoscaling{}
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Autoscaling) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Autoscaling) ProtoMessage() {}
+
+func (x *Autoscaling) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Autoscaling.ProtoReflect.Descriptor instead.
+func (*Autoscaling) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Autoscaling) GetMinReplicas() int32 {
+	if x != nil && x.MinReplicas != nil {
+		return *x.MinReplicas
+	}
+	return 0
+}
+
+func (x *Autoscaling) GetMaxReplicas() int32 {
+	if x != nil {
+		return x.MaxReplicas
+	}
+	return 0
+}
+
+func (x *Autoscaling) GetTargetCpuUtilization() int32 {
+	if x != nil && x.TargetCpuUtilization != nil {
+		return *x.TargetCpuUtilization
+	}
+	return 0
+}
+
+func (x *Autoscaling) GetTargetMemoryUtilization() int32 {
+	if x != nil && x.TargetMemoryUtilization != nil {
+		return *x.TargetMemoryUtilization
+	}
+	return 0
+}
+
+// Protection is what keeps a workload up and fenced in production. Each
+// part is optional and compiled when set.
+type Protection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A PodDisruptionBudget (policy/v1) over the Deployment's pods: how many
+	// voluntary disruptions (node drains, cluster upgrades) may take at
+	// once. Refused for CONTROLLER_POD.
+	DisruptionBudget *DisruptionBudget `protobuf:"bytes,1,opt,name=disruption_budget,json=disruptionBudget,proto3" json:"disruption_budget,omitempty"`
+	// Node labels whose domains the pods spread evenly over, best effort:
+	// each becomes a topology spread constraint (maxSkew 1,
+	// whenUnsatisfiable ScheduleAnyway, over the workload's own pods) after
+	// the intent's own topologySpreadConstraints. Label keys such as
+	// "topology.kubernetes.io/zone" and "kubernetes.io/hostname", each once,
+	// none the topologyKey of one of the intent's own constraints that
+	// schedule anyway.
+	SpreadTopologyKeys []string `protobuf:"bytes,2,rep,name=spread_topology_keys,json=spreadTopologyKeys,proto3" json:"spread_topology_keys,omitempty"`
+	// Node labels whose domains the scheduler prefers not to share between
+	// two of the workload's pods: each becomes a preferred pod anti-affinity
+	// term (weight 100, over the workload's own pods) after the intent's own
+	// affinity.podAnti.preferred terms. Label keys such as
+	// "kubernetes.io/hostname", each once.
+	AntiAffinityTopologyKeys []string `protobuf:"bytes,3,rep,name=anti_affinity_topology_keys,json=antiAffinityTopologyKeys,proto3" json:"anti_affinity_topology_keys,omitempty"`
+	// A NetworkPolicy (networking.k8s.io/v1) over the workload's pods that
+	// admits exactly their exposed ports: EXPOSE_CLUSTER ports from the
+	// clients clusterClients names, EXPOSE_NODE ports from anywhere (node
+	// ports and load balancers bring traffic from outside the cluster),
+	// every other port from nowhere. It governs ingress only: egress is left
+	// as the namespace's other policies say. Traffic from the pod's own node
+	// (the kubelet's probes) is always allowed.
+	NetworkPolicy *NetworkPolicy `protobuf:"bytes,4,opt,name=network_policy,json=networkPolicy,proto3" json:"network_policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Protection) Reset() {
+	*x = Protection{}
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Protection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Protection) ProtoMessage() {}
+
+func (x *Protection) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Protection.ProtoReflect.Descriptor instead.
+func (*Protection) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Protection) GetDisruptionBudget() *DisruptionBudget {
+	if x != nil {
+		return x.DisruptionBudget
+	}
+	return nil
+}
+
+func (x *Protection) GetSpreadTopologyKeys() []string {
+	if x != nil {
+		return x.SpreadTopologyKeys
+	}
+	return nil
+}
+
+func (x *Protection) GetAntiAffinityTopologyKeys() []string {
+	if x != nil {
+		return x.AntiAffinityTopologyKeys
+	}
+	return nil
+}
+
+func (x *Protection) GetNetworkPolicy() *NetworkPolicy {
+	if x != nil {
+		return x.NetworkPolicy
+	}
+	return nil
+}
+
+// DisruptionBudget says how many of the Deployment's pods voluntary
+// disruptions may take at once. The budget is counted against the
+// replicas (or the autoscaler's current scale). At most one of
+// maxUnavailable and minAvailable; neither means maxUnavailable "1",
+// written out. A budget that allows no disruption (maxUnavailable "0",
+// minAvailable "100%" or at least the replicas) holds every node drain
+// until someone deletes a pod by hand; the production profile refuses it.
+type DisruptionBudget struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many pods unavailable at once: a number ("1") or a
+	// percentage of the replicas, rounded up ("25%"). A document may give
+	// the number as a number (1).
+	MaxUnavailable string `protobuf:"bytes,1,opt,name=max_unavailable,json=maxUnavailable,proto3" json:"max_unavailable,omitempty"`
+	// At least this many pods available at all times: a number ("2") or a
+	// percentage of the replicas, rounded up ("50%"). A document may give
+	// the number as a number (2).
+	MinAvailable string `protobuf:"bytes,2,opt,name=min_available,json=minAvailable,proto3" json:"min_available,omitempty"`
+	// Whether pods that are running but not ready may be evicted even when
+	// the budget has no room: with UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW a
+	// crash-looping pod never holds a node drain. Unset means
+	// UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW, written out (Kubernetes 1.27+;
+	// left out, with a note, on older targets, whose eviction counts such
+	// pods against the budget).
+	UnhealthyPodEviction UnhealthyPodEviction `protobuf:"varint,3,opt,name=unhealthy_pod_eviction,json=unhealthyPodEviction,proto3,enum=podc.v1.UnhealthyPodEviction" json:"unhealthy_pod_eviction,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *DisruptionBudget) Reset() {
+	*x = DisruptionBudget{}
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisruptionBudget) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisruptionBudget) ProtoMessage() {}
+
+func (x *DisruptionBudget) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisruptionBudget.ProtoReflect.Descriptor instead.
+func (*DisruptionBudget) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *DisruptionBudget) GetMaxUnavailable() string {
+	if x != nil {
+		return x.MaxUnavailable
+	}
+	return ""
+}
+
+func (x *DisruptionBudget) GetMinAvailable() string {
+	if x != nil {
+		return x.MinAvailable
+	}
+	return ""
+}
+
+func (x *DisruptionBudget) GetUnhealthyPodEviction() UnhealthyPodEviction {
+	if x != nil {
+		return x.UnhealthyPodEviction
+	}
+	return UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_UNSPECIFIED
+}
+
+// NetworkPolicy says who may reach the workload's EXPOSE_CLUSTER ports.
+type NetworkPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who may reach the EXPOSE_CLUSTER ports. Unset means
+	// CLUSTER_CLIENTS_NAMESPACE, written out.
+	ClusterClients ClusterClients `protobuf:"varint,1,opt,name=cluster_clients,json=clusterClients,proto3,enum=podc.v1.ClusterClients" json:"cluster_clients,omitempty"`
+	// With CLUSTER_CLIENTS_LABELLED, and only then: the labels a pod of the
+	// workload's namespace must carry to reach the EXPOSE_CLUSTER ports.
+	ClientLabels  map[string]string `protobuf:"bytes,2,rep,name=client_labels,json=clientLabels,proto3" json:"client_labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NetworkPolicy) Reset() {
+	*x = NetworkPolicy{}
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NetworkPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NetworkPolicy) ProtoMessage() {}
+
+func (x *NetworkPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NetworkPolicy.ProtoReflect.Descriptor instead.
+func (*NetworkPolicy) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *NetworkPolicy) GetClusterClients() ClusterClients {
+	if x != nil {
+		return x.ClusterClients
+	}
+	return ClusterClients_CLUSTER_CLIENTS_UNSPECIFIED
+}
+
+func (x *NetworkPolicy) GetClientLabels() map[string]string {
+	if x != nil {
+		return x.ClientLabels
+	}
+	return nil
+}
+
 // DnsConfig adds to a pod's resolver configuration.
 type DnsConfig struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1614,7 +2067,7 @@ type DnsConfig struct {
 
 func (x *DnsConfig) Reset() {
 	*x = DnsConfig{}
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +2079,7 @@ func (x *DnsConfig) String() string {
 func (*DnsConfig) ProtoMessage() {}
 
 func (x *DnsConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +2092,7 @@ func (x *DnsConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DnsConfig.ProtoReflect.Descriptor instead.
 func (*DnsConfig) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DnsConfig) GetNameservers() []string {
@@ -1676,7 +2129,7 @@ type DnsOption struct {
 
 func (x *DnsOption) Reset() {
 	*x = DnsOption{}
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1688,7 +2141,7 @@ func (x *DnsOption) String() string {
 func (*DnsOption) ProtoMessage() {}
 
 func (x *DnsOption) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1701,7 +2154,7 @@ func (x *DnsOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DnsOption.ProtoReflect.Descriptor instead.
 func (*DnsOption) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DnsOption) GetName() string {
@@ -1731,7 +2184,7 @@ type HostAlias struct {
 
 func (x *HostAlias) Reset() {
 	*x = HostAlias{}
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1743,7 +2196,7 @@ func (x *HostAlias) String() string {
 func (*HostAlias) ProtoMessage() {}
 
 func (x *HostAlias) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1756,7 +2209,7 @@ func (x *HostAlias) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostAlias.ProtoReflect.Descriptor instead.
 func (*HostAlias) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *HostAlias) GetIp() string {
@@ -1796,7 +2249,7 @@ type Toleration struct {
 
 func (x *Toleration) Reset() {
 	*x = Toleration{}
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1808,7 +2261,7 @@ func (x *Toleration) String() string {
 func (*Toleration) ProtoMessage() {}
 
 func (x *Toleration) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1821,7 +2274,7 @@ func (x *Toleration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Toleration.ProtoReflect.Descriptor instead.
 func (*Toleration) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Toleration) GetKey() string {
@@ -1875,7 +2328,7 @@ type Affinity struct {
 
 func (x *Affinity) Reset() {
 	*x = Affinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1887,7 +2340,7 @@ func (x *Affinity) String() string {
 func (*Affinity) ProtoMessage() {}
 
 func (x *Affinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1900,7 +2353,7 @@ func (x *Affinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Affinity.ProtoReflect.Descriptor instead.
 func (*Affinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Affinity) GetNode() *NodeAffinity {
@@ -1937,7 +2390,7 @@ type NodeAffinity struct {
 
 func (x *NodeAffinity) Reset() {
 	*x = NodeAffinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1949,7 +2402,7 @@ func (x *NodeAffinity) String() string {
 func (*NodeAffinity) ProtoMessage() {}
 
 func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1962,7 +2415,7 @@ func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeAffinity.ProtoReflect.Descriptor instead.
 func (*NodeAffinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *NodeAffinity) GetRequired() []*NodeSelectorTerm {
@@ -1990,7 +2443,7 @@ type NodeSelectorTerm struct {
 
 func (x *NodeSelectorTerm) Reset() {
 	*x = NodeSelectorTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2002,7 +2455,7 @@ func (x *NodeSelectorTerm) String() string {
 func (*NodeSelectorTerm) ProtoMessage() {}
 
 func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2015,7 +2468,7 @@ func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeSelectorTerm.ProtoReflect.Descriptor instead.
 func (*NodeSelectorTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *NodeSelectorTerm) GetMatchExpressions() []*NodeSelectorRequirement {
@@ -2041,7 +2494,7 @@ type NodeSelectorRequirement struct {
 
 func (x *NodeSelectorRequirement) Reset() {
 	*x = NodeSelectorRequirement{}
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2053,7 +2506,7 @@ func (x *NodeSelectorRequirement) String() string {
 func (*NodeSelectorRequirement) ProtoMessage() {}
 
 func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2066,7 +2519,7 @@ func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeSelectorRequirement.ProtoReflect.Descriptor instead.
 func (*NodeSelectorRequirement) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *NodeSelectorRequirement) GetKey() string {
@@ -2103,7 +2556,7 @@ type PreferredNodeTerm struct {
 
 func (x *PreferredNodeTerm) Reset() {
 	*x = PreferredNodeTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2115,7 +2568,7 @@ func (x *PreferredNodeTerm) String() string {
 func (*PreferredNodeTerm) ProtoMessage() {}
 
 func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2128,7 +2581,7 @@ func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreferredNodeTerm.ProtoReflect.Descriptor instead.
 func (*PreferredNodeTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PreferredNodeTerm) GetWeight() int32 {
@@ -2158,7 +2611,7 @@ type PodAffinity struct {
 
 func (x *PodAffinity) Reset() {
 	*x = PodAffinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2170,7 +2623,7 @@ func (x *PodAffinity) String() string {
 func (*PodAffinity) ProtoMessage() {}
 
 func (x *PodAffinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2183,7 +2636,7 @@ func (x *PodAffinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodAffinity.ProtoReflect.Descriptor instead.
 func (*PodAffinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PodAffinity) GetRequired() []*PodAffinityTerm {
@@ -2221,7 +2674,7 @@ type PodAffinityTerm struct {
 
 func (x *PodAffinityTerm) Reset() {
 	*x = PodAffinityTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2233,7 +2686,7 @@ func (x *PodAffinityTerm) String() string {
 func (*PodAffinityTerm) ProtoMessage() {}
 
 func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2246,7 +2699,7 @@ func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodAffinityTerm.ProtoReflect.Descriptor instead.
 func (*PodAffinityTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *PodAffinityTerm) GetLabelSelector() *LabelSelector {
@@ -2290,7 +2743,7 @@ type WeightedPodAffinityTerm struct {
 
 func (x *WeightedPodAffinityTerm) Reset() {
 	*x = WeightedPodAffinityTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2302,7 +2755,7 @@ func (x *WeightedPodAffinityTerm) String() string {
 func (*WeightedPodAffinityTerm) ProtoMessage() {}
 
 func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2315,7 +2768,7 @@ func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WeightedPodAffinityTerm.ProtoReflect.Descriptor instead.
 func (*WeightedPodAffinityTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *WeightedPodAffinityTerm) GetWeight() int32 {
@@ -2346,7 +2799,7 @@ type LabelSelector struct {
 
 func (x *LabelSelector) Reset() {
 	*x = LabelSelector{}
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2358,7 +2811,7 @@ func (x *LabelSelector) String() string {
 func (*LabelSelector) ProtoMessage() {}
 
 func (x *LabelSelector) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2371,7 +2824,7 @@ func (x *LabelSelector) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelSelector.ProtoReflect.Descriptor instead.
 func (*LabelSelector) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *LabelSelector) GetMatchLabels() map[string]string {
@@ -2404,7 +2857,7 @@ type LabelSelectorRequirement struct {
 
 func (x *LabelSelectorRequirement) Reset() {
 	*x = LabelSelectorRequirement{}
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2416,7 +2869,7 @@ func (x *LabelSelectorRequirement) String() string {
 func (*LabelSelectorRequirement) ProtoMessage() {}
 
 func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2429,7 +2882,7 @@ func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelSelectorRequirement.ProtoReflect.Descriptor instead.
 func (*LabelSelectorRequirement) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *LabelSelectorRequirement) GetKey() string {
@@ -2488,7 +2941,7 @@ type TopologySpreadConstraint struct {
 
 func (x *TopologySpreadConstraint) Reset() {
 	*x = TopologySpreadConstraint{}
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2500,7 +2953,7 @@ func (x *TopologySpreadConstraint) String() string {
 func (*TopologySpreadConstraint) ProtoMessage() {}
 
 func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2513,7 +2966,7 @@ func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopologySpreadConstraint.ProtoReflect.Descriptor instead.
 func (*TopologySpreadConstraint) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *TopologySpreadConstraint) GetMaxSkew() int32 {
@@ -2594,7 +3047,7 @@ type DeploymentStrategy struct {
 
 func (x *DeploymentStrategy) Reset() {
 	*x = DeploymentStrategy{}
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2606,7 +3059,7 @@ func (x *DeploymentStrategy) String() string {
 func (*DeploymentStrategy) ProtoMessage() {}
 
 func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2619,7 +3072,7 @@ func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeploymentStrategy.ProtoReflect.Descriptor instead.
 func (*DeploymentStrategy) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DeploymentStrategy) GetType() DeploymentStrategyType {
@@ -2689,7 +3142,7 @@ type Container struct {
 
 func (x *Container) Reset() {
 	*x = Container{}
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2701,7 +3154,7 @@ func (x *Container) String() string {
 func (*Container) ProtoMessage() {}
 
 func (x *Container) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2714,7 +3167,7 @@ func (x *Container) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Container.ProtoReflect.Descriptor instead.
 func (*Container) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Container) GetName() string {
@@ -2846,7 +3299,7 @@ type Lifecycle struct {
 
 func (x *Lifecycle) Reset() {
 	*x = Lifecycle{}
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2858,7 +3311,7 @@ func (x *Lifecycle) String() string {
 func (*Lifecycle) ProtoMessage() {}
 
 func (x *Lifecycle) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2871,7 +3324,7 @@ func (x *Lifecycle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lifecycle.ProtoReflect.Descriptor instead.
 func (*Lifecycle) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Lifecycle) GetPostStart() *LifecycleHandler {
@@ -2905,7 +3358,7 @@ type LifecycleHandler struct {
 
 func (x *LifecycleHandler) Reset() {
 	*x = LifecycleHandler{}
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2917,7 +3370,7 @@ func (x *LifecycleHandler) String() string {
 func (*LifecycleHandler) ProtoMessage() {}
 
 func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2930,7 +3383,7 @@ func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LifecycleHandler.ProtoReflect.Descriptor instead.
 func (*LifecycleHandler) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *LifecycleHandler) GetHandler() isLifecycleHandler_Handler {
@@ -3006,7 +3459,7 @@ type SleepAction struct {
 
 func (x *SleepAction) Reset() {
 	*x = SleepAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3018,7 +3471,7 @@ func (x *SleepAction) String() string {
 func (*SleepAction) ProtoMessage() {}
 
 func (x *SleepAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3031,7 +3484,7 @@ func (x *SleepAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SleepAction.ProtoReflect.Descriptor instead.
 func (*SleepAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SleepAction) GetSeconds() int64 {
@@ -3065,7 +3518,7 @@ type EnvVar struct {
 
 func (x *EnvVar) Reset() {
 	*x = EnvVar{}
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3077,7 +3530,7 @@ func (x *EnvVar) String() string {
 func (*EnvVar) ProtoMessage() {}
 
 func (x *EnvVar) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3090,7 +3543,7 @@ func (x *EnvVar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvVar.ProtoReflect.Descriptor instead.
 func (*EnvVar) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *EnvVar) GetName() string {
@@ -3211,7 +3664,7 @@ type KeyRef struct {
 
 func (x *KeyRef) Reset() {
 	*x = KeyRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3223,7 +3676,7 @@ func (x *KeyRef) String() string {
 func (*KeyRef) ProtoMessage() {}
 
 func (x *KeyRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3236,7 +3689,7 @@ func (x *KeyRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyRef.ProtoReflect.Descriptor instead.
 func (*KeyRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *KeyRef) GetName() string {
@@ -3279,7 +3732,7 @@ type EnvFrom struct {
 
 func (x *EnvFrom) Reset() {
 	*x = EnvFrom{}
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3291,7 +3744,7 @@ func (x *EnvFrom) String() string {
 func (*EnvFrom) ProtoMessage() {}
 
 func (x *EnvFrom) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3304,7 +3757,7 @@ func (x *EnvFrom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvFrom.ProtoReflect.Descriptor instead.
 func (*EnvFrom) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *EnvFrom) GetSource() isEnvFrom_Source {
@@ -3385,7 +3838,7 @@ type Port struct {
 
 func (x *Port) Reset() {
 	*x = Port{}
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3397,7 +3850,7 @@ func (x *Port) String() string {
 func (*Port) ProtoMessage() {}
 
 func (x *Port) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3410,7 +3863,7 @@ func (x *Port) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Port.ProtoReflect.Descriptor instead.
 func (*Port) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Port) GetName() string {
@@ -3475,7 +3928,7 @@ type Resources struct {
 
 func (x *Resources) Reset() {
 	*x = Resources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3487,7 +3940,7 @@ func (x *Resources) String() string {
 func (*Resources) ProtoMessage() {}
 
 func (x *Resources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3500,7 +3953,7 @@ func (x *Resources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resources.ProtoReflect.Descriptor instead.
 func (*Resources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Resources) GetCpu() *Resource {
@@ -3549,7 +4002,7 @@ type ExtendedResource struct {
 
 func (x *ExtendedResource) Reset() {
 	*x = ExtendedResource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3561,7 +4014,7 @@ func (x *ExtendedResource) String() string {
 func (*ExtendedResource) ProtoMessage() {}
 
 func (x *ExtendedResource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3574,7 +4027,7 @@ func (x *ExtendedResource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendedResource.ProtoReflect.Descriptor instead.
 func (*ExtendedResource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ExtendedResource) GetName() string {
@@ -3613,7 +4066,7 @@ type PodResources struct {
 
 func (x *PodResources) Reset() {
 	*x = PodResources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3625,7 +4078,7 @@ func (x *PodResources) String() string {
 func (*PodResources) ProtoMessage() {}
 
 func (x *PodResources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3638,7 +4091,7 @@ func (x *PodResources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodResources.ProtoReflect.Descriptor instead.
 func (*PodResources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *PodResources) GetCpu() *Resource {
@@ -3670,7 +4123,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3682,7 +4135,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3695,7 +4148,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Resource) GetRequest() string {
@@ -3727,7 +4180,7 @@ type Probes struct {
 
 func (x *Probes) Reset() {
 	*x = Probes{}
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3739,7 +4192,7 @@ func (x *Probes) String() string {
 func (*Probes) ProtoMessage() {}
 
 func (x *Probes) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3752,7 +4205,7 @@ func (x *Probes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probes.ProtoReflect.Descriptor instead.
 func (*Probes) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Probes) GetLiveness() *Probe {
@@ -3805,7 +4258,7 @@ type Probe struct {
 
 func (x *Probe) Reset() {
 	*x = Probe{}
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3817,7 +4270,7 @@ func (x *Probe) String() string {
 func (*Probe) ProtoMessage() {}
 
 func (x *Probe) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3830,7 +4283,7 @@ func (x *Probe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probe.ProtoReflect.Descriptor instead.
 func (*Probe) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Probe) GetHandler() isProbe_Handler {
@@ -3954,7 +4407,7 @@ type ExecAction struct {
 
 func (x *ExecAction) Reset() {
 	*x = ExecAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3966,7 +4419,7 @@ func (x *ExecAction) String() string {
 func (*ExecAction) ProtoMessage() {}
 
 func (x *ExecAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3979,7 +4432,7 @@ func (x *ExecAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecAction.ProtoReflect.Descriptor instead.
 func (*ExecAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ExecAction) GetCommand() []string {
@@ -4002,7 +4455,7 @@ type TCPSocketAction struct {
 
 func (x *TCPSocketAction) Reset() {
 	*x = TCPSocketAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4014,7 +4467,7 @@ func (x *TCPSocketAction) String() string {
 func (*TCPSocketAction) ProtoMessage() {}
 
 func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4027,7 +4480,7 @@ func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPSocketAction.ProtoReflect.Descriptor instead.
 func (*TCPSocketAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *TCPSocketAction) GetPort() string {
@@ -4056,7 +4509,7 @@ type HTTPGetAction struct {
 
 func (x *HTTPGetAction) Reset() {
 	*x = HTTPGetAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4068,7 +4521,7 @@ func (x *HTTPGetAction) String() string {
 func (*HTTPGetAction) ProtoMessage() {}
 
 func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4081,7 +4534,7 @@ func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPGetAction.ProtoReflect.Descriptor instead.
 func (*HTTPGetAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *HTTPGetAction) GetPath() string {
@@ -4125,7 +4578,7 @@ type HTTPHeader struct {
 
 func (x *HTTPHeader) Reset() {
 	*x = HTTPHeader{}
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4137,7 +4590,7 @@ func (x *HTTPHeader) String() string {
 func (*HTTPHeader) ProtoMessage() {}
 
 func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4150,7 +4603,7 @@ func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPHeader.ProtoReflect.Descriptor instead.
 func (*HTTPHeader) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *HTTPHeader) GetName() string {
@@ -4181,7 +4634,7 @@ type GRPCAction struct {
 
 func (x *GRPCAction) Reset() {
 	*x = GRPCAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4193,7 +4646,7 @@ func (x *GRPCAction) String() string {
 func (*GRPCAction) ProtoMessage() {}
 
 func (x *GRPCAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4206,7 +4659,7 @@ func (x *GRPCAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRPCAction.ProtoReflect.Descriptor instead.
 func (*GRPCAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *GRPCAction) GetPort() int32 {
@@ -4240,7 +4693,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4252,7 +4705,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4265,7 +4718,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Mount) GetVolume() string {
@@ -4318,7 +4771,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4330,7 +4783,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4343,7 +4796,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Volume) GetName() string {
@@ -4474,7 +4927,7 @@ type ScratchVolume struct {
 
 func (x *ScratchVolume) Reset() {
 	*x = ScratchVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4486,7 +4939,7 @@ func (x *ScratchVolume) String() string {
 func (*ScratchVolume) ProtoMessage() {}
 
 func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4499,7 +4952,7 @@ func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScratchVolume.ProtoReflect.Descriptor instead.
 func (*ScratchVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ScratchVolume) GetSizeLimit() string {
@@ -4535,7 +4988,7 @@ type ConfigVolume struct {
 
 func (x *ConfigVolume) Reset() {
 	*x = ConfigVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4547,7 +5000,7 @@ func (x *ConfigVolume) String() string {
 func (*ConfigVolume) ProtoMessage() {}
 
 func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4560,7 +5013,7 @@ func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigVolume.ProtoReflect.Descriptor instead.
 func (*ConfigVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ConfigVolume) GetName() string {
@@ -4610,7 +5063,7 @@ type SecretVolume struct {
 
 func (x *SecretVolume) Reset() {
 	*x = SecretVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4622,7 +5075,7 @@ func (x *SecretVolume) String() string {
 func (*SecretVolume) ProtoMessage() {}
 
 func (x *SecretVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4635,7 +5088,7 @@ func (x *SecretVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretVolume.ProtoReflect.Descriptor instead.
 func (*SecretVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SecretVolume) GetName() string {
@@ -4683,7 +5136,7 @@ type KeyToPath struct {
 
 func (x *KeyToPath) Reset() {
 	*x = KeyToPath{}
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4695,7 +5148,7 @@ func (x *KeyToPath) String() string {
 func (*KeyToPath) ProtoMessage() {}
 
 func (x *KeyToPath) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4708,7 +5161,7 @@ func (x *KeyToPath) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyToPath.ProtoReflect.Descriptor instead.
 func (*KeyToPath) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *KeyToPath) GetKey() string {
@@ -4746,7 +5199,7 @@ type ProjectedVolume struct {
 
 func (x *ProjectedVolume) Reset() {
 	*x = ProjectedVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4758,7 +5211,7 @@ func (x *ProjectedVolume) String() string {
 func (*ProjectedVolume) ProtoMessage() {}
 
 func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4771,7 +5224,7 @@ func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedVolume.ProtoReflect.Descriptor instead.
 func (*ProjectedVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ProjectedVolume) GetSources() []*ProjectedSource {
@@ -4806,7 +5259,7 @@ type ProjectedSource struct {
 
 func (x *ProjectedSource) Reset() {
 	*x = ProjectedSource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4818,7 +5271,7 @@ func (x *ProjectedSource) String() string {
 func (*ProjectedSource) ProtoMessage() {}
 
 func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4831,7 +5284,7 @@ func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedSource.ProtoReflect.Descriptor instead.
 func (*ProjectedSource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ProjectedSource) GetSource() isProjectedSource_Source {
@@ -4925,7 +5378,7 @@ type ServiceAccountTokenProjection struct {
 
 func (x *ServiceAccountTokenProjection) Reset() {
 	*x = ServiceAccountTokenProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4937,7 +5390,7 @@ func (x *ServiceAccountTokenProjection) String() string {
 func (*ServiceAccountTokenProjection) ProtoMessage() {}
 
 func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4950,7 +5403,7 @@ func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceAccountTokenProjection.ProtoReflect.Descriptor instead.
 func (*ServiceAccountTokenProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ServiceAccountTokenProjection) GetPath() string {
@@ -4989,7 +5442,7 @@ type ConfigProjection struct {
 
 func (x *ConfigProjection) Reset() {
 	*x = ConfigProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5001,7 +5454,7 @@ func (x *ConfigProjection) String() string {
 func (*ConfigProjection) ProtoMessage() {}
 
 func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5014,7 +5467,7 @@ func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigProjection.ProtoReflect.Descriptor instead.
 func (*ConfigProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ConfigProjection) GetName() string {
@@ -5053,7 +5506,7 @@ type SecretProjection struct {
 
 func (x *SecretProjection) Reset() {
 	*x = SecretProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5065,7 +5518,7 @@ func (x *SecretProjection) String() string {
 func (*SecretProjection) ProtoMessage() {}
 
 func (x *SecretProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5078,7 +5531,7 @@ func (x *SecretProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretProjection.ProtoReflect.Descriptor instead.
 func (*SecretProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *SecretProjection) GetName() string {
@@ -5114,7 +5567,7 @@ type DownwardApiProjection struct {
 
 func (x *DownwardApiProjection) Reset() {
 	*x = DownwardApiProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5126,7 +5579,7 @@ func (x *DownwardApiProjection) String() string {
 func (*DownwardApiProjection) ProtoMessage() {}
 
 func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5139,7 +5592,7 @@ func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiProjection.ProtoReflect.Descriptor instead.
 func (*DownwardApiProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *DownwardApiProjection) GetItems() []*DownwardApiFile {
@@ -5163,7 +5616,7 @@ type DownwardApiVolume struct {
 
 func (x *DownwardApiVolume) Reset() {
 	*x = DownwardApiVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5175,7 +5628,7 @@ func (x *DownwardApiVolume) String() string {
 func (*DownwardApiVolume) ProtoMessage() {}
 
 func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5188,7 +5641,7 @@ func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiVolume.ProtoReflect.Descriptor instead.
 func (*DownwardApiVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *DownwardApiVolume) GetItems() []*DownwardApiFile {
@@ -5227,7 +5680,7 @@ type DownwardApiFile struct {
 
 func (x *DownwardApiFile) Reset() {
 	*x = DownwardApiFile{}
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5239,7 +5692,7 @@ func (x *DownwardApiFile) String() string {
 func (*DownwardApiFile) ProtoMessage() {}
 
 func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5252,7 +5705,7 @@ func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiFile.ProtoReflect.Descriptor instead.
 func (*DownwardApiFile) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *DownwardApiFile) GetPath() string {
@@ -5335,7 +5788,7 @@ type ResourceRef struct {
 
 func (x *ResourceRef) Reset() {
 	*x = ResourceRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5347,7 +5800,7 @@ func (x *ResourceRef) String() string {
 func (*ResourceRef) ProtoMessage() {}
 
 func (x *ResourceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5360,7 +5813,7 @@ func (x *ResourceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResourceRef.ProtoReflect.Descriptor instead.
 func (*ResourceRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ResourceRef) GetContainer() string {
@@ -5397,7 +5850,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5409,7 +5862,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5422,7 +5875,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -5468,7 +5921,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[52]
+	mi := &file_podc_v1_intent_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5480,7 +5933,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[52]
+	mi := &file_podc_v1_intent_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5493,7 +5946,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -5594,7 +6047,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[53]
+	mi := &file_podc_v1_intent_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5606,7 +6059,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[53]
+	mi := &file_podc_v1_intent_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5619,7 +6072,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -5692,7 +6145,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[54]
+	mi := &file_podc_v1_intent_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5704,7 +6157,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[54]
+	mi := &file_podc_v1_intent_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5717,7 +6170,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *Sysctl) GetName() string {
@@ -5777,7 +6230,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[55]
+	mi := &file_podc_v1_intent_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5789,7 +6242,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[55]
+	mi := &file_podc_v1_intent_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5802,7 +6255,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{55}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *Service) GetName() string {
@@ -5895,7 +6348,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[56]
+	mi := &file_podc_v1_intent_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5907,7 +6360,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[56]
+	mi := &file_podc_v1_intent_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5920,7 +6373,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{56}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ServicePort) GetName() string {
@@ -5948,7 +6401,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xfb\x17\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xe8\x18\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -6001,7 +6454,11 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"pod_labels\x18( \x03(\v2&.podc.v1.WorkloadIntent.PodLabelsEntryR\tpodLabels\x12T\n" +
 	"\x0fpod_annotations\x18) \x03(\v2+.podc.v1.WorkloadIntent.PodAnnotationsEntryR\x0epodAnnotations\x12c\n" +
 	"\x14workload_annotations\x18* \x03(\v20.podc.v1.WorkloadIntent.WorkloadAnnotationsEntryR\x13workloadAnnotations\x12`\n" +
-	"\x13service_annotations\x18+ \x03(\v2/.podc.v1.WorkloadIntent.ServiceAnnotationsEntryR\x12serviceAnnotations\x1a9\n" +
+	"\x13service_annotations\x18+ \x03(\v2/.podc.v1.WorkloadIntent.ServiceAnnotationsEntryR\x12serviceAnnotations\x126\n" +
+	"\vautoscaling\x18, \x01(\v2\x14.podc.v1.AutoscalingR\vautoscaling\x123\n" +
+	"\n" +
+	"protection\x18- \x01(\v2\x13.podc.v1.ProtectionR\n" +
+	"protection\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
@@ -6031,7 +6488,31 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x12_min_ready_secondsB\x19\n" +
 	"\x17_revision_history_limitB\x1c\n" +
 	"\x1a_progress_deadline_secondsB\"\n" +
-	" _automount_service_account_token\"w\n" +
+	" _automount_service_account_token\"\x9e\x02\n" +
+	"\vAutoscaling\x12&\n" +
+	"\fmin_replicas\x18\x01 \x01(\x05H\x00R\vminReplicas\x88\x01\x01\x12!\n" +
+	"\fmax_replicas\x18\x02 \x01(\x05R\vmaxReplicas\x129\n" +
+	"\x16target_cpu_utilization\x18\x03 \x01(\x05H\x01R\x14targetCpuUtilization\x88\x01\x01\x12?\n" +
+	"\x19target_memory_utilization\x18\x04 \x01(\x05H\x02R\x17targetMemoryUtilization\x88\x01\x01B\x0f\n" +
+	"\r_min_replicasB\x19\n" +
+	"\x17_target_cpu_utilizationB\x1c\n" +
+	"\x1a_target_memory_utilization\"\x84\x02\n" +
+	"\n" +
+	"Protection\x12F\n" +
+	"\x11disruption_budget\x18\x01 \x01(\v2\x19.podc.v1.DisruptionBudgetR\x10disruptionBudget\x120\n" +
+	"\x14spread_topology_keys\x18\x02 \x03(\tR\x12spreadTopologyKeys\x12=\n" +
+	"\x1banti_affinity_topology_keys\x18\x03 \x03(\tR\x18antiAffinityTopologyKeys\x12=\n" +
+	"\x0enetwork_policy\x18\x04 \x01(\v2\x16.podc.v1.NetworkPolicyR\rnetworkPolicy\"\xb5\x01\n" +
+	"\x10DisruptionBudget\x12'\n" +
+	"\x0fmax_unavailable\x18\x01 \x01(\tR\x0emaxUnavailable\x12#\n" +
+	"\rmin_available\x18\x02 \x01(\tR\fminAvailable\x12S\n" +
+	"\x16unhealthy_pod_eviction\x18\x03 \x01(\x0e2\x1d.podc.v1.UnhealthyPodEvictionR\x14unhealthyPodEviction\"\xe1\x01\n" +
+	"\rNetworkPolicy\x12@\n" +
+	"\x0fcluster_clients\x18\x01 \x01(\x0e2\x17.podc.v1.ClusterClientsR\x0eclusterClients\x12M\n" +
+	"\rclient_labels\x18\x02 \x03(\v2(.podc.v1.NetworkPolicy.ClientLabelsEntryR\fclientLabels\x1a?\n" +
+	"\x11ClientLabelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"w\n" +
 	"\tDnsConfig\x12 \n" +
 	"\vnameservers\x18\x01 \x03(\tR\vnameservers\x12\x1a\n" +
 	"\bsearches\x18\x02 \x03(\tR\bsearches\x12,\n" +
@@ -6346,7 +6827,16 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\vServicePort\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fservice_port\x18\x02 \x01(\x05R\vservicePort\x12\x1b\n" +
-	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*\x9e\x01\n" +
+	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*\x95\x01\n" +
+	"\x14UnhealthyPodEviction\x12&\n" +
+	"\"UNHEALTHY_POD_EVICTION_UNSPECIFIED\x10\x00\x12,\n" +
+	"(UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET\x10\x01\x12'\n" +
+	"#UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW\x10\x02*\x8b\x01\n" +
+	"\x0eClusterClients\x12\x1f\n" +
+	"\x1bCLUSTER_CLIENTS_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19CLUSTER_CLIENTS_NAMESPACE\x10\x01\x12\x1b\n" +
+	"\x17CLUSTER_CLIENTS_CLUSTER\x10\x02\x12\x1c\n" +
+	"\x18CLUSTER_CLIENTS_LABELLED\x10\x03*\x9e\x01\n" +
 	"\tDnsPolicy\x12\x1a\n" +
 	"\x16DNS_POLICY_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18DNS_POLICY_CLUSTER_FIRST\x10\x01\x12*\n" +
@@ -6453,211 +6943,225 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 	return file_podc_v1_intent_proto_rawDescData
 }
 
-var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 19)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
+var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 21)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
 var file_podc_v1_intent_proto_goTypes = []any{
-	(DnsPolicy)(0),                        // 0: podc.v1.DnsPolicy
-	(TolerationOperator)(0),               // 1: podc.v1.TolerationOperator
-	(TaintEffect)(0),                      // 2: podc.v1.TaintEffect
-	(NodeSelectorOperator)(0),             // 3: podc.v1.NodeSelectorOperator
-	(LabelSelectorOperator)(0),            // 4: podc.v1.LabelSelectorOperator
-	(WhenUnsatisfiable)(0),                // 5: podc.v1.WhenUnsatisfiable
-	(NodeInclusionPolicy)(0),              // 6: podc.v1.NodeInclusionPolicy
-	(DeploymentStrategyType)(0),           // 7: podc.v1.DeploymentStrategyType
-	(Controller)(0),                       // 8: podc.v1.Controller
-	(RestartPolicy)(0),                    // 9: podc.v1.RestartPolicy
-	(PullPolicy)(0),                       // 10: podc.v1.PullPolicy
-	(Protocol)(0),                         // 11: podc.v1.Protocol
-	(Expose)(0),                           // 12: podc.v1.Expose
-	(Scheme)(0),                           // 13: podc.v1.Scheme
-	(SeccompProfile)(0),                   // 14: podc.v1.SeccompProfile
-	(FsGroupChangePolicy)(0),              // 15: podc.v1.FsGroupChangePolicy
-	(ServiceType)(0),                      // 16: podc.v1.ServiceType
-	(SessionAffinity)(0),                  // 17: podc.v1.SessionAffinity
-	(ExternalTrafficPolicy)(0),            // 18: podc.v1.ExternalTrafficPolicy
-	(*WorkloadIntent)(nil),                // 19: podc.v1.WorkloadIntent
-	(*DnsConfig)(nil),                     // 20: podc.v1.DnsConfig
-	(*DnsOption)(nil),                     // 21: podc.v1.DnsOption
-	(*HostAlias)(nil),                     // 22: podc.v1.HostAlias
-	(*Toleration)(nil),                    // 23: podc.v1.Toleration
-	(*Affinity)(nil),                      // 24: podc.v1.Affinity
-	(*NodeAffinity)(nil),                  // 25: podc.v1.NodeAffinity
-	(*NodeSelectorTerm)(nil),              // 26: podc.v1.NodeSelectorTerm
-	(*NodeSelectorRequirement)(nil),       // 27: podc.v1.NodeSelectorRequirement
-	(*PreferredNodeTerm)(nil),             // 28: podc.v1.PreferredNodeTerm
-	(*PodAffinity)(nil),                   // 29: podc.v1.PodAffinity
-	(*PodAffinityTerm)(nil),               // 30: podc.v1.PodAffinityTerm
-	(*WeightedPodAffinityTerm)(nil),       // 31: podc.v1.WeightedPodAffinityTerm
-	(*LabelSelector)(nil),                 // 32: podc.v1.LabelSelector
-	(*LabelSelectorRequirement)(nil),      // 33: podc.v1.LabelSelectorRequirement
-	(*TopologySpreadConstraint)(nil),      // 34: podc.v1.TopologySpreadConstraint
-	(*DeploymentStrategy)(nil),            // 35: podc.v1.DeploymentStrategy
-	(*Container)(nil),                     // 36: podc.v1.Container
-	(*Lifecycle)(nil),                     // 37: podc.v1.Lifecycle
-	(*LifecycleHandler)(nil),              // 38: podc.v1.LifecycleHandler
-	(*SleepAction)(nil),                   // 39: podc.v1.SleepAction
-	(*EnvVar)(nil),                        // 40: podc.v1.EnvVar
-	(*KeyRef)(nil),                        // 41: podc.v1.KeyRef
-	(*EnvFrom)(nil),                       // 42: podc.v1.EnvFrom
-	(*Port)(nil),                          // 43: podc.v1.Port
-	(*Resources)(nil),                     // 44: podc.v1.Resources
-	(*ExtendedResource)(nil),              // 45: podc.v1.ExtendedResource
-	(*PodResources)(nil),                  // 46: podc.v1.PodResources
-	(*Resource)(nil),                      // 47: podc.v1.Resource
-	(*Probes)(nil),                        // 48: podc.v1.Probes
-	(*Probe)(nil),                         // 49: podc.v1.Probe
-	(*ExecAction)(nil),                    // 50: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),               // 51: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),                 // 52: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),                    // 53: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),                    // 54: podc.v1.GRPCAction
-	(*Mount)(nil),                         // 55: podc.v1.Mount
-	(*Volume)(nil),                        // 56: podc.v1.Volume
-	(*ScratchVolume)(nil),                 // 57: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),                  // 58: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),                  // 59: podc.v1.SecretVolume
-	(*KeyToPath)(nil),                     // 60: podc.v1.KeyToPath
-	(*ProjectedVolume)(nil),               // 61: podc.v1.ProjectedVolume
-	(*ProjectedSource)(nil),               // 62: podc.v1.ProjectedSource
-	(*ServiceAccountTokenProjection)(nil), // 63: podc.v1.ServiceAccountTokenProjection
-	(*ConfigProjection)(nil),              // 64: podc.v1.ConfigProjection
-	(*SecretProjection)(nil),              // 65: podc.v1.SecretProjection
-	(*DownwardApiProjection)(nil),         // 66: podc.v1.DownwardApiProjection
-	(*DownwardApiVolume)(nil),             // 67: podc.v1.DownwardApiVolume
-	(*DownwardApiFile)(nil),               // 68: podc.v1.DownwardApiFile
-	(*ResourceRef)(nil),                   // 69: podc.v1.ResourceRef
-	(*PersistentVolume)(nil),              // 70: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),               // 71: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil),            // 72: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),                        // 73: podc.v1.Sysctl
-	(*Service)(nil),                       // 74: podc.v1.Service
-	(*ServicePort)(nil),                   // 75: podc.v1.ServicePort
-	nil,                                   // 76: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                                   // 77: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                                   // 78: podc.v1.WorkloadIntent.NodeSelectorEntry
-	nil,                                   // 79: podc.v1.WorkloadIntent.SelectorEntry
-	nil,                                   // 80: podc.v1.WorkloadIntent.PodLabelsEntry
-	nil,                                   // 81: podc.v1.WorkloadIntent.PodAnnotationsEntry
-	nil,                                   // 82: podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
-	nil,                                   // 83: podc.v1.WorkloadIntent.ServiceAnnotationsEntry
-	nil,                                   // 84: podc.v1.LabelSelector.MatchLabelsEntry
-	nil,                                   // 85: podc.v1.Service.AnnotationsEntry
+	(UnhealthyPodEviction)(0),             // 0: podc.v1.UnhealthyPodEviction
+	(ClusterClients)(0),                   // 1: podc.v1.ClusterClients
+	(DnsPolicy)(0),                        // 2: podc.v1.DnsPolicy
+	(TolerationOperator)(0),               // 3: podc.v1.TolerationOperator
+	(TaintEffect)(0),                      // 4: podc.v1.TaintEffect
+	(NodeSelectorOperator)(0),             // 5: podc.v1.NodeSelectorOperator
+	(LabelSelectorOperator)(0),            // 6: podc.v1.LabelSelectorOperator
+	(WhenUnsatisfiable)(0),                // 7: podc.v1.WhenUnsatisfiable
+	(NodeInclusionPolicy)(0),              // 8: podc.v1.NodeInclusionPolicy
+	(DeploymentStrategyType)(0),           // 9: podc.v1.DeploymentStrategyType
+	(Controller)(0),                       // 10: podc.v1.Controller
+	(RestartPolicy)(0),                    // 11: podc.v1.RestartPolicy
+	(PullPolicy)(0),                       // 12: podc.v1.PullPolicy
+	(Protocol)(0),                         // 13: podc.v1.Protocol
+	(Expose)(0),                           // 14: podc.v1.Expose
+	(Scheme)(0),                           // 15: podc.v1.Scheme
+	(SeccompProfile)(0),                   // 16: podc.v1.SeccompProfile
+	(FsGroupChangePolicy)(0),              // 17: podc.v1.FsGroupChangePolicy
+	(ServiceType)(0),                      // 18: podc.v1.ServiceType
+	(SessionAffinity)(0),                  // 19: podc.v1.SessionAffinity
+	(ExternalTrafficPolicy)(0),            // 20: podc.v1.ExternalTrafficPolicy
+	(*WorkloadIntent)(nil),                // 21: podc.v1.WorkloadIntent
+	(*Autoscaling)(nil),                   // 22: podc.v1.Autoscaling
+	(*Protection)(nil),                    // 23: podc.v1.Protection
+	(*DisruptionBudget)(nil),              // 24: podc.v1.DisruptionBudget
+	(*NetworkPolicy)(nil),                 // 25: podc.v1.NetworkPolicy
+	(*DnsConfig)(nil),                     // 26: podc.v1.DnsConfig
+	(*DnsOption)(nil),                     // 27: podc.v1.DnsOption
+	(*HostAlias)(nil),                     // 28: podc.v1.HostAlias
+	(*Toleration)(nil),                    // 29: podc.v1.Toleration
+	(*Affinity)(nil),                      // 30: podc.v1.Affinity
+	(*NodeAffinity)(nil),                  // 31: podc.v1.NodeAffinity
+	(*NodeSelectorTerm)(nil),              // 32: podc.v1.NodeSelectorTerm
+	(*NodeSelectorRequirement)(nil),       // 33: podc.v1.NodeSelectorRequirement
+	(*PreferredNodeTerm)(nil),             // 34: podc.v1.PreferredNodeTerm
+	(*PodAffinity)(nil),                   // 35: podc.v1.PodAffinity
+	(*PodAffinityTerm)(nil),               // 36: podc.v1.PodAffinityTerm
+	(*WeightedPodAffinityTerm)(nil),       // 37: podc.v1.WeightedPodAffinityTerm
+	(*LabelSelector)(nil),                 // 38: podc.v1.LabelSelector
+	(*LabelSelectorRequirement)(nil),      // 39: podc.v1.LabelSelectorRequirement
+	(*TopologySpreadConstraint)(nil),      // 40: podc.v1.TopologySpreadConstraint
+	(*DeploymentStrategy)(nil),            // 41: podc.v1.DeploymentStrategy
+	(*Container)(nil),                     // 42: podc.v1.Container
+	(*Lifecycle)(nil),                     // 43: podc.v1.Lifecycle
+	(*LifecycleHandler)(nil),              // 44: podc.v1.LifecycleHandler
+	(*SleepAction)(nil),                   // 45: podc.v1.SleepAction
+	(*EnvVar)(nil),                        // 46: podc.v1.EnvVar
+	(*KeyRef)(nil),                        // 47: podc.v1.KeyRef
+	(*EnvFrom)(nil),                       // 48: podc.v1.EnvFrom
+	(*Port)(nil),                          // 49: podc.v1.Port
+	(*Resources)(nil),                     // 50: podc.v1.Resources
+	(*ExtendedResource)(nil),              // 51: podc.v1.ExtendedResource
+	(*PodResources)(nil),                  // 52: podc.v1.PodResources
+	(*Resource)(nil),                      // 53: podc.v1.Resource
+	(*Probes)(nil),                        // 54: podc.v1.Probes
+	(*Probe)(nil),                         // 55: podc.v1.Probe
+	(*ExecAction)(nil),                    // 56: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),               // 57: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),                 // 58: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),                    // 59: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),                    // 60: podc.v1.GRPCAction
+	(*Mount)(nil),                         // 61: podc.v1.Mount
+	(*Volume)(nil),                        // 62: podc.v1.Volume
+	(*ScratchVolume)(nil),                 // 63: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),                  // 64: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),                  // 65: podc.v1.SecretVolume
+	(*KeyToPath)(nil),                     // 66: podc.v1.KeyToPath
+	(*ProjectedVolume)(nil),               // 67: podc.v1.ProjectedVolume
+	(*ProjectedSource)(nil),               // 68: podc.v1.ProjectedSource
+	(*ServiceAccountTokenProjection)(nil), // 69: podc.v1.ServiceAccountTokenProjection
+	(*ConfigProjection)(nil),              // 70: podc.v1.ConfigProjection
+	(*SecretProjection)(nil),              // 71: podc.v1.SecretProjection
+	(*DownwardApiProjection)(nil),         // 72: podc.v1.DownwardApiProjection
+	(*DownwardApiVolume)(nil),             // 73: podc.v1.DownwardApiVolume
+	(*DownwardApiFile)(nil),               // 74: podc.v1.DownwardApiFile
+	(*ResourceRef)(nil),                   // 75: podc.v1.ResourceRef
+	(*PersistentVolume)(nil),              // 76: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),               // 77: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil),            // 78: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),                        // 79: podc.v1.Sysctl
+	(*Service)(nil),                       // 80: podc.v1.Service
+	(*ServicePort)(nil),                   // 81: podc.v1.ServicePort
+	nil,                                   // 82: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                                   // 83: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                                   // 84: podc.v1.WorkloadIntent.NodeSelectorEntry
+	nil,                                   // 85: podc.v1.WorkloadIntent.SelectorEntry
+	nil,                                   // 86: podc.v1.WorkloadIntent.PodLabelsEntry
+	nil,                                   // 87: podc.v1.WorkloadIntent.PodAnnotationsEntry
+	nil,                                   // 88: podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
+	nil,                                   // 89: podc.v1.WorkloadIntent.ServiceAnnotationsEntry
+	nil,                                   // 90: podc.v1.NetworkPolicy.ClientLabelsEntry
+	nil,                                   // 91: podc.v1.LabelSelector.MatchLabelsEntry
+	nil,                                   // 92: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	76,  // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	77,  // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
-	8,   // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
-	9,   // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
-	36,  // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
-	36,  // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
-	36,  // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	56,  // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	74,  // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	72,  // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
-	35,  // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
-	78,  // 11: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
-	23,  // 12: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
-	24,  // 13: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
-	34,  // 14: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
-	0,   // 15: podc.v1.WorkloadIntent.dns_policy:type_name -> podc.v1.DnsPolicy
-	20,  // 16: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
-	22,  // 17: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
-	46,  // 18: podc.v1.WorkloadIntent.resources:type_name -> podc.v1.PodResources
-	79,  // 19: podc.v1.WorkloadIntent.selector:type_name -> podc.v1.WorkloadIntent.SelectorEntry
-	80,  // 20: podc.v1.WorkloadIntent.pod_labels:type_name -> podc.v1.WorkloadIntent.PodLabelsEntry
-	81,  // 21: podc.v1.WorkloadIntent.pod_annotations:type_name -> podc.v1.WorkloadIntent.PodAnnotationsEntry
-	82,  // 22: podc.v1.WorkloadIntent.workload_annotations:type_name -> podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
-	83,  // 23: podc.v1.WorkloadIntent.service_annotations:type_name -> podc.v1.WorkloadIntent.ServiceAnnotationsEntry
-	21,  // 24: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
-	1,   // 25: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
-	2,   // 26: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
-	25,  // 27: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
-	29,  // 28: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
-	29,  // 29: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
-	26,  // 30: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
-	28,  // 31: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
-	27,  // 32: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
-	3,   // 33: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
-	26,  // 34: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
-	30,  // 35: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
-	31,  // 36: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
-	32,  // 37: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
-	32,  // 38: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
-	30,  // 39: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
-	84,  // 40: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
-	33,  // 41: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
-	4,   // 42: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
-	5,   // 43: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
-	32,  // 44: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
-	6,   // 45: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
-	6,   // 46: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
-	7,   // 47: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
-	10,  // 48: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	40,  // 49: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	42,  // 50: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	43,  // 51: podc.v1.Container.ports:type_name -> podc.v1.Port
-	44,  // 52: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	48,  // 53: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	55,  // 54: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	71,  // 55: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	37,  // 56: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	38,  // 57: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	38,  // 58: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	50,  // 59: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	52,  // 60: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	39,  // 61: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	41,  // 62: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	41,  // 63: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	69,  // 64: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
-	11,  // 65: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	12,  // 66: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	47,  // 67: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	47,  // 68: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	47,  // 69: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	45,  // 70: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
-	47,  // 71: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
-	47,  // 72: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
-	49,  // 73: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	49,  // 74: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	49,  // 75: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	50,  // 76: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	51,  // 77: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	52,  // 78: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	54,  // 79: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	13,  // 80: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	53,  // 81: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	57,  // 82: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	58,  // 83: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	59,  // 84: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	70,  // 85: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	61,  // 86: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	67,  // 87: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	60,  // 88: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	60,  // 89: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	62,  // 90: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	63,  // 91: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	64,  // 92: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	65,  // 93: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	66,  // 94: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	60,  // 95: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	60,  // 96: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	68,  // 97: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	68,  // 98: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	69,  // 99: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	14,  // 100: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	14,  // 101: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	15,  // 102: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	73,  // 103: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	16,  // 104: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	75,  // 105: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	17,  // 106: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	18,  // 107: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	85,  // 108: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	109, // [109:109] is the sub-list for method output_type
-	109, // [109:109] is the sub-list for method input_type
-	109, // [109:109] is the sub-list for extension type_name
-	109, // [109:109] is the sub-list for extension extendee
-	0,   // [0:109] is the sub-list for field type_name
+	82,  // 0: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	83,  // 1: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	10,  // 2: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
+	11,  // 3: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
+	42,  // 4: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
+	42,  // 5: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
+	42,  // 6: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
+	62,  // 7: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	80,  // 8: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	78,  // 9: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	41,  // 10: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
+	84,  // 11: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
+	29,  // 12: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
+	30,  // 13: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
+	40,  // 14: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
+	2,   // 15: podc.v1.WorkloadIntent.dns_policy:type_name -> podc.v1.DnsPolicy
+	26,  // 16: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
+	28,  // 17: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
+	52,  // 18: podc.v1.WorkloadIntent.resources:type_name -> podc.v1.PodResources
+	85,  // 19: podc.v1.WorkloadIntent.selector:type_name -> podc.v1.WorkloadIntent.SelectorEntry
+	86,  // 20: podc.v1.WorkloadIntent.pod_labels:type_name -> podc.v1.WorkloadIntent.PodLabelsEntry
+	87,  // 21: podc.v1.WorkloadIntent.pod_annotations:type_name -> podc.v1.WorkloadIntent.PodAnnotationsEntry
+	88,  // 22: podc.v1.WorkloadIntent.workload_annotations:type_name -> podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
+	89,  // 23: podc.v1.WorkloadIntent.service_annotations:type_name -> podc.v1.WorkloadIntent.ServiceAnnotationsEntry
+	22,  // 24: podc.v1.WorkloadIntent.autoscaling:type_name -> podc.v1.Autoscaling
+	23,  // 25: podc.v1.WorkloadIntent.protection:type_name -> podc.v1.Protection
+	24,  // 26: podc.v1.Protection.disruption_budget:type_name -> podc.v1.DisruptionBudget
+	25,  // 27: podc.v1.Protection.network_policy:type_name -> podc.v1.NetworkPolicy
+	0,   // 28: podc.v1.DisruptionBudget.unhealthy_pod_eviction:type_name -> podc.v1.UnhealthyPodEviction
+	1,   // 29: podc.v1.NetworkPolicy.cluster_clients:type_name -> podc.v1.ClusterClients
+	90,  // 30: podc.v1.NetworkPolicy.client_labels:type_name -> podc.v1.NetworkPolicy.ClientLabelsEntry
+	27,  // 31: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
+	3,   // 32: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
+	4,   // 33: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
+	31,  // 34: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
+	35,  // 35: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
+	35,  // 36: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
+	32,  // 37: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
+	34,  // 38: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
+	33,  // 39: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
+	5,   // 40: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
+	32,  // 41: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
+	36,  // 42: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
+	37,  // 43: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
+	38,  // 44: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
+	38,  // 45: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
+	36,  // 46: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
+	91,  // 47: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
+	39,  // 48: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
+	6,   // 49: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
+	7,   // 50: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
+	38,  // 51: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
+	8,   // 52: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
+	8,   // 53: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
+	9,   // 54: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	12,  // 55: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	46,  // 56: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	48,  // 57: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	49,  // 58: podc.v1.Container.ports:type_name -> podc.v1.Port
+	50,  // 59: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	54,  // 60: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	61,  // 61: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	77,  // 62: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	43,  // 63: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	44,  // 64: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	44,  // 65: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	56,  // 66: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	58,  // 67: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	45,  // 68: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	47,  // 69: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	47,  // 70: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	75,  // 71: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	13,  // 72: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	14,  // 73: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	53,  // 74: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	53,  // 75: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	53,  // 76: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	51,  // 77: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
+	53,  // 78: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
+	53,  // 79: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
+	55,  // 80: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	55,  // 81: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	55,  // 82: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	56,  // 83: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	57,  // 84: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	58,  // 85: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	60,  // 86: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	15,  // 87: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	59,  // 88: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	63,  // 89: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	64,  // 90: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	65,  // 91: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	76,  // 92: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	67,  // 93: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	73,  // 94: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	66,  // 95: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	66,  // 96: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	68,  // 97: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	69,  // 98: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	70,  // 99: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	71,  // 100: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	72,  // 101: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	66,  // 102: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	66,  // 103: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	74,  // 104: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	74,  // 105: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	75,  // 106: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	16,  // 107: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	16,  // 108: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	17,  // 109: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	79,  // 110: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	18,  // 111: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	81,  // 112: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	19,  // 113: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	20,  // 114: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	92,  // 115: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	116, // [116:116] is the sub-list for method output_type
+	116, // [116:116] is the sub-list for method input_type
+	116, // [116:116] is the sub-list for extension type_name
+	116, // [116:116] is the sub-list for extension extendee
+	0,   // [0:116] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -6666,32 +7170,33 @@ func file_podc_v1_intent_proto_init() {
 		return
 	}
 	file_podc_v1_intent_proto_msgTypes[0].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[2].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[4].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[15].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[19].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[1].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[6].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[8].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[19].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[23].OneofWrappers = []any{
 		(*LifecycleHandler_Exec)(nil),
 		(*LifecycleHandler_HttpGet)(nil),
 		(*LifecycleHandler_Sleep)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[21].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[25].OneofWrappers = []any{
 		(*EnvVar_Value)(nil),
 		(*EnvVar_ConfigMapKey)(nil),
 		(*EnvVar_SecretKey)(nil),
 		(*EnvVar_Field)(nil),
 		(*EnvVar_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[23].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[27].OneofWrappers = []any{
 		(*EnvFrom_ConfigMap)(nil),
 		(*EnvFrom_Secret)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[30].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[34].OneofWrappers = []any{
 		(*Probe_Exec)(nil),
 		(*Probe_TcpSocket)(nil),
 		(*Probe_HttpGet)(nil),
 		(*Probe_Grpc)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[37].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[41].OneofWrappers = []any{
 		(*Volume_Scratch)(nil),
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
@@ -6699,31 +7204,31 @@ func file_podc_v1_intent_proto_init() {
 		(*Volume_Projected)(nil),
 		(*Volume_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[39].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[40].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[41].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[42].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[43].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[43].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[45].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[46].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[47].OneofWrappers = []any{
 		(*ProjectedSource_ServiceAccountToken)(nil),
 		(*ProjectedSource_Config)(nil),
 		(*ProjectedSource_Secret)(nil),
 		(*ProjectedSource_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[48].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[49].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[52].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[53].OneofWrappers = []any{
 		(*DownwardApiFile_Field)(nil),
 		(*DownwardApiFile_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[52].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[53].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[56].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[57].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
-			NumEnums:      19,
-			NumMessages:   67,
+			NumEnums:      21,
+			NumMessages:   72,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
