@@ -1,5 +1,5 @@
 // Package target knows the Kubernetes versions podc compiles for and which
-// pod features each of them has.
+// features of the objects podc emits each of them has.
 package target
 
 import (
@@ -79,6 +79,9 @@ var (
 	SpreadMatchLabelKeys = Feature{Name: "matchLabelKeys", Since: 27}
 	// PodResources are requests and limits of the pod as a whole.
 	PodResources = Feature{Name: "pod-level resources", Since: 34}
+	// UnhealthyPodEviction is a PodDisruptionBudget's
+	// unhealthyPodEvictionPolicy (beta, on by default, in 1.27).
+	UnhealthyPodEviction = Feature{Name: "a PodDisruptionBudget's unhealthyPodEvictionPolicy", Since: 27}
 )
 
 // Has reports whether v has the feature.
