@@ -59,7 +59,7 @@ func (c *checker) autoscaling() {
 	}
 	s, _ := ScaleOf(wi)
 	if a.MinReplicas != nil && s.MinReplicas < 1 {
-		c.addf(p.Field("minReplicas"), "%d: want 1 or more (scaling to zero needs an alpha feature and an object or external metric)", s.MinReplicas)
+		c.addf(p.Field("minReplicas"), "%d: want 1 or more (scaling to zero needs an object or external metric, which autoscaling does not take)", s.MinReplicas)
 	}
 	switch {
 	case s.MaxReplicas == 0:

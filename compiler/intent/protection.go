@@ -1,8 +1,6 @@
 package intent
 
 import (
-	"strings"
-
 	"k8s.io/apimachinery/pkg/api/validate/content"
 
 	"github.com/podc-dev/podc/compiler/diag"
@@ -118,13 +116,21 @@ func (c *checker) networkPolicy(p diag.Path, np *podcv1.NetworkPolicy) {
 	case labelled && len(labels) == 0:
 		c.addf(p.Field("clientLabels"), "required with CLUSTER_CLIENTS_LABELLED: the labels of the pods that may reach the EXPOSE_CLUSTER ports")
 	case !labelled && len(labels) > 0:
-		c.addf(p.Field("clientLabels"), "only allowed with CLUSTER_CLIENTS_LABELLED; %s admits %s", strings.TrimPrefix(cc.String(), "CLUSTER_CLIENTS_"), clientsOf(cc))
+		c.addf(p.Field("clientLabels"), "only allowed with clusterClients CLUSTER_CLIENTS_LABELLED; %s admits %s", clientsName(cc), clientsOf(cc))
 	}
 	for _, k := range sortedKeys(labels) {
 		kp := p.Field("clientLabels").Key(k)
 		c.addMsgs(kp, "label key", k, content.IsLabelKey(k))
 		c.addMsgs(kp, "label value", labels[k], content.IsLabelValue(labels[k]))
 	}
+}
+
+// clientsName names a ClusterClients value in a message.
+func clientsName(cc podcv1.ClusterClients) string {
+	if cc == podcv1.ClusterClients_CLUSTER_CLIENTS_UNSPECIFIED {
+		return "unset, it"
+	}
+	return cc.String()
 }
 
 // clientsOf says whom a ClusterClients value admits.

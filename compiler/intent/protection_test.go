@@ -122,7 +122,7 @@ func TestCheckProtection(t *testing.T) {
 			`protection.spreadTopologyKeys[1]: "host" is the topologyKey of topologySpreadConstraints[1]`,
 		}},
 		{"labels without labelled", deployment(`"protection": {"networkPolicy": {"clusterClients": "CLUSTER_CLIENTS_CLUSTER", "clientLabels": {"a": "b"}}}`), []string{
-			"protection.networkPolicy.clientLabels: only allowed with CLUSTER_CLIENTS_LABELLED; CLUSTER admits every pod of the cluster",
+			"protection.networkPolicy.clientLabels: only allowed with clusterClients CLUSTER_CLIENTS_LABELLED; CLUSTER_CLIENTS_CLUSTER admits every pod of the cluster",
 		}},
 		{"labelled without labels", deployment(`"protection": {"networkPolicy": {"clusterClients": "CLUSTER_CLIENTS_LABELLED"}}`), []string{
 			"protection.networkPolicy.clientLabels: required with CLUSTER_CLIENTS_LABELLED",

@@ -81,7 +81,7 @@ var (
 	PodResources = Feature{Name: "pod-level resources", Since: 34}
 	// UnhealthyPodEviction is a PodDisruptionBudget's
 	// unhealthyPodEvictionPolicy (beta, on by default, in 1.27).
-	UnhealthyPodEviction = Feature{Name: "a PodDisruptionBudget's unhealthyPodEvictionPolicy", Since: 27}
+	UnhealthyPodEviction = Feature{Name: "unhealthy pod eviction policies", Since: 27}
 )
 
 // Has reports whether v has the feature.
