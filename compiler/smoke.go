@@ -33,8 +33,9 @@ func LoadBundle(dir string, opts policy.Options, nodePorts intent.PortRange) (*p
 // CheckBundle evaluates a bundle on its smoke set, its own test cases
 // (tests/*.txtar) and the example intents, under every profile it
 // declares, through both policy stages and the compiler, as a request
-// would. A rule that fails to evaluate on any of them makes the bundle
-// unfit to serve: the error, a *policy.LoadError, names each such rule
+// would. A rule that fails to evaluate on any of them, or whose default
+// writes a value the structural checks refuse, makes the bundle unfit to
+// serve: the error, a *policy.LoadError, names each such rule
 // with its file:line, the profile and the smoke input.
 func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
 	cases, err := smokeSet(b)
@@ -69,8 +70,18 @@ func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
 				return fmt.Errorf("smoke input %s: %w", c.Name, err)
 			}
 			report(p.Name, c.Name, ir.Findings)
-			if diag.HasDeny(intent.Check(ir.Intent, intent.Options{Target: target.Default, NodePorts: nodePorts})) {
+			checks := intent.Options{Target: target.Default, NodePorts: nodePorts}
+			if diag.HasDeny(intent.Check(c.Intent, checks)) {
 				continue // malformed: a request would stop before compiling
+			}
+			// A default that writes a value the checks refuse fails every
+			// request it applies to: the rule is unfit to serve.
+			if fs := unsoundDefaults(ir.Intent, ir.Defaults, checks); len(fs) > 0 {
+				for i := range fs {
+					fs[i].Fault = true
+				}
+				report(p.Name, c.Name, fs)
+				continue
 			}
 			out, err := compile.Workload(ir.Intent, compile.Options{Target: target.Default, Defaults: ir.Defaults})
 			if err != nil {
