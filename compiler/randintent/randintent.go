@@ -2,8 +2,9 @@
 // tests and fuzzing: many shapes (controllers, restart policies, init steps,
 // sidecars, every probe handler, every volume kind, every protocol, node
 // ports, quantities in every unit, Services formed by expose or named and
-// shaped by the intent, of every type and with every field), each one an
-// intent that intent.Check accepts. The same seed always gives the same intents.
+// shaped by the intent, of every type and with every field, autoscalers,
+// disruption budgets, spread and network policies), each one an intent
+// that intent.Check accepts. The same seed always gives the same intents.
 package randintent
 
 import (
@@ -142,6 +143,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	if b.chance(0.4) {
 		b.namedServices()
 	}
+	b.governing()
 	return wi
 }
 

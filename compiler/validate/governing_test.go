@@ -207,19 +207,27 @@ func TestAutoscalerBesidePodRefused(t *testing.T) {
 }
 
 // The apiserver's defaults written out for the new kinds, as it stores
-// them: the budget, autoscaler and policy keep what podc wrote, and the
-// Deployment under the autoscaler gets the apiserver's replicas of 1.
+// them: the budget, autoscaler and policy keep what podc wrote; the
+// Deployment under the autoscaler does not get the apiserver's replicas of
+// 1, which would scale it back on every apply, and passes the check of the
+// objects together.
 func TestGoverningObjectsDefaulted(t *testing.T) {
 	objs, _, _, _, _, _ := governed(t)
 	out := Defaulted(objs)
+	if fs := Together(out, opts()); len(fs) != 0 {
+		t.Errorf("defaulted objects do not agree: %v", fs)
+	}
 	for i, o := range out {
 		if o.GetObjectKind().GroupVersionKind().Kind == "" {
 			t.Errorf("object %d (%T): no kind", i, o)
 		}
 		switch x := o.(type) {
 		case *appsv1.Deployment:
-			if x.Spec.Replicas == nil || *x.Spec.Replicas != 1 {
-				t.Errorf("defaulted Deployment replicas %v, want the apiserver's 1", x.Spec.Replicas)
+			if x.Spec.Replicas != nil {
+				t.Errorf("defaulted Deployment under an autoscaler says replicas %d", *x.Spec.Replicas)
+			}
+			if x.Spec.RevisionHistoryLimit == nil || x.Spec.Template.Spec.SchedulerName == "" {
+				t.Errorf("the Deployment's other defaults are not written: %+v", x.Spec)
 			}
 		case *autoscalingv2.HorizontalPodAutoscaler:
 			if x.Spec.MaxReplicas != 5 || *x.Spec.MinReplicas != 1 || len(x.Spec.Metrics) != 1 {

@@ -22,6 +22,8 @@ import (
 	"regexp"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -229,10 +231,25 @@ func nameOf(obj runtime.Object) string {
 // Defaulted returns copies of objs with the kube-apiserver's defaults
 // applied and TypeMeta set, as the cluster would store them. Objects of a
 // kind podc does not validate are copied unchanged. objs is not changed.
+//
+// One default is left out: the replicas of a Deployment that a
+// HorizontalPodAutoscaler among objs scales. The apiserver stores 1 for a
+// new one, but written into the manifest it would scale the Deployment
+// back to 1 on every apply.
 func Defaulted(objs []runtime.Object) []runtime.Object {
+	scaled := map[string]bool{}
+	for _, obj := range objs {
+		if h, ok := obj.(*autoscalingv2.HorizontalPodAutoscaler); ok && h.Spec.ScaleTargetRef.Kind == "Deployment" {
+			scaled[h.Spec.ScaleTargetRef.Name] = true
+		}
+	}
 	out := make([]runtime.Object, 0, len(objs))
 	for _, obj := range objs {
-		out = append(out, defaultedVersioned(obj))
+		d := defaultedVersioned(obj)
+		if dep, ok := d.(*appsv1.Deployment); ok && scaled[dep.Name] {
+			dep.Spec.Replicas = nil
+		}
+		out = append(out, d)
 	}
 	return out
 }
