@@ -1236,8 +1236,8 @@ type WorkloadIntent struct {
 	// The namespace the manifests are written for. Empty leaves it unset, so the
 	// namespace is chosen when the manifests are applied.
 	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	// The policy profile to evaluate the intent against (for example "baseline"
-	// or "restricted"). Empty means "baseline". A request's own profile field
+	// The policy profile to evaluate the intent against (for example
+	// "baseline", "restricted" or "production"). Empty means "baseline". A request's own profile field
 	// overrides this one.
 	Profile string `protobuf:"bytes,3,opt,name=profile,proto3" json:"profile,omitempty"`
 	// Labels added to every emitted object and to the pod template. Keys and

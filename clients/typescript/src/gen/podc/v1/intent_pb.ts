@@ -38,8 +38,8 @@ export type WorkloadIntent = Message<"podc.v1.WorkloadIntent"> & {
   namespace: string;
 
   /**
-   * The policy profile to evaluate the intent against (for example "baseline"
-   * or "restricted"). Empty means "baseline". A request's own profile field
+   * The policy profile to evaluate the intent against (for example
+   * "baseline", "restricted" or "production"). Empty means "baseline". A request's own profile field
    * overrides this one.
    *
    * @generated from field: string profile = 3;
