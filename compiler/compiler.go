@@ -391,6 +391,12 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 	if len(stageDenials(rep, diag.StageIntent)) > 0 {
 		return res, nil, ir.Exceptions, &diag.Error{Kind: diag.Invalid, Findings: stageDenials(rep, diag.StageIntent), Report: rep}
 	}
+	// A value a policy default wrote that the checks refuse is the rule's
+	// fault, refused before it reaches the compiler.
+	if fs := unsoundDefaults(ir.Intent, ir.Defaults, intent.Options{Target: tv, NodePorts: e.nodePorts}); len(fs) > 0 {
+		rep.Findings = append(rep.Findings, fs...)
+		return res, nil, ir.Exceptions, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
+	}
 
 	if err := ctx.Err(); err != nil {
 		return res, nil, ir.Exceptions, err

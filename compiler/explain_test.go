@@ -113,3 +113,43 @@ func hasSource(ss []diag.FieldSource, manifestField, intentField string) bool {
 	}
 	return false
 }
+
+// TestExplainProduction: under production the report says which rule's
+// default each field of the objects it adds came from, the objects'
+// kinds included, and which came from the intent.
+func TestExplainProduction(t *testing.T) {
+	eng := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil)})
+	req := checkout(t)
+	req.Profile, req.Explain = "production", true
+	res, err := eng.Compile(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{ // object: field -> the rule, or "" for the intent
+		"PodDisruptionBudget/checkout: kind":                                                                                         "production.disruption-budget",
+		"PodDisruptionBudget/checkout: spec.maxUnavailable":                                                                          "production.disruption-budget",
+		"NetworkPolicy/checkout: spec.ingress[0].from[0].podSelector":                                                                "production.network-policy",
+		"NetworkPolicy/checkout: spec.ingress[0].ports[0].port":                                                                      "",
+		"Deployment/checkout: spec.template.spec.topologySpreadConstraints[0].topologyKey":                                           "production.spread",
+		"Deployment/checkout: spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight": "production.spread",
+		"Deployment/checkout: spec.template.spec.securityContext.runAsUser":                                                          "production.run-as-user",
+		"Deployment/checkout: spec.template.spec.securityContext.runAsGroup":                                                         "production.run-as-group",
+		"Deployment/checkout: spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem":                               "production.read-only-root-filesystem",
+		"Deployment/checkout: spec.template.spec.containers[0].resources.limits[ephemeral-storage]":                                  "production.ephemeral-storage",
+		"Deployment/checkout: spec.template.spec.containers[0].resources.limits[cpu]":                                                "",
+	}
+	for _, s := range res.Report.Sources {
+		key := s.Object + ": " + s.ManifestField
+		rule, ok := want[key]
+		if !ok {
+			continue
+		}
+		delete(want, key)
+		if rule == "" && s.Origin != diag.OriginIntent || rule != "" && (s.Origin != diag.OriginPolicy || s.RuleID != rule) {
+			t.Errorf("%s: %+v, want rule %q", key, s, rule)
+		}
+	}
+	for k := range want {
+		t.Errorf("no source for %s", k)
+	}
+}

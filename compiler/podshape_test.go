@@ -251,12 +251,30 @@ func checkScheduling(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
 			return fmt.Sprintf("toleration %d: %+v", i, t)
 		}
 	}
-	if len(spec.TopologySpreadConstraints) != len(wi.GetTopologySpreadConstraints()) {
-		return "spread constraints lost"
+	own, keys := len(wi.GetTopologySpreadConstraints()), wi.GetProtection().GetSpreadTopologyKeys()
+	if len(spec.TopologySpreadConstraints) != own+len(keys) {
+		return fmt.Sprintf("%d spread constraints, want the intent's %d and %d for its spread keys", len(spec.TopologySpreadConstraints), own, len(keys))
 	}
 	for i, c := range spec.TopologySpreadConstraints {
 		if c.MaxSkew < 1 || c.WhenUnsatisfiable == "" || c.LabelSelector == nil {
 			return fmt.Sprintf("spread constraint %d without its defaults: %+v", i, c)
+		}
+		if i >= own && (c.TopologyKey != keys[i-own] || c.MaxSkew != 1 || c.WhenUnsatisfiable != corev1.ScheduleAnyway) {
+			return fmt.Sprintf("spread constraint %d for key %s: %+v", i, keys[i-own], c)
+		}
+	}
+	anti := wi.GetProtection().GetAntiAffinityTopologyKeys()
+	if len(anti) > 0 {
+		a := spec.Affinity
+		ownAnti := len(wi.GetAffinity().GetPodAnti().GetPreferred())
+		if a == nil || a.PodAntiAffinity == nil || len(a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution) != ownAnti+len(anti) {
+			return fmt.Sprintf("anti-affinity %+v: want the intent's %d preferred terms and %d for its anti-affinity keys", a, ownAnti, len(anti))
+		}
+		for i, k := range anti {
+			w := a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution[ownAnti+i]
+			if w.Weight != 100 || w.PodAffinityTerm.TopologyKey != k {
+				return fmt.Sprintf("anti-affinity term for key %s: %+v", k, w)
+			}
 		}
 	}
 	if a := spec.Affinity; a != nil {
@@ -275,7 +293,7 @@ func checkScheduling(wi *podcv1.WorkloadIntent, spec *corev1.PodSpec) string {
 				return "a pod affinity term without a selector"
 			}
 		}
-	} else if wi.GetAffinity() != nil {
+	} else if wi.GetAffinity() != nil || len(anti) > 0 {
 		return "affinity lost"
 	}
 	return ""

@@ -18,7 +18,10 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
@@ -57,6 +60,12 @@ type run struct {
 	// Valid says the intent passes intent.Check, so refusing it as invalid
 	// is itself a problem.
 	Valid bool
+	// Profile is the policy profile; empty means baseline.
+	Profile string
+	// Defaulted is the intent as the profile's policy defaults leave it,
+	// which the objects are held to; nil means Intent (baseline writes no
+	// defaults).
+	Defaulted *podcv1.WorkloadIntent
 }
 
 // verdict is what went wrong with a compile; the zero value is success or
@@ -78,8 +87,12 @@ func (v verdict) bad() bool { return v.Problem != "" }
 // and passes the apiserver's validation; the Services expose exactly the
 // ports the intent exposes, each at the reach it asked for.
 func judge(e *compiler.Engine, r run) verdict {
+	profile := r.Profile
+	if profile == "" {
+		profile = "baseline"
+	}
 	res, err := e.Compile(context.Background(), compiler.Request{
-		Intent: r.Intent, Profile: "baseline", TargetVersion: r.Target.String(),
+		Intent: r.Intent, Profile: profile, TargetVersion: r.Target.String(),
 		Format: r.Format, APIServerDefaults: r.Defaults,
 	})
 	if err != nil {
@@ -130,14 +143,26 @@ func judge(e *compiler.Engine, r run) verdict {
 		}
 		return verdict{Problem: "returned manifests fail validation:" + b.String(), Sig: "validation: " + signature(fs[0].ManifestField+" "+fs[0].Message)}
 	}
-	if p := checkShape(r.Intent, objs); p != "" {
+	wi := r.Intent
+	if r.Defaulted != nil {
+		wi = r.Defaulted
+	}
+	if p := checkShape(wi, objs); p != "" {
 		return verdict{Problem: p, Sig: "shape: " + signature(p)}
 	}
-	if p := checkPodSpec(r.Intent, objs); p != "" {
+	if p := checkPodSpec(wi, objs); p != "" {
 		return verdict{Problem: p, Sig: "pod spec: " + signature(p)}
 	}
 	if p := checkExceptions(r.Intent, &res.Report, true); p != "" {
 		return verdict{Problem: p, Sig: "exceptions: " + signature(p)}
+	}
+	if p := checkGoverning(wi, objs); p != "" {
+		return verdict{Problem: p, Sig: "governing: " + signature(p)}
+	}
+	if profile == "production" {
+		if p := checkProduction(objs); p != "" {
+			return verdict{Problem: p, Sig: "production: " + signature(p)}
+		}
 	}
 	return verdict{Compiled: true}
 }
@@ -198,7 +223,7 @@ func firstFinding(de *diag.Error) string {
 var (
 	quoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 	numbers = regexp.MustCompile(`[0-9]+`)
-	objRef  = regexp.MustCompile(`(Pod|Deployment|Service)/[a-z0-9.-]+`)
+	objRef  = regexp.MustCompile(`(Pod|Deployment|Service|PodDisruptionBudget|HorizontalPodAutoscaler|NetworkPolicy)/[a-z0-9.-]+`)
 )
 
 // signature strips a message of names, values and indices.
@@ -226,6 +251,12 @@ func decode(ms []render.Manifest, f render.Format) ([]runtime.Object, error) {
 			obj = &corev1.Service{}
 		case "Deployment":
 			obj = &appsv1.Deployment{}
+		case "PodDisruptionBudget":
+			obj = &policyv1.PodDisruptionBudget{}
+		case "HorizontalPodAutoscaler":
+			obj = &autoscalingv2.HorizontalPodAutoscaler{}
+		case "NetworkPolicy":
+			obj = &networkingv1.NetworkPolicy{}
 		default:
 			return nil, fmt.Errorf("unexpected kind %q", m.Kind)
 		}
@@ -586,6 +617,58 @@ func TestPropertyRandomIntents(t *testing.T) {
 		if n >= 1000 && states[s] == 0 {
 			t.Errorf("no exception was %s", s)
 		}
+	}
+}
+
+// TestPropertyProduction compiles random intents, made ready for the
+// production profile where a few fields decide it, under that profile for
+// every target version: each must be compiled or refused by policy; what
+// compiles must pass the apiserver's validation of every object, alone and
+// together, match the intent as the policy defaults left it, and keep
+// every promise of the profile (a disruption budget, an ingress network
+// policy, a read-only root filesystem, high ids, bounded ephemeral
+// storage).
+func TestPropertyProduction(t *testing.T) {
+	e := newEngine(t, intent.DefaultNodePorts)
+	b := e.Policies().Bundle()
+	n := propertyRuns(t) / 4
+	versions := target.Newest - target.Oldest + 1
+	failures := map[string]int{}
+	compiled, ready := 0, 0
+	for i := range n {
+		tv := target.Version{Minor: target.Oldest + i%versions}
+		wi := randintent.NewWithOptions(int64(i)*7_919+3, randintent.Options{Target: tv}).Next()
+		productionReady(wi)
+		if len(intent.Check(wi, intent.Options{Target: tv})) > 0 {
+			continue
+		}
+		ready++
+		ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "production", Target: tv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := run{Intent: wi, Defaulted: ir.Intent, Target: tv, NodePorts: intent.DefaultNodePorts,
+			Format: render.Format(i % 2), Defaults: i%3 == 0, Valid: true, Profile: "production"}
+		v := judge(e, r)
+		if v.Compiled {
+			compiled++
+		}
+		if !v.bad() {
+			continue
+		}
+		failures[v.Sig]++
+		if failures[v.Sig] == 1 {
+			js, _ := protojson.Marshal(wi)
+			t.Errorf("intent %d (target %s): %s\n%s", i, tv, v.Problem, js)
+		}
+	}
+	for sig, count := range failures {
+		t.Logf("%d× %s", count, sig)
+	}
+	// The property is not met by refusing everything.
+	t.Logf("%d of %d production-ready intents compiled under production, the rest refused by policy", compiled, ready)
+	if compiled < ready/2 {
+		t.Errorf("only %d of %d production-ready intents compiled", compiled, ready)
 	}
 }
 

@@ -38,9 +38,10 @@ func LoadBundle(dir string, opts policy.Options, nodePorts intent.PortRange) (*p
 // declares, through both policy stages and the compiler, as a request
 // would; and the exception terms of every rule of the profile that has
 // them, on each intent as if it asked to except them all. A rule that
-// fails to evaluate on any of them makes the bundle unfit to serve: the
-// error, a *policy.LoadError, names each such rule with its file:line,
-// the profile and the smoke input.
+// fails to evaluate on any of them, or whose default writes a value the
+// structural checks refuse, makes the bundle unfit to serve: the error, a
+// *policy.LoadError, names each such rule with its file:line, the profile
+// and the smoke input.
 func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
 	cases, err := smokeSet(b)
 	if err != nil {
@@ -86,8 +87,18 @@ func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
 			report(p.Name, c.Name, ir.Findings)
 			params := params
 			params.Exceptions = ir.Exceptions
-			if diag.HasDeny(intent.Check(ir.Intent, intent.Options{Target: target.Default, NodePorts: nodePorts})) {
+			checks := intent.Options{Target: target.Default, NodePorts: nodePorts}
+			if diag.HasDeny(intent.Check(c.Intent, checks)) {
 				continue // malformed: a request would stop before compiling
+			}
+			// A default that writes a value the checks refuse fails every
+			// request it applies to: the rule is unfit to serve.
+			if fs := unsoundDefaults(ir.Intent, ir.Defaults, checks); len(fs) > 0 {
+				for i := range fs {
+					fs[i].Fault = true
+				}
+				report(p.Name, c.Name, fs)
+				continue
 			}
 			out, err := compile.Workload(ir.Intent, compile.Options{Target: target.Default, Defaults: ir.Defaults})
 			if err != nil {

@@ -121,8 +121,8 @@ func TestVersionAndPolicyList(t *testing.T) {
 	}
 	// Each rule says on what terms an intent may except it.
 	for _, want := range []string{
-		`restricted.memory-limit\s+restricted\s+deny\s+intent-policy\s+conditional,<=90d\s`,
-		`restricted.team-label\s+restricted\s+deny\s+intent-policy\s+-\s`,
+		`restricted.memory-limit\s+restricted,production\s+deny\s+intent-policy\s+conditional,<=90d\s`,
+		`restricted.team-label\s+restricted,production\s+deny\s+intent-policy\s+-\s`,
 		`baseline.image-pinned\s+baseline\s+warn\s+intent-policy\s+allowed\s`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {

@@ -9,7 +9,7 @@ import (
 
 func TestPolicyVet(t *testing.T) {
 	code, out, errs := run(t, "", "policy", "vet", "../../policies")
-	if code != 0 || !strings.Contains(out, "ok: 2 profiles") {
+	if code != 0 || !strings.Contains(out, "ok: 3 profiles") {
 		t.Errorf("vet of the default bundle: exit %d\n%s%s", code, out, errs)
 	}
 	dir := t.TempDir()

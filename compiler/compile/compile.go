@@ -1,5 +1,7 @@
 // Package compile turns a checked, policy-approved workload intent into
-// Kubernetes objects: a Pod or a Deployment and the Services that expose it.
+// Kubernetes objects: a Pod or a Deployment, the Services that expose it
+// and, where the intent asks for them, the PodDisruptionBudget,
+// HorizontalPodAutoscaler and NetworkPolicy that govern it.
 // It is pure Go: it knows nothing of gRPC, CUE or wire formats.
 //
 // Every value the intent leaves unset but the objects need is written out
@@ -18,7 +20,10 @@ import (
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/podc-dev/podc/compiler/diag"
@@ -39,7 +44,8 @@ type Options struct {
 }
 
 // Output is what a compile produces: exactly one of Pod and Deployment, the
-// Services, and every default the compiler wrote.
+// Services, the objects that govern the workload where the intent asks for
+// them, and every default the compiler wrote.
 type Output struct {
 	Pod        *corev1.Pod
 	Deployment *appsv1.Deployment
@@ -47,9 +53,20 @@ type Output struct {
 	// exposed port), then the NodePort Service "<name>-nodeport" (the
 	// EXPOSE_NODE ports).
 	Services []*corev1.Service
+	// DisruptionBudget is the Deployment's PodDisruptionBudget
+	// (protection.disruptionBudget); nil when none.
+	DisruptionBudget *policyv1.PodDisruptionBudget
+	// Autoscaler is the Deployment's HorizontalPodAutoscaler
+	// (autoscaling); nil when none.
+	Autoscaler *autoscalingv2.HorizontalPodAutoscaler
+	// NetworkPolicy admits the pods' exposed ports
+	// (protection.networkPolicy); nil when none.
+	NetworkPolicy *networkingv1.NetworkPolicy
 	// Defaults are the values the compiler wrote that the intent did not
 	// say: the workload's first, then each container's in intent order
-	// (init steps, containers, sidecars), then the Services'.
+	// (init steps, containers, sidecars), then the Services', then those
+	// of the PodDisruptionBudget, the HorizontalPodAutoscaler and the
+	// NetworkPolicy.
 	Defaults []diag.Default
 	// Notes are the compiler's choices, for a person.
 	Notes []string
@@ -57,7 +74,10 @@ type Output struct {
 	Sources *provenance.Record
 }
 
-// Objects returns the workload first, then its Services in name order.
+// Objects returns the objects in the order they are rendered and applied:
+// the workload first, then its Services in name order, then its
+// PodDisruptionBudget, HorizontalPodAutoscaler and NetworkPolicy, those
+// there are.
 func (o *Output) Objects() []runtime.Object {
 	var objs []runtime.Object
 	if o.Pod != nil {
@@ -68,6 +88,15 @@ func (o *Output) Objects() []runtime.Object {
 	}
 	for _, s := range o.Services {
 		objs = append(objs, s)
+	}
+	if o.DisruptionBudget != nil {
+		objs = append(objs, o.DisruptionBudget)
+	}
+	if o.Autoscaler != nil {
+		objs = append(objs, o.Autoscaler)
+	}
+	if o.NetworkPolicy != nil {
+		objs = append(objs, o.NetworkPolicy)
 	}
 	return objs
 }
@@ -96,6 +125,9 @@ func Workload(wi *podcv1.WorkloadIntent, opts Options) (*Output, error) {
 	b.workload(spec, specNode)
 	b.services()
 	sort.SliceStable(b.out.Services, func(i, j int) bool { return b.out.Services[i].Name < b.out.Services[j].Name })
+	b.disruptionBudget()
+	b.autoscaler()
+	b.networkPolicy()
 	return b.out, nil
 }
 

@@ -23,6 +23,10 @@ const (
 	// metaService is a Service: the intent's labels and its annotations
 	// and serviceAnnotations (and the intent Service's own).
 	metaService
+	// metaCompanion is an object beside the workload that governs it (a
+	// PodDisruptionBudget, a HorizontalPodAutoscaler, a NetworkPolicy):
+	// the intent's labels and annotations.
+	metaCompanion
 )
 
 // nameLabel is the value of podc's app.kubernetes.io/name label: the

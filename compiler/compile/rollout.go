@@ -68,8 +68,9 @@ func (b *builder) rollout(sp provenance.Node, ds *appsv1.DeploymentSpec) {
 	rec.Field(sp, "progressDeadlineSeconds", from(wi.ProgressDeadlineSeconds != nil, b.in("progressDeadlineSeconds")))
 }
 
-// intOrPercent is a checked maxSurge or maxUnavailable as Kubernetes
-// writes it: a number, or a percentage string.
+// intOrPercent is a checked number or percentage (a maxSurge, a
+// maxUnavailable, a disruption budget's amount) as Kubernetes writes it: a
+// number, or a percentage string.
 func intOrPercent(s string) intstr.IntOrString {
 	n, percent, _ := intent.IntOrPercent(s)
 	if percent {

@@ -79,16 +79,21 @@ func (b *builder) tolerations(sn provenance.Node) []corev1.Toleration {
 	return out
 }
 
-// affinity compiles the node, pod and pod anti-affinity; nil when the
-// intent has none.
+// affinity compiles the node, pod and pod anti-affinity, with a preferred
+// anti-affinity term for each of protection.antiAffinityTopologyKeys after
+// the intent's own; nil when there is none.
 func (b *builder) affinity(sn provenance.Node) *corev1.Affinity {
 	a := b.wi.GetAffinity()
-	if a == nil {
+	anti := b.wi.GetProtection().GetAntiAffinityTopologyKeys()
+	if a == nil && len(anti) == 0 {
 		return nil
 	}
 	r := b.rec
 	ap := b.in("affinity")
-	an := b.put(sn, "affinity", ap)
+	an := r.Field(sn, "affinity", provenance.Holder)
+	if a != nil {
+		an = b.put(sn, "affinity", ap)
+	}
 	out := &corev1.Affinity{}
 	if na := a.GetNode(); na != nil {
 		np := r.In(ap, "node")
@@ -119,15 +124,43 @@ func (b *builder) affinity(sn provenance.Node) *corev1.Affinity {
 	}
 	if pa := a.GetPod(); pa != nil {
 		pp := r.In(ap, "pod")
-		req, pref := b.podTerms(diag.Path("affinity").Field("pod"), b.put(an, "podAffinity", pp), pp, pa)
+		req, pref, _ := b.podTerms(diag.Path("affinity").Field("pod"), b.put(an, "podAffinity", pp), pp, pa)
 		out.PodAffinity = &corev1.PodAffinity{RequiredDuringSchedulingIgnoredDuringExecution: req, PreferredDuringSchedulingIgnoredDuringExecution: pref}
 	}
-	if pa := a.GetPodAnti(); pa != nil {
+	if pa := a.GetPodAnti(); pa != nil || len(anti) > 0 {
 		pp := r.In(ap, "podAnti")
-		req, pref := b.podTerms(diag.Path("affinity").Field("podAnti"), b.put(an, "podAntiAffinity", pp), pp, pa)
+		pn := r.Field(an, "podAntiAffinity", provenance.Holder)
+		if pa != nil {
+			pn = b.put(an, "podAntiAffinity", pp)
+		}
+		req, pref, list := b.podTerms(diag.Path("affinity").Field("podAnti"), pn, pp, pa)
+		if len(anti) > 0 && list == none {
+			list = r.Field(pn, "preferredDuringSchedulingIgnoredDuringExecution", provenance.Holder)
+		}
+		kp := r.In(b.in("protection"), "antiAffinityTopologyKeys")
+		for i, k := range anti {
+			src := provenance.FromIntent(r.At(kp, i))
+			en := r.Index(list, len(pref), src)
+			r.Field(en, "weight", src)
+			tn := r.Field(en, "podAffinityTerm", provenance.Holder)
+			r.Field(tn, "topologyKey", src)
+			b.recordOwnPods(tn, src)
+			pref = append(pref, corev1.WeightedPodAffinityTerm{Weight: 100, PodAffinityTerm: corev1.PodAffinityTerm{
+				LabelSelector: &metav1.LabelSelector{MatchLabels: b.selector()}, TopologyKey: k,
+			}})
+		}
 		out.PodAntiAffinity = &corev1.PodAntiAffinity{RequiredDuringSchedulingIgnoredDuringExecution: req, PreferredDuringSchedulingIgnoredDuringExecution: pref}
 	}
 	return out
+}
+
+// recordOwnPods records, under node n, a label selector of the workload's
+// own pods (labelSelector.matchLabels: the selector) that src wrote.
+func (b *builder) recordOwnPods(n provenance.Node, src provenance.From) {
+	ml := b.rec.Field(b.rec.Field(n, "labelSelector", provenance.Holder), "matchLabels", provenance.Holder)
+	for k := range b.selector() {
+		b.rec.Key(ml, k, src)
+	}
 }
 
 // nodeTerm compiles a node selector term, recorded under its node n from
@@ -177,11 +210,13 @@ func nodeOperator(op podcv1.NodeSelectorOperator) corev1.NodeSelectorOperator {
 
 // podTerms compiles the required and preferred terms of a pod affinity or
 // anti-affinity at intent path p, recorded under node n from the intent
-// field ap.
-func (b *builder) podTerms(p diag.Path, n provenance.Node, ap provenance.Path, a *podcv1.PodAffinity) ([]corev1.PodAffinityTerm, []corev1.WeightedPodAffinityTerm) {
+// field ap. It returns the node of the preferred terms' list too, none
+// when there are none.
+func (b *builder) podTerms(p diag.Path, n provenance.Node, ap provenance.Path, a *podcv1.PodAffinity) ([]corev1.PodAffinityTerm, []corev1.WeightedPodAffinityTerm, provenance.Node) {
 	r := b.rec
 	var req []corev1.PodAffinityTerm
 	var pref []corev1.WeightedPodAffinityTerm
+	prefList := none
 	if len(a.GetRequired()) > 0 {
 		rp := r.In(ap, "required")
 		list := b.put(n, "requiredDuringSchedulingIgnoredDuringExecution", rp)
@@ -193,6 +228,7 @@ func (b *builder) podTerms(p diag.Path, n provenance.Node, ap provenance.Path, a
 	if len(a.GetPreferred()) > 0 {
 		pp := r.In(ap, "preferred")
 		list := b.put(n, "preferredDuringSchedulingIgnoredDuringExecution", pp)
+		prefList = list
 		for i, t := range a.GetPreferred() {
 			tp := r.At(pp, i)
 			en := r.Index(list, i, provenance.FromIntent(tp))
@@ -202,7 +238,7 @@ func (b *builder) podTerms(p diag.Path, n provenance.Node, ap provenance.Path, a
 				PodAffinityTerm: b.podTerm(p.Field("preferred").Index(i).Field("term"), b.put(en, "podAffinityTerm", term), term, t.GetTerm())})
 		}
 	}
-	return req, pref
+	return req, pref, prefList
 }
 
 // podTerm compiles a pod affinity term at intent path p, recorded under
@@ -293,15 +329,21 @@ func labelOperator(op podcv1.LabelSelectorOperator) metav1.LabelSelectorOperator
 }
 
 // spread compiles the topology spread constraints: an unset maxSkew,
-// whenUnsatisfiable and label selector are written out.
+// whenUnsatisfiable and label selector are written out. After them comes
+// one for each of protection.spreadTopologyKeys: maxSkew 1 over the
+// workload's own pods, scheduling anyway.
 func (b *builder) spread(sn provenance.Node) []corev1.TopologySpreadConstraint {
 	cs := b.wi.GetTopologySpreadConstraints()
-	if len(cs) == 0 {
+	keys := b.wi.GetProtection().GetSpreadTopologyKeys()
+	if len(cs) == 0 && len(keys) == 0 {
 		return nil
 	}
 	r := b.rec
 	lp := b.in("topologySpreadConstraints")
-	list := b.put(sn, "topologySpreadConstraints", lp)
+	list := r.Field(sn, "topologySpreadConstraints", provenance.Holder)
+	if len(cs) > 0 {
+		list = b.put(sn, "topologySpreadConstraints", lp)
+	}
 	var out []corev1.TopologySpreadConstraint
 	for i, s := range cs {
 		p := diag.Path("topologySpreadConstraints").Index(i)
@@ -333,6 +375,19 @@ func (b *builder) spread(sn provenance.Node) []corev1.TopologySpreadConstraint {
 		c.MatchLabelKeys = copyStrings(s.GetMatchLabelKeys())
 		b.putStrings(en, "matchLabelKeys", r.In(ep, "matchLabelKeys"), len(c.MatchLabelKeys))
 		out = append(out, c)
+	}
+	kp := r.In(b.in("protection"), "spreadTopologyKeys")
+	for i, k := range keys {
+		src := provenance.FromIntent(r.At(kp, i))
+		en := r.Index(list, len(out), src)
+		r.Field(en, "maxSkew", src)
+		r.Field(en, "topologyKey", src)
+		r.Field(en, "whenUnsatisfiable", src)
+		b.recordOwnPods(en, src)
+		out = append(out, corev1.TopologySpreadConstraint{
+			MaxSkew: 1, TopologyKey: k, WhenUnsatisfiable: corev1.ScheduleAnyway,
+			LabelSelector: &metav1.LabelSelector{MatchLabels: b.selector()},
+		})
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/provenance"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
@@ -26,12 +27,18 @@ func (b *builder) workload(spec corev1.PodSpec, specNode provenance.Node) {
 	meta := b.objectMeta(root, kind, wi.GetName(), b.in("name"), nil, provenance.Intent)
 	switch wi.GetController() {
 	case podcv1.Controller_CONTROLLER_DEPLOYMENT:
-		replicas := int32(1)
-		if wi.Replicas != nil {
-			replicas = wi.GetReplicas()
-		}
 		sp := b.rec.Field(root, "spec", provenance.Holder)
-		b.rec.Field(sp, "replicas", from(wi.Replicas != nil, b.in("replicas")))
+		// Under an autoscaler the replicas are its to set: a Deployment
+		// that says them is scaled back to them on every apply.
+		var replicas *int32
+		if _, scaled := intent.ScaleOf(wi); !scaled {
+			n := int32(1)
+			if wi.Replicas != nil {
+				n = wi.GetReplicas()
+			}
+			replicas = &n
+			b.rec.Field(sp, "replicas", from(wi.Replicas != nil, b.in("replicas")))
+		}
 		sel := b.rec.Field(sp, "selector", provenance.Holder)
 		b.recordSelector(b.rec.Field(sel, "matchLabels", provenance.Holder))
 		tmpl := b.rec.Field(sp, "template", provenance.Holder)
@@ -41,7 +48,7 @@ func (b *builder) workload(spec corev1.PodSpec, specNode provenance.Node) {
 			TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 			ObjectMeta: meta,
 			Spec: appsv1.DeploymentSpec{
-				Replicas: &replicas,
+				Replicas: replicas,
 				Selector: &metav1.LabelSelector{MatchLabels: b.selector()},
 				Template: corev1.PodTemplateSpec{
 					ObjectMeta: metav1.ObjectMeta{Labels: b.labels(tmeta, metaPod), Annotations: b.annotations(tmeta, metaPod, nil, provenance.Intent)},
@@ -67,7 +74,11 @@ func (b *builder) controllerDefaults() {
 	case podcv1.Controller_CONTROLLER_UNSPECIFIED:
 		b.def("controller", "CONTROLLER_POD", "unset: a bare Pod, with no controller to replace it")
 	case podcv1.Controller_CONTROLLER_DEPLOYMENT:
-		if b.wi.Replicas == nil {
+		_, scaled := intent.ScaleOf(b.wi)
+		switch {
+		case scaled:
+			b.note("the Deployment leaves spec.replicas to its HorizontalPodAutoscaler, which scales it between autoscaling.minReplicas and autoscaling.maxReplicas")
+		case b.wi.Replicas == nil:
 			b.def("replicas", "1", "unset: a Deployment runs one replica")
 		}
 		b.rolloutDefaults()

@@ -62,6 +62,8 @@ func Check(wi *podcv1.WorkloadIntent, opts Options) []diag.Finding {
 	c.containers(vols)
 	c.ports()
 	c.services()
+	c.autoscaling()
+	c.protection()
 	return c.fs
 }
 

@@ -5,9 +5,10 @@ import "strings"
 // A document may write some fields as Kubernetes does where the intent's
 // JSON form differs:
 //
-//   - Kubernetes writes the port of a tcpSocket or httpGet action, and a
-//     Deployment strategy's maxSurge and maxUnavailable, as an IntOrString:
-//     a number or a string (a port name, a percentage). The intent's fields
+//   - Kubernetes writes the port of a tcpSocket or httpGet action, a
+//     Deployment strategy's maxSurge and maxUnavailable, and a disruption
+//     budget's maxUnavailable and minAvailable, as an IntOrString: a number
+//     or a string (a port name, a percentage). The intent's fields
 //     are strings, so a document may give them either way: `port: 8080` is
 //     read as "8080", `maxSurge: 1` as "1".
 //   - Kubernetes spells the downward API volume and projected source
@@ -26,7 +27,8 @@ func kubernetesKey(key string) string {
 // such a field.
 func numericPortField(path string) bool {
 	return strings.HasSuffix(path, "tcpSocket.port") || strings.HasSuffix(path, "httpGet.port") ||
-		path == "strategy.maxSurge" || path == "strategy.maxUnavailable"
+		path == "strategy.maxSurge" || path == "strategy.maxUnavailable" ||
+		path == "protection.disruptionBudget.maxUnavailable" || path == "protection.disruptionBudget.minAvailable"
 }
 
 // intOrStringMember reports whether member key of an object that is member
@@ -35,15 +37,20 @@ func intOrStringMember(parent, key []byte) bool {
 	switch string(key) {
 	case "port":
 		return string(parent) == "tcpSocket" || string(parent) == "httpGet"
-	case "maxSurge", "maxUnavailable":
+	case "maxSurge":
 		return string(parent) == "strategy"
+	case "maxUnavailable":
+		return string(parent) == "strategy" || string(parent) == "disruptionBudget"
+	case "minAvailable":
+		return string(parent) == "disruptionBudget"
 	}
 	return false
 }
 
 // asIntentJSON returns a JSON document with every number given as the port
-// of a tcpSocket or httpGet object, or the maxSurge or maxUnavailable of a
-// strategy, written as a string ("port": 8080 becomes "port": "8080"), and
+// of a tcpSocket or httpGet object, the maxSurge or maxUnavailable of a
+// strategy, or the maxUnavailable or minAvailable of a disruption budget,
+// written as a string ("port": 8080 becomes "port": "8080"), and
 // every member name Kubernetes spells differently in the intent's spelling
 // (kubernetesKey); data itself when there is none. Other values, and
 // anything inside strings, are left as they are; malformed JSON is returned

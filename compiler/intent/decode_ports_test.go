@@ -66,3 +66,27 @@ func TestDecodeNumericProbePorts(t *testing.T) {
 		}
 	}
 }
+
+// A disruption budget's maxUnavailable and minAvailable, IntOrStrings in
+// Kubernetes, may be numbers in JSON and YAML; elsewhere those names stay
+// strings.
+func TestDecodeNumericDisruptionBudget(t *testing.T) {
+	docs := map[string]string{
+		"json": `{"name": "web", "protection": {"disruptionBudget": {"maxUnavailable": 1, "minAvailable": 2}}}`,
+		"yaml": "name: web\nprotection:\n  disruptionBudget: {maxUnavailable: 1, minAvailable: 2}\n",
+	}
+	for form, doc := range docs {
+		wi, err := Decode([]byte(doc))
+		if err != nil {
+			t.Errorf("%s: %v", form, err)
+			continue
+		}
+		db := wi.GetProtection().GetDisruptionBudget()
+		if db.GetMaxUnavailable() != "1" || db.GetMinAvailable() != "2" {
+			t.Errorf("%s: maxUnavailable %q, minAvailable %q", form, db.GetMaxUnavailable(), db.GetMinAvailable())
+		}
+	}
+	if got := string(asIntentJSON([]byte(`{"labels": {"minAvailable": 2}}`))); got != `{"labels": {"minAvailable": 2}}` {
+		t.Errorf("a label named minAvailable was quoted: %s", got)
+	}
+}

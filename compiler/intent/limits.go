@@ -26,7 +26,8 @@ type Limits struct {
 	Volumes, MountsPerContainer int
 	// Labels and Annotations bound the intent's labels and annotations
 	// (each of its label and annotation maps: the selector, the pods' and
-	// the workload's own), and Annotations also each Service's own.
+	// the workload's own, a network policy's client labels), and
+	// Annotations also each Service's own.
 	Labels, Annotations int
 	// Services bounds the intent's Services; each Service's ports are
 	// bounded by Ports.
@@ -34,12 +35,14 @@ type Limits struct {
 	// ListItems bounds every other list: command, args, a probe's or
 	// hook's exec command and HTTP headers, added and dropped capabilities, a
 	// Service's load balancer source ranges, the pod's supplemental
-	// groups and sysctls, a volume's items, sources and files.
+	// groups and sysctls, a volume's items, sources and files, the
+	// protection's spread and anti-affinity topology keys.
 	ListItems int
 	// NameBytes bounds names and references (the workload, containers,
 	// ports, volumes, env variables, ConfigMaps, Secrets, keys, probe
 	// ports, sysctls), label values and other short words (a strategy's
-	// maxSurge and maxUnavailable).
+	// maxSurge and maxUnavailable, a disruption budget's maxUnavailable
+	// and minAvailable).
 	NameBytes int
 	// KeyBytes bounds label and annotation keys.
 	KeyBytes int
@@ -153,6 +156,7 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	c.volumes(wi.GetVolumes())
 	c.containers(wi)
 	c.services(wi.GetServices())
+	c.protection(wi.GetProtection())
 	if c.dropped > 0 {
 		c.fs = append(c.fs, diag.Denyf(diag.StageIntent, "", "%d more problems with the intent's size; fix the ones above first", c.dropped))
 	}
@@ -466,6 +470,18 @@ func (c *limiter) services(ss []*podcv1.Service) {
 		c.list(p.Field("loadBalancerSourceRanges"), s.GetLoadBalancerSourceRanges(), c.l.NameBytes, "ranges")
 		c.stringMap(p.Field("annotations"), s.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
 	}
+}
+
+// protection bounds the disruption budget's amounts, the spread and
+// anti-affinity topology keys and the network policy's client labels.
+func (c *limiter) protection(pr *podcv1.Protection) {
+	p := diag.Path("protection")
+	db := p.Field("disruptionBudget")
+	c.name(db.Field("maxUnavailable"), pr.GetDisruptionBudget().GetMaxUnavailable())
+	c.name(db.Field("minAvailable"), pr.GetDisruptionBudget().GetMinAvailable())
+	c.list(p.Field("spreadTopologyKeys"), pr.GetSpreadTopologyKeys(), c.l.KeyBytes, "keys")
+	c.list(p.Field("antiAffinityTopologyKeys"), pr.GetAntiAffinityTopologyKeys(), c.l.KeyBytes, "keys")
+	c.stringMap(p.Field("networkPolicy").Field("clientLabels"), pr.GetNetworkPolicy().GetClientLabels(), c.l.Labels, c.l.NameBytes, "labels")
 }
 
 // podSecurity bounds the pod's supplemental groups and sysctls.

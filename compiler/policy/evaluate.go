@@ -307,7 +307,13 @@ func (b *Bundle) read(f *form, v cue.Value) *outcome {
 		o, err = b.readViolations(f, v)
 	}
 	if err != nil {
-		return &outcome{fault: strings.Join(evalProblems(err), "; ")}
+		fault := strings.Join(evalProblems(err), "; ")
+		if fault == "" {
+			// Not a CUE error (a value of the wrong kind): still a fault,
+			// never an outcome of nothing.
+			fault = err.Error()
+		}
+		return &outcome{fault: fault}
 	}
 	if o.empty() {
 		return nothing
@@ -483,8 +489,12 @@ func (b *Bundle) Faults() map[string]uint64 {
 }
 
 // decodeDefault reads a default's value: bool, int, string or a list of
-// strings.
+// strings. A value with a CUE default (a parameter such as
+// `*"1Gi" | string`) is its default.
 func decodeDefault(v cue.Value) (any, error) {
+	if d, ok := v.Default(); ok {
+		v = d
+	}
 	switch v.Kind() {
 	case cue.BoolKind:
 		return v.Bool()

@@ -190,7 +190,7 @@ func TestUnknownProfile(t *testing.T) {
 	_, err := b.EvaluateIntent(context.Background(), loadExample(t, "hello.json"), policy.Params{Profile: "prod"})
 	de, ok := diag.AsError(err)
 	if !ok || de.Kind != diag.Invalid || len(de.Findings) != 1 || de.Findings[0].Field != "profile" ||
-		!strings.Contains(de.Findings[0].Message, "baseline, restricted") {
+		!strings.Contains(de.Findings[0].Message, "baseline, production, restricted") {
 		t.Fatalf("got %v, want an Invalid error at profile listing the known profiles", err)
 	}
 	_, err = b.EvaluateManifests(context.Background(), nil, nil, policy.Params{Profile: "prod"})
@@ -374,11 +374,15 @@ func reference(wi *podcv1.WorkloadIntent, profile string, ports intent.PortRange
 	if wi.GetHostPid() {
 		add("baseline.host-namespaces", "hostPid")
 	}
-	if profile == "restricted" {
+	if profile != "baseline" { // restricted, and production, which keeps it
 		if _, ok := wi.GetLabels()["team"]; !ok {
 			add("restricted.team-label", `labels["team"]`)
 		}
-		if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT && (wi.Replicas == nil || wi.GetReplicas() < 2) {
+		if a := wi.GetAutoscaling(); wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT && a != nil {
+			if a.MinReplicas == nil || a.GetMinReplicas() < 2 {
+				add("restricted.replicas", "autoscaling.minReplicas")
+			}
+		} else if wi.GetController() == podcv1.Controller_CONTROLLER_DEPLOYMENT && (wi.Replicas == nil || wi.GetReplicas() < 2) {
 			add("restricted.replicas", "replicas")
 		}
 		if strings.HasPrefix(wi.GetPriorityClassName(), "system-") {
@@ -445,6 +449,13 @@ func variants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
 		case 1:
 			wi.Replicas = proto.Int32(1)
 		}
+		if i%8 == 3 {
+			wi.Replicas = nil
+			wi.Autoscaling = &podcv1.Autoscaling{MaxReplicas: 6}
+			if i%16 == 3 {
+				wi.Autoscaling.MinReplicas = proto.Int32(2)
+			}
+		}
 		if i%3 != 2 {
 			names := []string{"net.ipv4.tcp_keepalive_time", "net/ipv4/tcp_rmem", "net.core.somaxconn", "kernel.msgmax",
 				"net.ipv4.tcp_notsent_lowat", "vm.swappiness", "kernel/shm_rmid_forced"}
@@ -485,7 +496,7 @@ func TestDecisionsMatchReference(t *testing.T) {
 	base := loadExample(t, "checkout.json")
 	ports := intent.DefaultNodePorts
 	for i, wi := range variants(base) {
-		for _, profile := range []string{"baseline", "restricted"} {
+		for _, profile := range []string{"baseline", "restricted", "production"} {
 			ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: profile})
 			if err != nil {
 				t.Fatal(err)

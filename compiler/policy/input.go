@@ -62,6 +62,96 @@ type inIntent struct {
 	MinReadySeconds         int32      `json:"minReadySeconds"`
 	RevisionHistoryLimit    int32      `json:"revisionHistoryLimit"`
 	ProgressDeadlineSeconds int32      `json:"progressDeadlineSeconds"`
+	// Autoscaling is the autoscaler's range and targets, with the
+	// defaults; nil when the intent asks for none.
+	Autoscaling *inAutoscaling `json:"autoscaling"`
+	// Protection is the intent's protection, as written.
+	Protection inProtection `json:"protection"`
+}
+
+// inAutoscaling is an autoscaler's effective range and utilization
+// targets, 0 for none.
+type inAutoscaling struct {
+	MinReplicas int32 `json:"minReplicas"`
+	MaxReplicas int32 `json:"maxReplicas"`
+	CPU         int32 `json:"cpu"`
+	Memory      int32 `json:"memory"`
+}
+
+// inProtection is the intent's protection: nil for each of its parts the
+// intent leaves out.
+type inProtection struct {
+	DisruptionBudget         *inBudget        `json:"disruptionBudget"`
+	SpreadTopologyKeys       []string         `json:"spreadTopologyKeys"`
+	AntiAffinityTopologyKeys []string         `json:"antiAffinityTopologyKeys"`
+	NetworkPolicy            *inNetworkPolicy `json:"networkPolicy"`
+}
+
+// inBudget is a disruption budget: each amount nil when unset (or not an
+// amount: the structural checks report it), the eviction policy by its
+// Kubernetes name, "" when unset.
+type inBudget struct {
+	MaxUnavailable       *inIntOrPercent `json:"maxUnavailable"`
+	MinAvailable         *inIntOrPercent `json:"minAvailable"`
+	UnhealthyPodEviction string          `json:"unhealthyPodEviction"`
+}
+
+// inIntOrPercent is a number of pods, or a percentage.
+type inIntOrPercent struct {
+	Value   int32 `json:"value"`
+	Percent bool  `json:"percent"`
+}
+
+// intOrPercentOf reads a number or percentage; nil when s is unset or not
+// one.
+func intOrPercentOf(s string) *inIntOrPercent {
+	n, percent, ok := intent.IntOrPercent(s)
+	if s == "" || !ok {
+		return nil
+	}
+	return &inIntOrPercent{Value: n, Percent: percent}
+}
+
+// inNetworkPolicy is who may reach the cluster ports: "namespace",
+// "cluster" or "labelled", "" when unset.
+type inNetworkPolicy struct {
+	ClusterClients string            `json:"clusterClients"`
+	ClientLabels   map[string]string `json:"clientLabels"`
+}
+
+// flattenProtection fills in the autoscaling and the protection.
+func flattenProtection(in *inIntent, wi *podcv1.WorkloadIntent) {
+	if s, ok := intent.ScaleOf(wi); ok {
+		in.Autoscaling = &inAutoscaling{MinReplicas: s.MinReplicas, MaxReplicas: s.MaxReplicas, CPU: max(s.CPU, 0), Memory: max(s.Memory, 0)}
+	}
+	pr := wi.GetProtection()
+	in.Protection = inProtection{
+		SpreadTopologyKeys:       nonNil(pr.GetSpreadTopologyKeys()),
+		AntiAffinityTopologyKeys: nonNil(pr.GetAntiAffinityTopologyKeys()),
+	}
+	if db := pr.GetDisruptionBudget(); db != nil {
+		in.Protection.DisruptionBudget = &inBudget{
+			MaxUnavailable: intOrPercentOf(db.GetMaxUnavailable()),
+			MinAvailable:   intOrPercentOf(db.GetMinAvailable()),
+			UnhealthyPodEviction: map[podcv1.UnhealthyPodEviction]string{
+				podcv1.UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET: "IfHealthyBudget",
+				podcv1.UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW:      "AlwaysAllow",
+			}[db.GetUnhealthyPodEviction()],
+		}
+	}
+	if np := pr.GetNetworkPolicy(); np != nil {
+		in.Protection.NetworkPolicy = &inNetworkPolicy{
+			ClusterClients: map[podcv1.ClusterClients]string{
+				podcv1.ClusterClients_CLUSTER_CLIENTS_NAMESPACE: "namespace",
+				podcv1.ClusterClients_CLUSTER_CLIENTS_CLUSTER:   "cluster",
+				podcv1.ClusterClients_CLUSTER_CLIENTS_LABELLED:  "labelled",
+			}[np.GetClusterClients()],
+			ClientLabels: maps.Clone(np.GetClientLabels()),
+		}
+		if in.Protection.NetworkPolicy.ClientLabels == nil {
+			in.Protection.NetworkPolicy.ClientLabels = map[string]string{}
+		}
+	}
 }
 
 // inToleration is one toleration, its operator and effect by their
@@ -260,25 +350,27 @@ type inIntentServicePort struct {
 }
 
 type inContainer struct {
-	Path            string     `json:"path"`
-	Role            string     `json:"role"`
-	Name            string     `json:"name"`
-	Image           string     `json:"image"`
-	Registry        string     `json:"registry"`
-	Tag             string     `json:"tag"`
-	Pinned          bool       `json:"pinned"`
-	Exposed         bool       `json:"exposed"`
-	CPU             inAmount   `json:"cpu"`
-	Memory          inAmount   `json:"memory"`
-	Extended        []inDevice `json:"extended"`
-	Ports           []inPort   `json:"ports"`
-	Probes          inProbes   `json:"probes"`
-	SecurityContext inSecurity `json:"securityContext"`
-	Lifecycle       inHooks    `json:"lifecycle"`
-	Env             []inEnv    `json:"env"`
-	Stdin           bool       `json:"stdin"`
-	StdinOnce       bool       `json:"stdinOnce"`
-	TTY             bool       `json:"tty"`
+	Path     string   `json:"path"`
+	Role     string   `json:"role"`
+	Name     string   `json:"name"`
+	Image    string   `json:"image"`
+	Registry string   `json:"registry"`
+	Tag      string   `json:"tag"`
+	Pinned   bool     `json:"pinned"`
+	Exposed  bool     `json:"exposed"`
+	CPU      inAmount `json:"cpu"`
+	Memory   inAmount `json:"memory"`
+	// EphemeralStorage is the container's local ephemeral storage.
+	EphemeralStorage inAmount   `json:"ephemeralStorage"`
+	Extended         []inDevice `json:"extended"`
+	Ports            []inPort   `json:"ports"`
+	Probes           inProbes   `json:"probes"`
+	SecurityContext  inSecurity `json:"securityContext"`
+	Lifecycle        inHooks    `json:"lifecycle"`
+	Env              []inEnv    `json:"env"`
+	Stdin            bool       `json:"stdin"`
+	StdinOnce        bool       `json:"stdinOnce"`
+	TTY              bool       `json:"tty"`
 }
 
 // inEnv is one environment variable without its value: where the value
@@ -331,6 +423,7 @@ type inProbes struct {
 type inSecurity struct {
 	RunAsNonRoot             *bool    `json:"runAsNonRoot"`
 	RunAsUser                *int64   `json:"runAsUser"`
+	RunAsGroup               *int64   `json:"runAsGroup"`
 	AllowPrivilegeEscalation *bool    `json:"allowPrivilegeEscalation"`
 	Privileged               *bool    `json:"privileged"`
 	ReadOnlyRootFilesystem   *bool    `json:"readOnlyRootFilesystem"`
@@ -398,6 +491,7 @@ func flattenIntent(wi *podcv1.WorkloadIntent, tv target.Version) *inIntent {
 		in.PodLabels = map[string]string{}
 	}
 	flattenPlumbing(in, wi)
+	flattenProtection(in, wi)
 	if in.Controller == "deployment" {
 		r := intent.RolloutOf(wi)
 		in.Strategy = inStrategy{Type: "RollingUpdate", MaxSurge: r.MaxSurge, MaxUnavailable: r.MaxUnavailable}
@@ -488,6 +582,7 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	res := c.GetResources()
 	out.CPU = amount(res.GetCpu(), true)
 	out.Memory = amount(res.GetMemory(), false)
+	out.EphemeralStorage = amount(res.GetEphemeralStorage(), false)
 	out.Extended = make([]inDevice, 0, len(res.GetExtended()))
 	for _, e := range res.GetExtended() {
 		n := json.Number("0")
@@ -546,6 +641,7 @@ func flattenContainer(c *podcv1.Container, p diag.Path, role string) inContainer
 	if sc != nil {
 		out.SecurityContext.RunAsNonRoot = sc.RunAsNonRoot
 		out.SecurityContext.RunAsUser = sc.RunAsUser
+		out.SecurityContext.RunAsGroup = sc.RunAsGroup
 		out.SecurityContext.AllowPrivilegeEscalation = sc.AllowPrivilegeEscalation
 		out.SecurityContext.Privileged = sc.Privileged
 		out.SecurityContext.ReadOnlyRootFilesystem = sc.ReadOnlyRootFilesystem
@@ -684,6 +780,7 @@ func podResources(wi *podcv1.WorkloadIntent) inPodResources {
 type inPodContainer struct {
 	RunAsNonRoot   *bool   `json:"runAsNonRoot"`
 	RunAsUser      *int64  `json:"runAsUser"`
+	RunAsGroup     *int64  `json:"runAsGroup"`
 	SeccompProfile *string `json:"seccompProfile"`
 }
 
@@ -691,7 +788,7 @@ type inPodContainer struct {
 func containerInputs(in *inIntent, p inParams) ([][]byte, error) {
 	sc := &in.SecurityContext
 	pod := inPod{Controller: in.Controller, RestartPolicy: in.RestartPolicy, SecurityContext: inPodContainer{
-		RunAsNonRoot: sc.RunAsNonRoot, RunAsUser: sc.RunAsUser, SeccompProfile: sc.SeccompProfile,
+		RunAsNonRoot: sc.RunAsNonRoot, RunAsUser: sc.RunAsUser, RunAsGroup: sc.RunAsGroup, SeccompProfile: sc.SeccompProfile,
 	}, Resources: in.Resources}
 	out := make([][]byte, len(in.Containers))
 	for i := range in.Containers {

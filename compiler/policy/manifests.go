@@ -7,7 +7,10 @@ import (
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/podc-dev/podc/compiler/provenance"
@@ -17,15 +20,22 @@ import (
 // Its shape is #Manifests in prelude.cue; the two change together.
 
 type inManifests struct {
-	Workload inWorkload  `json:"workload"`
-	Services []inService `json:"services"`
+	Workload          inWorkload           `json:"workload"`
+	Services          []inService          `json:"services"`
+	DisruptionBudgets []inDisruptionBudget `json:"disruptionBudgets"`
+	Autoscalers       []inAutoscaler       `json:"autoscalers"`
+	NetworkPolicies   []inNetworkPolicyObj `json:"networkPolicies"`
 }
 
 type inWorkload struct {
-	Kind        string                `json:"kind"`
-	Name        string                `json:"name"`
-	Ref         string                `json:"ref"`
-	Replicas    int32                 `json:"replicas"`
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	Ref  string `json:"ref"`
+	// Replicas are the Deployment's, or its autoscaler's minReplicas when
+	// one scales it; 1 for a Pod.
+	Replicas int32 `json:"replicas"`
+	// Autoscaled says a HorizontalPodAutoscaler scales the Deployment.
+	Autoscaled  bool                  `json:"autoscaled"`
 	PodSpecPath string                `json:"podSpecPath"`
 	HostNetwork bool                  `json:"hostNetwork"`
 	HostPID     bool                  `json:"hostPID"`
@@ -48,6 +58,7 @@ type inManifestContainer struct {
 type inFromPod struct {
 	RunAsNonRoot   bool `json:"runAsNonRoot"`
 	RunAsUser      bool `json:"runAsUser"`
+	RunAsGroup     bool `json:"runAsGroup"`
 	SeccompProfile bool `json:"seccompProfile"`
 }
 
@@ -56,6 +67,7 @@ type inFromPod struct {
 type inManifestSec struct {
 	RunAsNonRoot             *bool          `json:"runAsNonRoot"`
 	RunAsUser                *int64         `json:"runAsUser"`
+	RunAsGroup               *int64         `json:"runAsGroup"`
 	AllowPrivilegeEscalation *bool          `json:"allowPrivilegeEscalation"`
 	Privileged               *bool          `json:"privileged"`
 	ReadOnlyRootFilesystem   *bool          `json:"readOnlyRootFilesystem"`
@@ -102,8 +114,9 @@ type inServicePort struct {
 // src, the record of where their fields came from, gives the intent paths
 // of their containers and ports (empty without it).
 func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifests, error) {
-	out := &inManifests{Services: []inService{}}
+	out := &inManifests{Services: []inService{}, DisruptionBudgets: []inDisruptionBudget{}, Autoscalers: []inAutoscaler{}, NetworkPolicies: []inNetworkPolicyObj{}}
 	found := false
+	var pods map[string]string // the workload's pods' labels
 	for _, o := range objs {
 		switch obj := o.(type) {
 		case *corev1.Pod:
@@ -111,6 +124,7 @@ func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifes
 				return nil, fmt.Errorf("more than one workload object")
 			}
 			found = true
+			pods = obj.Labels
 			out.Workload = flattenWorkload("Pod", obj.Name, 1, "spec", obj.Labels, &obj.Spec, src)
 		case *appsv1.Deployment:
 			if found {
@@ -121,9 +135,12 @@ func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifes
 			if obj.Spec.Replicas != nil {
 				replicas = *obj.Spec.Replicas
 			}
+			pods = obj.Spec.Template.Labels
 			out.Workload = flattenWorkload("Deployment", obj.Name, replicas, "spec.template.spec", obj.Labels, &obj.Spec.Template.Spec, src)
 		case *corev1.Service:
 			out.Services = append(out.Services, flattenService(obj, src))
+		case *policyv1.PodDisruptionBudget, *autoscalingv2.HorizontalPodAutoscaler, *networkingv1.NetworkPolicy:
+			// Flattened below, against the workload's pods.
 		case nil:
 			return nil, fmt.Errorf("nil object")
 		default:
@@ -133,6 +150,7 @@ func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifes
 	if !found {
 		return nil, fmt.Errorf("no Pod or Deployment among the compiled objects")
 	}
+	flattenGoverning(out, objs, pods, src)
 	return out, nil
 }
 
@@ -205,7 +223,7 @@ func flattenWorkload(kind, name string, replicas int32, specPath string, labels 
 }
 
 // effectiveSecurity is a container's security context with the pod-level
-// runAsNonRoot, runAsUser and seccompProfile filled in where the container
+// runAsNonRoot, runAsUser, runAsGroup and seccompProfile filled in where the container
 // leaves them unset, as the kubelet applies them, and which of them the
 // pod supplied.
 func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext) (inManifestSec, inFromPod) {
@@ -214,6 +232,7 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 	if c != nil {
 		s.RunAsNonRoot = c.RunAsNonRoot
 		s.RunAsUser = c.RunAsUser
+		s.RunAsGroup = c.RunAsGroup
 		s.AllowPrivilegeEscalation = c.AllowPrivilegeEscalation
 		s.Privileged = c.Privileged
 		s.ReadOnlyRootFilesystem = c.ReadOnlyRootFilesystem
@@ -235,6 +254,9 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 		}
 		if s.RunAsUser == nil && pod.RunAsUser != nil {
 			s.RunAsUser, from.RunAsUser = pod.RunAsUser, true
+		}
+		if s.RunAsGroup == nil && pod.RunAsGroup != nil {
+			s.RunAsGroup, from.RunAsGroup = pod.RunAsGroup, true
 		}
 		if s.SeccompProfile.Type == "" && pod.SeccompProfile != nil {
 			s.SeccompProfile.Type, from.SeccompProfile = string(pod.SeccompProfile.Type), true

@@ -9,8 +9,8 @@ import (
 
 // Sources lists the source of every field that holds a value (a scalar,
 // one element of a list of scalars, one entry of a map, an empty object),
-// object by object in reference order (the workload, then the Services by
-// name) and, inside each, in the order of the rendered manifest: fields by
+// object by object in the order of their references ("Kind/name": kinds
+// alphabetically, then names) and, inside each, in the order of the rendered manifest: fields by
 // name, list elements by index, map entries by key. The list is the same
 // on every run. It is built on each call: ask only when it is wanted.
 func (r *Record) Sources() []diag.FieldSource {

@@ -2,9 +2,10 @@
 // tests and fuzzing: many shapes (controllers, restart policies, init steps,
 // sidecars, every probe handler, every volume kind, every protocol, node
 // ports, quantities in every unit, Services formed by expose or named and
-// shaped by the intent, of every type and with every field, exceptions to
-// the policy rules it is given), each one an intent that intent.Check
-// accepts. The same seed always gives the same intents.
+// shaped by the intent, of every type and with every field, autoscalers,
+// disruption budgets, spread and network policies, exceptions to the
+// policy rules it is given), each one an intent that intent.Check accepts.
+// The same seed always gives the same intents.
 package randintent
 
 import (
@@ -147,6 +148,7 @@ func (b *builder) workload() *podcv1.WorkloadIntent {
 	if b.chance(0.4) {
 		b.namedServices()
 	}
+	b.governing()
 	b.exceptions()
 	return wi
 }

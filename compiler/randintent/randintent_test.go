@@ -53,6 +53,44 @@ func TestShapes(t *testing.T) {
 	for range 2000 {
 		wi := g.Next()
 		mark("controller " + wi.GetController().String())
+		if a := wi.GetAutoscaling(); a != nil {
+			mark("autoscaling")
+			if wi.Replicas != nil {
+				mark("autoscaling beside replicas")
+			}
+			switch {
+			case a.TargetCpuUtilization == nil && a.TargetMemoryUtilization == nil:
+				mark("autoscaling default target")
+			case a.TargetCpuUtilization != nil:
+				mark("autoscaling cpu")
+			}
+			if a.TargetMemoryUtilization != nil {
+				mark("autoscaling memory")
+			}
+		}
+		if pr := wi.GetProtection(); pr != nil {
+			switch db := pr.GetDisruptionBudget(); {
+			case db == nil:
+			case db.GetMaxUnavailable() != "":
+				mark("budget maxUnavailable")
+			case db.GetMinAvailable() != "":
+				mark("budget minAvailable")
+			default:
+				mark("budget empty")
+			}
+			if pr.GetDisruptionBudget().GetUnhealthyPodEviction() != podcv1.UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_UNSPECIFIED {
+				mark("budget eviction")
+			}
+			if len(pr.GetSpreadTopologyKeys()) > 0 {
+				mark("spread keys")
+			}
+			if len(pr.GetAntiAffinityTopologyKeys()) > 0 {
+				mark("anti-affinity keys")
+			}
+			if np := pr.GetNetworkPolicy(); np != nil {
+				mark("network policy " + np.GetClusterClients().String())
+			}
+		}
 		mark("restart " + wi.GetRestartPolicy().String())
 		if len(wi.GetInitSteps()) > 0 {
 			mark("init steps")
@@ -325,6 +363,10 @@ func TestShapes(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
+		"autoscaling", "autoscaling default target", "autoscaling cpu", "autoscaling memory",
+		"budget maxUnavailable", "budget minAvailable", "budget empty", "budget eviction",
+		"spread keys", "anti-affinity keys", "network policy CLUSTER_CLIENTS_UNSPECIFIED", "network policy CLUSTER_CLIENTS_NAMESPACE",
+		"network policy CLUSTER_CLIENTS_CLUSTER", "network policy CLUSTER_CLIENTS_LABELLED",
 		"controller CONTROLLER_POD", "controller CONTROLLER_DEPLOYMENT", "controller CONTROLLER_UNSPECIFIED",
 		"restart RESTART_POLICY_ALWAYS", "restart RESTART_POLICY_ON_FAILURE", "restart RESTART_POLICY_NEVER",
 		"init steps", "sidecars",
@@ -361,6 +403,9 @@ func TestShapes(t *testing.T) {
 		if !seen[want] {
 			t.Errorf("2000 intents never had %s", want)
 		}
+	}
+	if seen["autoscaling beside replicas"] {
+		t.Error("an autoscaled intent with replicas")
 	}
 }
 

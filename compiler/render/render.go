@@ -98,14 +98,15 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 
 // prune removes what carries no meaning in a manifest: null fields, empty
 // objects and the status, which the cluster owns. An empty emptyDir is kept:
-// it is how an emptyDir volume is said; so are empty label and namespace
-// selectors, which select everything (where none selects nothing).
+// it is how an emptyDir volume is said; so are empty label, namespace and
+// pod selectors, which select everything (where none selects nothing): a
+// NetworkPolicy peer's podSelector {} is every pod of the namespace.
 func prune(m object) object {
 	return pruneObject(m, true)
 }
 
 // keepEmpty lists the keys whose empty object means something.
-var keepEmpty = map[string]bool{"emptyDir": true, "labelSelector": true, "namespaceSelector": true}
+var keepEmpty = map[string]bool{"emptyDir": true, "labelSelector": true, "namespaceSelector": true, "podSelector": true}
 
 func pruneObject(m object, top bool) object {
 	out := m[:0]

@@ -1,5 +1,5 @@
 // Package target knows the Kubernetes versions podc compiles for and which
-// pod features each of them has.
+// features of the objects podc emits each of them has.
 package target
 
 import (
@@ -82,6 +82,9 @@ var (
 	AffinityMatchLabelKeys = Feature{Name: "pod affinity matchLabelKeys and mismatchLabelKeys", Since: 31}
 	// PodResources are requests and limits of the pod as a whole.
 	PodResources = Feature{Name: "pod-level resources", Since: 34}
+	// UnhealthyPodEviction is a PodDisruptionBudget's
+	// unhealthyPodEvictionPolicy (beta, on by default, in 1.27).
+	UnhealthyPodEviction = Feature{Name: "unhealthy pod eviction policies", Since: 27}
 )
 
 // Has reports whether v has the feature.

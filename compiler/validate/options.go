@@ -8,6 +8,8 @@ import (
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/component-base/featuregate"
 	podutil "k8s.io/kubernetes/pkg/api/pod"
+	"k8s.io/kubernetes/pkg/apis/autoscaling"
+	autoscalingvalidation "k8s.io/kubernetes/pkg/apis/autoscaling/validation"
 	"k8s.io/kubernetes/pkg/apis/core"
 	corevalidation "k8s.io/kubernetes/pkg/apis/core/validation"
 	"k8s.io/kubernetes/pkg/features"
@@ -57,5 +59,24 @@ func podOptions(spec *core.PodSpec, meta *metav1.ObjectMeta, v target.Version) c
 	opts.AllowRestartAllContainers = enabledAt(features.RestartAllContainersOnContainerExits, v)
 	opts.AllowImageVolumeWithDigest = enabledAt(features.ImageVolumeWithDigest, v)
 	opts.AllowRelaxedEnvironmentVariableValidation = enabledAt(features.RelaxedEnvironmentVariableValidation, v)
+	return opts
+}
+
+// autoscalerOptions returns the validation options a kube-apiserver of
+// version v uses for a new HorizontalPodAutoscaler: at least one replica
+// unless scaling to zero is on by default there, and a scale target with
+// an API group.
+func autoscalerOptions(hpa *autoscaling.HorizontalPodAutoscaler, v target.Version) autoscalingvalidation.HorizontalPodAutoscalerSpecValidationOptions {
+	opts := autoscalingvalidation.HorizontalPodAutoscalerSpecValidationOptions{
+		MinReplicasLowerBound:           1,
+		ScaleTargetRefValidationOptions: autoscalingvalidation.CrossVersionObjectReferenceValidationOptions{RequiredCoveredByDeclarative: true},
+		ObjectMetricsValidationOptions:  autoscalingvalidation.CrossVersionObjectReferenceValidationOptions{AllowEmptyAPIGroup: true},
+	}
+	if enabledAt(features.HPAScaleToZero, v) {
+		opts.MinReplicasLowerBound = 0
+	}
+	if hpa.Spec.ScaleTargetRef.Kind == "ReplicationController" {
+		opts.ScaleTargetRefValidationOptions.AllowEmptyAPIGroup = true
+	}
 	return opts
 }

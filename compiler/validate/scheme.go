@@ -5,25 +5,38 @@ import (
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/kubernetes/pkg/apis/apps"
 	k8sappsv1 "k8s.io/kubernetes/pkg/apis/apps/v1"
+	"k8s.io/kubernetes/pkg/apis/autoscaling"
+	k8sautoscalingv2 "k8s.io/kubernetes/pkg/apis/autoscaling/v2"
 	"k8s.io/kubernetes/pkg/apis/core"
 	k8scorev1 "k8s.io/kubernetes/pkg/apis/core/v1"
+	"k8s.io/kubernetes/pkg/apis/networking"
+	k8snetworkingv1 "k8s.io/kubernetes/pkg/apis/networking/v1"
+	"k8s.io/kubernetes/pkg/apis/policy"
+	k8spolicyv1 "k8s.io/kubernetes/pkg/apis/policy/v1"
 	"k8s.io/kubernetes/pkg/capabilities"
 )
 
 // scheme is the kube-apiserver's scheme for the groups podc emits: the
-// versioned and internal types of core and apps, with their defaulting and
-// conversion functions. It is built once and only read afterwards.
+// versioned and internal types of core, apps, policy, autoscaling and
+// networking, with their defaulting and conversion functions. It is built
+// once and only read afterwards.
 var scheme = sync.OnceValue(func() *runtime.Scheme {
 	setupCapabilities()
 	s := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
 		core.AddToScheme, k8scorev1.AddToScheme,
 		apps.AddToScheme, k8sappsv1.AddToScheme,
+		policy.AddToScheme, k8spolicyv1.AddToScheme,
+		autoscaling.AddToScheme, k8sautoscalingv2.AddToScheme,
+		networking.AddToScheme, k8snetworkingv1.AddToScheme,
 	} {
 		if err := add(s); err != nil {
 			panic(fmt.Sprintf("validate: building the apiserver scheme: %v", err))
@@ -55,6 +68,12 @@ func gvkOf(obj runtime.Object) (schema.GroupVersionKind, bool) {
 		return corev1.SchemeGroupVersion.WithKind("Service"), true
 	case *appsv1.Deployment:
 		return appsv1.SchemeGroupVersion.WithKind("Deployment"), true
+	case *policyv1.PodDisruptionBudget:
+		return policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), true
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		return autoscalingv2.SchemeGroupVersion.WithKind("HorizontalPodAutoscaler"), true
+	case *networkingv1.NetworkPolicy:
+		return networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"), true
 	}
 	return schema.GroupVersionKind{}, false
 }
@@ -78,6 +97,12 @@ func internal(obj runtime.Object) (runtime.Object, error) {
 		out = &core.Service{}
 	case *appsv1.Deployment:
 		out = &apps.Deployment{}
+	case *policyv1.PodDisruptionBudget:
+		out = &policy.PodDisruptionBudget{}
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		out = &autoscaling.HorizontalPodAutoscaler{}
+	case *networkingv1.NetworkPolicy:
+		out = &networking.NetworkPolicy{}
 	default:
 		return nil, fmt.Errorf("unsupported object type %T", obj)
 	}
@@ -85,4 +110,24 @@ func internal(obj runtime.Object) (runtime.Object, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// versioned returns an empty versioned object of obj's type, for
+// converting an internal object back; nil for a type podc does not emit.
+func versioned(obj runtime.Object) runtime.Object {
+	switch obj.(type) {
+	case *corev1.Pod:
+		return &corev1.Pod{}
+	case *corev1.Service:
+		return &corev1.Service{}
+	case *appsv1.Deployment:
+		return &appsv1.Deployment{}
+	case *policyv1.PodDisruptionBudget:
+		return &policyv1.PodDisruptionBudget{}
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		return &autoscalingv2.HorizontalPodAutoscaler{}
+	case *networkingv1.NetworkPolicy:
+		return &networkingv1.NetworkPolicy{}
+	}
+	return nil
 }

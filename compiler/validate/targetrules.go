@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/kubernetes/pkg/apis/core"
 	corevalidation "k8s.io/kubernetes/pkg/apis/core/validation"
+	"k8s.io/kubernetes/pkg/apis/policy"
 	"k8s.io/kubernetes/pkg/features"
 
 	"github.com/podc-dev/podc/compiler/target"
@@ -153,4 +154,14 @@ func targetService(svc *core.Service, v target.Version) field.ErrorList {
 		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), svc.Name, msg+fmt.Sprintf(" (Service names before Kubernetes 1.36; the target is %s)", v)))
 	}
 	return errs
+}
+
+// targetDisruptionBudget refuses the PodDisruptionBudget fields an
+// apiserver of version v does not have: the unhealthy pod eviction policy,
+// which an older one drops without a word.
+func targetDisruptionBudget(pdb *policy.PodDisruptionBudget, v target.Version) field.ErrorList {
+	if pdb.Spec.UnhealthyPodEvictionPolicy != nil && !v.Has(target.UnhealthyPodEviction) {
+		return field.ErrorList{field.Forbidden(field.NewPath("spec", "unhealthyPodEvictionPolicy"), missing(target.UnhealthyPodEviction, v))}
+	}
+	return nil
 }

@@ -1,8 +1,16 @@
 // Package validate runs the kube-apiserver's own create validation on
 // compiled objects, in process: the apiserver's defaulting, conversion to its
-// internal types, the create validation of Pods, Deployments and Services
-// with the options the target Kubernetes version implies, and the node port
-// range check that the apiserver's allocator does.
+// internal types, the create validation of Pods, Deployments, Services,
+// PodDisruptionBudgets, HorizontalPodAutoscalers and NetworkPolicies with
+// the options the target Kubernetes version implies, and the node port
+// range check that the apiserver's allocator does. The declarative
+// validation those kinds also have in the apiserver checks rules its
+// hand-written validation, which runs here, checks too.
+//
+// It also checks the objects together, as no single object's validation
+// can: the PodDisruptionBudget and the NetworkPolicy select the workload's
+// pods, and the HorizontalPodAutoscaler scales the Deployment, which leaves
+// its replicas to it.
 //
 // Everything expensive (the scheme, the feature gates' history) is built
 // once; every function here is safe for concurrent use and never changes the
@@ -15,14 +23,21 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/kubernetes/pkg/apis/apps"
 	appsvalidation "k8s.io/kubernetes/pkg/apis/apps/validation"
+	"k8s.io/kubernetes/pkg/apis/autoscaling"
+	autoscalingvalidation "k8s.io/kubernetes/pkg/apis/autoscaling/validation"
 	"k8s.io/kubernetes/pkg/apis/core"
 	corevalidation "k8s.io/kubernetes/pkg/apis/core/validation"
+	"k8s.io/kubernetes/pkg/apis/networking"
+	networkingvalidation "k8s.io/kubernetes/pkg/apis/networking/validation"
+	"k8s.io/kubernetes/pkg/apis/policy"
+	policyvalidation "k8s.io/kubernetes/pkg/apis/policy/validation"
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/intent"
@@ -70,17 +85,19 @@ func Note(opts Options) string {
 		opts.Target, KubernetesVersion, opts.Target, opts.NodePorts.Min, opts.NodePorts.Max)
 }
 
-// Objects validates each object (a v1 Pod, an apps/v1 Deployment or a v1
-// Service) as the kube-apiserver of opts.Target would on create and returns
-// every problem as a deny finding of the validation stage. The objects are
-// not changed.
+// Objects validates each object (a v1 Pod, an apps/v1 Deployment, a v1
+// Service, a policy/v1 PodDisruptionBudget, an autoscaling/v2
+// HorizontalPodAutoscaler or a networking.k8s.io/v1 NetworkPolicy) as the
+// kube-apiserver of opts.Target would on create, then the objects together
+// (see Together), and returns every problem as a deny finding of the
+// validation stage. The objects are not changed.
 func Objects(objs []runtime.Object, opts Options) []diag.Finding {
 	opts = opts.normalized()
 	var fs []diag.Finding
 	for _, obj := range objs {
 		fs = append(fs, object(obj, opts)...)
 	}
-	return fs
+	return append(fs, Together(objs, opts)...)
 }
 
 // object validates one object.
@@ -119,6 +136,16 @@ func object(obj runtime.Object, opts Options) []diag.Finding {
 		errs = corevalidation.ValidateServiceCreate(o)
 		errs = append(errs, targetService(o, opts.Target)...)
 		errs = append(errs, nodePorts(o, opts.NodePorts)...)
+	case *policy.PodDisruptionBudget:
+		// The strategy validates the spec; the create path adds the
+		// object's metadata, as for every kind.
+		errs = corevalidation.ValidateObjectMeta(&o.ObjectMeta, true, path.ValidatePathSegmentName, field.NewPath("metadata"))
+		errs = append(errs, policyvalidation.ValidatePodDisruptionBudget(o, policyvalidation.PodDisruptionBudgetValidationOptions{})...)
+		errs = append(errs, targetDisruptionBudget(o, opts.Target)...)
+	case *autoscaling.HorizontalPodAutoscaler:
+		errs = autoscalingvalidation.ValidateHorizontalPodAutoscaler(o, autoscalerOptions(o, opts.Target))
+	case *networking.NetworkPolicy:
+		errs = networkingvalidation.ValidateNetworkPolicy(o, networkingvalidation.ValidationOptionsForNetworking(o, nil))
 	}
 	if len(errs) == 0 {
 		return nil
@@ -204,10 +231,25 @@ func nameOf(obj runtime.Object) string {
 // Defaulted returns copies of objs with the kube-apiserver's defaults
 // applied and TypeMeta set, as the cluster would store them. Objects of a
 // kind podc does not validate are copied unchanged. objs is not changed.
+//
+// One default is left out: the replicas of a Deployment that a
+// HorizontalPodAutoscaler among objs scales. The apiserver stores 1 for a
+// new one, but written into the manifest it would scale the Deployment
+// back to 1 on every apply.
 func Defaulted(objs []runtime.Object) []runtime.Object {
+	scaled := map[string]bool{}
+	for _, obj := range objs {
+		if h, ok := obj.(*autoscalingv2.HorizontalPodAutoscaler); ok && h.Spec.ScaleTargetRef.Kind == "Deployment" {
+			scaled[h.Spec.ScaleTargetRef.Name] = true
+		}
+	}
 	out := make([]runtime.Object, 0, len(objs))
 	for _, obj := range objs {
-		out = append(out, defaultedVersioned(obj))
+		d := defaultedVersioned(obj)
+		if dep, ok := d.(*appsv1.Deployment); ok && scaled[dep.Name] {
+			dep.Spec.Replicas = nil
+		}
+		out = append(out, d)
 	}
 	return out
 }
@@ -221,16 +263,7 @@ func defaultedVersioned(obj runtime.Object) runtime.Object {
 	}
 	d := defaulted(obj)
 	in, err := internal(d)
-	if err == nil {
-		var back runtime.Object
-		switch obj.(type) {
-		case *corev1.Pod:
-			back = &corev1.Pod{}
-		case *corev1.Service:
-			back = &corev1.Service{}
-		case *appsv1.Deployment:
-			back = &appsv1.Deployment{}
-		}
+	if back := versioned(obj); err == nil && back != nil {
 		if err := scheme().Convert(in, back, nil); err == nil {
 			d = back
 		}

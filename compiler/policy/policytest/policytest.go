@@ -15,7 +15,10 @@ import (
 
 	"golang.org/x/tools/txtar"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
@@ -316,7 +319,9 @@ func caseLines(data []byte) []string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// decodeObjects reads a YAML stream of Pods, Deployments and Services.
+// decodeObjects reads a YAML stream of the kinds podc compiles: Pods,
+// Deployments, Services, PodDisruptionBudgets, HorizontalPodAutoscalers
+// and NetworkPolicies.
 func decodeObjects(data []byte) ([]runtime.Object, error) {
 	var objs []runtime.Object
 	for i, doc := range bytes.Split(append([]byte("\n"), data...), []byte("\n---")) {
@@ -335,8 +340,14 @@ func decodeObjects(data []byte) ([]runtime.Object, error) {
 			o = &appsv1.Deployment{}
 		case "Service":
 			o = &corev1.Service{}
+		case "PodDisruptionBudget":
+			o = &policyv1.PodDisruptionBudget{}
+		case "HorizontalPodAutoscaler":
+			o = &autoscalingv2.HorizontalPodAutoscaler{}
+		case "NetworkPolicy":
+			o = &networkingv1.NetworkPolicy{}
 		default:
-			return nil, fmt.Errorf("document %d: kind %s: want Pod, Deployment or Service", i+1, strconv.Quote(tm.Kind))
+			return nil, fmt.Errorf("document %d: kind %s: want Pod, Deployment, Service, PodDisruptionBudget, HorizontalPodAutoscaler or NetworkPolicy", i+1, strconv.Quote(tm.Kind))
 		}
 		if err := yaml.UnmarshalStrict(doc, o); err != nil {
 			return nil, fmt.Errorf("document %d (%s): %w", i+1, tm.Kind, err)

@@ -21,6 +21,119 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// UnhealthyPodEviction says when a PodDisruptionBudget lets running but
+// not ready pods be evicted.
+type UnhealthyPodEviction int32
+
+const (
+	// Not set: the same as UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW.
+	UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_UNSPECIFIED UnhealthyPodEviction = 0
+	// Only while the budget has room, as for healthy pods (the Kubernetes
+	// default, IfHealthyBudget).
+	UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET UnhealthyPodEviction = 1
+	// Always: an unready pod protects nothing (AlwaysAllow).
+	UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW UnhealthyPodEviction = 2
+)
+
+// Enum value maps for UnhealthyPodEviction.
+var (
+	UnhealthyPodEviction_name = map[int32]string{
+		0: "UNHEALTHY_POD_EVICTION_UNSPECIFIED",
+		1: "UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET",
+		2: "UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW",
+	}
+	UnhealthyPodEviction_value = map[string]int32{
+		"UNHEALTHY_POD_EVICTION_UNSPECIFIED":       0,
+		"UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET": 1,
+		"UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW":      2,
+	}
+)
+
+func (x UnhealthyPodEviction) Enum() *UnhealthyPodEviction {
+	p := new(UnhealthyPodEviction)
+	*p = x
+	return p
+}
+
+func (x UnhealthyPodEviction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UnhealthyPodEviction) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+}
+
+func (UnhealthyPodEviction) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[0]
+}
+
+func (x UnhealthyPodEviction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UnhealthyPodEviction.Descriptor instead.
+func (UnhealthyPodEviction) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+}
+
+// ClusterClients names the pods that may reach a workload's EXPOSE_CLUSTER
+// ports.
+type ClusterClients int32
+
+const (
+	// Not set: the same as CLUSTER_CLIENTS_NAMESPACE.
+	ClusterClients_CLUSTER_CLIENTS_UNSPECIFIED ClusterClients = 0
+	// Every pod of the workload's namespace.
+	ClusterClients_CLUSTER_CLIENTS_NAMESPACE ClusterClients = 1
+	// Every pod of every namespace of the cluster.
+	ClusterClients_CLUSTER_CLIENTS_CLUSTER ClusterClients = 2
+	// The pods of the workload's namespace that carry clientLabels.
+	ClusterClients_CLUSTER_CLIENTS_LABELLED ClusterClients = 3
+)
+
+// Enum value maps for ClusterClients.
+var (
+	ClusterClients_name = map[int32]string{
+		0: "CLUSTER_CLIENTS_UNSPECIFIED",
+		1: "CLUSTER_CLIENTS_NAMESPACE",
+		2: "CLUSTER_CLIENTS_CLUSTER",
+		3: "CLUSTER_CLIENTS_LABELLED",
+	}
+	ClusterClients_value = map[string]int32{
+		"CLUSTER_CLIENTS_UNSPECIFIED": 0,
+		"CLUSTER_CLIENTS_NAMESPACE":   1,
+		"CLUSTER_CLIENTS_CLUSTER":     2,
+		"CLUSTER_CLIENTS_LABELLED":    3,
+	}
+)
+
+func (x ClusterClients) Enum() *ClusterClients {
+	p := new(ClusterClients)
+	*p = x
+	return p
+}
+
+func (x ClusterClients) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ClusterClients) Descriptor() protoreflect.EnumDescriptor {
+	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
+}
+
+func (ClusterClients) Type() protoreflect.EnumType {
+	return &file_podc_v1_intent_proto_enumTypes[1]
+}
+
+func (x ClusterClients) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ClusterClients.Descriptor instead.
+func (ClusterClients) EnumDescriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
 // DnsPolicy says how a pod's names are resolved.
 type DnsPolicy int32
 
@@ -67,11 +180,11 @@ func (x DnsPolicy) String() string {
 }
 
 func (DnsPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[0].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
 }
 
 func (DnsPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[0]
+	return &file_podc_v1_intent_proto_enumTypes[2]
 }
 
 func (x DnsPolicy) Number() protoreflect.EnumNumber {
@@ -80,7 +193,7 @@ func (x DnsPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DnsPolicy.Descriptor instead.
 func (DnsPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{0}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
 }
 
 // TolerationOperator says how a toleration matches a taint's value.
@@ -120,11 +233,11 @@ func (x TolerationOperator) String() string {
 }
 
 func (TolerationOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[1].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
 }
 
 func (TolerationOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[1]
+	return &file_podc_v1_intent_proto_enumTypes[3]
 }
 
 func (x TolerationOperator) Number() protoreflect.EnumNumber {
@@ -133,7 +246,7 @@ func (x TolerationOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TolerationOperator.Descriptor instead.
 func (TolerationOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
 }
 
 // TaintEffect is what a taint does to pods that do not tolerate it.
@@ -177,11 +290,11 @@ func (x TaintEffect) String() string {
 }
 
 func (TaintEffect) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[2].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
 }
 
 func (TaintEffect) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[2]
+	return &file_podc_v1_intent_proto_enumTypes[4]
 }
 
 func (x TaintEffect) Number() protoreflect.EnumNumber {
@@ -190,7 +303,7 @@ func (x TaintEffect) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TaintEffect.Descriptor instead.
 func (TaintEffect) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
 }
 
 // NodeSelectorOperator compares a node label with values.
@@ -246,11 +359,11 @@ func (x NodeSelectorOperator) String() string {
 }
 
 func (NodeSelectorOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[3].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
 }
 
 func (NodeSelectorOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[3]
+	return &file_podc_v1_intent_proto_enumTypes[5]
 }
 
 func (x NodeSelectorOperator) Number() protoreflect.EnumNumber {
@@ -259,7 +372,7 @@ func (x NodeSelectorOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NodeSelectorOperator.Descriptor instead.
 func (NodeSelectorOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 // LabelSelectorOperator compares a label with values.
@@ -307,11 +420,11 @@ func (x LabelSelectorOperator) String() string {
 }
 
 func (LabelSelectorOperator) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[4].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
 }
 
 func (LabelSelectorOperator) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[4]
+	return &file_podc_v1_intent_proto_enumTypes[6]
 }
 
 func (x LabelSelectorOperator) Number() protoreflect.EnumNumber {
@@ -320,7 +433,7 @@ func (x LabelSelectorOperator) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use LabelSelectorOperator.Descriptor instead.
 func (LabelSelectorOperator) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 // WhenUnsatisfiable says what the scheduler does with a pod no node can
@@ -361,11 +474,11 @@ func (x WhenUnsatisfiable) String() string {
 }
 
 func (WhenUnsatisfiable) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[5].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
 }
 
 func (WhenUnsatisfiable) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[5]
+	return &file_podc_v1_intent_proto_enumTypes[7]
 }
 
 func (x WhenUnsatisfiable) Number() protoreflect.EnumNumber {
@@ -374,7 +487,7 @@ func (x WhenUnsatisfiable) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use WhenUnsatisfiable.Descriptor instead.
 func (WhenUnsatisfiable) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 // NodeInclusionPolicy says whether a node property limits the domains of a
@@ -415,11 +528,11 @@ func (x NodeInclusionPolicy) String() string {
 }
 
 func (NodeInclusionPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[6].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
 }
 
 func (NodeInclusionPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[6]
+	return &file_podc_v1_intent_proto_enumTypes[8]
 }
 
 func (x NodeInclusionPolicy) Number() protoreflect.EnumNumber {
@@ -428,7 +541,7 @@ func (x NodeInclusionPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NodeInclusionPolicy.Descriptor instead.
 func (NodeInclusionPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 // DeploymentStrategyType says how a Deployment replaces its pods.
@@ -470,11 +583,11 @@ func (x DeploymentStrategyType) String() string {
 }
 
 func (DeploymentStrategyType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[7].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
 }
 
 func (DeploymentStrategyType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[7]
+	return &file_podc_v1_intent_proto_enumTypes[9]
 }
 
 func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
@@ -483,7 +596,7 @@ func (x DeploymentStrategyType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeploymentStrategyType.Descriptor instead.
 func (DeploymentStrategyType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 // Controller says what manages the workload's pods.
@@ -523,11 +636,11 @@ func (x Controller) String() string {
 }
 
 func (Controller) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[8].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
 }
 
 func (Controller) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[8]
+	return &file_podc_v1_intent_proto_enumTypes[10]
 }
 
 func (x Controller) Number() protoreflect.EnumNumber {
@@ -536,7 +649,7 @@ func (x Controller) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Controller.Descriptor instead.
 func (Controller) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 // RestartPolicy is the pod-level restart policy of its containers.
@@ -580,11 +693,11 @@ func (x RestartPolicy) String() string {
 }
 
 func (RestartPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[9].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
 }
 
 func (RestartPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[9]
+	return &file_podc_v1_intent_proto_enumTypes[11]
 }
 
 func (x RestartPolicy) Number() protoreflect.EnumNumber {
@@ -593,7 +706,7 @@ func (x RestartPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RestartPolicy.Descriptor instead.
 func (RestartPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 // PullPolicy says when the kubelet pulls a container's image.
@@ -637,11 +750,11 @@ func (x PullPolicy) String() string {
 }
 
 func (PullPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[10].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[12].Descriptor()
 }
 
 func (PullPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[10]
+	return &file_podc_v1_intent_proto_enumTypes[12]
 }
 
 func (x PullPolicy) Number() protoreflect.EnumNumber {
@@ -650,7 +763,7 @@ func (x PullPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PullPolicy.Descriptor instead.
 func (PullPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 // Protocol is a port's transport protocol.
@@ -694,11 +807,11 @@ func (x Protocol) String() string {
 }
 
 func (Protocol) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[11].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[13].Descriptor()
 }
 
 func (Protocol) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[11]
+	return &file_podc_v1_intent_proto_enumTypes[13]
 }
 
 func (x Protocol) Number() protoreflect.EnumNumber {
@@ -707,7 +820,7 @@ func (x Protocol) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Protocol.Descriptor instead.
 func (Protocol) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 // Expose says how far a port is reachable. When the intent names its
@@ -756,11 +869,11 @@ func (x Expose) String() string {
 }
 
 func (Expose) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[12].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[14].Descriptor()
 }
 
 func (Expose) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[12]
+	return &file_podc_v1_intent_proto_enumTypes[14]
 }
 
 func (x Expose) Number() protoreflect.EnumNumber {
@@ -769,7 +882,7 @@ func (x Expose) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Expose.Descriptor instead.
 func (Expose) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 // Scheme is the scheme of an HTTP probe.
@@ -809,11 +922,11 @@ func (x Scheme) String() string {
 }
 
 func (Scheme) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[13].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[15].Descriptor()
 }
 
 func (Scheme) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[13]
+	return &file_podc_v1_intent_proto_enumTypes[15]
 }
 
 func (x Scheme) Number() protoreflect.EnumNumber {
@@ -822,7 +935,7 @@ func (x Scheme) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Scheme.Descriptor instead.
 func (Scheme) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 // SeccompProfile selects a container's seccomp profile.
@@ -862,11 +975,11 @@ func (x SeccompProfile) String() string {
 }
 
 func (SeccompProfile) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[14].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[16].Descriptor()
 }
 
 func (SeccompProfile) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[14]
+	return &file_podc_v1_intent_proto_enumTypes[16]
 }
 
 func (x SeccompProfile) Number() protoreflect.EnumNumber {
@@ -875,7 +988,7 @@ func (x SeccompProfile) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SeccompProfile.Descriptor instead.
 func (SeccompProfile) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 // FsGroupChangePolicy says when the kubelet changes the ownership and
@@ -917,11 +1030,11 @@ func (x FsGroupChangePolicy) String() string {
 }
 
 func (FsGroupChangePolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[15].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[17].Descriptor()
 }
 
 func (FsGroupChangePolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[15]
+	return &file_podc_v1_intent_proto_enumTypes[17]
 }
 
 func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
@@ -930,7 +1043,7 @@ func (x FsGroupChangePolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FsGroupChangePolicy.Descriptor instead.
 func (FsGroupChangePolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 // ServiceType is the kind of a Service.
@@ -983,11 +1096,11 @@ func (x ServiceType) String() string {
 }
 
 func (ServiceType) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[16].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[18].Descriptor()
 }
 
 func (ServiceType) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[16]
+	return &file_podc_v1_intent_proto_enumTypes[18]
 }
 
 func (x ServiceType) Number() protoreflect.EnumNumber {
@@ -996,7 +1109,7 @@ func (x ServiceType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ServiceType.Descriptor instead.
 func (ServiceType) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 // SessionAffinity says whether a client's connections keep going to the
@@ -1038,11 +1151,11 @@ func (x SessionAffinity) String() string {
 }
 
 func (SessionAffinity) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[17].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[19].Descriptor()
 }
 
 func (SessionAffinity) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[17]
+	return &file_podc_v1_intent_proto_enumTypes[19]
 }
 
 func (x SessionAffinity) Number() protoreflect.EnumNumber {
@@ -1051,7 +1164,7 @@ func (x SessionAffinity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SessionAffinity.Descriptor instead.
 func (SessionAffinity) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 // ExternalTrafficPolicy says how traffic from outside the cluster reaches
@@ -1095,11 +1208,11 @@ func (x ExternalTrafficPolicy) String() string {
 }
 
 func (ExternalTrafficPolicy) Descriptor() protoreflect.EnumDescriptor {
-	return file_podc_v1_intent_proto_enumTypes[18].Descriptor()
+	return file_podc_v1_intent_proto_enumTypes[20].Descriptor()
 }
 
 func (ExternalTrafficPolicy) Type() protoreflect.EnumType {
-	return &file_podc_v1_intent_proto_enumTypes[18]
+	return &file_podc_v1_intent_proto_enumTypes[20]
 }
 
 func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
@@ -1108,7 +1221,7 @@ func (x ExternalTrafficPolicy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExternalTrafficPolicy.Descriptor instead.
 func (ExternalTrafficPolicy) EnumDescriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 // WorkloadIntent is what a service needs, said at a high level: its
@@ -1123,8 +1236,8 @@ type WorkloadIntent struct {
 	// The namespace the manifests are written for. Empty leaves it unset, so the
 	// namespace is chosen when the manifests are applied.
 	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	// The policy profile to evaluate the intent against (for example "baseline"
-	// or "restricted"). Empty means "baseline". A request's own profile field
+	// The policy profile to evaluate the intent against (for example
+	// "baseline", "restricted" or "production"). Empty means "baseline". A request's own profile field
 	// overrides this one.
 	Profile string `protobuf:"bytes,3,opt,name=profile,proto3" json:"profile,omitempty"`
 	// Exceptions to policy rules this workload asks for, each with its reason
@@ -1148,7 +1261,8 @@ type WorkloadIntent struct {
 	Annotations map[string]string `protobuf:"bytes,5,rep,name=annotations,proto3" json:"annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// What runs the pod: a bare Pod (the default) or a Deployment.
 	Controller Controller `protobuf:"varint,6,opt,name=controller,proto3,enum=podc.v1.Controller" json:"controller,omitempty"`
-	// Replicas of a Deployment. Unset means 1. Refused for CONTROLLER_POD.
+	// Replicas of a Deployment. Unset means 1. Refused for CONTROLLER_POD,
+	// and beside autoscaling, which sets the replicas itself.
 	Replicas *int32 `protobuf:"varint,7,opt,name=replicas,proto3,oneof" json:"replicas,omitempty"`
 	// The pod's restart policy. Unset means Always. A Deployment's pods must
 	// restart Always.
@@ -1274,8 +1388,21 @@ type WorkloadIntent struct {
 	// Annotations on every Service only, beside annotations. A key in both
 	// takes this value; a named Service's own annotations win over both.
 	ServiceAnnotations map[string]string `protobuf:"bytes,43,rep,name=service_annotations,json=serviceAnnotations,proto3" json:"service_annotations,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Scale the Deployment with a HorizontalPodAutoscaler (autoscaling/v2)
+	// between minReplicas and maxReplicas, on the pods' average cpu and
+	// memory use. The Deployment then leaves its replicas to the autoscaler
+	// (spec.replicas unset), so replicas is refused beside it. Refused for
+	// CONTROLLER_POD. Any profile compiles it; the restricted and production
+	// profiles check it.
+	Autoscaling *Autoscaling `protobuf:"bytes,44,opt,name=autoscaling,proto3" json:"autoscaling,omitempty"`
+	// What keeps the workload up through voluntary disruptions and fenced
+	// from traffic it did not ask for: a PodDisruptionBudget, spreading of
+	// its pods over zones and nodes, a NetworkPolicy that admits only its
+	// exposed ports. Any intent may set it; the production profile fills in
+	// what an intent leaves unset.
+	Protection    *Protection `protobuf:"bytes,45,opt,name=protection,proto3" json:"protection,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WorkloadIntent) Reset() {
@@ -1616,6 +1743,332 @@ func (x *WorkloadIntent) GetServiceAnnotations() map[string]string {
 	return nil
 }
 
+func (x *WorkloadIntent) GetAutoscaling() *Autoscaling {
+	if x != nil {
+		return x.Autoscaling
+	}
+	return nil
+}
+
+func (x *WorkloadIntent) GetProtection() *Protection {
+	if x != nil {
+		return x.Protection
+	}
+	return nil
+}
+
+// Autoscaling is the range and targets of a HorizontalPodAutoscaler
+// (autoscaling/v2) that scales the Deployment. A utilization target is a
+// percentage of the pods' requests, so every app container and sidecar
+// needs a request of that resource (a limit sets one), or the pod a
+// pod-level one: the autoscaler takes no action on a metric it cannot
+// compute.
+type Autoscaling struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The fewest replicas, 1 or more. Unset means 1, written out.
+	MinReplicas *int32 `protobuf:"varint,1,opt,name=min_replicas,json=minReplicas,proto3,oneof" json:"min_replicas,omitempty"`
+	// The most replicas: at least 1 and at least minReplicas. Required.
+	MaxReplicas int32 `protobuf:"varint,2,opt,name=max_replicas,json=maxReplicas,proto3" json:"max_replicas,omitempty"`
+	// The average cpu use the autoscaler keeps the pods at, as a percentage
+	// of their cpu requests, 1 or more (above 100 lets pods use more than
+	// they request before it scales out). Unset, with
+	// targetMemoryUtilization unset too, means 80 (the Kubernetes default),
+	// written out.
+	TargetCpuUtilization *int32 `protobuf:"varint,3,opt,name=target_cpu_utilization,json=targetCpuUtilization,proto3,oneof" json:"target_cpu_utilization,omitempty"`
+	// The average memory use the autoscaler keeps the pods at, as a
+	// percentage of their memory requests, 1 or more. Unset means no memory
+	// target.
+	TargetMemoryUtilization *int32 `protobuf:"varint,4,opt,name=target_memory_utilization,json=targetMemoryUtilization,proto3,oneof" json:"target_memory_utilization,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
+}
+
+func (x *Autoscaling) Reset() {
+	*x = Autoscaling{}
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Autoscaling) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Autoscaling) ProtoMessage() {}
+
+func (x *Autoscaling) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Autoscaling.ProtoReflect.Descriptor instead.
+func (*Autoscaling) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Autoscaling) GetMinReplicas() int32 {
+	if x != nil && x.MinReplicas != nil {
+		return *x.MinReplicas
+	}
+	return 0
+}
+
+func (x *Autoscaling) GetMaxReplicas() int32 {
+	if x != nil {
+		return x.MaxReplicas
+	}
+	return 0
+}
+
+func (x *Autoscaling) GetTargetCpuUtilization() int32 {
+	if x != nil && x.TargetCpuUtilization != nil {
+		return *x.TargetCpuUtilization
+	}
+	return 0
+}
+
+func (x *Autoscaling) GetTargetMemoryUtilization() int32 {
+	if x != nil && x.TargetMemoryUtilization != nil {
+		return *x.TargetMemoryUtilization
+	}
+	return 0
+}
+
+// Protection is what keeps a workload up and fenced in production. Each
+// part is optional and compiled when set.
+type Protection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A PodDisruptionBudget (policy/v1) over the Deployment's pods: how many
+	// voluntary disruptions (node drains, cluster upgrades) may take at
+	// once. Refused for CONTROLLER_POD.
+	DisruptionBudget *DisruptionBudget `protobuf:"bytes,1,opt,name=disruption_budget,json=disruptionBudget,proto3" json:"disruption_budget,omitempty"`
+	// Node labels whose domains the pods spread evenly over, best effort:
+	// each becomes a topology spread constraint (maxSkew 1,
+	// whenUnsatisfiable ScheduleAnyway, over the workload's own pods) after
+	// the intent's own topologySpreadConstraints. Label keys such as
+	// "topology.kubernetes.io/zone" and "kubernetes.io/hostname", each once,
+	// none the topologyKey of one of the intent's own constraints that
+	// schedule anyway.
+	SpreadTopologyKeys []string `protobuf:"bytes,2,rep,name=spread_topology_keys,json=spreadTopologyKeys,proto3" json:"spread_topology_keys,omitempty"`
+	// Node labels whose domains the scheduler prefers not to share between
+	// two of the workload's pods: each becomes a preferred pod anti-affinity
+	// term (weight 100, over the workload's own pods) after the intent's own
+	// affinity.podAnti.preferred terms. Label keys such as
+	// "kubernetes.io/hostname", each once.
+	AntiAffinityTopologyKeys []string `protobuf:"bytes,3,rep,name=anti_affinity_topology_keys,json=antiAffinityTopologyKeys,proto3" json:"anti_affinity_topology_keys,omitempty"`
+	// A NetworkPolicy (networking.k8s.io/v1) over the workload's pods that
+	// admits exactly their exposed ports: EXPOSE_CLUSTER ports from the
+	// clients clusterClients names, EXPOSE_NODE ports from anywhere (node
+	// ports and load balancers bring traffic from outside the cluster),
+	// every other port from nowhere. It governs ingress only: egress is left
+	// as the namespace's other policies say. Traffic from the pod's own node
+	// (the kubelet's probes) is always allowed.
+	NetworkPolicy *NetworkPolicy `protobuf:"bytes,4,opt,name=network_policy,json=networkPolicy,proto3" json:"network_policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Protection) Reset() {
+	*x = Protection{}
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Protection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Protection) ProtoMessage() {}
+
+func (x *Protection) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Protection.ProtoReflect.Descriptor instead.
+func (*Protection) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Protection) GetDisruptionBudget() *DisruptionBudget {
+	if x != nil {
+		return x.DisruptionBudget
+	}
+	return nil
+}
+
+func (x *Protection) GetSpreadTopologyKeys() []string {
+	if x != nil {
+		return x.SpreadTopologyKeys
+	}
+	return nil
+}
+
+func (x *Protection) GetAntiAffinityTopologyKeys() []string {
+	if x != nil {
+		return x.AntiAffinityTopologyKeys
+	}
+	return nil
+}
+
+func (x *Protection) GetNetworkPolicy() *NetworkPolicy {
+	if x != nil {
+		return x.NetworkPolicy
+	}
+	return nil
+}
+
+// DisruptionBudget says how many of the Deployment's pods voluntary
+// disruptions may take at once. The budget is counted against the
+// replicas (or the autoscaler's current scale). At most one of
+// maxUnavailable and minAvailable; neither means maxUnavailable "1",
+// written out. A budget that allows no disruption (maxUnavailable "0",
+// minAvailable "100%" or at least the replicas) holds every node drain
+// until someone deletes a pod by hand; the production profile refuses it.
+type DisruptionBudget struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many pods unavailable at once: a number ("1") or a
+	// percentage of the replicas, rounded up ("25%"). A document may give
+	// the number as a number (1).
+	MaxUnavailable string `protobuf:"bytes,1,opt,name=max_unavailable,json=maxUnavailable,proto3" json:"max_unavailable,omitempty"`
+	// At least this many pods available at all times: a number ("2") or a
+	// percentage of the replicas, rounded up ("50%"). A document may give
+	// the number as a number (2).
+	MinAvailable string `protobuf:"bytes,2,opt,name=min_available,json=minAvailable,proto3" json:"min_available,omitempty"`
+	// Whether pods that are running but not ready may be evicted even when
+	// the budget has no room: with UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW a
+	// crash-looping pod never holds a node drain. Unset means
+	// UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW, written out (Kubernetes 1.27+;
+	// left out, with a note, on older targets, whose eviction counts such
+	// pods against the budget).
+	UnhealthyPodEviction UnhealthyPodEviction `protobuf:"varint,3,opt,name=unhealthy_pod_eviction,json=unhealthyPodEviction,proto3,enum=podc.v1.UnhealthyPodEviction" json:"unhealthy_pod_eviction,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *DisruptionBudget) Reset() {
+	*x = DisruptionBudget{}
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisruptionBudget) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisruptionBudget) ProtoMessage() {}
+
+func (x *DisruptionBudget) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisruptionBudget.ProtoReflect.Descriptor instead.
+func (*DisruptionBudget) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *DisruptionBudget) GetMaxUnavailable() string {
+	if x != nil {
+		return x.MaxUnavailable
+	}
+	return ""
+}
+
+func (x *DisruptionBudget) GetMinAvailable() string {
+	if x != nil {
+		return x.MinAvailable
+	}
+	return ""
+}
+
+func (x *DisruptionBudget) GetUnhealthyPodEviction() UnhealthyPodEviction {
+	if x != nil {
+		return x.UnhealthyPodEviction
+	}
+	return UnhealthyPodEviction_UNHEALTHY_POD_EVICTION_UNSPECIFIED
+}
+
+// NetworkPolicy says who may reach the workload's EXPOSE_CLUSTER ports.
+type NetworkPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who may reach the EXPOSE_CLUSTER ports. Unset means
+	// CLUSTER_CLIENTS_NAMESPACE, written out.
+	ClusterClients ClusterClients `protobuf:"varint,1,opt,name=cluster_clients,json=clusterClients,proto3,enum=podc.v1.ClusterClients" json:"cluster_clients,omitempty"`
+	// With CLUSTER_CLIENTS_LABELLED, and only then: the labels a pod of the
+	// workload's namespace must carry to reach the EXPOSE_CLUSTER ports.
+	ClientLabels  map[string]string `protobuf:"bytes,2,rep,name=client_labels,json=clientLabels,proto3" json:"client_labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NetworkPolicy) Reset() {
+	*x = NetworkPolicy{}
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NetworkPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NetworkPolicy) ProtoMessage() {}
+
+func (x *NetworkPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NetworkPolicy.ProtoReflect.Descriptor instead.
+func (*NetworkPolicy) Descriptor() ([]byte, []int) {
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *NetworkPolicy) GetClusterClients() ClusterClients {
+	if x != nil {
+		return x.ClusterClients
+	}
+	return ClusterClients_CLUSTER_CLIENTS_UNSPECIFIED
+}
+
+func (x *NetworkPolicy) GetClientLabels() map[string]string {
+	if x != nil {
+		return x.ClientLabels
+	}
+	return nil
+}
+
 // PolicyException asks that one policy rule's violations not refuse (or
 // warn about) this workload, for a reason people can read, until an
 // expiry. The bundle's terms for the rule decide whether it is honored.
@@ -1639,7 +2092,7 @@ type PolicyException struct {
 
 func (x *PolicyException) Reset() {
 	*x = PolicyException{}
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1651,7 +2104,7 @@ func (x *PolicyException) String() string {
 func (*PolicyException) ProtoMessage() {}
 
 func (x *PolicyException) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[1]
+	mi := &file_podc_v1_intent_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1664,7 +2117,7 @@ func (x *PolicyException) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyException.ProtoReflect.Descriptor instead.
 func (*PolicyException) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{1}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PolicyException) GetRule() string {
@@ -1703,7 +2156,7 @@ type DnsConfig struct {
 
 func (x *DnsConfig) Reset() {
 	*x = DnsConfig{}
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1715,7 +2168,7 @@ func (x *DnsConfig) String() string {
 func (*DnsConfig) ProtoMessage() {}
 
 func (x *DnsConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[2]
+	mi := &file_podc_v1_intent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1728,7 +2181,7 @@ func (x *DnsConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DnsConfig.ProtoReflect.Descriptor instead.
 func (*DnsConfig) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{2}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DnsConfig) GetNameservers() []string {
@@ -1765,7 +2218,7 @@ type DnsOption struct {
 
 func (x *DnsOption) Reset() {
 	*x = DnsOption{}
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1777,7 +2230,7 @@ func (x *DnsOption) String() string {
 func (*DnsOption) ProtoMessage() {}
 
 func (x *DnsOption) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[3]
+	mi := &file_podc_v1_intent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1790,7 +2243,7 @@ func (x *DnsOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DnsOption.ProtoReflect.Descriptor instead.
 func (*DnsOption) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{3}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DnsOption) GetName() string {
@@ -1820,7 +2273,7 @@ type HostAlias struct {
 
 func (x *HostAlias) Reset() {
 	*x = HostAlias{}
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1832,7 +2285,7 @@ func (x *HostAlias) String() string {
 func (*HostAlias) ProtoMessage() {}
 
 func (x *HostAlias) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[4]
+	mi := &file_podc_v1_intent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1845,7 +2298,7 @@ func (x *HostAlias) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostAlias.ProtoReflect.Descriptor instead.
 func (*HostAlias) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{4}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *HostAlias) GetIp() string {
@@ -1885,7 +2338,7 @@ type Toleration struct {
 
 func (x *Toleration) Reset() {
 	*x = Toleration{}
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1897,7 +2350,7 @@ func (x *Toleration) String() string {
 func (*Toleration) ProtoMessage() {}
 
 func (x *Toleration) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[5]
+	mi := &file_podc_v1_intent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1910,7 +2363,7 @@ func (x *Toleration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Toleration.ProtoReflect.Descriptor instead.
 func (*Toleration) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{5}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Toleration) GetKey() string {
@@ -1964,7 +2417,7 @@ type Affinity struct {
 
 func (x *Affinity) Reset() {
 	*x = Affinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1976,7 +2429,7 @@ func (x *Affinity) String() string {
 func (*Affinity) ProtoMessage() {}
 
 func (x *Affinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[6]
+	mi := &file_podc_v1_intent_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1989,7 +2442,7 @@ func (x *Affinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Affinity.ProtoReflect.Descriptor instead.
 func (*Affinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{6}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Affinity) GetNode() *NodeAffinity {
@@ -2026,7 +2479,7 @@ type NodeAffinity struct {
 
 func (x *NodeAffinity) Reset() {
 	*x = NodeAffinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2038,7 +2491,7 @@ func (x *NodeAffinity) String() string {
 func (*NodeAffinity) ProtoMessage() {}
 
 func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[7]
+	mi := &file_podc_v1_intent_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2051,7 +2504,7 @@ func (x *NodeAffinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeAffinity.ProtoReflect.Descriptor instead.
 func (*NodeAffinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{7}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *NodeAffinity) GetRequired() []*NodeSelectorTerm {
@@ -2084,7 +2537,7 @@ type NodeSelectorTerm struct {
 
 func (x *NodeSelectorTerm) Reset() {
 	*x = NodeSelectorTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2096,7 +2549,7 @@ func (x *NodeSelectorTerm) String() string {
 func (*NodeSelectorTerm) ProtoMessage() {}
 
 func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[8]
+	mi := &file_podc_v1_intent_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2109,7 +2562,7 @@ func (x *NodeSelectorTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeSelectorTerm.ProtoReflect.Descriptor instead.
 func (*NodeSelectorTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{8}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *NodeSelectorTerm) GetMatchExpressions() []*NodeSelectorRequirement {
@@ -2142,7 +2595,7 @@ type NodeSelectorRequirement struct {
 
 func (x *NodeSelectorRequirement) Reset() {
 	*x = NodeSelectorRequirement{}
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2154,7 +2607,7 @@ func (x *NodeSelectorRequirement) String() string {
 func (*NodeSelectorRequirement) ProtoMessage() {}
 
 func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[9]
+	mi := &file_podc_v1_intent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2167,7 +2620,7 @@ func (x *NodeSelectorRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeSelectorRequirement.ProtoReflect.Descriptor instead.
 func (*NodeSelectorRequirement) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{9}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *NodeSelectorRequirement) GetKey() string {
@@ -2204,7 +2657,7 @@ type PreferredNodeTerm struct {
 
 func (x *PreferredNodeTerm) Reset() {
 	*x = PreferredNodeTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2216,7 +2669,7 @@ func (x *PreferredNodeTerm) String() string {
 func (*PreferredNodeTerm) ProtoMessage() {}
 
 func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[10]
+	mi := &file_podc_v1_intent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2229,7 +2682,7 @@ func (x *PreferredNodeTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreferredNodeTerm.ProtoReflect.Descriptor instead.
 func (*PreferredNodeTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{10}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PreferredNodeTerm) GetWeight() int32 {
@@ -2259,7 +2712,7 @@ type PodAffinity struct {
 
 func (x *PodAffinity) Reset() {
 	*x = PodAffinity{}
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2271,7 +2724,7 @@ func (x *PodAffinity) String() string {
 func (*PodAffinity) ProtoMessage() {}
 
 func (x *PodAffinity) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[11]
+	mi := &file_podc_v1_intent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2284,7 +2737,7 @@ func (x *PodAffinity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodAffinity.ProtoReflect.Descriptor instead.
 func (*PodAffinity) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{11}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *PodAffinity) GetRequired() []*PodAffinityTerm {
@@ -2331,7 +2784,7 @@ type PodAffinityTerm struct {
 
 func (x *PodAffinityTerm) Reset() {
 	*x = PodAffinityTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2343,7 +2796,7 @@ func (x *PodAffinityTerm) String() string {
 func (*PodAffinityTerm) ProtoMessage() {}
 
 func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[12]
+	mi := &file_podc_v1_intent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2356,7 +2809,7 @@ func (x *PodAffinityTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodAffinityTerm.ProtoReflect.Descriptor instead.
 func (*PodAffinityTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{12}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *PodAffinityTerm) GetLabelSelector() *LabelSelector {
@@ -2414,7 +2867,7 @@ type WeightedPodAffinityTerm struct {
 
 func (x *WeightedPodAffinityTerm) Reset() {
 	*x = WeightedPodAffinityTerm{}
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2426,7 +2879,7 @@ func (x *WeightedPodAffinityTerm) String() string {
 func (*WeightedPodAffinityTerm) ProtoMessage() {}
 
 func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[13]
+	mi := &file_podc_v1_intent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2439,7 +2892,7 @@ func (x *WeightedPodAffinityTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WeightedPodAffinityTerm.ProtoReflect.Descriptor instead.
 func (*WeightedPodAffinityTerm) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{13}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *WeightedPodAffinityTerm) GetWeight() int32 {
@@ -2470,7 +2923,7 @@ type LabelSelector struct {
 
 func (x *LabelSelector) Reset() {
 	*x = LabelSelector{}
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2482,7 +2935,7 @@ func (x *LabelSelector) String() string {
 func (*LabelSelector) ProtoMessage() {}
 
 func (x *LabelSelector) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[14]
+	mi := &file_podc_v1_intent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2495,7 +2948,7 @@ func (x *LabelSelector) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelSelector.ProtoReflect.Descriptor instead.
 func (*LabelSelector) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{14}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *LabelSelector) GetMatchLabels() map[string]string {
@@ -2528,7 +2981,7 @@ type LabelSelectorRequirement struct {
 
 func (x *LabelSelectorRequirement) Reset() {
 	*x = LabelSelectorRequirement{}
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2540,7 +2993,7 @@ func (x *LabelSelectorRequirement) String() string {
 func (*LabelSelectorRequirement) ProtoMessage() {}
 
 func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[15]
+	mi := &file_podc_v1_intent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2553,7 +3006,7 @@ func (x *LabelSelectorRequirement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelSelectorRequirement.ProtoReflect.Descriptor instead.
 func (*LabelSelectorRequirement) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{15}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LabelSelectorRequirement) GetKey() string {
@@ -2612,7 +3065,7 @@ type TopologySpreadConstraint struct {
 
 func (x *TopologySpreadConstraint) Reset() {
 	*x = TopologySpreadConstraint{}
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2624,7 +3077,7 @@ func (x *TopologySpreadConstraint) String() string {
 func (*TopologySpreadConstraint) ProtoMessage() {}
 
 func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[16]
+	mi := &file_podc_v1_intent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2637,7 +3090,7 @@ func (x *TopologySpreadConstraint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopologySpreadConstraint.ProtoReflect.Descriptor instead.
 func (*TopologySpreadConstraint) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{16}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *TopologySpreadConstraint) GetMaxSkew() int32 {
@@ -2718,7 +3171,7 @@ type DeploymentStrategy struct {
 
 func (x *DeploymentStrategy) Reset() {
 	*x = DeploymentStrategy{}
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2730,7 +3183,7 @@ func (x *DeploymentStrategy) String() string {
 func (*DeploymentStrategy) ProtoMessage() {}
 
 func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[17]
+	mi := &file_podc_v1_intent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2743,7 +3196,7 @@ func (x *DeploymentStrategy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeploymentStrategy.ProtoReflect.Descriptor instead.
 func (*DeploymentStrategy) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{17}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeploymentStrategy) GetType() DeploymentStrategyType {
@@ -2816,7 +3269,7 @@ type Container struct {
 
 func (x *Container) Reset() {
 	*x = Container{}
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2828,7 +3281,7 @@ func (x *Container) String() string {
 func (*Container) ProtoMessage() {}
 
 func (x *Container) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[18]
+	mi := &file_podc_v1_intent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2841,7 +3294,7 @@ func (x *Container) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Container.ProtoReflect.Descriptor instead.
 func (*Container) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{18}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Container) GetName() string {
@@ -2980,7 +3433,7 @@ type Lifecycle struct {
 
 func (x *Lifecycle) Reset() {
 	*x = Lifecycle{}
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2992,7 +3445,7 @@ func (x *Lifecycle) String() string {
 func (*Lifecycle) ProtoMessage() {}
 
 func (x *Lifecycle) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[19]
+	mi := &file_podc_v1_intent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3005,7 +3458,7 @@ func (x *Lifecycle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lifecycle.ProtoReflect.Descriptor instead.
 func (*Lifecycle) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{19}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Lifecycle) GetPostStart() *LifecycleHandler {
@@ -3039,7 +3492,7 @@ type LifecycleHandler struct {
 
 func (x *LifecycleHandler) Reset() {
 	*x = LifecycleHandler{}
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3051,7 +3504,7 @@ func (x *LifecycleHandler) String() string {
 func (*LifecycleHandler) ProtoMessage() {}
 
 func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[20]
+	mi := &file_podc_v1_intent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3064,7 +3517,7 @@ func (x *LifecycleHandler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LifecycleHandler.ProtoReflect.Descriptor instead.
 func (*LifecycleHandler) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{20}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *LifecycleHandler) GetHandler() isLifecycleHandler_Handler {
@@ -3140,7 +3593,7 @@ type SleepAction struct {
 
 func (x *SleepAction) Reset() {
 	*x = SleepAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3152,7 +3605,7 @@ func (x *SleepAction) String() string {
 func (*SleepAction) ProtoMessage() {}
 
 func (x *SleepAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[21]
+	mi := &file_podc_v1_intent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3165,7 +3618,7 @@ func (x *SleepAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SleepAction.ProtoReflect.Descriptor instead.
 func (*SleepAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{21}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SleepAction) GetSeconds() int64 {
@@ -3199,7 +3652,7 @@ type EnvVar struct {
 
 func (x *EnvVar) Reset() {
 	*x = EnvVar{}
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3211,7 +3664,7 @@ func (x *EnvVar) String() string {
 func (*EnvVar) ProtoMessage() {}
 
 func (x *EnvVar) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[22]
+	mi := &file_podc_v1_intent_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3224,7 +3677,7 @@ func (x *EnvVar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvVar.ProtoReflect.Descriptor instead.
 func (*EnvVar) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{22}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *EnvVar) GetName() string {
@@ -3345,7 +3798,7 @@ type KeyRef struct {
 
 func (x *KeyRef) Reset() {
 	*x = KeyRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3357,7 +3810,7 @@ func (x *KeyRef) String() string {
 func (*KeyRef) ProtoMessage() {}
 
 func (x *KeyRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[23]
+	mi := &file_podc_v1_intent_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3370,7 +3823,7 @@ func (x *KeyRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyRef.ProtoReflect.Descriptor instead.
 func (*KeyRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{23}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *KeyRef) GetName() string {
@@ -3413,7 +3866,7 @@ type EnvFrom struct {
 
 func (x *EnvFrom) Reset() {
 	*x = EnvFrom{}
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3425,7 +3878,7 @@ func (x *EnvFrom) String() string {
 func (*EnvFrom) ProtoMessage() {}
 
 func (x *EnvFrom) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[24]
+	mi := &file_podc_v1_intent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3438,7 +3891,7 @@ func (x *EnvFrom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnvFrom.ProtoReflect.Descriptor instead.
 func (*EnvFrom) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{24}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *EnvFrom) GetSource() isEnvFrom_Source {
@@ -3519,7 +3972,7 @@ type Port struct {
 
 func (x *Port) Reset() {
 	*x = Port{}
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3531,7 +3984,7 @@ func (x *Port) String() string {
 func (*Port) ProtoMessage() {}
 
 func (x *Port) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[25]
+	mi := &file_podc_v1_intent_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3544,7 +3997,7 @@ func (x *Port) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Port.ProtoReflect.Descriptor instead.
 func (*Port) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{25}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Port) GetName() string {
@@ -3609,7 +4062,7 @@ type Resources struct {
 
 func (x *Resources) Reset() {
 	*x = Resources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3621,7 +4074,7 @@ func (x *Resources) String() string {
 func (*Resources) ProtoMessage() {}
 
 func (x *Resources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[26]
+	mi := &file_podc_v1_intent_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3634,7 +4087,7 @@ func (x *Resources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resources.ProtoReflect.Descriptor instead.
 func (*Resources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{26}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Resources) GetCpu() *Resource {
@@ -3683,7 +4136,7 @@ type ExtendedResource struct {
 
 func (x *ExtendedResource) Reset() {
 	*x = ExtendedResource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3695,7 +4148,7 @@ func (x *ExtendedResource) String() string {
 func (*ExtendedResource) ProtoMessage() {}
 
 func (x *ExtendedResource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[27]
+	mi := &file_podc_v1_intent_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3708,7 +4161,7 @@ func (x *ExtendedResource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendedResource.ProtoReflect.Descriptor instead.
 func (*ExtendedResource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{27}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExtendedResource) GetName() string {
@@ -3747,7 +4200,7 @@ type PodResources struct {
 
 func (x *PodResources) Reset() {
 	*x = PodResources{}
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3759,7 +4212,7 @@ func (x *PodResources) String() string {
 func (*PodResources) ProtoMessage() {}
 
 func (x *PodResources) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[28]
+	mi := &file_podc_v1_intent_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3772,7 +4225,7 @@ func (x *PodResources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodResources.ProtoReflect.Descriptor instead.
 func (*PodResources) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{28}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *PodResources) GetCpu() *Resource {
@@ -3804,7 +4257,7 @@ type Resource struct {
 
 func (x *Resource) Reset() {
 	*x = Resource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3816,7 +4269,7 @@ func (x *Resource) String() string {
 func (*Resource) ProtoMessage() {}
 
 func (x *Resource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[29]
+	mi := &file_podc_v1_intent_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3829,7 +4282,7 @@ func (x *Resource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resource.ProtoReflect.Descriptor instead.
 func (*Resource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{29}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Resource) GetRequest() string {
@@ -3861,7 +4314,7 @@ type Probes struct {
 
 func (x *Probes) Reset() {
 	*x = Probes{}
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3873,7 +4326,7 @@ func (x *Probes) String() string {
 func (*Probes) ProtoMessage() {}
 
 func (x *Probes) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[30]
+	mi := &file_podc_v1_intent_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3886,7 +4339,7 @@ func (x *Probes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probes.ProtoReflect.Descriptor instead.
 func (*Probes) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{30}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Probes) GetLiveness() *Probe {
@@ -3939,7 +4392,7 @@ type Probe struct {
 
 func (x *Probe) Reset() {
 	*x = Probe{}
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3951,7 +4404,7 @@ func (x *Probe) String() string {
 func (*Probe) ProtoMessage() {}
 
 func (x *Probe) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[31]
+	mi := &file_podc_v1_intent_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3964,7 +4417,7 @@ func (x *Probe) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Probe.ProtoReflect.Descriptor instead.
 func (*Probe) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{31}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Probe) GetHandler() isProbe_Handler {
@@ -4088,7 +4541,7 @@ type ExecAction struct {
 
 func (x *ExecAction) Reset() {
 	*x = ExecAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4100,7 +4553,7 @@ func (x *ExecAction) String() string {
 func (*ExecAction) ProtoMessage() {}
 
 func (x *ExecAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[32]
+	mi := &file_podc_v1_intent_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4113,7 +4566,7 @@ func (x *ExecAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecAction.ProtoReflect.Descriptor instead.
 func (*ExecAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{32}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ExecAction) GetCommand() []string {
@@ -4136,7 +4589,7 @@ type TCPSocketAction struct {
 
 func (x *TCPSocketAction) Reset() {
 	*x = TCPSocketAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4148,7 +4601,7 @@ func (x *TCPSocketAction) String() string {
 func (*TCPSocketAction) ProtoMessage() {}
 
 func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[33]
+	mi := &file_podc_v1_intent_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4161,7 +4614,7 @@ func (x *TCPSocketAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TCPSocketAction.ProtoReflect.Descriptor instead.
 func (*TCPSocketAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{33}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *TCPSocketAction) GetPort() string {
@@ -4190,7 +4643,7 @@ type HTTPGetAction struct {
 
 func (x *HTTPGetAction) Reset() {
 	*x = HTTPGetAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4202,7 +4655,7 @@ func (x *HTTPGetAction) String() string {
 func (*HTTPGetAction) ProtoMessage() {}
 
 func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[34]
+	mi := &file_podc_v1_intent_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4215,7 +4668,7 @@ func (x *HTTPGetAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPGetAction.ProtoReflect.Descriptor instead.
 func (*HTTPGetAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{34}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *HTTPGetAction) GetPath() string {
@@ -4259,7 +4712,7 @@ type HTTPHeader struct {
 
 func (x *HTTPHeader) Reset() {
 	*x = HTTPHeader{}
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4271,7 +4724,7 @@ func (x *HTTPHeader) String() string {
 func (*HTTPHeader) ProtoMessage() {}
 
 func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[35]
+	mi := &file_podc_v1_intent_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4284,7 +4737,7 @@ func (x *HTTPHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPHeader.ProtoReflect.Descriptor instead.
 func (*HTTPHeader) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{35}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *HTTPHeader) GetName() string {
@@ -4315,7 +4768,7 @@ type GRPCAction struct {
 
 func (x *GRPCAction) Reset() {
 	*x = GRPCAction{}
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4327,7 +4780,7 @@ func (x *GRPCAction) String() string {
 func (*GRPCAction) ProtoMessage() {}
 
 func (x *GRPCAction) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[36]
+	mi := &file_podc_v1_intent_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4340,7 +4793,7 @@ func (x *GRPCAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GRPCAction.ProtoReflect.Descriptor instead.
 func (*GRPCAction) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{36}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *GRPCAction) GetPort() int32 {
@@ -4374,7 +4827,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4386,7 +4839,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[37]
+	mi := &file_podc_v1_intent_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4399,7 +4852,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{37}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Mount) GetVolume() string {
@@ -4452,7 +4905,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4464,7 +4917,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[38]
+	mi := &file_podc_v1_intent_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4477,7 +4930,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{38}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *Volume) GetName() string {
@@ -4610,7 +5063,7 @@ type ScratchVolume struct {
 
 func (x *ScratchVolume) Reset() {
 	*x = ScratchVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4622,7 +5075,7 @@ func (x *ScratchVolume) String() string {
 func (*ScratchVolume) ProtoMessage() {}
 
 func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[39]
+	mi := &file_podc_v1_intent_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4635,7 +5088,7 @@ func (x *ScratchVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScratchVolume.ProtoReflect.Descriptor instead.
 func (*ScratchVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{39}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ScratchVolume) GetSizeLimit() string {
@@ -4671,7 +5124,7 @@ type ConfigVolume struct {
 
 func (x *ConfigVolume) Reset() {
 	*x = ConfigVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4683,7 +5136,7 @@ func (x *ConfigVolume) String() string {
 func (*ConfigVolume) ProtoMessage() {}
 
 func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[40]
+	mi := &file_podc_v1_intent_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4696,7 +5149,7 @@ func (x *ConfigVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigVolume.ProtoReflect.Descriptor instead.
 func (*ConfigVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{40}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ConfigVolume) GetName() string {
@@ -4746,7 +5199,7 @@ type SecretVolume struct {
 
 func (x *SecretVolume) Reset() {
 	*x = SecretVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4758,7 +5211,7 @@ func (x *SecretVolume) String() string {
 func (*SecretVolume) ProtoMessage() {}
 
 func (x *SecretVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[41]
+	mi := &file_podc_v1_intent_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4771,7 +5224,7 @@ func (x *SecretVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretVolume.ProtoReflect.Descriptor instead.
 func (*SecretVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{41}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *SecretVolume) GetName() string {
@@ -4819,7 +5272,7 @@ type KeyToPath struct {
 
 func (x *KeyToPath) Reset() {
 	*x = KeyToPath{}
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4831,7 +5284,7 @@ func (x *KeyToPath) String() string {
 func (*KeyToPath) ProtoMessage() {}
 
 func (x *KeyToPath) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[42]
+	mi := &file_podc_v1_intent_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4844,7 +5297,7 @@ func (x *KeyToPath) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyToPath.ProtoReflect.Descriptor instead.
 func (*KeyToPath) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{42}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *KeyToPath) GetKey() string {
@@ -4882,7 +5335,7 @@ type ProjectedVolume struct {
 
 func (x *ProjectedVolume) Reset() {
 	*x = ProjectedVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4894,7 +5347,7 @@ func (x *ProjectedVolume) String() string {
 func (*ProjectedVolume) ProtoMessage() {}
 
 func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[43]
+	mi := &file_podc_v1_intent_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4907,7 +5360,7 @@ func (x *ProjectedVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedVolume.ProtoReflect.Descriptor instead.
 func (*ProjectedVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{43}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ProjectedVolume) GetSources() []*ProjectedSource {
@@ -4942,7 +5395,7 @@ type ProjectedSource struct {
 
 func (x *ProjectedSource) Reset() {
 	*x = ProjectedSource{}
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4954,7 +5407,7 @@ func (x *ProjectedSource) String() string {
 func (*ProjectedSource) ProtoMessage() {}
 
 func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[44]
+	mi := &file_podc_v1_intent_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4967,7 +5420,7 @@ func (x *ProjectedSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectedSource.ProtoReflect.Descriptor instead.
 func (*ProjectedSource) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{44}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ProjectedSource) GetSource() isProjectedSource_Source {
@@ -5062,7 +5515,7 @@ type ServiceAccountTokenProjection struct {
 
 func (x *ServiceAccountTokenProjection) Reset() {
 	*x = ServiceAccountTokenProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5074,7 +5527,7 @@ func (x *ServiceAccountTokenProjection) String() string {
 func (*ServiceAccountTokenProjection) ProtoMessage() {}
 
 func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[45]
+	mi := &file_podc_v1_intent_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5087,7 +5540,7 @@ func (x *ServiceAccountTokenProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceAccountTokenProjection.ProtoReflect.Descriptor instead.
 func (*ServiceAccountTokenProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{45}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ServiceAccountTokenProjection) GetPath() string {
@@ -5126,7 +5579,7 @@ type ConfigProjection struct {
 
 func (x *ConfigProjection) Reset() {
 	*x = ConfigProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5138,7 +5591,7 @@ func (x *ConfigProjection) String() string {
 func (*ConfigProjection) ProtoMessage() {}
 
 func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[46]
+	mi := &file_podc_v1_intent_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5151,7 +5604,7 @@ func (x *ConfigProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigProjection.ProtoReflect.Descriptor instead.
 func (*ConfigProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{46}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ConfigProjection) GetName() string {
@@ -5190,7 +5643,7 @@ type SecretProjection struct {
 
 func (x *SecretProjection) Reset() {
 	*x = SecretProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5202,7 +5655,7 @@ func (x *SecretProjection) String() string {
 func (*SecretProjection) ProtoMessage() {}
 
 func (x *SecretProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[47]
+	mi := &file_podc_v1_intent_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5215,7 +5668,7 @@ func (x *SecretProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecretProjection.ProtoReflect.Descriptor instead.
 func (*SecretProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{47}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *SecretProjection) GetName() string {
@@ -5251,7 +5704,7 @@ type DownwardApiProjection struct {
 
 func (x *DownwardApiProjection) Reset() {
 	*x = DownwardApiProjection{}
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5263,7 +5716,7 @@ func (x *DownwardApiProjection) String() string {
 func (*DownwardApiProjection) ProtoMessage() {}
 
 func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[48]
+	mi := &file_podc_v1_intent_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5276,7 +5729,7 @@ func (x *DownwardApiProjection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiProjection.ProtoReflect.Descriptor instead.
 func (*DownwardApiProjection) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{48}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *DownwardApiProjection) GetItems() []*DownwardApiFile {
@@ -5300,7 +5753,7 @@ type DownwardApiVolume struct {
 
 func (x *DownwardApiVolume) Reset() {
 	*x = DownwardApiVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5312,7 +5765,7 @@ func (x *DownwardApiVolume) String() string {
 func (*DownwardApiVolume) ProtoMessage() {}
 
 func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[49]
+	mi := &file_podc_v1_intent_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5325,7 +5778,7 @@ func (x *DownwardApiVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiVolume.ProtoReflect.Descriptor instead.
 func (*DownwardApiVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{49}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *DownwardApiVolume) GetItems() []*DownwardApiFile {
@@ -5364,7 +5817,7 @@ type DownwardApiFile struct {
 
 func (x *DownwardApiFile) Reset() {
 	*x = DownwardApiFile{}
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5376,7 +5829,7 @@ func (x *DownwardApiFile) String() string {
 func (*DownwardApiFile) ProtoMessage() {}
 
 func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[50]
+	mi := &file_podc_v1_intent_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5389,7 +5842,7 @@ func (x *DownwardApiFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownwardApiFile.ProtoReflect.Descriptor instead.
 func (*DownwardApiFile) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{50}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *DownwardApiFile) GetPath() string {
@@ -5472,7 +5925,7 @@ type ResourceRef struct {
 
 func (x *ResourceRef) Reset() {
 	*x = ResourceRef{}
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5484,7 +5937,7 @@ func (x *ResourceRef) String() string {
 func (*ResourceRef) ProtoMessage() {}
 
 func (x *ResourceRef) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[51]
+	mi := &file_podc_v1_intent_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5497,7 +5950,7 @@ func (x *ResourceRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResourceRef.ProtoReflect.Descriptor instead.
 func (*ResourceRef) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{51}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ResourceRef) GetContainer() string {
@@ -5534,7 +5987,7 @@ type PersistentVolume struct {
 
 func (x *PersistentVolume) Reset() {
 	*x = PersistentVolume{}
-	mi := &file_podc_v1_intent_proto_msgTypes[52]
+	mi := &file_podc_v1_intent_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5546,7 +5999,7 @@ func (x *PersistentVolume) String() string {
 func (*PersistentVolume) ProtoMessage() {}
 
 func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[52]
+	mi := &file_podc_v1_intent_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5559,7 +6012,7 @@ func (x *PersistentVolume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistentVolume.ProtoReflect.Descriptor instead.
 func (*PersistentVolume) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{52}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *PersistentVolume) GetClaimName() string {
@@ -5605,7 +6058,7 @@ type SecurityContext struct {
 
 func (x *SecurityContext) Reset() {
 	*x = SecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[53]
+	mi := &file_podc_v1_intent_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5617,7 +6070,7 @@ func (x *SecurityContext) String() string {
 func (*SecurityContext) ProtoMessage() {}
 
 func (x *SecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[53]
+	mi := &file_podc_v1_intent_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5630,7 +6083,7 @@ func (x *SecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SecurityContext.ProtoReflect.Descriptor instead.
 func (*SecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{53}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *SecurityContext) GetRunAsNonRoot() bool {
@@ -5731,7 +6184,7 @@ type PodSecurityContext struct {
 
 func (x *PodSecurityContext) Reset() {
 	*x = PodSecurityContext{}
-	mi := &file_podc_v1_intent_proto_msgTypes[54]
+	mi := &file_podc_v1_intent_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5743,7 +6196,7 @@ func (x *PodSecurityContext) String() string {
 func (*PodSecurityContext) ProtoMessage() {}
 
 func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[54]
+	mi := &file_podc_v1_intent_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5756,7 +6209,7 @@ func (x *PodSecurityContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PodSecurityContext.ProtoReflect.Descriptor instead.
 func (*PodSecurityContext) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{54}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *PodSecurityContext) GetRunAsUser() int64 {
@@ -5829,7 +6282,7 @@ type Sysctl struct {
 
 func (x *Sysctl) Reset() {
 	*x = Sysctl{}
-	mi := &file_podc_v1_intent_proto_msgTypes[55]
+	mi := &file_podc_v1_intent_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5841,7 +6294,7 @@ func (x *Sysctl) String() string {
 func (*Sysctl) ProtoMessage() {}
 
 func (x *Sysctl) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[55]
+	mi := &file_podc_v1_intent_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5854,7 +6307,7 @@ func (x *Sysctl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sysctl.ProtoReflect.Descriptor instead.
 func (*Sysctl) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{55}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *Sysctl) GetName() string {
@@ -5914,7 +6367,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_podc_v1_intent_proto_msgTypes[56]
+	mi := &file_podc_v1_intent_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5926,7 +6379,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[56]
+	mi := &file_podc_v1_intent_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5939,7 +6392,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{56}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *Service) GetName() string {
@@ -6032,7 +6485,7 @@ type ServicePort struct {
 
 func (x *ServicePort) Reset() {
 	*x = ServicePort{}
-	mi := &file_podc_v1_intent_proto_msgTypes[57]
+	mi := &file_podc_v1_intent_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6044,7 +6497,7 @@ func (x *ServicePort) String() string {
 func (*ServicePort) ProtoMessage() {}
 
 func (x *ServicePort) ProtoReflect() protoreflect.Message {
-	mi := &file_podc_v1_intent_proto_msgTypes[57]
+	mi := &file_podc_v1_intent_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6057,7 +6510,7 @@ func (x *ServicePort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServicePort.ProtoReflect.Descriptor instead.
 func (*ServicePort) Descriptor() ([]byte, []int) {
-	return file_podc_v1_intent_proto_rawDescGZIP(), []int{57}
+	return file_podc_v1_intent_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *ServicePort) GetName() string {
@@ -6085,7 +6538,7 @@ var File_podc_v1_intent_proto protoreflect.FileDescriptor
 
 const file_podc_v1_intent_proto_rawDesc = "" +
 	"\n" +
-	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xb5\x18\n" +
+	"\x14podc/v1/intent.proto\x12\apodc.v1\"\xa2\x19\n" +
 	"\x0eWorkloadIntent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x18\n" +
@@ -6141,7 +6594,11 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"pod_labels\x18( \x03(\v2&.podc.v1.WorkloadIntent.PodLabelsEntryR\tpodLabels\x12T\n" +
 	"\x0fpod_annotations\x18) \x03(\v2+.podc.v1.WorkloadIntent.PodAnnotationsEntryR\x0epodAnnotations\x12c\n" +
 	"\x14workload_annotations\x18* \x03(\v20.podc.v1.WorkloadIntent.WorkloadAnnotationsEntryR\x13workloadAnnotations\x12`\n" +
-	"\x13service_annotations\x18+ \x03(\v2/.podc.v1.WorkloadIntent.ServiceAnnotationsEntryR\x12serviceAnnotations\x1a9\n" +
+	"\x13service_annotations\x18+ \x03(\v2/.podc.v1.WorkloadIntent.ServiceAnnotationsEntryR\x12serviceAnnotations\x126\n" +
+	"\vautoscaling\x18, \x01(\v2\x14.podc.v1.AutoscalingR\vautoscaling\x123\n" +
+	"\n" +
+	"protection\x18- \x01(\v2\x13.podc.v1.ProtectionR\n" +
+	"protection\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a>\n" +
@@ -6171,7 +6628,31 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\x12_min_ready_secondsB\x19\n" +
 	"\x17_revision_history_limitB\x1c\n" +
 	"\x1a_progress_deadline_secondsB\"\n" +
-	" _automount_service_account_token\"W\n" +
+	" _automount_service_account_token\"\x9e\x02\n" +
+	"\vAutoscaling\x12&\n" +
+	"\fmin_replicas\x18\x01 \x01(\x05H\x00R\vminReplicas\x88\x01\x01\x12!\n" +
+	"\fmax_replicas\x18\x02 \x01(\x05R\vmaxReplicas\x129\n" +
+	"\x16target_cpu_utilization\x18\x03 \x01(\x05H\x01R\x14targetCpuUtilization\x88\x01\x01\x12?\n" +
+	"\x19target_memory_utilization\x18\x04 \x01(\x05H\x02R\x17targetMemoryUtilization\x88\x01\x01B\x0f\n" +
+	"\r_min_replicasB\x19\n" +
+	"\x17_target_cpu_utilizationB\x1c\n" +
+	"\x1a_target_memory_utilization\"\x84\x02\n" +
+	"\n" +
+	"Protection\x12F\n" +
+	"\x11disruption_budget\x18\x01 \x01(\v2\x19.podc.v1.DisruptionBudgetR\x10disruptionBudget\x120\n" +
+	"\x14spread_topology_keys\x18\x02 \x03(\tR\x12spreadTopologyKeys\x12=\n" +
+	"\x1banti_affinity_topology_keys\x18\x03 \x03(\tR\x18antiAffinityTopologyKeys\x12=\n" +
+	"\x0enetwork_policy\x18\x04 \x01(\v2\x16.podc.v1.NetworkPolicyR\rnetworkPolicy\"\xb5\x01\n" +
+	"\x10DisruptionBudget\x12'\n" +
+	"\x0fmax_unavailable\x18\x01 \x01(\tR\x0emaxUnavailable\x12#\n" +
+	"\rmin_available\x18\x02 \x01(\tR\fminAvailable\x12S\n" +
+	"\x16unhealthy_pod_eviction\x18\x03 \x01(\x0e2\x1d.podc.v1.UnhealthyPodEvictionR\x14unhealthyPodEviction\"\xe1\x01\n" +
+	"\rNetworkPolicy\x12@\n" +
+	"\x0fcluster_clients\x18\x01 \x01(\x0e2\x17.podc.v1.ClusterClientsR\x0eclusterClients\x12M\n" +
+	"\rclient_labels\x18\x02 \x03(\v2(.podc.v1.NetworkPolicy.ClientLabelsEntryR\fclientLabels\x1a?\n" +
+	"\x11ClientLabelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"W\n" +
 	"\x0fPolicyException\x12\x12\n" +
 	"\x04rule\x18\x01 \x01(\tR\x04rule\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n" +
@@ -6495,7 +6976,16 @@ const file_podc_v1_intent_proto_rawDesc = "" +
 	"\vServicePort\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fservice_port\x18\x02 \x01(\x05R\vservicePort\x12\x1b\n" +
-	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*\x9e\x01\n" +
+	"\tnode_port\x18\x03 \x01(\x05R\bnodePort*\x95\x01\n" +
+	"\x14UnhealthyPodEviction\x12&\n" +
+	"\"UNHEALTHY_POD_EVICTION_UNSPECIFIED\x10\x00\x12,\n" +
+	"(UNHEALTHY_POD_EVICTION_IF_HEALTHY_BUDGET\x10\x01\x12'\n" +
+	"#UNHEALTHY_POD_EVICTION_ALWAYS_ALLOW\x10\x02*\x8b\x01\n" +
+	"\x0eClusterClients\x12\x1f\n" +
+	"\x1bCLUSTER_CLIENTS_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19CLUSTER_CLIENTS_NAMESPACE\x10\x01\x12\x1b\n" +
+	"\x17CLUSTER_CLIENTS_CLUSTER\x10\x02\x12\x1c\n" +
+	"\x18CLUSTER_CLIENTS_LABELLED\x10\x03*\x9e\x01\n" +
 	"\tDnsPolicy\x12\x1a\n" +
 	"\x16DNS_POLICY_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18DNS_POLICY_CLUSTER_FIRST\x10\x01\x12*\n" +
@@ -6602,214 +7092,228 @@ func file_podc_v1_intent_proto_rawDescGZIP() []byte {
 	return file_podc_v1_intent_proto_rawDescData
 }
 
-var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 19)
-var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 68)
+var file_podc_v1_intent_proto_enumTypes = make([]protoimpl.EnumInfo, 21)
+var file_podc_v1_intent_proto_msgTypes = make([]protoimpl.MessageInfo, 73)
 var file_podc_v1_intent_proto_goTypes = []any{
-	(DnsPolicy)(0),                        // 0: podc.v1.DnsPolicy
-	(TolerationOperator)(0),               // 1: podc.v1.TolerationOperator
-	(TaintEffect)(0),                      // 2: podc.v1.TaintEffect
-	(NodeSelectorOperator)(0),             // 3: podc.v1.NodeSelectorOperator
-	(LabelSelectorOperator)(0),            // 4: podc.v1.LabelSelectorOperator
-	(WhenUnsatisfiable)(0),                // 5: podc.v1.WhenUnsatisfiable
-	(NodeInclusionPolicy)(0),              // 6: podc.v1.NodeInclusionPolicy
-	(DeploymentStrategyType)(0),           // 7: podc.v1.DeploymentStrategyType
-	(Controller)(0),                       // 8: podc.v1.Controller
-	(RestartPolicy)(0),                    // 9: podc.v1.RestartPolicy
-	(PullPolicy)(0),                       // 10: podc.v1.PullPolicy
-	(Protocol)(0),                         // 11: podc.v1.Protocol
-	(Expose)(0),                           // 12: podc.v1.Expose
-	(Scheme)(0),                           // 13: podc.v1.Scheme
-	(SeccompProfile)(0),                   // 14: podc.v1.SeccompProfile
-	(FsGroupChangePolicy)(0),              // 15: podc.v1.FsGroupChangePolicy
-	(ServiceType)(0),                      // 16: podc.v1.ServiceType
-	(SessionAffinity)(0),                  // 17: podc.v1.SessionAffinity
-	(ExternalTrafficPolicy)(0),            // 18: podc.v1.ExternalTrafficPolicy
-	(*WorkloadIntent)(nil),                // 19: podc.v1.WorkloadIntent
-	(*PolicyException)(nil),               // 20: podc.v1.PolicyException
-	(*DnsConfig)(nil),                     // 21: podc.v1.DnsConfig
-	(*DnsOption)(nil),                     // 22: podc.v1.DnsOption
-	(*HostAlias)(nil),                     // 23: podc.v1.HostAlias
-	(*Toleration)(nil),                    // 24: podc.v1.Toleration
-	(*Affinity)(nil),                      // 25: podc.v1.Affinity
-	(*NodeAffinity)(nil),                  // 26: podc.v1.NodeAffinity
-	(*NodeSelectorTerm)(nil),              // 27: podc.v1.NodeSelectorTerm
-	(*NodeSelectorRequirement)(nil),       // 28: podc.v1.NodeSelectorRequirement
-	(*PreferredNodeTerm)(nil),             // 29: podc.v1.PreferredNodeTerm
-	(*PodAffinity)(nil),                   // 30: podc.v1.PodAffinity
-	(*PodAffinityTerm)(nil),               // 31: podc.v1.PodAffinityTerm
-	(*WeightedPodAffinityTerm)(nil),       // 32: podc.v1.WeightedPodAffinityTerm
-	(*LabelSelector)(nil),                 // 33: podc.v1.LabelSelector
-	(*LabelSelectorRequirement)(nil),      // 34: podc.v1.LabelSelectorRequirement
-	(*TopologySpreadConstraint)(nil),      // 35: podc.v1.TopologySpreadConstraint
-	(*DeploymentStrategy)(nil),            // 36: podc.v1.DeploymentStrategy
-	(*Container)(nil),                     // 37: podc.v1.Container
-	(*Lifecycle)(nil),                     // 38: podc.v1.Lifecycle
-	(*LifecycleHandler)(nil),              // 39: podc.v1.LifecycleHandler
-	(*SleepAction)(nil),                   // 40: podc.v1.SleepAction
-	(*EnvVar)(nil),                        // 41: podc.v1.EnvVar
-	(*KeyRef)(nil),                        // 42: podc.v1.KeyRef
-	(*EnvFrom)(nil),                       // 43: podc.v1.EnvFrom
-	(*Port)(nil),                          // 44: podc.v1.Port
-	(*Resources)(nil),                     // 45: podc.v1.Resources
-	(*ExtendedResource)(nil),              // 46: podc.v1.ExtendedResource
-	(*PodResources)(nil),                  // 47: podc.v1.PodResources
-	(*Resource)(nil),                      // 48: podc.v1.Resource
-	(*Probes)(nil),                        // 49: podc.v1.Probes
-	(*Probe)(nil),                         // 50: podc.v1.Probe
-	(*ExecAction)(nil),                    // 51: podc.v1.ExecAction
-	(*TCPSocketAction)(nil),               // 52: podc.v1.TCPSocketAction
-	(*HTTPGetAction)(nil),                 // 53: podc.v1.HTTPGetAction
-	(*HTTPHeader)(nil),                    // 54: podc.v1.HTTPHeader
-	(*GRPCAction)(nil),                    // 55: podc.v1.GRPCAction
-	(*Mount)(nil),                         // 56: podc.v1.Mount
-	(*Volume)(nil),                        // 57: podc.v1.Volume
-	(*ScratchVolume)(nil),                 // 58: podc.v1.ScratchVolume
-	(*ConfigVolume)(nil),                  // 59: podc.v1.ConfigVolume
-	(*SecretVolume)(nil),                  // 60: podc.v1.SecretVolume
-	(*KeyToPath)(nil),                     // 61: podc.v1.KeyToPath
-	(*ProjectedVolume)(nil),               // 62: podc.v1.ProjectedVolume
-	(*ProjectedSource)(nil),               // 63: podc.v1.ProjectedSource
-	(*ServiceAccountTokenProjection)(nil), // 64: podc.v1.ServiceAccountTokenProjection
-	(*ConfigProjection)(nil),              // 65: podc.v1.ConfigProjection
-	(*SecretProjection)(nil),              // 66: podc.v1.SecretProjection
-	(*DownwardApiProjection)(nil),         // 67: podc.v1.DownwardApiProjection
-	(*DownwardApiVolume)(nil),             // 68: podc.v1.DownwardApiVolume
-	(*DownwardApiFile)(nil),               // 69: podc.v1.DownwardApiFile
-	(*ResourceRef)(nil),                   // 70: podc.v1.ResourceRef
-	(*PersistentVolume)(nil),              // 71: podc.v1.PersistentVolume
-	(*SecurityContext)(nil),               // 72: podc.v1.SecurityContext
-	(*PodSecurityContext)(nil),            // 73: podc.v1.PodSecurityContext
-	(*Sysctl)(nil),                        // 74: podc.v1.Sysctl
-	(*Service)(nil),                       // 75: podc.v1.Service
-	(*ServicePort)(nil),                   // 76: podc.v1.ServicePort
-	nil,                                   // 77: podc.v1.WorkloadIntent.LabelsEntry
-	nil,                                   // 78: podc.v1.WorkloadIntent.AnnotationsEntry
-	nil,                                   // 79: podc.v1.WorkloadIntent.NodeSelectorEntry
-	nil,                                   // 80: podc.v1.WorkloadIntent.SelectorEntry
-	nil,                                   // 81: podc.v1.WorkloadIntent.PodLabelsEntry
-	nil,                                   // 82: podc.v1.WorkloadIntent.PodAnnotationsEntry
-	nil,                                   // 83: podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
-	nil,                                   // 84: podc.v1.WorkloadIntent.ServiceAnnotationsEntry
-	nil,                                   // 85: podc.v1.LabelSelector.MatchLabelsEntry
-	nil,                                   // 86: podc.v1.Service.AnnotationsEntry
+	(UnhealthyPodEviction)(0),             // 0: podc.v1.UnhealthyPodEviction
+	(ClusterClients)(0),                   // 1: podc.v1.ClusterClients
+	(DnsPolicy)(0),                        // 2: podc.v1.DnsPolicy
+	(TolerationOperator)(0),               // 3: podc.v1.TolerationOperator
+	(TaintEffect)(0),                      // 4: podc.v1.TaintEffect
+	(NodeSelectorOperator)(0),             // 5: podc.v1.NodeSelectorOperator
+	(LabelSelectorOperator)(0),            // 6: podc.v1.LabelSelectorOperator
+	(WhenUnsatisfiable)(0),                // 7: podc.v1.WhenUnsatisfiable
+	(NodeInclusionPolicy)(0),              // 8: podc.v1.NodeInclusionPolicy
+	(DeploymentStrategyType)(0),           // 9: podc.v1.DeploymentStrategyType
+	(Controller)(0),                       // 10: podc.v1.Controller
+	(RestartPolicy)(0),                    // 11: podc.v1.RestartPolicy
+	(PullPolicy)(0),                       // 12: podc.v1.PullPolicy
+	(Protocol)(0),                         // 13: podc.v1.Protocol
+	(Expose)(0),                           // 14: podc.v1.Expose
+	(Scheme)(0),                           // 15: podc.v1.Scheme
+	(SeccompProfile)(0),                   // 16: podc.v1.SeccompProfile
+	(FsGroupChangePolicy)(0),              // 17: podc.v1.FsGroupChangePolicy
+	(ServiceType)(0),                      // 18: podc.v1.ServiceType
+	(SessionAffinity)(0),                  // 19: podc.v1.SessionAffinity
+	(ExternalTrafficPolicy)(0),            // 20: podc.v1.ExternalTrafficPolicy
+	(*WorkloadIntent)(nil),                // 21: podc.v1.WorkloadIntent
+	(*Autoscaling)(nil),                   // 22: podc.v1.Autoscaling
+	(*Protection)(nil),                    // 23: podc.v1.Protection
+	(*DisruptionBudget)(nil),              // 24: podc.v1.DisruptionBudget
+	(*NetworkPolicy)(nil),                 // 25: podc.v1.NetworkPolicy
+	(*PolicyException)(nil),               // 26: podc.v1.PolicyException
+	(*DnsConfig)(nil),                     // 27: podc.v1.DnsConfig
+	(*DnsOption)(nil),                     // 28: podc.v1.DnsOption
+	(*HostAlias)(nil),                     // 29: podc.v1.HostAlias
+	(*Toleration)(nil),                    // 30: podc.v1.Toleration
+	(*Affinity)(nil),                      // 31: podc.v1.Affinity
+	(*NodeAffinity)(nil),                  // 32: podc.v1.NodeAffinity
+	(*NodeSelectorTerm)(nil),              // 33: podc.v1.NodeSelectorTerm
+	(*NodeSelectorRequirement)(nil),       // 34: podc.v1.NodeSelectorRequirement
+	(*PreferredNodeTerm)(nil),             // 35: podc.v1.PreferredNodeTerm
+	(*PodAffinity)(nil),                   // 36: podc.v1.PodAffinity
+	(*PodAffinityTerm)(nil),               // 37: podc.v1.PodAffinityTerm
+	(*WeightedPodAffinityTerm)(nil),       // 38: podc.v1.WeightedPodAffinityTerm
+	(*LabelSelector)(nil),                 // 39: podc.v1.LabelSelector
+	(*LabelSelectorRequirement)(nil),      // 40: podc.v1.LabelSelectorRequirement
+	(*TopologySpreadConstraint)(nil),      // 41: podc.v1.TopologySpreadConstraint
+	(*DeploymentStrategy)(nil),            // 42: podc.v1.DeploymentStrategy
+	(*Container)(nil),                     // 43: podc.v1.Container
+	(*Lifecycle)(nil),                     // 44: podc.v1.Lifecycle
+	(*LifecycleHandler)(nil),              // 45: podc.v1.LifecycleHandler
+	(*SleepAction)(nil),                   // 46: podc.v1.SleepAction
+	(*EnvVar)(nil),                        // 47: podc.v1.EnvVar
+	(*KeyRef)(nil),                        // 48: podc.v1.KeyRef
+	(*EnvFrom)(nil),                       // 49: podc.v1.EnvFrom
+	(*Port)(nil),                          // 50: podc.v1.Port
+	(*Resources)(nil),                     // 51: podc.v1.Resources
+	(*ExtendedResource)(nil),              // 52: podc.v1.ExtendedResource
+	(*PodResources)(nil),                  // 53: podc.v1.PodResources
+	(*Resource)(nil),                      // 54: podc.v1.Resource
+	(*Probes)(nil),                        // 55: podc.v1.Probes
+	(*Probe)(nil),                         // 56: podc.v1.Probe
+	(*ExecAction)(nil),                    // 57: podc.v1.ExecAction
+	(*TCPSocketAction)(nil),               // 58: podc.v1.TCPSocketAction
+	(*HTTPGetAction)(nil),                 // 59: podc.v1.HTTPGetAction
+	(*HTTPHeader)(nil),                    // 60: podc.v1.HTTPHeader
+	(*GRPCAction)(nil),                    // 61: podc.v1.GRPCAction
+	(*Mount)(nil),                         // 62: podc.v1.Mount
+	(*Volume)(nil),                        // 63: podc.v1.Volume
+	(*ScratchVolume)(nil),                 // 64: podc.v1.ScratchVolume
+	(*ConfigVolume)(nil),                  // 65: podc.v1.ConfigVolume
+	(*SecretVolume)(nil),                  // 66: podc.v1.SecretVolume
+	(*KeyToPath)(nil),                     // 67: podc.v1.KeyToPath
+	(*ProjectedVolume)(nil),               // 68: podc.v1.ProjectedVolume
+	(*ProjectedSource)(nil),               // 69: podc.v1.ProjectedSource
+	(*ServiceAccountTokenProjection)(nil), // 70: podc.v1.ServiceAccountTokenProjection
+	(*ConfigProjection)(nil),              // 71: podc.v1.ConfigProjection
+	(*SecretProjection)(nil),              // 72: podc.v1.SecretProjection
+	(*DownwardApiProjection)(nil),         // 73: podc.v1.DownwardApiProjection
+	(*DownwardApiVolume)(nil),             // 74: podc.v1.DownwardApiVolume
+	(*DownwardApiFile)(nil),               // 75: podc.v1.DownwardApiFile
+	(*ResourceRef)(nil),                   // 76: podc.v1.ResourceRef
+	(*PersistentVolume)(nil),              // 77: podc.v1.PersistentVolume
+	(*SecurityContext)(nil),               // 78: podc.v1.SecurityContext
+	(*PodSecurityContext)(nil),            // 79: podc.v1.PodSecurityContext
+	(*Sysctl)(nil),                        // 80: podc.v1.Sysctl
+	(*Service)(nil),                       // 81: podc.v1.Service
+	(*ServicePort)(nil),                   // 82: podc.v1.ServicePort
+	nil,                                   // 83: podc.v1.WorkloadIntent.LabelsEntry
+	nil,                                   // 84: podc.v1.WorkloadIntent.AnnotationsEntry
+	nil,                                   // 85: podc.v1.WorkloadIntent.NodeSelectorEntry
+	nil,                                   // 86: podc.v1.WorkloadIntent.SelectorEntry
+	nil,                                   // 87: podc.v1.WorkloadIntent.PodLabelsEntry
+	nil,                                   // 88: podc.v1.WorkloadIntent.PodAnnotationsEntry
+	nil,                                   // 89: podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
+	nil,                                   // 90: podc.v1.WorkloadIntent.ServiceAnnotationsEntry
+	nil,                                   // 91: podc.v1.NetworkPolicy.ClientLabelsEntry
+	nil,                                   // 92: podc.v1.LabelSelector.MatchLabelsEntry
+	nil,                                   // 93: podc.v1.Service.AnnotationsEntry
 }
 var file_podc_v1_intent_proto_depIdxs = []int32{
-	20,  // 0: podc.v1.WorkloadIntent.exceptions:type_name -> podc.v1.PolicyException
-	77,  // 1: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
-	78,  // 2: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
-	8,   // 3: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
-	9,   // 4: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
-	37,  // 5: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
-	37,  // 6: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
-	37,  // 7: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
-	57,  // 8: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
-	75,  // 9: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
-	73,  // 10: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
-	36,  // 11: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
-	79,  // 12: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
-	24,  // 13: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
-	25,  // 14: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
-	35,  // 15: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
-	0,   // 16: podc.v1.WorkloadIntent.dns_policy:type_name -> podc.v1.DnsPolicy
-	21,  // 17: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
-	23,  // 18: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
-	47,  // 19: podc.v1.WorkloadIntent.resources:type_name -> podc.v1.PodResources
-	80,  // 20: podc.v1.WorkloadIntent.selector:type_name -> podc.v1.WorkloadIntent.SelectorEntry
-	81,  // 21: podc.v1.WorkloadIntent.pod_labels:type_name -> podc.v1.WorkloadIntent.PodLabelsEntry
-	82,  // 22: podc.v1.WorkloadIntent.pod_annotations:type_name -> podc.v1.WorkloadIntent.PodAnnotationsEntry
-	83,  // 23: podc.v1.WorkloadIntent.workload_annotations:type_name -> podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
-	84,  // 24: podc.v1.WorkloadIntent.service_annotations:type_name -> podc.v1.WorkloadIntent.ServiceAnnotationsEntry
-	22,  // 25: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
-	1,   // 26: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
-	2,   // 27: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
-	26,  // 28: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
-	30,  // 29: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
-	30,  // 30: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
-	27,  // 31: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
-	29,  // 32: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
-	28,  // 33: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
-	28,  // 34: podc.v1.NodeSelectorTerm.match_fields:type_name -> podc.v1.NodeSelectorRequirement
-	3,   // 35: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
-	27,  // 36: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
-	31,  // 37: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
-	32,  // 38: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
-	33,  // 39: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
-	33,  // 40: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
-	31,  // 41: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
-	85,  // 42: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
-	34,  // 43: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
-	4,   // 44: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
-	5,   // 45: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
-	33,  // 46: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
-	6,   // 47: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
-	6,   // 48: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
-	7,   // 49: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
-	10,  // 50: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
-	41,  // 51: podc.v1.Container.env:type_name -> podc.v1.EnvVar
-	43,  // 52: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
-	44,  // 53: podc.v1.Container.ports:type_name -> podc.v1.Port
-	45,  // 54: podc.v1.Container.resources:type_name -> podc.v1.Resources
-	49,  // 55: podc.v1.Container.probes:type_name -> podc.v1.Probes
-	56,  // 56: podc.v1.Container.mounts:type_name -> podc.v1.Mount
-	72,  // 57: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
-	38,  // 58: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
-	39,  // 59: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
-	39,  // 60: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
-	51,  // 61: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
-	53,  // 62: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
-	40,  // 63: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
-	42,  // 64: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
-	42,  // 65: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
-	70,  // 66: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
-	11,  // 67: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
-	12,  // 68: podc.v1.Port.expose:type_name -> podc.v1.Expose
-	48,  // 69: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
-	48,  // 70: podc.v1.Resources.memory:type_name -> podc.v1.Resource
-	48,  // 71: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
-	46,  // 72: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
-	48,  // 73: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
-	48,  // 74: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
-	50,  // 75: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
-	50,  // 76: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
-	50,  // 77: podc.v1.Probes.startup:type_name -> podc.v1.Probe
-	51,  // 78: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
-	52,  // 79: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
-	53,  // 80: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
-	55,  // 81: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
-	13,  // 82: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
-	54,  // 83: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
-	58,  // 84: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
-	59,  // 85: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
-	60,  // 86: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
-	71,  // 87: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
-	62,  // 88: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
-	68,  // 89: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
-	61,  // 90: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
-	61,  // 91: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
-	63,  // 92: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
-	64,  // 93: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
-	65,  // 94: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
-	66,  // 95: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
-	67,  // 96: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
-	61,  // 97: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
-	61,  // 98: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
-	69,  // 99: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
-	69,  // 100: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
-	70,  // 101: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
-	14,  // 102: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	14,  // 103: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
-	15,  // 104: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
-	74,  // 105: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
-	16,  // 106: podc.v1.Service.type:type_name -> podc.v1.ServiceType
-	76,  // 107: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
-	17,  // 108: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
-	18,  // 109: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
-	86,  // 110: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
-	111, // [111:111] is the sub-list for method output_type
-	111, // [111:111] is the sub-list for method input_type
-	111, // [111:111] is the sub-list for extension type_name
-	111, // [111:111] is the sub-list for extension extendee
-	0,   // [0:111] is the sub-list for field type_name
+	26,  // 0: podc.v1.WorkloadIntent.exceptions:type_name -> podc.v1.PolicyException
+	83,  // 1: podc.v1.WorkloadIntent.labels:type_name -> podc.v1.WorkloadIntent.LabelsEntry
+	84,  // 2: podc.v1.WorkloadIntent.annotations:type_name -> podc.v1.WorkloadIntent.AnnotationsEntry
+	10,  // 3: podc.v1.WorkloadIntent.controller:type_name -> podc.v1.Controller
+	11,  // 4: podc.v1.WorkloadIntent.restart_policy:type_name -> podc.v1.RestartPolicy
+	43,  // 5: podc.v1.WorkloadIntent.init_steps:type_name -> podc.v1.Container
+	43,  // 6: podc.v1.WorkloadIntent.containers:type_name -> podc.v1.Container
+	43,  // 7: podc.v1.WorkloadIntent.sidecars:type_name -> podc.v1.Container
+	63,  // 8: podc.v1.WorkloadIntent.volumes:type_name -> podc.v1.Volume
+	81,  // 9: podc.v1.WorkloadIntent.services:type_name -> podc.v1.Service
+	79,  // 10: podc.v1.WorkloadIntent.security_context:type_name -> podc.v1.PodSecurityContext
+	42,  // 11: podc.v1.WorkloadIntent.strategy:type_name -> podc.v1.DeploymentStrategy
+	85,  // 12: podc.v1.WorkloadIntent.node_selector:type_name -> podc.v1.WorkloadIntent.NodeSelectorEntry
+	30,  // 13: podc.v1.WorkloadIntent.tolerations:type_name -> podc.v1.Toleration
+	31,  // 14: podc.v1.WorkloadIntent.affinity:type_name -> podc.v1.Affinity
+	41,  // 15: podc.v1.WorkloadIntent.topology_spread_constraints:type_name -> podc.v1.TopologySpreadConstraint
+	2,   // 16: podc.v1.WorkloadIntent.dns_policy:type_name -> podc.v1.DnsPolicy
+	27,  // 17: podc.v1.WorkloadIntent.dns_config:type_name -> podc.v1.DnsConfig
+	29,  // 18: podc.v1.WorkloadIntent.host_aliases:type_name -> podc.v1.HostAlias
+	53,  // 19: podc.v1.WorkloadIntent.resources:type_name -> podc.v1.PodResources
+	86,  // 20: podc.v1.WorkloadIntent.selector:type_name -> podc.v1.WorkloadIntent.SelectorEntry
+	87,  // 21: podc.v1.WorkloadIntent.pod_labels:type_name -> podc.v1.WorkloadIntent.PodLabelsEntry
+	88,  // 22: podc.v1.WorkloadIntent.pod_annotations:type_name -> podc.v1.WorkloadIntent.PodAnnotationsEntry
+	89,  // 23: podc.v1.WorkloadIntent.workload_annotations:type_name -> podc.v1.WorkloadIntent.WorkloadAnnotationsEntry
+	90,  // 24: podc.v1.WorkloadIntent.service_annotations:type_name -> podc.v1.WorkloadIntent.ServiceAnnotationsEntry
+	22,  // 25: podc.v1.WorkloadIntent.autoscaling:type_name -> podc.v1.Autoscaling
+	23,  // 26: podc.v1.WorkloadIntent.protection:type_name -> podc.v1.Protection
+	24,  // 27: podc.v1.Protection.disruption_budget:type_name -> podc.v1.DisruptionBudget
+	25,  // 28: podc.v1.Protection.network_policy:type_name -> podc.v1.NetworkPolicy
+	0,   // 29: podc.v1.DisruptionBudget.unhealthy_pod_eviction:type_name -> podc.v1.UnhealthyPodEviction
+	1,   // 30: podc.v1.NetworkPolicy.cluster_clients:type_name -> podc.v1.ClusterClients
+	91,  // 31: podc.v1.NetworkPolicy.client_labels:type_name -> podc.v1.NetworkPolicy.ClientLabelsEntry
+	28,  // 32: podc.v1.DnsConfig.options:type_name -> podc.v1.DnsOption
+	3,   // 33: podc.v1.Toleration.operator:type_name -> podc.v1.TolerationOperator
+	4,   // 34: podc.v1.Toleration.effect:type_name -> podc.v1.TaintEffect
+	32,  // 35: podc.v1.Affinity.node:type_name -> podc.v1.NodeAffinity
+	36,  // 36: podc.v1.Affinity.pod:type_name -> podc.v1.PodAffinity
+	36,  // 37: podc.v1.Affinity.pod_anti:type_name -> podc.v1.PodAffinity
+	33,  // 38: podc.v1.NodeAffinity.required:type_name -> podc.v1.NodeSelectorTerm
+	35,  // 39: podc.v1.NodeAffinity.preferred:type_name -> podc.v1.PreferredNodeTerm
+	34,  // 40: podc.v1.NodeSelectorTerm.match_expressions:type_name -> podc.v1.NodeSelectorRequirement
+	34,  // 41: podc.v1.NodeSelectorTerm.match_fields:type_name -> podc.v1.NodeSelectorRequirement
+	5,   // 42: podc.v1.NodeSelectorRequirement.operator:type_name -> podc.v1.NodeSelectorOperator
+	33,  // 43: podc.v1.PreferredNodeTerm.term:type_name -> podc.v1.NodeSelectorTerm
+	37,  // 44: podc.v1.PodAffinity.required:type_name -> podc.v1.PodAffinityTerm
+	38,  // 45: podc.v1.PodAffinity.preferred:type_name -> podc.v1.WeightedPodAffinityTerm
+	39,  // 46: podc.v1.PodAffinityTerm.label_selector:type_name -> podc.v1.LabelSelector
+	39,  // 47: podc.v1.PodAffinityTerm.namespace_selector:type_name -> podc.v1.LabelSelector
+	37,  // 48: podc.v1.WeightedPodAffinityTerm.term:type_name -> podc.v1.PodAffinityTerm
+	92,  // 49: podc.v1.LabelSelector.match_labels:type_name -> podc.v1.LabelSelector.MatchLabelsEntry
+	40,  // 50: podc.v1.LabelSelector.match_expressions:type_name -> podc.v1.LabelSelectorRequirement
+	6,   // 51: podc.v1.LabelSelectorRequirement.operator:type_name -> podc.v1.LabelSelectorOperator
+	7,   // 52: podc.v1.TopologySpreadConstraint.when_unsatisfiable:type_name -> podc.v1.WhenUnsatisfiable
+	39,  // 53: podc.v1.TopologySpreadConstraint.label_selector:type_name -> podc.v1.LabelSelector
+	8,   // 54: podc.v1.TopologySpreadConstraint.node_affinity_policy:type_name -> podc.v1.NodeInclusionPolicy
+	8,   // 55: podc.v1.TopologySpreadConstraint.node_taints_policy:type_name -> podc.v1.NodeInclusionPolicy
+	9,   // 56: podc.v1.DeploymentStrategy.type:type_name -> podc.v1.DeploymentStrategyType
+	12,  // 57: podc.v1.Container.pull_policy:type_name -> podc.v1.PullPolicy
+	47,  // 58: podc.v1.Container.env:type_name -> podc.v1.EnvVar
+	49,  // 59: podc.v1.Container.env_from:type_name -> podc.v1.EnvFrom
+	50,  // 60: podc.v1.Container.ports:type_name -> podc.v1.Port
+	51,  // 61: podc.v1.Container.resources:type_name -> podc.v1.Resources
+	55,  // 62: podc.v1.Container.probes:type_name -> podc.v1.Probes
+	62,  // 63: podc.v1.Container.mounts:type_name -> podc.v1.Mount
+	78,  // 64: podc.v1.Container.security_context:type_name -> podc.v1.SecurityContext
+	44,  // 65: podc.v1.Container.lifecycle:type_name -> podc.v1.Lifecycle
+	45,  // 66: podc.v1.Lifecycle.post_start:type_name -> podc.v1.LifecycleHandler
+	45,  // 67: podc.v1.Lifecycle.pre_stop:type_name -> podc.v1.LifecycleHandler
+	57,  // 68: podc.v1.LifecycleHandler.exec:type_name -> podc.v1.ExecAction
+	59,  // 69: podc.v1.LifecycleHandler.http_get:type_name -> podc.v1.HTTPGetAction
+	46,  // 70: podc.v1.LifecycleHandler.sleep:type_name -> podc.v1.SleepAction
+	48,  // 71: podc.v1.EnvVar.config_map_key:type_name -> podc.v1.KeyRef
+	48,  // 72: podc.v1.EnvVar.secret_key:type_name -> podc.v1.KeyRef
+	76,  // 73: podc.v1.EnvVar.resource:type_name -> podc.v1.ResourceRef
+	13,  // 74: podc.v1.Port.protocol:type_name -> podc.v1.Protocol
+	14,  // 75: podc.v1.Port.expose:type_name -> podc.v1.Expose
+	54,  // 76: podc.v1.Resources.cpu:type_name -> podc.v1.Resource
+	54,  // 77: podc.v1.Resources.memory:type_name -> podc.v1.Resource
+	54,  // 78: podc.v1.Resources.ephemeral_storage:type_name -> podc.v1.Resource
+	52,  // 79: podc.v1.Resources.extended:type_name -> podc.v1.ExtendedResource
+	54,  // 80: podc.v1.PodResources.cpu:type_name -> podc.v1.Resource
+	54,  // 81: podc.v1.PodResources.memory:type_name -> podc.v1.Resource
+	56,  // 82: podc.v1.Probes.liveness:type_name -> podc.v1.Probe
+	56,  // 83: podc.v1.Probes.readiness:type_name -> podc.v1.Probe
+	56,  // 84: podc.v1.Probes.startup:type_name -> podc.v1.Probe
+	57,  // 85: podc.v1.Probe.exec:type_name -> podc.v1.ExecAction
+	58,  // 86: podc.v1.Probe.tcp_socket:type_name -> podc.v1.TCPSocketAction
+	59,  // 87: podc.v1.Probe.http_get:type_name -> podc.v1.HTTPGetAction
+	61,  // 88: podc.v1.Probe.grpc:type_name -> podc.v1.GRPCAction
+	15,  // 89: podc.v1.HTTPGetAction.scheme:type_name -> podc.v1.Scheme
+	60,  // 90: podc.v1.HTTPGetAction.headers:type_name -> podc.v1.HTTPHeader
+	64,  // 91: podc.v1.Volume.scratch:type_name -> podc.v1.ScratchVolume
+	65,  // 92: podc.v1.Volume.config:type_name -> podc.v1.ConfigVolume
+	66,  // 93: podc.v1.Volume.secret:type_name -> podc.v1.SecretVolume
+	77,  // 94: podc.v1.Volume.persistent:type_name -> podc.v1.PersistentVolume
+	68,  // 95: podc.v1.Volume.projected:type_name -> podc.v1.ProjectedVolume
+	74,  // 96: podc.v1.Volume.downward_api:type_name -> podc.v1.DownwardApiVolume
+	67,  // 97: podc.v1.ConfigVolume.items:type_name -> podc.v1.KeyToPath
+	67,  // 98: podc.v1.SecretVolume.items:type_name -> podc.v1.KeyToPath
+	69,  // 99: podc.v1.ProjectedVolume.sources:type_name -> podc.v1.ProjectedSource
+	70,  // 100: podc.v1.ProjectedSource.service_account_token:type_name -> podc.v1.ServiceAccountTokenProjection
+	71,  // 101: podc.v1.ProjectedSource.config:type_name -> podc.v1.ConfigProjection
+	72,  // 102: podc.v1.ProjectedSource.secret:type_name -> podc.v1.SecretProjection
+	73,  // 103: podc.v1.ProjectedSource.downward_api:type_name -> podc.v1.DownwardApiProjection
+	67,  // 104: podc.v1.ConfigProjection.items:type_name -> podc.v1.KeyToPath
+	67,  // 105: podc.v1.SecretProjection.items:type_name -> podc.v1.KeyToPath
+	75,  // 106: podc.v1.DownwardApiProjection.items:type_name -> podc.v1.DownwardApiFile
+	75,  // 107: podc.v1.DownwardApiVolume.items:type_name -> podc.v1.DownwardApiFile
+	76,  // 108: podc.v1.DownwardApiFile.resource:type_name -> podc.v1.ResourceRef
+	16,  // 109: podc.v1.SecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	16,  // 110: podc.v1.PodSecurityContext.seccomp_profile:type_name -> podc.v1.SeccompProfile
+	17,  // 111: podc.v1.PodSecurityContext.fs_group_change_policy:type_name -> podc.v1.FsGroupChangePolicy
+	80,  // 112: podc.v1.PodSecurityContext.sysctls:type_name -> podc.v1.Sysctl
+	18,  // 113: podc.v1.Service.type:type_name -> podc.v1.ServiceType
+	82,  // 114: podc.v1.Service.ports:type_name -> podc.v1.ServicePort
+	19,  // 115: podc.v1.Service.session_affinity:type_name -> podc.v1.SessionAffinity
+	20,  // 116: podc.v1.Service.external_traffic_policy:type_name -> podc.v1.ExternalTrafficPolicy
+	93,  // 117: podc.v1.Service.annotations:type_name -> podc.v1.Service.AnnotationsEntry
+	118, // [118:118] is the sub-list for method output_type
+	118, // [118:118] is the sub-list for method input_type
+	118, // [118:118] is the sub-list for extension type_name
+	118, // [118:118] is the sub-list for extension extendee
+	0,   // [0:118] is the sub-list for field type_name
 }
 
 func init() { file_podc_v1_intent_proto_init() }
@@ -6818,32 +7322,33 @@ func file_podc_v1_intent_proto_init() {
 		return
 	}
 	file_podc_v1_intent_proto_msgTypes[0].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[3].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[5].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[16].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[20].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[1].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[7].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[9].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[20].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[24].OneofWrappers = []any{
 		(*LifecycleHandler_Exec)(nil),
 		(*LifecycleHandler_HttpGet)(nil),
 		(*LifecycleHandler_Sleep)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[22].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[26].OneofWrappers = []any{
 		(*EnvVar_Value)(nil),
 		(*EnvVar_ConfigMapKey)(nil),
 		(*EnvVar_SecretKey)(nil),
 		(*EnvVar_Field)(nil),
 		(*EnvVar_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[24].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[28].OneofWrappers = []any{
 		(*EnvFrom_ConfigMap)(nil),
 		(*EnvFrom_Secret)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[31].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[35].OneofWrappers = []any{
 		(*Probe_Exec)(nil),
 		(*Probe_TcpSocket)(nil),
 		(*Probe_HttpGet)(nil),
 		(*Probe_Grpc)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[38].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[42].OneofWrappers = []any{
 		(*Volume_Scratch)(nil),
 		(*Volume_Config)(nil),
 		(*Volume_Secret)(nil),
@@ -6851,31 +7356,31 @@ func file_podc_v1_intent_proto_init() {
 		(*Volume_Projected)(nil),
 		(*Volume_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[40].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[41].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[42].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[43].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[44].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[45].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[46].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[47].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[48].OneofWrappers = []any{
 		(*ProjectedSource_ServiceAccountToken)(nil),
 		(*ProjectedSource_Config)(nil),
 		(*ProjectedSource_Secret)(nil),
 		(*ProjectedSource_DownwardApi)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[45].OneofWrappers = []any{}
 	file_podc_v1_intent_proto_msgTypes[49].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[50].OneofWrappers = []any{
+	file_podc_v1_intent_proto_msgTypes[53].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[54].OneofWrappers = []any{
 		(*DownwardApiFile_Field)(nil),
 		(*DownwardApiFile_Resource)(nil),
 	}
-	file_podc_v1_intent_proto_msgTypes[53].OneofWrappers = []any{}
-	file_podc_v1_intent_proto_msgTypes[54].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[57].OneofWrappers = []any{}
+	file_podc_v1_intent_proto_msgTypes[58].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_podc_v1_intent_proto_rawDesc), len(file_podc_v1_intent_proto_rawDesc)),
-			NumEnums:      19,
-			NumMessages:   68,
+			NumEnums:      21,
+			NumMessages:   73,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
