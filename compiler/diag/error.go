@@ -3,6 +3,7 @@ package diag
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -90,10 +91,22 @@ func (p Path) Field(name string) Path {
 }
 
 // Index appends a list index.
-func (p Path) Index(i int) Path { return p + Path(fmt.Sprintf("[%d]", i)) }
+func (p Path) Index(i int) Path {
+	b := make([]byte, 0, len(p)+8)
+	b = append(b, p...)
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(i), 10)
+	return Path(append(b, ']'))
+}
 
 // Key appends a map key.
-func (p Path) Key(k string) Path { return p + Path(fmt.Sprintf("[%q]", k)) }
+func (p Path) Key(k string) Path {
+	b := make([]byte, 0, len(p)+len(k)+4)
+	b = append(b, p...)
+	b = append(b, '[')
+	b = strconv.AppendQuote(b, k)
+	return Path(append(b, ']'))
+}
 
 // String returns the path.
 func (p Path) String() string { return string(p) }

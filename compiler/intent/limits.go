@@ -2,6 +2,7 @@ package intent
 
 import (
 	"google.golang.org/protobuf/proto"
+	"strconv"
 
 	"github.com/podc-dev/podc/compiler/diag"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
@@ -126,20 +127,20 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	}
 	c := &limiter{l: l.WithDefaults()}
 	if n := proto.Size(wi); n > c.l.IntentBytes {
-		c.addf("", "%d bytes, at most %d", n, c.l.IntentBytes)
+		c.addf(root(""), "%d bytes, at most %d", n, c.l.IntentBytes)
 	}
-	c.name("name", wi.GetName())
-	c.name("namespace", wi.GetNamespace())
-	c.name("profile", wi.GetProfile())
+	c.name(root("name"), wi.GetName())
+	c.name(root("namespace"), wi.GetNamespace())
+	c.name(root("profile"), wi.GetProfile())
 	c.exceptions(wi.GetExceptions())
-	c.name("serviceAccountName", wi.GetServiceAccountName())
-	c.stringMap("labels", wi.GetLabels(), c.l.Labels, c.l.NameBytes, "labels")
-	c.stringMap("annotations", wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
-	c.stringMap("selector", wi.GetSelector(), c.l.Labels, c.l.NameBytes, "labels")
-	c.stringMap("podLabels", wi.GetPodLabels(), c.l.Labels, c.l.NameBytes, "labels")
-	c.stringMap("podAnnotations", wi.GetPodAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
-	c.stringMap("workloadAnnotations", wi.GetWorkloadAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
-	c.stringMap("serviceAnnotations", wi.GetServiceAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.name(root("serviceAccountName"), wi.GetServiceAccountName())
+	c.stringMap(root("labels"), wi.GetLabels(), c.l.Labels, c.l.NameBytes, "labels")
+	c.stringMap(root("annotations"), wi.GetAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.stringMap(root("selector"), wi.GetSelector(), c.l.Labels, c.l.NameBytes, "labels")
+	c.stringMap(root("podLabels"), wi.GetPodLabels(), c.l.Labels, c.l.NameBytes, "labels")
+	c.stringMap(root("podAnnotations"), wi.GetPodAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.stringMap(root("workloadAnnotations"), wi.GetWorkloadAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
+	c.stringMap(root("serviceAnnotations"), wi.GetServiceAnnotations(), c.l.Annotations, c.l.ValueBytes, "annotations")
 	c.podSecurity(wi.GetSecurityContext())
 	c.scheduling(wi)
 	c.plumbing(wi)
@@ -147,12 +148,12 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 		field, kind string
 		r           *podcv1.Resource
 	}{{"cpu", "cpu", wi.GetResources().GetCpu()}, {"memory", "memory", wi.GetResources().GetMemory()}} {
-		rp := diag.Path("resources").Field(r.field)
+		rp := root("resources." + r.field)
 		c.quantity(rp.Field("request"), r.r.GetRequest(), r.kind)
 		c.quantity(rp.Field("limit"), r.r.GetLimit(), r.kind)
 	}
-	c.name(diag.Path("strategy").Field("maxSurge"), wi.GetStrategy().GetMaxSurge())
-	c.name(diag.Path("strategy").Field("maxUnavailable"), wi.GetStrategy().GetMaxUnavailable())
+	c.name(root("strategy.maxSurge"), wi.GetStrategy().GetMaxSurge())
+	c.name(root("strategy.maxUnavailable"), wi.GetStrategy().GetMaxUnavailable())
 	c.volumes(wi.GetVolumes())
 	c.containers(wi)
 	c.services(wi.GetServices())
@@ -163,6 +164,74 @@ func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
 	return c.fs
 }
 
+// lazyPath is a field path the limiter writes out only for a finding: a step (a
+// field, a list index or a map key) below its parent, or a field at the
+// root. Steps are values on the stack of the calls that take them, so a
+// field within its bounds costs no path: CheckLimits runs on every request.
+type lazyPath struct {
+	parent *lazyPath
+	field  string // a field name, or dotted names; "" for an index or key alone
+	index  int    // a list index after the field; -1 for none
+	key    string
+	isKey  bool
+}
+
+// root is the intent's field name.
+func root(name string) lazyPath { return lazyPath{field: name, index: -1} }
+
+// rootItem is item i of the intent's list field name.
+func rootItem(name string, i int) lazyPath { return lazyPath{field: name, index: i} }
+
+// Field is the field name (or dotted names) below p.
+func (p *lazyPath) Field(name string) lazyPath { return lazyPath{parent: p, field: name, index: -1} }
+
+// Item is item i of the list field name below p.
+func (p *lazyPath) Item(name string, i int) lazyPath {
+	return lazyPath{parent: p, field: name, index: i}
+}
+
+// Index is the list index i below p.
+func (p *lazyPath) Index(i int) lazyPath { return lazyPath{parent: p, index: i} }
+
+// Key is the map key k below p.
+func (p *lazyPath) Key(k string) lazyPath { return lazyPath{parent: p, key: k, isKey: true, index: -1} }
+
+// path writes the path out. It walks up from p without recursion, so that
+// p stays on its caller's stack; the limiter's paths are a few steps deep,
+// far fewer than maxSteps.
+func (p *lazyPath) path() diag.Path {
+	const maxSteps = 32
+	var chain [maxSteps]*lazyPath
+	n := 0
+	for q := p; q != nil && n < maxSteps; q = q.parent {
+		chain[n] = q
+		n++
+	}
+	// Written into a buffer of its own: the path shares no memory with
+	// the steps, which may then stay on the stack.
+	var b []byte
+	for i := n - 1; i >= 0; i-- {
+		q := chain[i]
+		if q.field != "" {
+			if len(b) > 0 {
+				b = append(b, '.')
+			}
+			b = append(b, q.field...)
+		}
+		switch {
+		case q.isKey:
+			b = append(b, '[')
+			b = strconv.AppendQuote(b, q.key)
+			b = append(b, ']')
+		case q.index >= 0:
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(q.index), 10)
+			b = append(b, ']')
+		}
+	}
+	return diag.Path(b)
+}
+
 // limiter collects the findings of one CheckLimits.
 type limiter struct {
 	l       Limits
@@ -170,17 +239,17 @@ type limiter struct {
 	dropped int
 }
 
-func (c *limiter) addf(p diag.Path, format string, args ...any) {
+func (c *limiter) addf(p lazyPath, format string, args ...any) {
 	if len(c.fs) >= maxLimitFindings {
 		c.dropped++
 		return
 	}
-	c.fs = append(c.fs, diag.Denyf(diag.StageIntent, p.String(), format, args...))
+	c.fs = append(c.fs, diag.Denyf(diag.StageIntent, p.path().String(), format, args...))
 }
 
 // count reports whether n things are within max, and records a finding
 // when they are not.
-func (c *limiter) count(p diag.Path, n, max int, noun string) bool {
+func (c *limiter) count(p lazyPath, n, max int, noun string) bool {
 	if n <= max {
 		return true
 	}
@@ -188,16 +257,16 @@ func (c *limiter) count(p diag.Path, n, max int, noun string) bool {
 	return false
 }
 
-func (c *limiter) str(p diag.Path, s string, max int) {
+func (c *limiter) str(p lazyPath, s string, max int) {
 	if len(s) > max {
 		c.addf(p, "%d bytes, at most %d", len(s), max)
 	}
 }
 
-func (c *limiter) name(p diag.Path, s string) { c.str(p, s, c.l.NameBytes) }
+func (c *limiter) name(p lazyPath, s string) { c.str(p, s, c.l.NameBytes) }
 
 // list bounds a list of strings and each of its entries.
-func (c *limiter) list(p diag.Path, ss []string, each int, noun string) {
+func (c *limiter) list(p lazyPath, ss []string, each int, noun string) {
 	if !c.count(p, len(ss), c.l.ListItems, noun) {
 		return
 	}
@@ -208,7 +277,7 @@ func (c *limiter) list(p diag.Path, ss []string, each int, noun string) {
 
 // stringMap bounds a map's entries, its keys and its values. An over-long
 // key is reported at the map's path: the path would echo the key.
-func (c *limiter) stringMap(p diag.Path, m map[string]string, max, valueBytes int, noun string) {
+func (c *limiter) stringMap(p lazyPath, m map[string]string, max, valueBytes int, noun string) {
 	if !c.count(p, len(m), max, noun) {
 		return
 	}
@@ -221,7 +290,7 @@ func (c *limiter) stringMap(p diag.Path, m map[string]string, max, valueBytes in
 	}
 }
 
-func (c *limiter) quantity(p diag.Path, s, kind string) {
+func (c *limiter) quantity(p lazyPath, s, kind string) {
 	if s == "" {
 		return
 	}
@@ -231,31 +300,31 @@ func (c *limiter) quantity(p diag.Path, s, kind string) {
 }
 
 func (c *limiter) volumes(vs []*podcv1.Volume) {
-	if !c.count("volumes", len(vs), c.l.Volumes, "volumes") {
+	if !c.count(root("volumes"), len(vs), c.l.Volumes, "volumes") {
 		return
 	}
 	for i, v := range vs {
-		p := diag.Path("volumes").Index(i)
+		p := rootItem("volumes", i)
 		c.name(p.Field("name"), v.GetName())
-		c.quantity(p.Field("scratch").Field("sizeLimit"), v.GetScratch().GetSizeLimit(), "memory")
-		c.name(p.Field("config").Field("name"), v.GetConfig().GetName())
-		c.keyItems(p.Field("config").Field("items"), v.GetConfig().GetItems())
-		c.name(p.Field("secret").Field("name"), v.GetSecret().GetName())
-		c.keyItems(p.Field("secret").Field("items"), v.GetSecret().GetItems())
-		c.name(p.Field("persistent").Field("claimName"), v.GetPersistent().GetClaimName())
+		c.quantity(p.Field("scratch.sizeLimit"), v.GetScratch().GetSizeLimit(), "memory")
+		c.name(p.Field("config.name"), v.GetConfig().GetName())
+		c.keyItems(p.Field("config.items"), v.GetConfig().GetItems())
+		c.name(p.Field("secret.name"), v.GetSecret().GetName())
+		c.keyItems(p.Field("secret.items"), v.GetSecret().GetItems())
+		c.name(p.Field("persistent.claimName"), v.GetPersistent().GetClaimName())
 		c.projected(p.Field("projected"), v.GetProjected())
-		c.downwardFiles(p.Field("downwardApi").Field("items"), v.GetDownwardApi().GetItems())
+		c.downwardFiles(p.Field("downwardApi.items"), v.GetDownwardApi().GetItems())
 	}
 }
 
 // exceptions bounds the intent's exceptions: their count, and each one's
 // rule id, reason and expiry.
 func (c *limiter) exceptions(es []*podcv1.PolicyException) {
-	if !c.count("exceptions", len(es), c.l.Exceptions, "exceptions") {
+	if !c.count(root("exceptions"), len(es), c.l.Exceptions, "exceptions") {
 		return
 	}
 	for i, e := range es {
-		p := diag.Path("exceptions").Index(i)
+		p := rootItem("exceptions", i)
 		c.name(p.Field("rule"), e.GetRule())
 		c.str(p.Field("reason"), e.GetReason(), c.l.ReasonBytes)
 		c.name(p.Field("expires"), e.GetExpires())
@@ -263,36 +332,37 @@ func (c *limiter) exceptions(es []*podcv1.PolicyException) {
 }
 
 // keyItems bounds the keys of a ConfigMap or Secret put at paths.
-func (c *limiter) keyItems(p diag.Path, items []*podcv1.KeyToPath) {
+func (c *limiter) keyItems(p lazyPath, items []*podcv1.KeyToPath) {
 	if !c.count(p, len(items), c.l.ListItems, "items") {
 		return
 	}
 	for i, it := range items {
-		c.name(p.Index(i).Field("key"), it.GetKey())
-		c.str(p.Index(i).Field("path"), it.GetPath(), c.l.PathBytes)
+		ip := p.Index(i)
+		c.name(ip.Field("key"), it.GetKey())
+		c.str(ip.Field("path"), it.GetPath(), c.l.PathBytes)
 	}
 }
 
 // projected bounds a projected volume's sources.
-func (c *limiter) projected(p diag.Path, v *podcv1.ProjectedVolume) {
+func (c *limiter) projected(p lazyPath, v *podcv1.ProjectedVolume) {
 	if !c.count(p.Field("sources"), len(v.GetSources()), c.l.ListItems, "sources") {
 		return
 	}
 	for i, s := range v.GetSources() {
-		sp := p.Field("sources").Index(i)
+		sp := p.Item("sources", i)
 		t := s.GetServiceAccountToken()
-		c.str(sp.Field("serviceAccountToken").Field("path"), t.GetPath(), c.l.PathBytes)
-		c.str(sp.Field("serviceAccountToken").Field("audience"), t.GetAudience(), c.l.PathBytes)
-		c.name(sp.Field("config").Field("name"), s.GetConfig().GetName())
-		c.keyItems(sp.Field("config").Field("items"), s.GetConfig().GetItems())
-		c.name(sp.Field("secret").Field("name"), s.GetSecret().GetName())
-		c.keyItems(sp.Field("secret").Field("items"), s.GetSecret().GetItems())
-		c.downwardFiles(sp.Field("downwardApi").Field("items"), s.GetDownwardApi().GetItems())
+		c.str(sp.Field("serviceAccountToken.path"), t.GetPath(), c.l.PathBytes)
+		c.str(sp.Field("serviceAccountToken.audience"), t.GetAudience(), c.l.PathBytes)
+		c.name(sp.Field("config.name"), s.GetConfig().GetName())
+		c.keyItems(sp.Field("config.items"), s.GetConfig().GetItems())
+		c.name(sp.Field("secret.name"), s.GetSecret().GetName())
+		c.keyItems(sp.Field("secret.items"), s.GetSecret().GetItems())
+		c.downwardFiles(sp.Field("downwardApi.items"), s.GetDownwardApi().GetItems())
 	}
 }
 
 // downwardFiles bounds the files of a downward API volume or projection.
-func (c *limiter) downwardFiles(p diag.Path, fs []*podcv1.DownwardApiFile) {
+func (c *limiter) downwardFiles(p lazyPath, fs []*podcv1.DownwardApiFile) {
 	if !c.count(p, len(fs), c.l.ListItems, "files") {
 		return
 	}
@@ -305,7 +375,7 @@ func (c *limiter) downwardFiles(p diag.Path, fs []*podcv1.DownwardApiFile) {
 }
 
 // resourceRef bounds a reference to a container's request or limit.
-func (c *limiter) resourceRef(p diag.Path, r *podcv1.ResourceRef) {
+func (c *limiter) resourceRef(p lazyPath, r *podcv1.ResourceRef) {
 	c.name(p.Field("container"), r.GetContainer())
 	c.name(p.Field("resource"), r.GetResource())
 	c.str(p.Field("divisor"), r.GetDivisor(), MaxQuantityLength)
@@ -326,11 +396,11 @@ func (c *limiter) containers(wi *podcv1.WorkloadIntent) {
 	for _, l := range lists {
 		total += len(l.cs)
 		if len(l.cs) > c.l.Containers {
-			c.addf(diag.Path(l.field), "%d %s, at most %d", len(l.cs), nouns[l.field], c.l.Containers)
+			c.addf(root(l.field), "%d %s, at most %d", len(l.cs), nouns[l.field], c.l.Containers)
 			return
 		}
 		if total > c.l.Containers {
-			c.addf(diag.Path(l.field), "%d %s bring the pod to %d containers (init steps, containers and sidecars), at most %d",
+			c.addf(root(l.field), "%d %s bring the pod to %d containers (init steps, containers and sidecars), at most %d",
 				len(l.cs), nouns[l.field], total, c.l.Containers)
 			return
 		}
@@ -338,7 +408,7 @@ func (c *limiter) containers(wi *podcv1.WorkloadIntent) {
 	ports := 0
 	for _, l := range lists {
 		for i, ct := range l.cs {
-			p := diag.Path(l.field).Index(i)
+			p := rootItem(l.field, i)
 			c.container(p, ct)
 			n := len(ct.GetPorts())
 			// A container beyond its own limit is reported once, above.
@@ -352,7 +422,7 @@ func (c *limiter) containers(wi *podcv1.WorkloadIntent) {
 
 var nouns = map[string]string{"initSteps": "init steps", "containers": "containers", "sidecars": "sidecars"}
 
-func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
+func (c *limiter) container(p lazyPath, ct *podcv1.Container) {
 	c.name(p.Field("name"), ct.GetName())
 	c.str(p.Field("image"), ct.GetImage(), c.l.ImageBytes)
 	c.list(p.Field("command"), ct.GetCommand(), c.l.ValueBytes, "entries")
@@ -360,7 +430,7 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 	c.str(p.Field("workingDir"), ct.GetWorkingDir(), c.l.PathBytes)
 	if c.count(p.Field("env"), len(ct.GetEnv()), c.l.EnvPerContainer, "variables") {
 		for i, e := range ct.GetEnv() {
-			ep := p.Field("env").Index(i)
+			ep := p.Item("env", i)
 			c.name(ep.Field("name"), e.GetName())
 			c.str(ep.Field("value"), e.GetValue(), c.l.ValueBytes)
 			c.keyRef(ep.Field("configMapKey"), e.GetConfigMapKey())
@@ -371,7 +441,7 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 	}
 	if c.count(p.Field("envFrom"), len(ct.GetEnvFrom()), c.l.EnvPerContainer, "sources") {
 		for i, e := range ct.GetEnvFrom() {
-			ep := p.Field("envFrom").Index(i)
+			ep := p.Item("envFrom", i)
 			c.name(ep.Field("configMap"), e.GetConfigMap())
 			c.name(ep.Field("secret"), e.GetSecret())
 			c.name(ep.Field("prefix"), e.GetPrefix())
@@ -379,7 +449,8 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 	}
 	if c.count(p.Field("ports"), len(ct.GetPorts()), c.l.PortsPerContainer, "ports") {
 		for i, port := range ct.GetPorts() {
-			c.name(p.Field("ports").Index(i).Field("name"), port.GetName())
+			pp := p.Item("ports", i)
+			c.name(pp.Field("name"), port.GetName())
 		}
 	}
 	rp := p.Field("resources")
@@ -391,12 +462,13 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 		{"memory", "memory", ct.GetResources().GetMemory()},
 		{"ephemeralStorage", "memory", ct.GetResources().GetEphemeralStorage()},
 	} {
-		c.quantity(rp.Field(r.field).Field("request"), r.r.GetRequest(), r.kind)
-		c.quantity(rp.Field(r.field).Field("limit"), r.r.GetLimit(), r.kind)
+		fp := rp.Field(r.field)
+		c.quantity(fp.Field("request"), r.r.GetRequest(), r.kind)
+		c.quantity(fp.Field("limit"), r.r.GetLimit(), r.kind)
 	}
 	if c.count(rp.Field("extended"), len(ct.GetResources().GetExtended()), c.l.ListItems, "resources") {
 		for i, e := range ct.GetResources().GetExtended() {
-			ep := rp.Field("extended").Index(i)
+			ep := rp.Item("extended", i)
 			c.str(ep.Field("name"), e.GetName(), c.l.KeyBytes)
 			c.quantity(ep.Field("request"), e.GetRequest(), "count")
 			c.quantity(ep.Field("limit"), e.GetLimit(), "count")
@@ -411,7 +483,7 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 	c.hook(lp.Field("preStop"), ct.GetLifecycle().GetPreStop())
 	if c.count(p.Field("mounts"), len(ct.GetMounts()), c.l.MountsPerContainer, "mounts") {
 		for i, m := range ct.GetMounts() {
-			mp := p.Field("mounts").Index(i)
+			mp := p.Item("mounts", i)
 			c.name(mp.Field("volume"), m.GetVolume())
 			c.str(mp.Field("path"), m.GetPath(), c.l.PathBytes)
 			c.str(mp.Field("subPath"), m.GetSubPath(), c.l.PathBytes)
@@ -422,32 +494,33 @@ func (c *limiter) container(p diag.Path, ct *podcv1.Container) {
 	c.list(sp.Field("capabilitiesDrop"), ct.GetSecurityContext().GetCapabilitiesDrop(), c.l.NameBytes, "capabilities")
 }
 
-func (c *limiter) keyRef(p diag.Path, r *podcv1.KeyRef) {
+func (c *limiter) keyRef(p lazyPath, r *podcv1.KeyRef) {
 	c.name(p.Field("name"), r.GetName())
 	c.name(p.Field("key"), r.GetKey())
 }
 
-func (c *limiter) probe(p diag.Path, pr *podcv1.Probe) {
-	c.list(p.Field("exec").Field("command"), pr.GetExec().GetCommand(), c.l.ValueBytes, "entries")
-	c.name(p.Field("tcpSocket").Field("port"), pr.GetTcpSocket().GetPort())
+func (c *limiter) probe(p lazyPath, pr *podcv1.Probe) {
+	c.list(p.Field("exec.command"), pr.GetExec().GetCommand(), c.l.ValueBytes, "entries")
+	c.name(p.Field("tcpSocket.port"), pr.GetTcpSocket().GetPort())
 	c.httpGet(p.Field("httpGet"), pr.GetHttpGet())
-	c.name(p.Field("grpc").Field("service"), pr.GetGrpc().GetService())
+	c.name(p.Field("grpc.service"), pr.GetGrpc().GetService())
 }
 
 // hook bounds a lifecycle hook.
-func (c *limiter) hook(p diag.Path, h *podcv1.LifecycleHandler) {
-	c.list(p.Field("exec").Field("command"), h.GetExec().GetCommand(), c.l.ValueBytes, "entries")
+func (c *limiter) hook(p lazyPath, h *podcv1.LifecycleHandler) {
+	c.list(p.Field("exec.command"), h.GetExec().GetCommand(), c.l.ValueBytes, "entries")
 	c.httpGet(p.Field("httpGet"), h.GetHttpGet())
 }
 
 // httpGet bounds an HTTP GET action of a probe or hook.
-func (c *limiter) httpGet(hp diag.Path, g *podcv1.HTTPGetAction) {
+func (c *limiter) httpGet(hp lazyPath, g *podcv1.HTTPGetAction) {
 	c.str(hp.Field("path"), g.GetPath(), c.l.PathBytes)
 	c.name(hp.Field("port"), g.GetPort())
 	if c.count(hp.Field("headers"), len(g.GetHeaders()), c.l.ListItems, "headers") {
 		for i, h := range g.GetHeaders() {
-			c.name(hp.Field("headers").Index(i).Field("name"), h.GetName())
-			c.str(hp.Field("headers").Index(i).Field("value"), h.GetValue(), c.l.ValueBytes)
+			np := hp.Item("headers", i)
+			c.name(np.Field("name"), h.GetName())
+			c.str(np.Field("value"), h.GetValue(), c.l.ValueBytes)
 		}
 	}
 }
@@ -455,15 +528,16 @@ func (c *limiter) httpGet(hp diag.Path, g *podcv1.HTTPGetAction) {
 // services bounds the intent's Services, their ports, names, source ranges
 // and annotations.
 func (c *limiter) services(ss []*podcv1.Service) {
-	if !c.count("services", len(ss), c.l.Services, "Services") {
+	if !c.count(root("services"), len(ss), c.l.Services, "Services") {
 		return
 	}
 	for i, s := range ss {
-		p := diag.Path("services").Index(i)
+		p := rootItem("services", i)
 		c.name(p.Field("name"), s.GetName())
 		if c.count(p.Field("ports"), len(s.GetPorts()), c.l.Ports, "ports") {
 			for j, sp := range s.GetPorts() {
-				c.name(p.Field("ports").Index(j).Field("name"), sp.GetName())
+				pp := p.Item("ports", j)
+				c.name(pp.Field("name"), sp.GetName())
 			}
 		}
 		c.str(p.Field("loadBalancerClass"), s.GetLoadBalancerClass(), c.l.KeyBytes)
@@ -475,22 +549,22 @@ func (c *limiter) services(ss []*podcv1.Service) {
 // protection bounds the disruption budget's amounts, the spread and
 // anti-affinity topology keys and the network policy's client labels.
 func (c *limiter) protection(pr *podcv1.Protection) {
-	p := diag.Path("protection")
+	p := root("protection")
 	db := p.Field("disruptionBudget")
 	c.name(db.Field("maxUnavailable"), pr.GetDisruptionBudget().GetMaxUnavailable())
 	c.name(db.Field("minAvailable"), pr.GetDisruptionBudget().GetMinAvailable())
 	c.list(p.Field("spreadTopologyKeys"), pr.GetSpreadTopologyKeys(), c.l.KeyBytes, "keys")
 	c.list(p.Field("antiAffinityTopologyKeys"), pr.GetAntiAffinityTopologyKeys(), c.l.KeyBytes, "keys")
-	c.stringMap(p.Field("networkPolicy").Field("clientLabels"), pr.GetNetworkPolicy().GetClientLabels(), c.l.Labels, c.l.NameBytes, "labels")
+	c.stringMap(p.Field("networkPolicy.clientLabels"), pr.GetNetworkPolicy().GetClientLabels(), c.l.Labels, c.l.NameBytes, "labels")
 }
 
 // podSecurity bounds the pod's supplemental groups and sysctls.
 func (c *limiter) podSecurity(sc *podcv1.PodSecurityContext) {
-	p := diag.Path("securityContext")
+	p := root("securityContext")
 	c.count(p.Field("supplementalGroups"), len(sc.GetSupplementalGroups()), c.l.ListItems, "groups")
 	if c.count(p.Field("sysctls"), len(sc.GetSysctls()), c.l.ListItems, "sysctls") {
 		for i, s := range sc.GetSysctls() {
-			sp := p.Field("sysctls").Index(i)
+			sp := p.Item("sysctls", i)
 			c.name(sp.Field("name"), s.GetName())
 			c.str(sp.Field("value"), s.GetValue(), c.l.ValueBytes)
 		}
@@ -500,81 +574,84 @@ func (c *limiter) podSecurity(sc *podcv1.PodSecurityContext) {
 // scheduling bounds the node selector, tolerations, affinity, spread
 // constraints and class names.
 func (c *limiter) scheduling(wi *podcv1.WorkloadIntent) {
-	c.stringMap("nodeSelector", wi.GetNodeSelector(), c.l.Labels, c.l.NameBytes, "labels")
-	if c.count("tolerations", len(wi.GetTolerations()), c.l.ListItems, "tolerations") {
+	c.stringMap(root("nodeSelector"), wi.GetNodeSelector(), c.l.Labels, c.l.NameBytes, "labels")
+	if c.count(root("tolerations"), len(wi.GetTolerations()), c.l.ListItems, "tolerations") {
 		for i, t := range wi.GetTolerations() {
-			p := diag.Path("tolerations").Index(i)
+			p := rootItem("tolerations", i)
 			c.str(p.Field("key"), t.GetKey(), c.l.KeyBytes)
 			c.name(p.Field("value"), t.GetValue())
 		}
 	}
 	a := wi.GetAffinity()
-	np := diag.Path("affinity").Field("node")
+	np := root("affinity.node")
 	if c.count(np.Field("required"), len(a.GetNode().GetRequired()), c.l.ListItems, "terms") {
 		for i, t := range a.GetNode().GetRequired() {
-			c.nodeTerm(np.Field("required").Index(i), t)
+			c.nodeTerm(np.Item("required", i), t)
 		}
 	}
 	if c.count(np.Field("preferred"), len(a.GetNode().GetPreferred()), c.l.ListItems, "terms") {
 		for i, t := range a.GetNode().GetPreferred() {
-			c.nodeTerm(np.Field("preferred").Index(i).Field("term"), t.GetTerm())
+			tp := np.Item("preferred", i)
+			c.nodeTerm(tp.Field("term"), t.GetTerm())
 		}
 	}
 	for _, pa := range []struct {
 		name string
 		a    *podcv1.PodAffinity
 	}{{"pod", a.GetPod()}, {"podAnti", a.GetPodAnti()}} {
-		pp := diag.Path("affinity").Field(pa.name)
+		pp := root("affinity." + pa.name)
 		if c.count(pp.Field("required"), len(pa.a.GetRequired()), c.l.ListItems, "terms") {
 			for i, t := range pa.a.GetRequired() {
-				c.podTerm(pp.Field("required").Index(i), t)
+				c.podTerm(pp.Item("required", i), t)
 			}
 		}
 		if c.count(pp.Field("preferred"), len(pa.a.GetPreferred()), c.l.ListItems, "terms") {
 			for i, t := range pa.a.GetPreferred() {
-				c.podTerm(pp.Field("preferred").Index(i).Field("term"), t.GetTerm())
+				tp := pp.Item("preferred", i)
+				c.podTerm(tp.Field("term"), t.GetTerm())
 			}
 		}
 	}
-	if c.count("topologySpreadConstraints", len(wi.GetTopologySpreadConstraints()), c.l.ListItems, "constraints") {
+	if c.count(root("topologySpreadConstraints"), len(wi.GetTopologySpreadConstraints()), c.l.ListItems, "constraints") {
 		for i, s := range wi.GetTopologySpreadConstraints() {
-			p := diag.Path("topologySpreadConstraints").Index(i)
+			p := rootItem("topologySpreadConstraints", i)
 			c.str(p.Field("topologyKey"), s.GetTopologyKey(), c.l.KeyBytes)
 			c.selector(p.Field("labelSelector"), s.GetLabelSelector())
 			c.list(p.Field("matchLabelKeys"), s.GetMatchLabelKeys(), c.l.KeyBytes, "keys")
 		}
 	}
-	c.name("priorityClassName", wi.GetPriorityClassName())
-	c.name("runtimeClassName", wi.GetRuntimeClassName())
+	c.name(root("priorityClassName"), wi.GetPriorityClassName())
+	c.name(root("runtimeClassName"), wi.GetRuntimeClassName())
 }
 
 // plumbing bounds the DNS configuration, host aliases, image pull secrets,
 // host name and subdomain.
 func (c *limiter) plumbing(wi *podcv1.WorkloadIntent) {
 	d := wi.GetDnsConfig()
-	dp := diag.Path("dnsConfig")
+	dp := root("dnsConfig")
 	c.list(dp.Field("nameservers"), d.GetNameservers(), c.l.NameBytes, "name servers")
 	c.list(dp.Field("searches"), d.GetSearches(), c.l.NameBytes, "search domains")
 	if c.count(dp.Field("options"), len(d.GetOptions()), c.l.ListItems, "options") {
 		for i, o := range d.GetOptions() {
-			c.name(dp.Field("options").Index(i).Field("name"), o.GetName())
-			c.name(dp.Field("options").Index(i).Field("value"), o.GetValue())
+			op := dp.Item("options", i)
+			c.name(op.Field("name"), o.GetName())
+			c.name(op.Field("value"), o.GetValue())
 		}
 	}
-	if c.count("hostAliases", len(wi.GetHostAliases()), c.l.ListItems, "host aliases") {
+	if c.count(root("hostAliases"), len(wi.GetHostAliases()), c.l.ListItems, "host aliases") {
 		for i, h := range wi.GetHostAliases() {
-			p := diag.Path("hostAliases").Index(i)
+			p := rootItem("hostAliases", i)
 			c.name(p.Field("ip"), h.GetIp())
 			c.list(p.Field("hostnames"), h.GetHostnames(), c.l.NameBytes, "host names")
 		}
 	}
-	c.list("imagePullSecrets", wi.GetImagePullSecrets(), c.l.NameBytes, "Secrets")
-	c.name("hostname", wi.GetHostname())
-	c.name("subdomain", wi.GetSubdomain())
+	c.list(root("imagePullSecrets"), wi.GetImagePullSecrets(), c.l.NameBytes, "Secrets")
+	c.name(root("hostname"), wi.GetHostname())
+	c.name(root("subdomain"), wi.GetSubdomain())
 }
 
 // nodeTerm bounds a node selector term.
-func (c *limiter) nodeTerm(p diag.Path, t *podcv1.NodeSelectorTerm) {
+func (c *limiter) nodeTerm(p lazyPath, t *podcv1.NodeSelectorTerm) {
 	for _, l := range []struct {
 		name string
 		reqs []*podcv1.NodeSelectorRequirement
@@ -583,7 +660,7 @@ func (c *limiter) nodeTerm(p diag.Path, t *podcv1.NodeSelectorTerm) {
 			continue
 		}
 		for i, r := range l.reqs {
-			rp := p.Field(l.name).Index(i)
+			rp := p.Item(l.name, i)
 			c.str(rp.Field("key"), r.GetKey(), c.l.KeyBytes)
 			c.list(rp.Field("values"), r.GetValues(), c.l.NameBytes, "values")
 		}
@@ -591,7 +668,7 @@ func (c *limiter) nodeTerm(p diag.Path, t *podcv1.NodeSelectorTerm) {
 }
 
 // podTerm bounds a pod affinity term.
-func (c *limiter) podTerm(p diag.Path, t *podcv1.PodAffinityTerm) {
+func (c *limiter) podTerm(p lazyPath, t *podcv1.PodAffinityTerm) {
 	c.selector(p.Field("labelSelector"), t.GetLabelSelector())
 	c.list(p.Field("namespaces"), t.GetNamespaces(), c.l.NameBytes, "namespaces")
 	c.selector(p.Field("namespaceSelector"), t.GetNamespaceSelector())
@@ -601,13 +678,13 @@ func (c *limiter) podTerm(p diag.Path, t *podcv1.PodAffinityTerm) {
 }
 
 // selector bounds a label selector.
-func (c *limiter) selector(p diag.Path, s *podcv1.LabelSelector) {
+func (c *limiter) selector(p lazyPath, s *podcv1.LabelSelector) {
 	c.stringMap(p.Field("matchLabels"), s.GetMatchLabels(), c.l.Labels, c.l.NameBytes, "labels")
 	if !c.count(p.Field("matchExpressions"), len(s.GetMatchExpressions()), c.l.ListItems, "requirements") {
 		return
 	}
 	for i, r := range s.GetMatchExpressions() {
-		rp := p.Field("matchExpressions").Index(i)
+		rp := p.Item("matchExpressions", i)
 		c.str(rp.Field("key"), r.GetKey(), c.l.KeyBytes)
 		c.list(rp.Field("values"), r.GetValues(), c.l.NameBytes, "values")
 	}

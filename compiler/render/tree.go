@@ -26,7 +26,7 @@ type object []member
 // than decoding into interfaces with encoding/json, which matters because
 // every compiled object passes through it.
 func parseTree(data []byte) (any, error) {
-	p := &treeParser{b: data}
+	p := &treeParser{b: data, s: string(data)}
 	v, err := p.value()
 	if err != nil {
 		return nil, err
@@ -40,7 +40,11 @@ func parseTree(data []byte) (any, error) {
 
 type treeParser struct {
 	b []byte
+	s string // b as a string, copied once: strings without escapes are slices of it
 	i int
+	// members holds the members of the objects being read, innermost
+	// last; each object's are copied out into a slice of their own size.
+	members []member
 }
 
 var errEnd = errors.New("unexpected end of JSON")
@@ -95,12 +99,13 @@ func (p *treeParser) literal(word string) error {
 
 func (p *treeParser) object() (object, error) {
 	p.i++ // {
-	m := object{}
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return m, nil
+		return object{}, nil
 	}
+	base := len(p.members)
+	defer func() { p.members = p.members[:base] }()
 	for {
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
@@ -119,7 +124,7 @@ func (p *treeParser) object() (object, error) {
 		if err != nil {
 			return nil, err
 		}
-		m = append(m, member{k, v})
+		p.members = append(p.members, member{k, v})
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, errEnd
@@ -129,6 +134,7 @@ func (p *treeParser) object() (object, error) {
 			p.i++
 		case '}':
 			p.i++
+			m := slices.Clone(object(p.members[base:]))
 			slices.SortFunc(m, func(a, b member) int { return strings.Compare(a.key, b.key) })
 			return m, nil
 		default:
@@ -177,7 +183,7 @@ func (p *treeParser) number() (json.Number, error) {
 		}
 		break
 	}
-	n := string(p.b[start:p.i])
+	n := p.s[start:p.i]
 	if _, err := strconv.ParseFloat(n, 64); err != nil {
 		return "", p.errorf("bad number %q", n)
 	}
@@ -190,7 +196,7 @@ func (p *treeParser) str() (string, error) {
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
-			s := string(p.b[start:p.i])
+			s := p.s[start:p.i]
 			p.i++
 			return s, nil
 		}
