@@ -79,16 +79,15 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
 	}
-	m, ok := tree.(object)
-	if !ok {
+	if tree.kind != kindObject {
 		return nil, fmt.Errorf("render %s: not an object", kindOf(o))
 	}
-	m = prune(m)
+	m := prune(tree.obj)
 	var buf bytes.Buffer
 	buf.Grow(len(raw) + len(raw)/2)
 	switch f {
 	case JSON:
-		writeJSON(&buf, m, 0)
+		writeJSON(&buf, node{kind: kindObject, obj: m}, 0)
 		buf.WriteByte('\n')
 	default:
 		writeYAML(&buf, m)
@@ -115,11 +114,11 @@ func pruneObject(m object, top bool) object {
 			continue
 		}
 		e.val = pruneValue(e.val)
-		switch t := e.val.(type) {
-		case nil:
+		switch e.val.kind {
+		case kindNull:
 			continue
-		case object:
-			if len(t) == 0 && !keepEmpty[e.key] {
+		case kindObject:
+			if len(e.val.obj) == 0 && !keepEmpty[e.key] {
 				continue
 			}
 		}
@@ -128,13 +127,13 @@ func pruneObject(m object, top bool) object {
 	return out
 }
 
-func pruneValue(v any) any {
-	switch t := v.(type) {
-	case object:
-		return pruneObject(t, false)
-	case []any:
-		for i, e := range t {
-			t[i] = pruneValue(e)
+func pruneValue(v node) node {
+	switch v.kind {
+	case kindObject:
+		v.obj = pruneObject(v.obj, false)
+	case kindArray:
+		for i, e := range v.arr {
+			v.arr[i] = pruneValue(e)
 		}
 	}
 	return v

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,29 +10,51 @@ import (
 	"unicode/utf8"
 )
 
+// kind is the JSON type of a node.
+type kind uint8
+
+const (
+	kindNull kind = iota
+	kindBool
+	kindNumber
+	kindString
+	kindObject
+	kindArray
+)
+
+// node is one JSON value: its kind and the field that holds it. A typed
+// node, not an interface, so that reading a value boxes nothing.
+type node struct {
+	kind kind
+	text string // a string, or a number as written
+	b    bool
+	obj  object
+	arr  []node
+}
+
 // member is one key and value of a JSON object.
 type member struct {
 	key string
-	val any
+	val node
 }
 
 // object is a JSON object: its members sorted by key.
 type object []member
 
-// parseTree reads one JSON value as written by encoding/json into a generic
-// tree: object (members sorted by key), []any, string, json.Number (numbers
-// as written), bool and nil. It is a small recursive-descent reader, several times faster
-// than decoding into interfaces with encoding/json, which matters because
-// every compiled object passes through it.
-func parseTree(data []byte) (any, error) {
+// parseTree reads one JSON value as written by encoding/json into a tree
+// of nodes: objects (members sorted by key), arrays, strings, numbers (as
+// written), bools and null. It is a small recursive-descent reader, several
+// times faster than decoding into interfaces with encoding/json, which
+// matters because every compiled object passes through it.
+func parseTree(data []byte) (node, error) {
 	p := &treeParser{b: data, s: string(data)}
 	v, err := p.value()
 	if err != nil {
-		return nil, err
+		return node{}, err
 	}
 	p.space()
 	if p.i != len(p.b) {
-		return nil, p.errorf("trailing data")
+		return node{}, p.errorf("trailing data")
 	}
 	return v, nil
 }
@@ -42,9 +63,11 @@ type treeParser struct {
 	b []byte
 	s string // b as a string, copied once: strings without escapes are slices of it
 	i int
-	// members holds the members of the objects being read, innermost
-	// last; each object's are copied out into a slice of their own size.
+	// members and items hold the members of the objects and the items of
+	// the arrays being read, innermost last; each one's are copied out into
+	// a slice of their own size.
 	members []member
+	items   []node
 }
 
 var errEnd = errors.New("unexpected end of JSON")
@@ -64,28 +87,32 @@ func (p *treeParser) space() {
 	}
 }
 
-func (p *treeParser) value() (any, error) {
+func (p *treeParser) value() (node, error) {
 	p.space()
 	if p.i >= len(p.b) {
-		return nil, errEnd
+		return node{}, errEnd
 	}
 	switch c := p.b[p.i]; {
 	case c == '{':
-		return p.object()
+		o, err := p.object()
+		return node{kind: kindObject, obj: o}, err
 	case c == '[':
-		return p.array()
+		a, err := p.array()
+		return node{kind: kindArray, arr: a}, err
 	case c == '"':
-		return p.str()
+		s, err := p.str()
+		return node{kind: kindString, text: s}, err
 	case c == 't':
-		return true, p.literal("true")
+		return node{kind: kindBool, b: true}, p.literal("true")
 	case c == 'f':
-		return false, p.literal("false")
+		return node{kind: kindBool}, p.literal("false")
 	case c == 'n':
-		return nil, p.literal("null")
+		return node{}, p.literal("null")
 	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
+		n, err := p.number()
+		return node{kind: kindNumber, text: n}, err
 	default:
-		return nil, p.errorf("unexpected %q", c)
+		return node{}, p.errorf("unexpected %q", c)
 	}
 }
 
@@ -143,20 +170,21 @@ func (p *treeParser) object() (object, error) {
 	}
 }
 
-func (p *treeParser) array() ([]any, error) {
+func (p *treeParser) array() ([]node, error) {
 	p.i++ // [
-	l := []any{}
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
-		return l, nil
+		return []node{}, nil
 	}
+	base := len(p.items)
+	defer func() { p.items = p.items[:base] }()
 	for {
 		v, err := p.value()
 		if err != nil {
 			return nil, err
 		}
-		l = append(l, v)
+		p.items = append(p.items, v)
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, errEnd
@@ -166,14 +194,14 @@ func (p *treeParser) array() ([]any, error) {
 			p.i++
 		case ']':
 			p.i++
-			return l, nil
+			return slices.Clone(p.items[base:]), nil
 		default:
 			return nil, p.errorf("want ',' or ']'")
 		}
 	}
 }
 
-func (p *treeParser) number() (json.Number, error) {
+func (p *treeParser) number() (string, error) {
 	start := p.i
 	for p.i < len(p.b) {
 		switch c := p.b[p.i]; {
@@ -187,7 +215,7 @@ func (p *treeParser) number() (json.Number, error) {
 	if _, err := strconv.ParseFloat(n, 64); err != nil {
 		return "", p.errorf("bad number %q", n)
 	}
-	return json.Number(n), nil
+	return n, nil
 }
 
 func (p *treeParser) str() (string, error) {

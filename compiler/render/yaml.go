@@ -2,15 +2,12 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
 	"regexp"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
-// The emitters below write the pruned JSON tree (maps, slices, strings,
-// json.Number, bools) directly: keys sorted, two-space indentation, block
+// The emitters below write the pruned tree of nodes directly: keys sorted, two-space indentation, block
 // sequences at their key's indentation as kubectl writes them. Writing the
 // tree directly is several times faster than converting through a generic
 // YAML library, and the output is the same for the same input.
@@ -29,22 +26,22 @@ func writeMapping(b *bytes.Buffer, m object, indent int) {
 }
 
 // writeValueAfterKey writes ":" and the value of a mapping entry.
-func writeValueAfterKey(b *bytes.Buffer, v any, indent int) {
-	switch t := v.(type) {
-	case object:
-		if len(t) == 0 {
+func writeValueAfterKey(b *bytes.Buffer, v node, indent int) {
+	switch v.kind {
+	case kindObject:
+		if len(v.obj) == 0 {
 			b.WriteString(": {}\n")
 			return
 		}
 		b.WriteString(":\n")
-		writeMapping(b, t, indent+2)
-	case []any:
-		if len(t) == 0 {
+		writeMapping(b, v.obj, indent+2)
+	case kindArray:
+		if len(v.arr) == 0 {
 			b.WriteString(": []\n")
 			return
 		}
 		b.WriteString(":\n")
-		writeSequence(b, t, indent)
+		writeSequence(b, v.arr, indent)
 	default:
 		b.WriteString(": ")
 		writeScalar(b, v)
@@ -52,12 +49,13 @@ func writeValueAfterKey(b *bytes.Buffer, v any, indent int) {
 	}
 }
 
-func writeSequence(b *bytes.Buffer, s []any, indent int) {
+func writeSequence(b *bytes.Buffer, s []node, indent int) {
 	for _, e := range s {
 		writeIndent(b, indent)
 		b.WriteString("- ")
-		switch t := e.(type) {
-		case object:
+		switch e.kind {
+		case kindObject:
+			t := e.obj
 			if len(t) == 0 {
 				b.WriteString("{}\n")
 				continue
@@ -70,13 +68,13 @@ func writeSequence(b *bytes.Buffer, s []any, indent int) {
 				writeKey(b, m.key)
 				writeValueAfterKey(b, m.val, indent+2)
 			}
-		case []any:
-			if len(t) == 0 {
+		case kindArray:
+			if len(e.arr) == 0 {
 				b.WriteString("[]\n")
 				continue
 			}
 			b.WriteByte('\n')
-			writeSequence(b, t, indent+2)
+			writeSequence(b, e.arr, indent+2)
 		default:
 			writeScalar(b, e)
 			b.WriteByte('\n')
@@ -92,29 +90,17 @@ func writeIndent(b *bytes.Buffer, n int) {
 
 func writeKey(b *bytes.Buffer, k string) { writeString(b, k) }
 
-func writeScalar(b *bytes.Buffer, v any) {
-	switch t := v.(type) {
-	case string:
-		writeString(b, t)
-	case json.Number:
-		b.WriteString(string(t))
-	case bool:
-		b.WriteString(strconv.FormatBool(t))
-	case nil:
-		b.WriteString("null")
+func writeScalar(b *bytes.Buffer, v node) {
+	switch v.kind {
+	case kindString:
+		writeString(b, v.text)
+	case kindNumber:
+		b.WriteString(v.text)
+	case kindBool:
+		b.WriteString(strconv.FormatBool(v.b))
 	default:
-		// Not produced by the JSON decoder; written as a quoted string so
-		// the output stays valid.
-		writeString(b, strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(toString(t), "\n", " "), "\t", " ")))
+		b.WriteString("null")
 	}
-}
-
-func toString(v any) string {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(raw)
 }
 
 // writeString writes s plain when a YAML 1.1 or 1.2 reader reads it back as
@@ -211,9 +197,10 @@ func plainSafe(s string) bool {
 }
 
 // writeJSON writes the tree as indented JSON with sorted keys.
-func writeJSON(b *bytes.Buffer, v any, indent int) {
-	switch t := v.(type) {
-	case object:
+func writeJSON(b *bytes.Buffer, v node, indent int) {
+	switch v.kind {
+	case kindObject:
+		t := v.obj
 		if len(t) == 0 {
 			b.WriteString("{}")
 			return
@@ -231,13 +218,13 @@ func writeJSON(b *bytes.Buffer, v any, indent int) {
 		b.WriteByte('\n')
 		writeIndent(b, indent)
 		b.WriteByte('}')
-	case []any:
-		if len(t) == 0 {
+	case kindArray:
+		if len(v.arr) == 0 {
 			b.WriteString("[]")
 			return
 		}
 		b.WriteString("[\n")
-		for i, e := range t {
+		for i, e := range v.arr {
 			if i > 0 {
 				b.WriteString(",\n")
 			}
@@ -247,16 +234,14 @@ func writeJSON(b *bytes.Buffer, v any, indent int) {
 		b.WriteByte('\n')
 		writeIndent(b, indent)
 		b.WriteByte(']')
-	case string:
-		writeJSONString(b, t)
-	case json.Number:
-		b.WriteString(string(t))
-	case bool:
-		b.WriteString(strconv.FormatBool(t))
-	case nil:
-		b.WriteString("null")
+	case kindString:
+		writeJSONString(b, v.text)
+	case kindNumber:
+		b.WriteString(v.text)
+	case kindBool:
+		b.WriteString(strconv.FormatBool(v.b))
 	default:
-		b.WriteString(toString(t))
+		b.WriteString("null")
 	}
 }
 

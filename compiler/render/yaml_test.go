@@ -32,7 +32,7 @@ func TestScalarsRoundTrip(t *testing.T) {
 			in[s+"k"] = "key"
 		}
 		var b bytes.Buffer
-		writeYAML(&b, toObject(in).(object))
+		writeYAML(&b, toObject(in).obj)
 		var out map[string]any
 		if err := yaml.Unmarshal(b.Bytes(), &out); err != nil {
 			t.Errorf("%q: output does not parse: %v\n%s", s, err, b.String())
@@ -59,7 +59,7 @@ func TestTreesRoundTrip(t *testing.T) {
 		want, _ := json.Marshal(tree)
 
 		var y bytes.Buffer
-		writeYAML(&y, toObject(tree).(object))
+		writeYAML(&y, toObject(tree).obj)
 		got, err := yaml.YAMLToJSON(y.Bytes())
 		if err != nil {
 			t.Fatalf("YAML does not parse: %v\n%s", err, y.String())
@@ -162,8 +162,9 @@ func TestParseTreeMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// toObject turns maps into objects, recursively.
-func toObject(v any) any {
+// toObject turns decoded JSON (maps, slices, strings, json.Number, bools,
+// nil) into a tree of nodes, recursively.
+func toObject(v any) node {
 	switch t := v.(type) {
 	case map[string]any:
 		o := object{}
@@ -171,32 +172,44 @@ func toObject(v any) any {
 			o = append(o, member{k, toObject(e)})
 		}
 		slices.SortFunc(o, func(a, b member) int { return strings.Compare(a.key, b.key) })
-		return o
+		return node{kind: kindObject, obj: o}
 	case []any:
-		out := make([]any, len(t))
+		out := make([]node, len(t))
 		for i, e := range t {
 			out[i] = toObject(e)
 		}
-		return out
+		return node{kind: kindArray, arr: out}
+	case string:
+		return node{kind: kindString, text: t}
+	case json.Number:
+		return node{kind: kindNumber, text: string(t)}
+	case bool:
+		return node{kind: kindBool, b: t}
 	}
-	return v
+	return node{}
 }
 
-// toMap turns objects into maps, recursively.
-func toMap(v any) any {
-	switch t := v.(type) {
-	case object:
+// toMap turns a tree of nodes into decoded JSON, recursively.
+func toMap(v node) any {
+	switch v.kind {
+	case kindObject:
 		m := map[string]any{}
-		for _, e := range t {
+		for _, e := range v.obj {
 			m[e.key] = toMap(e.val)
 		}
 		return m
-	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
+	case kindArray:
+		out := make([]any, len(v.arr))
+		for i, e := range v.arr {
 			out[i] = toMap(e)
 		}
 		return out
+	case kindString:
+		return v.text
+	case kindNumber:
+		return json.Number(v.text)
+	case kindBool:
+		return v.b
 	}
-	return v
+	return nil
 }
