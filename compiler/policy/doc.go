@@ -19,8 +19,8 @@
 // (profiles, severity, stage, each, and where it is declared), and makes
 // the rule's forms: one for its violations and, when it has defaults, one
 // for those. A form (form.go) is the bundle trimmed to that rule and that
-// list, its metadata left out, as one definition of an evaluation file
-// (forms.go, wrapForms):
+// list, its metadata and the lets only its other parts read left out, as
+// one definition of an evaluation file (forms.go, wrapForms):
 //
 //	#F12: {container: _, pod: _, params: _, rules: "restricted.image-pinned": violations: [...]}
 //

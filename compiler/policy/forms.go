@@ -190,6 +190,7 @@ func trimRules(d ast.Decl, keep func(string) (bool, []string)) ast.Decl {
 				}
 				kept = append(kept, x)
 			}
+			kept = dropUnusedLets(kept)
 			nb := *body
 			nb.Elts = kept
 			nf := *rf
@@ -206,6 +207,42 @@ func trimRules(d ast.Decl, keep func(string) (bool, []string)) ast.Decl {
 	nf := *f
 	nf.Value = &ns
 	return &nf
+}
+
+// dropUnusedLets leaves out of a trimmed rule's body the let clauses that
+// nothing left in it refers to: a let that only a dropped part read (CUE
+// refuses an unreferenced let, and the form would otherwise fall back to
+// the whole bundle). It reads the references as the parser resolved them
+// in the rule's own file.
+func dropUnusedLets(decls []ast.Decl) []ast.Decl {
+	for {
+		used := map[*ast.LetClause]bool{}
+		for _, d := range decls {
+			var n ast.Node = d
+			if l, ok := d.(*ast.LetClause); ok {
+				n = l.Expr
+			}
+			ast.Walk(n, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok {
+					if l, ok := id.Node.(*ast.LetClause); ok {
+						used[l] = true
+					}
+				}
+				return true
+			}, nil)
+		}
+		var kept []ast.Decl
+		for _, d := range decls {
+			if l, ok := d.(*ast.LetClause); ok && !used[l] {
+				continue
+			}
+			kept = append(kept, d)
+		}
+		if len(kept) == len(decls) {
+			return decls
+		}
+		decls = kept
+	}
 }
 
 // hoisted reports whether a top-level declaration moves out of the forms:
