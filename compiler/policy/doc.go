@@ -20,7 +20,9 @@
 // the rule's forms: one for its violations and, when it has defaults, one
 // for those. A form (form.go) is the bundle trimmed to that rule and that
 // list, its metadata and the lets only its other parts read left out, as
-// one definition of an evaluation file (forms.go, wrapForms):
+// one definition of an evaluation file (forms.go, wrapForms; the files are
+// parsed once, at load, and each form holds copies of the declarations it
+// keeps):
 //
 //	#F12: {container: _, pod: _, params: _, rules: "restricted.image-pinned": violations: [...]}
 //

@@ -7,7 +7,6 @@ import (
 
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/ast/astutil"
-	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 )
 
@@ -19,8 +18,9 @@ type formDef struct {
 }
 
 // wrapForms builds the evaluation file of a bundle: one definition per
-// form, each holding every declaration of the bundle's files and the
-// prelude, trimmed by its keep function. A rule declared as a plain field
+// form, each holding a copy (cloneDecl) of every declaration of the
+// bundle's files and the prelude, trimmed by its keep function. A rule
+// declared as a plain field
 // of a top-level rules struct is left out when keep reports false for its
 // id, and loses the fields keep names in drop; rules declared any other way
 // are always kept. Positions stay those of the original files, so errors
@@ -31,7 +31,7 @@ type formDef struct {
 // not depend on the request, are hoisted there too, so they are evaluated
 // once. The declarations outside come from the first form.
 func wrapForms(src *bundleSource, forms []formDef) (*ast.File, error) {
-	pkg, srcs, order, outside := src.pkg, src.files, src.order, src.outside
+	pkg, files, order, outside := src.pkg, src.files, src.order, src.outside
 	type imp struct{ name, path string }
 	var specs []*ast.ImportSpec
 	seenImp := map[imp]bool{}
@@ -41,11 +41,7 @@ func wrapForms(src *bundleSource, forms []formDef) (*ast.File, error) {
 		keep := fm.keep
 		var body []ast.Decl
 		for _, name := range order {
-			f, err := parser.ParseFile(name, srcs[name])
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range f.Decls {
+			for _, d := range files[name].Decls {
 				switch d := d.(type) {
 				case *ast.Package, *ast.Attribute:
 				case *ast.ImportDecl:
@@ -75,10 +71,10 @@ func wrapForms(src *bundleSource, forms []formDef) (*ast.File, error) {
 					case d == nil:
 					case outside[name] || hoisted(d):
 						if fi == 0 {
-							top = append(top, d)
+							top = append(top, cloneDecl(d))
 						}
 					default:
-						body = append(body, d)
+						body = append(body, cloneDecl(d))
 					}
 				}
 			}

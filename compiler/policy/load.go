@@ -99,10 +99,12 @@ type Bundle struct {
 	excepted []atomic.Uint64
 }
 
-// bundleSource is what a generation is compiled from.
+// bundleSource is what a generation is compiled from: the bundle's files
+// and the evaluation prelude's, parsed once at load and never changed
+// after (wrapForms copies what it uses).
 type bundleSource struct {
 	pkg     string
-	files   map[string][]byte
+	files   map[string]*ast.File
 	order   []string
 	outside map[string]bool
 }
@@ -153,7 +155,7 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	h := sha256.New()
 	var files []*ast.File
 	var problems []string
-	src := &bundleSource{files: map[string][]byte{}, outside: map[string]bool{}}
+	src := &bundleSource{files: map[string]*ast.File{}, outside: map[string]bool{}}
 	for _, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -162,13 +164,13 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
 		h.Write(data)
-		src.files[name] = data
-		src.order = append(src.order, name)
 		f, err := parser.ParseFile(name, data)
 		if err != nil {
 			problems = append(problems, cueProblems(err)...)
 			continue
 		}
+		src.files[name] = f
+		src.order = append(src.order, name)
 		p := f.PackageName()
 		switch {
 		case p == "":
@@ -208,8 +210,18 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	}
 
 	const defsName = "podc-schema.cue"
-	src.files[preludeName], src.files[defsName] = evalPreludeSource(src.pkg)
-	src.order = append(src.order, preludeName, defsName)
+	inputs, defs := evalPreludeSource(src.pkg)
+	for _, pf := range []struct {
+		name string
+		src  []byte
+	}{{preludeName, inputs}, {defsName, defs}} {
+		f, err := parser.ParseFile(pf.name, pf.src)
+		if err != nil {
+			return nil, fmt.Errorf("policy prelude: %w", err)
+		}
+		src.files[pf.name] = f
+		src.order = append(src.order, pf.name)
+	}
 	src.outside[defsName] = true
 
 	b := &Bundle{
