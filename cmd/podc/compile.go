@@ -70,7 +70,9 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	bundle, err := loadBundle(*policies, policy.Options{}, nodePorts)
+	// One run evaluates one profile (or few): each is compiled on its
+	// first use. A directory bundle is still checked whole before use.
+	bundle, err := loadBundle(*policies, policy.Options{Lazy: true}, nodePorts)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc compile: policies: %v\n", err)
 		return exitUsage

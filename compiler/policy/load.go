@@ -40,6 +40,16 @@ type Options struct {
 	// DefaultEvalsPerGeneration. A cue.Context keeps everything compiled
 	// into it, about 7.5 KB per evaluation, so this bounds that memory.
 	EvalsPerGeneration int
+	// Lazy compiles each profile's rules on the profile's first use (in
+	// every generation) instead of every profile's at load, so a process
+	// that evaluates one profile, such as a one-shot podc compile, compiles
+	// only that profile's rules. Load still checks the bundle's syntax, its
+	// schema and every rule's metadata and exception terms, but not that
+	// each rule's forms compile: CompileProfiles does, and
+	// compiler.CheckBundle calls it before a directory bundle serves. A
+	// rule whose form does not compile is then reported on evaluation as a
+	// fault under the rule's id.
+	Lazy bool
 }
 
 // DefaultCache bounds the rule outcome cache by default.
@@ -80,8 +90,15 @@ type Bundle struct {
 	byProfile map[string]*profileRules
 
 	src   *bundleSource
-	defs  []formDef
 	forms []*form
+	// settleMu serializes compiling forms into a generation, and so what
+	// compiling a form for the first time settles about it (see
+	// form.settled).
+	settleMu sync.Mutex
+	// defs holds, by form id, the definition of each form in an
+	// evaluation file; a form that falls back to the whole bundle when it
+	// settles changes its own. Guarded by settleMu.
+	defs []formDef
 
 	// exceptionForms holds, by rule index, the form of the rule's
 	// exception terms; nil for a rule that cannot be excepted. They are
@@ -110,10 +127,15 @@ type bundleSource struct {
 }
 
 type profileRules struct {
+	// index is the profile's position in the bundle's profiles, by name.
+	index int
 	// intent and manifest are the profile's rules of each stage, by index.
 	intent, manifest []int
 	// forms lists, per input, the profile's forms that read it.
 	forms [numInputs][]*form
+	// compiled lists, by id, the forms a generation compiles for the
+	// profile: its forms and the exception forms of its rules.
+	compiled []*form
 }
 
 var defaultBundle = sync.OnceValues(func() (*Bundle, error) { return Embedded(Options{}) })
@@ -246,6 +268,13 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	if problems := b.settleTerms(allowed); len(problems) > 0 {
 		return nil, &LoadError{Source: source, Problems: problems}
 	}
+	b.listCompiled()
+	b.gen.Store(b.newGeneration())
+	if !b.opts.Lazy {
+		if err := b.CompileProfiles(); err != nil {
+			return nil, err
+		}
+	}
 	return b, nil
 }
 
@@ -282,8 +311,10 @@ func (b *Bundle) settleTerms(allowed []cue.Value) []string {
 // leaves them out, so a request never evaluates them.
 var metadataFields = []string{"id", "profiles", "severity", "stage", "message", "description", "each"}
 
-// buildForms makes every rule's forms, compiles them into the first
-// generation and works out what each form reads.
+// buildForms makes every rule's forms and settles the exception forms,
+// whose read sets say at load whether a rule's exception terms depend on
+// the intent (settleTerms). The other forms settle when a generation
+// first compiles a profile of theirs (compileScope).
 func (b *Bundle) buildForms(hasViolations []bool) error {
 	for i, r := range b.rules {
 		if hasViolations[i] {
@@ -296,11 +327,13 @@ func (b *Bundle) buildForms(hasViolations []bool) error {
 	// A rule's exception terms are read on the whole intent, whatever the
 	// rule reads: an exception is the intent's, not a container's.
 	b.exceptionForms = make([]*form, len(b.rules))
+	var exceptions []*form
 	for i, r := range b.rules {
 		if r.Exception != nil {
 			f := &form{rule: i, part: partException, input: inputIntent}
 			b.forms = append(b.forms, f)
 			b.exceptionForms[i] = f
+			exceptions = append(exceptions, f)
 		}
 	}
 	for id, f := range b.forms {
@@ -316,30 +349,63 @@ func (b *Bundle) buildForms(hasViolations []bool) error {
 			pr.forms[f.input] = append(pr.forms[f.input], f)
 		}
 	}
-	// A form trimmed to its rule does not compile when the rule refers to
-	// other rules: such a form keeps the whole bundle.
-	wf, err := wrapForms(b.src, b.defs)
-	if err != nil {
+	// The imports are checked here, whatever form first uses them.
+	if _, err := checkImports(b.src); err != nil {
 		return &LoadError{Source: b.source, Problems: cueProblems(err)}
 	}
-	b.analyzeReads(wf)
-	g, err := b.compileFile(wf)
-	if err != nil {
-		for _, f := range b.forms {
-			one, err := wrapForms(b.src, []formDef{b.defs[f.id]})
-			if err == nil {
-				_, err = b.compileFile(one)
-			}
-			if err != nil {
-				f.whole, f.reads, f.conds = true, nil, nil
-				b.defs[f.id].keep = keepAll
-			}
+	if len(exceptions) == 0 {
+		return nil
+	}
+	// Settled in a context of their own, dropped once they are.
+	b.settleMu.Lock()
+	defer b.settleMu.Unlock()
+	if _, err := b.compileScope(cuecontext.New(), exceptions); err != nil {
+		return &LoadError{Source: b.source, Problems: cueProblems(err)}
+	}
+	return nil
+}
+
+// listCompiled lists, for each profile, the forms a generation compiles
+// for it: its forms and the exception forms its rules still have after
+// settleTerms.
+func (b *Bundle) listCompiled() {
+	for _, f := range b.forms {
+		if f.part == partException && b.exceptionForms[f.rule] != f {
+			continue // the rule cannot be excepted after all
 		}
-		if g, err = b.compileForms(); err != nil {
-			return &LoadError{Source: b.source, Problems: cueProblems(err)}
+		for _, p := range b.rules[f.rule].Profiles {
+			pr := b.byProfile[p]
+			pr.compiled = append(pr.compiled, f)
 		}
 	}
-	b.gen.Store(g)
+}
+
+// CompileProfiles compiles every profile's rules into the generation
+// serving requests, as the first request of each profile would, and
+// reports every rule whose form does not compile (each with its
+// file:line) as a *LoadError. Load calls it unless Options.Lazy; with Lazy,
+// compiler.CheckBundle does before a directory bundle serves.
+func (b *Bundle) CompileProfiles() error {
+	g := b.gen.Load()
+	var problems []string
+	for _, p := range b.profiles {
+		pr := b.byProfile[p.Name]
+		if _, err := b.scope(g, pr); err != nil {
+			problems = append(problems, fmt.Sprintf("profile %s: %s", p.Name, strings.Join(cueProblems(err), "; ")))
+		}
+		for _, f := range pr.compiled {
+			if f.broken == "" {
+				continue
+			}
+			msg := fmt.Sprintf("%s: rules[%q].%s: %s", b.rulePos[f.rule], b.rules[f.rule].ID, f.part.field(), f.broken)
+			if !slices.Contains(problems, msg) {
+				problems = append(problems, msg)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return &LoadError{Source: b.source, Problems: problems}
+	}
 	return nil
 }
 
@@ -358,9 +424,9 @@ func (b *Bundle) trimmed(f *form) func(string) (bool, []string) {
 
 func keepAll(string) (bool, []string) { return true, nil }
 
-// analyzeReads works out what each form reads from the syntax of the
-// evaluation file.
-func (b *Bundle) analyzeReads(wf *ast.File) {
+// analyzeReads works out what each of fs reads from the syntax of the
+// evaluation file wf that holds them.
+func (b *Bundle) analyzeReads(wf *ast.File, fs []*form) {
 	sc := reads.Scope{Inputs: inputRoots, Top: map[ast.Node]bool{}}
 	bodies := map[string]*ast.StructLit{}
 	for _, d := range wf.Decls {
@@ -374,7 +440,7 @@ func (b *Bundle) analyzeReads(wf *ast.File) {
 		}
 		ast.Walk(d, func(n ast.Node) bool { sc.Top[n] = true; return true }, nil)
 	}
-	for _, f := range b.forms {
+	for _, f := range fs {
 		body := bodies[f.name]
 		if body == nil || f.whole {
 			continue
@@ -425,6 +491,9 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		problems = append(problems, "the bundle declares no profiles")
 	}
 	slices.SortFunc(b.profiles, func(x, y Profile) int { return strings.Compare(x.Name, y.Name) })
+	for i, p := range b.profiles {
+		b.byProfile[p.Name].index = i
+	}
 
 	it, err = root.LookupPath(cue.ParsePath("rules")).Fields()
 	if err != nil {
