@@ -15,6 +15,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/internal/gcstart"
 	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/server"
 )
@@ -63,6 +64,11 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	fleet := len(files) > 1 || *stream || *outDir != "" || isDir(files[0])
+	if fleet {
+		// A fleet runs long: the collector as the runtime has it. One
+		// compile keeps it off (see gcstart).
+		gcstart.Resume()
+	}
 	var data []byte
 	if !fleet {
 		if data, err = readInput(files[0], stdin, *maxInput); err != nil {
