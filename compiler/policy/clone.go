@@ -13,61 +13,127 @@ import (
 // nodes; copying the bundle's syntax, parsed once at load, costs a
 // fraction of parsing it again for every form. The copy's identifiers are
 // unresolved. Comments and positions are shared: nothing writes to them.
-func cloneDecl(d ast.Decl) ast.Decl {
-	return cloneValue(reflect.ValueOf(&d).Elem()).Interface().(ast.Decl)
+func cloneDecl(d ast.Decl) ast.Decl { return cloneAs(d) }
+
+// cloneNode copies n and the nodes below it. Identifiers and literals,
+// most of a syntax tree, are copied directly; any other node is a pointer
+// to a struct of package ast, copied whole and then each of its exported
+// fields that holds nodes.
+func cloneNode(n ast.Node) ast.Node {
+	switch x := n.(type) {
+	case *ast.Ident:
+		if x == nil {
+			return x
+		}
+		c := *x
+		c.Node, c.Scope = nil, nil // they point outside the copy
+		return &c
+	case *ast.BasicLit:
+		if x == nil {
+			return x
+		}
+		c := *x
+		return &c
+	}
+	v := reflect.ValueOf(n)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return n
+	}
+	c := reflect.New(v.Elem().Type())
+	s := c.Elem()
+	s.Set(v.Elem())
+	for i := range s.NumField() {
+		if f := s.Field(i); f.CanSet() {
+			cloneField(f)
+		}
+	}
+	return c.Interface().(ast.Node)
 }
 
-var (
-	identType = reflect.TypeFor[ast.Ident]()
-	astPkg    = identType.PkgPath()
-)
+// cloneField replaces what the settable field f holds with a copy: nodes,
+// or lists of nodes. A field of a kind not listed (none in CUE v0.17.1) is
+// copied by reflection.
+func cloneField(f reflect.Value) {
+	switch p := f.Addr().Interface().(type) {
+	case *ast.Expr:
+		*p = cloneAs(*p)
+	case *ast.Label:
+		*p = cloneAs(*p)
+	case *ast.Decl:
+		*p = cloneAs(*p)
+	case *ast.Clause:
+		*p = cloneAs(*p)
+	case *ast.Node:
+		*p = cloneAs(*p)
+	case **ast.Ident:
+		*p = cloneAs(*p)
+	case **ast.BasicLit:
+		*p = cloneAs(*p)
+	case **ast.StructLit:
+		*p = cloneAs(*p)
+	case *[]ast.Expr:
+		*p = cloneList(*p)
+	case *[]ast.Decl:
+		*p = cloneList(*p)
+	case *[]ast.Clause:
+		*p = cloneList(*p)
+	case *[]*ast.Ident:
+		*p = cloneList(*p)
+	case *[]*ast.Attribute:
+		*p = cloneList(*p)
+	case *[]*ast.ImportSpec:
+		*p = cloneList(*p)
+	default:
+		switch f.Kind() {
+		case reflect.Pointer, reflect.Interface, reflect.Slice:
+			f.Set(cloneValue(f))
+		}
+	}
+}
 
-// cloneValue copies what v holds: a syntax node (a pointer to a struct of
-// package ast), an interface or a slice holding them; anything else (a
-// position, a token, a string) is returned as it is.
+// cloneAs copies the node x, which may be nil, keeping its type.
+func cloneAs[T ast.Node](x T) T {
+	n := ast.Node(x)
+	if n == nil {
+		return x
+	}
+	return cloneNode(n).(T)
+}
+
+func cloneList[T ast.Node](xs []T) []T {
+	if xs == nil {
+		return nil
+	}
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		out[i] = cloneAs(x)
+	}
+	return out
+}
+
+// cloneValue copies what v holds by reflection: a node (a pointer to a
+// struct of package ast), an interface or a list holding nodes; anything
+// else is returned as it is.
 func cloneValue(v reflect.Value) reflect.Value {
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().PkgPath() != astPkg {
-			return v
+		if n, ok := v.Interface().(ast.Node); ok && v.Elem().Kind() == reflect.Struct {
+			return reflect.ValueOf(cloneNode(n))
 		}
-		c := reflect.New(v.Elem().Type())
-		c.Elem().Set(v.Elem())
-		cloneFields(c.Elem())
-		return c
 	case reflect.Interface:
-		if v.IsNil() {
-			return v
+		if !v.IsNil() {
+			c := reflect.New(v.Type()).Elem()
+			c.Set(cloneValue(v.Elem()))
+			return c
 		}
-		c := reflect.New(v.Type()).Elem()
-		c.Set(cloneValue(v.Elem()))
-		return c
 	case reflect.Slice:
-		if v.IsNil() {
-			return v
+		if !v.IsNil() {
+			c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			for i := range v.Len() {
+				c.Index(i).Set(cloneValue(v.Index(i)))
+			}
+			return c
 		}
-		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		for i := range v.Len() {
-			c.Index(i).Set(cloneValue(v.Index(i)))
-		}
-		return c
 	}
 	return v
-}
-
-// cloneFields replaces the exported fields of the node struct s, a copy,
-// with copies of their own; an identifier's resolution is cleared, as it
-// points outside the node.
-func cloneFields(s reflect.Value) {
-	t := s.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		switch {
-		case !f.IsExported():
-		case t == identType && (f.Name == "Node" || f.Name == "Scope"):
-			s.Field(i).SetZero()
-		default:
-			s.Field(i).Set(cloneValue(s.Field(i)))
-		}
-	}
 }

@@ -79,12 +79,13 @@ func TestLazyProfilesDecideAsEager(t *testing.T) {
 		close(start)
 		wg.Wait()
 		if opts.EvalsPerGeneration > 0 {
-			// Its successors compile in the background.
+			// Its successors compile in the background, as it evaluates.
 			deadline := time.Now().Add(10 * time.Second)
 			for seq, _ := lazy.Generation(); seq < 3; seq, _ = lazy.Generation() {
 				if time.Now().After(deadline) {
 					t.Fatalf("%+v: generation %d after many evaluations", opts, seq)
 				}
+				decide(t, lazy, loadExample(t, "hello.json"), "restricted")
 				time.Sleep(10 * time.Millisecond)
 			}
 			for _, name := range examples {

@@ -232,18 +232,12 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	}
 
 	const defsName = "podc-schema.cue"
-	inputs, defs := evalPreludeSource(src.pkg)
-	for _, pf := range []struct {
-		name string
-		src  []byte
-	}{{preludeName, inputs}, {defsName, defs}} {
-		f, err := parser.ParseFile(pf.name, pf.src)
-		if err != nil {
-			return nil, fmt.Errorf("policy prelude: %w", err)
-		}
-		src.files[pf.name] = f
-		src.order = append(src.order, pf.name)
+	inputs, defs, err := evalPrelude(src.pkg, pre)
+	if err != nil {
+		return nil, fmt.Errorf("policy prelude: %w", err)
 	}
+	src.files[preludeName], src.files[defsName] = inputs, defs
+	src.order = append(src.order, preludeName, defsName)
 	src.outside[defsName] = true
 
 	b := &Bundle{
@@ -262,10 +256,11 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	b.faults = make([]atomic.Uint64, len(b.rules))
 	b.excepted = make([]atomic.Uint64, len(b.rules))
 	b.cache = lru.New[*outcome](b.opts.Cache, (*outcome).size)
-	if err := b.buildForms(hasViolations); err != nil {
+	termReads, err := b.buildForms(hasViolations)
+	if err != nil {
 		return nil, err
 	}
-	if problems := b.settleTerms(allowed); len(problems) > 0 {
+	if problems := b.settleTerms(allowed, termReads); len(problems) > 0 {
 		return nil, &LoadError{Source: source, Problems: problems}
 	}
 	b.listCompiled()
@@ -280,19 +275,20 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 
 // settleTerms tells, for each rule with exception terms, whether its
 // allowed depends on the intent: it does unless its exception form reads
-// no input. Only then is allowed's value at load (allowed, by rule index)
-// the one every request would see: a rule whose allowed is then false
-// cannot be excepted. An allowed that reads the input is left to each
-// request: at load its input is only the schema, where a default such as
-// *intent.labels.team | "" takes its default.
-func (b *Bundle) settleTerms(allowed []cue.Value) []string {
+// no input (termReads, by rule index: what the form's syntax reads, nil
+// when that cannot be told). Only then is allowed's value at load
+// (allowed, by rule index) the one every request would see: a rule whose
+// allowed is then false cannot be excepted. An allowed that reads the
+// input is left to each request: at load its input is only the schema,
+// where a default such as *intent.labels.team | "" takes its default.
+func (b *Bundle) settleTerms(allowed []cue.Value, termReads []*reads.Set) []string {
 	var problems []string
 	for i, f := range b.exceptionForms {
 		if f == nil {
 			continue
 		}
 		t := b.rules[i].Exception
-		if f.reads == nil || !f.reads.Empty() {
+		if termReads[i] == nil || !termReads[i].Empty() {
 			t.Conditional = true
 			continue
 		}
@@ -311,11 +307,12 @@ func (b *Bundle) settleTerms(allowed []cue.Value) []string {
 // leaves them out, so a request never evaluates them.
 var metadataFields = []string{"id", "profiles", "severity", "stage", "message", "description", "each"}
 
-// buildForms makes every rule's forms and settles the exception forms,
-// whose read sets say at load whether a rule's exception terms depend on
-// the intent (settleTerms). The other forms settle when a generation
-// first compiles a profile of theirs (compileScope).
-func (b *Bundle) buildForms(hasViolations []bool) error {
+// buildForms makes every rule's forms; they settle when a generation
+// first compiles a profile of theirs (compileScope). It returns, by rule
+// index, what each exception form reads, from its syntax, which says at
+// load whether the rule's exception terms depend on the intent
+// (settleTerms).
+func (b *Bundle) buildForms(hasViolations []bool) ([]*reads.Set, error) {
 	for i, r := range b.rules {
 		if hasViolations[i] {
 			b.forms = append(b.forms, &form{rule: i, part: partViolations, input: inputOf(r.Stage, r.Each)})
@@ -351,18 +348,25 @@ func (b *Bundle) buildForms(hasViolations []bool) error {
 	}
 	// The imports are checked here, whatever form first uses them.
 	if _, err := checkImports(b.src); err != nil {
-		return &LoadError{Source: b.source, Problems: cueProblems(err)}
+		return nil, &LoadError{Source: b.source, Problems: cueProblems(err)}
 	}
+	termReads := make([]*reads.Set, len(b.rules))
 	if len(exceptions) == 0 {
-		return nil
+		return termReads, nil
 	}
-	// Settled in a context of their own, dropped once they are.
-	b.settleMu.Lock()
-	defer b.settleMu.Unlock()
-	if _, err := b.compileScope(cuecontext.New(), exceptions); err != nil {
-		return &LoadError{Source: b.source, Problems: cueProblems(err)}
+	defs := make([]formDef, len(exceptions))
+	for i, f := range exceptions {
+		defs[i] = b.defs[f.id]
 	}
-	return nil
+	wf, err := wrapForms(b.src, defs)
+	if err != nil {
+		return nil, &LoadError{Source: b.source, Problems: cueProblems(err)}
+	}
+	rs, _ := readSets(wf, exceptions)
+	for i, f := range exceptions {
+		termReads[f.rule] = rs[i]
+	}
+	return termReads, nil
 }
 
 // listCompiled lists, for each profile, the forms a generation compiles
@@ -427,6 +431,18 @@ func keepAll(string) (bool, []string) { return true, nil }
 // analyzeReads works out what each of fs reads from the syntax of the
 // evaluation file wf that holds them.
 func (b *Bundle) analyzeReads(wf *ast.File, fs []*form) {
+	rs, cs := readSets(wf, fs)
+	for i, f := range fs {
+		if !f.whole {
+			f.reads, f.conds = rs[i], cs[i]
+		}
+	}
+}
+
+// readSets returns what each of fs reads and what the conditions of its
+// list read (see form.conds), from the syntax of the evaluation file wf
+// that holds them; nil where that cannot be told.
+func readSets(wf *ast.File, fs []*form) (rs, cs []*reads.Set) {
 	sc := reads.Scope{Inputs: inputRoots, Top: map[ast.Node]bool{}}
 	bodies := map[string]*ast.StructLit{}
 	for _, d := range wf.Decls {
@@ -440,18 +456,20 @@ func (b *Bundle) analyzeReads(wf *ast.File, fs []*form) {
 		}
 		ast.Walk(d, func(n ast.Node) bool { sc.Top[n] = true; return true }, nil)
 	}
-	for _, f := range fs {
+	rs, cs = make([]*reads.Set, len(fs)), make([]*reads.Set, len(fs))
+	for i, f := range fs {
 		body := bodies[f.name]
-		if body == nil || f.whole {
+		if body == nil {
 			continue
 		}
-		if rs, ok := reads.Rule(body, sc); ok {
-			f.reads = rs
-			if cs, ok := reads.Conds(body, sc); ok {
-				f.conds = cs
+		if r, ok := reads.Rule(body, sc); ok {
+			rs[i] = r
+			if c, ok := reads.Conds(body, sc); ok {
+				cs[i] = c
 			}
 		}
 	}
+	return rs, cs
 }
 
 // readMetadata reads the profiles and each rule's metadata, which must be
