@@ -492,13 +492,13 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		problems = append(problems, msg)
 	}
 
-	it, err := root.LookupPath(cue.ParsePath("profiles")).Fields()
+	it, err := root.LookupPath(cue.MakePath(cue.Str("profiles"))).Fields()
 	if err != nil {
 		return nil, nil, cueProblems(err)
 	}
 	for it.Next() {
 		name := it.Selector().Unquoted()
-		desc, err := it.Value().LookupPath(cue.ParsePath("description")).String()
+		desc, err := it.Value().LookupPath(cue.MakePath(cue.Str("description"))).String()
 		if err != nil {
 			bad(it.Value(), "profiles.%s.description: %v", name, err)
 		}
@@ -513,7 +513,7 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		b.byProfile[p.Name].index = i
 	}
 
-	it, err = root.LookupPath(cue.ParsePath("rules")).Fields()
+	it, err = root.LookupPath(cue.MakePath(cue.Str("rules"))).Fields()
 	if err != nil {
 		return nil, nil, append(problems, cueProblems(err)...)
 	}
@@ -549,7 +549,7 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		default:
 			bad(v, "rules[%q].stage: %q: must be intent or manifest", id, s)
 		}
-		if err := v.LookupPath(cue.ParsePath("profiles")).Decode(&r.Profiles); err != nil {
+		if err := v.LookupPath(cue.MakePath(cue.Str("profiles"))).Decode(&r.Profiles); err != nil {
 			bad(v, "rules[%q].profiles: %v", id, err)
 		}
 		for _, p := range r.Profiles {
@@ -557,8 +557,8 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 				bad(v, "rules[%q].profiles: unknown profile %q (the bundle declares %s)", id, p, b.profileList())
 			}
 		}
-		r.Defaults = v.LookupPath(cue.ParsePath("defaults")).Exists()
-		if e := v.LookupPath(cue.ParsePath("each")); e.Exists() {
+		r.Defaults = v.LookupPath(cue.MakePath(cue.Str("defaults"))).Exists()
+		if e := v.LookupPath(cue.MakePath(cue.Str("each"))); e.Exists() {
 			if r.Each, err = e.String(); err != nil || r.Each != "container" {
 				bad(v, "rules[%q].each: must be \"container\"", id)
 			}
@@ -567,14 +567,14 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		if pos == "" {
 			pos = at(v)
 		}
-		ex := v.LookupPath(cue.ParsePath("exception"))
+		ex := v.LookupPath(cue.MakePath(cue.Str("exception")))
 		if ex.Exists() {
 			if r.Exception, err = readTerms(ex); err != nil {
 				problems = append(problems, fmt.Sprintf("%s: rules[%q].exception.%v", pos, id, err))
 			}
 		}
-		refusal, _ := ex.LookupPath(cue.ParsePath("message")).String()
-		metas = append(metas, ruleMeta{r, pos, v.LookupPath(cue.ParsePath("violations")).Exists(), ex.LookupPath(cue.ParsePath("allowed")), refusal})
+		refusal, _ := ex.LookupPath(cue.MakePath(cue.Str("message"))).String()
+		metas = append(metas, ruleMeta{r, pos, v.LookupPath(cue.MakePath(cue.Str("violations"))).Exists(), ex.LookupPath(cue.MakePath(cue.Str("allowed"))), refusal})
 	}
 	slices.SortFunc(metas, func(x, y ruleMeta) int { return strings.Compare(x.ID, y.ID) })
 	hasViolations := make([]bool, len(metas))
@@ -610,10 +610,10 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 func readTerms(v cue.Value) (*ExceptionTerms, error) {
 	t := &ExceptionTerms{}
 	var err error
-	if t.RequireExpiry, err = v.LookupPath(cue.ParsePath("requireExpiry")).Bool(); err != nil {
+	if t.RequireExpiry, err = v.LookupPath(cue.MakePath(cue.Str("requireExpiry"))).Bool(); err != nil {
 		return nil, fmt.Errorf("requireExpiry: must be true or false, the same for every intent: %v", err)
 	}
-	if d := v.LookupPath(cue.ParsePath("maxDays")); d.Exists() {
+	if d := v.LookupPath(cue.MakePath(cue.Str("maxDays"))); d.Exists() {
 		n, err := d.Int64()
 		if err != nil || n < 1 || n > maxExceptionDays {
 			return nil, fmt.Errorf("maxDays: must be a whole number of days from 1 to %d, the same for every intent", maxExceptionDays)
