@@ -58,7 +58,8 @@ var DefaultCache = lru.Bounds{Entries: 65536, Bytes: 32 << 20}
 // DefaultEvalsPerGeneration is the default of Options.EvalsPerGeneration:
 // about 30 MB of CUE evaluation state at most per generation (measured:
 // 7.5 KB per evaluation of a restricted rule), and a new generation, which
-// takes about 25 ms to compile, every 4096 evaluations.
+// takes about 6 ms to compile (every profile of the embedded bundle),
+// every 4096 evaluations.
 const DefaultEvalsPerGeneration = 4096
 
 func (o Options) normalized() Options {
