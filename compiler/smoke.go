@@ -33,16 +33,21 @@ func LoadBundle(dir string, opts policy.Options, nodePorts intent.PortRange) (*p
 	return b, nil
 }
 
-// CheckBundle evaluates a bundle on its smoke set, its own test cases
-// (tests/*.txtar) and the example intents, under every profile it
-// declares, through both policy stages and the compiler, as a request
-// would; and the exception terms of every rule of the profile that has
-// them, on each intent as if it asked to except them all. A rule that
-// fails to evaluate on any of them, or whose default writes a value the
-// structural checks refuse, makes the bundle unfit to serve: the error, a
-// *policy.LoadError, names each such rule with its file:line, the profile
-// and the smoke input.
+// CheckBundle compiles every profile's rules (a bundle loaded with
+// policy.Options.Lazy compiles them only on first use) and evaluates the
+// bundle on its smoke set, its own test cases (tests/*.txtar) and the
+// example intents, under every profile it declares, through both policy
+// stages and the compiler, as a request would; and the exception terms of
+// every rule of the profile that has them, on each intent as if it asked
+// to except them all. A rule that does not compile, or fails to evaluate
+// on any of them, or whose default writes a value the structural checks
+// refuse, makes the bundle unfit to serve: the error, a *policy.LoadError,
+// names each such rule with its file:line, the profile and the smoke
+// input.
 func CheckBundle(b *policy.Bundle, nodePorts intent.PortRange) error {
+	if err := b.CompileProfiles(); err != nil {
+		return err
+	}
 	cases, err := smokeSet(b)
 	if err != nil {
 		return &policy.LoadError{Source: b.Source(), Problems: []string{err.Error()}}

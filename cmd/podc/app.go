@@ -13,6 +13,7 @@ import (
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
+	"github.com/podc-dev/podc/internal/gcstart"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=...".
@@ -46,6 +47,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "serve":
+		gcstart.Resume()
 		stop, release := signalStops()
 		defer release()
 		return serveCmd(stop, args[1:], stderr)

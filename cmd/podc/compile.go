@@ -15,6 +15,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/internal/gcstart"
 	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/server"
 )
@@ -63,6 +64,11 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	fleet := len(files) > 1 || *stream || *outDir != "" || isDir(files[0])
+	if fleet {
+		// A fleet runs long: the collector as the runtime has it. One
+		// compile keeps it off (see gcstart).
+		gcstart.Resume()
+	}
 	var data []byte
 	if !fleet {
 		if data, err = readInput(files[0], stdin, *maxInput); err != nil {
@@ -70,7 +76,9 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	bundle, err := loadBundle(*policies, policy.Options{}, nodePorts)
+	// One run evaluates one profile (or few): each is compiled on its
+	// first use. A directory bundle is still checked whole before use.
+	bundle, err := loadBundle(*policies, policy.Options{Lazy: true}, nodePorts)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc compile: policies: %v\n", err)
 		return exitUsage

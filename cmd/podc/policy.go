@@ -53,7 +53,8 @@ func policyList(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
-	b, err := loadBundle(*dir, policy.Options{}, intent.DefaultNodePorts)
+	// Listing compiles no rule; a directory bundle is still checked whole.
+	b, err := loadBundle(*dir, policy.Options{Lazy: true}, intent.DefaultNodePorts)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc policy list: %v\n", err)
 		return exitRefused

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v4"
@@ -286,7 +287,10 @@ func (c *converter) value(d *document, n *yaml.Node, p fieldPath, depth int) (an
 	return nil, inputErr("", p, position{n.Line, n.Column}, "unexpected YAML node")
 }
 
-var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+// jsonNumber is compiled on first use: only podc import reads YAML here.
+var jsonNumber = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+})
 
 // scalar is the value of a YAML scalar, by its YAML 1.2 type: nil, a
 // boolean, a json.Number or a string.
@@ -301,7 +305,7 @@ func scalar(p fieldPath, n *yaml.Node) (any, error) {
 		}
 		return b, nil
 	case "!!int":
-		if jsonNumber.MatchString(n.Value) {
+		if jsonNumber().MatchString(n.Value) {
 			return json.Number(n.Value), nil
 		}
 		i, ok := new(big.Int).SetString(strings.ReplaceAll(n.Value, "_", ""), 0)
@@ -310,7 +314,7 @@ func scalar(p fieldPath, n *yaml.Node) (any, error) {
 		}
 		return json.Number(i.String()), nil
 	case "!!float":
-		if jsonNumber.MatchString(n.Value) {
+		if jsonNumber().MatchString(n.Value) {
 			return json.Number(n.Value), nil
 		}
 		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -64,7 +65,7 @@ func decodeJSON(data []byte, pos []position) (*podcv1.WorkloadIntent, error) {
 		field string
 		at    string
 	)
-	m := protoPosition.FindStringSubmatch(msg)
+	m := protoPosition().FindStringSubmatch(msg)
 	if m != nil {
 		line, _ := strconv.Atoi(m[1])
 		col, _ := strconv.Atoi(m[2])
@@ -86,13 +87,15 @@ func decodeJSON(data []byte, pos []position) (*podcv1.WorkloadIntent, error) {
 	return nil, invalid(field, elide(msg)+at)
 }
 
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+// The regular expressions of error messages are compiled on first use:
+// most runs never need them.
+var quoted = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"(?:[^"\\]|\\.)*"`) })
 
 // elide keeps the values a message quotes short: a quoted string longer
 // than 64 bytes becomes its length, and a message still longer than 300
 // bytes is cut.
 func elide(msg string) string {
-	msg = quoted.ReplaceAllStringFunc(msg, func(q string) string {
+	msg = quoted().ReplaceAllStringFunc(msg, func(q string) string {
 		if len(q) > 66 {
 			return fmt.Sprintf("(a %d-byte string)", len(q)-2)
 		}
@@ -144,14 +147,18 @@ func invalid(field, msg string) error {
 }
 
 var (
-	quotedField   = regexp.MustCompile(`(?:unknown field|duplicate field|field) "?([A-Za-z_][A-Za-z0-9_]*)"?`)
-	protoPrefix   = regexp.MustCompile(`^proto:\s*(syntax error)?\s*(\(line \d+:\d+\))?:?\s*`)
-	protoPosition = regexp.MustCompile(`\(line (\d+):(\d+)\)`)
+	quotedField = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:unknown field|duplicate field|field) "?([A-Za-z_][A-Za-z0-9_]*)"?`)
+	})
+	protoPrefix = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^proto:\s*(syntax error)?\s*(\(line \d+:\d+\))?:?\s*`)
+	})
+	protoPosition = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\(line (\d+):(\d+)\)`) })
 )
 
 // fieldOf finds the field name protojson complains about, if it names one.
 func fieldOf(msg string) string {
-	if m := quotedField.FindStringSubmatch(msg); m != nil {
+	if m := quotedField().FindStringSubmatch(msg); m != nil {
 		return m[1]
 	}
 	return ""
@@ -160,7 +167,7 @@ func fieldOf(msg string) string {
 // cleanProtoError drops protojson's "proto: (line 1:2):" prefix; the caller
 // places the position.
 func cleanProtoError(msg string) string {
-	m := protoPrefix.FindStringSubmatch(msg)
+	m := protoPrefix().FindStringSubmatch(msg)
 	if m == nil {
 		return msg
 	}

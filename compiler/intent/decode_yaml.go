@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v4"
 
@@ -198,7 +199,10 @@ func (c *yamlConv) mapping(n *yaml.Node, p place, depth int) error {
 	return nil
 }
 
-var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+// jsonNumber is compiled on the first YAML input.
+var jsonNumber = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+})
 
 // scalarJSON is the JSON form of a YAML scalar, by its YAML 1.2 type:
 // null, a boolean, a number or a string.
@@ -217,7 +221,7 @@ func scalarJSON(p place, n *yaml.Node) (string, error) {
 			s, _ := json.Marshal(n.Value)
 			return string(s), nil
 		}
-		if jsonNumber.MatchString(n.Value) {
+		if jsonNumber().MatchString(n.Value) {
 			return n.Value, nil
 		}
 		i, ok := new(big.Int).SetString(n.Value, 0)
@@ -226,7 +230,7 @@ func scalarJSON(p place, n *yaml.Node) (string, error) {
 		}
 		return i.String(), nil
 	case "!!float":
-		if jsonNumber.MatchString(n.Value) {
+		if jsonNumber().MatchString(n.Value) {
 			return n.Value, nil
 		}
 		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)

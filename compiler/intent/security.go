@@ -2,6 +2,7 @@ package intent
 
 import (
 	"regexp"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -10,8 +11,9 @@ import (
 )
 
 // capabilityName is a Linux capability as Kubernetes writes it: upper case,
-// with or without the CAP_ prefix ("NET_BIND_SERVICE", "ALL").
-var capabilityName = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
+// with or without the CAP_ prefix ("NET_BIND_SERVICE", "ALL"). Compiled
+// on first use: most intents add no capabilities.
+var capabilityName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`) })
 
 // security checks a container's security context.
 func (c *checker) security(p diag.Path, sc *podcv1.SecurityContext) {
@@ -46,7 +48,7 @@ func (c *checker) security(p diag.Path, sc *podcv1.SecurityContext) {
 		seen := map[string]int{}
 		for i, cp := range l.caps {
 			ip := p.Field(l.name).Index(i)
-			if !capabilityName.MatchString(cp) {
+			if !capabilityName().MatchString(cp) {
 				c.addf(ip, "%q is not a capability name: upper case letters, digits and '_', like \"NET_BIND_SERVICE\" or \"ALL\"", cp)
 				continue
 			}

@@ -19,8 +19,10 @@
 // (profiles, severity, stage, each, and where it is declared), and makes
 // the rule's forms: one for its violations and, when it has defaults, one
 // for those. A form (form.go) is the bundle trimmed to that rule and that
-// list, its metadata left out, as one definition of an evaluation file
-// (forms.go, wrapForms):
+// list, its metadata and the lets only its other parts read left out, as
+// one definition of an evaluation file (forms.go, wrapForms; the files are
+// parsed once, at load, and each form holds copies of the declarations it
+// keeps):
 //
 //	#F12: {container: _, pod: _, params: _, rules: "restricted.image-pinned": violations: [...]}
 //
@@ -31,10 +33,18 @@
 // keyed on its whole input (and its form keeps the whole bundle when the
 // trimmed one does not compile).
 //
-// Generations (generation.go). Every form is compiled into one cue.Context,
-// a generation. A cue.Context keeps everything compiled into it, so after
-// Options.EvalsPerGeneration evaluations the forms are compiled into a
-// fresh context in the background and the old one is dropped.
+// Generations (generation.go). The forms are compiled into one
+// cue.Context, a generation, one evaluation file per profile: its forms
+// and the exception forms of its rules, beside the profiles, parameters
+// and prelude definitions they refer to. A profile's file is compiled at
+// load, or with Options.Lazy on the profile's first use in the generation
+// (podc compile compiles only the profile it evaluates). The first compile
+// of a form settles it: whether its trimmed form compiles or it keeps the
+// whole bundle, and what it reads; a form that compiles in no way is left
+// out and faults under its rule. A cue.Context keeps everything compiled
+// into it, so after Options.EvalsPerGeneration evaluations the profiles
+// the generation has compiled are compiled into a fresh context in the
+// background and the old one is dropped.
 //
 // Evaluation (evaluate.go). A request flattens the intent into small JSON
 // inputs (input.go, manifests.go): {intent, params} and, per container,

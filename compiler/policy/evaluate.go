@@ -170,6 +170,10 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// The profile's forms are compiled, and so settled, before anything
+	// reads what they read.
+	g := b.gen.Load()
+	scope, scopeErr := b.scope(g, pr)
 	// Jobs point into outs, so it never grows past its capacity.
 	outs := make([]formOut, 0, len(pr.forms[whole])+len(in.also)+len(pr.forms[whole+1])*len(in.each))
 	var jobs []job
@@ -178,6 +182,10 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 	add := func(f *form, src []byte, field string, indexed bool) {
 		outs = append(outs, formOut{form: f, field: field})
 		o := &outs[len(outs)-1]
+		if f.broken != "" {
+			o.outcome = &outcome{fault: "it does not compile: " + f.broken}
+			return
+		}
 		in := src
 		if f.reads != nil && indexed {
 			view = idx.Project(view[:0], f.reads)
@@ -222,8 +230,15 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 			}
 		}
 	}
-	if len(jobs) > 0 {
-		if err := b.run(ctx, jobs); err != nil {
+	switch {
+	case len(jobs) == 0:
+	case scopeErr != nil:
+		fault := "the profile's rules do not compile together: " + strings.Join(cueProblems(scopeErr), "; ")
+		for _, jb := range jobs {
+			jb.out.outcome = &outcome{fault: fault}
+		}
+	default:
+		if err := b.run(ctx, g, scope, jobs); err != nil {
 			return nil, err
 		}
 	}
@@ -243,8 +258,8 @@ func cacheKey(dst []byte, f *form, kind byte, view []byte) []byte {
 	return append(dst, view...)
 }
 
-// run evaluates the jobs in one CUE source, in the scope of the current
-// generation:
+// run evaluates the jobs in one CUE source, in the scope of their
+// profile's forms compiled into generation g:
 //
 //	j0: (#F3 & {"container": {...}, "params": {...}}).rules
 //	j1: (#F7 & {...}).rules
@@ -256,7 +271,7 @@ func cacheKey(dst []byte, f *form, kind byte, view []byte) []byte {
 //
 // An error in one job stays in that job: it is that form's fault on that
 // input, and the other jobs read as usual.
-func (b *Bundle) run(ctx context.Context, jobs []job) error {
+func (b *Bundle) run(ctx context.Context, g *generation, scope cue.Value, jobs []job) error {
 	n := 0
 	for _, jb := range jobs {
 		n += len(jb.in) + 32
@@ -271,8 +286,7 @@ func (b *Bundle) run(ctx context.Context, jobs []job) error {
 		buf = append(buf, jb.in...)
 		buf = append(buf, ").rules\n"...)
 	}
-	g := b.gen.Load()
-	v := g.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(g.scope))
+	v := g.ctx.CompileBytes(buf, cue.Filename("input.json"), cue.Scope(scope))
 	b.counted(g, len(jobs))
 	for x, jb := range jobs {
 		if err := ctx.Err(); err != nil {

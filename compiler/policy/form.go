@@ -79,6 +79,11 @@ func (p part) others() []string {
 // bundle trimmed to that rule and part, with the rule's metadata left out.
 // The form's outcome on an input depends only on the part of the input it
 // reads, which keys its cached outcomes.
+//
+// What a form is made of is fixed at load; how it compiles is settled the
+// first time a generation compiles it (compileScope), under the bundle's
+// settleMu, before any evaluation of it: whole, reads, conds and broken
+// are written then, once, and only read after.
 type form struct {
 	id    int
 	name  string
@@ -87,9 +92,15 @@ type form struct {
 	input inputKind
 	// result is the path of the part's list below the form's rules.
 	result cue.Path
+	// settled: compiled once, so whole, reads, conds and broken hold.
+	settled bool
 	// whole: the rule refers to other rules, so its form keeps the whole
 	// bundle, and its reads cannot be told.
 	whole bool
+	// broken is why the form does not compile even with the whole bundle;
+	// empty when it compiles. A broken form is left out of every
+	// generation, and evaluating it is a fault of its rule.
+	broken string
 	// reads is what the form reads; nil when that cannot be told, and then
 	// the whole input keys its outcomes.
 	reads *reads.Set

@@ -40,6 +40,16 @@ type Options struct {
 	// DefaultEvalsPerGeneration. A cue.Context keeps everything compiled
 	// into it, about 7.5 KB per evaluation, so this bounds that memory.
 	EvalsPerGeneration int
+	// Lazy compiles each profile's rules on the profile's first use (in
+	// every generation) instead of every profile's at load, so a process
+	// that evaluates one profile, such as a one-shot podc compile, compiles
+	// only that profile's rules. Load still checks the bundle's syntax, its
+	// schema and every rule's metadata and exception terms, but not that
+	// each rule's forms compile: CompileProfiles does, and
+	// compiler.CheckBundle calls it before a directory bundle serves. A
+	// rule whose form does not compile is then reported on evaluation as a
+	// fault under the rule's id.
+	Lazy bool
 }
 
 // DefaultCache bounds the rule outcome cache by default.
@@ -48,7 +58,8 @@ var DefaultCache = lru.Bounds{Entries: 65536, Bytes: 32 << 20}
 // DefaultEvalsPerGeneration is the default of Options.EvalsPerGeneration:
 // about 30 MB of CUE evaluation state at most per generation (measured:
 // 7.5 KB per evaluation of a restricted rule), and a new generation, which
-// takes about 25 ms to compile, every 4096 evaluations.
+// takes about 6 ms to compile (every profile of the embedded bundle),
+// every 4096 evaluations.
 const DefaultEvalsPerGeneration = 4096
 
 func (o Options) normalized() Options {
@@ -80,8 +91,15 @@ type Bundle struct {
 	byProfile map[string]*profileRules
 
 	src   *bundleSource
-	defs  []formDef
 	forms []*form
+	// settleMu serializes compiling forms into a generation, and so what
+	// compiling a form for the first time settles about it (see
+	// form.settled).
+	settleMu sync.Mutex
+	// defs holds, by form id, the definition of each form in an
+	// evaluation file; a form that falls back to the whole bundle when it
+	// settles changes its own. Guarded by settleMu.
+	defs []formDef
 
 	// exceptionForms holds, by rule index, the form of the rule's
 	// exception terms; nil for a rule that cannot be excepted. They are
@@ -99,19 +117,26 @@ type Bundle struct {
 	excepted []atomic.Uint64
 }
 
-// bundleSource is what a generation is compiled from.
+// bundleSource is what a generation is compiled from: the bundle's files
+// and the evaluation prelude's, parsed once at load and never changed
+// after (wrapForms copies what it uses).
 type bundleSource struct {
 	pkg     string
-	files   map[string][]byte
+	files   map[string]*ast.File
 	order   []string
 	outside map[string]bool
 }
 
 type profileRules struct {
+	// index is the profile's position in the bundle's profiles, by name.
+	index int
 	// intent and manifest are the profile's rules of each stage, by index.
 	intent, manifest []int
 	// forms lists, per input, the profile's forms that read it.
 	forms [numInputs][]*form
+	// compiled lists, by id, the forms a generation compiles for the
+	// profile: its forms and the exception forms of its rules.
+	compiled []*form
 }
 
 var defaultBundle = sync.OnceValues(func() (*Bundle, error) { return Embedded(Options{}) })
@@ -153,7 +178,7 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	h := sha256.New()
 	var files []*ast.File
 	var problems []string
-	src := &bundleSource{files: map[string][]byte{}, outside: map[string]bool{}}
+	src := &bundleSource{files: map[string]*ast.File{}, outside: map[string]bool{}}
 	for _, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -162,13 +187,13 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
 		h.Write(data)
-		src.files[name] = data
-		src.order = append(src.order, name)
 		f, err := parser.ParseFile(name, data)
 		if err != nil {
 			problems = append(problems, cueProblems(err)...)
 			continue
 		}
+		src.files[name] = f
+		src.order = append(src.order, name)
 		p := f.PackageName()
 		switch {
 		case p == "":
@@ -208,7 +233,11 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	}
 
 	const defsName = "podc-schema.cue"
-	src.files[preludeName], src.files[defsName] = evalPreludeSource(src.pkg)
+	inputs, defs, err := evalPrelude(src.pkg, pre)
+	if err != nil {
+		return nil, fmt.Errorf("policy prelude: %w", err)
+	}
+	src.files[preludeName], src.files[defsName] = inputs, defs
 	src.order = append(src.order, preludeName, defsName)
 	src.outside[defsName] = true
 
@@ -228,30 +257,39 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	b.faults = make([]atomic.Uint64, len(b.rules))
 	b.excepted = make([]atomic.Uint64, len(b.rules))
 	b.cache = lru.New[*outcome](b.opts.Cache, (*outcome).size)
-	if err := b.buildForms(hasViolations); err != nil {
+	termReads, err := b.buildForms(hasViolations)
+	if err != nil {
 		return nil, err
 	}
-	if problems := b.settleTerms(allowed); len(problems) > 0 {
+	if problems := b.settleTerms(allowed, termReads); len(problems) > 0 {
 		return nil, &LoadError{Source: source, Problems: problems}
+	}
+	b.listCompiled()
+	b.gen.Store(b.newGeneration())
+	if !b.opts.Lazy {
+		if err := b.CompileProfiles(); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
 
 // settleTerms tells, for each rule with exception terms, whether its
 // allowed depends on the intent: it does unless its exception form reads
-// no input. Only then is allowed's value at load (allowed, by rule index)
-// the one every request would see: a rule whose allowed is then false
-// cannot be excepted. An allowed that reads the input is left to each
-// request: at load its input is only the schema, where a default such as
-// *intent.labels.team | "" takes its default.
-func (b *Bundle) settleTerms(allowed []cue.Value) []string {
+// no input (termReads, by rule index: what the form's syntax reads, nil
+// when that cannot be told). Only then is allowed's value at load
+// (allowed, by rule index) the one every request would see: a rule whose
+// allowed is then false cannot be excepted. An allowed that reads the
+// input is left to each request: at load its input is only the schema,
+// where a default such as *intent.labels.team | "" takes its default.
+func (b *Bundle) settleTerms(allowed []cue.Value, termReads []*reads.Set) []string {
 	var problems []string
 	for i, f := range b.exceptionForms {
 		if f == nil {
 			continue
 		}
 		t := b.rules[i].Exception
-		if f.reads == nil || !f.reads.Empty() {
+		if termReads[i] == nil || !termReads[i].Empty() {
 			t.Conditional = true
 			continue
 		}
@@ -270,9 +308,12 @@ func (b *Bundle) settleTerms(allowed []cue.Value) []string {
 // leaves them out, so a request never evaluates them.
 var metadataFields = []string{"id", "profiles", "severity", "stage", "message", "description", "each"}
 
-// buildForms makes every rule's forms, compiles them into the first
-// generation and works out what each form reads.
-func (b *Bundle) buildForms(hasViolations []bool) error {
+// buildForms makes every rule's forms; they settle when a generation
+// first compiles a profile of theirs (compileScope). It returns, by rule
+// index, what each exception form reads, from its syntax, which says at
+// load whether the rule's exception terms depend on the intent
+// (settleTerms).
+func (b *Bundle) buildForms(hasViolations []bool) ([]*reads.Set, error) {
 	for i, r := range b.rules {
 		if hasViolations[i] {
 			b.forms = append(b.forms, &form{rule: i, part: partViolations, input: inputOf(r.Stage, r.Each)})
@@ -284,11 +325,13 @@ func (b *Bundle) buildForms(hasViolations []bool) error {
 	// A rule's exception terms are read on the whole intent, whatever the
 	// rule reads: an exception is the intent's, not a container's.
 	b.exceptionForms = make([]*form, len(b.rules))
+	var exceptions []*form
 	for i, r := range b.rules {
 		if r.Exception != nil {
 			f := &form{rule: i, part: partException, input: inputIntent}
 			b.forms = append(b.forms, f)
 			b.exceptionForms[i] = f
+			exceptions = append(exceptions, f)
 		}
 	}
 	for id, f := range b.forms {
@@ -304,30 +347,70 @@ func (b *Bundle) buildForms(hasViolations []bool) error {
 			pr.forms[f.input] = append(pr.forms[f.input], f)
 		}
 	}
-	// A form trimmed to its rule does not compile when the rule refers to
-	// other rules: such a form keeps the whole bundle.
-	wf, err := wrapForms(b.src, b.defs)
-	if err != nil {
-		return &LoadError{Source: b.source, Problems: cueProblems(err)}
+	// The imports are checked here, whatever form first uses them.
+	if _, err := checkImports(b.src); err != nil {
+		return nil, &LoadError{Source: b.source, Problems: cueProblems(err)}
 	}
-	b.analyzeReads(wf)
-	g, err := b.compileFile(wf)
+	termReads := make([]*reads.Set, len(b.rules))
+	if len(exceptions) == 0 {
+		return termReads, nil
+	}
+	defs := make([]formDef, len(exceptions))
+	for i, f := range exceptions {
+		defs[i] = b.defs[f.id]
+	}
+	wf, err := wrapForms(b.src, defs)
 	if err != nil {
-		for _, f := range b.forms {
-			one, err := wrapForms(b.src, []formDef{b.defs[f.id]})
-			if err == nil {
-				_, err = b.compileFile(one)
+		return nil, &LoadError{Source: b.source, Problems: cueProblems(err)}
+	}
+	rs, _ := readSets(wf, exceptions)
+	for i, f := range exceptions {
+		termReads[f.rule] = rs[i]
+	}
+	return termReads, nil
+}
+
+// listCompiled lists, for each profile, the forms a generation compiles
+// for it: its forms and the exception forms its rules still have after
+// settleTerms.
+func (b *Bundle) listCompiled() {
+	for _, f := range b.forms {
+		if f.part == partException && b.exceptionForms[f.rule] != f {
+			continue // the rule cannot be excepted after all
+		}
+		for _, p := range b.rules[f.rule].Profiles {
+			pr := b.byProfile[p]
+			pr.compiled = append(pr.compiled, f)
+		}
+	}
+}
+
+// CompileProfiles compiles every profile's rules into the generation
+// serving requests, as the first request of each profile would, and
+// reports every rule whose form does not compile (each with its
+// file:line) as a *LoadError. Load calls it unless Options.Lazy; with Lazy,
+// compiler.CheckBundle does before a directory bundle serves.
+func (b *Bundle) CompileProfiles() error {
+	g := b.gen.Load()
+	var problems []string
+	for _, p := range b.profiles {
+		pr := b.byProfile[p.Name]
+		if _, err := b.scope(g, pr); err != nil {
+			problems = append(problems, fmt.Sprintf("profile %s: %s", p.Name, strings.Join(cueProblems(err), "; ")))
+		}
+		for _, f := range pr.compiled {
+			if f.broken == "" {
+				continue
 			}
-			if err != nil {
-				f.whole, f.reads, f.conds = true, nil, nil
-				b.defs[f.id].keep = keepAll
+			msg := fmt.Sprintf("%s: rules[%q].%s: %s", b.rulePos[f.rule], b.rules[f.rule].ID, f.part.field(), f.broken)
+			if !slices.Contains(problems, msg) {
+				problems = append(problems, msg)
 			}
 		}
-		if g, err = b.compileForms(); err != nil {
-			return &LoadError{Source: b.source, Problems: cueProblems(err)}
-		}
 	}
-	b.gen.Store(g)
+	if len(problems) > 0 {
+		return &LoadError{Source: b.source, Problems: problems}
+	}
 	return nil
 }
 
@@ -346,9 +429,21 @@ func (b *Bundle) trimmed(f *form) func(string) (bool, []string) {
 
 func keepAll(string) (bool, []string) { return true, nil }
 
-// analyzeReads works out what each form reads from the syntax of the
-// evaluation file.
-func (b *Bundle) analyzeReads(wf *ast.File) {
+// analyzeReads works out what each of fs reads from the syntax of the
+// evaluation file wf that holds them.
+func (b *Bundle) analyzeReads(wf *ast.File, fs []*form) {
+	rs, cs := readSets(wf, fs)
+	for i, f := range fs {
+		if !f.whole {
+			f.reads, f.conds = rs[i], cs[i]
+		}
+	}
+}
+
+// readSets returns what each of fs reads and what the conditions of its
+// list read (see form.conds), from the syntax of the evaluation file wf
+// that holds them; nil where that cannot be told.
+func readSets(wf *ast.File, fs []*form) (rs, cs []*reads.Set) {
 	sc := reads.Scope{Inputs: inputRoots, Top: map[ast.Node]bool{}}
 	bodies := map[string]*ast.StructLit{}
 	for _, d := range wf.Decls {
@@ -362,18 +457,20 @@ func (b *Bundle) analyzeReads(wf *ast.File) {
 		}
 		ast.Walk(d, func(n ast.Node) bool { sc.Top[n] = true; return true }, nil)
 	}
-	for _, f := range b.forms {
+	rs, cs = make([]*reads.Set, len(fs)), make([]*reads.Set, len(fs))
+	for i, f := range fs {
 		body := bodies[f.name]
-		if body == nil || f.whole {
+		if body == nil {
 			continue
 		}
-		if rs, ok := reads.Rule(body, sc); ok {
-			f.reads = rs
-			if cs, ok := reads.Conds(body, sc); ok {
-				f.conds = cs
+		if r, ok := reads.Rule(body, sc); ok {
+			rs[i] = r
+			if c, ok := reads.Conds(body, sc); ok {
+				cs[i] = c
 			}
 		}
 	}
+	return rs, cs
 }
 
 // readMetadata reads the profiles and each rule's metadata, which must be
@@ -396,13 +493,13 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		problems = append(problems, msg)
 	}
 
-	it, err := root.LookupPath(cue.ParsePath("profiles")).Fields()
+	it, err := root.LookupPath(cue.MakePath(cue.Str("profiles"))).Fields()
 	if err != nil {
 		return nil, nil, cueProblems(err)
 	}
 	for it.Next() {
 		name := it.Selector().Unquoted()
-		desc, err := it.Value().LookupPath(cue.ParsePath("description")).String()
+		desc, err := it.Value().LookupPath(cue.MakePath(cue.Str("description"))).String()
 		if err != nil {
 			bad(it.Value(), "profiles.%s.description: %v", name, err)
 		}
@@ -413,8 +510,11 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		problems = append(problems, "the bundle declares no profiles")
 	}
 	slices.SortFunc(b.profiles, func(x, y Profile) int { return strings.Compare(x.Name, y.Name) })
+	for i, p := range b.profiles {
+		b.byProfile[p.Name].index = i
+	}
 
-	it, err = root.LookupPath(cue.ParsePath("rules")).Fields()
+	it, err = root.LookupPath(cue.MakePath(cue.Str("rules"))).Fields()
 	if err != nil {
 		return nil, nil, append(problems, cueProblems(err)...)
 	}
@@ -450,7 +550,7 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		default:
 			bad(v, "rules[%q].stage: %q: must be intent or manifest", id, s)
 		}
-		if err := v.LookupPath(cue.ParsePath("profiles")).Decode(&r.Profiles); err != nil {
+		if err := v.LookupPath(cue.MakePath(cue.Str("profiles"))).Decode(&r.Profiles); err != nil {
 			bad(v, "rules[%q].profiles: %v", id, err)
 		}
 		for _, p := range r.Profiles {
@@ -458,8 +558,8 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 				bad(v, "rules[%q].profiles: unknown profile %q (the bundle declares %s)", id, p, b.profileList())
 			}
 		}
-		r.Defaults = v.LookupPath(cue.ParsePath("defaults")).Exists()
-		if e := v.LookupPath(cue.ParsePath("each")); e.Exists() {
+		r.Defaults = v.LookupPath(cue.MakePath(cue.Str("defaults"))).Exists()
+		if e := v.LookupPath(cue.MakePath(cue.Str("each"))); e.Exists() {
 			if r.Each, err = e.String(); err != nil || r.Each != "container" {
 				bad(v, "rules[%q].each: must be \"container\"", id)
 			}
@@ -468,14 +568,14 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 		if pos == "" {
 			pos = at(v)
 		}
-		ex := v.LookupPath(cue.ParsePath("exception"))
+		ex := v.LookupPath(cue.MakePath(cue.Str("exception")))
 		if ex.Exists() {
 			if r.Exception, err = readTerms(ex); err != nil {
 				problems = append(problems, fmt.Sprintf("%s: rules[%q].exception.%v", pos, id, err))
 			}
 		}
-		refusal, _ := ex.LookupPath(cue.ParsePath("message")).String()
-		metas = append(metas, ruleMeta{r, pos, v.LookupPath(cue.ParsePath("violations")).Exists(), ex.LookupPath(cue.ParsePath("allowed")), refusal})
+		refusal, _ := ex.LookupPath(cue.MakePath(cue.Str("message"))).String()
+		metas = append(metas, ruleMeta{r, pos, v.LookupPath(cue.MakePath(cue.Str("violations"))).Exists(), ex.LookupPath(cue.MakePath(cue.Str("allowed"))), refusal})
 	}
 	slices.SortFunc(metas, func(x, y ruleMeta) int { return strings.Compare(x.ID, y.ID) })
 	hasViolations := make([]bool, len(metas))
@@ -511,10 +611,10 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 func readTerms(v cue.Value) (*ExceptionTerms, error) {
 	t := &ExceptionTerms{}
 	var err error
-	if t.RequireExpiry, err = v.LookupPath(cue.ParsePath("requireExpiry")).Bool(); err != nil {
+	if t.RequireExpiry, err = v.LookupPath(cue.MakePath(cue.Str("requireExpiry"))).Bool(); err != nil {
 		return nil, fmt.Errorf("requireExpiry: must be true or false, the same for every intent: %v", err)
 	}
-	if d := v.LookupPath(cue.ParsePath("maxDays")); d.Exists() {
+	if d := v.LookupPath(cue.MakePath(cue.Str("maxDays"))); d.Exists() {
 		n, err := d.Int64()
 		if err != nil || n < 1 || n > maxExceptionDays {
 			return nil, fmt.Errorf("maxDays: must be a whole number of days from 1 to %d, the same for every intent", maxExceptionDays)

@@ -3,6 +3,9 @@ package policy
 import (
 	_ "embed"
 	"strings"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/parser"
 )
 
 // preludeName is the file name CUE errors give the prelude.
@@ -43,13 +46,40 @@ func preludeSource(pkg string) []byte {
 	return []byte("package " + pkg + "\n\n" + prelude)
 }
 
-// evalPreludeSource is the prelude of the evaluation form: the inputs,
-// which go inside #Bundle, and the schema definitions, which stay outside it
-// so they are evaluated once, not on every request.
-func evalPreludeSource(pkg string) (inputs, defs []byte) {
+// evalPrelude is the prelude of the evaluation files, made from pre, the
+// parsed prelude: the inputs (evalInputs), which go inside each form, and
+// the schema definitions, pre without its inputs block (preludeInputs),
+// which stay outside the forms so they are evaluated once, not on every
+// request. The definitions share pre's syntax, which wrapForms copies.
+func evalPrelude(pkg string, pre *ast.File) (inputs, defs *ast.File, err error) {
 	if !strings.Contains(prelude, preludeInputs) {
 		panic("policy: prelude.cue lost its inputs block")
 	}
-	return []byte("package " + pkg + "\n\n" + evalInputs),
-		[]byte("package " + pkg + "\n\n" + strings.Replace(prelude, preludeInputs, "", 1))
+	block, err := parser.ParseFile(preludeName, preludeInputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	dropped := map[string]bool{}
+	for _, d := range block.Decls {
+		if f, ok := d.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(f.Label); err == nil {
+				dropped[name] = true
+			}
+		}
+	}
+	defs = &ast.File{Filename: pre.Filename}
+	for _, d := range pre.Decls {
+		if f, ok := d.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(f.Label); err == nil && dropped[name] {
+				delete(dropped, name)
+				continue
+			}
+		}
+		defs.Decls = append(defs.Decls, d)
+	}
+	if len(dropped) > 0 {
+		panic("policy: prelude.cue's inputs block is not made of top-level fields")
+	}
+	inputs, err = parser.ParseFile(preludeName, "package "+pkg+"\n\n"+evalInputs)
+	return inputs, defs, err
 }

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -165,15 +166,18 @@ func object(obj runtime.Object, opts Options) []diag.Finding {
 }
 
 // requestAboveLimit is the detail of the apiserver's error for a request
-// above its limit, which it reports at the requests map, not at the key.
-var requestAboveLimit = regexp.MustCompile(`^must be less than or equal to ([a-z0-9./-]+) limit`)
+// above its limit, which it reports at the requests map, not at the key;
+// compiled on first use, as only a refused workload needs it.
+var requestAboveLimit = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^must be less than or equal to ([a-z0-9./-]+) limit`)
+})
 
 // refine narrows an error's path where the apiserver reports it at a
 // parent whose child the detail names: a request above its limit is at
 // resources.requests[<resource>]. The error is copied, not changed.
 func refine(e *field.Error) *field.Error {
 	if strings.HasSuffix(e.Field, ".resources.requests") {
-		if m := requestAboveLimit.FindStringSubmatch(e.Detail); m != nil {
+		if m := requestAboveLimit().FindStringSubmatch(e.Detail); m != nil {
 			cp := *e
 			cp.Field += "[" + m[1] + "]"
 			return &cp
