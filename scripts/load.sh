@@ -13,6 +13,8 @@
 #   batch             $BATCH_STREAMS CompileBatch streams of $BATCH new intents each
 #   unary-sequential  $BATCH_STREAMS callers, rounds of $BATCH unary calls one after
 #                     another: the same work as batch, without CompileBatch
+#   health            $STREAMS callers, grpc.health.v1 Check: no compile, the ceiling
+#                     of a call through the same server (not in the default list)
 #
 # Environment:
 #   DURATION=20s        each scenario's length
@@ -109,14 +111,14 @@ ratio() { awk -v h="$1" -v m="$2" 'BEGIN { if (h + m == 0) print "-"; else print
 rows=()
 for scenario in "${scenarios[@]}"; do
   case "$scenario" in
-  distinct | identical) streams=$STREAMS ;;
+  distinct | identical | health) streams=$STREAMS ;;
   batch | unary-sequential) streams=$BATCH_STREAMS ;;
-  *) echo "load.sh: unknown scenario $scenario (distinct, identical, batch, unary-sequential)" >&2; exit 2 ;;
+  *) echo "load.sh: unknown scenario $scenario (distinct, identical, batch, unary-sequential, health)" >&2; exit 2 ;;
   esac
   start_server "$work/$scenario.log"
   args=(-addr "$addr" -f "$INTENT" -mode "$scenario" -c "$streams" -n 1000000000 -d "$DURATION"
     -batch "$BATCH" -pid "$pid" -wait 30s -json)
-  [ "$scenario" = identical ] || args+=(-vary "$VARY")
+  case "$scenario" in identical | health) ;; *) args+=(-vary "$VARY") ;; esac
   [ -z "$PROFILE" ] || args+=(-profile "$PROFILE")
   [ -z "$EVERY" ] || args+=(-every "$EVERY")
   echo "load.sh: $scenario, $streams streams, $DURATION ..." >&2

@@ -11,7 +11,8 @@
 // default, see -vary), identical (the same request every call), batch
 // (CompileBatch streams of -batch new intents) and unary-sequential
 // (rounds of -batch unary calls of new intents, one after another: the
-// same work as a batch, without CompileBatch).
+// same work as a batch, without CompileBatch) and health (grpc.health.v1
+// Check calls, no compile: the ceiling of a call through the same server).
 package main
 
 import (
@@ -93,7 +94,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	r := newRunner(cfg, podcv1.NewCompilerServiceClient(conn), base)
+	r := newRunner(cfg, podcv1.NewCompilerServiceClient(conn), healthpb.NewHealthClient(conn), base)
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.duration)
 	defer cancel()
 	start := time.Now()
@@ -128,7 +129,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:50051", "the podc server")
 	fs.StringVar(&cfg.file, "f", "examples/checkout.json", "the intent to send (each intent is made from it)")
-	modeName := fs.String("mode", string(modeDistinct), "distinct, identical, batch or unary-sequential")
+	modeName := fs.String("mode", string(modeDistinct), "distinct, identical, batch, unary-sequential or health")
 	varyList := fs.String("vary", "name", "what changes between the intents of distinct, batch and unary-sequential: a list of name, label and image")
 	fs.IntVar(&cfg.streams, "c", 4, "concurrent streams: callers, each making one call or round at a time")
 	fs.Int64Var(&cfg.total, "n", 10000, "the most units of work: calls, or rounds in batch and unary-sequential modes")
@@ -164,7 +165,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			cfg.mode, cfg.vary = modeDistinct, variation{label: true}
 		}
 	}
-	if cfg.mode == modeIdentical {
+	if !cfg.mode.varies() {
 		cfg.vary = variation{}
 	} else if !cfg.vary.any() {
 		return cfg, fmt.Errorf("-mode %s: -vary none makes every intent the same; use -mode identical", cfg.mode)

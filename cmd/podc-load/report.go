@@ -23,7 +23,8 @@ type report struct {
 	Seconds     float64 `json:"elapsed_seconds"`
 	UnitsOK     int64   `json:"units_ok"`
 	UnitsFailed int64   `json:"units_failed"`
-	// IntentsOK and IntentsFailed count compiles: a unary call is one.
+	// IntentsOK and IntentsFailed count compiles: a unary call is one
+	// (in health mode, a health check is one).
 	IntentsOK        int64   `json:"intents_ok"`
 	IntentsFailed    int64   `json:"intents_failed"`
 	UnitsPerSecond   float64 `json:"units_per_second"`
@@ -121,7 +122,7 @@ func summarize(cfg config, r *runner, elapsed time.Duration, rss *rssWatch, ivs 
 		Failures:      r.tally.failures(),
 		Intervals:     ivs,
 	}
-	if cfg.mode == modeIdentical {
+	if !cfg.mode.varies() {
 		rep.Vary = "none"
 	}
 	if cfg.mode.rounds() {
@@ -143,7 +144,7 @@ func summarize(cfg config, r *runner, elapsed time.Duration, rss *rssWatch, ivs 
 // writeText prints the report for people.
 func (rep report) writeText(w io.Writer) {
 	what := fmt.Sprintf("%s (vary %s)", rep.Mode, rep.Vary)
-	if rep.Mode == string(modeIdentical) {
+	if !mode(rep.Mode).varies() {
 		what = rep.Mode
 	}
 	if rep.Batch > 0 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
@@ -27,6 +28,7 @@ const (
 type runner struct {
 	cfg    config
 	client podcv1.CompilerServiceClient
+	health healthpb.HealthClient
 	base   *podcv1.WorkloadIntent
 	fixed  *podcv1.CompileRequest // the one request of identical mode
 
@@ -35,8 +37,8 @@ type runner struct {
 	tally tally
 }
 
-func newRunner(cfg config, client podcv1.CompilerServiceClient, base *podcv1.WorkloadIntent) *runner {
-	r := &runner{cfg: cfg, client: client, base: base}
+func newRunner(cfg config, client podcv1.CompilerServiceClient, health healthpb.HealthClient, base *podcv1.WorkloadIntent) *runner {
+	r := &runner{cfg: cfg, client: client, health: health, base: base}
 	if cfg.mode == modeIdentical {
 		r.fixed = &podcv1.CompileRequest{Intent: base, Profile: cfg.profile}
 	}
@@ -71,6 +73,8 @@ func (r *runner) unit(unit int64) {
 		ok = r.batchRound(unit)
 	case modeUnarySequential:
 		ok = r.sequentialRound(unit)
+	case modeHealth:
+		ok = r.check()
 	default:
 		ok = r.call(r.request(unit))
 	}
@@ -96,6 +100,24 @@ func (r *runner) call(req *podcv1.CompileRequest) bool {
 	defer cancel()
 	if _, err := r.client.Compile(ctx, req); err != nil {
 		r.tally.fail(status.Code(err), 1)
+		return false
+	}
+	r.tally.intents.Add(1)
+	return true
+}
+
+// check makes one health Check call of the server as a whole and reports
+// whether it succeeded and said SERVING.
+func (r *runner) check() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	resp, err := r.health.Check(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil {
+		r.tally.fail(status.Code(err), 1)
+		return false
+	}
+	if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		r.tally.fail(codes.Unavailable, 1)
 		return false
 	}
 	r.tally.intents.Add(1)
