@@ -29,7 +29,6 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/podc-dev/podc/compiler/intent"
-	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -47,6 +46,7 @@ type config struct {
 	pid                 int
 	wait                time.Duration
 	json                bool
+	decode              bool
 }
 
 // rssPeriod is how often the server's RSS is sampled with -pid.
@@ -94,7 +94,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	r := newRunner(cfg, podcv1.NewCompilerServiceClient(conn), healthpb.NewHealthClient(conn), base)
+	r, err := newRunner(cfg, conn, base)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc-load: %s: %v\n", cfg.file, err)
+		return 2
+	}
+	cpu, err := startCPU(cfg.pid)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc-load: %v\n", err)
+		return 2
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.duration)
 	defer cancel()
 	start := time.Now()
@@ -104,6 +113,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	elapsed := time.Since(start)
 	cancel()
 	rep := summarize(cfg, r, elapsed, rss, <-ivs)
+	rep.ServerCPU = cpu.summary(rep.IntentsOK)
 	if cfg.json {
 		if err := rep.writeJSON(stdout); err != nil {
 			fmt.Fprintf(stderr, "podc-load: %v\n", err)
@@ -140,6 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.pid, "pid", 0, "the server's process id: sample its RSS from /proc/PID/status (Linux)")
 	fs.DurationVar(&cfg.wait, "wait", 0, "first wait up to this long for the server's health to be SERVING")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object (intervals included)")
+	fs.BoolVar(&cfg.decode, "decode", false, "decode every unary Compile response, as a client that reads them would (by default they are received whole, not decoded: the driver's own cost stays low)")
 	fresh := fs.Bool("fresh", true, "older form of -mode: true is distinct with -vary label, false is identical")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -68,6 +68,8 @@ func TestLoadModesAgainstPodc(t *testing.T) {
 		{[]string{"-mode", "unary-sequential", "-batch", "10", "-c", "1", "-n", "2", "-vary", "name,label,image"}, []string{"unary-sequential (vary name,label,image), rounds of 10, 1 streams", "intents 20 ok, 0 failed"}, 20, 2, "round"},
 		{[]string{"-fresh", "-c", "1", "-n", "5"}, []string{"distinct (vary label)", "calls 5 ok"}, 5, 5, "call"},
 		{[]string{"-mode", "health", "-c", "2", "-n", "25"}, []string{"health, 2 streams", "calls 25 ok, 0 failed"}, 25, 25, "call"},
+		{[]string{"-mode", "identical", "-decode", "-c", "2", "-n", "20"}, []string{"identical, 2 streams", "calls 20 ok, 0 failed"}, 20, 20, "call"},
+		{[]string{"-mode", "distinct", "-decode", "-c", "2", "-n", "20"}, []string{"distinct (vary name), 2 streams", "calls 20 ok, 0 failed"}, 20, 20, "call"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			args := append([]string{"-addr", addr, "-f", "../../examples/checkout.json", "-d", "60s", "-wait", "10s"}, tc.args...)
@@ -93,6 +95,13 @@ func TestLoadModesAgainstPodc(t *testing.T) {
 			}
 			if rep.Latency.P50 <= 0 || rep.Latency.P50 > rep.Latency.P95 || rep.Latency.P95 > rep.Latency.P99 || rep.Latency.P99 > rep.Latency.Max {
 				t.Errorf("latencies out of order: %+v", rep.Latency)
+			}
+			// A compile's response (checkout's manifests and report) is
+			// several KB, decoded or not; a round or a health check has no
+			// mean response size.
+			unary := rep.Unit == "call" && rep.Mode != "health"
+			if unary && (rep.ResponseBytes < 4000 || rep.ResponseBytes > 64000) || !unary && rep.ResponseBytes != 0 {
+				t.Errorf("mean response %d bytes", rep.ResponseBytes)
 			}
 		})
 	}
@@ -299,7 +308,7 @@ func TestLoadWatchesRSSAndIntervals(t *testing.T) {
 			lines++
 		}
 	}
-	if lines < 2 || !strings.Contains(out, " rss ") || !strings.Contains(out, "server RSS start ") {
-		t.Errorf("want interval lines with rss and an RSS summary:\n%s", out)
+	if lines < 2 || !strings.Contains(out, " rss ") || !strings.Contains(out, "server RSS start ") || !strings.Contains(out, "server CPU ") {
+		t.Errorf("want interval lines with rss, an RSS summary and the server's CPU time:\n%s", out)
 	}
 }
