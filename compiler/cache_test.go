@@ -18,7 +18,10 @@ import (
 	"github.com/podc-dev/podc/internal/lru"
 )
 
-func checkout(t *testing.T) compiler.Request {
+func checkout(t *testing.T) compiler.Request { return checkoutRequest(t) }
+
+// checkoutRequest is examples/checkout.json, decoded, to compile as YAML.
+func checkoutRequest(t testing.TB) compiler.Request {
 	t.Helper()
 	data, err := os.ReadFile("../examples/checkout.json")
 	if err != nil {
