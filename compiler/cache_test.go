@@ -2,9 +2,11 @@ package compiler_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/podc-dev/podc/compiler"
@@ -16,7 +18,10 @@ import (
 	"github.com/podc-dev/podc/internal/lru"
 )
 
-func checkout(t *testing.T) compiler.Request {
+func checkout(t *testing.T) compiler.Request { return checkoutRequest(t) }
+
+// checkoutRequest is examples/checkout.json, decoded, to compile as YAML.
+func checkoutRequest(t testing.TB) compiler.Request {
 	t.Helper()
 	data, err := os.ReadFile("../examples/checkout.json")
 	if err != nil {
@@ -128,4 +133,113 @@ func mustDefault(t *testing.T) *policy.Bundle {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// digest is a stand-in wire digest: any 32 bytes that are not all zero.
+func digest(s string) [sha256.Size]byte { return sha256.Sum256([]byte(s)) }
+
+// A request that carries a wire digest finds the answer to the same intent
+// however it was identified before: by its serialization or by another
+// wire digest (a client that writes a map's entries in another order);
+// from then on its digest finds it alone. Every option and the bundle
+// still make a different answer, even under the same digest.
+func TestWireDigestFindsTheSameAnswer(t *testing.T) {
+	dir := t.TempDir()
+	files, _ := filepath.Glob("../policies/*.cue")
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
+	}
+	st := store.New(mustDefault(t), nil)
+	eng := compiler.New(compiler.Options{Policies: st})
+	ctx := context.Background()
+	compile := func(req compiler.Request) *compiler.Result {
+		t.Helper()
+		res, err := eng.Compile(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+
+	first := compile(checkout(t))
+	wired := checkout(t)
+	wired.WireDigest = digest("one form")
+	if got := compile(wired); got != first {
+		t.Fatal("a request with a wire digest did not find the answer to its intent")
+	}
+	other := checkout(t)
+	other.WireDigest = digest("another form")
+	if got := compile(other); got != first {
+		t.Fatal("another wire form of the same intent did not find its answer")
+	}
+	before := eng.ResultCacheStats()
+	if got := compile(wired); got != first {
+		t.Fatal("the wire digest did not find the answer again")
+	}
+	if st := eng.ResultCacheStats(); st.Hits != before.Hits+1 || st.Misses != before.Misses {
+		t.Errorf("cache %+v after %+v: want one hit", st, before)
+	}
+
+	// The same digest with another option, or under another bundle, is
+	// another answer.
+	older := checkout(t)
+	older.WireDigest = wired.WireDigest
+	older.TargetVersion = "1.28"
+	if got := compile(older); got == first || got.Target.Minor != 28 {
+		t.Fatalf("a different target under the same digest was served the cached answer (target %s)", got.Target)
+	}
+	explained := checkout(t)
+	explained.WireDigest = wired.WireDigest
+	explained.Explain = true
+	if got := compile(explained); got == first || len(got.Report.Sources) == 0 {
+		t.Fatal("an explained request under the same digest was served the unexplained answer")
+	}
+	os.WriteFile(filepath.Join(dir, "zz.cue"), []byte("package policies\n\n// another bundle\n"), 0o644)
+	if err := st.Reload(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := compile(wired); got == first || got.PolicyDigest == first.PolicyDigest {
+		t.Fatal("the old bundle's answer was served after a reload")
+	}
+}
+
+// A request beyond the size limits is refused the same with a wire
+// digest, every time: nothing is remembered for it.
+func TestWireDigestOversizedIsRefusedEveryTime(t *testing.T) {
+	eng := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil)})
+	req := checkout(t)
+	req.Intent.Name = strings.Repeat("x", 1<<20)
+	req.WireDigest = digest("oversized")
+	for range 2 {
+		_, err := eng.Compile(context.Background(), req)
+		if de, ok := diag.AsError(err); !ok || de.Kind != diag.Invalid || !hasField(de.Findings, "name") {
+			t.Fatalf("got %v, want Invalid at name", err)
+		}
+	}
+	if st := eng.ResultCacheStats(); st.Entries != 0 || st.Hits != 0 {
+		t.Errorf("cache %+v: an oversized intent was looked up or remembered", st)
+	}
+}
+
+// An answer found through the wire digest is never served past the
+// instant one of the intent's exceptions expires.
+func TestWireDigestHonoursExceptionExpiry(t *testing.T) {
+	clk := &clock{now: day(6, 1)}
+	eng := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil), Clock: clk.Now})
+	req := almostRestricted(t, `[{"rule": "restricted.memory-limit", "reason": "sizing after the load test", "expires": "2025-06-30"}]`)
+	req.WireDigest = digest("excepted")
+	res, err := eng.Compile(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := eng.Compile(context.Background(), req); err != nil || again != res {
+		t.Fatalf("before expiry: %v, from the cache: %v", err, again == res)
+	}
+	clk.set(day(7, 1))
+	if _, err := eng.Compile(context.Background(), req); err == nil {
+		t.Fatal("after expiry the remembered compile was served")
+	} else if de, ok := diag.AsError(err); !ok || de.Kind != diag.Denied {
+		t.Fatalf("after expiry: %v, want a denial", err)
+	}
 }

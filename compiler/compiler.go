@@ -7,6 +7,7 @@ package compiler
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -43,7 +44,10 @@ type Options struct {
 	Logger *slog.Logger
 	// ResultCache bounds the remembered Compile outcomes, keyed by the
 	// whole request and the policy bundle's digest: a zero field takes
-	// DefaultResultCache's, a negative Entries turns the cache off.
+	// DefaultResultCache's, a negative Entries turns the cache off. Beside
+	// it the engine keeps an index of the wire digests requests came with
+	// (see Request.WireDigest): up to four keys per entry, about 512 bytes
+	// each.
 	ResultCache lru.Bounds
 	// Limits bound the size of an intent, checked before any other work;
 	// zero fields mean intent.DefaultLimits.
@@ -64,6 +68,18 @@ type Options struct {
 // DefaultResultCache bounds the remembered Compile outcomes by default.
 var DefaultResultCache = lru.Bounds{Entries: 1024, Bytes: 32 << 20}
 
+// The wire index maps the key of a request identified by its wire digest
+// to its result cache key, so that a request seen before in the same bytes
+// is answered without serializing its intent again. It holds up to
+// wireIndexPerResult keys per remembered answer (one intent may come in
+// several byte forms: clients that write a map's entries in a random
+// order), and at most wireIndexEntryBytes per key on average: both keys
+// and lru.EntryOverhead, for a bundle digest of 64 bytes, take about 480.
+const (
+	wireIndexPerResult  = 4
+	wireIndexEntryBytes = 512
+)
+
 // Engine compiles intents. It is safe for concurrent use.
 type Engine struct {
 	policies  *store.Store
@@ -71,6 +87,7 @@ type Engine struct {
 	limits    intent.Limits
 	log       *slog.Logger
 	results   *lru.Cache[outcome] // nil when off
+	wire      *lru.Cache[string]  // wire key -> result cache key; nil when the cache is off
 	obs       Observer            // nil when none
 	tracer    trace.Tracer        // nil when none
 	now       func() time.Time
@@ -109,6 +126,8 @@ func New(opts Options) *Engine {
 			b.Bytes = DefaultResultCache.Bytes
 		}
 		e.results = lru.New[outcome](b, outcome.size)
+		n := wireIndexPerResult * b.Entries
+		e.wire = lru.New[string](lru.Bounds{Entries: n, Bytes: int64(n) * wireIndexEntryBytes}, func(k string) int64 { return int64(len(k)) })
 	}
 	return e
 }
@@ -188,6 +207,16 @@ type Request struct {
 	// objects came from. Without it they are left out (the pipeline still
 	// keeps the same record, compactly, for its own use).
 	Explain bool
+	// WireDigest, when not zero, identifies Intent by the bytes it was
+	// decoded from: a SHA-256 of the full name of the decoded message
+	// type and that message's serialized bytes (the intent itself, or a
+	// request that holds it). Decoding is a function of those bytes, so
+	// equal digests mean equal intents; the caller must not change Intent
+	// after decoding it. Compile then finds a request it has answered
+	// before in the same bytes without serializing and hashing the intent
+	// again, and before checking its size limits. The answer is the same
+	// with or without it.
+	WireDigest [sha256.Size]byte
 }
 
 // Result is a compile's output.
@@ -212,32 +241,53 @@ type Result struct {
 func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
 	e.inFlight.Add(1)
 	defer e.inFlight.Add(-1)
+	bundle := e.policies.Bundle()
+	now := e.now()
+	// A request seen before in the same bytes is found through the wire
+	// index, before its size limits are checked: only a request within
+	// them is ever remembered, and nothing of the lookup grows with the
+	// intent.
+	wkey, wired := e.wireKey(bundle, req)
+	var key string
+	keyed := false
+	if wired {
+		if key, keyed = e.wire.Get(wkey); keyed {
+			if o, hit := e.remembered(ctx, key, now); hit {
+				return o.res, o.err
+			}
+		}
+	}
 	if err := e.admit(req); err != nil {
 		return nil, err
 	}
-	bundle := e.policies.Bundle()
-	now := e.now()
-	if e.results == nil {
-		res, _, err := e.compile(ctx, bundle, req, now)
-		return res, err
+	if !keyed {
+		if key, keyed = e.requestKey(bundle, req); keyed {
+			if o, hit := e.remembered(ctx, key, now); hit {
+				if wired {
+					e.wire.Put(wkey, key)
+				}
+				return o.res, o.err
+			}
+		}
 	}
-	key, ok := e.requestKey(bundle, req)
-	if !ok {
-		res, _, err := e.compile(ctx, bundle, req, now)
-		return res, err
+	res, until, err := e.compile(ctx, bundle, req, now)
+	if de, refused := diag.AsError(err); keyed && (err == nil || refused && de.Kind != diag.Internal) {
+		e.results.Put(key, outcome{res, err, until})
+		if wired {
+			e.wire.Put(wkey, key)
+		}
 	}
+	return res, err
+}
+
+// remembered returns the outcome remembered under key that still holds at
+// now.
+func (e *Engine) remembered(ctx context.Context, key string, now time.Time) (outcome, bool) {
 	o, hit := e.results.GetIf(key, func(o outcome) bool { return o.until.IsZero() || now.Before(o.until) })
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.SetAttributes(attrResultCached.Bool(hit))
 	}
-	if hit {
-		return o.res, o.err
-	}
-	res, until, err := e.compile(ctx, bundle, req, now)
-	if de, refused := diag.AsError(err); err == nil || refused && de.Kind != diag.Internal {
-		e.results.Put(key, outcome{res, err, until})
-	}
-	return res, err
+	return o, hit
 }
 
 // admit refuses an intent beyond the engine's size limits, so that every
@@ -250,18 +300,62 @@ func (e *Engine) admit(req Request) error {
 	return &diag.Error{Kind: diag.Invalid, Findings: fs, Report: &diag.Report{Findings: fs}}
 }
 
-// requestKey identifies a request under a bundle: a digest of the intent's
-// deterministic wire form and every option that changes the answer.
+// requestKey is the result cache key of an admitted request: a digest of
+// its intent's deterministic serialization and every option that changes
+// the answer. False when the cache is off or the intent does not
+// serialize.
 func (e *Engine) requestKey(bundle *policy.Bundle, req Request) (string, bool) {
+	if e.results == nil {
+		return "", false
+	}
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req.Intent)
 	if err != nil {
 		return "", false
 	}
-	h := sha256.New()
-	h.Write(b)
-	fmt.Fprintf(h, "\x00%s\x00%d\x00%s\x00%t\x00%t\x00%s\x00%d-%d",
-		req.Profile, req.Format, req.TargetVersion, req.APIServerDefaults, req.Explain, bundle.Digest(), e.nodePorts.Min, e.nodePorts.Max)
-	return string(h.Sum(nil)), true
+	return e.key(keyIntent, sha256.Sum256(b), bundle, req), true
+}
+
+// wireKey is the wire index's key of a request that carries a wire
+// digest; false when the cache is off or the request carries none.
+func (e *Engine) wireKey(bundle *policy.Bundle, req Request) (string, bool) {
+	if e.wire == nil || req.WireDigest == [sha256.Size]byte{} {
+		return "", false
+	}
+	return e.key(keyWire, req.WireDigest, bundle, req), true
+}
+
+// Kinds of key: of an intent's serialization (the result cache's) and of
+// the bytes it was decoded from (the wire index's).
+const (
+	keyIntent = 'i'
+	keyWire   = 'w'
+)
+
+// key identifies a request under a bundle: the kind of key, the digest
+// that identifies the intent and every option that changes the answer,
+// each string preceded by its length, so that two different requests
+// never share a key unless their digests collide.
+func (e *Engine) key(kind byte, sum [sha256.Size]byte, bundle *policy.Bundle, req Request) string {
+	digest := bundle.Digest()
+	k := make([]byte, 0, 1+len(sum)+len(req.Profile)+len(req.TargetVersion)+len(digest)+48)
+	k = append(k, kind)
+	k = append(k, sum[:]...)
+	for _, s := range []string{req.Profile, req.TargetVersion, digest} {
+		k = binary.AppendUvarint(k, uint64(len(s)))
+		k = append(k, s...)
+	}
+	k = binary.AppendVarint(k, int64(req.Format))
+	k = append(k, boolByte(req.APIServerDefaults), boolByte(req.Explain))
+	k = binary.AppendVarint(k, int64(e.nodePorts.Min))
+	k = binary.AppendVarint(k, int64(e.nodePorts.Max))
+	return string(k)
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // compile runs the pipeline with the intent's exceptions judged at now.

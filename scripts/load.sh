@@ -13,6 +13,8 @@
 #   batch             $BATCH_STREAMS CompileBatch streams of $BATCH new intents each
 #   unary-sequential  $BATCH_STREAMS callers, rounds of $BATCH unary calls one after
 #                     another: the same work as batch, without CompileBatch
+#   health            $STREAMS callers, grpc.health.v1 Check: no compile, the ceiling
+#                     of a call through the same server (not in the default list)
 #
 # Environment:
 #   DURATION=20s        each scenario's length
@@ -23,8 +25,12 @@
 #   INTENT=examples/checkout.json
 #   PROFILE=            the policy profile (default: the intent's)
 #   EVERY=              also print each scenario's intervals this long (RSS over time)
+#   DECODE=             1: the driver decodes every unary response, as a client that
+#                       reads them would (default: received whole, not decoded)
 #   GOMEMLIMIT, GOGC    given to the server only (not to the build or the driver)
 #   SERVER_FLAGS=       more podc serve flags, e.g. "--result-cache 0"
+#   PODC_BIN=           serve this podc binary instead of building one (an older
+#                       build, for runs before and after a change)
 #   LOG_LEVEL=warn      the server's log level (info logs a line per call)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +74,7 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$work/" ./cmd/podc ./cmd/podc-load
+if [ -n "${PODC_BIN:-}" ]; then cp "$PODC_BIN" "$work/podc"; fi
 
 # start_server LOG: podc serve on free loopback ports (the API and
 # /metrics); sets pid, addr and metrics. At --log-level warn the server does
@@ -109,16 +116,17 @@ ratio() { awk -v h="$1" -v m="$2" 'BEGIN { if (h + m == 0) print "-"; else print
 rows=()
 for scenario in "${scenarios[@]}"; do
   case "$scenario" in
-  distinct | identical) streams=$STREAMS ;;
+  distinct | identical | health) streams=$STREAMS ;;
   batch | unary-sequential) streams=$BATCH_STREAMS ;;
-  *) echo "load.sh: unknown scenario $scenario (distinct, identical, batch, unary-sequential)" >&2; exit 2 ;;
+  *) echo "load.sh: unknown scenario $scenario (distinct, identical, batch, unary-sequential, health)" >&2; exit 2 ;;
   esac
   start_server "$work/$scenario.log"
   args=(-addr "$addr" -f "$INTENT" -mode "$scenario" -c "$streams" -n 1000000000 -d "$DURATION"
     -batch "$BATCH" -pid "$pid" -wait 30s -json)
-  [ "$scenario" = identical ] || args+=(-vary "$VARY")
+  case "$scenario" in identical | health) ;; *) args+=(-vary "$VARY") ;; esac
   [ -z "$PROFILE" ] || args+=(-profile "$PROFILE")
   [ -z "$EVERY" ] || args+=(-every "$EVERY")
+  [ -z "${DECODE:-}" ] || args+=(-decode)
   echo "load.sh: $scenario, $streams streams, $DURATION ..." >&2
   set +e
   "$work/podc-load" "${args[@]}" >"$work/$scenario.json" 2>"$work/$scenario.err"
@@ -148,6 +156,7 @@ for scenario in "${scenarios[@]}"; do
       (.intents_per_second | floor | tostring),
       (.latency_ms.p50 | ms), (.latency_ms.p95 | ms), (.latency_ms.p99 | ms),
       (.rss.start_bytes | mb), (.rss.max_bytes | mb), (.rss.end_bytes | mb),
+      (.server_cpu.per_intent_us | round | tostring),
       (.intents_failed | tostring) + (if .failures then " " + (.failures | tostring) else "" end),
       $rc, $pc, $gens ] | join("\t")' "$work/$scenario.json")")
 done
@@ -155,9 +164,10 @@ done
 echo
 settings=""
 [ ${#server_env[@]} -eq 0 ] || settings=", server ${server_env[*]}"
+[ -z "${DECODE:-}" ] || settings+=", responses decoded"
 echo "podc serve on 127.0.0.1 and the driver on the same $(nproc) cores, $INTENT, $DURATION per scenario$settings;" \
   "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 {
-  printf 'scenario\tstreams\tlatency of\tintents/s\tp50 ms\tp95 ms\tp99 ms\tRSS start MB\tmax\tend\tfailed\tresult cache hits\trule cache hits\tCUE generations\n'
+  printf 'scenario\tstreams\tlatency of\tintents/s\tp50 ms\tp95 ms\tp99 ms\tRSS start MB\tmax\tend\tserver CPU µs/intent\tfailed\tresult cache hits\trule cache hits\tCUE generations\n'
   printf '%s\n' "${rows[@]}"
 } | column -t -s $'\t'

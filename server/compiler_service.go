@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"log/slog"
@@ -26,6 +27,9 @@ type compilerService struct {
 	slots slots
 	// maxBatch bounds the intents of one CompileBatch stream.
 	maxBatch int
+	// responses converts results, and keeps the encoding of those served
+	// more than once.
+	responses *responses
 }
 
 var errNoIntent = &diag.Error{Kind: diag.Invalid, Findings: []diag.Finding{diag.Denyf(diag.StageIntent, "intent", "required")}}
@@ -35,7 +39,7 @@ func (s *compilerService) Compile(ctx context.Context, req *podcv1.CompileReques
 		return nil, s.refuse(s.slots.overloaded().Err())
 	}
 	defer s.slots.give()
-	resp, err := s.compile(ctx, req)
+	resp, err := s.compile(ctx, req, wireDigest(ctx, req))
 	if err != nil {
 		return nil, statusOf(s.refuse(err)).Err()
 	}
@@ -53,7 +57,9 @@ func (s *compilerService) refuse(err error) error {
 	return err
 }
 
-func (s *compilerService) compile(ctx context.Context, req *podcv1.CompileRequest) (*podcv1.CompileResponse, error) {
+// compile compiles req; digest, when not zero, is the digest of the
+// bytes it was decoded from (see wireDigest).
+func (s *compilerService) compile(ctx context.Context, req *podcv1.CompileRequest, digest [sha256.Size]byte) (*podcv1.CompileResponse, error) {
 	if req.GetIntent() == nil {
 		return nil, errNoIntent
 	}
@@ -64,16 +70,12 @@ func (s *compilerService) compile(ctx context.Context, req *podcv1.CompileReques
 		TargetVersion:     req.GetTargetVersion(),
 		APIServerDefaults: req.GetApiserverDefaults(),
 		Explain:           req.GetExplain(),
+		WireDigest:        digest,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &podcv1.CompileResponse{
-		Manifests:     manifestsProto(res.Manifests),
-		Report:        reportProto(&res.Report),
-		PolicyDigest:  res.PolicyDigest,
-		TargetVersion: res.Target.String(),
-	}, nil
+	return s.responses.of(res), nil
 }
 
 func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequest) (*podcv1.ValidateResponse, error) {
@@ -131,6 +133,7 @@ func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.Co
 				recvErr <- s.refuse(batchTooLarge(s.maxBatch).Err())
 				return
 			}
+			digest := wireDigest(stream.Context(), in)
 			done := make(chan *podcv1.CompileBatchResponse, 1)
 			select {
 			case pending <- done: // blocks while batchParallelism results wait
@@ -139,7 +142,7 @@ func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.Co
 			}
 			go func(index int64, req *podcv1.CompileRequest) {
 				out := &podcv1.CompileBatchResponse{Index: index}
-				if resp, err := s.compileOne(ctx, req); err != nil {
+				if resp, err := s.compileOne(ctx, req, digest); err != nil {
 					out.Result = &podcv1.CompileBatchResponse_Error{Error: batchError(s.refuse(err))}
 				} else {
 					out.Result = &podcv1.CompileBatchResponse_Response{Response: resp}
@@ -176,7 +179,8 @@ func batchParallelism() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // compileOne compiles one batch entry in a compile slot, turning a panic
 // into an Internal error so the rest of the batch is still answered.
-func (s *compilerService) compileOne(ctx context.Context, req *podcv1.CompileRequest) (resp *podcv1.CompileResponse, err error) {
+// digest is that of the batch message the entry came in.
+func (s *compilerService) compileOne(ctx context.Context, req *podcv1.CompileRequest, digest [sha256.Size]byte) (resp *podcv1.CompileResponse, err error) {
 	if !s.slots.take() {
 		return nil, s.slots.overloaded().Err()
 	}
@@ -187,5 +191,5 @@ func (s *compilerService) compileOne(ctx context.Context, req *podcv1.CompileReq
 			resp, err = nil, &diag.Error{Kind: diag.Internal}
 		}
 	}()
-	return s.compile(ctx, req)
+	return s.compile(ctx, req, digest)
 }

@@ -2,8 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"slices"
-	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -17,15 +17,18 @@ import (
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
-// requestCodec is gRPC's proto codec with two additions for podc's own
-// request messages (package podc.v1):
+// requestCodec is gRPC's proto codec with three additions for podc's own
+// request messages (package podc.v1), which the service's handlers hand
+// it wrapped in a *decoding (see callerDecoding):
 //
 //   - A message whose bytes do not decode (not valid protobuf, a string that
 //     is not UTF-8) is the caller's fault. grpc-go would answer INTERNAL
 //     before any podc code runs and cannot be told otherwise, so the codec
-//     reports success, empties the message and remembers the failure; the
-//     service's handler (see callerDecoding) then refuses the call with
-//     INVALID_ARGUMENT.
+//     reports success, empties the message and keeps the failure in the
+//     decoding; the handler then refuses the call with INVALID_ARGUMENT.
+//   - It hashes the bytes of the messages that carry a compile (see
+//     wireDigest), so that the engine's result cache knows an intent it has
+//     answered without serializing it again.
 //   - With an observer, it tells how long decoding took: gRPC decodes a
 //     request before any handler or interceptor runs, so the codec is where
 //     that time can be seen.
@@ -38,77 +41,130 @@ func newRequestCodec(obs compiler.Observer) requestCodec {
 	return requestCodec{CodecV2: encoding.GetCodecV2(proto.Name), obs: obs}
 }
 
-// undecodable holds, from the codec's Unmarshal to the handler's next
-// step, the podc request messages whose bytes did not decode, keyed by the
-// message. Every such message goes to a handler wrapped by callerDecoding,
-// which takes its entry at once, so it holds at most one entry per call in
-// flight.
-var undecodable sync.Map
+// decoding is one call's request decoding: the message last decoded, and
+// the digest of its bytes or the failure that emptied it. It is a
+// proto.Message (the one being decoded), so whatever sees the value gRPC
+// decodes into (stats handlers) sees the request.
+type decoding struct {
+	protov2.Message
+	digest [sha256.Size]byte // zero when not hashed
+	err    error
+}
+
+// decodingKey is the context key of a call's *decoding.
+type decodingKey struct{}
 
 func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	m, ok := v.(protov2.Message)
-	if !ok || m.ProtoReflect().Descriptor().ParentFile().Package() != "podc.v1" {
+	d, ok := v.(*decoding)
+	if !ok {
 		return c.CodecV2.Unmarshal(data, v)
 	}
 	start := time.Now()
-	err := c.CodecV2.Unmarshal(data, v)
-	switch v.(type) {
-	case *podcv1.CompileRequest, *podcv1.ValidateRequest, *podcv1.CompileBatchRequest:
-		if c.obs != nil {
-			c.obs.StageDone(compiler.StageDecode, time.Since(start))
+	d.digest, d.err = [sha256.Size]byte{}, c.CodecV2.Unmarshal(data, d.Message)
+	switch d.Message.(type) {
+	case *podcv1.CompileRequest, *podcv1.CompileBatchRequest:
+		if d.err == nil {
+			d.digest = digestOf(d.Message, data)
 		}
+		c.decoded(start)
+	case *podcv1.ValidateRequest:
+		c.decoded(start)
 	}
-	if err != nil {
-		protov2.Reset(m)
-		undecodable.Store(v, err)
+	if d.err != nil {
+		protov2.Reset(d.Message)
 	}
 	return nil
 }
 
-// decoded reports, for a message the codec filled, the caller's fault if
-// its bytes did not decode.
-func decoded(v any) error {
-	err, ok := undecodable.LoadAndDelete(v)
+// decoded tells the observer, if any, how long decoding a request took
+// from start.
+func (c requestCodec) decoded(start time.Time) {
+	if c.obs != nil {
+		c.obs.StageDone(compiler.StageDecode, time.Since(start))
+	}
+}
+
+// digestOf is the SHA-256 of m's full type name and the bytes it was
+// decoded from: the wire digest the engine's result cache keys on
+// (compiler.Request.WireDigest). Decoding is a function of the type and
+// the bytes, so equal digests mean equal messages, and a collision would
+// take a collision of SHA-256.
+func digestOf(m protov2.Message, data mem.BufferSlice) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte(m.ProtoReflect().Descriptor().FullName()))
+	h.Write([]byte{0})
+	for _, b := range data {
+		h.Write(b.ReadOnlyData())
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// decode decodes a request message into m with dec (gRPC's, which calls
+// the codec) and refuses, as the caller's fault, bytes that do not
+// decode.
+func (d *decoding) decode(dec func(any) error, m any) error {
+	msg, ok := m.(protov2.Message)
 	if !ok {
+		return dec(m)
+	}
+	d.Message = msg
+	if err := dec(d); err != nil {
+		return err
+	}
+	if d.err == nil {
 		return nil
 	}
 	return statusOf(&diag.Error{Kind: diag.Invalid, Findings: []diag.Finding{
-		diag.Denyf(diag.StageIntent, "", "the request message does not decode: %s", clip(err.(error).Error(), 200)),
+		diag.Denyf(diag.StageIntent, "", "the request message does not decode: %s", clip(d.err.Error(), 200)),
 	}}).Err()
 }
 
-// callerDecoding returns a copy of desc whose handlers refuse a request
-// message that did not decode (see requestCodec) with INVALID_ARGUMENT.
+// wireDigest is the digest of the bytes m was decoded from when m is the
+// request message the call of ctx decoded last; zero otherwise.
+func wireDigest(ctx context.Context, m protov2.Message) [sha256.Size]byte {
+	d, ok := ctx.Value(decodingKey{}).(*decoding)
+	if !ok || d.Message != m {
+		return [sha256.Size]byte{}
+	}
+	return d.digest
+}
+
+// callerDecoding returns a copy of desc whose handlers decode through a
+// *decoding (see requestCodec): a request message that did not decode is
+// refused with INVALID_ARGUMENT, and the digest of one that did is in the
+// handler's context (see wireDigest).
 func callerDecoding(desc grpc.ServiceDesc) *grpc.ServiceDesc {
 	d := desc
 	d.Methods = slices.Clone(desc.Methods)
 	for i := range d.Methods {
 		h := d.Methods[i].Handler
 		d.Methods[i].Handler = func(srv any, ctx context.Context, dec func(any) error, icpt grpc.UnaryServerInterceptor) (any, error) {
-			return h(srv, ctx, func(v any) error {
-				if err := dec(v); err != nil {
-					return err
-				}
-				return decoded(v)
-			}, icpt)
+			dc := new(decoding)
+			return h(srv, context.WithValue(ctx, decodingKey{}, dc), func(v any) error { return dc.decode(dec, v) }, icpt)
 		}
 	}
 	d.Streams = slices.Clone(desc.Streams)
 	for i := range d.Streams {
 		h := d.Streams[i].Handler
 		d.Streams[i].Handler = func(srv any, ss grpc.ServerStream) error {
-			return h(srv, decodingStream{ss})
+			dc := new(decoding)
+			return h(srv, decodingStream{ss, context.WithValue(ss.Context(), decodingKey{}, dc), dc})
 		}
 	}
 	return &d
 }
 
-// decodingStream refuses received messages that did not decode.
-type decodingStream struct{ grpc.ServerStream }
+// decodingStream decodes received messages through its decoding.
+type decodingStream struct {
+	grpc.ServerStream
+	ctx context.Context
+	dc  *decoding
+}
+
+func (s decodingStream) Context() context.Context { return s.ctx }
 
 func (s decodingStream) RecvMsg(m any) error {
-	if err := s.ServerStream.RecvMsg(m); err != nil {
-		return err
-	}
-	return decoded(m)
+	return s.dc.decode(s.ServerStream.RecvMsg, m)
 }

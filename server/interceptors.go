@@ -69,6 +69,9 @@ func logCall(ctx context.Context, log *slog.Logger, method string, start time.Ti
 	if code == codes.Internal || code == codes.Unknown {
 		level = slog.LevelError
 	}
+	if !log.Enabled(ctx, level) {
+		return // nothing to format
+	}
 	attrs := []slog.Attr{
 		slog.String("method", method),
 		slog.String("code", code.String()),

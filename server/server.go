@@ -135,7 +135,7 @@ func New(opts Options) *Server {
 	s := &Server{GRPC: gs, health: health.NewServer(), opts: opts}
 	gs.RegisterService(callerDecoding(podcv1.CompilerService_ServiceDesc), &compilerService{
 		c: opts.Compiler, p: opts.Policies, log: opts.Logger, obs: opts.Observer,
-		slots: newSlots(opts.MaxConcurrentCompiles), maxBatch: opts.MaxBatch,
+		slots: newSlots(opts.MaxConcurrentCompiles), maxBatch: opts.MaxBatch, responses: newResponses(),
 	})
 	gs.RegisterService(callerDecoding(podcv1.PolicyService_ServiceDesc), &policyService{p: opts.Policies})
 	healthpb.RegisterHealthServer(gs, s.health)

@@ -11,7 +11,8 @@
 // default, see -vary), identical (the same request every call), batch
 // (CompileBatch streams of -batch new intents) and unary-sequential
 // (rounds of -batch unary calls of new intents, one after another: the
-// same work as a batch, without CompileBatch).
+// same work as a batch, without CompileBatch) and health (grpc.health.v1
+// Check calls, no compile: the ceiling of a call through the same server).
 package main
 
 import (
@@ -28,7 +29,6 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/podc-dev/podc/compiler/intent"
-	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -46,6 +46,7 @@ type config struct {
 	pid                 int
 	wait                time.Duration
 	json                bool
+	decode              bool
 }
 
 // rssPeriod is how often the server's RSS is sampled with -pid.
@@ -93,7 +94,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	r := newRunner(cfg, podcv1.NewCompilerServiceClient(conn), base)
+	r, err := newRunner(cfg, conn, base)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc-load: %s: %v\n", cfg.file, err)
+		return 2
+	}
+	cpu, err := startCPU(cfg.pid)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc-load: %v\n", err)
+		return 2
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.duration)
 	defer cancel()
 	start := time.Now()
@@ -103,6 +113,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	elapsed := time.Since(start)
 	cancel()
 	rep := summarize(cfg, r, elapsed, rss, <-ivs)
+	rep.ServerCPU = cpu.summary(rep.IntentsOK)
 	if cfg.json {
 		if err := rep.writeJSON(stdout); err != nil {
 			fmt.Fprintf(stderr, "podc-load: %v\n", err)
@@ -128,7 +139,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:50051", "the podc server")
 	fs.StringVar(&cfg.file, "f", "examples/checkout.json", "the intent to send (each intent is made from it)")
-	modeName := fs.String("mode", string(modeDistinct), "distinct, identical, batch or unary-sequential")
+	modeName := fs.String("mode", string(modeDistinct), "distinct, identical, batch, unary-sequential or health")
 	varyList := fs.String("vary", "name", "what changes between the intents of distinct, batch and unary-sequential: a list of name, label and image")
 	fs.IntVar(&cfg.streams, "c", 4, "concurrent streams: callers, each making one call or round at a time")
 	fs.Int64Var(&cfg.total, "n", 10000, "the most units of work: calls, or rounds in batch and unary-sequential modes")
@@ -139,6 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.pid, "pid", 0, "the server's process id: sample its RSS from /proc/PID/status (Linux)")
 	fs.DurationVar(&cfg.wait, "wait", 0, "first wait up to this long for the server's health to be SERVING")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object (intervals included)")
+	fs.BoolVar(&cfg.decode, "decode", false, "decode every unary Compile response, as a client that reads them would (by default they are received whole, not decoded: the driver's own cost stays low)")
 	fresh := fs.Bool("fresh", true, "older form of -mode: true is distinct with -vary label, false is identical")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -164,7 +176,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			cfg.mode, cfg.vary = modeDistinct, variation{label: true}
 		}
 	}
-	if cfg.mode == modeIdentical {
+	if !cfg.mode.varies() {
 		cfg.vary = variation{}
 	} else if !cfg.vary.any() {
 		return cfg, fmt.Errorf("-mode %s: -vary none makes every intent the same; use -mode identical", cfg.mode)

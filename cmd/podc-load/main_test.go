@@ -67,6 +67,9 @@ func TestLoadModesAgainstPodc(t *testing.T) {
 		{[]string{"-mode", "batch", "-batch", "25", "-c", "2", "-n", "3"}, []string{"batch (vary name), rounds of 25, 2 streams", "rounds 3 completed, 0 failed; intents 75 ok, 0 failed", "latency per round p50 "}, 75, 3, "round"},
 		{[]string{"-mode", "unary-sequential", "-batch", "10", "-c", "1", "-n", "2", "-vary", "name,label,image"}, []string{"unary-sequential (vary name,label,image), rounds of 10, 1 streams", "intents 20 ok, 0 failed"}, 20, 2, "round"},
 		{[]string{"-fresh", "-c", "1", "-n", "5"}, []string{"distinct (vary label)", "calls 5 ok"}, 5, 5, "call"},
+		{[]string{"-mode", "health", "-c", "2", "-n", "25"}, []string{"health, 2 streams", "calls 25 ok, 0 failed"}, 25, 25, "call"},
+		{[]string{"-mode", "identical", "-decode", "-c", "2", "-n", "20"}, []string{"identical, 2 streams", "calls 20 ok, 0 failed"}, 20, 20, "call"},
+		{[]string{"-mode", "distinct", "-decode", "-c", "2", "-n", "20"}, []string{"distinct (vary name), 2 streams", "calls 20 ok, 0 failed"}, 20, 20, "call"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			args := append([]string{"-addr", addr, "-f", "../../examples/checkout.json", "-d", "60s", "-wait", "10s"}, tc.args...)
@@ -92,6 +95,13 @@ func TestLoadModesAgainstPodc(t *testing.T) {
 			}
 			if rep.Latency.P50 <= 0 || rep.Latency.P50 > rep.Latency.P95 || rep.Latency.P95 > rep.Latency.P99 || rep.Latency.P99 > rep.Latency.Max {
 				t.Errorf("latencies out of order: %+v", rep.Latency)
+			}
+			// A compile's response (checkout's manifests and report) is
+			// several KB, decoded or not; a round or a health check has no
+			// mean response size.
+			unary := rep.Unit == "call" && rep.Mode != "health"
+			if unary && (rep.ResponseBytes < 4000 || rep.ResponseBytes > 64000) || !unary && rep.ResponseBytes != 0 {
+				t.Errorf("mean response %d bytes", rep.ResponseBytes)
 			}
 		})
 	}
@@ -229,6 +239,37 @@ func TestBatchRoundsAndStreamFailures(t *testing.T) {
 	}
 }
 
+// TestHealthModeCountsNotServing: in health mode a check that answers
+// anything but SERVING is a failure, and no compile is sent.
+func TestHealthModeCountsNotServing(t *testing.T) {
+	f := &fake{names: map[string]int{}}
+	s := grpc.NewServer()
+	podcv1.RegisterCompilerServiceServer(s, f)
+	hs := health.NewServer()
+	hs.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+	healthpb.RegisterHealthServer(s, hs)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(lis)
+	t.Cleanup(s.Stop)
+	code, out, errs := load(t, "-addr", lis.Addr().String(), "-f", "../../examples/hello.json", "-mode", "health", "-c", "2", "-n", "12", "-json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s%s", code, out, errs)
+	}
+	var rep report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.IntentsOK != 0 || rep.IntentsFailed != 12 || rep.Failures["Unavailable"] != 12 || rep.Vary != "none" {
+		t.Errorf("report %+v", rep)
+	}
+	if len(f.names) != 0 {
+		t.Errorf("health mode sent compiles: %v", f.names)
+	}
+}
+
 func TestLoadUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"-f", "does-not-exist.json"},
@@ -267,7 +308,7 @@ func TestLoadWatchesRSSAndIntervals(t *testing.T) {
 			lines++
 		}
 	}
-	if lines < 2 || !strings.Contains(out, " rss ") || !strings.Contains(out, "server RSS start ") {
-		t.Errorf("want interval lines with rss and an RSS summary:\n%s", out)
+	if lines < 2 || !strings.Contains(out, " rss ") || !strings.Contains(out, "server RSS start ") || !strings.Contains(out, "server CPU ") {
+		t.Errorf("want interval lines with rss, an RSS summary and the server's CPU time:\n%s", out)
 	}
 }

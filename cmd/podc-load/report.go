@@ -23,7 +23,8 @@ type report struct {
 	Seconds     float64 `json:"elapsed_seconds"`
 	UnitsOK     int64   `json:"units_ok"`
 	UnitsFailed int64   `json:"units_failed"`
-	// IntentsOK and IntentsFailed count compiles: a unary call is one.
+	// IntentsOK and IntentsFailed count compiles: a unary call is one
+	// (in health mode, a health check is one).
 	IntentsOK        int64   `json:"intents_ok"`
 	IntentsFailed    int64   `json:"intents_failed"`
 	UnitsPerSecond   float64 `json:"units_per_second"`
@@ -31,9 +32,12 @@ type report struct {
 	// Latency is of the completed units, in milliseconds.
 	Latency latencies `json:"latency_ms"`
 	// Failures are the failed intents by gRPC code.
-	Failures  map[string]int64 `json:"failures,omitempty"`
-	RSS       *rssSummary      `json:"rss,omitempty"`
-	Intervals []interval       `json:"intervals,omitempty"`
+	Failures map[string]int64 `json:"failures,omitempty"`
+	// ResponseBytes is the mean size of a unary Compile response.
+	ResponseBytes int64       `json:"response_bytes,omitempty"`
+	RSS           *rssSummary `json:"rss,omitempty"`
+	ServerCPU     *cpuSummary `json:"server_cpu,omitempty"`
+	Intervals     []interval  `json:"intervals,omitempty"`
 }
 
 // latencies are percentiles of a histogram, in milliseconds.
@@ -121,7 +125,7 @@ func summarize(cfg config, r *runner, elapsed time.Duration, rss *rssWatch, ivs 
 		Failures:      r.tally.failures(),
 		Intervals:     ivs,
 	}
-	if cfg.mode == modeIdentical {
+	if !cfg.mode.varies() {
 		rep.Vary = "none"
 	}
 	if cfg.mode.rounds() {
@@ -134,6 +138,9 @@ func summarize(cfg config, r *runner, elapsed time.Duration, rss *rssWatch, ivs 
 	if len(rep.Failures) == 0 {
 		rep.Failures = nil
 	}
+	if n := rep.IntentsOK; n > 0 && !cfg.mode.rounds() {
+		rep.ResponseBytes = r.tally.responseBytes.Load() / n
+	}
 	if rss != nil {
 		rep.RSS = rss.summary()
 	}
@@ -143,7 +150,7 @@ func summarize(cfg config, r *runner, elapsed time.Duration, rss *rssWatch, ivs 
 // writeText prints the report for people.
 func (rep report) writeText(w io.Writer) {
 	what := fmt.Sprintf("%s (vary %s)", rep.Mode, rep.Vary)
-	if rep.Mode == string(modeIdentical) {
+	if !mode(rep.Mode).varies() {
 		what = rep.Mode
 	}
 	if rep.Batch > 0 {
@@ -163,6 +170,16 @@ func (rep report) writeText(w io.Writer) {
 		if rep.RSS.Error != "" {
 			fmt.Fprintf(w, "server RSS: %s\n", rep.RSS.Error)
 		}
+	}
+	if c := rep.ServerCPU; c != nil {
+		if c.Error != "" {
+			fmt.Fprintf(w, "server CPU: %s\n", c.Error)
+		} else {
+			fmt.Fprintf(w, "server CPU %.1f s, %.0f µs per intent\n", c.Seconds, c.PerIntent)
+		}
+	}
+	if rep.ResponseBytes > 0 {
+		fmt.Fprintf(w, "response %d bytes on average\n", rep.ResponseBytes)
 	}
 	if len(rep.Failures) > 0 {
 		var parts []string

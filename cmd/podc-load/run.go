@@ -8,8 +8,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
@@ -26,21 +29,32 @@ const (
 // units are taken or the run's context ends.
 type runner struct {
 	cfg    config
+	conn   grpc.ClientConnInterface
 	client podcv1.CompilerServiceClient
+	health healthpb.HealthClient
 	base   *podcv1.WorkloadIntent
-	fixed  *podcv1.CompileRequest // the one request of identical mode
+	fixed  *encoded // the one request of identical mode
+	// opts go with every unary Compile call: the driver's codec.
+	opts []grpc.CallOption
 
 	next  atomic.Int64 // units taken
 	hist  Histogram    // each completed unit's latency
 	tally tally
 }
 
-func newRunner(cfg config, client podcv1.CompilerServiceClient, base *podcv1.WorkloadIntent) *runner {
-	r := &runner{cfg: cfg, client: client, base: base}
-	if cfg.mode == modeIdentical {
-		r.fixed = &podcv1.CompileRequest{Intent: base, Profile: cfg.profile}
+func newRunner(cfg config, conn grpc.ClientConnInterface, base *podcv1.WorkloadIntent) (*runner, error) {
+	r := &runner{
+		cfg: cfg, conn: conn, client: podcv1.NewCompilerServiceClient(conn), health: healthpb.NewHealthClient(conn), base: base,
+		opts: []grpc.CallOption{grpc.ForceCodecV2(newLoadCodec())},
 	}
-	return r
+	if cfg.mode == modeIdentical {
+		b, err := proto.Marshal(&podcv1.CompileRequest{Intent: base, Profile: cfg.profile})
+		if err != nil {
+			return nil, err
+		}
+		r.fixed = (*encoded)(&b)
+	}
+	return r, nil
 }
 
 // run sends load until ctx ends or every unit is taken, and waits for the
@@ -71,6 +85,10 @@ func (r *runner) unit(unit int64) {
 		ok = r.batchRound(unit)
 	case modeUnarySequential:
 		ok = r.sequentialRound(unit)
+	case modeHealth:
+		ok = r.check()
+	case modeIdentical:
+		ok = r.call(r.fixed)
 	default:
 		ok = r.call(r.request(unit))
 	}
@@ -84,18 +102,44 @@ func (r *runner) unit(unit int64) {
 
 // request is the seq-th request of the run, from 1.
 func (r *runner) request(seq int64) *podcv1.CompileRequest {
-	if r.fixed != nil {
-		return r.fixed
-	}
 	return &podcv1.CompileRequest{Intent: r.cfg.vary.intent(r.base, seq), Profile: r.cfg.profile}
 }
 
-// call makes one Compile call and reports whether it succeeded.
-func (r *runner) call(req *podcv1.CompileRequest) bool {
+// call makes one Compile call of req (an *encoded or a
+// *podcv1.CompileRequest) and reports whether it succeeded. The response
+// is decoded only with -decode.
+func (r *runner) call(req any) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	if _, err := r.client.Compile(ctx, req); err != nil {
+	var resp any = new(received)
+	if r.cfg.decode {
+		resp = new(podcv1.CompileResponse)
+	}
+	if err := r.conn.Invoke(ctx, podcv1.CompilerService_Compile_FullMethodName, req, resp, r.opts...); err != nil {
 		r.tally.fail(status.Code(err), 1)
+		return false
+	}
+	if rc, ok := resp.(*received); ok {
+		r.tally.responseBytes.Add(int64(rc.bytes))
+	} else {
+		r.tally.responseBytes.Add(int64(proto.Size(resp.(*podcv1.CompileResponse))))
+	}
+	r.tally.intents.Add(1)
+	return true
+}
+
+// check makes one health Check call of the server as a whole and reports
+// whether it succeeded and said SERVING.
+func (r *runner) check() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	resp, err := r.health.Check(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil {
+		r.tally.fail(status.Code(err), 1)
+		return false
+	}
+	if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		r.tally.fail(codes.Unavailable, 1)
 		return false
 	}
 	r.tally.intents.Add(1)
@@ -168,6 +212,7 @@ type tally struct {
 	units, unitsFailed atomic.Int64 // calls or rounds
 	intents            atomic.Int64 // intents compiled
 	intentsFailed      atomic.Int64
+	responseBytes      atomic.Int64 // of the unary Compile responses
 
 	mu     sync.Mutex
 	byCode map[codes.Code]int64

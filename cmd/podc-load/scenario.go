@@ -26,20 +26,27 @@ const (
 	// one after another on each stream: what a client without
 	// CompileBatch does with the same work.
 	modeUnarySequential mode = "unary-sequential"
+	// modeHealth: unary grpc.health.v1 Check calls, no compile: the cost
+	// of a call itself through the same server, connection and client,
+	// the ceiling the other modes are measured against.
+	modeHealth mode = "health"
 )
 
-var modes = []mode{modeDistinct, modeIdentical, modeBatch, modeUnarySequential}
+var modes = []mode{modeDistinct, modeIdentical, modeBatch, modeUnarySequential, modeHealth}
 
 func parseMode(s string) (mode, error) {
 	if m := mode(s); slices.Contains(modes, m) {
 		return m, nil
 	}
-	return "", fmt.Errorf("-mode %q: want distinct, identical, batch or unary-sequential", s)
+	return "", fmt.Errorf("-mode %q: want distinct, identical, batch, unary-sequential or health", s)
 }
 
 // rounds reports whether the mode's unit of work is a round of -batch
 // intents rather than one call.
 func (m mode) rounds() bool { return m == modeBatch || m == modeUnarySequential }
+
+// varies reports whether the mode sends new intents (see variation).
+func (m mode) varies() bool { return m != modeIdentical && m != modeHealth }
 
 // A variation says what changes from one intent to the next. podc
 // remembers whole answers keyed by the whole request (so any change

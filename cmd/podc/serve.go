@@ -15,6 +15,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/internal/lru"
+	"github.com/podc-dev/podc/internal/memlimit"
 	"github.com/podc-dev/podc/server"
 	"github.com/podc-dev/podc/server/metrics"
 )
@@ -43,6 +44,8 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	healthAddr := fs.String("health-addr", "", "also serve grpc.health.v1 alone, plaintext and without tokens, on this address: for probes that cannot speak TLS (the kubelet's grpc probe)")
 	var sec securityFlags
 	sec.register(fs)
+	var rt runtimeFlags
+	rt.register(fs)
 	maxCompiles := fs.Int("max-concurrent-compiles", server.DefaultMaxConcurrentCompiles(), "the most compiles running at once (16 x GOMAXPROCS); more are refused at once with RESOURCE_EXHAUSTED; -1: no bound")
 	maxBatch := fs.Int("max-batch", server.DefaultMaxBatch, "the most intents one CompileBatch stream takes; the next ends the stream with INVALID_ARGUMENT")
 	maxAge := fs.Duration("max-connection-age", server.DefaultMaxConnectionAge, "close connections after this long (with GOAWAY), so clients re-resolve and spread over new replicas; 0: never")
@@ -66,6 +69,20 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	grpcLogs.SetOutput(log)
+	// The collector is set before the bundle is loaded: the load is the
+	// first burst of allocation.
+	cg, err := memlimit.Read(os.DirFS("/"))
+	if err != nil {
+		log.Warn("cannot read the container's memory limit; going on as if it had none", "error", err)
+		cg = memlimit.Limit{}
+	}
+	gc, err := chooseGC(rt, os.Getenv, cg)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc serve: %v\n", err)
+		return exitUsage
+	}
+	gc.apply()
+	gc.log(log)
 	if err := checkLimits(*drainDelay, *grace, *maxCompiles, *maxBatch, *keepaliveMin, *maxStreams); err != nil {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
