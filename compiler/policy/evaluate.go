@@ -83,7 +83,7 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 			}
 		}
 	}
-	res.Findings, res.Decisions, res.Excepted = b.assemble(pr.intent, diag.StageIntentPolicy, outs, defaultFaults, jd.ex)
+	res.Findings, res.Decisions, res.Excepted = b.assemble(pr.intent, diag.StageIntentPolicy, outs, defaultFaults, jd.ex, "")
 	res.Findings = append(res.Findings, jd.findings...)
 	return res, nil
 }
@@ -124,7 +124,7 @@ func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, s
 		return nil, err
 	}
 	res := &ManifestResult{}
-	res.Findings, res.Decisions, res.Excepted = b.assemble(pr.manifest, diag.StageManifestPolicy, outs, nil, p.Exceptions)
+	res.Findings, res.Decisions, res.Excepted = b.assemble(pr.manifest, diag.StageManifestPolicy, outs, nil, p.Exceptions, m.Workload.Ref)
 	return res, nil
 }
 
@@ -411,7 +411,23 @@ func (b *Bundle) readDefaults(f *form, v cue.Value) (*outcome, error) {
 // findings returned as excepted instead, and decides OutcomeExcepted when
 // it has any; its faults stay faults, which an exception does not cover.
 // Every rule the intent asks to except has its exception on its decision.
-func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults []diag.Finding, ex *Exceptions) (findings []diag.Finding, decisions []diag.Decision, excepted []diag.Finding) {
+// qualified is a manifest field a rule wrote, named with its object: a
+// field without one ("spec.containers[0].image", not "Pod/web:
+// spec.containers[0].image") is the workload's. A per-container rule that
+// leaves the object out reads nothing of the workload's name, so its
+// outcome is shared by workloads of every name.
+func qualified(manifestField, workloadRef string) string {
+	if manifestField == "" || workloadRef == "" {
+		return manifestField
+	}
+	// An object is "Kind/name": no dots or brackets, as a field path has.
+	if i := strings.Index(manifestField, ": "); i > 0 && strings.Contains(manifestField[:i], "/") && !strings.ContainsAny(manifestField[:i], ".[") {
+		return manifestField
+	}
+	return workloadRef + ": " + manifestField
+}
+
+func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults []diag.Finding, ex *Exceptions, workloadRef string) (findings []diag.Finding, decisions []diag.Decision, excepted []diag.Finding) {
 	byRule := map[int][]*formOut{}
 	for i := range outs {
 		o := &outs[i]
@@ -431,6 +447,7 @@ func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults 
 			// A per-container rule that finds a pod-level field wrong finds
 			// it once per container: it is one violation.
 			for _, f := range o.findings {
+				f.ManifestField = qualified(f.ManifestField, workloadRef)
 				if !slices.Contains(findings[before:], f) {
 					findings = append(findings, f)
 				}

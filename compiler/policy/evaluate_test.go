@@ -635,3 +635,47 @@ func TestSysctlSafetyFollowsTarget(t *testing.T) {
 		}
 	}
 }
+
+// A per-container manifest rule names the workload's fields without the
+// workload ("spec.containers[0]..."), so its outcome is shared by
+// workloads of every name; each finding still names its own object.
+func TestManifestOutcomesSharedAcrossNames(t *testing.T) {
+	b := defaultBundle(t)
+	p := policy.Params{Profile: "restricted"}
+	evaluate := func(name string) *policy.ManifestResult {
+		wi := loadExample(t, "hello.json")
+		wi.Name = name
+		// A container that denies itself root explicitly, against the profile.
+		wi.Containers[0].SecurityContext = &podcv1.SecurityContext{RunAsUser: proto.Int64(0)}
+		objs, src := compileObjects(t, wi)
+		mr, err := b.EvaluateManifests(context.Background(), objs, src, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mr
+	}
+	first := evaluate("api-one")
+	before := b.CacheStats()
+	second := evaluate("api-two")
+	after := b.CacheStats()
+	if after.Misses != before.Misses {
+		t.Errorf("a new name missed %d rule outcomes: want every one shared", after.Misses-before.Misses)
+	}
+	for _, c := range []struct {
+		name string
+		mr   *policy.ManifestResult
+	}{{"api-one", first}, {"api-two", second}} {
+		found := false
+		for _, f := range c.mr.Findings {
+			if f.RuleID == "restricted.run-as-user" {
+				found = true
+				if !strings.HasPrefix(f.ManifestField, "Pod/"+c.name+": spec.containers[0].securityContext.runAsUser") {
+					t.Errorf("%s: manifest field %q, want it under Pod/%s", c.name, f.ManifestField, c.name)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no restricted.run-as-user finding: %v", c.name, c.mr.Findings)
+		}
+	}
+}
