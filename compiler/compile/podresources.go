@@ -44,14 +44,9 @@ func (b *builder) podResources(sn provenance.Node) (*corev1.ResourceRequirements
 		p := diag.Path("resources").Field(k.field)
 		kp := r.In(ip, k.field)
 		if l := k.r.GetLimit(); l != "" {
-			q, err := intent.ParseQuantity(l, k.kind)
-			if err != nil {
-				return nil, fmt.Errorf("compile %s: %w", p.Field("limit"), err)
+			if err := putQuantity(&out.Limits, k.name, l, k.kind, p.Field("limit")); err != nil {
+				return nil, err
 			}
-			if out.Limits == nil {
-				out.Limits = corev1.ResourceList{}
-			}
-			out.Limits[k.name] = q
 			r.Key(node(&limits, "limits"), string(k.name), provenance.FromIntent(r.In(kp, "limit")))
 		}
 		req := k.r.GetRequest()

@@ -45,14 +45,9 @@ func (b *builder) resources(p diag.Path, n provenance.Node, ip provenance.Path, 
 	for _, k := range kinds {
 		rp := p.Field(k.field)
 		if lim := k.r.GetLimit(); lim != "" {
-			q, err := intent.ParseQuantity(lim, k.kind)
-			if err != nil {
-				return out, fmt.Errorf("compile %s: %w", rp.Field("limit"), err)
+			if err := putQuantity(&out.Limits, k.name, lim, k.kind, rp.Field("limit")); err != nil {
+				return out, err
 			}
-			if out.Limits == nil {
-				out.Limits = corev1.ResourceList{}
-			}
-			out.Limits[k.name] = q
 			r.Key(node(&limits, "limits"), string(k.name), provenance.FromIntent(r.In(r.In(ip, k.field), "limit")))
 		}
 		req := k.r.GetRequest()
@@ -100,4 +95,18 @@ func (b *builder) resources(p diag.Path, n provenance.Node, ip provenance.Path, 
 		}
 	}
 	return out, nil
+}
+
+// putQuantity parses s, a quantity of kind, into rl under name, making rl
+// when it is nil; an error names the intent field p.
+func putQuantity(rl *corev1.ResourceList, name corev1.ResourceName, s, kind string, p diag.Path) error {
+	q, err := intent.ParseQuantity(s, kind)
+	if err != nil {
+		return fmt.Errorf("compile %s: %w", p, err)
+	}
+	if *rl == nil {
+		*rl = corev1.ResourceList{}
+	}
+	(*rl)[name] = q
+	return nil
 }
