@@ -2,15 +2,18 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/intent"
@@ -61,7 +64,8 @@ func serveBench(b *testing.B) *grpc.ClientConn {
 // BenchmarkServe measures calls through a real server over loopback TCP,
 // client and server in this process, benchStreams calls in flight:
 // "identical" is Compile of examples/checkout.json every time (a result
-// cache hit after the first), "health" the standard health check, the
+// cache hit after the first), "distinct" the same with a new workload
+// name every call (a new intent), "health" the standard health check, the
 // cost of a call itself. Profile the server side with -cpuprofile.
 func BenchmarkServe(b *testing.B) {
 	conn := serveBench(b)
@@ -94,6 +98,19 @@ func BenchmarkServe(b *testing.B) {
 		client := podcv1.NewCompilerServiceClient(conn)
 		req := &podcv1.CompileRequest{Intent: wi}
 		parallel(b, func() error {
+			resp, err := client.Compile(ctx, req)
+			if err == nil && len(resp.GetManifests()) == 0 {
+				b.Error("no manifests")
+			}
+			return err
+		})
+	})
+	b.Run("distinct", func(b *testing.B) {
+		client := podcv1.NewCompilerServiceClient(conn)
+		var n atomic.Int64
+		parallel(b, func() error {
+			req := &podcv1.CompileRequest{Intent: proto.CloneOf(wi)}
+			req.Intent.Name = fmt.Sprintf("checkout-%d", n.Add(1))
 			resp, err := client.Compile(ctx, req)
 			if err == nil && len(resp.GetManifests()) == 0 {
 				b.Error("no manifests")
