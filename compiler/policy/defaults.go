@@ -14,6 +14,19 @@ type pendingDefault struct {
 	field  string
 	value  any
 	reason string
+	// steps is field parsed, or pathErr why it does not parse: read once
+	// when the outcome is made, as the outcome is cached and applied to
+	// every intent it decides.
+	steps   []pathStep
+	pathErr error
+	// shown is the value as text() renders it for the report.
+	shown string
+}
+
+// settle parses d's field and renders its value, once.
+func (d *pendingDefault) settle() {
+	d.steps, d.pathErr = parsePath(d.field)
+	d.shown = d.text()
 }
 
 // text renders the value for the report: true, 3, RuntimeDefault, ["ALL"].
@@ -103,8 +116,14 @@ func unquotePrefix(s string) (string, string, error) {
 // path or the value does not fit the intent's schema.
 func setDefault(m protoreflect.Message, path string, value any) (bool, error) {
 	steps, err := parsePath(path)
-	if err != nil {
-		return false, fmt.Errorf("default at %q: %v", path, err)
+	return setDefaultSteps(m, path, steps, err, value)
+}
+
+// setDefaultSteps is setDefault with the path already parsed into steps,
+// or the error parsing it gave.
+func setDefaultSteps(m protoreflect.Message, path string, steps []pathStep, pathErr error, value any) (bool, error) {
+	if pathErr != nil {
+		return false, fmt.Errorf("default at %q: %v", path, pathErr)
 	}
 	for n, st := range steps {
 		fd := m.Descriptor().Fields().ByJSONName(st.name)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"google.golang.org/protobuf/proto"
@@ -71,14 +72,14 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 		}
 		r := &b.rules[o.form.rule]
 		for _, d := range o.defaults {
-			set, err := setDefault(m, d.field, d.value)
+			set, err := setDefaultSteps(m, d.field, d.steps, d.pathErr, d.value)
 			if err != nil {
 				defaultFaults = append(defaultFaults, b.faultFinding(o.form, diag.StageIntentPolicy, o.field, err.Error()))
 				break
 			}
 			if set {
 				res.Defaults = append(res.Defaults, diag.Default{
-					Field: d.field, Value: d.text(), Source: diag.PolicySource(r.ID), Reason: d.reason,
+					Field: d.field, Value: d.shown, Source: diag.PolicySource(r.ID), Reason: d.reason,
 				})
 			}
 		}
@@ -178,7 +179,8 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 	outs := make([]formOut, 0, len(pr.forms[whole])+len(in.also)+len(pr.forms[whole+1])*len(in.each))
 	var jobs []job
 	var key, view []byte
-	var idx reads.Index
+	idx := indexes.Get().(*reads.Index)
+	defer releaseIndex(idx)
 	add := func(f *form, src []byte, field string, indexed bool) {
 		outs = append(outs, formOut{form: f, field: field})
 		o := &outs[len(outs)-1]
@@ -246,6 +248,21 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 	// whole-input ones only by rule, which assemble restores.
 	return outs, nil
 }
+
+// indexes keeps the inputs' indexes between evaluations, so that indexing
+// an input allocates nothing once an index has read one as large.
+var indexes = sync.Pool{New: func() any { return new(reads.Index) }}
+
+// releaseIndex returns idx to the pool, unless it grew past what an
+// unusually large input needs: the pool then lets it go.
+func releaseIndex(idx *reads.Index) {
+	if idx.Reset(nil); idx.Cap() <= maxKeptIndex {
+		indexes.Put(idx)
+	}
+}
+
+// maxKeptIndex is the most members a pooled index keeps room for.
+const maxKeptIndex = 1 << 14
 
 // nothing is the outcome of a form that produced nothing.
 var nothing = &outcome{}
@@ -395,6 +412,7 @@ func (b *Bundle) readDefaults(f *form, v cue.Value) (*outcome, error) {
 		if d.value, err = decodeDefault(e.LookupPath(pathValue)); err != nil {
 			return nil, err
 		}
+		d.settle()
 		o.defaults = append(o.defaults, d)
 	}
 	return o, nil
@@ -428,22 +446,33 @@ func qualified(manifestField, workloadRef string) string {
 }
 
 func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults []diag.Finding, ex *Exceptions, workloadRef string) (findings []diag.Finding, decisions []diag.Decision, excepted []diag.Finding) {
-	byRule := map[int][]*formOut{}
+	// The outcomes by rule, each rule's in their order: a counting sort,
+	// byRule[first[r]:first[r+1]] being rule r's.
+	first := make([]int32, len(b.rules)+1)
+	for i := range outs {
+		if outs[i].fault == "" {
+			first[outs[i].form.rule+1]++
+		}
+	}
+	for r := 1; r < len(first); r++ {
+		first[r] += first[r-1]
+	}
+	byRule := make([]*formOut, first[len(b.rules)])
+	next := slices.Clone(first[:len(b.rules)])
 	for i := range outs {
 		o := &outs[i]
 		if o.fault != "" {
 			faults = append(faults, b.faultFinding(o.form, stage, o.field, o.fault))
 			continue
 		}
-		byRule[o.form.rule] = append(byRule[o.form.rule], o)
+		byRule[next[o.form.rule]] = o
+		next[o.form.rule]++
 	}
 	decisions = make([]diag.Decision, 0, len(rules))
-	decided := map[string]bool{}
 	for _, i := range rules {
 		r := &b.rules[i]
-		decided[r.ID] = true
 		before := len(findings)
-		for _, o := range byRule[i] {
+		for _, o := range byRule[first[i]:first[i+1]] {
 			// A per-container rule that finds a pod-level field wrong finds
 			// it once per container: it is one violation.
 			for _, f := range o.findings {
@@ -488,8 +517,8 @@ func (b *Bundle) assemble(rules []int, stage diag.Stage, outs []formOut, faults 
 		decisions = append(decisions, d)
 	}
 	for _, f := range faults {
-		if !decided[f.RuleID] {
-			findings = append(findings, f)
+		if !slices.ContainsFunc(rules, func(i int) bool { return b.rules[i].ID == f.RuleID }) {
+			findings = append(findings, f) // not one of these rules': reported here
 		}
 	}
 	return findings, decisions, excepted

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"unsafe"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -69,13 +71,19 @@ func Objects(objs []runtime.Object, f Format) ([]Manifest, error) {
 
 // One renders a single object.
 func One(o runtime.Object, f Format) ([]byte, error) {
-	raw, err := json.Marshal(o)
-	if err != nil {
+	st := states.Get().(*renderState)
+	defer st.release()
+	st.raw.Reset()
+	if err := st.enc.Encode(o); err != nil {
 		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
 	}
+	raw := st.raw.Bytes()
 	// Decode into a generic tree (numbers kept as written) to drop fields
-	// that carry no meaning, then write it with sorted keys.
-	tree, err := parseTree(raw)
+	// that carry no meaning, then write it with sorted keys. The tree's
+	// strings are slices of raw, and its members live in the parser's
+	// arenas: none of it outlives this call, so both are reused.
+	st.parser.reset(raw, unsafe.String(unsafe.SliceData(raw), len(raw)))
+	tree, err := st.parser.parse()
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
 	}
@@ -92,8 +100,40 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 	default:
 		writeYAML(&buf, m)
 	}
+	st.parser.reset(nil, "") // hold on to nothing of this object
 	return buf.Bytes(), nil
 }
+
+// renderState is what rendering one object needs beyond its output: the
+// object's JSON and the parser that reads it, kept between calls.
+type renderState struct {
+	raw    bytes.Buffer
+	enc    *json.Encoder
+	parser treeParser
+}
+
+// maxKeptRaw and maxKeptChunks bound what a renderState keeps between
+// calls: one that read an exceptionally large object is let go rather
+// than put back. The pool holds about one state per processor, and the
+// garbage collector empties it.
+const (
+	maxKeptRaw    = 1 << 20
+	maxKeptChunks = 16
+)
+
+// release puts st back in the pool unless it grew past the bounds.
+func (st *renderState) release() {
+	if st.raw.Cap() > maxKeptRaw || len(st.parser.memberArena.chunks)+len(st.parser.itemArena.chunks) > maxKeptChunks {
+		return
+	}
+	states.Put(st)
+}
+
+var states = sync.Pool{New: func() any {
+	st := &renderState{}
+	st.enc = json.NewEncoder(&st.raw)
+	return st
+}}
 
 // prune removes what carries no meaning in a manifest: null fields, empty
 // objects and the status, which the cluster owns. An empty emptyDir is kept:

@@ -3,7 +3,9 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -64,6 +66,49 @@ func TestDeterministic(t *testing.T) {
 			t.Fatal("rendering is not deterministic")
 		}
 	}
+}
+
+// TestReusedStateRendersAlike renders objects of different sizes in turn
+// and at once: the JSON buffer and parser arenas one render leaves behind
+// must never show in another's output.
+func TestReusedStateRendersAlike(t *testing.T) {
+	objs := objects()
+	big := objs[0].(*corev1.Pod).DeepCopy()
+	for i := range arenaChunk + 100 { // one object larger than an arena chunk
+		big.Labels[fmt.Sprintf("key-%04d", i)] = strings.Repeat("v", i%40)
+	}
+	objs = append(objs, big)
+	want := make([][]byte, len(objs))
+	for i, o := range objs {
+		b, err := One(o, YAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = b
+	}
+	if bytes.Equal(want[0], want[3]) {
+		t.Fatal("the large pod renders as the small one")
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 200 {
+				i := (n*7 + g) % len(objs)
+				got, err := One(objs[i], YAML)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !bytes.Equal(got, want[i]) {
+					t.Errorf("object %d rendered differently after others:\n%s\nwant\n%s", i, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestJSONStream(t *testing.T) {

@@ -25,11 +25,11 @@ const (
 // node is one JSON value: its kind and the field that holds it. A typed
 // node, not an interface, so that reading a value boxes nothing.
 type node struct {
-	kind kind
 	text string // a string, or a number as written
-	b    bool
 	obj  object
 	arr  []node
+	kind kind
+	b    bool
 }
 
 // member is one key and value of a JSON object.
@@ -48,6 +48,11 @@ type object []member
 // matters because every compiled object passes through it.
 func parseTree(data []byte) (node, error) {
 	p := &treeParser{b: data, s: string(data)}
+	return p.parse()
+}
+
+// parse reads p.b, which p.s holds as a string.
+func (p *treeParser) parse() (node, error) {
 	v, err := p.value()
 	if err != nil {
 		return node{}, err
@@ -61,13 +66,66 @@ func parseTree(data []byte) (node, error) {
 
 type treeParser struct {
 	b []byte
-	s string // b as a string, copied once: strings without escapes are slices of it
+	s string // b as a string: strings without escapes are slices of it
 	i int
 	// members and items hold the members of the objects and the items of
 	// the arrays being read, innermost last; each one's are copied out into
-	// a slice of their own size.
+	// the arenas when it ends.
 	members []member
 	items   []node
+	// memberArena and itemArena hold the finished objects' members and
+	// arrays' items: a reused parser (see render.One) allocates none once
+	// its arenas are as large as the objects it reads.
+	memberArena arena[member]
+	itemArena   arena[node]
+}
+
+// reset readies p to read data, keeping its arenas: the tree it read last
+// must no longer be in use.
+func (p *treeParser) reset(data []byte, s string) {
+	p.b, p.s, p.i = data, s, 0
+	p.members, p.items = p.members[:0], p.items[:0]
+	p.memberArena.reset()
+	p.itemArena.reset()
+}
+
+// arena hands out slices carved from chunks it keeps: a slice handed out
+// stays valid until reset, which lets the chunks be reused.
+type arena[T any] struct {
+	chunks [][]T
+	cur    int // the chunk being carved
+}
+
+// arenaChunk is the length of an arena's chunk: a few compiled objects'
+// worth of members.
+const arenaChunk = 1024
+
+// copyOf returns a slice of the arena holding a copy of src.
+func (a *arena[T]) copyOf(src []T) []T {
+	n := len(src)
+	for ; a.cur < len(a.chunks); a.cur++ {
+		if c := a.chunks[a.cur]; cap(c)-len(c) >= n {
+			out := c[len(c) : len(c)+n : len(c)+n]
+			copy(out, src)
+			a.chunks[a.cur] = c[:len(c)+n]
+			return out
+		}
+	}
+	c := make([]T, n, max(arenaChunk, n))
+	copy(c, src)
+	a.chunks = append(a.chunks, c)
+	a.cur = len(a.chunks) - 1
+	return c[:n:n]
+}
+
+// reset empties the chunks for reuse, clearing them so that they hold on
+// to no strings or slices of the last tree.
+func (a *arena[T]) reset() {
+	for i, c := range a.chunks {
+		clear(c)
+		a.chunks[i] = c[:0]
+	}
+	a.cur = 0
 }
 
 var errEnd = errors.New("unexpected end of JSON")
@@ -161,7 +219,7 @@ func (p *treeParser) object() (object, error) {
 			p.i++
 		case '}':
 			p.i++
-			m := slices.Clone(object(p.members[base:]))
+			m := object(p.memberArena.copyOf(p.members[base:]))
 			slices.SortFunc(m, func(a, b member) int { return strings.Compare(a.key, b.key) })
 			return m, nil
 		default:
@@ -194,7 +252,7 @@ func (p *treeParser) array() ([]node, error) {
 			p.i++
 		case ']':
 			p.i++
-			return slices.Clone(p.items[base:]), nil
+			return p.itemArena.copyOf(p.items[base:]), nil
 		default:
 			return nil, p.errorf("want ',' or ']'")
 		}

@@ -5,9 +5,14 @@ package reads
 // then copies the members it selects and skips the rest without reading
 // them.
 type Index struct {
-	src  []byte
-	objs [][]jsonMember
+	src     []byte
+	objs    []span       // each object's members in members
+	members []jsonMember // every object's members, each object's together
+	stack   []jsonMember // the members of the objects being read, innermost last
 }
+
+// span is where one object's members are in Index.members.
+type span struct{ start, end int }
 
 type jsonMember struct {
 	// key is src[keyStart:valStart]: the quoted key and its colon.
@@ -24,9 +29,10 @@ func NewIndex(src []byte) (*Index, bool) {
 	return x, x.Reset(src)
 }
 
-// Reset indexes src in place of the input x indexed, reusing its memory.
+// Reset indexes src in place of the input x indexed, reusing its memory:
+// an Index reset for inputs no larger than it has read allocates nothing.
 func (x *Index) Reset(src []byte) bool {
-	x.src, x.objs = src, x.objs[:0]
+	x.src, x.objs, x.members, x.stack = src, x.objs[:0], x.members[:0], x.stack[:0]
 	p := projector{src: src}
 	_, ok := x.object(&p)
 	return ok && p.i == len(src)
@@ -38,20 +44,18 @@ func (x *Index) object(p *projector) (int, bool) {
 	}
 	p.i++
 	id := len(x.objs)
-	var ms []jsonMember
-	if id < cap(x.objs) {
-		x.objs = x.objs[:id+1]
-		ms = x.objs[id][:0]
-	} else {
-		x.objs = append(x.objs, nil)
-	}
+	x.objs = append(x.objs, span{})
+	base := len(x.stack)
 	for {
 		if p.i >= len(p.src) {
 			return 0, false
 		}
 		if p.src[p.i] == '}' {
 			p.i++
-			x.objs[id] = ms
+			start := len(x.members)
+			x.members = append(x.members, x.stack[base:]...)
+			x.objs[id] = span{start, len(x.members)}
+			x.stack = x.stack[:base]
 			return id, true
 		}
 		if p.src[p.i] == ',' {
@@ -76,9 +80,13 @@ func (x *Index) object(p *projector) (int, bool) {
 			return 0, false
 		}
 		m.valEnd = p.i
-		ms = append(ms, m)
+		x.stack = append(x.stack, m)
 	}
 }
+
+// Cap is how many members x has room for without allocating: what reusing
+// it holds on to.
+func (x *Index) Cap() int { return cap(x.members) + cap(x.stack) + cap(x.objs) }
 
 // Project appends to dst the part of the indexed input that rs selects, as
 // JSON: the members rs names, in the input's order, objects projected onto
@@ -90,7 +98,8 @@ func (x *Index) Project(dst []byte, rs *Set) []byte {
 func (x *Index) projectObject(dst []byte, obj int, rs *Set) []byte {
 	dst = append(dst, '{')
 	first := true
-	for _, m := range x.objs[obj] {
+	sp := x.objs[obj]
+	for _, m := range x.members[sp.start:sp.end] {
 		sub := rs.child(x.src[m.keyStart+1 : m.valStart-2])
 		if sub == nil {
 			continue

@@ -29,9 +29,19 @@ func TestProject(t *testing.T) {
 	if got, want := string(idx.Project(nil, rs)), `{"pod":{"restartPolicy":"Never"},"container":{"cpu":{"request":1}}}`; got != want {
 		t.Errorf("project after reset:\n got %s\nwant %s", got, want)
 	}
-	for _, bad := range []string{`{"a":`, `{"a":1`, `[1]`, `{"a":"x}`, `{"a":1}x`} {
+	for _, bad := range []string{`{"a":`, `{"a":1`, `[1]`, `{"a":"x}`, `{"a":1}x`, `{"a":{"b":{"c":1}`} {
 		if _, ok := NewIndex([]byte(bad)); ok {
 			t.Errorf("%s indexed", bad)
+		}
+		// An index that failed half way through reads the next input whole.
+		if idx.Reset([]byte(bad)) {
+			t.Errorf("%s indexed on reset", bad)
+		}
+		if !idx.Reset(src) {
+			t.Fatalf("the first input did not index after %s", bad)
+		}
+		if got := idx.Project(nil, rs); string(got) != want {
+			t.Errorf("project after %s:\n got %s\nwant %s", bad, got, want)
 		}
 	}
 }
