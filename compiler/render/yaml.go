@@ -191,7 +191,36 @@ func plainSafe(s string) bool {
 		return false
 	}
 	if first := s[0]; (first >= '0' && first <= '9') || first == '+' || first == '-' || first == '.' {
-		return !notString.MatchString(s)
+		return !mayNotBeString(s) || !notString.MatchString(s)
+	}
+	return true
+}
+
+// mayNotBeString is a quick test before notString: false means notString
+// cannot match s. Every form notString matches, but a timestamp, is made
+// only of digits, hex letters and "_.:+-xoinIN"; a timestamp starts with a
+// year and '-'. So a quantity such as 100m or 128Mi, the most common
+// string starting with a digit, never reaches the regular expression.
+func mayNotBeString(s string) bool {
+	if len(s) >= 5 && s[4] == '-' && isDigits(s[:4]) {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		case c == '_', c == '.', c == ':', c == '+', c == '-', c == 'x', c == 'o', c == 'i', c == 'n', c == 'I', c == 'N':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
 	return true
 }

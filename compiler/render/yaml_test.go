@@ -213,3 +213,25 @@ func toMap(v node) any {
 	}
 	return nil
 }
+
+// TestMayNotBeStringAgrees checks the quick test against the regular
+// expression it stands in front of: whenever it says notString cannot
+// match, notString does not match.
+func TestMayNotBeStringAgrees(t *testing.T) {
+	const alphabet = "0123456789abcdefxoinINFAaNmMiGkKTtZz_.:+- "
+	r := rand.New(rand.NewPCG(3, 4))
+	strs := append([]string{}, tricky...)
+	strs = append(strs, "2001-12-14t21:59:43.10-05:00", "2002-12-14", "1_000", "0x1F", "0o17", "0b101", "190:20:30.15", "-.inf", ".NaN", "1e3", "100m", "128Mi", "0.5")
+	for range 200000 {
+		b := make([]byte, 1+r.IntN(12))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		strs = append(strs, string(b))
+	}
+	for _, s := range strs {
+		if !mayNotBeString(s) && notString.MatchString(s) {
+			t.Errorf("%q: the quick test says a string, the expression does not", s)
+		}
+	}
+}
