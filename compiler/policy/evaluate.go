@@ -44,11 +44,13 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 	}
 	in := flattenIntent(wi, p.Target)
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
-	whole, err := wholeIntentInput(in, params)
+	iw := getInputWriter()
+	defer iw.put()
+	whole, err := wholeIntentInput(iw, in, params)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
-	each, err := containerInputs(in, params)
+	each, err := containerInputs(iw, in, params)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
@@ -108,11 +110,13 @@ func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, s
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
-	whole, err := wholeManifestInput(m, params)
+	iw := getInputWriter()
+	defer iw.put()
+	whole, err := wholeManifestInput(iw, m, params)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
-	each, err := manifestContainerInputs(m, params)
+	each, err := manifestContainerInputs(iw, m, params)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}

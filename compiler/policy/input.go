@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"slices"
+	"sync"
 
 	utilsysctl "k8s.io/component-helpers/node/util/sysctl"
 
@@ -735,8 +737,8 @@ func amount(r *podcv1.Resource, milli bool) inAmount {
 // wholeIntentInput is the input of whole-intent rules: the flattened
 // intent and the request parameters, as JSON (which CUE compiles as is).
 // Each rule sees only the part it reads (see package reads).
-func wholeIntentInput(in *inIntent, p inParams) ([]byte, error) {
-	return json.Marshal(struct {
+func wholeIntentInput(w *inputWriter, in *inIntent, p inParams) ([]byte, error) {
+	return w.add(struct {
 		Intent *inIntent `json:"intent"`
 		Params inParams  `json:"params"`
 	}{in, p})
@@ -785,14 +787,14 @@ type inPodContainer struct {
 }
 
 // containerInputs are the inputs of per-container rules, one per container.
-func containerInputs(in *inIntent, p inParams) ([][]byte, error) {
+func containerInputs(w *inputWriter, in *inIntent, p inParams) ([][]byte, error) {
 	sc := &in.SecurityContext
 	pod := inPod{Controller: in.Controller, RestartPolicy: in.RestartPolicy, SecurityContext: inPodContainer{
 		RunAsNonRoot: sc.RunAsNonRoot, RunAsUser: sc.RunAsUser, RunAsGroup: sc.RunAsGroup, SeccompProfile: sc.SeccompProfile,
 	}, Resources: in.Resources}
 	out := make([][]byte, len(in.Containers))
 	for i := range in.Containers {
-		src, err := json.Marshal(struct {
+		src, err := w.add(struct {
 			Container *inContainer `json:"container"`
 			Pod       inPod        `json:"pod"`
 			Params    inParams     `json:"params"`
@@ -818,4 +820,49 @@ func imageParts(s string) intent.Image {
 		im.Registry = "docker.io"
 	}
 	return im
+}
+
+// An inputWriter encodes a stage's inputs as JSON into one buffer it
+// keeps between evaluations (see inputWriters): the inputs are read only
+// while their stage is evaluated, every cache key made of them is a copy.
+type inputWriter struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// add encodes v as encoding/json.Marshal does and returns its bytes, which
+// stay valid until w is put back.
+func (w *inputWriter) add(v any) ([]byte, error) {
+	start := w.buf.Len()
+	if err := w.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	w.buf.Truncate(w.buf.Len() - 1) // the newline Encode ends with
+	// A later input may grow the buffer into a new array: these bytes stay
+	// where they are, as nothing reads from or rewinds the buffer until
+	// it is put back.
+	return w.buf.Bytes()[start:w.buf.Len():w.buf.Len()], nil
+}
+
+// maxKeptInputs bounds the buffer a pooled inputWriter keeps.
+const maxKeptInputs = 1 << 20
+
+var inputWriters = sync.Pool{New: func() any {
+	w := &inputWriter{}
+	w.enc = json.NewEncoder(&w.buf)
+	return w
+}}
+
+// getInputWriter returns an empty inputWriter from the pool.
+func getInputWriter() *inputWriter {
+	w := inputWriters.Get().(*inputWriter)
+	w.buf.Reset()
+	return w
+}
+
+// put returns w to the pool; nothing it returned may be used after.
+func (w *inputWriter) put() {
+	if w.buf.Cap() <= maxKeptInputs {
+		inputWriters.Put(w)
+	}
 }

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strconv"
@@ -266,8 +265,8 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 }
 
 // wholeManifestInput is the input of whole-manifest rules.
-func wholeManifestInput(m *inManifests, p inParams) ([]byte, error) {
-	return json.Marshal(struct {
+func wholeManifestInput(w *inputWriter, m *inManifests, p inParams) ([]byte, error) {
+	return w.add(struct {
 		Manifests *inManifests `json:"manifests"`
 		Params    inParams     `json:"params"`
 	}{m, p})
@@ -283,12 +282,12 @@ type inWorkloadRef struct {
 
 // manifestContainerInputs are the inputs of per-container manifest rules,
 // one per container of the workload.
-func manifestContainerInputs(m *inManifests, p inParams) ([][]byte, error) {
+func manifestContainerInputs(iw *inputWriter, m *inManifests, p inParams) ([][]byte, error) {
 	w := &m.Workload
 	ref := inWorkloadRef{Kind: w.Kind, Name: w.Name, Ref: w.Ref, PodSpecPath: w.PodSpecPath}
 	out := make([][]byte, len(w.Containers))
 	for i := range w.Containers {
-		src, err := json.Marshal(struct {
+		src, err := iw.add(struct {
 			Container *inManifestContainer `json:"container"`
 			Workload  inWorkloadRef        `json:"workload"`
 			Params    inParams             `json:"params"`
