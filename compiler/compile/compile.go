@@ -114,6 +114,10 @@ func Workload(wi *podcv1.WorkloadIntent, opts Options) (*Output, error) {
 		opts.Target = target.Default
 	}
 	b := &builder{wi: wi, opts: opts, out: &Output{}, rec: provenance.New(opts.Defaults)}
+	// About a dozen defaults per container (pull policy, requests, probe
+	// timings) and as many for the pod: room for them at once.
+	containers := len(wi.GetInitSteps()) + len(wi.GetContainers()) + len(wi.GetSidecars())
+	b.out.Defaults = make([]diag.Default, 0, 12+12*containers)
 	b.out.Sources = b.rec
 	b.controllerDefaults()
 	b.namePorts()

@@ -18,6 +18,15 @@ func TestPath(t *testing.T) {
 	if got := Path("").Field("name").String(); got != "name" {
 		t.Errorf("path = %q, want name", got)
 	}
+	// The containers' paths are made ahead for small indexes: every root and
+	// index, made or not, reads the same.
+	for _, root := range []Path{"containers", "sidecars", "initSteps", "volumes", "containers[0].ports"} {
+		for _, i := range []int{0, 1, 9, 15, 16, 17, 123} {
+			if got, want := root.Index(i).String(), fmt.Sprintf("%s[%d]", root, i); got != want {
+				t.Errorf("path = %q, want %q", got, want)
+			}
+		}
+	}
 }
 
 func TestFindingStartsWithItsPath(t *testing.T) {

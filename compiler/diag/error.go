@@ -92,12 +92,33 @@ func (p Path) Field(name string) Path {
 
 // Index appends a list index.
 func (p Path) Index(i int) Path {
+	if i >= 0 && i < len(containerPaths[0]) {
+		for r, root := range containerRoots {
+			if p == root {
+				return containerPaths[r][i]
+			}
+		}
+	}
 	b := make([]byte, 0, len(p)+8)
 	b = append(b, p...)
 	b = append(b, '[')
 	b = strconv.AppendInt(b, int64(i), 10)
 	return Path(append(b, ']'))
 }
+
+// containerRoots are the intent's lists of containers, whose first items'
+// paths every compile names many times: containerPaths holds them made.
+var (
+	containerRoots = [...]Path{"containers", "sidecars", "initSteps"}
+	containerPaths = func() (t [len(containerRoots)][16]Path) {
+		for r, root := range containerRoots {
+			for i := range t[r] {
+				t[r][i] = Path(fmt.Sprintf("%s[%d]", root, i))
+			}
+		}
+		return t
+	}()
+)
 
 // Key appends a map key.
 func (p Path) Key(k string) Path {

@@ -100,7 +100,7 @@ func (c *checker) utilizationRequests(target diag.Path, resource string, default
 	if defaulted {
 		why = fmt.Sprintf("with no target set, autoscaling keeps the pods at %d%% of their cpu requests (autoscaling.targetCpuUtilization)", DefaultCPUUtilization)
 	}
-	for _, r := range all(c.wi) {
+	for _, r := range c.all() {
 		if r.role == roleInit {
 			continue // init steps have finished before the autoscaler measures
 		}

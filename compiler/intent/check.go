@@ -72,6 +72,16 @@ type checker struct {
 	opts Options
 	wi   *podcv1.WorkloadIntent
 	fs   []diag.Finding
+	refs []ref // all(wi), made on first use
+}
+
+// all returns every container of the pod with its path, as all does,
+// made once per Check.
+func (c *checker) all() []ref {
+	if c.refs == nil {
+		c.refs = all(c.wi)
+	}
+	return c.refs
 }
 
 // addf records a problem at path p.
@@ -108,7 +118,7 @@ type ref struct {
 // all returns every container of the pod with its path: init steps, app
 // containers, sidecars.
 func all(wi *podcv1.WorkloadIntent) []ref {
-	var out []ref
+	out := make([]ref, 0, len(wi.GetInitSteps())+len(wi.GetContainers())+len(wi.GetSidecars()))
 	for i, c := range wi.GetInitSteps() {
 		out = append(out, ref{c, diag.Path("initSteps").Index(i), roleInit})
 	}

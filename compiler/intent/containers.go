@@ -15,7 +15,7 @@ import (
 // and sidecars.
 func (c *checker) containers(vols map[string]bool) {
 	seen := map[string]diag.Path{}
-	for _, r := range all(c.wi) {
+	for _, r := range c.all() {
 		ct, p := r.c, r.path
 		name := ct.GetName()
 		switch {

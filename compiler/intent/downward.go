@@ -115,7 +115,7 @@ func (c *checker) envField(p diag.Path, s string) {
 
 // hasContainer reports whether the pod has a container called name.
 func (c *checker) hasContainer(name string) bool {
-	for _, r := range all(c.wi) {
+	for _, r := range c.all() {
 		if r.c.GetName() == name {
 			return true
 		}

@@ -93,7 +93,7 @@ func (c *checker) podResources() {
 		if !limOK {
 			continue
 		}
-		for _, r := range all(c.wi) {
+		for _, r := range c.all() {
 			cl := containerResource(r.c.GetResources(), k.field).GetLimit()
 			if q, err := ParseQuantity(cl, k.kind); cl != "" && err == nil && q.Cmp(lim) > 0 {
 				c.addf(rp.Field("limit"), "%s is less than the limit %s of %s: a container's limit is within the pod's", k.r.GetLimit(), cl, r.path)

@@ -26,7 +26,7 @@ func (c *checker) ports() {
 	}
 	servicePorts := map[string]exposedAt{}
 	nodePorts := map[string]diag.Path{}
-	for _, r := range all(c.wi) {
+	for _, r := range c.all() {
 		for i, pt := range r.c.GetPorts() {
 			p := r.path.Field("ports").Index(i)
 			proto := pt.GetProtocol()

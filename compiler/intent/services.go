@@ -281,7 +281,7 @@ func (c *checker) services() {
 	}
 
 	// Each exposed port is in some Service, as far as it is exposed.
-	for _, r := range all(c.wi) {
+	for _, r := range c.all() {
 		if r.role == roleInit {
 			continue
 		}
