@@ -27,6 +27,27 @@ var gates = sync.OnceValue(func() map[featuregate.Feature]featuregate.VersionedS
 // of version v: the default of the newest spec not newer than v. A feature
 // that did not exist yet at v is off.
 func enabledAt(f featuregate.Feature, v target.Version) bool {
+	k := gateAt{f, v}
+	if on, ok := gatesAt.Load(k); ok {
+		return on.(bool)
+	}
+	on := defaultAt(f, v)
+	gatesAt.Store(k, on)
+	return on
+}
+
+// gatesAt remembers enabledAt's answers: the gates' history is fixed, and
+// there are as many entries as features asked about times versions
+// targeted, a few hundred at most.
+var gatesAt sync.Map // gateAt -> bool
+
+type gateAt struct {
+	f featuregate.Feature
+	v target.Version
+}
+
+// defaultAt is enabledAt, worked out.
+func defaultAt(f featuregate.Feature, v target.Version) bool {
 	at := version.MajorMinor(1, uint(v.Minor))
 	var best *featuregate.FeatureSpec
 	specs := gates()[f]
