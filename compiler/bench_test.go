@@ -10,11 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 // benchTeam numbers the team label of fresh intents across runs (-count),
@@ -71,6 +74,42 @@ func BenchmarkCompile(b *testing.B) {
 		for b.Loop() {
 			data := bytes.Replace(src, []byte(`"checkout"`), fmt.Appendf(nil, `"checkout-%d"`, benchTeam.Add(1)), 1)
 			run(b, data)
+		}
+	})
+	// As a served request arrives: the intent in protobuf's binary
+	// encoding, a new workload name each time, decoded as the server's
+	// codec does; the requests are encoded before the clock starts.
+	b.Run("restricted/fresh-name-binary", func(b *testing.B) {
+		base, err := intent.Decode(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs := make([][]byte, b.N)
+		for i := range reqs {
+			wi := proto.CloneOf(base)
+			wi.Name = fmt.Sprintf("checkout-%d", benchTeam.Add(1))
+			if reqs[i], err = proto.Marshal(wi); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		lat = lat[:0]
+		defer reportPercentiles(b, &lat)
+		b.ResetTimer()
+		for i := range b.N {
+			start := time.Now()
+			wi := new(podcv1.WorkloadIntent)
+			if err := proto.Unmarshal(reqs[i], wi); err != nil {
+				b.Fatal(err)
+			}
+			res, err := eng.Compile(ctx, compiler.Request{Intent: wi, Format: render.YAML})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(res.Manifests) == 0 {
+				b.Fatal("no manifests")
+			}
+			lat = append(lat, time.Since(start))
 		}
 	})
 	b.Run("restricted/fresh-images", func(b *testing.B) {
