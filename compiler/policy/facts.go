@@ -23,6 +23,9 @@ import (
 // that they equal what a full load of the embedded bundle computes, so a
 // change to policies/, to the prelude or to what a load reads fails it
 // until they are generated again. A directory bundle never takes facts.
+// Should a change to these types leave embedded_facts.go not compiling,
+// delete it and generate it again: without it the package builds, and
+// every load is a full one.
 type bundleFacts struct {
 	// key is factsKey of the digest of the files the facts were made from.
 	key string
