@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates all generated code from proto/ with buf: the server's Go code
+# Regenerates all generated code: from proto/ with buf, the server's Go code
 # (buf.gen.yaml) and the Go, TypeScript and Python SDKs
-# (clients/*/buf.gen.yaml). Needs buf in bin/ (built from tools/go.mod if
+# (clients/*/buf.gen.yaml); from policies/, the embedded bundle's facts
+# (compiler/policy/embedded_facts.go, go generate). Needs buf in bin/ (built from tools/go.mod if
 # missing), npm (for protoc-gen-es in clients/typescript) and Debian's
 # protobuf-compiler and protobuf-compiler-grpc (protoc and
 # grpc_python_plugin).
@@ -23,3 +24,6 @@ bin/buf generate --template clients/typescript/buf.gen.yaml
 # buf cannot clean it: remove the generated folders first.
 rm -rf clients/python/podc/v1 clients/python/google
 bin/buf generate --template clients/python/buf.gen.yaml
+
+# The embedded policy bundle's facts, from a full load of policies/.
+go generate ./compiler/policy

@@ -18,7 +18,9 @@
 // in a throwaway cue.Context to check them and read each rule's metadata
 // (profiles, severity, stage, each, and where it is declared), and makes
 // the rule's forms: one for its violations and, when it has defaults, one
-// for those. A form (form.go) is the bundle trimmed to that rule and that
+// for those. (The embedded bundle loaded with Options.Lazy, as by podc
+// compile, skips that build: what it would check and read was computed
+// when podc was built, for exactly those files; see facts.go.) A form (form.go) is the bundle trimmed to that rule and that
 // list, its metadata and the lets only its other parts read left out, as
 // one definition of an evaluation file (forms.go, wrapForms; the files are
 // parsed once, at load, and each form holds copies of the declarations it

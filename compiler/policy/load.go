@@ -48,7 +48,10 @@ type Options struct {
 	// each rule's forms compile: CompileProfiles does, and
 	// compiler.CheckBundle calls it before a directory bundle serves. A
 	// rule whose form does not compile is then reported on evaluation as a
-	// fault under the rule's id.
+	// fault under the rule's id. Embedded with Lazy takes the embedded
+	// bundle's facts computed when podc was built (see bundleFacts) in
+	// place of that check and reading, when they were made for exactly its
+	// files.
 	Lazy bool
 }
 
@@ -145,8 +148,18 @@ var defaultBundle = sync.OnceValues(func() (*Bundle, error) { return Embedded(Op
 // compiled once per process.
 func Default() (*Bundle, error) { return defaultBundle() }
 
-// Embedded compiles the embedded default bundle with opts.
-func Embedded(opts Options) (*Bundle, error) { return Load(policies.FS(), SourceEmbedded, opts) }
+// Embedded compiles the embedded default bundle with opts. With
+// opts.Lazy it takes the bundle's facts computed when podc was built
+// (embeddedFacts) instead of building the bundle with podc's schema, if
+// they were made for exactly these files and this prelude; otherwise, and
+// without Lazy, it loads the bundle as Load does.
+func Embedded(opts Options) (*Bundle, error) {
+	var facts *bundleFacts
+	if opts.Lazy {
+		facts = embeddedFacts
+	}
+	return load(policies.FS(), SourceEmbedded, opts, facts)
+}
 
 // LoadDir loads the bundle in dir: its *.cue files (not subdirectories).
 // Errors name each file by its name in dir (rules.cue:12:3); the
@@ -166,6 +179,13 @@ func LoadDir(dir string, opts Options) (*Bundle, error) {
 // source names it in errors and Status: a directory, or "embedded". Every
 // problem is reported at once, as a *LoadError.
 func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
+	return load(fsys, source, opts, nil)
+}
+
+// load is Load, taking facts (see bundleFacts) in place of building the
+// bundle with podc's schema when they were made for exactly the files in
+// fsys and podc's prelude; facts may be nil.
+func load(fsys fs.FS, source string, opts Options, facts *bundleFacts) (*Bundle, error) {
 	names, err := fs.Glob(fsys, "*.cue")
 	if err != nil {
 		return nil, &LoadError{Source: source, Problems: []string{err.Error()}}
@@ -215,21 +235,29 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 		return nil, fmt.Errorf("policy prelude: %w", err)
 	}
 
-	// The bundle with the prelude's schema, in a context of its own that is
-	// dropped once the metadata is read.
-	inst := build.NewContext().NewInstance("", nil)
-	inst.PkgName = src.pkg
-	for _, f := range append(files, pre) {
-		if err := inst.AddSyntax(f); err != nil {
+	digest := "sha256:" + hex.EncodeToString(h.Sum(nil))
+	if facts != nil && facts.key != factsKey(digest) {
+		facts = nil // made for other files, or another prelude
+	}
+
+	var root cue.Value
+	if facts == nil {
+		// The bundle with the prelude's schema, in a context of its own
+		// that is dropped once the metadata is read.
+		inst := build.NewContext().NewInstance("", nil)
+		inst.PkgName = src.pkg
+		for _, f := range append(files, pre) {
+			if err := inst.AddSyntax(f); err != nil {
+				return nil, &LoadError{Source: source, Problems: cueProblems(err)}
+			}
+		}
+		root = cuecontext.New().BuildInstance(inst)
+		if err := root.Err(); err != nil {
 			return nil, &LoadError{Source: source, Problems: cueProblems(err)}
 		}
-	}
-	root := cuecontext.New().BuildInstance(inst)
-	if err := root.Err(); err != nil {
-		return nil, &LoadError{Source: source, Problems: cueProblems(err)}
-	}
-	if err := root.Validate(); err != nil {
-		return nil, &LoadError{Source: source, Problems: cueProblems(err)}
+		if err := root.Validate(); err != nil {
+			return nil, &LoadError{Source: source, Problems: cueProblems(err)}
+		}
 	}
 
 	const defsName = "podc-schema.cue"
@@ -242,7 +270,7 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 	src.outside[defsName] = true
 
 	b := &Bundle{
-		digest:    "sha256:" + hex.EncodeToString(h.Sum(nil)),
+		digest:    digest,
 		source:    source,
 		fsys:      fsys,
 		opts:      opts.normalized(),
@@ -250,19 +278,30 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 		byID:      map[string]int{},
 		byProfile: map[string]*profileRules{},
 	}
-	hasViolations, allowed, problems := b.readMetadata(root, declaredRules(files))
-	if len(problems) > 0 {
-		return nil, &LoadError{Source: source, Problems: problems}
+	var metas []ruleMeta
+	var allowed []cue.Value
+	if facts == nil {
+		metas, allowed, problems = b.readMetadata(root, declaredRules(files))
+		if len(problems) > 0 {
+			return nil, &LoadError{Source: source, Problems: problems}
+		}
+	} else {
+		metas = b.takeFacts(facts)
 	}
+	b.setRules(metas)
 	b.faults = make([]atomic.Uint64, len(b.rules))
 	b.excepted = make([]atomic.Uint64, len(b.rules))
 	b.cache = lru.New[*outcome](b.opts.Cache, (*outcome).size)
-	termReads, err := b.buildForms(hasViolations)
+	termReads, err := b.buildForms(metas, facts == nil)
 	if err != nil {
 		return nil, err
 	}
-	if problems := b.settleTerms(allowed, termReads); len(problems) > 0 {
-		return nil, &LoadError{Source: source, Problems: problems}
+	if facts == nil {
+		if problems := b.settleTerms(allowed, termReads); len(problems) > 0 {
+			return nil, &LoadError{Source: source, Problems: problems}
+		}
+	} else {
+		b.settleFromFacts(facts)
 	}
 	b.listCompiled()
 	b.gen.Store(b.newGeneration())
@@ -308,14 +347,14 @@ func (b *Bundle) settleTerms(allowed []cue.Value, termReads []*reads.Set) []stri
 // leaves them out, so a request never evaluates them.
 var metadataFields = []string{"id", "profiles", "severity", "stage", "message", "description", "each"}
 
-// buildForms makes every rule's forms; they settle when a generation
-// first compiles a profile of theirs (compileScope). It returns, by rule
-// index, what each exception form reads, from its syntax, which says at
-// load whether the rule's exception terms depend on the intent
-// (settleTerms).
-func (b *Bundle) buildForms(hasViolations []bool) ([]*reads.Set, error) {
+// buildForms makes every rule's forms, from metas, by rule index; they
+// settle when a generation first compiles a profile of theirs
+// (compileScope). With termReads it returns, by rule index, what each
+// exception form reads, from its syntax, which says at load whether the
+// rule's exception terms depend on the intent (settleTerms).
+func (b *Bundle) buildForms(metas []ruleMeta, termReads bool) ([]*reads.Set, error) {
 	for i, r := range b.rules {
-		if hasViolations[i] {
+		if metas[i].violations {
 			b.forms = append(b.forms, &form{rule: i, part: partViolations, input: inputOf(r.Stage, r.Each)})
 		}
 		if r.Defaults {
@@ -326,8 +365,8 @@ func (b *Bundle) buildForms(hasViolations []bool) ([]*reads.Set, error) {
 	// rule reads: an exception is the intent's, not a container's.
 	b.exceptionForms = make([]*form, len(b.rules))
 	var exceptions []*form
-	for i, r := range b.rules {
-		if r.Exception != nil {
+	for i, m := range metas {
+		if m.exception {
 			f := &form{rule: i, part: partException, input: inputIntent}
 			b.forms = append(b.forms, f)
 			b.exceptionForms[i] = f
@@ -351,9 +390,12 @@ func (b *Bundle) buildForms(hasViolations []bool) ([]*reads.Set, error) {
 	if _, err := checkImports(b.src); err != nil {
 		return nil, &LoadError{Source: b.source, Problems: cueProblems(err)}
 	}
-	termReads := make([]*reads.Set, len(b.rules))
+	if !termReads {
+		return nil, nil
+	}
+	rules := make([]*reads.Set, len(b.rules))
 	if len(exceptions) == 0 {
-		return termReads, nil
+		return rules, nil
 	}
 	defs := make([]formDef, len(exceptions))
 	for i, f := range exceptions {
@@ -365,9 +407,9 @@ func (b *Bundle) buildForms(hasViolations []bool) ([]*reads.Set, error) {
 	}
 	rs, _ := readSets(wf, exceptions)
 	for i, f := range exceptions {
-		termReads[f.rule] = rs[i]
+		rules[f.rule] = rs[i]
 	}
-	return termReads, nil
+	return rules, nil
 }
 
 // listCompiled lists, for each profile, the forms a generation compiles
@@ -474,10 +516,9 @@ func readSets(wf *ast.File, fs []*form) (rs, cs []*reads.Set) {
 }
 
 // readMetadata reads the profiles and each rule's metadata, which must be
-// concrete. It reports, by rule index, whether the rule declares
-// violations, and its exception's allowed as the bundle alone makes it
-// (see settleTerms).
-func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]bool, []cue.Value, []string) {
+// concrete. It returns the rules sorted by id and, by rule index, its
+// exception's allowed as the bundle alone makes it (see settleTerms).
+func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]ruleMeta, []cue.Value, []string) {
 	var problems []string
 	at := func(v cue.Value) string {
 		if p := v.Pos(); p.IsValid() {
@@ -518,14 +559,11 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 	if err != nil {
 		return nil, nil, append(problems, cueProblems(err)...)
 	}
-	type ruleMeta struct {
-		Rule
-		pos     string
-		viol    bool
+	type read struct {
+		ruleMeta
 		allowed cue.Value
-		refusal string
 	}
-	var metas []ruleMeta
+	var reads []read
 	for it.Next() {
 		v := it.Value()
 		id := it.Selector().Unquoted()
@@ -575,17 +613,47 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 			}
 		}
 		refusal, _ := ex.LookupPath(cue.MakePath(cue.Str("message"))).String()
-		metas = append(metas, ruleMeta{r, pos, v.LookupPath(cue.MakePath(cue.Str("violations"))).Exists(), ex.LookupPath(cue.MakePath(cue.Str("allowed"))), refusal})
+		reads = append(reads, read{ruleMeta{
+			Rule:       r,
+			pos:        pos,
+			refusal:    refusal,
+			violations: v.LookupPath(cue.MakePath(cue.Str("violations"))).Exists(),
+			exception:  r.Exception != nil,
+		}, ex.LookupPath(cue.MakePath(cue.Str("allowed")))})
 	}
-	slices.SortFunc(metas, func(x, y ruleMeta) int { return strings.Compare(x.ID, y.ID) })
-	hasViolations := make([]bool, len(metas))
-	allowed := make([]cue.Value, len(metas))
+	slices.SortFunc(reads, func(x, y read) int { return strings.Compare(x.ID, y.ID) })
+	metas := make([]ruleMeta, len(reads))
+	allowed := make([]cue.Value, len(reads))
+	for i, r := range reads {
+		metas[i], allowed[i] = r.ruleMeta, r.allowed
+	}
+	return metas, allowed, problems
+}
+
+// ruleMeta is what load knows of a rule besides its forms.
+type ruleMeta struct {
+	// Rule is the rule's metadata; its exception terms as read, until
+	// settleTerms settles them.
+	Rule
+	// pos is where the rule is declared: "restricted.cue:12:7".
+	pos string
+	// refusal is the bundle's message for a rule that allows no
+	// exception; "" when it says none.
+	refusal string
+	// violations: the rule declares violations.
+	violations bool
+	// exception: the rule declares exception terms, so it has an
+	// exception form, even if settleTerms finds they allow no intent.
+	exception bool
+}
+
+// setRules records metas, sorted by id, as the bundle's rules; the
+// profiles are known.
+func (b *Bundle) setRules(metas []ruleMeta) {
 	for i, m := range metas {
-		allowed[i] = m.allowed
 		b.rules = append(b.rules, m.Rule)
 		b.rulePos = append(b.rulePos, m.pos)
 		b.refusals = append(b.refusals, m.refusal)
-		hasViolations[i] = m.viol
 		b.byID[m.ID] = i
 		for _, p := range m.Profiles {
 			pr := b.byProfile[p]
@@ -599,7 +667,6 @@ func (b *Bundle) readMetadata(root cue.Value, declared map[string]string) ([]boo
 			}
 		}
 	}
-	return hasViolations, allowed, problems
 }
 
 // readTerms reads the terms of a rule's exception, v, that hold for
