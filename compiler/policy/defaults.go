@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
 // A default a rule supplies: an intent field path and a value decoded from
@@ -23,10 +25,22 @@ type pendingDefault struct {
 	shown string
 }
 
-// settle parses d's field and renders its value, once.
+// settle parses d's field, finds the intent's fields it names and renders
+// its value, once.
 func (d *pendingDefault) settle() {
 	d.steps, d.pathErr = parsePath(d.field)
 	d.shown = d.text()
+	md := (&podcv1.WorkloadIntent{}).ProtoReflect().Descriptor()
+	for i := range d.steps {
+		fd := md.Fields().ByJSONName(d.steps[i].name)
+		if fd == nil {
+			return // reported when applied
+		}
+		d.steps[i].fd = fd
+		if md = fd.Message(); md == nil {
+			return
+		}
+	}
 }
 
 // text renders the value for the report: true, 3, RuntimeDefault, ["ALL"].
@@ -49,6 +63,9 @@ type pathStep struct {
 	name  string
 	index int // -1 when none
 	key   *string
+	// fd is the field name names in the message the step is taken in,
+	// when settle found it; nil: looked up when the default is applied.
+	fd protoreflect.FieldDescriptor
 }
 
 // parsePath reads containers[0].securityContext.runAsNonRoot or
@@ -126,7 +143,10 @@ func setDefaultSteps(m protoreflect.Message, path string, steps []pathStep, path
 		return false, fmt.Errorf("default at %q: %v", path, pathErr)
 	}
 	for n, st := range steps {
-		fd := m.Descriptor().Fields().ByJSONName(st.name)
+		fd := st.fd
+		if fd == nil || fd.ContainingMessage() != m.Descriptor() {
+			fd = m.Descriptor().Fields().ByJSONName(st.name)
+		}
 		if fd == nil {
 			return false, fmt.Errorf("default at %q: the intent has no field %q", path, st.name)
 		}
