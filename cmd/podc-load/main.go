@@ -150,7 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.pid, "pid", 0, "the server's process id: sample its RSS from /proc/PID/status (Linux)")
 	fs.DurationVar(&cfg.wait, "wait", 0, "first wait up to this long for the server's health to be SERVING")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object (intervals included)")
-	fs.BoolVar(&cfg.decode, "decode", false, "decode every unary Compile response, as a client that reads them would (by default they are received whole, not decoded: the driver's own cost stays low)")
+	fs.BoolVar(&cfg.decode, "decode", false, "decode every Compile response, unary or in a batch, as a client that reads them would (by default a unary one is received whole and a batch answer read only for its outcome, not decoded: the driver's own cost stays low)")
 	fresh := fs.Bool("fresh", true, "older form of -mode: true is distinct with -vary label, false is identical")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

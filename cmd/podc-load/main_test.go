@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/policy"
@@ -310,5 +311,35 @@ func TestLoadWatchesRSSAndIntervals(t *testing.T) {
 	}
 	if lines < 2 || !strings.Contains(out, " rss ") || !strings.Contains(out, "server RSS start ") || !strings.Contains(out, "server CPU ") {
 		t.Errorf("want interval lines with rss, an RSS summary and the server's CPU time:\n%s", out)
+	}
+}
+
+// TestBatchAnswerReadsOnlyTheOutcome: an answer read undecoded says
+// whether its entry failed and with which code, as decoding it would.
+func TestBatchAnswerReadsOnlyTheOutcome(t *testing.T) {
+	for _, tc := range []struct {
+		msg    *podcv1.CompileBatchResponse
+		failed bool
+		code   codes.Code
+	}{
+		{&podcv1.CompileBatchResponse{Index: 7, Result: &podcv1.CompileBatchResponse_Response{Response: &podcv1.CompileResponse{PolicyDigest: "d", Manifests: []*podcv1.Manifest{{Kind: "Pod", Content: "x"}}}}}, false, codes.OK},
+		{&podcv1.CompileBatchResponse{Index: 8, Result: &podcv1.CompileBatchResponse_Error{Error: &podcv1.BatchError{Code: int32(codes.InvalidArgument), Message: "bad"}}}, true, codes.InvalidArgument},
+		{&podcv1.CompileBatchResponse{Index: 9, Result: &podcv1.CompileBatchResponse_Error{Error: &podcv1.BatchError{Message: "no code"}}}, true, codes.Unknown},
+	} {
+		b, err := proto.Marshal(tc.msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a batchAnswer
+		if err := a.read(b); err != nil {
+			t.Fatalf("%v: %v", tc.msg, err)
+		}
+		if a.failed != tc.failed || a.code != tc.code {
+			t.Errorf("%v: read failed %v code %v, want %v %v", tc.msg, a.failed, a.code, tc.failed, tc.code)
+		}
+	}
+	var a batchAnswer
+	if err := a.read([]byte{0x1a, 0x05, 0x08}); err == nil {
+		t.Error("a truncated answer read without an error")
 	}
 }

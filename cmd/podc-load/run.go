@@ -164,7 +164,7 @@ func (r *runner) batchRound(round int64) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), roundTimeout)
 	defer cancel()
 	n := r.cfg.batch
-	stream, err := r.client.CompileBatch(ctx)
+	stream, err := r.client.CompileBatch(ctx, r.opts...)
 	if err != nil {
 		r.tally.fail(status.Code(err), int64(n))
 		return false
@@ -182,7 +182,7 @@ func (r *runner) batchRound(round int64) bool {
 	}()
 	answered := 0
 	for {
-		resp, err := stream.Recv()
+		a, err := r.recvAnswer(stream)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -193,8 +193,8 @@ func (r *runner) batchRound(round int64) bool {
 			return false
 		}
 		answered++
-		if e := resp.GetError(); e != nil {
-			r.tally.fail(codes.Code(e.GetCode()), 1)
+		if a.failed {
+			r.tally.fail(a.code, 1)
 		} else {
 			r.tally.intents.Add(1)
 		}
@@ -205,6 +205,25 @@ func (r *runner) batchRound(round int64) bool {
 		return false
 	}
 	return true
+}
+
+// recvAnswer receives the next answer of a CompileBatch stream: decoded
+// whole with -decode, as a client that reads them would, else read only
+// for its outcome (see batchAnswer), as a unary response is not decoded.
+func (r *runner) recvAnswer(stream grpc.BidiStreamingClient[podcv1.CompileBatchRequest, podcv1.CompileBatchResponse]) (batchAnswer, error) {
+	if r.cfg.decode {
+		resp, err := stream.Recv()
+		if err != nil {
+			return batchAnswer{}, err
+		}
+		if e := resp.GetError(); e != nil {
+			return batchAnswer{failed: true, code: codes.Code(e.GetCode())}, nil
+		}
+		return batchAnswer{}, nil
+	}
+	var a batchAnswer
+	err := stream.RecvMsg(&a)
+	return a, err
 }
 
 // tally counts a run's outcomes. It is safe for concurrent use.
