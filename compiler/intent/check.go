@@ -89,6 +89,19 @@ func (c *checker) addf(p diag.Path, format string, args ...any) {
 	c.fs = append(c.fs, diag.Denyf(diag.StageIntent, p.String(), format, args...))
 }
 
+// lazyAt is p as a lazyPath, the base of steps written out only for a
+// finding (see lazyPath): the checks build paths on the stack while the
+// intent is sound, and write one out only when they find a problem.
+func lazyAt(p diag.Path) lazyPath { return lazyPath{field: string(p), index: -1} }
+
+// msgsAt is addMsgs at lazy path p, written out only if there are msgs.
+func (c *checker) msgsAt(p *lazyPath, what, value string, msgs []string) bool {
+	if len(msgs) == 0 {
+		return false
+	}
+	return c.addMsgs(p.path(), what, value, msgs)
+}
+
 // addMsgs records the messages of an apimachinery validation helper, if
 // any, as one finding about value.
 func (c *checker) addMsgs(p diag.Path, what, value string, msgs []string) bool {

@@ -17,11 +17,13 @@ func (c *checker) containers(vols map[string]bool) {
 	seen := map[string]diag.Path{}
 	for _, r := range c.all() {
 		ct, p := r.c, r.path
+		lp := lazyAt(p)
+		np := lp.Field("name")
 		name := ct.GetName()
 		switch {
 		case name == "":
 			c.addf(p.Field("name"), "required: a DNS-1123 label, unique in the pod")
-		case c.addMsgs(p.Field("name"), "container name", name, content.IsDNS1123Label(name)):
+		case c.msgsAt(&np, "container name", name, content.IsDNS1123Label(name)):
 		default:
 			if prev, dup := seen[name]; dup {
 				c.addf(p.Field("name"), "duplicate container name %q: also used at %s (names are unique across init steps, containers and sidecars)", name, prev)
@@ -38,11 +40,11 @@ func (c *checker) containers(vols map[string]bool) {
 		if wd := ct.GetWorkingDir(); wd != "" && !path.IsAbs(wd) {
 			c.addf(p.Field("workingDir"), "%q must be an absolute path", wd)
 		}
-		c.env(p, ct)
-		c.mounts(p, ct, vols)
-		c.resources(p.Field("resources"), ct.GetResources())
+		c.env(lp, ct)
+		c.mounts(lp, ct, vols)
+		c.resources(lp.Field("resources"), ct.GetResources())
 		c.probes(r)
-		c.security(p.Field("securityContext"), ct.GetSecurityContext())
+		c.security(lp.Field("securityContext"), ct.GetSecurityContext())
 		c.rootConflicts(r)
 		c.lifecycle(r)
 		if ct.GetTty() && !ct.GetStdin() {
@@ -55,32 +57,37 @@ func (c *checker) containers(vols map[string]bool) {
 }
 
 // env checks env and envFrom.
-func (c *checker) env(p diag.Path, ct *podcv1.Container) {
+func (c *checker) env(lp lazyPath, ct *podcv1.Container) {
 	seen := map[string]int{}
 	for i, e := range ct.GetEnv() {
-		ep := p.Field("env").Index(i)
+		el := lp.Item("env", i)
+		np := el.Field("name")
 		name := e.GetName()
 		switch {
 		case name == "":
-			c.addf(ep.Field("name"), "required")
-		case c.addMsgs(ep.Field("name"), "environment variable name", name, validation.IsEnvVarName(name)):
+			c.addf(el.path().Field("name"), "required")
+		case c.msgsAt(&np, "environment variable name", name, validation.IsEnvVarName(name)):
 		default:
 			if j, dup := seen[name]; dup {
-				c.addf(ep.Field("name"), "duplicate environment variable %q: also set at env[%d]", name, j)
+				c.addf(el.path().Field("name"), "duplicate environment variable %q: also set at env[%d]", name, j)
 			} else {
 				seen[name] = i
 			}
 		}
 		switch src := e.GetSource().(type) {
 		case *podcv1.EnvVar_ConfigMapKey:
-			c.keyRef(ep.Field("configMapKey"), "ConfigMap", src.ConfigMapKey)
+			c.keyRef(el.path().Field("configMapKey"), "ConfigMap", src.ConfigMapKey)
 		case *podcv1.EnvVar_SecretKey:
-			c.keyRef(ep.Field("secretKey"), "Secret", src.SecretKey)
+			c.keyRef(el.path().Field("secretKey"), "Secret", src.SecretKey)
 		case *podcv1.EnvVar_Field:
-			c.envField(ep.Field("field"), src.Field)
+			c.envField(el.path().Field("field"), src.Field)
 		case *podcv1.EnvVar_Resource:
-			c.resourceRef(ep.Field("resource"), src.Resource, false)
+			c.resourceRef(el.path().Field("resource"), src.Resource, false)
 		}
+	}
+	p := diag.Path("")
+	if len(ct.GetEnvFrom()) > 0 {
+		p = lp.path()
 	}
 	for i, e := range ct.GetEnvFrom() {
 		ep := p.Field("envFrom").Index(i)
@@ -109,34 +116,34 @@ func (c *checker) keyRef(p diag.Path, kind string, r *podcv1.KeyRef) {
 }
 
 // mounts checks a container's volume mounts.
-func (c *checker) mounts(p diag.Path, ct *podcv1.Container, vols map[string]bool) {
+func (c *checker) mounts(lp lazyPath, ct *podcv1.Container, vols map[string]bool) {
 	paths := map[string]int{}
 	for i, m := range ct.GetMounts() {
-		mp := p.Field("mounts").Index(i)
+		ml := lp.Item("mounts", i)
 		switch v := m.GetVolume(); {
 		case v == "":
-			c.addf(mp.Field("volume"), "required: the name of a volume declared in volumes")
+			c.addf(ml.path().Field("volume"), "required: the name of a volume declared in volumes")
 		case !vols[v]:
-			c.addf(mp.Field("volume"), "no volume named %q: declare it in volumes", v)
+			c.addf(ml.path().Field("volume"), "no volume named %q: declare it in volumes", v)
 		}
 		switch dir := m.GetPath(); {
 		case dir == "":
-			c.addf(mp.Field("path"), "required: an absolute path inside the container")
+			c.addf(ml.path().Field("path"), "required: an absolute path inside the container")
 		case !path.IsAbs(dir):
-			c.addf(mp.Field("path"), "%q must be an absolute path", dir)
+			c.addf(ml.path().Field("path"), "%q must be an absolute path", dir)
 		default:
 			clean := path.Clean(dir)
 			if j, dup := paths[clean]; dup {
-				c.addf(mp.Field("path"), "duplicate mount path %q: mounts[%d] of this container already mounts there", dir, j)
+				c.addf(ml.path().Field("path"), "duplicate mount path %q: mounts[%d] of this container already mounts there", dir, j)
 			} else {
 				paths[clean] = i
 			}
 		}
 		if sp := m.GetSubPath(); sp != "" {
 			if path.IsAbs(sp) || strings.HasPrefix(sp, `\`) {
-				c.addf(mp.Field("subPath"), "%q must be a relative path inside the volume", sp)
+				c.addf(ml.path().Field("subPath"), "%q must be a relative path inside the volume", sp)
 			} else if hasDotDot(sp) {
-				c.addf(mp.Field("subPath"), "%q must not contain '..'", sp)
+				c.addf(ml.path().Field("subPath"), "%q must not contain '..'", sp)
 			}
 		}
 	}

@@ -75,7 +75,7 @@ func (c *checker) podResources() {
 		r           *podcv1.Resource
 	}{{"cpu", "cpu", rs.GetCpu()}, {"memory", "memory", rs.GetMemory()}} {
 		rp := p.Field(k.field)
-		c.resource(rp, k.r, k.kind)
+		c.resource(lazyAt(rp), k.r, k.kind)
 		var lim resource.Quantity
 		limOK := false
 		if l := k.r.GetLimit(); l != "" {

@@ -53,7 +53,7 @@ func (c *checker) hook(p diag.Path, h *podcv1.LifecycleHandler, ct *podcv1.Conta
 			c.addf(p.Field("exec").Field("command"), "required: the command to run")
 		}
 	case *podcv1.LifecycleHandler_HttpGet:
-		c.httpGet(p.Field("httpGet"), a.HttpGet, ct)
+		c.httpGet(lazyAt(p.Field("httpGet")), a.HttpGet, ct)
 	case *podcv1.LifecycleHandler_Sleep:
 		sp := p.Field("sleep")
 		if !c.opts.Target.Has(target.SleepHooks) {

@@ -1,7 +1,6 @@
 package intent
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -18,30 +17,30 @@ import (
 // Service of every exposed port and the NodePort Service of the EXPOSE_NODE
 // ports (services checks the ones it names).
 func (c *checker) ports() {
-	names := map[string]diag.Path{}
-	bound := map[string]diag.Path{}
+	names := map[string]portAt{}
+	bound := map[portKey]portAt{}
 	type exposedAt struct {
-		path   diag.Path
+		at     portAt
 		expose podcv1.Expose
 	}
-	servicePorts := map[string]exposedAt{}
-	nodePorts := map[string]diag.Path{}
+	servicePorts := map[portKey]exposedAt{}
+	nodePorts := map[portKey]portAt{}
 	for _, r := range c.all() {
 		for i, pt := range r.c.GetPorts() {
-			p := r.path.Field("ports").Index(i)
+			at := portAt{r.path, i}
 			proto := pt.GetProtocol()
 			protoOK := enumValid(proto, podcv1.Protocol_name)
 			if !protoOK {
-				c.addf(p.Field("protocol"), "unknown protocol %d: want PROTOCOL_TCP, PROTOCOL_UDP or PROTOCOL_SCTP", proto)
+				c.addf(at.path().Field("protocol"), "unknown protocol %d: want PROTOCOL_TCP, PROTOCOL_UDP or PROTOCOL_SCTP", proto)
 			}
 			protoName := ProtocolName(proto)
 			expose := pt.GetExpose()
 			exposed := expose == podcv1.Expose_EXPOSE_CLUSTER || expose == podcv1.Expose_EXPOSE_NODE
 			if !enumValid(expose, podcv1.Expose_name) {
-				c.addf(p.Field("expose"), "unknown expose value %d: want EXPOSE_NONE, EXPOSE_CLUSTER or EXPOSE_NODE", expose)
+				c.addf(at.path().Field("expose"), "unknown expose value %d: want EXPOSE_NONE, EXPOSE_CLUSTER or EXPOSE_NODE", expose)
 			}
 			if exposed && r.role == roleInit {
-				c.addf(p.Field("expose"), "an init step's port cannot be exposed: init steps finish before the app starts, so a Service would point at nothing")
+				c.addf(at.path().Field("expose"), "an init step's port cannot be exposed: init steps finish before the app starts, so a Service would point at nothing")
 				exposed = false
 			}
 
@@ -52,16 +51,16 @@ func (c *checker) ports() {
 			}
 			switch {
 			case name == "":
-			case !generated && c.addMsgs(p.Field("name"), "port name", name, validation.IsValidPortName(name)):
+			case !generated && c.addMsgs(at.path().Field("name"), "port name", name, validation.IsValidPortName(name)):
 			default:
 				prev, dup := names[name]
 				switch {
 				case dup && generated:
-					c.addf(p.Field("name"), "an exposed port without a name is named %q, which %s uses too: name one of them", name, prev)
+					c.addf(at.path().Field("name"), "an exposed port without a name is named %q, which %s uses too: name one of them", name, prev)
 				case dup:
-					c.addf(p.Field("name"), "duplicate port name %q: also declared at %s (port names are unique in the pod)", name, prev)
+					c.addf(at.path().Field("name"), "duplicate port name %q: also declared at %s (port names are unique in the pod)", name, prev)
 				default:
-					names[name] = p
+					names[name] = at
 				}
 			}
 
@@ -69,16 +68,16 @@ func (c *checker) ports() {
 			cpOK := false
 			switch {
 			case cp == 0:
-				c.addf(p.Field("containerPort"), "required: the port the container listens on, 1-65535")
+				c.addf(at.path().Field("containerPort"), "required: the port the container listens on, 1-65535")
 			case len(validation.IsValidPortNum(int(cp))) > 0:
-				c.addf(p.Field("containerPort"), "%d is out of range: want 1-65535", cp)
+				c.addf(at.path().Field("containerPort"), "%d is out of range: want 1-65535", cp)
 			default:
 				cpOK = true
-				key := fmt.Sprintf("%d/%s", cp, protoName)
+				key := portKey{cp, protoName}
 				if prev, dup := bound[key]; dup && protoOK {
-					c.addf(p.Field("containerPort"), "%s is already declared at %s: the pod's containers share one network, so each port/protocol is declared once", key, prev)
+					c.addf(at.path().Field("containerPort"), "%s is already declared at %s: the pod's containers share one network, so each port/protocol is declared once", key, prev)
 				} else {
-					bound[key] = p
+					bound[key] = at
 				}
 			}
 
@@ -89,9 +88,9 @@ func (c *checker) ports() {
 			if sp != 0 && simple {
 				switch {
 				case !exposed && r.role != roleInit:
-					c.addf(p.Field("servicePort"), "only used by an exposed port: set expose to EXPOSE_CLUSTER or EXPOSE_NODE, or drop servicePort")
+					c.addf(at.path().Field("servicePort"), "only used by an exposed port: set expose to EXPOSE_CLUSTER or EXPOSE_NODE, or drop servicePort")
 				case len(validation.IsValidPortNum(int(sp))) > 0:
-					c.addf(p.Field("servicePort"), "%d is out of range: want 1-65535", sp)
+					c.addf(at.path().Field("servicePort"), "%d is out of range: want 1-65535", sp)
 				}
 			}
 			if simple && exposed && protoOK && (sp == 0 && cpOK || sp > 0 && sp <= 65535) {
@@ -103,19 +102,19 @@ func (c *checker) ports() {
 				// the NodePort Service holds a subset of its ports, so
 				// ports unique in the one are unique in the other.
 				svc := "Service " + c.wi.GetName()
-				key := fmt.Sprintf("%d/%s", eff, protoName)
+				key := portKey{eff, protoName}
 				if prev, dup := servicePorts[key]; dup {
-					at := p.Field("servicePort")
+					field := at.path().Field("servicePort")
 					if sp == 0 {
-						at = p.Field("containerPort") // the Service port defaults to it
+						field = at.path().Field("containerPort") // the Service port defaults to it
 					}
 					why := ""
 					if expose == podcv1.Expose_EXPOSE_NODE || prev.expose == podcv1.Expose_EXPOSE_NODE {
 						why = " (an EXPOSE_NODE port is in it too, so the workload's in-cluster name reaches every port)"
 					}
-					c.addf(at, "Service port %d/%s is already used in %s by %s%s: set a different servicePort", eff, protoName, svc, prev.path, why)
+					c.addf(field, "Service port %d/%s is already used in %s by %s%s: set a different servicePort", eff, protoName, svc, prev.at, why)
 				} else {
-					servicePorts[key] = exposedAt{p, expose}
+					servicePorts[key] = exposedAt{at, expose}
 				}
 			}
 
@@ -123,21 +122,39 @@ func (c *checker) ports() {
 			if np != 0 && simple {
 				switch {
 				case expose != podcv1.Expose_EXPOSE_NODE || r.role == roleInit:
-					c.addf(p.Field("nodePort"), "only allowed when expose is EXPOSE_NODE: a nodePort makes the port reachable from outside the cluster")
+					c.addf(at.path().Field("nodePort"), "only allowed when expose is EXPOSE_NODE: a nodePort makes the port reachable from outside the cluster")
 				case !c.opts.NodePorts.Contains(np):
-					c.addf(p.Field("nodePort"), "%d is outside the platform's node port range %s", np, c.opts.NodePorts)
+					c.addf(at.path().Field("nodePort"), "%d is outside the platform's node port range %s", np, c.opts.NodePorts)
 				case protoOK:
-					key := fmt.Sprintf("%d/%s", np, protoName)
+					key := portKey{np, protoName}
 					if prev, dup := nodePorts[key]; dup {
-						c.addf(p.Field("nodePort"), "node port %s is already used by %s", key, prev)
+						c.addf(at.path().Field("nodePort"), "node port %s is already used by %s", key, prev)
 					} else {
-						nodePorts[key] = p
+						nodePorts[key] = at
 					}
 				}
 			}
 		}
 	}
 }
+
+// portAt is where a port is in the intent: the i-th port of the container
+// at path, written out only when a finding names it.
+type portAt struct {
+	container diag.Path
+	i         int
+}
+
+func (a portAt) path() diag.Path { return a.container.Field("ports").Index(a.i) }
+func (a portAt) String() string  { return string(a.path()) }
+
+// portKey is a port number with its protocol: "8080/TCP".
+type portKey struct {
+	n     int32
+	proto string
+}
+
+func (k portKey) String() string { return strconv.Itoa(int(k.n)) + "/" + k.proto }
 
 // ProtocolName returns the Kubernetes name of a port protocol: "TCP" for
 // an unset protocol.

@@ -70,6 +70,16 @@ func (c *checker) objectName(p diag.Path, kind, name string) {
 
 // quantity parses a Kubernetes quantity and refuses malformed or negative
 // ones. kind ("cpu" or "memory") picks the example in the message.
+// quantityAt is quantity at lazy path p, written out only for a finding.
+func (c *checker) quantityAt(p *lazyPath, s, kind string) (resource.Quantity, bool) {
+	q, err := ParseQuantity(s, kind)
+	if err != nil {
+		c.addf(p.path(), "%v", err)
+		return q, false
+	}
+	return q, true
+}
+
 func (c *checker) quantity(p diag.Path, s, kind string) (resource.Quantity, bool) {
 	q, err := ParseQuantity(s, kind)
 	if err != nil {
