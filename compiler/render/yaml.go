@@ -83,10 +83,15 @@ func writeSequence(b *bytes.Buffer, s []node, indent int) {
 }
 
 func writeIndent(b *bytes.Buffer, n int) {
-	for range n {
-		b.WriteByte(' ')
+	for n > len(spaces) {
+		b.WriteString(spaces)
+		n -= len(spaces)
 	}
+	b.WriteString(spaces[:n])
 }
+
+// spaces is a run of indentation written at once.
+const spaces = "                                                                "
 
 func writeKey(b *bytes.Buffer, k string) { writeString(b, k) }
 
