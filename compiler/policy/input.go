@@ -738,10 +738,13 @@ func amount(r *podcv1.Resource, milli bool) inAmount {
 // intent and the request parameters, as JSON (which CUE compiles as is).
 // Each rule sees only the part it reads (see package reads).
 func wholeIntentInput(w *inputWriter, in *inIntent, p inParams) ([]byte, error) {
-	return w.add(struct {
-		Intent *inIntent `json:"intent"`
-		Params inParams  `json:"params"`
-	}{in, p})
+	return w.add(inWholeIntent{in, p})
+}
+
+// inWholeIntent is the input of whole-intent rules.
+type inWholeIntent struct {
+	Intent *inIntent `json:"intent"`
+	Params inParams  `json:"params"`
 }
 
 // inPod is what a per-container rule sees of its pod.
@@ -794,17 +797,20 @@ func containerInputs(w *inputWriter, in *inIntent, p inParams) ([][]byte, error)
 	}, Resources: in.Resources}
 	out := make([][]byte, len(in.Containers))
 	for i := range in.Containers {
-		src, err := w.add(struct {
-			Container *inContainer `json:"container"`
-			Pod       inPod        `json:"pod"`
-			Params    inParams     `json:"params"`
-		}{&in.Containers[i], pod, p})
+		src, err := w.add(inEachContainer{&in.Containers[i], pod, p})
 		if err != nil {
 			return nil, err
 		}
 		out[i] = src
 	}
 	return out, nil
+}
+
+// inEachContainer is the input of per-container rules.
+type inEachContainer struct {
+	Container *inContainer `json:"container"`
+	Pod       inPod        `json:"pod"`
+	Params    inParams     `json:"params"`
 }
 
 // imageParts parses an image reference with the structural checks' parser.

@@ -266,10 +266,13 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 
 // wholeManifestInput is the input of whole-manifest rules.
 func wholeManifestInput(w *inputWriter, m *inManifests, p inParams) ([]byte, error) {
-	return w.add(struct {
-		Manifests *inManifests `json:"manifests"`
-		Params    inParams     `json:"params"`
-	}{m, p})
+	return w.add(inWholeManifests{m, p})
+}
+
+// inWholeManifests is the input of whole-manifest rules.
+type inWholeManifests struct {
+	Manifests *inManifests `json:"manifests"`
+	Params    inParams     `json:"params"`
 }
 
 // inWorkloadRef is what a per-container manifest rule sees of its workload.
@@ -287,15 +290,18 @@ func manifestContainerInputs(iw *inputWriter, m *inManifests, p inParams) ([][]b
 	ref := inWorkloadRef{Kind: w.Kind, Name: w.Name, Ref: w.Ref, PodSpecPath: w.PodSpecPath}
 	out := make([][]byte, len(w.Containers))
 	for i := range w.Containers {
-		src, err := iw.add(struct {
-			Container *inManifestContainer `json:"container"`
-			Workload  inWorkloadRef        `json:"workload"`
-			Params    inParams             `json:"params"`
-		}{&w.Containers[i], ref, p})
+		src, err := iw.add(inEachManifestContainer{&w.Containers[i], ref, p})
 		if err != nil {
 			return nil, err
 		}
 		out[i] = src
 	}
 	return out, nil
+}
+
+// inEachManifestContainer is the input of per-container manifest rules.
+type inEachManifestContainer struct {
+	Container *inManifestContainer `json:"container"`
+	Workload  inWorkloadRef        `json:"workload"`
+	Params    inParams             `json:"params"`
 }
