@@ -1,11 +1,9 @@
 package policy
 
 import (
-	"bytes"
 	"encoding/json"
 	"maps"
 	"slices"
-	"sync"
 
 	utilsysctl "k8s.io/component-helpers/node/util/sysctl"
 
@@ -16,8 +14,8 @@ import (
 )
 
 // The flattened intent: just the fields rules read, with quantities and
-// image parts computed in Go. Its shape is #Intent in prelude.cue; the two
-// change together.
+// image parts computed in Go. Its shape is #Intent in prelude.cue, and
+// intentjson.go writes it as JSON; the three change together.
 
 type inIntent struct {
 	Name          string            `json:"name"`
@@ -738,10 +736,15 @@ func amount(r *podcv1.Resource, milli bool) inAmount {
 // intent and the request parameters, as JSON (which CUE compiles as is).
 // Each rule sees only the part it reads (see package reads).
 func wholeIntentInput(w *inputWriter, in *inIntent, p inParams) ([]byte, error) {
-	return w.add(struct {
-		Intent *inIntent `json:"intent"`
-		Params inParams  `json:"params"`
-	}{in, p})
+	start := w.begin()
+	w.appendWholeIntent(&inWholeIntent{in, p})
+	return w.end(start)
+}
+
+// inWholeIntent is the input of whole-intent rules.
+type inWholeIntent struct {
+	Intent *inIntent `json:"intent"`
+	Params inParams  `json:"params"`
 }
 
 // inPod is what a per-container rule sees of its pod.
@@ -794,17 +797,22 @@ func containerInputs(w *inputWriter, in *inIntent, p inParams) ([][]byte, error)
 	}, Resources: in.Resources}
 	out := make([][]byte, len(in.Containers))
 	for i := range in.Containers {
-		src, err := w.add(struct {
-			Container *inContainer `json:"container"`
-			Pod       inPod        `json:"pod"`
-			Params    inParams     `json:"params"`
-		}{&in.Containers[i], pod, p})
+		start := w.begin()
+		w.appendEachContainer(&inEachContainer{&in.Containers[i], pod, p})
+		src, err := w.end(start)
 		if err != nil {
 			return nil, err
 		}
 		out[i] = src
 	}
 	return out, nil
+}
+
+// inEachContainer is the input of per-container rules.
+type inEachContainer struct {
+	Container *inContainer `json:"container"`
+	Pod       inPod        `json:"pod"`
+	Params    inParams     `json:"params"`
 }
 
 // imageParts parses an image reference with the structural checks' parser.
@@ -820,49 +828,4 @@ func imageParts(s string) intent.Image {
 		im.Registry = "docker.io"
 	}
 	return im
-}
-
-// An inputWriter encodes a stage's inputs as JSON into one buffer it
-// keeps between evaluations (see inputWriters): the inputs are read only
-// while their stage is evaluated, every cache key made of them is a copy.
-type inputWriter struct {
-	buf bytes.Buffer
-	enc *json.Encoder
-}
-
-// add encodes v as encoding/json.Marshal does and returns its bytes, which
-// stay valid until w is put back.
-func (w *inputWriter) add(v any) ([]byte, error) {
-	start := w.buf.Len()
-	if err := w.enc.Encode(v); err != nil {
-		return nil, err
-	}
-	w.buf.Truncate(w.buf.Len() - 1) // the newline Encode ends with
-	// A later input may grow the buffer into a new array: these bytes stay
-	// where they are, as nothing reads from or rewinds the buffer until
-	// it is put back.
-	return w.buf.Bytes()[start:w.buf.Len():w.buf.Len()], nil
-}
-
-// maxKeptInputs bounds the buffer a pooled inputWriter keeps.
-const maxKeptInputs = 1 << 20
-
-var inputWriters = sync.Pool{New: func() any {
-	w := &inputWriter{}
-	w.enc = json.NewEncoder(&w.buf)
-	return w
-}}
-
-// getInputWriter returns an empty inputWriter from the pool.
-func getInputWriter() *inputWriter {
-	w := inputWriters.Get().(*inputWriter)
-	w.buf.Reset()
-	return w
-}
-
-// put returns w to the pool; nothing it returned may be used after.
-func (w *inputWriter) put() {
-	if w.buf.Cap() <= maxKeptInputs {
-		inputWriters.Put(w)
-	}
 }

@@ -16,7 +16,8 @@ import (
 )
 
 // The flattened manifests: the compiled objects' fields that rules read.
-// Its shape is #Manifests in prelude.cue; the two change together.
+// Its shape is #Manifests in prelude.cue, and manifestjson.go writes it as
+// JSON; the three change together.
 
 type inManifests struct {
 	Workload          inWorkload           `json:"workload"`
@@ -266,10 +267,15 @@ func effectiveSecurity(c *corev1.SecurityContext, pod *corev1.PodSecurityContext
 
 // wholeManifestInput is the input of whole-manifest rules.
 func wholeManifestInput(w *inputWriter, m *inManifests, p inParams) ([]byte, error) {
-	return w.add(struct {
-		Manifests *inManifests `json:"manifests"`
-		Params    inParams     `json:"params"`
-	}{m, p})
+	start := w.begin()
+	w.appendWholeManifests(&inWholeManifests{m, p})
+	return w.end(start)
+}
+
+// inWholeManifests is the input of whole-manifest rules.
+type inWholeManifests struct {
+	Manifests *inManifests `json:"manifests"`
+	Params    inParams     `json:"params"`
 }
 
 // inWorkloadRef is what a per-container manifest rule sees of its workload.
@@ -287,15 +293,20 @@ func manifestContainerInputs(iw *inputWriter, m *inManifests, p inParams) ([][]b
 	ref := inWorkloadRef{Kind: w.Kind, Name: w.Name, Ref: w.Ref, PodSpecPath: w.PodSpecPath}
 	out := make([][]byte, len(w.Containers))
 	for i := range w.Containers {
-		src, err := iw.add(struct {
-			Container *inManifestContainer `json:"container"`
-			Workload  inWorkloadRef        `json:"workload"`
-			Params    inParams             `json:"params"`
-		}{&w.Containers[i], ref, p})
+		start := iw.begin()
+		iw.appendEachManifestContainer(&inEachManifestContainer{&w.Containers[i], ref, p})
+		src, err := iw.end(start)
 		if err != nil {
 			return nil, err
 		}
 		out[i] = src
 	}
 	return out, nil
+}
+
+// inEachManifestContainer is the input of per-container manifest rules.
+type inEachManifestContainer struct {
+	Container *inManifestContainer `json:"container"`
+	Workload  inWorkloadRef        `json:"workload"`
+	Params    inParams             `json:"params"`
 }
