@@ -15,6 +15,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/compiler/validate"
 	"github.com/podc-dev/podc/internal/gcstart"
 	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/server"
@@ -69,6 +70,14 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// compile keeps it off (see gcstart).
 		gcstart.Resume()
 	}
+	if !fleet {
+		// One compile: its first validation and rendering build what they
+		// need on a spare processor while the policies load.
+		go func() {
+			validate.Prepare()
+			render.Prepare()
+		}()
+	}
 	var data []byte
 	if !fleet {
 		if data, err = readInput(files[0], stdin, *maxInput); err != nil {
@@ -82,6 +91,12 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "podc compile: policies: %v\n", err)
 		return exitUsage
+	}
+	if !fleet && *profile != "" {
+		// The profile is known before the intent is read: its rules
+		// compile on a spare processor while the intent is decoded and
+		// checked.
+		go bundle.PrepareProfile(*profile)
 	}
 	eopts := compiler.Options{Policies: store.New(bundle, nil), NodePorts: nodePorts}
 	if fleet {

@@ -194,3 +194,39 @@ func TestLazyRuleThatDoesNotCompile(t *testing.T) {
 		t.Errorf("CompileProfiles: %v", err)
 	}
 }
+
+// A profile prepared ahead, while other profiles are first used and
+// evaluated at once (run with -race), decides as one compiled on its
+// first use; preparing an unknown profile does nothing, and that profile
+// is still refused when evaluated.
+func TestPrepareProfileDecidesAsFirstUse(t *testing.T) {
+	eager := defaultBundle(t)
+	wi := loadExample(t, "checkout.json")
+	want := map[string]string{}
+	for _, profile := range []string{"baseline", "restricted", "production"} {
+		want[profile] = decide(t, eager, wi, profile)
+	}
+	lazy, err := policy.Embedded(policy.Options{Lazy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lazy.PrepareProfile("no-such-profile")
+	var wg sync.WaitGroup
+	for _, profile := range []string{"restricted", "production"} {
+		wg.Add(2)
+		go func() { defer wg.Done(); lazy.PrepareProfile(profile) }()
+		go func() {
+			defer wg.Done()
+			if got := decide(t, lazy, loadExample(t, "checkout.json"), profile); got != want[profile] {
+				t.Errorf("%s prepared ahead decides\n%s\nwant\n%s", profile, got, want[profile])
+			}
+		}()
+	}
+	wg.Wait()
+	if got := decide(t, lazy, wi, "baseline"); got != want["baseline"] {
+		t.Errorf("baseline, not prepared, decides\n%s\nwant\n%s", got, want["baseline"])
+	}
+	if _, err := lazy.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "no-such-profile"}); err == nil {
+		t.Error("an unknown profile, prepared, was not refused")
+	}
+}

@@ -427,6 +427,18 @@ func (b *Bundle) listCompiled() {
 	}
 }
 
+// PrepareProfile compiles the named profile's rules now, as their first
+// evaluation would: a one-shot command that knows the profile before it
+// has read its intent does this on a spare processor meanwhile. What it
+// finds wrong is reported by that evaluation (or CompileProfiles); an
+// unknown profile is left to the evaluation to refuse. It is safe for
+// concurrent use.
+func (b *Bundle) PrepareProfile(name string) {
+	if pr := b.byProfile[name]; pr != nil {
+		_, _ = b.scope(b.gen.Load(), pr)
+	}
+}
+
 // CompileProfiles compiles every profile's rules into the generation
 // serving requests, as the first request of each profile would, and
 // reports every rule whose form does not compile (each with its

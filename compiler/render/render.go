@@ -5,9 +5,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sync"
 	"unsafe"
 
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -206,4 +212,14 @@ func kindOf(o runtime.Object) string {
 		return k
 	}
 	return fmt.Sprintf("%T", o)
+}
+
+// Prepare readies rendering of the kinds podc compiles: encoding/json
+// builds its encoder for a type on the type's first use, which a
+// one-shot command can do on a spare processor while it loads its
+// policies. It is safe for concurrent use.
+func Prepare() {
+	for _, o := range []runtime.Object{&corev1.Pod{}, &appsv1.Deployment{}, &corev1.Service{}, &policyv1.PodDisruptionBudget{}, &autoscalingv2.HorizontalPodAutoscaler{}, &networkingv1.NetworkPolicy{}} {
+		_ = json.NewEncoder(io.Discard).Encode(o)
+	}
 }

@@ -158,3 +158,22 @@ func TestEmptySelectorsKept(t *testing.T) {
 		t.Errorf("empty selectors dropped:\n%s", b)
 	}
 }
+
+// TestPrepareAlongsideRendering: readying the encoders on another
+// goroutine changes nothing of what is rendered meanwhile (run with -race).
+func TestPrepareAlongsideRendering(t *testing.T) {
+	want, err := Objects(objects(), YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); Prepare() }()
+	got, err := Objects(objects(), YAML)
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(Stream(got, YAML), Stream(want, YAML)) {
+		t.Error("rendering beside Prepare differs")
+	}
+}

@@ -131,3 +131,12 @@ func versioned(obj runtime.Object) runtime.Object {
 	}
 	return nil
 }
+
+// Prepare builds what the first validation would otherwise build on its
+// way: the apiserver's scheme and its feature gates. A one-shot command
+// calls it on a spare processor while it loads its policies. It is safe
+// for concurrent use, and does nothing after its first call.
+func Prepare() {
+	scheme()
+	gates()
+}
