@@ -50,7 +50,7 @@ func BenchmarkCompile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := eng.Compile(ctx, compiler.Request{Intent: wi, Format: render.YAML})
+		res, err := eng.Compile(ctx, compiler.Request{Intent: wi, Format: render.YAML, IntentOwned: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func BenchmarkCompile(b *testing.B) {
 			if err := proto.Unmarshal(reqs[i], wi); err != nil {
 				b.Fatal(err)
 			}
-			res, err := eng.Compile(ctx, compiler.Request{Intent: wi, Format: render.YAML})
+			res, err := eng.Compile(ctx, compiler.Request{Intent: wi, Format: render.YAML, IntentOwned: true})
 			if err != nil {
 				b.Fatal(err)
 			}

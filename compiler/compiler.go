@@ -217,6 +217,11 @@ type Request struct {
 	// again, and before checking its size limits. The answer is the same
 	// with or without it.
 	WireDigest [sha256.Size]byte
+	// IntentOwned says the caller made Intent for this request alone (it
+	// decoded it) and does not read it after: the engine may then apply
+	// the policy defaults to it in place instead of to a copy. Compile
+	// never changes an Intent it does not own.
+	IntentOwned bool
 }
 
 // Result is a compile's output.
@@ -452,7 +457,7 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 	if rep.Profile == "" {
 		rep.Profile = policy.DefaultProfile
 	}
-	params := policy.Params{Profile: rep.Profile, NodePorts: e.nodePorts, Target: tv, Now: now}
+	params := policy.Params{Profile: rep.Profile, NodePorts: e.nodePorts, Target: tv, Now: now, IntentOwned: req.IntentOwned}
 
 	// Structural checks and intent policies both run, so a form sees every
 	// problem at once; a malformed intent is not compiled.

@@ -71,6 +71,7 @@ func (s *compilerService) compile(ctx context.Context, req *podcv1.CompileReques
 		APIServerDefaults: req.GetApiserverDefaults(),
 		Explain:           req.GetExplain(),
 		WireDigest:        digest,
+		IntentOwned:       true, // decoded for this call alone
 	})
 	if err != nil {
 		return nil, err
@@ -91,6 +92,7 @@ func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequ
 		Profile:       req.GetProfile(),
 		TargetVersion: req.GetTargetVersion(),
 		Explain:       req.GetExplain(),
+		IntentOwned:   true, // decoded for this call alone
 	})
 	if err != nil {
 		return nil, statusOf(s.refuse(err)).Err()

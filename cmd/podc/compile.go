@@ -159,6 +159,7 @@ func (j compileJob) run(data []byte, stderr io.Writer) (*compiler.Result, int) {
 		TargetVersion:     j.target,
 		APIServerDefaults: j.apiDefaults,
 		Explain:           j.explain,
+		IntentOwned:       true, // decoded above, for this compile alone
 	})
 	if err != nil {
 		return nil, refused(stderr, err, j.explain)

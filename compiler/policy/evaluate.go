@@ -65,7 +65,10 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 	}
 	jd.finish(outs)
 
-	res := &IntentResult{Intent: proto.Clone(wi).(*podcv1.WorkloadIntent), Exceptions: jd.ex, Notes: jd.notes}
+	res := &IntentResult{Intent: wi, Exceptions: jd.ex, Notes: jd.notes}
+	if !p.IntentOwned {
+		res.Intent = proto.Clone(wi).(*podcv1.WorkloadIntent)
+	}
 	m := res.Intent.ProtoReflect()
 	var defaultFaults []diag.Finding
 	for _, o := range outs {

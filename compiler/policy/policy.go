@@ -71,6 +71,11 @@ type Params struct {
 	// to the manifest rules; nil excepts nothing. EvaluateIntent ignores
 	// it: it judges the intent's own.
 	Exceptions *Exceptions
+	// IntentOwned lets EvaluateIntent apply the defaults to the intent it
+	// is given instead of a copy: for a caller that made the intent for
+	// this evaluation alone (a request it decoded) and reads it afterwards
+	// only through IntentResult.Intent. EvaluateManifests ignores it.
+	IntentOwned bool
 }
 
 func (p Params) normalized() Params {
@@ -92,7 +97,7 @@ func (p Params) normalized() Params {
 // IntentResult is the outcome of the intent rules.
 type IntentResult struct {
 	// Intent is the intent with policy defaults applied: a copy, the input is
-	// never changed.
+	// never changed, unless Params.IntentOwned (then it is the input).
 	Intent *podcv1.WorkloadIntent
 	// Findings are the intent rules' violations, by rule id.
 	Findings []diag.Finding
