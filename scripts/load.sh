@@ -25,8 +25,9 @@
 #   INTENT=examples/checkout.json
 #   PROFILE=            the policy profile (default: the intent's)
 #   EVERY=              also print each scenario's intervals this long (RSS over time)
-#   DECODE=             1: the driver decodes every unary response, as a client that
-#                       reads them would (default: received whole, not decoded)
+#   DECODE=             1: the driver decodes every response, unary or in a batch, as
+#                       a client that reads them would (default: a unary one received
+#                       whole, a batch answer read only for its outcome, not decoded)
 #   GOMEMLIMIT, GOGC    given to the server only (not to the build or the driver)
 #   SERVER_FLAGS=       more podc serve flags, e.g. "--result-cache 0"
 #   PODC_BIN=           serve this podc binary instead of building one (an older
