@@ -221,33 +221,11 @@ func (w *inputWriter) appendStringPointer(p *string) {
 }
 
 func (w *inputWriter) appendStrings(s []string) {
-	if s == nil {
-		w.raw("null")
-		return
-	}
-	w.raw("[")
-	for i, e := range s {
-		if i > 0 {
-			w.raw(",")
-		}
-		w.appendString(e)
-	}
-	w.raw("]")
+	appendList(w, s, func(w *inputWriter, e *string) { w.appendString(*e) })
 }
 
 func (w *inputWriter) appendInts(s []int64) {
-	if s == nil {
-		w.raw("null")
-		return
-	}
-	w.raw("[")
-	for i, e := range s {
-		if i > 0 {
-			w.raw(",")
-		}
-		w.appendInt(e)
-	}
-	w.raw("]")
+	appendList(w, s, func(w *inputWriter, e *int64) { w.appendInt(*e) })
 }
 
 // appendStringMap appends m with its keys in byte order, as encoding/json
