@@ -44,7 +44,7 @@ func (b *builder) podResources(sn provenance.Node) (*corev1.ResourceRequirements
 		p := diag.Path("resources").Field(k.field)
 		kp := r.In(ip, k.field)
 		if l := k.r.GetLimit(); l != "" {
-			if err := putQuantity(&out.Limits, k.name, l, k.kind, p.Field("limit")); err != nil {
+			if err := putQuantity(&out.Limits, k.name, l, k.kind, func() diag.Path { return p.Field("limit") }); err != nil {
 				return nil, err
 			}
 			r.Key(node(&limits, "limits"), string(k.name), provenance.FromIntent(r.In(kp, "limit")))

@@ -1,7 +1,7 @@
 package compile
 
 import (
-	"fmt"
+	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -24,10 +24,11 @@ const (
 // probe compiles one probe; nil stays nil. Unset timing and the HTTP path
 // and scheme are written out and reported. The probe is recorded as field
 // name of the container's node n, from the intent probe ip.field.
-func (b *builder) probe(p diag.Path, n provenance.Node, name string, ip provenance.Path, field string, pr *podcv1.Probe) *corev1.Probe {
+func (b *builder) probe(probes diag.Path, n provenance.Node, name string, ip provenance.Path, field string, pr *podcv1.Probe) *corev1.Probe {
 	if pr == nil {
 		return nil
 	}
+	p := probes.Field(field)
 	r := b.rec
 	pp := r.In(ip, field)
 	pn := b.put(n, name, pp)
@@ -71,7 +72,7 @@ func (b *builder) probe(p diag.Path, n provenance.Node, name string, ip provenan
 		r.Field(pn, t.field, from(t.v != 0, r.In(pp, t.field)))
 		if t.v == 0 {
 			*t.dst = t.def
-			b.def(p.Field(t.field), fmt.Sprint(t.def), "unset: the Kubernetes default")
+			b.def(p.Field(t.field), strconv.Itoa(int(t.def)), "unset: the Kubernetes default")
 		}
 	}
 	return out

@@ -43,9 +43,11 @@ func (b *builder) resources(p diag.Path, n provenance.Node, ip provenance.Path, 
 		{"ephemeralStorage", corev1.ResourceEphemeralStorage, rs.GetEphemeralStorage(), "memory"},
 	}
 	for _, k := range kinds {
-		rp := p.Field(k.field)
+		// rp is the intent path of k's request or limit, made only for a
+		// default or an error.
+		rp := func(which string) diag.Path { return p + "." + diag.Path(k.field) + "." + diag.Path(which) }
 		if lim := k.r.GetLimit(); lim != "" {
-			if err := putQuantity(&out.Limits, k.name, lim, k.kind, rp.Field("limit")); err != nil {
+			if err := putQuantity(&out.Limits, k.name, lim, k.kind, func() diag.Path { return rp("limit") }); err != nil {
 				return out, err
 			}
 			r.Key(node(&limits, "limits"), string(k.name), provenance.FromIntent(r.In(r.In(ip, k.field), "limit")))
@@ -55,12 +57,12 @@ func (b *builder) resources(p diag.Path, n provenance.Node, ip provenance.Path, 
 		if req == "" && k.r.GetLimit() != "" {
 			req = k.r.GetLimit()
 			q := out.Limits[k.name]
-			b.def(rp.Field("request"), q.String(), "unset: a limit without a request sets the request equal to the limit")
+			b.def(rp("request"), q.String(), "unset: a limit without a request sets the request equal to the limit")
 		}
 		if req != "" {
 			q, err := intent.ParseQuantity(req, k.kind)
 			if err != nil {
-				return out, fmt.Errorf("compile %s: %w", rp.Field("request"), err)
+				return out, fmt.Errorf("compile %s: %w", rp("request"), err)
 			}
 			if out.Requests == nil {
 				out.Requests = corev1.ResourceList{}
@@ -98,11 +100,11 @@ func (b *builder) resources(p diag.Path, n provenance.Node, ip provenance.Path, 
 }
 
 // putQuantity parses s, a quantity of kind, into rl under name, making rl
-// when it is nil; an error names the intent field p.
-func putQuantity(rl *corev1.ResourceList, name corev1.ResourceName, s, kind string, p diag.Path) error {
+// when it is nil; an error names the intent field at() makes.
+func putQuantity(rl *corev1.ResourceList, name corev1.ResourceName, s, kind string, at func() diag.Path) error {
 	q, err := intent.ParseQuantity(s, kind)
 	if err != nil {
-		return fmt.Errorf("compile %s: %w", p, err)
+		return fmt.Errorf("compile %s: %w", at(), err)
 	}
 	if *rl == nil {
 		*rl = corev1.ResourceList{}
