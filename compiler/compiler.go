@@ -366,7 +366,7 @@ func boolByte(b bool) byte {
 // compile runs the pipeline with the intent's exceptions judged at now.
 // It also returns until when the answer holds (zero: for good).
 func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request, now time.Time) (*Result, time.Time, error) {
-	res, objs, until, err := e.run(ctx, bundle, req, now)
+	res, rd, until, err := e.run(ctx, bundle, req, now, true)
 	if err != nil {
 		return nil, until, err
 	}
@@ -377,7 +377,7 @@ func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request
 		return nil, until, err
 	}
 	rs := e.begin(ctx, StageRender)
-	res.Manifests, err = renderObjects(objs, req)
+	res.Manifests, err = rd.render(req)
 	rs.end(err)
 	if err != nil {
 		return nil, until, e.internal(req, err)
@@ -385,9 +385,21 @@ func (e *Engine) compile(ctx context.Context, bundle *policy.Bundle, req Request
 	return res, until, nil
 }
 
-// renderObjects writes objs out in the requested format, with the
+// rendering is what the stages leave for render: the compiled objects,
+// or, when validation defaulted them in place, the snapshot of them taken
+// before it.
+type rendering struct {
+	objs []runtime.Object
+	snap *render.Snapshot
+}
+
+// render writes the objects out in the requested format, with the
 // apiserver's defaults when asked for.
-func renderObjects(objs []runtime.Object, req Request) ([]render.Manifest, error) {
+func (rd rendering) render(req Request) ([]render.Manifest, error) {
+	if rd.snap != nil {
+		return rd.snap.Render(req.Format)
+	}
+	objs := rd.objs
 	if req.APIServerDefaults {
 		objs = validate.Defaulted(objs)
 	}
@@ -404,7 +416,7 @@ func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
 		de, _ := diag.AsError(err)
 		return &Result{Report: *de.Report, PolicyDigest: e.policies.Bundle().Digest()}, nil
 	}
-	res, _, _, err := e.run(ctx, e.policies.Bundle(), req, e.now())
+	res, _, _, err := e.run(ctx, e.policies.Bundle(), req, e.now(), false)
 	if err != nil {
 		if de, ok := diag.AsError(err); ok && de.Kind != diag.Internal && de.Report != nil {
 			return &Result{Report: *de.Report, PolicyDigest: res.PolicyDigest, Target: res.Target}, nil
@@ -418,21 +430,22 @@ func (e *Engine) Validate(ctx context.Context, req Request) (*Result, error) {
 // intent's policy exceptions judged at now. It returns an error only when
 // a stage cannot run at all; denials stay in the report. until is the
 // instant the outcome stops holding because an exception changes state
-// (zero: it holds for good).
-func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request, now time.Time) (res *Result, objs []runtime.Object, until time.Time, err error) {
-	res, objs, ex, err := e.stages(ctx, bundle, req, now)
+// (zero: it holds for good). rendered says the objects will be rendered
+// (Compile, not a dry run): rd then holds what render writes them from.
+func (e *Engine) run(ctx context.Context, bundle *policy.Bundle, req Request, now time.Time, rendered bool) (res *Result, rd rendering, until time.Time, err error) {
+	res, rd, ex, err := e.stages(ctx, bundle, req, now, rendered)
 	if ex != nil {
 		until = ex.Until
 	}
-	return res, objs, until, err
+	return res, rd, until, err
 }
 
 // stages is run, returning the judgement of the intent's exceptions once
 // the intent policies have made it.
-func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request, now time.Time) (*Result, []runtime.Object, *policy.Exceptions, error) {
+func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request, now time.Time, rendered bool) (*Result, rendering, *policy.Exceptions, error) {
 	res := &Result{PolicyDigest: bundle.Digest()}
 	if err := ctx.Err(); err != nil {
-		return res, nil, nil, err
+		return res, rendering{}, nil, err
 	}
 	rep := &res.Report
 	wi := req.Intent
@@ -446,7 +459,7 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 		rep.Findings = append(rep.Findings, diag.Denyf(diag.StageIntent, "targetVersion", "%v", err))
 		check.count(rep.Findings)
 		check.end(nil)
-		return res, nil, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
+		return res, rendering{}, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
 	}
 	res.Target = tv
 
@@ -476,9 +489,9 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 	if err != nil {
 		if de, ok := diag.AsError(err); ok && de.Kind == diag.Invalid {
 			rep.Findings = append(rep.Findings, de.Findings...)
-			return res, nil, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
+			return res, rendering{}, nil, &diag.Error{Kind: diag.Invalid, Findings: rep.Denials(), Report: rep}
 		}
-		return res, nil, nil, e.fault(req, err)
+		return res, rendering{}, nil, e.fault(req, err)
 	}
 	rep.Findings = append(rep.Findings, ir.Findings...)
 	// Room at once for what compile and the manifest rules add: about a
@@ -492,17 +505,17 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 	// Malformed: the structural checks refuse it, or it asks to except a
 	// rule the bundle does not declare.
 	if len(stageDenials(rep, diag.StageIntent)) > 0 {
-		return res, nil, ir.Exceptions, &diag.Error{Kind: diag.Invalid, Findings: stageDenials(rep, diag.StageIntent), Report: rep}
+		return res, rendering{}, ir.Exceptions, &diag.Error{Kind: diag.Invalid, Findings: stageDenials(rep, diag.StageIntent), Report: rep}
 	}
 	// A value a policy default wrote that the checks refuse is the rule's
 	// fault, refused before it reaches the compiler.
 	if fs := unsoundDefaults(ir.Intent, ir.Defaults, intent.Options{Target: tv, NodePorts: e.nodePorts}); len(fs) > 0 {
 		rep.Findings = append(rep.Findings, fs...)
-		return res, nil, ir.Exceptions, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
+		return res, rendering{}, ir.Exceptions, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
 	}
 
 	if err := ctx.Err(); err != nil {
-		return res, nil, ir.Exceptions, err
+		return res, rendering{}, ir.Exceptions, err
 	}
 	comp := e.begin(ctx, StageCompile)
 	out, err := compile.Workload(ir.Intent, compile.Options{Target: tv, Defaults: ir.Defaults})
@@ -513,7 +526,7 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 	}
 	comp.end(err)
 	if err != nil {
-		return res, nil, ir.Exceptions, e.internal(req, err)
+		return res, rendering{}, ir.Exceptions, e.internal(req, err)
 	}
 	// The record is read by the stages below and by the explanation, all
 	// within this run; its memory then serves the next compile.
@@ -534,7 +547,7 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 	}
 	mpol.end(err)
 	if err != nil {
-		return res, nil, ir.Exceptions, e.fault(req, err)
+		return res, rendering{}, ir.Exceptions, e.fault(req, err)
 	}
 	rep.Findings = append(rep.Findings, mr.Findings...)
 	rep.Decisions = append(rep.Decisions, mr.Decisions...)
@@ -545,10 +558,26 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 	// a policy rule already denies it (or would, but for an exception),
 	// else the compiler's.
 	if err := ctx.Err(); err != nil {
-		return res, nil, ir.Exceptions, err
+		return res, rendering{}, ir.Exceptions, err
 	}
 	vopts := validate.Options{Target: tv, NodePorts: e.nodePorts, Sources: out.Sources}
 	val := e.begin(ctx, StageValidation)
+	rd := rendering{objs: objs}
+	switch {
+	case !rendered:
+		// A dry run renders nothing: the objects are validation's to change.
+		vopts.Consume = true
+	case !req.APIServerDefaults && rep.Allowed():
+		// The apiserver's validation defaults and converts the objects in
+		// place, as it does a request's, rather than copies of them;
+		// render writes them out as they were compiled, from a snapshot
+		// taken first: the first half of rendering, done before.
+		if rd.snap, err = render.Take(objs); err != nil {
+			val.end(err)
+			return res, rendering{}, ir.Exceptions, e.internal(req, err)
+		}
+		rd.objs, vopts.Consume = nil, true
+	}
 	blamed, policyFault := []diag.Finding(nil), false
 	if vf := validate.Objects(objs, vopts); len(vf) > 0 {
 		blamed, policyFault = validate.Blame(vf, out.Sources, append(rep.Denials(), rep.Excepted...))
@@ -558,12 +587,12 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 	rep.Findings = append(rep.Findings, blamed...)
 	if diag.HasDeny(blamed) {
 		if !policyFault {
-			return res, nil, ir.Exceptions, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", blamed))
+			return res, rendering{}, ir.Exceptions, e.internal(req, fmt.Errorf("compiled objects fail validation: %v", blamed))
 		}
-		return res, nil, ir.Exceptions, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
+		return res, rendering{}, ir.Exceptions, &diag.Error{Kind: diag.Denied, Findings: rep.Denials(), Report: rep}
 	}
 	rep.Notes = append(rep.Notes, validate.Note(vopts))
-	return res, objs, ir.Exceptions, nil
+	return res, rd, ir.Exceptions, nil
 }
 
 // refusal turns a report with denials into the error Compile returns: a

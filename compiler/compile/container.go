@@ -105,7 +105,7 @@ func DefaultPullPolicy(im intent.Image) (corev1.PullPolicy, string) {
 	case im.Tag == "latest":
 		return corev1.PullAlways, "unset: the image tag is :latest, which may change"
 	}
-	return corev1.PullIfNotPresent, fmt.Sprintf("unset: the image has the tag :%s, not :latest", im.Tag)
+	return corev1.PullIfNotPresent, "unset: the image has the tag :" + im.Tag + ", not :latest"
 }
 
 // ports compiles a container's ports and records them under the

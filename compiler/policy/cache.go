@@ -34,7 +34,7 @@ func (o *outcome) size() int64 {
 		n += 128 + int64(len(f.Field)+len(f.ManifestField)+len(f.Message))
 	}
 	for _, d := range o.defaults {
-		n += 96 + int64(len(d.field)+len(d.reason)+len(d.shown)) + 48*int64(len(d.steps))
+		n += 96 + int64(len(d.field)+len(d.reason)+len(d.shown)+len(d.source)) + 48*int64(len(d.steps))
 		if s, ok := d.value.([]string); ok {
 			for _, x := range s {
 				n += 16 + int64(len(x))

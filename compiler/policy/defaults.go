@@ -21,8 +21,9 @@ type pendingDefault struct {
 	// every intent it decides.
 	steps   []pathStep
 	pathErr error
-	// shown is the value as text() renders it for the report.
-	shown string
+	// shown is the value as text() renders it for the report, and source
+	// the rule's diag.PolicySource.
+	shown, source string
 }
 
 // settle parses d's field, finds the intent's fields it names and renders

@@ -75,7 +75,6 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 		if o.form.part != partDefaults || o.fault != "" {
 			continue
 		}
-		r := &b.rules[o.form.rule]
 		for _, d := range o.defaults {
 			set, err := setDefaultSteps(m, d.field, d.steps, d.pathErr, d.value)
 			if err != nil {
@@ -84,7 +83,7 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 			}
 			if set {
 				res.Defaults = append(res.Defaults, diag.Default{
-					Field: d.field, Value: d.shown, Source: diag.PolicySource(r.ID), Reason: d.reason,
+					Field: d.field, Value: d.shown, Source: d.source, Reason: d.reason,
 				})
 			}
 		}
@@ -420,6 +419,7 @@ func (b *Bundle) readDefaults(f *form, v cue.Value) (*outcome, error) {
 			return nil, err
 		}
 		d.settle()
+		d.source = diag.PolicySource(r.ID)
 		o.defaults = append(o.defaults, d)
 	}
 	return o, nil

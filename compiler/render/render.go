@@ -16,6 +16,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Format is a text format for manifests.
@@ -66,7 +67,7 @@ func Objects(objs []runtime.Object, f Format) ([]Manifest, error) {
 		gvk := o.GetObjectKind().GroupVersionKind()
 		out = append(out, Manifest{
 			Kind:       gvk.Kind,
-			APIVersion: gvk.GroupVersion().String(),
+			APIVersion: apiVersion(gvk.GroupVersion()),
 			Name:       acc.GetName(),
 			Namespace:  acc.GetNamespace(),
 			Content:    b,
@@ -83,18 +84,23 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 	if err := st.enc.Encode(o); err != nil {
 		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
 	}
-	raw := st.raw.Bytes()
-	// Decode into a generic tree (numbers kept as written) to drop fields
-	// that carry no meaning, then write it with sorted keys. The tree's
-	// strings are slices of raw, and its members live in the parser's
-	// arenas: none of it outlives this call, so both are reused.
+	return st.write(st.raw.Bytes(), kindOf(o), f)
+}
+
+// write renders raw, the JSON of one object of kind, in format f. The
+// tree it reads raw into (numbers kept as written) drops the fields that
+// carry no meaning and is written with sorted keys; its strings are slices
+// of raw and its members live in the parser's arenas: none of it outlives
+// this call, so both are reused, and raw must not change meanwhile.
+func (st *renderState) write(raw []byte, kind string, f Format) ([]byte, error) {
 	st.parser.reset(raw, unsafe.String(unsafe.SliceData(raw), len(raw)))
+	defer st.parser.reset(nil, "") // hold on to nothing of this object
 	tree, err := st.parser.parse()
 	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
+		return nil, fmt.Errorf("render %s: %w", kind, err)
 	}
 	if tree.kind != kindObject {
-		return nil, fmt.Errorf("render %s: not an object", kindOf(o))
+		return nil, fmt.Errorf("render %s: not an object", kind)
 	}
 	m := prune(tree.obj)
 	var buf bytes.Buffer
@@ -106,8 +112,92 @@ func One(o runtime.Object, f Format) ([]byte, error) {
 	default:
 		writeYAML(&buf, m)
 	}
-	st.parser.reset(nil, "") // hold on to nothing of this object
 	return buf.Bytes(), nil
+}
+
+// A Snapshot is objects as they were when it was taken, encoded, to be
+// rendered later by Render however the objects change meanwhile: the
+// engine takes one before the apiserver's validation defaults the objects
+// in place, and renders from it once they pass. Encoding is the first
+// half of rendering, so taking one costs no more than rendering does.
+type Snapshot struct {
+	json  []byte // every object's JSON, one after another
+	items []snapshotItem
+}
+
+type snapshotItem struct {
+	m          Manifest // all but its Content
+	start, end int      // its JSON in Snapshot.json
+}
+
+// Take encodes objs as they are now.
+func Take(objs []runtime.Object) (*Snapshot, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	s := &Snapshot{items: make([]snapshotItem, 0, len(objs))}
+	for _, o := range objs {
+		acc, err := meta.Accessor(o)
+		if err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+		start := b.Len()
+		if err := enc.Encode(o); err != nil {
+			return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
+		}
+		gvk := o.GetObjectKind().GroupVersionKind()
+		s.items = append(s.items, snapshotItem{
+			m: Manifest{
+				Kind:       gvk.Kind,
+				APIVersion: apiVersion(gvk.GroupVersion()),
+				Name:       acc.GetName(),
+				Namespace:  acc.GetNamespace(),
+			},
+			start: start, end: b.Len(),
+		})
+	}
+	s.json = b.Bytes()
+	return s, nil
+}
+
+// Render renders the objects as they were when s was taken, as Objects
+// renders them.
+func (s *Snapshot) Render(f Format) ([]Manifest, error) {
+	st := states.Get().(*renderState)
+	defer st.release()
+	out := make([]Manifest, 0, len(s.items))
+	for _, it := range s.items {
+		m := it.m
+		var err error
+		if m.Content, err = st.write(s.json[it.start:it.end], kindName(m.Kind), f); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// apiVersion is gv written out, as GroupVersion.String writes it, without
+// making the string anew for the groups podc compiles to.
+func apiVersion(gv schema.GroupVersion) string {
+	switch gv {
+	case appsv1.SchemeGroupVersion:
+		return "apps/v1"
+	case policyv1.SchemeGroupVersion:
+		return "policy/v1"
+	case autoscalingv2.SchemeGroupVersion:
+		return "autoscaling/v2"
+	case networkingv1.SchemeGroupVersion:
+		return "networking.k8s.io/v1"
+	}
+	return gv.String()
+}
+
+// kindName names an object of kind in an error.
+func kindName(kind string) string {
+	if kind == "" {
+		return "object"
+	}
+	return kind
 }
 
 // renderState is what rendering one object needs beyond its output: the

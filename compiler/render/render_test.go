@@ -9,9 +9,13 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 func objects() []runtime.Object {
@@ -175,5 +179,54 @@ func TestPrepareAlongsideRendering(t *testing.T) {
 	}
 	if !bytes.Equal(Stream(got, YAML), Stream(want, YAML)) {
 		t.Error("rendering beside Prepare differs")
+	}
+}
+
+// TestSnapshotRendersObjectsAsTaken: a snapshot renders as Objects does,
+// and as the objects were when it was taken, whatever is done to them
+// after.
+func TestSnapshotRendersObjectsAsTaken(t *testing.T) {
+	for _, f := range []Format{YAML, JSON} {
+		objs := objects()
+		want, err := Objects(objs, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Take(objs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pod := objs[0].(*corev1.Pod)
+		pod.Name = "changed"
+		pod.Labels["z"] = "changed"
+		pod.Spec.Containers[0].Image = "changed:1"
+		got, err := s.Render(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d manifests, want %d", len(got), len(want))
+		}
+		for i := range want {
+			if got[i].Kind != want[i].Kind || got[i].APIVersion != want[i].APIVersion || got[i].Name != want[i].Name || got[i].Namespace != want[i].Namespace || !bytes.Equal(got[i].Content, want[i].Content) {
+				t.Errorf("format %d, manifest %d: %+v\nwant %+v", f, i, got[i], want[i])
+			}
+		}
+		if bytes.Contains(Stream(got, f), []byte("changed")) {
+			t.Errorf("a change after the snapshot shows in it")
+		}
+	}
+}
+
+// TestAPIVersionAsGroupVersionWritesIt: the API versions written without
+// making a string read as GroupVersion.String writes them.
+func TestAPIVersionAsGroupVersionWritesIt(t *testing.T) {
+	for _, gv := range []schema.GroupVersion{
+		appsv1.SchemeGroupVersion, corev1.SchemeGroupVersion, policyv1.SchemeGroupVersion,
+		autoscalingv2.SchemeGroupVersion, networkingv1.SchemeGroupVersion, {Group: "example.com", Version: "v1beta1"},
+	} {
+		if got, want := apiVersion(gv), gv.String(); got != want {
+			t.Errorf("apiVersion(%#v) = %q, want %q", gv, got, want)
+		}
 	}
 }

@@ -67,6 +67,11 @@ type Options struct {
 	// recorded for its manifest field (or the nearest recorded field
 	// around it); nil leaves the findings' Field empty.
 	Sources *provenance.Record
+	// Consume lets Objects default and convert the objects in place, as
+	// the apiserver does with a request's objects, instead of copies of
+	// them: for a caller that is done with them (the engine renders from
+	// a render.Snapshot taken before). The objects are then left changed.
+	Consume bool
 }
 
 func (o Options) normalized() Options {
@@ -94,11 +99,14 @@ func Note(opts Options) string {
 // validation stage. The objects are not changed.
 func Objects(objs []runtime.Object, opts Options) []diag.Finding {
 	opts = opts.normalized()
+	// The checks across objects read them as compiled, before any is
+	// defaulted in place.
+	together := Together(objs, opts)
 	var fs []diag.Finding
 	for _, obj := range objs {
 		fs = append(fs, object(obj, opts)...)
 	}
-	return append(fs, Together(objs, opts)...)
+	return append(fs, together...)
 }
 
 // object validates one object.
@@ -111,12 +119,17 @@ func object(obj runtime.Object, opts Options) []diag.Finding {
 			Message:       "podc does not validate this kind of object" + suffix(opts),
 		}}
 	}
-	ref := gvk.Kind + "/" + nameOf(obj)
-	versioned := defaulted(obj)
+	ref := func() string { return gvk.Kind + "/" + nameOf(obj) } // for a finding
+	versioned := obj
+	if opts.Consume {
+		scheme().Default(versioned)
+	} else {
+		versioned = defaulted(obj)
+	}
 	in, err := internal(versioned)
 	if err != nil {
 		return []diag.Finding{{
-			Severity: diag.Deny, Stage: diag.StageValidation, ManifestField: ref,
+			Severity: diag.Deny, Stage: diag.StageValidation, ManifestField: ref(),
 			Message: "converting to the apiserver's internal type: " + err.Error() + suffix(opts),
 		}}
 	}
@@ -151,14 +164,15 @@ func object(obj runtime.Object, opts Options) []diag.Finding {
 	if len(errs) == 0 {
 		return nil
 	}
+	r := ref()
 	fs := make([]diag.Finding, 0, len(errs))
 	for _, e := range errs {
 		e = refine(e)
 		fs = append(fs, diag.Finding{
 			Severity:      diag.Deny,
 			Stage:         diag.StageValidation,
-			Field:         intentField(opts.Sources, ref, e.Field),
-			ManifestField: ref + ": " + e.Field,
+			Field:         intentField(opts.Sources, r, e.Field),
+			ManifestField: r + ": " + e.Field,
 			Message:       message(e) + suffix(opts),
 		})
 	}
