@@ -494,11 +494,9 @@ func (e *Engine) stages(ctx context.Context, bundle *policy.Bundle, req Request,
 		return res, rendering{}, nil, e.fault(req, err)
 	}
 	rep.Findings = append(rep.Findings, ir.Findings...)
-	// Room at once for what compile and the manifest rules add: about a
-	// dozen compiler defaults per container and as many for the pod, and
-	// about as many manifest rules as intent rules.
-	containers := len(wi.GetInitSteps()) + len(wi.GetContainers()) + len(wi.GetSidecars())
-	rep.Defaults = append(slices.Grow(rep.Defaults, len(ir.Defaults)+12+12*containers), ir.Defaults...)
+	// Room at once for what compile and the manifest rules add: its
+	// defaults, and about as many manifest rules as intent rules.
+	rep.Defaults = append(slices.Grow(rep.Defaults, len(ir.Defaults)+compile.DefaultsRoom(wi)), ir.Defaults...)
 	rep.Decisions = append(slices.Grow(rep.Decisions, 2*len(ir.Decisions)), ir.Decisions...)
 	rep.Excepted = append(rep.Excepted, ir.Excepted...)
 	rep.Notes = append(rep.Notes, ir.Notes...)

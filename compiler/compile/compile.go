@@ -114,10 +114,7 @@ func Workload(wi *podcv1.WorkloadIntent, opts Options) (*Output, error) {
 		opts.Target = target.Default
 	}
 	b := &builder{wi: wi, opts: opts, out: &Output{}, rec: provenance.New(opts.Defaults)}
-	// About a dozen defaults per container (pull policy, requests, probe
-	// timings) and as many for the pod: room for them at once.
-	containers := len(wi.GetInitSteps()) + len(wi.GetContainers()) + len(wi.GetSidecars())
-	b.out.Defaults = make([]diag.Default, 0, 12+12*containers)
+	b.out.Defaults = make([]diag.Default, 0, DefaultsRoom(wi))
 	b.out.Sources = b.rec
 	b.controllerDefaults()
 	b.namePorts()
@@ -133,6 +130,13 @@ func Workload(wi *podcv1.WorkloadIntent, opts Options) (*Output, error) {
 	b.autoscaler()
 	b.networkPolicy()
 	return b.out, nil
+}
+
+// DefaultsRoom is about how many defaults Workload writes out for wi: a
+// dozen per container (pull policy, requests, probe timings) and as many
+// for the pod, room a caller can make at once.
+func DefaultsRoom(wi *podcv1.WorkloadIntent) int {
+	return 12 + 12*(len(wi.GetInitSteps())+len(wi.GetContainers())+len(wi.GetSidecars()))
 }
 
 // builder carries one compile's inputs and collects its output.

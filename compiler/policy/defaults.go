@@ -129,16 +129,10 @@ func unquotePrefix(s string) (string, string, error) {
 	return u, s[len(q):], err
 }
 
-// setDefault writes value at the intent field path in m unless the intent
-// already sets it. It reports whether it wrote anything; an error means the
-// path or the value does not fit the intent's schema.
-func setDefault(m protoreflect.Message, path string, value any) (bool, error) {
-	steps, err := parsePath(path)
-	return setDefaultSteps(m, path, steps, err, value)
-}
-
-// setDefaultSteps is setDefault with the path already parsed into steps,
-// or the error parsing it gave.
+// setDefaultSteps writes value at the intent field path in m unless the
+// intent already sets it; steps is path parsed (parsePath), or pathErr the
+// error parsing it gave. It reports whether it wrote anything; an error
+// means the path or the value does not fit the intent's schema.
 func setDefaultSteps(m protoreflect.Message, path string, steps []pathStep, pathErr error, value any) (bool, error) {
 	if pathErr != nil {
 		return false, fmt.Errorf("default at %q: %v", path, pathErr)

@@ -4,9 +4,17 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
+
+// setDefault is setDefaultSteps on a path not yet parsed, as a default
+// read from a rule's outcome is before it is settled.
+func setDefault(m protoreflect.Message, path string, value any) (bool, error) {
+	steps, err := parsePath(path)
+	return setDefaultSteps(m, path, steps, err, value)
+}
 
 func TestSetDefault(t *testing.T) {
 	tr := true

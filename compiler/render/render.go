@@ -54,37 +54,20 @@ type Manifest struct {
 // objects: map keys are sorted and empty status and creationTimestamp fields
 // are left out.
 func Objects(objs []runtime.Object, f Format) ([]Manifest, error) {
-	out := make([]Manifest, 0, len(objs))
-	for _, o := range objs {
-		acc, err := meta.Accessor(o)
-		if err != nil {
-			return nil, fmt.Errorf("render: %w", err)
-		}
-		b, err := One(o, f)
-		if err != nil {
-			return nil, err
-		}
-		gvk := o.GetObjectKind().GroupVersionKind()
-		out = append(out, Manifest{
-			Kind:       gvk.Kind,
-			APIVersion: apiVersion(gvk.GroupVersion()),
-			Name:       acc.GetName(),
-			Namespace:  acc.GetNamespace(),
-			Content:    b,
-		})
+	s, err := Take(objs)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return s.Render(f)
 }
 
 // One renders a single object.
 func One(o runtime.Object, f Format) ([]byte, error) {
-	st := states.Get().(*renderState)
-	defer st.release()
-	st.raw.Reset()
-	if err := st.enc.Encode(o); err != nil {
-		return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
+	ms, err := Objects([]runtime.Object{o}, f)
+	if err != nil {
+		return nil, err
 	}
-	return st.write(st.raw.Bytes(), kindOf(o), f)
+	return ms[0].Content, nil
 }
 
 // write renders raw, the JSON of one object of kind, in format f. The
@@ -127,6 +110,7 @@ type Snapshot struct {
 
 type snapshotItem struct {
 	m          Manifest // all but its Content
+	what       string   // what names it in an error
 	start, end int      // its JSON in Snapshot.json
 }
 
@@ -152,6 +136,7 @@ func Take(objs []runtime.Object) (*Snapshot, error) {
 				Name:       acc.GetName(),
 				Namespace:  acc.GetNamespace(),
 			},
+			what:  kindOf(o),
 			start: start, end: b.Len(),
 		})
 	}
@@ -168,7 +153,7 @@ func (s *Snapshot) Render(f Format) ([]Manifest, error) {
 	for _, it := range s.items {
 		m := it.m
 		var err error
-		if m.Content, err = st.write(s.json[it.start:it.end], kindName(m.Kind), f); err != nil {
+		if m.Content, err = st.write(s.json[it.start:it.end], it.what, f); err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -192,44 +177,28 @@ func apiVersion(gv schema.GroupVersion) string {
 	return gv.String()
 }
 
-// kindName names an object of kind in an error.
-func kindName(kind string) string {
-	if kind == "" {
-		return "object"
-	}
-	return kind
-}
-
-// renderState is what rendering one object needs beyond its output: the
-// object's JSON and the parser that reads it, kept between calls.
+// renderState is what rendering an object needs beyond its JSON and its
+// output: the parser that reads the JSON, with its arenas, kept between
+// calls.
 type renderState struct {
-	raw    bytes.Buffer
-	enc    *json.Encoder
 	parser treeParser
 }
 
-// maxKeptRaw and maxKeptChunks bound what a renderState keeps between
-// calls: one that read an exceptionally large object is let go rather
-// than put back. The pool holds about one state per processor, and the
-// garbage collector empties it.
-const (
-	maxKeptRaw    = 1 << 20
-	maxKeptChunks = 16
-)
+// maxKeptChunks bounds what a renderState keeps between calls: one that
+// read an exceptionally large object is let go rather than put back. The
+// pool holds about one state per processor, and the garbage collector
+// empties it.
+const maxKeptChunks = 16
 
-// release puts st back in the pool unless it grew past the bounds.
+// release puts st back in the pool unless it grew past the bound.
 func (st *renderState) release() {
-	if st.raw.Cap() > maxKeptRaw || len(st.parser.memberArena.chunks)+len(st.parser.itemArena.chunks) > maxKeptChunks {
+	if len(st.parser.memberArena.chunks)+len(st.parser.itemArena.chunks) > maxKeptChunks {
 		return
 	}
 	states.Put(st)
 }
 
-var states = sync.Pool{New: func() any {
-	st := &renderState{}
-	st.enc = json.NewEncoder(&st.raw)
-	return st
-}}
+var states = sync.Pool{New: func() any { return new(renderState) }}
 
 // prune removes what carries no meaning in a manifest: null fields, empty
 // objects and the status, which the cluster owns. An empty emptyDir is kept:
