@@ -126,11 +126,3 @@ func formatOf(f podcv1.OutputFormat) render.Format {
 	}
 	return render.YAML
 }
-
-func manifestsProto(ms []render.Manifest) []*podcv1.Manifest {
-	out := make([]*podcv1.Manifest, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, &podcv1.Manifest{Kind: m.Kind, Name: m.Name, ApiVersion: m.APIVersion, Namespace: m.Namespace, Content: string(m.Content)})
-	}
-	return out
-}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"weak"
 
 	"google.golang.org/protobuf/proto"
 
@@ -133,9 +134,9 @@ func TestRememberedAnswersEncodeAlike(t *testing.T) {
 	}
 }
 
-// responses converts a result anew the first time, and from the second
-// time answers with a message whose encoding decodes to the same
-// response.
+// responses encodes a result anew the first two times, keeps the second
+// encoding, and from then on answers with it; every answer decodes to the
+// same response.
 func TestResponsesKeepTheEncodingOfRepeatedResults(t *testing.T) {
 	r := newResponses()
 	res := compileExample(t, "checkout.json")
@@ -153,14 +154,24 @@ func TestResponsesKeepTheEncodingOfRepeatedResults(t *testing.T) {
 		if !proto.Equal(got, want) {
 			t.Fatalf("response %d decodes to another answer", i+1)
 		}
-		kept := len(resp.ProtoReflect().GetUnknown()) > 0
-		if kept != (i >= 2) {
-			t.Errorf("response %d: carries the kept encoding %v, want %v", i+1, kept, i >= 2)
+		kept := r.kept(res)
+		if (kept != nil) != (i >= 1) {
+			t.Errorf("after response %d: encoding kept %v, want %v", i+1, kept != nil, i >= 1)
+		}
+		if i >= 2 && &resp.ProtoReflect().GetUnknown()[0] != &kept[0] {
+			t.Errorf("response %d is encoded anew, not the kept encoding", i+1)
 		}
 	}
 	if r.len() != 1 {
 		t.Errorf("%d results kept, want 1", r.len())
 	}
+}
+
+// kept is the encoding r keeps for res, nil when none.
+func (r *responses) kept(res *compiler.Result) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seen[weak.Make(res)]
 }
 
 // What responses keeps for a result goes once the result is collected.

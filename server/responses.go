@@ -5,17 +5,16 @@ import (
 	"sync"
 	"weak"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/podc-dev/podc/compiler"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 )
 
-// responses turns compile results into CompileResponse messages, and
-// keeps the encoding of each result it is given more than once: the
-// engine's result cache hands out the same *compiler.Result for every
-// identical request, so from the second time on the answer is that
-// encoding, with no conversion and no encoding per call.
+// responses turns compile results into CompileResponse messages, each
+// carrying its encoding whole, written straight from the result
+// (encodeResponse), and keeps the encoding of each result it is given
+// more than once: the engine's result cache hands out the same
+// *compiler.Result for every identical request, so from the second time
+// on the answer is that encoding, with no encoding per call.
 //
 // What it keeps lives exactly as long as the result: it is keyed by a
 // weak pointer and dropped once the result is collected (after the result
@@ -34,10 +33,10 @@ func newResponses() *responses {
 	return &responses{seen: map[weak.Pointer[compiler.Result]][]byte{}}
 }
 
-// of returns res as a CompileResponse. Once res has been given before,
-// the message carries res's encoding whole as its unknown fields, which
-// encode to exactly those bytes: a client decodes them as the fields they
-// are. Its Go fields are then empty; the server only sends it.
+// of returns res as a CompileResponse whose unknown fields are res's
+// whole encoding: it encodes to exactly those bytes, and a client decodes
+// them as the fields they are. Its Go fields are empty; the server only
+// sends it.
 func (r *responses) of(res *compiler.Result) *podcv1.CompileResponse {
 	key := weak.Make(res)
 	r.mu.Lock()
@@ -46,25 +45,20 @@ func (r *responses) of(res *compiler.Result) *podcv1.CompileResponse {
 		r.seen[key] = nil
 	}
 	r.mu.Unlock()
-	if wire != nil {
-		resp := new(podcv1.CompileResponse)
-		resp.ProtoReflect().SetUnknown(wire)
-		return resp
+	if wire == nil {
+		wire = encodeResponse(res)
+		if !seen {
+			runtime.AddCleanup(res, r.forget, key)
+		} else {
+			r.mu.Lock()
+			if _, alive := r.seen[key]; alive {
+				r.seen[key] = wire
+			}
+			r.mu.Unlock()
+		}
 	}
-	resp := responseOf(res)
-	if !seen {
-		runtime.AddCleanup(res, r.forget, key)
-		return resp
-	}
-	wire, err := proto.Marshal(resp)
-	if err != nil {
-		return resp // not kept: gRPC's own encoding reports the fault
-	}
-	r.mu.Lock()
-	if _, alive := r.seen[key]; alive {
-		r.seen[key] = wire
-	}
-	r.mu.Unlock()
+	resp := new(podcv1.CompileResponse)
+	resp.ProtoReflect().SetUnknown(wire)
 	return resp
 }
 
@@ -80,14 +74,4 @@ func (r *responses) len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.seen)
-}
-
-// responseOf converts a compile result to its API form.
-func responseOf(res *compiler.Result) *podcv1.CompileResponse {
-	return &podcv1.CompileResponse{
-		Manifests:     manifestsProto(res.Manifests),
-		Report:        reportProto(&res.Report),
-		PolicyDigest:  res.PolicyDigest,
-		TargetVersion: res.Target.String(),
-	}
 }
