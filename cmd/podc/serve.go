@@ -76,7 +76,11 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 		log.Warn("cannot read the container's memory limit; going on as if it had none", "error", err)
 		cg = memlimit.Limit{}
 	}
-	gc, err := chooseGC(rt, os.Getenv, cg)
+	caches := int64(resultBytes) + int64(ruleBytes)
+	if caches < 0 { // both positive: the sum overflowed
+		caches = math.MaxInt64
+	}
+	gc, err := chooseGC(rt, os.Getenv, cg, caches)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage

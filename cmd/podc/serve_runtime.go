@@ -18,18 +18,42 @@ import (
 // nor the Go runtime's own variables (GOGC, GOMEMLIMIT) set them; chosen
 // from load runs (BENCHMARKS.md, "Run-time settings"):
 const (
-	// gogcUnbounded is GOGC without a memory limit: the heap may grow
-	// to (1 + GOGC/100) times what is live before a collection.
+	// gogcUnbounded is GOGC with no memory limit at all (--memory-limit
+	// none, GOMEMLIMIT=off): the heap may grow to (1 + GOGC/100) times
+	// what is live before a collection, so it stays the Go runtime's
+	// default.
 	gogcUnbounded = 100
-	// gogcBounded is GOGC under a memory limit: the limit, not GOGC,
-	// then bounds the heap, so collections can be rarer.
+	// gogcOwnLimit is GOGC under podc's own soft limit (ownLimit), when
+	// the container has none: collections half as often as 100 while the
+	// heap is small, and as often as the limit needs when it is not.
+	gogcOwnLimit = 200
+	// gogcBounded is GOGC under a memory limit of the container or of
+	// the operator: the limit, not GOGC, then bounds the heap, so
+	// collections can be rarer.
 	gogcBounded = 400
 	// containerShare is the share of the container's memory limit the
 	// Go runtime's soft limit is set to; the rest is for what the Go
 	// runtime does not count (the binary's mapped pages, page cache the
 	// cgroup charges) and for the collector's lag under a burst.
 	containerShare = 0.75
+	// ownLimitPerCacheByte and ownLimitFloor make podc's own soft limit
+	// when the container has none: three times what the caches may hold
+	// (--result-cache-bytes and --policy-cache-bytes: the caches full, as
+	// much again for the rest of what is live, as much again for garbage
+	// between collections), and never below the floor, the limit of the
+	// default caches.
+	ownLimitPerCacheByte = 3
+	ownLimitFloor        = 192 << 20
 )
+
+// ownLimit is podc's own soft memory limit for caches that may hold
+// cacheBytes: see ownLimitPerCacheByte.
+func ownLimit(cacheBytes int64) int64 {
+	if cacheBytes > (math.MaxInt64-ownLimitFloor)/ownLimitPerCacheByte {
+		return math.MaxInt64
+	}
+	return max(ownLimitFloor, ownLimitPerCacheByte*cacheBytes)
+}
 
 // runtimeFlags are podc serve's flags for the garbage collector.
 type runtimeFlags struct {
@@ -39,8 +63,8 @@ type runtimeFlags struct {
 func (f *runtimeFlags) register(fs interface {
 	StringVar(p *string, name, value, usage string)
 }) {
-	fs.StringVar(&f.gogc, "gogc", "auto", fmt.Sprintf("the garbage collector's target percentage (the Go runtime's GOGC): a number, off, or auto: the GOGC variable when set, else %d under a memory limit and %d without", gogcBounded, gogcUnbounded))
-	fs.StringVar(&f.memoryLimit, "memory-limit", "auto", fmt.Sprintf("the Go runtime's soft memory limit (its GOMEMLIMIT): bytes or a quantity like 768Mi, none, or auto: the GOMEMLIMIT variable when set, else %.0f%% of the container's cgroup memory limit when it has one, else none", containerShare*100))
+	fs.StringVar(&f.gogc, "gogc", "auto", fmt.Sprintf("the garbage collector's target percentage (the Go runtime's GOGC): a number, off, or auto: the GOGC variable when set, else %d under the container's or an operator's memory limit, %d under podc's own and %d with none", gogcBounded, gogcOwnLimit, gogcUnbounded))
+	fs.StringVar(&f.memoryLimit, "memory-limit", "auto", fmt.Sprintf("the Go runtime's soft memory limit (its GOMEMLIMIT): bytes or a quantity like 768Mi, none, or auto: the GOMEMLIMIT variable when set, else %.0f%% of the container's cgroup memory limit when it has one, else podc's own: %d times the caches' bounds (--result-cache-bytes plus --policy-cache-bytes), at least %dMi", containerShare*100, ownLimitPerCacheByte, ownLimitFloor>>20))
 }
 
 // gcSettings are the garbage collector settings podc serve runs with,
@@ -49,23 +73,25 @@ type gcSettings struct {
 	// GOGC is the collector's target percentage; -1 is off.
 	GOGC int
 	// GOGCFrom says where GOGC came from: "--gogc", "GOGC",
-	// "auto, under a memory limit" or "auto, no memory limit".
+	// "auto, under a memory limit", "auto, under podc's own memory limit"
+	// or "auto, no memory limit".
 	GOGCFrom string
 	// MemoryLimit is the soft memory limit in bytes; math.MaxInt64 is
 	// none.
 	MemoryLimit int64
 	// MemoryLimitFrom says where MemoryLimit came from: "--memory-limit",
-	// "GOMEMLIMIT", "auto, from the cgroup" or "auto, no cgroup limit".
+	// "GOMEMLIMIT", "auto, from the cgroup" or "auto, podc's own (no
+	// cgroup limit)".
 	MemoryLimitFrom string
 	// Cgroup is the container's memory limit as read.
 	Cgroup memlimit.Limit
 }
 
 // chooseGC works out the settings from the flags, the environment
-// (getenv) and the cgroup's memory limit. An explicit flag wins over the
-// variable, which wins over auto. Flag values that do not parse are
-// usage errors.
-func chooseGC(f runtimeFlags, getenv func(string) string, cg memlimit.Limit) (gcSettings, error) {
+// (getenv), the cgroup's memory limit and the bytes the caches may hold.
+// An explicit flag wins over the variable, which wins over auto. Flag
+// values that do not parse are usage errors.
+func chooseGC(f runtimeFlags, getenv func(string) string, cg memlimit.Limit, cacheBytes int64) (gcSettings, error) {
 	s := gcSettings{Cgroup: cg, MemoryLimit: math.MaxInt64}
 	switch v := strings.TrimSpace(f.memoryLimit); {
 	case v == "auto" && getenv("GOMEMLIMIT") != "":
@@ -77,7 +103,7 @@ func chooseGC(f runtimeFlags, getenv func(string) string, cg memlimit.Limit) (gc
 	case v == "auto" && cg.Bytes > 0:
 		s.MemoryLimit, s.MemoryLimitFrom = int64(float64(cg.Bytes)*containerShare), "auto, from the cgroup"
 	case v == "auto":
-		s.MemoryLimitFrom = "auto, no cgroup limit"
+		s.MemoryLimit, s.MemoryLimitFrom = ownLimit(cacheBytes), ownLimitFrom
 	case v == "none":
 		s.MemoryLimitFrom = "--memory-limit"
 	default:
@@ -95,6 +121,8 @@ func chooseGC(f runtimeFlags, getenv func(string) string, cg memlimit.Limit) (gc
 			return s, fmt.Errorf("GOGC: %w", err)
 		}
 		s.GOGC, s.GOGCFrom = n, "GOGC"
+	case v == "auto" && s.MemoryLimitFrom == ownLimitFrom:
+		s.GOGC, s.GOGCFrom = gogcOwnLimit, "auto, under podc's own memory limit"
 	case v == "auto" && s.MemoryLimit != math.MaxInt64:
 		s.GOGC, s.GOGCFrom = gogcBounded, "auto, under a memory limit"
 	case v == "auto":
@@ -111,6 +139,9 @@ func chooseGC(f runtimeFlags, getenv func(string) string, cg memlimit.Limit) (gc
 	}
 	return s, nil
 }
+
+// ownLimitFrom is MemoryLimitFrom for podc's own limit.
+const ownLimitFrom = "auto, podc's own (no cgroup limit)"
 
 // parseGOGC reads a GOGC value: a percentage from 0, or off (-1).
 func parseGOGC(v string) (int, error) {

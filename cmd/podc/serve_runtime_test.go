@@ -33,18 +33,21 @@ func TestChooseGC(t *testing.T) {
 		limitFrom    string
 		wantErrorHas string
 	}{
-		{"no container limit", auto, env(), memlimit.Limit{Version: 2}, gogcUnbounded, "auto, no memory limit", none, "auto, no cgroup limit", ""},
-		{"not in a cgroup", auto, env(), memlimit.Limit{}, gogcUnbounded, "auto, no memory limit", none, "auto, no cgroup limit", ""},
+		{"no container limit: podc's own", auto, env(), memlimit.Limit{Version: 2}, gogcOwnLimit, "auto, under podc's own memory limit", ownLimitFloor, ownLimitFrom, ""},
+		{"not in a cgroup: podc's own", auto, env(), memlimit.Limit{}, gogcOwnLimit, "auto, under podc's own memory limit", ownLimitFloor, ownLimitFrom, ""},
 		{"a container limit", auto, env(), container, gogcBounded, "auto, under a memory limit", 768 << 20, "auto, from the cgroup", ""},
 		{"GOMEMLIMIT wins over the cgroup", auto, env("GOMEMLIMIT", "512MiB"), container, gogcBounded, "auto, under a memory limit", 512 << 20, "GOMEMLIMIT", ""},
+		{"GOMEMLIMIT wins over podc's own", auto, env("GOMEMLIMIT", "512MiB"), memlimit.Limit{}, gogcBounded, "auto, under a memory limit", 512 << 20, "GOMEMLIMIT", ""},
 		{"GOMEMLIMIT off", auto, env("GOMEMLIMIT", "off"), container, gogcUnbounded, "auto, no memory limit", none, "GOMEMLIMIT", ""},
 		{"GOGC wins over auto", auto, env("GOGC", "150"), container, 150, "GOGC", 768 << 20, "auto, from the cgroup", ""},
+		{"GOGC with podc's own limit", auto, env("GOGC", "150"), memlimit.Limit{}, 150, "GOGC", ownLimitFloor, ownLimitFrom, ""},
 		{"GOGC off under a limit", auto, env("GOGC", "off", "GOMEMLIMIT", "300000000B"), memlimit.Limit{}, -1, "GOGC", 300000000, "GOMEMLIMIT", ""},
+		{"GOGC off under podc's own limit", auto, env("GOGC", "off"), memlimit.Limit{}, -1, "GOGC", ownLimitFloor, ownLimitFrom, ""},
 		{"flags win over the variables", runtimeFlags{gogc: "250", memoryLimit: "256Mi"}, env("GOGC", "off", "GOMEMLIMIT", "1GiB"), container, 250, "--gogc", 256 << 20, "--memory-limit", ""},
 		{"--memory-limit none", runtimeFlags{gogc: "auto", memoryLimit: "none"}, env("GOMEMLIMIT", "1GiB"), container, gogcUnbounded, "auto, no memory limit", none, "--memory-limit", ""},
 		{"--gogc off with a limit", runtimeFlags{gogc: "off", memoryLimit: "2G"}, env(), memlimit.Limit{}, -1, "--gogc", 2000000000, "--memory-limit", ""},
-		{"--gogc off without a limit", runtimeFlags{gogc: "off", memoryLimit: "auto"}, env(), memlimit.Limit{}, 0, "", 0, "", "without a memory limit"},
-		{"GOGC off without a limit", auto, env("GOGC", "off"), memlimit.Limit{}, 0, "", 0, "", "GOGC off (from GOGC) without a memory limit"},
+		{"--gogc off without a limit", runtimeFlags{gogc: "off", memoryLimit: "none"}, env(), memlimit.Limit{}, 0, "", 0, "", "without a memory limit"},
+		{"GOGC off without a limit", auto, env("GOGC", "off", "GOMEMLIMIT", "off"), memlimit.Limit{}, 0, "", 0, "", "GOGC off (from GOGC) without a memory limit"},
 		{"a bad --gogc", runtimeFlags{gogc: "lots", memoryLimit: "auto"}, env(), memlimit.Limit{}, 0, "", 0, "", `--gogc "lots"`},
 		{"a negative --gogc", runtimeFlags{gogc: "-5", memoryLimit: "auto"}, env(), memlimit.Limit{}, 0, "", 0, "", `--gogc "-5"`},
 		{"a bad --memory-limit", runtimeFlags{gogc: "auto", memoryLimit: "-1Gi"}, env(), memlimit.Limit{}, 0, "", 0, "", `--memory-limit "-1Gi"`},
@@ -52,7 +55,7 @@ func TestChooseGC(t *testing.T) {
 		{"a bad GOGC", auto, env("GOGC", "x"), memlimit.Limit{}, 0, "", 0, "", "GOGC: want a percentage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := chooseGC(tc.flags, tc.getenv, tc.cgroup)
+			s, err := chooseGC(tc.flags, tc.getenv, tc.cgroup, 64<<20)
 			if tc.wantErrorHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErrorHas) {
 					t.Fatalf("got %+v, %v; want an error with %q", s, err, tc.wantErrorHas)
@@ -66,6 +69,20 @@ func TestChooseGC(t *testing.T) {
 				t.Errorf("got %+v; want GOGC %d from %q, limit %d from %q", s, tc.gogc, tc.gogcFrom, tc.limit, tc.limitFrom)
 			}
 		})
+	}
+}
+
+// podc's own limit is three times what the caches may hold, never below
+// the floor (the default caches' 64 MiB give the floor), and saturates.
+func TestOwnLimit(t *testing.T) {
+	for caches, want := range map[int64]int64{0: ownLimitFloor, 64 << 20: 192 << 20, 1 << 30: 3 << 30, math.MaxInt64: math.MaxInt64, math.MaxInt64 / 3: math.MaxInt64} {
+		if got := ownLimit(caches); got != want {
+			t.Errorf("caches of %d bytes: limit %d, want %d", caches, got, want)
+		}
+	}
+	s, err := chooseGC(runtimeFlags{gogc: "auto", memoryLimit: "auto"}, env(), memlimit.Limit{}, 2<<30)
+	if err != nil || s.MemoryLimit != 6<<30 {
+		t.Errorf("caches of 2Gi: %+v, %v; want a 6Gi limit", s, err)
 	}
 }
 
