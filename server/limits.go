@@ -31,6 +31,17 @@ const DefaultMaxBatch = 1000
 // their bursts, while each slot holds at most one request's memory.
 func DefaultMaxConcurrentCompiles() int { return 16 * runtime.GOMAXPROCS(0) }
 
+// DefaultStreamWorkers is the default number of goroutines kept to serve
+// calls: one per default compile slot, so that every call within the bound
+// runs on a goroutine whose stack a compile has already grown. A new
+// goroutine's stack starts small and is copied each time a compile's calls
+// outgrow it; in load runs (BENCHMARKS.md) the workers took 7-10% less CPU
+// per new intent and per answer from the result cache. Each keeps its
+// stack between calls (32 workers added 0.7 MiB of stacks under load);
+// gRPC replaces a worker after 65,536 calls, so no stack stays large for
+// ever.
+func DefaultStreamWorkers() int { return DefaultMaxConcurrentCompiles() }
+
 // slots bounds the compiles running at once. Taking a slot never waits: a
 // call that finds every slot taken is refused at once, so a burst never piles
 // up goroutines and memory behind the ones that run. It is safe for

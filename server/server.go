@@ -13,6 +13,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"math"
 	"slices"
 	"time"
 
@@ -68,6 +69,12 @@ type Options struct {
 	// the bound ends the stream with INVALID_ARGUMENT. Zero means
 	// DefaultMaxBatch.
 	MaxBatch int
+	// StreamWorkers is how many goroutines serve calls, each kept from one
+	// call to the next so that its stack, grown by a compile, stays grown
+	// (gRPC's stream workers); a call that finds them all busy gets a
+	// goroutine of its own. Zero means DefaultStreamWorkers(); negative
+	// means none: a new goroutine for every call.
+	StreamWorkers int
 	// Conn configures connections: age, keepalive, streams per connection.
 	Conn ConnLimits
 	// Credentials secure the connections (TLSSource.Credentials); nil
@@ -112,6 +119,9 @@ func New(opts Options) *Server {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = DefaultMaxBatch
 	}
+	if opts.StreamWorkers == 0 {
+		opts.StreamWorkers = DefaultStreamWorkers()
+	}
 	unary := append(slices.Clip(opts.Unary), logUnary(opts.Logger), recoverUnary(opts.Logger))
 	stream := append(slices.Clip(opts.Stream), logStream(opts.Logger), recoverStream(opts.Logger))
 	if opts.Tokens != nil {
@@ -130,6 +140,9 @@ func New(opts Options) *Server {
 	gopts = append(gopts, grpc.ForceServerCodecV2(newRequestCodec(opts.Observer)))
 	if opts.StatsHandler != nil {
 		gopts = append(gopts, grpc.StatsHandler(opts.StatsHandler))
+	}
+	if opts.StreamWorkers > 0 {
+		gopts = append(gopts, grpc.NumStreamWorkers(uint32(min(opts.StreamWorkers, math.MaxUint32))))
 	}
 	gs := grpc.NewServer(gopts...)
 	s := &Server{GRPC: gs, health: health.NewServer(), opts: opts}

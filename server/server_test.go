@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -18,6 +19,7 @@ import (
 	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/diag"
@@ -222,6 +224,43 @@ func TestPanicIsInternalAndServerKeepsServing(t *testing.T) {
 	}
 	if _, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{Intent: example(t, "hello.json")}); err != nil {
 		t.Errorf("server stopped serving after a panic: %v", err)
+	}
+}
+
+// With stream workers (fewer than the calls in flight, so some calls get
+// goroutines of their own) and without, concurrent calls are each
+// answered, and a panicking one is INTERNAL while the rest go on.
+func TestStreamWorkers(t *testing.T) {
+	for _, workers := range []int{2, -1} {
+		t.Run(fmt.Sprint(workers), func(t *testing.T) {
+			e := startWith(t, Options{StreamWorkers: workers})
+			hello := example(t, "hello.json")
+			var wg sync.WaitGroup
+			errs := make(chan error, 24)
+			for i := range 24 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					wi := proto.CloneOf(hello)
+					wi.Name = fmt.Sprintf("hello-%d", i)
+					if i%8 == 7 {
+						wi.Name = "boom"
+					}
+					resp, err := e.compiler.Compile(context.Background(), &podcv1.CompileRequest{Intent: wi})
+					switch {
+					case wi.Name == "boom" && status.Code(err) != codes.Internal:
+						errs <- fmt.Errorf("%s: %v, want Internal", wi.Name, err)
+					case wi.Name != "boom" && (err != nil || !strings.Contains(resp.GetManifests()[0].GetName(), wi.Name)):
+						errs <- fmt.Errorf("%s: %v, %v", wi.Name, err, resp.GetManifests())
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+		})
 	}
 }
 

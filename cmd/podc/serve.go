@@ -47,6 +47,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	var rt runtimeFlags
 	rt.register(fs)
 	maxCompiles := fs.Int("max-concurrent-compiles", server.DefaultMaxConcurrentCompiles(), "the most compiles running at once (16 x GOMAXPROCS); more are refused at once with RESOURCE_EXHAUSTED; -1: no bound")
+	streamWorkers := fs.Int("stream-workers", server.DefaultStreamWorkers(), "how many goroutines to keep serving calls, their stacks grown by earlier compiles (16 x GOMAXPROCS); 0: a new goroutine for every call")
 	maxBatch := fs.Int("max-batch", server.DefaultMaxBatch, "the most intents one CompileBatch stream takes; the next ends the stream with INVALID_ARGUMENT")
 	maxAge := fs.Duration("max-connection-age", server.DefaultMaxConnectionAge, "close connections after this long (with GOAWAY), so clients re-resolve and spread over new replicas; 0: never")
 	maxAgeGrace := fs.Duration("max-connection-age-grace", server.DefaultMaxConnectionAgeGrace, "how long calls in flight on a connection past its age may take to finish; 0: as long as they need")
@@ -87,7 +88,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	}
 	gc.apply()
 	gc.log(log)
-	if err := checkLimits(*drainDelay, *grace, *maxCompiles, *maxBatch, *keepaliveMin, *maxStreams); err != nil {
+	if err := checkLimits(*drainDelay, *grace, *maxCompiles, *maxBatch, *streamWorkers, *keepaliveMin, *maxStreams); err != nil {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
 	}
@@ -118,7 +119,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	eng := compiler.New(eopts)
 	opts := server.Options{
 		Compiler: eng, Policies: policies, Logger: log, MaxMessageBytes: *maxMsg,
-		MaxConcurrentCompiles: *maxCompiles, MaxBatch: *maxBatch,
+		MaxConcurrentCompiles: *maxCompiles, MaxBatch: *maxBatch, StreamWorkers: streamWorkersOption(*streamWorkers),
 		Conn: server.ConnLimits{
 			MaxConnectionAge:      *maxAge,
 			MaxConnectionAgeGrace: *maxAgeGrace,
@@ -202,7 +203,16 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 }
 
 // checkLimits refuses limit flags that make no sense.
-func checkLimits(drainDelay, grace time.Duration, maxCompiles, maxBatch int, keepaliveMin time.Duration, maxStreams uint) error {
+// streamWorkersOption is server.Options.StreamWorkers for --stream-workers
+// n: 0 there turns the workers off, where Options' zero is the default.
+func streamWorkersOption(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+func checkLimits(drainDelay, grace time.Duration, maxCompiles, maxBatch, streamWorkers int, keepaliveMin time.Duration, maxStreams uint) error {
 	switch {
 	case drainDelay < 0 || grace < 0:
 		return errors.New("--drain-delay and --grace cannot be negative")
@@ -210,6 +220,8 @@ func checkLimits(drainDelay, grace time.Duration, maxCompiles, maxBatch int, kee
 		return errors.New("--max-concurrent-compiles: want a positive number, or -1 for no bound")
 	case maxBatch <= 0:
 		return errors.New("--max-batch: want a positive number")
+	case streamWorkers < 0 || streamWorkers > math.MaxUint32:
+		return errors.New("--stream-workers: want 0 (a new goroutine for every call) or a positive number")
 	case keepaliveMin <= 0:
 		return errors.New("--keepalive-min-time: want a positive duration")
 	case maxStreams > math.MaxUint32:

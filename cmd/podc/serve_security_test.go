@@ -142,6 +142,7 @@ func TestServeSecurityFlagErrors(t *testing.T) {
 		"zero compiles":           {"--max-concurrent-compiles", "0"},
 		"negative drain":          {"--drain-delay", "-1s"},
 		"zero batch":              {"--max-batch", "0"},
+		"negative stream workers": {"--stream-workers", "-1"},
 		"zero keepalive":          {"--keepalive-min-time", "0"},
 	} {
 		// Stops already closed: a server that starts anyway exits at once.
