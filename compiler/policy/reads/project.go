@@ -1,5 +1,7 @@
 package reads
 
+import "bytes"
+
 // An Index locates the members of every object in one input, so that
 // projecting the input onto many read sets scans it once: each projection
 // then copies the members it selects and skips the rest without reading
@@ -97,17 +99,22 @@ func (x *Index) Project(dst []byte, rs *Set) []byte {
 
 func (x *Index) projectObject(dst []byte, obj int, rs *Set) []byte {
 	dst = append(dst, '{')
-	first := true
 	sp := x.objs[obj]
+	// A key appears once in an object, so the scan ends once every name
+	// of rs has been found.
+	left := len(rs.children)
 	for _, m := range x.members[sp.start:sp.end] {
+		if left == 0 {
+			break
+		}
 		sub := rs.child(x.src[m.keyStart+1 : m.valStart-2])
 		if sub == nil {
 			continue
 		}
-		if !first {
+		if left < len(rs.children) {
 			dst = append(dst, ',')
 		}
-		first = false
+		left--
 		dst = append(dst, x.src[m.keyStart:m.valStart]...)
 		if !sub.whole && m.obj >= 0 {
 			dst = x.projectObject(dst, m.obj, sub)
@@ -128,16 +135,25 @@ func (p *projector) skipString() bool {
 	if p.i >= len(p.src) || p.src[p.i] != '"' {
 		return false
 	}
-	for p.i++; p.i < len(p.src); p.i++ {
-		switch p.src[p.i] {
-		case '\\':
-			p.i++
-		case '"':
-			p.i++
+	start := p.i + 1
+	for i := start; ; {
+		j := bytes.IndexByte(p.src[i:], '"')
+		if j < 0 {
+			return false
+		}
+		i += j
+		// The quote ends the string unless an odd number of backslashes
+		// escapes it.
+		escapes := 0
+		for k := i - 1; k >= start && p.src[k] == '\\'; k-- {
+			escapes++
+		}
+		i++
+		if escapes%2 == 0 {
+			p.i = i
 			return true
 		}
 	}
-	return false
 }
 
 func (p *projector) skipValue() bool {

@@ -46,6 +46,40 @@ func TestProject(t *testing.T) {
 	}
 }
 
+// Strings end at the first quote not escaped by an odd number of
+// backslashes; a projection stops at the last member its set names
+// without losing any.
+func TestProjectStringsAndOrder(t *testing.T) {
+	src := []byte(`{"a":"x\\","b":"y\\\"z","c":{"d":"\"","e":[1,"]"]},"f":1,"g":2}`)
+	idx, ok := NewIndex(src)
+	if !ok {
+		t.Fatal("the input did not index")
+	}
+	for _, tc := range []struct {
+		paths [][]string
+		want  string
+	}{
+		{[][]string{{"a"}}, `{"a":"x\\"}`},
+		{[][]string{{"b"}, {"f"}}, `{"b":"y\\\"z","f":1}`},
+		{[][]string{{"g"}, {"a"}}, `{"a":"x\\","g":2}`},
+		{[][]string{{"c", "e"}, {"f"}}, `{"c":{"e":[1,"]"]},"f":1}`},
+		{[][]string{{"c", "d"}, {"nope"}}, `{"c":{"d":"\""}}`},
+	} {
+		rs := &Set{}
+		for _, p := range tc.paths {
+			rs.Add(p...)
+		}
+		if got := idx.Project(nil, rs); string(got) != tc.want {
+			t.Errorf("%v:\n got %s\nwant %s", tc.paths, got, tc.want)
+		}
+	}
+	for _, bad := range []string{`{"a":"x\"}`, `{"a":"x\\\"}`} {
+		if _, ok := NewIndex([]byte(bad)); ok {
+			t.Errorf("%s indexed: its string never ends", bad)
+		}
+	}
+}
+
 func TestSetAdd(t *testing.T) {
 	s := &Set{}
 	s.Add("a", "b")
