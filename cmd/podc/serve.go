@@ -202,7 +202,6 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	return exitOK
 }
 
-// checkLimits refuses limit flags that make no sense.
 // streamWorkersOption is server.Options.StreamWorkers for --stream-workers
 // n: 0 there turns the workers off, where Options' zero is the default.
 func streamWorkersOption(n int) int {
@@ -212,6 +211,7 @@ func streamWorkersOption(n int) int {
 	return n
 }
 
+// checkLimits refuses limit flags that make no sense.
 func checkLimits(drainDelay, grace time.Duration, maxCompiles, maxBatch, streamWorkers int, keepaliveMin time.Duration, maxStreams uint) error {
 	switch {
 	case drainDelay < 0 || grace < 0:
