@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -114,10 +115,16 @@ type snapshotItem struct {
 	start, end int      // its JSON in Snapshot.json
 }
 
+// takeSize is the size of the last snapshot taken: the next one's buffer
+// is made that size (and a little more) at once, rather than grown by
+// doubling and copying as the objects are encoded.
+var takeSize atomic.Int64
+
 // Take encodes objs as they are now.
 func Take(objs []runtime.Object) (*Snapshot, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+	b := bytes.NewBuffer(make([]byte, 0, takeSize.Load()+512))
+	defer func() { takeSize.Store(int64(b.Len())) }()
+	enc := json.NewEncoder(b)
 	s := &Snapshot{items: make([]snapshotItem, 0, len(objs))}
 	for _, o := range objs {
 		acc, err := meta.Accessor(o)
