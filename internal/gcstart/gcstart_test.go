@@ -7,9 +7,20 @@ import (
 	"testing"
 )
 
+// resumed is set once TestOffUntilResume has resumed the collector: init
+// runs once per process, so a repeated run (-count) finds it on.
+var resumed bool
+
 // The collector is off from init, bounded by HeapLimit, until Resume puts
 // back the runtime's defaults; a second Resume changes nothing.
 func TestOffUntilResume(t *testing.T) {
+	if resumed {
+		if Off() {
+			t.Error("the collector is off again after Resume")
+		}
+		return
+	}
+	t.Cleanup(func() { resumed = true })
 	if os.Getenv("GOGC") != "" {
 		if Off() {
 			t.Error("init turned the collector off, though GOGC is set")
