@@ -11,10 +11,10 @@ import (
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/diag"
-	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	"github.com/podc-dev/podc/compiler/render"
+	"github.com/podc-dev/podc/internal/exampletest"
 	"github.com/podc-dev/podc/internal/lru"
 )
 
@@ -23,14 +23,7 @@ func checkout(t *testing.T) compiler.Request { return checkoutRequest(t) }
 // checkoutRequest is examples/checkout.json, decoded, to compile as YAML.
 func checkoutRequest(t testing.TB) compiler.Request {
 	t.Helper()
-	data, err := os.ReadFile("../examples/checkout.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	wi, err := intent.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wi := exampletest.Intent(t, "checkout.json")
 	return compiler.Request{Intent: wi, Format: render.YAML}
 }
 

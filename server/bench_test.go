@@ -16,10 +16,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/podc-dev/podc/compiler"
-	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/exampletest"
 	"github.com/podc-dev/podc/server/metrics"
 )
 
@@ -69,14 +69,7 @@ func serveBench(b *testing.B) *grpc.ClientConn {
 // cost of a call itself. Profile the server side with -cpuprofile.
 func BenchmarkServe(b *testing.B) {
 	conn := serveBench(b)
-	data, err := os.ReadFile("../examples/checkout.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	wi, err := intent.Decode(data)
-	if err != nil {
-		b.Fatal(err)
-	}
+	wi := exampletest.Intent(b, "checkout.json")
 	ctx := context.Background()
 	parallel := func(b *testing.B, call func() error) {
 		if err := call(); err != nil { // warm: the first compile, the connection

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -23,11 +22,11 @@ import (
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/diag"
-	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 	"github.com/podc-dev/podc/internal/bundletest"
+	"github.com/podc-dev/podc/internal/exampletest"
 )
 
 // panicky wraps a real engine and panics for intents named "boom".
@@ -93,15 +92,7 @@ func serveEnv(t *testing.T, b *policy.Bundle, opts Options) *env {
 
 func example(t *testing.T, name string) *podcv1.WorkloadIntent {
 	t.Helper()
-	data, err := os.ReadFile("../examples/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wi, err := intent.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wi
+	return exampletest.Intent(t, name)
 }
 
 func TestCompileHello(t *testing.T) {

@@ -3,7 +3,6 @@ package policy_test
 import (
 	"context"
 	"fmt"
-	"os"
 	goruntime "runtime"
 	"slices"
 	"sync/atomic"
@@ -13,26 +12,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/podc-dev/podc/compiler/compile"
-	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/provenance"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/exampletest"
 	"github.com/podc-dev/podc/policies"
 )
-
-func loadExample(tb testing.TB, name string) *podcv1.WorkloadIntent {
-	tb.Helper()
-	data, err := os.ReadFile("../../examples/" + name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	wi, err := intent.Decode(data)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return wi
-}
 
 // evaluateBoth runs both policy stages as the engine does: intent rules,
 // compile, manifest rules.
@@ -78,7 +64,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	base := loadExample(b, "checkout.json")
+	base := exampletest.Intent(b, "checkout.json")
 	fresh := map[string]func(wi *podcv1.WorkloadIntent, n int64){
 		"fresh-label": func(wi *podcv1.WorkloadIntent, n int64) {
 			wi.Labels["team"] = fmt.Sprintf("payments-%d", n)

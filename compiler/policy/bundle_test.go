@@ -12,6 +12,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/internal/bundletest"
+	"github.com/podc-dev/podc/internal/exampletest"
 	"github.com/podc-dev/podc/policies"
 )
 
@@ -35,7 +36,7 @@ func TestLoadDirCustomBundle(t *testing.T) {
 		t.Errorf("profiles %+v", ps)
 	}
 
-	wi := loadExample(t, "dev-latest.json")
+	wi := exampletest.Intent(t, "dev-latest.json")
 	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "prod"})
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +153,7 @@ rules: "b.copy": {profiles: ["b"], severity: "deny", stage: "intent", message: "
 	if err != nil {
 		t.Fatal(err)
 	}
-	wi := loadExample(t, "hello.json")
+	wi := exampletest.Intent(t, "hello.json")
 	wi.Name = "x"
 	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "b"})
 	if err != nil {
@@ -184,7 +185,7 @@ rules: "a.fine": {profiles: ["a"], severity: "deny", stage: "intent", message: "
 		t.Fatal(err)
 	}
 	for round := range 2 { // the second round reads the cached outcomes
-		ir, err := b.EvaluateIntent(context.Background(), loadExample(t, "hello.json"), policy.Params{Profile: "a"})
+		ir, err := b.EvaluateIntent(context.Background(), exampletest.Intent(t, "hello.json"), policy.Params{Profile: "a"})
 		if err != nil {
 			t.Fatalf("round %d: a rule's fault is an error of the call: %v", round, err)
 		}
@@ -235,7 +236,7 @@ rules: "a.label": {profiles: ["a"], severity: "deny", stage: "intent", message: 
 	if err != nil {
 		t.Fatal(err)
 	}
-	wi := loadExample(t, "hello.json")
+	wi := exampletest.Intent(t, "hello.json")
 	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "a"})
 	if err != nil || len(ir.Findings) != 0 {
 		t.Fatalf("without the label: %v, %v", ir.Findings, err)
@@ -266,7 +267,7 @@ rules: "a.whole": {profiles: ["a"], severity: "deny", stage: "intent", message: 
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := loadExample(t, "checkout.json")
+	base := exampletest.Intent(t, "checkout.json")
 	images := []string{"registry.example.com/a:1", "docker.io/a:1", "alpine", "registry.example.com:5000/a:1"}
 	for i := range 12 {
 		wi := clone(base)
@@ -310,7 +311,7 @@ parameters: maxLimitRatio: 2
 	if err != nil {
 		t.Fatal(err)
 	}
-	wi := loadExample(t, "checkout.json")
+	wi := exampletest.Intent(t, "checkout.json")
 	wi.Sidecars[0].Image = "docker.io/fluent/fluent-bit:3.1.0"
 	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
 	if err != nil {

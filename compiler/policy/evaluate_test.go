@@ -17,6 +17,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/exampletest"
 )
 
 func defaultBundle(t testing.TB) *policy.Bundle {
@@ -34,7 +35,7 @@ func TestExamplesPassTheirProfile(t *testing.T) {
 	b := defaultBundle(t)
 	for _, name := range []string{"checkout.json", "dev-latest.json", "hello.json", "nightly-report.json", "resolver.json"} {
 		t.Run(name, func(t *testing.T) {
-			wi := loadExample(t, name)
+			wi := exampletest.Intent(t, name)
 			p := policy.Params{Profile: wi.GetProfile()}
 			ir, err := b.EvaluateIntent(context.Background(), wi, p)
 			if err != nil {
@@ -62,7 +63,7 @@ func TestExamplesPassTheirProfile(t *testing.T) {
 // default names its rule.
 func TestRestrictedDefaultsOnACopy(t *testing.T) {
 	b := defaultBundle(t)
-	wi := loadExample(t, "checkout.json")
+	wi := exampletest.Intent(t, "checkout.json")
 	before := proto.Clone(wi)
 	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
 	if err != nil {
@@ -107,7 +108,7 @@ func TestRestrictedDefaultsOnACopy(t *testing.T) {
 // An explicit value is never overridden by a default.
 func TestDefaultsKeepExplicitValues(t *testing.T) {
 	b := defaultBundle(t)
-	wi := loadExample(t, "checkout.json")
+	wi := exampletest.Intent(t, "checkout.json")
 	f := false
 	wi.Containers[0].SecurityContext = &podcv1.SecurityContext{RunAsNonRoot: &f, CapabilitiesDrop: []string{"NET_RAW"}}
 	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
@@ -144,7 +145,7 @@ func TestDefaultsKeepExplicitValues(t *testing.T) {
 
 func TestOneDecisionPerRule(t *testing.T) {
 	b := defaultBundle(t)
-	wi := loadExample(t, "dev-latest.json")
+	wi := exampletest.Intent(t, "dev-latest.json")
 	for _, profile := range []string{"baseline", "restricted"} {
 		p := policy.Params{Profile: profile}
 		ir, err := b.EvaluateIntent(context.Background(), wi, p)
@@ -187,7 +188,7 @@ func TestOneDecisionPerRule(t *testing.T) {
 
 func TestUnknownProfile(t *testing.T) {
 	b := defaultBundle(t)
-	_, err := b.EvaluateIntent(context.Background(), loadExample(t, "hello.json"), policy.Params{Profile: "prod"})
+	_, err := b.EvaluateIntent(context.Background(), exampletest.Intent(t, "hello.json"), policy.Params{Profile: "prod"})
 	de, ok := diag.AsError(err)
 	if !ok || de.Kind != diag.Invalid || len(de.Findings) != 1 || de.Findings[0].Field != "profile" ||
 		!strings.Contains(de.Findings[0].Message, "baseline, production, restricted") {
@@ -203,7 +204,7 @@ func TestUnknownProfile(t *testing.T) {
 // cannot change what it holds.
 func TestCachedResultsAreCopies(t *testing.T) {
 	b := defaultBundle(t)
-	wi := loadExample(t, "dev-latest.json")
+	wi := exampletest.Intent(t, "dev-latest.json")
 	p := policy.Params{Profile: "restricted"}
 	first, err := b.EvaluateIntent(context.Background(), wi, p)
 	if err != nil {
@@ -493,7 +494,7 @@ func variants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
 
 func TestDecisionsMatchReference(t *testing.T) {
 	b := defaultBundle(t)
-	base := loadExample(t, "checkout.json")
+	base := exampletest.Intent(t, "checkout.json")
 	ports := intent.DefaultNodePorts
 	for i, wi := range variants(base) {
 		for _, profile := range []string{"baseline", "restricted", "production"} {
@@ -536,21 +537,21 @@ func TestQuantitiesAreExact(t *testing.T) {
 		return out
 	}
 	for _, limit := range []string{"2", "1e19", "9223372036854775807", "1e400", "9223372036854775807k"} {
-		wi := loadExample(t, "checkout.json")
+		wi := exampletest.Intent(t, "checkout.json")
 		wi.Containers[0].Resources.Cpu = &podcv1.Resource{Request: "250m", Limit: limit}
 		if got := ratioFields(wi); !slices.Equal(got, []string{"containers[0].resources.cpu.limit"}) {
 			t.Errorf("cpu limit %s over a 250m request: ratio findings %v", limit, got)
 		}
 	}
 	for _, limit := range []string{"999999999999Gi", "1e30", "8Ei"} {
-		wi := loadExample(t, "checkout.json")
+		wi := exampletest.Intent(t, "checkout.json")
 		wi.Containers[0].Resources.Memory = &podcv1.Resource{Request: "1Gi", Limit: limit}
 		if got := ratioFields(wi); !slices.Equal(got, []string{"containers[0].resources.memory.limit"}) {
 			t.Errorf("memory limit %s over a 1Gi request: ratio findings %v", limit, got)
 		}
 	}
 	// Within the ratio, exactly: 1 core over 250m is 4 times, allowed.
-	wi := loadExample(t, "checkout.json")
+	wi := exampletest.Intent(t, "checkout.json")
 	wi.Containers[0].Resources.Cpu = &podcv1.Resource{Request: "250m", Limit: "1000m"}
 	if got := ratioFields(wi); len(got) != 0 {
 		t.Errorf("a ratio of exactly 4: %v", got)
@@ -579,7 +580,7 @@ func TestPodSecurityDefaultsMatchReference(t *testing.T) {
 		for _, podSeccomp := range profiles {
 			for _, ownNonRoot := range bools {
 				for _, ownSeccomp := range profiles {
-					wi := loadExample(t, "checkout.json")
+					wi := exampletest.Intent(t, "checkout.json")
 					wi.SecurityContext = &podcv1.PodSecurityContext{RunAsNonRoot: podNonRoot, SeccompProfile: podSeccomp}
 					wi.Containers[0].SecurityContext = &podcv1.SecurityContext{RunAsNonRoot: ownNonRoot, SeccompProfile: ownSeccomp}
 					ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})
@@ -617,7 +618,7 @@ func TestPodSecurityDefaultsMatchReference(t *testing.T) {
 // the kubelet's safe set in 1.29.
 func TestSysctlSafetyFollowsTarget(t *testing.T) {
 	b := defaultBundle(t)
-	wi := loadExample(t, "hello.json")
+	wi := exampletest.Intent(t, "hello.json")
 	wi.SecurityContext = &podcv1.PodSecurityContext{Sysctls: []*podcv1.Sysctl{{Name: "net/ipv4/tcp_keepalive_time", Value: "600"}}}
 	for _, c := range []struct {
 		minor int
@@ -643,7 +644,7 @@ func TestManifestOutcomesSharedAcrossNames(t *testing.T) {
 	b := defaultBundle(t)
 	p := policy.Params{Profile: "restricted"}
 	evaluate := func(name string) *policy.ManifestResult {
-		wi := loadExample(t, "hello.json")
+		wi := exampletest.Intent(t, "hello.json")
 		wi.Name = name
 		// A container that denies itself root explicitly, against the profile.
 		wi.Containers[0].SecurityContext = &podcv1.SecurityContext{RunAsUser: proto.Int64(0)}

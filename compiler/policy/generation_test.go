@@ -9,6 +9,7 @@ import (
 	"github.com/podc-dev/podc/compiler/compile"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/target"
+	"github.com/podc-dev/podc/internal/exampletest"
 	"github.com/podc-dev/podc/internal/lru"
 )
 
@@ -25,7 +26,7 @@ func TestCacheAndGenerationsMatchFreshEvaluation(t *testing.T) {
 	seq0, _ := fresh.Generation()
 	ctx := context.Background()
 	outcome := func(b *policy.Bundle, i int, profile string) string {
-		wi := variants(loadExample(t, "checkout.json"))[i]
+		wi := variants(exampletest.Intent(t, "checkout.json"))[i]
 		p := policy.Params{Profile: profile}
 		ir, err := b.EvaluateIntent(ctx, wi, p)
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/podc-dev/podc/compiler/randintent"
 	"github.com/podc-dev/podc/compiler/target"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/exampletest"
 )
 
 // encodedInputs are the four inputs the stages encode; every in* type is
@@ -412,14 +413,7 @@ func TestInputNumbers(t *testing.T) {
 // Once its buffer has grown, the writer writes each input without
 // allocating: no reflection, no per-map or per-entry garbage.
 func TestInputWritersDoNotAllocate(t *testing.T) {
-	data, err := os.ReadFile("../../examples/checkout.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	wi, err := intent.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wi := exampletest.Intent(t, "checkout.json")
 	wi.PodLabels = map[string]string{"a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "f": "6", "g": "7", "h": "8", "i": "9", "j": "10", "k": "11", "l": "12", "m": "13", "n": "14"}
 	in := flattenIntent(wi, target.Default)
 	out, err := compile.Workload(wi, compile.Options{})
@@ -458,14 +452,7 @@ func TestInputWritersDoNotAllocate(t *testing.T) {
 // examples/checkout.json (four containers) with the appenders, and with
 // encoding/json for comparison.
 func BenchmarkInputs(b *testing.B) {
-	data, err := os.ReadFile("../../examples/checkout.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	wi, err := intent.Decode(data)
-	if err != nil {
-		b.Fatal(err)
-	}
+	wi := exampletest.Intent(b, "checkout.json")
 	in := flattenIntent(wi, target.Default)
 	out, err := compile.Workload(wi, compile.Options{})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
 	"github.com/podc-dev/podc/internal/bundletest"
+	"github.com/podc-dev/podc/internal/exampletest"
 	"github.com/podc-dev/podc/internal/lru"
 )
 
@@ -47,7 +48,7 @@ func TestLazyProfilesDecideAsEager(t *testing.T) {
 	want := map[string]string{}
 	for _, name := range examples {
 		for _, profile := range profiles {
-			want[name+" "+profile] = decide(t, eager, loadExample(t, name), profile)
+			want[name+" "+profile] = decide(t, eager, exampletest.Intent(t, name), profile)
 		}
 	}
 	for _, opts := range []policy.Options{
@@ -69,7 +70,7 @@ func TestLazyProfilesDecideAsEager(t *testing.T) {
 					go func() {
 						defer wg.Done()
 						<-start
-						if got := decide(t, lazy, loadExample(t, name), profile); got != want[name+" "+profile] {
+						if got := decide(t, lazy, exampletest.Intent(t, name), profile); got != want[name+" "+profile] {
 							t.Errorf("%+v, round %d, %s under %s:\n got %s\nwant %s", opts, round, name, profile, got, want[name+" "+profile])
 						}
 					}()
@@ -85,12 +86,12 @@ func TestLazyProfilesDecideAsEager(t *testing.T) {
 				if time.Now().After(deadline) {
 					t.Fatalf("%+v: generation %d after many evaluations", opts, seq)
 				}
-				decide(t, lazy, loadExample(t, "hello.json"), "restricted")
+				decide(t, lazy, exampletest.Intent(t, "hello.json"), "restricted")
 				time.Sleep(10 * time.Millisecond)
 			}
 			for _, name := range examples {
 				for _, profile := range profiles {
-					if got := decide(t, lazy, loadExample(t, name), profile); got != want[name+" "+profile] {
+					if got := decide(t, lazy, exampletest.Intent(t, name), profile); got != want[name+" "+profile] {
 						t.Errorf("%+v, renewed, %s under %s:\n got %s\nwant %s", opts, name, profile, got, want[name+" "+profile])
 					}
 				}
@@ -142,7 +143,7 @@ func TestLazyRuleThatDoesNotCompile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("lazy load: %v", err)
 	}
-	wi := loadExample(t, "hello.json")
+	wi := exampletest.Intent(t, "hello.json")
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for range 4 {
@@ -201,7 +202,7 @@ func TestLazyRuleThatDoesNotCompile(t *testing.T) {
 // is still refused when evaluated.
 func TestPrepareProfileDecidesAsFirstUse(t *testing.T) {
 	eager := defaultBundle(t)
-	wi := loadExample(t, "checkout.json")
+	wi := exampletest.Intent(t, "checkout.json")
 	want := map[string]string{}
 	for _, profile := range []string{"baseline", "restricted", "production"} {
 		want[profile] = decide(t, eager, wi, profile)
@@ -217,7 +218,7 @@ func TestPrepareProfileDecidesAsFirstUse(t *testing.T) {
 		go func() { defer wg.Done(); lazy.PrepareProfile(profile) }()
 		go func() {
 			defer wg.Done()
-			if got := decide(t, lazy, loadExample(t, "checkout.json"), profile); got != want[profile] {
+			if got := decide(t, lazy, exampletest.Intent(t, "checkout.json"), profile); got != want[profile] {
 				t.Errorf("%s prepared ahead decides\n%s\nwant\n%s", profile, got, want[profile])
 			}
 		}()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/policy"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/exampletest"
 )
 
 // TestManifestFindingsNameRecordedPaths: the intent paths of manifest
@@ -18,7 +19,7 @@ import (
 // (container.field is "").
 func TestManifestFindingsNameRecordedPaths(t *testing.T) {
 	b := defaultBundle(t)
-	wi := loadExample(t, "checkout.json")
+	wi := exampletest.Intent(t, "checkout.json")
 	f := false
 	wi.Sidecars[0].SecurityContext = &podcv1.SecurityContext{RunAsNonRoot: &f}
 	ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "restricted"})

@@ -8,6 +8,7 @@ import (
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/internal/bundletest"
+	"github.com/podc-dev/podc/internal/exampletest"
 )
 
 // storageRule defaults each container's ephemeral storage request to
@@ -44,7 +45,7 @@ parameters: request: "2Gi"`, "parameters.request", "2Gi"},
 			if err != nil {
 				t.Fatal(err)
 			}
-			ir, err := b.EvaluateIntent(context.Background(), loadExample(t, "hello.json"), policy.Params{Profile: "baseline"})
+			ir, err := b.EvaluateIntent(context.Background(), exampletest.Intent(t, "hello.json"), policy.Params{Profile: "baseline"})
 			if err != nil {
 				t.Fatal(err)
 			}

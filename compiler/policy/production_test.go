@@ -15,6 +15,7 @@ import (
 
 	"github.com/podc-dev/podc/compiler/policy"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/exampletest"
 	"github.com/podc-dev/podc/policies"
 )
 
@@ -151,7 +152,7 @@ func productionVariants(base *podcv1.WorkloadIntent) []*podcv1.WorkloadIntent {
 func TestProductionMatchesReference(t *testing.T) {
 	b := defaultBundle(t)
 	rules := []string{"production.deployment", "production.autoscaling", "production.ephemeral-storage"}
-	for i, wi := range productionVariants(loadExample(t, "checkout.json")) {
+	for i, wi := range productionVariants(exampletest.Intent(t, "checkout.json")) {
 		ir, err := b.EvaluateIntent(context.Background(), wi, policy.Params{Profile: "production"})
 		if err != nil {
 			t.Fatal(err)
@@ -221,7 +222,7 @@ parameters: {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ir, err := b.EvaluateIntent(context.Background(), loadExample(t, "checkout.json"), policy.Params{Profile: "production"})
+	ir, err := b.EvaluateIntent(context.Background(), exampletest.Intent(t, "checkout.json"), policy.Params{Profile: "production"})
 	if err != nil {
 		t.Fatal(err)
 	}

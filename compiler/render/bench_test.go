@@ -1,26 +1,18 @@
 package render_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/podc-dev/podc/compiler/compile"
-	"github.com/podc-dev/podc/compiler/intent"
 	"github.com/podc-dev/podc/compiler/render"
 	"github.com/podc-dev/podc/compiler/target"
+	"github.com/podc-dev/podc/internal/exampletest"
 )
 
 // BenchmarkObjects renders the compiled examples/checkout.json: a
 // Deployment and two Services.
 func BenchmarkObjects(b *testing.B) {
-	data, err := os.ReadFile("../../examples/checkout.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	wi, err := intent.Decode(data)
-	if err != nil {
-		b.Fatal(err)
-	}
+	wi := exampletest.Intent(b, "checkout.json")
 	out, err := compile.Workload(wi, compile.Options{Target: target.Default})
 	if err != nil {
 		b.Fatal(err)
