@@ -4,8 +4,8 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -86,86 +86,155 @@ func (st *renderState) write(raw []byte, kind string, f Format) ([]byte, error) 
 	if tree.kind != kindObject {
 		return nil, fmt.Errorf("render %s: not an object", kind)
 	}
-	m := prune(tree.obj)
 	var buf bytes.Buffer
 	buf.Grow(len(raw) + len(raw)/2)
-	switch f {
-	case JSON:
-		writeJSON(&buf, node{kind: kindObject, obj: m}, 0)
-		buf.WriteByte('\n')
-	default:
-		writeYAML(&buf, m)
-	}
+	writeObject(&buf, prune(tree.obj), f)
 	return buf.Bytes(), nil
 }
 
-// A Snapshot is objects as they were when it was taken, encoded, to be
-// rendered later by Render however the objects change meanwhile: the
-// engine takes one before the apiserver's validation defaults the objects
-// in place, and renders from it once they pass. Encoding is the first
-// half of rendering, so taking one costs no more than rendering does.
+// writeObject writes the pruned tree m of an object in format f.
+func writeObject(buf *bytes.Buffer, m object, f Format) {
+	switch f {
+	case JSON:
+		writeJSON(buf, node{kind: kindObject, obj: m}, 0)
+		buf.WriteByte('\n')
+	default:
+		writeYAML(buf, m)
+	}
+}
+
+// A Snapshot is objects as they were when it was taken, to be rendered
+// later by Render however the objects change meanwhile: the engine takes
+// one before the apiserver's validation defaults the objects in place,
+// and renders from it once they pass. Taking one is the first half of
+// rendering: each object's tree, built from the object as encoding/json
+// would write it and the tree parser read it back (see walk.go), or, for
+// what that walk leaves to encoding/json, its JSON.
 type Snapshot struct {
-	json  []byte // every object's JSON, one after another
+	json  []byte // the JSON of the objects not walked, one after another
 	items []snapshotItem
+	w     *walker // holds the trees' members and items
 }
 
 type snapshotItem struct {
 	m          Manifest // all but its Content
 	what       string   // what names it in an error
-	start, end int      // its JSON in Snapshot.json
+	tree       object   // the pruned tree, when walked
+	walked     bool
+	start, end int // else its JSON in Snapshot.json
 }
 
-// takeSize is the size of the last snapshot taken: the next one's buffer
-// is made that size (and a little more) at once, rather than grown by
-// doubling and copying as the objects are encoded.
-var takeSize atomic.Int64
+// walkers keeps walkers, with their arenas, between snapshots: a
+// snapshot's walker goes back when it is rendered.
+var walkers = sync.Pool{New: func() any { return new(walker) }}
 
-// Take encodes objs as they are now.
+// Take captures objs as they are now. The snapshot is rendered once.
 func Take(objs []runtime.Object) (*Snapshot, error) {
-	b := bytes.NewBuffer(make([]byte, 0, takeSize.Load()+512))
-	defer func() { takeSize.Store(int64(b.Len())) }()
-	enc := json.NewEncoder(b)
-	s := &Snapshot{items: make([]snapshotItem, 0, len(objs))}
+	w := walkers.Get().(*walker)
+	s := &Snapshot{items: make([]snapshotItem, 0, len(objs)), w: w}
+	var b *bytes.Buffer
 	for _, o := range objs {
 		acc, err := meta.Accessor(o)
 		if err != nil {
 			return nil, fmt.Errorf("render: %w", err)
 		}
-		start := b.Len()
-		if err := enc.Encode(o); err != nil {
-			return nil, fmt.Errorf("render %s: %w", kindOf(o), err)
-		}
 		gvk := o.GetObjectKind().GroupVersionKind()
-		s.items = append(s.items, snapshotItem{
+		it := snapshotItem{
 			m: Manifest{
 				Kind:       gvk.Kind,
 				APIVersion: apiVersion(gvk.GroupVersion()),
 				Name:       acc.GetName(),
 				Namespace:  acc.GetNamespace(),
 			},
-			what:  kindOf(o),
-			start: start, end: b.Len(),
-		})
+			what: kindOf(o),
+		}
+		switch tree, err := w.tree(o); {
+		case err == nil:
+			it.tree, it.walked = tree, true
+		case errors.Is(err, errNotDirect):
+			if b == nil {
+				b = new(bytes.Buffer)
+			}
+			it.start = b.Len()
+			if err := json.NewEncoder(b).Encode(o); err != nil {
+				return nil, fmt.Errorf("render %s: %w", it.what, err)
+			}
+			it.end = b.Len()
+		default:
+			return nil, fmt.Errorf("render %s: %w", it.what, err)
+		}
+		s.items = append(s.items, it)
 	}
-	s.json = b.Bytes()
+	if b != nil {
+		s.json = b.Bytes()
+	}
 	return s, nil
 }
 
+// errRendered is Render's error the second time.
+var errRendered = errors.New("render: the snapshot was rendered already")
+
 // Render renders the objects as they were when s was taken, as Objects
-// renders them.
+// renders them. It renders a snapshot once: the trees' memory is then
+// reused.
 func (s *Snapshot) Render(f Format) ([]Manifest, error) {
-	st := states.Get().(*renderState)
-	defer st.release()
+	if s.w == nil {
+		return nil, errRendered
+	}
+	defer s.release()
 	out := make([]Manifest, 0, len(s.items))
+	var st *renderState
 	for _, it := range s.items {
 		m := it.m
-		var err error
-		if m.Content, err = st.write(s.json[it.start:it.end], it.what, f); err != nil {
-			return nil, err
+		if it.walked {
+			m.Content = writeTree(it.tree, it.what, f)
+		} else {
+			if st == nil {
+				st = states.Get().(*renderState)
+				defer st.release()
+			}
+			var err error
+			if m.Content, err = st.write(s.json[it.start:it.end], it.what, f); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// release lets go of the trees and puts the walker back, unless its
+// arenas grew past the bound a kept renderState has.
+func (s *Snapshot) release() {
+	w := s.w
+	s.w, s.items, s.json = nil, nil, nil
+	if len(w.p.memberArena.chunks)+len(w.p.itemArena.chunks) > maxKeptChunks {
+		return
+	}
+	w.p.reset(nil, "")
+	walkers.Put(w)
+}
+
+// renderSizes holds, by kind and format, the size of the last manifest
+// rendered: the next one's buffer is made that size at once.
+var renderSizes sync.Map // string -> *atomic.Int64
+
+// writeTree writes the pruned tree m of an object of kind in format f.
+func writeTree(m object, kind string, f Format) []byte {
+	key := kind
+	if f == JSON {
+		key += "/json"
+	}
+	size, ok := renderSizes.Load(key)
+	if !ok {
+		size, _ = renderSizes.LoadOrStore(key, new(atomic.Int64))
+	}
+	last := size.(*atomic.Int64)
+	var buf bytes.Buffer
+	buf.Grow(int(last.Load()) + 256)
+	writeObject(&buf, m, f)
+	last.Store(int64(buf.Len()))
+	return buf.Bytes()
 }
 
 // apiVersion is gv written out, as GroupVersion.String writes it, without
@@ -280,12 +349,12 @@ func kindOf(o runtime.Object) string {
 	return fmt.Sprintf("%T", o)
 }
 
-// Prepare readies rendering of the kinds podc compiles: encoding/json
-// builds its encoder for a type on the type's first use, which a
-// one-shot command can do on a spare processor while it loads its
-// policies. It is safe for concurrent use.
+// Prepare readies rendering of the kinds podc compiles: the walk makes
+// its encoder for a type on the type's first use, which a one-shot
+// command can do on a spare processor while it loads its policies. It is
+// safe for concurrent use.
 func Prepare() {
 	for _, o := range []runtime.Object{&corev1.Pod{}, &appsv1.Deployment{}, &corev1.Service{}, &policyv1.PodDisruptionBudget{}, &autoscalingv2.HorizontalPodAutoscaler{}, &networkingv1.NetworkPolicy{}} {
-		_ = json.NewEncoder(io.Discard).Encode(o)
+		_, _ = (&walker{}).tree(o)
 	}
 }

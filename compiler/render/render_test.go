@@ -215,6 +215,9 @@ func TestSnapshotRendersObjectsAsTaken(t *testing.T) {
 		if bytes.Contains(Stream(got, f), []byte("changed")) {
 			t.Errorf("a change after the snapshot shows in it")
 		}
+		if again, err := s.Render(f); err == nil || again != nil {
+			t.Errorf("a snapshot rendered twice: %v, %d manifests", err, len(again))
+		}
 	}
 }
 

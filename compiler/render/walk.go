@@ -1,0 +1,512 @@
+package render
+
+import (
+	"encoding"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// This file builds a manifest's tree straight from its typed object, as
+// encoding/json would write the object and the tree parser read it back,
+// without the JSON text in between. What it does not handle the way
+// encoding/json does (a ",string" field option, two fields of one name,
+// a field of an unexported embedded type, a value nested deeper than
+// maxDepth) it reports as errNotDirect, and the object is taken through
+// encoding/json instead: the tree is the same either way, which the
+// package's tests check on every example, on random intents and on every
+// field of the kinds podc writes.
+
+// errNotDirect is why an object cannot be walked directly.
+var errNotDirect = errors.New("not walked directly")
+
+// maxDepth bounds how deep a walk goes before it gives the object up to
+// encoding/json (which has its own bound on cycles).
+const maxDepth = 200
+
+// walker builds trees: objects' members and arrays' items are gathered on
+// its stacks and copied into its arenas when they end, sorted by key, as
+// the tree parser does. Its parser reads what a json.Marshaler writes,
+// into the same arenas.
+type walker struct {
+	p     treeParser
+	depth int
+}
+
+// encoderFunc builds the node of v, a value of the type it was made for.
+// A marshaler with a pointer receiver is called when v is addressable, as
+// encoding/json calls it.
+type encoderFunc func(w *walker, v reflect.Value) (node, error)
+
+var encoders sync.Map // reflect.Type -> encoderFunc
+
+// encoderOf returns the encoder of t, made once. A recursive type waits
+// on its own encoder while that is being made.
+func encoderOf(t reflect.Type) encoderFunc {
+	if f, ok := encoders.Load(t); ok {
+		return f.(encoderFunc)
+	}
+	var (
+		ready sync.WaitGroup
+		made  encoderFunc
+	)
+	ready.Add(1)
+	f, loaded := encoders.LoadOrStore(t, encoderFunc(func(w *walker, v reflect.Value) (node, error) {
+		ready.Wait()
+		return made(w, v)
+	}))
+	if loaded {
+		return f.(encoderFunc)
+	}
+	made = newEncoder(t, true)
+	ready.Done()
+	encoders.Store(t, made)
+	return made
+}
+
+var (
+	marshalerType     = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	isZeroerType      = reflect.TypeFor[interface{ IsZero() bool }]()
+)
+
+// newEncoder makes the encoder of t. allowAddr tells whether a value of t
+// may be addressable where it is found, so that a marshaler with a
+// pointer receiver applies when it is.
+func newEncoder(t reflect.Type, allowAddr bool) encoderFunc {
+	if t.Kind() != reflect.Pointer && allowAddr && reflect.PointerTo(t).Implements(marshalerType) {
+		plain := newEncoder(t, false)
+		return func(w *walker, v reflect.Value) (node, error) {
+			if v.CanAddr() {
+				return w.marshaled(v.Addr())
+			}
+			return plain(w, v)
+		}
+	}
+	if t.Implements(marshalerType) {
+		return func(w *walker, v reflect.Value) (node, error) {
+			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+				return node{}, nil
+			}
+			return w.marshaled(v)
+		}
+	}
+	if t.Kind() != reflect.Pointer && allowAddr && reflect.PointerTo(t).Implements(textMarshalerType) {
+		plain := newEncoder(t, false)
+		return func(w *walker, v reflect.Value) (node, error) {
+			if v.CanAddr() {
+				return textNode(v.Addr())
+			}
+			return plain(w, v)
+		}
+	}
+	if t.Implements(textMarshalerType) {
+		return func(_ *walker, v reflect.Value) (node, error) {
+			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+				return node{}, nil
+			}
+			return textNode(v)
+		}
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return func(_ *walker, v reflect.Value) (node, error) { return node{kind: kindBool, b: v.Bool()}, nil }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(_ *walker, v reflect.Value) (node, error) {
+			return node{kind: kindNumber, text: strconv.FormatInt(v.Int(), 10)}, nil
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return func(_ *walker, v reflect.Value) (node, error) {
+			return node{kind: kindNumber, text: strconv.FormatUint(v.Uint(), 10)}, nil
+		}
+	case reflect.Float32, reflect.Float64:
+		// Rare in manifests: encoding/json's own formatting, exactly.
+		return func(_ *walker, v reflect.Value) (node, error) {
+			b, err := json.Marshal(v.Interface())
+			if err != nil {
+				return node{}, err
+			}
+			return node{kind: kindNumber, text: string(b)}, nil
+		}
+	case reflect.String:
+		return func(_ *walker, v reflect.Value) (node, error) {
+			return node{kind: kindString, text: validUTF8(v.String())}, nil
+		}
+	case reflect.Interface:
+		return func(w *walker, v reflect.Value) (node, error) {
+			if v.IsNil() {
+				return node{}, nil
+			}
+			e := v.Elem()
+			return w.walk(encoderOf(e.Type()), e)
+		}
+	case reflect.Pointer:
+		elem := encoderOf(t.Elem())
+		return func(w *walker, v reflect.Value) (node, error) {
+			if v.IsNil() {
+				return node{}, nil
+			}
+			return w.walk(elem, v.Elem())
+		}
+	case reflect.Struct:
+		return newStructEncoder(t)
+	case reflect.Map:
+		return newMapEncoder(t)
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(marshalerType) && !reflect.PointerTo(t.Elem()).Implements(textMarshalerType) {
+			return func(_ *walker, v reflect.Value) (node, error) {
+				if v.IsNil() {
+					return node{}, nil
+				}
+				return node{kind: kindString, text: base64.StdEncoding.EncodeToString(v.Bytes())}, nil
+			}
+		}
+		items := newArrayEncoder(t)
+		return func(w *walker, v reflect.Value) (node, error) {
+			if v.IsNil() {
+				return node{}, nil
+			}
+			return items(w, v)
+		}
+	case reflect.Array:
+		return newArrayEncoder(t)
+	}
+	return notDirect
+}
+
+func notDirect(*walker, reflect.Value) (node, error) { return node{}, errNotDirect }
+
+// walk runs f on v one level deeper.
+func (w *walker) walk(f encoderFunc, v reflect.Value) (node, error) {
+	if w.depth++; w.depth > maxDepth {
+		return node{}, errNotDirect
+	}
+	n, err := f(w, v)
+	w.depth--
+	return n, err
+}
+
+// marshaled reads what v's MarshalJSON writes.
+func (w *walker) marshaled(v reflect.Value) (node, error) {
+	b, err := v.Interface().(json.Marshaler).MarshalJSON()
+	if err != nil {
+		return node{}, fmt.Errorf("json: error calling MarshalJSON for type %s: %w", v.Type(), err)
+	}
+	// The tree keeps slices of b: it is this call's and never changes.
+	p := &w.p
+	p.b, p.s, p.i = b, unsafe.String(unsafe.SliceData(b), len(b)), 0
+	n, err := p.parse()
+	p.b, p.s = nil, ""
+	if err != nil {
+		return node{}, fmt.Errorf("json: error calling MarshalJSON for type %s: %w", v.Type(), err)
+	}
+	return pruneValue(n), nil
+}
+
+// textNode is the string v's MarshalText writes.
+func textNode(v reflect.Value) (node, error) {
+	b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+	if err != nil {
+		return node{}, fmt.Errorf("json: error calling MarshalText for type %s: %w", v.Type(), err)
+	}
+	return node{kind: kindString, text: validUTF8(string(b))}, nil
+}
+
+// validUTF8 is s as encoding/json writes it and a parser reads it back:
+// each byte that is not valid UTF-8 becomes U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// field is one member a struct is written with: its name, where it is
+// (an index path through embedded structs), and when it is left out.
+type field struct {
+	name      string
+	index     []int
+	enc       encoderFunc
+	omitEmpty bool
+	omitZero  func(reflect.Value) bool
+	keepEmpty bool // an empty object under this name means something
+}
+
+func newStructEncoder(t reflect.Type) encoderFunc {
+	fields, ok := structFields(t, nil, map[reflect.Type]bool{})
+	if !ok {
+		return notDirect
+	}
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if seen[f.name] {
+			return notDirect // encoding/json's dominance rules: not needed here
+		}
+		seen[f.name] = true
+	}
+	return func(w *walker, v reflect.Value) (node, error) {
+		p := &w.p
+		base := len(p.members)
+		defer func() { p.members = p.members[:base] }()
+	fields:
+		for i := range fields {
+			f := &fields[i]
+			fv := v
+			for _, x := range f.index[:len(f.index)-1] {
+				fv = fv.Field(x)
+				if fv.Kind() == reflect.Pointer {
+					if fv.IsNil() {
+						continue fields
+					}
+					fv = fv.Elem()
+				}
+			}
+			fv = fv.Field(f.index[len(f.index)-1])
+			if (f.omitEmpty && isEmptyValue(fv)) || (f.omitZero != nil && f.omitZero(fv)) {
+				continue
+			}
+			n, err := w.walk(f.enc, fv)
+			if err != nil {
+				return node{}, err
+			}
+			if dropped(n, f.keepEmpty) {
+				continue
+			}
+			p.members = append(p.members, member{key: f.name, val: n})
+		}
+		return w.object(base), nil
+	}
+}
+
+// structFields lists the members t is written with, embedded structs'
+// fields in place (index is the path to t). It reports false for what
+// the direct walk leaves to encoding/json.
+func structFields(t reflect.Type, index []int, visiting map[reflect.Type]bool) ([]field, bool) {
+	if visiting[t] {
+		return nil, false
+	}
+	visiting[t] = true
+	defer delete(visiting, t)
+	var out []field
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		at := append(slices.Clip(index), i)
+		if sf.Anonymous {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if !sf.IsExported() {
+				return nil, false
+			}
+			if name == "" && ft.Kind() == reflect.Struct {
+				inner, ok := structFields(ft, at, visiting)
+				if !ok {
+					return nil, false
+				}
+				out = append(out, inner...)
+				continue
+			}
+		} else if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		} else if !validTagName(name) {
+			return nil, false
+		}
+		f := field{name: name, index: at, enc: encoderOf(sf.Type), keepEmpty: keepEmpty[name]}
+		for o := range strings.SplitSeq(opts, ",") {
+			switch o {
+			case "omitempty":
+				f.omitEmpty = true
+			case "omitzero":
+				f.omitZero = zeroTest(sf.Type)
+			case "string":
+				return nil, false
+			}
+		}
+		out = append(out, f)
+	}
+	return out, true
+}
+
+// validTagName is encoding/json's test of a field name in a tag, kept to
+// the names manifests use: anything else goes through encoding/json.
+func validTagName(s string) bool {
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == '$', c == '@', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// zeroTest is how encoding/json's omitzero tells a zero value of t: its
+// IsZero method when it has one, else the zero value.
+func zeroTest(t reflect.Type) func(reflect.Value) bool {
+	switch {
+	case t.Kind() == reflect.Pointer && t.Implements(isZeroerType):
+		return func(v reflect.Value) bool {
+			return v.IsNil() || v.Interface().(interface{ IsZero() bool }).IsZero()
+		}
+	case t.Implements(isZeroerType):
+		return func(v reflect.Value) bool { return v.Interface().(interface{ IsZero() bool }).IsZero() }
+	case reflect.PointerTo(t).Implements(isZeroerType):
+		return func(v reflect.Value) bool {
+			if !v.CanAddr() {
+				c := reflect.New(t).Elem()
+				c.Set(v)
+				v = c
+			}
+			return v.Addr().Interface().(interface{ IsZero() bool }).IsZero()
+		}
+	}
+	return reflect.Value.IsZero
+}
+
+// isEmptyValue is encoding/json's omitempty test.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
+}
+
+// dropped tells whether prune leaves out a member holding n: null, or an
+// empty object unless its key keeps it.
+func dropped(n node, keep bool) bool {
+	return n.kind == kindNull || (n.kind == kindObject && len(n.obj) == 0 && !keep)
+}
+
+func newMapEncoder(t reflect.Type) encoderFunc {
+	k := t.Key()
+	var key func(reflect.Value) (string, error)
+	switch {
+	case k.Kind() == reflect.String:
+		key = func(v reflect.Value) (string, error) { return validUTF8(v.String()), nil }
+	case k.Implements(textMarshalerType):
+		key = func(v reflect.Value) (string, error) {
+			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+				return "", nil
+			}
+			n, err := textNode(v)
+			return n.text, err
+		}
+	case k.Kind() >= reflect.Int && k.Kind() <= reflect.Int64:
+		key = func(v reflect.Value) (string, error) { return strconv.FormatInt(v.Int(), 10), nil }
+	case k.Kind() >= reflect.Uint && k.Kind() <= reflect.Uintptr:
+		key = func(v reflect.Value) (string, error) { return strconv.FormatUint(v.Uint(), 10), nil }
+	default:
+		return notDirect
+	}
+	elem := newEncoder(t.Elem(), false) // a map's values are never addressable
+	return func(w *walker, v reflect.Value) (node, error) {
+		if v.IsNil() {
+			return node{}, nil
+		}
+		p := &w.p
+		base := len(p.members)
+		defer func() { p.members = p.members[:base] }()
+		it := v.MapRange()
+		for it.Next() {
+			name, err := key(it.Key())
+			if err != nil {
+				return node{}, err
+			}
+			n, err := w.walk(elem, it.Value())
+			if err != nil {
+				return node{}, err
+			}
+			if dropped(n, keepEmpty[name]) {
+				continue
+			}
+			p.members = append(p.members, member{key: name, val: n})
+		}
+		return w.object(base), nil
+	}
+}
+
+func newArrayEncoder(t reflect.Type) encoderFunc {
+	elem := encoderOf(t.Elem())
+	return func(w *walker, v reflect.Value) (node, error) {
+		p := &w.p
+		base := len(p.items)
+		defer func() { p.items = p.items[:base] }()
+		for i := range v.Len() {
+			n, err := w.walk(elem, v.Index(i))
+			if err != nil {
+				return node{}, err
+			}
+			p.items = append(p.items, n)
+		}
+		return node{kind: kindArray, arr: p.itemArena.copyOf(p.items[base:])}, nil
+	}
+}
+
+// object ends the object whose members start at base on the stack: they
+// are copied into the arena, sorted by key.
+func (w *walker) object(base int) node {
+	p := &w.p
+	m := object(p.memberArena.copyOf(p.members[base:]))
+	slices.SortFunc(m, func(a, b member) int { return strings.Compare(a.key, b.key) })
+	return node{kind: kindObject, obj: m}
+}
+
+// tree builds the pruned tree of o, as render writes it: the tree of its
+// JSON, pruned. It reports errNotDirect when o's type is left to
+// encoding/json.
+func (w *walker) tree(o any) (object, error) {
+	v := reflect.ValueOf(o)
+	w.depth = 0
+	n, err := w.walk(encoderOf(v.Type()), v)
+	if err != nil {
+		return nil, err
+	}
+	if n.kind != kindObject {
+		return nil, errNotDirect
+	}
+	top := n.obj[:0]
+	for _, m := range n.obj {
+		if m.key != "status" {
+			top = append(top, m)
+		}
+	}
+	return top, nil
+}
