@@ -52,6 +52,12 @@ func TestVariationMakesDistinctIntents(t *testing.T) {
 	if wi.GetName() != "checkout-7" || len(wi.GetLabels()) != 1 || wi.GetContainers()[0].GetImage() != base.GetContainers()[0].GetImage() {
 		t.Errorf("vary name changed more: %v", wi)
 	}
+	// Everything else is the base's.
+	same := proto.Clone(wi).(*podcv1.WorkloadIntent)
+	same.Name = base.GetName()
+	if !proto.Equal(same, base) {
+		t.Errorf("vary name: the rest differs from the base: %v", same)
+	}
 	// Nothing varies: the base itself.
 	if (variation{run: "x"}).intent(base, 7) != base {
 		t.Error("no variation made a copy")
