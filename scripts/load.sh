@@ -16,6 +16,12 @@
 #   health            $STREAMS callers, grpc.health.v1 Check: no compile, the ceiling
 #                     of a call through the same server (not in the default list)
 #
+# Columns: p50, p95 and p99 are the latencies the driver saw; "server p50"
+# and "server p99" bound the same quantiles of the server's own handling
+# time (from its Prometheus histogram, so to a bucket's bound: 0.5, 1,
+# 2.5, 5, 10 ms ...), which leaves out the time a call waits before a
+# handler takes it up. A batch is one call: its columns stay "-".
+#
 # Environment:
 #   DURATION=20s        each scenario's length
 #   STREAMS=16          callers of distinct and identical
@@ -111,6 +117,26 @@ metric() {
     $1 == name labels || ($1 == name && labels == "") { v = $2 } END { print v + 0 }'
 }
 
+# handled METHOD Q: the upper bound, in ms, of the histogram bucket that
+# holds the Q quantile of the server's own handling time of METHOD's calls
+# (grpc_server_handling_seconds: from the handler's start to its answer,
+# so without the time a call waits before a handler takes it up); "-"
+# when the server handled none.
+handled() {
+  curl -fs "http://$metrics/metrics" | awk -v m="grpc_method=\"$1\"" -v q="$2" '
+    index($1, "grpc_server_handling_seconds_bucket{") == 1 && index($1, m) {
+      le = $1; sub(/.*le="/, "", le); sub(/".*/, "", le)
+      n++; bound[n] = le; count[n] = $2; total = $2
+    }
+    END {
+      if (total == 0) { print "-"; exit }
+      for (i = 1; i <= n; i++) if (count[i] >= q * total) {
+        if (bound[i] == "+Inf") print ">10000"; else printf "%g\n", bound[i] * 1000
+        exit
+      }
+    }'
+}
+
 # ratio HITS MISSES: hits as a percentage of lookups.
 ratio() { awk -v h="$1" -v m="$2" 'BEGIN { if (h + m == 0) print "-"; else printf "%.0f%%", 100 * h / (h + m) }'; }
 
@@ -143,12 +169,23 @@ for scenario in "${scenarios[@]}"; do
   ph=$(metric podc_cache_hits_total '{cache="policy"}')
   pm=$(metric podc_cache_misses_total '{cache="policy"}')
   gens=$(metric podc_policy_cue_generations_total '')
+  case "$scenario" in
+  health) method=Check ;;
+  batch) method="" ;;
+  *) method=Compile ;;
+  esac
+  if [ -n "$method" ]; then
+    sp50=$(handled "$method" 0.5)
+    sp99=$(handled "$method" 0.99)
+  else
+    sp50=- sp99=- # a batch is one call: its stream's time, not an intent's
+  fi
   stop_server
   if [ -n "$EVERY" ]; then
     echo "$scenario, every $EVERY:"
     jq -r '.intervals[] | "  t=\(.t_seconds | floor)s  \(.intents_per_second | floor) intents/s  p50 \(.latency_ms.p50) ms  p99 \(.latency_ms.p99) ms  RSS \(.rss_bytes / 1048576 | floor) MB (max \(.rss_max_bytes / 1048576 | floor) MB)  failed \(.intents_failed)"' "$work/$scenario.json"
   fi
-  rows+=("$(jq -r --arg rc "$(ratio "$rh" "$rmiss")" --arg pc "$(ratio "$ph" "$pm")" --arg gens "$gens" '
+  rows+=("$(jq -r --arg rc "$(ratio "$rh" "$rmiss")" --arg pc "$(ratio "$ph" "$pm")" --arg gens "$gens" --arg sp50 "$sp50" --arg sp99 "$sp99" '
     def mb: . / 1048576 | floor | tostring;
     def ms: if . >= 100 then round elif . >= 10 then (. * 10 | round) / 10 else (. * 100 | round) / 100 end | tostring;
     [ .mode + (if .vary != "none" then " (" + .vary + ")" else "" end),
@@ -156,6 +193,7 @@ for scenario in "${scenarios[@]}"; do
       (if .unit == "round" then "round of \(.batch)" else "call" end),
       (.intents_per_second | floor | tostring),
       (.latency_ms.p50 | ms), (.latency_ms.p95 | ms), (.latency_ms.p99 | ms),
+      $sp50, $sp99,
       (.rss.start_bytes | mb), (.rss.max_bytes | mb), (.rss.end_bytes | mb),
       (.server_cpu.per_intent_us | round | tostring),
       (.intents_failed | tostring) + (if .failures then " " + (.failures | tostring) else "" end),
@@ -169,6 +207,6 @@ settings=""
 echo "podc serve on 127.0.0.1 and the driver on the same $(nproc) cores, $INTENT, $DURATION per scenario$settings;" \
   "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 {
-  printf 'scenario\tstreams\tlatency of\tintents/s\tp50 ms\tp95 ms\tp99 ms\tRSS start MB\tmax\tend\tserver CPU µs/intent\tfailed\tresult cache hits\trule cache hits\tCUE generations\n'
+  printf 'scenario\tstreams\tlatency of\tintents/s\tp50 ms\tp95 ms\tp99 ms\tserver p50 ≤ ms\tserver p99 ≤ ms\tRSS start MB\tmax\tend\tserver CPU µs/intent\tfailed\tresult cache hits\trule cache hits\tCUE generations\n'
   printf '%s\n' "${rows[@]}"
 } | column -t -s $'\t'
