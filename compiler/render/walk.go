@@ -255,12 +255,12 @@ func newStructEncoder(t reflect.Type) encoderFunc {
 	if !ok {
 		return notDirect
 	}
-	seen := map[string]bool{}
-	for _, f := range fields {
-		if seen[f.name] {
+	// In name order, the members come out sorted: the tree's order.
+	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
+	for i := 1; i < len(fields); i++ {
+		if fields[i].name == fields[i-1].name {
 			return notDirect // encoding/json's dominance rules: not needed here
 		}
-		seen[f.name] = true
 	}
 	return func(w *walker, v reflect.Value) (node, error) {
 		p := &w.p
@@ -292,7 +292,7 @@ func newStructEncoder(t reflect.Type) encoderFunc {
 			}
 			p.members = append(p.members, member{key: f.name, val: n})
 		}
-		return w.object(base), nil
+		return node{kind: kindObject, obj: p.memberArena.copyOf(p.members[base:])}, nil
 	}
 }
 
