@@ -248,6 +248,9 @@ type field struct {
 	omitEmpty bool
 	omitZero  func(reflect.Value) bool
 	keepEmpty bool // an empty object under this name means something
+	// nilNull: a nil value of the field's type comes out as null, which
+	// prune drops, so a nil one is left out without a walk.
+	nilNull bool
 }
 
 func newStructEncoder(t reflect.Type) encoderFunc {
@@ -280,7 +283,7 @@ func newStructEncoder(t reflect.Type) encoderFunc {
 				}
 			}
 			fv = fv.Field(f.index[len(f.index)-1])
-			if (f.omitEmpty && isEmptyValue(fv)) || (f.omitZero != nil && f.omitZero(fv)) {
+			if (f.nilNull && fv.IsNil()) || (f.omitEmpty && isEmptyValue(fv)) || (f.omitZero != nil && f.omitZero(fv)) {
 				continue
 			}
 			n, err := w.walk(f.enc, fv)
@@ -338,7 +341,7 @@ func structFields(t reflect.Type, index []int, visiting map[reflect.Type]bool) (
 		} else if !validTagName(name) {
 			return nil, false
 		}
-		f := field{name: name, index: at, enc: encoderOf(sf.Type), keepEmpty: keepEmpty[name]}
+		f := field{name: name, index: at, enc: encoderOf(sf.Type), keepEmpty: keepEmpty[name], nilNull: nilIsNull(sf.Type)}
 		for o := range strings.SplitSeq(opts, ",") {
 			switch o {
 			case "omitempty":
@@ -352,6 +355,24 @@ func structFields(t reflect.Type, index []int, visiting map[reflect.Type]bool) (
 		out = append(out, f)
 	}
 	return out, true
+}
+
+// nilIsNull reports whether a nil value of t is written as null: a nil
+// pointer or interface always is; a nil map or slice is unless t has a
+// marshaler of its own, which encoding/json calls even on nil.
+func nilIsNull(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return true
+	case reflect.Map, reflect.Slice:
+		for _, m := range []reflect.Type{marshalerType, textMarshalerType} {
+			if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // validTagName is encoding/json's test of a field name in a tag, kept to

@@ -182,6 +182,17 @@ type walkZeroer struct{ X int }
 
 func (z walkZeroer) IsZero() bool { return z.X == 7 }
 
+// walkMarshalMap and walkTextSlice write something even when nil.
+type walkMarshalMap map[string]int
+
+func (m walkMarshalMap) MarshalJSON() ([]byte, error) {
+	return fmt.Appendf(nil, `{"len":%d}`, len(m)), nil
+}
+
+type walkTextSlice []string
+
+func (s walkTextSlice) MarshalText() ([]byte, error) { return fmt.Appendf(nil, "n=%d", len(s)), nil }
+
 type walkSynthetic struct {
 	*WalkEmbedded
 	Plain    string
@@ -214,6 +225,8 @@ type walkSynthetic struct {
 	Nested   []map[string]*walkInner     `json:"nested"`
 	EmptyArr []int                       `json:"emptyArr"`
 	Time     metav1.Time                 `json:"time"`
+	NilMM    walkMarshalMap              `json:"nilMM"`
+	NilTS    walkTextSlice               `json:"nilTS"`
 	lower    string
 }
 
