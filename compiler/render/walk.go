@@ -458,6 +458,11 @@ func newMapEncoder(t reflect.Type) encoderFunc {
 		return notDirect
 	}
 	elem := newEncoder(t.Elem(), false) // a map's values are never addressable
+	// A key of string kind, and a value of a plain scalar kind, are read
+	// through one variable per map rather than copied out one by one; any
+	// other value is handed to its encoder as the map holds it.
+	keyVar := k.Kind() == reflect.String
+	valueVar := plainScalar(t.Elem())
 	return func(w *walker, v reflect.Value) (node, error) {
 		if v.IsNil() {
 			return node{}, nil
@@ -465,13 +470,31 @@ func newMapEncoder(t reflect.Type) encoderFunc {
 		p := &w.p
 		base := len(p.members)
 		defer func() { p.members = p.members[:base] }()
-		it := v.MapRange()
+		var kv, ev reflect.Value
+		if keyVar {
+			kv = reflect.New(k).Elem()
+		}
+		if valueVar {
+			ev = reflect.New(t.Elem()).Elem()
+		}
+		var it reflect.MapIter
+		it.Reset(v)
 		for it.Next() {
-			name, err := key(it.Key())
-			if err != nil {
+			var name string
+			var err error
+			if keyVar {
+				kv.SetIterKey(&it)
+				name = validUTF8(kv.String())
+			} else if name, err = key(it.Key()); err != nil {
 				return node{}, err
 			}
-			n, err := w.walk(elem, it.Value())
+			var n node
+			if valueVar {
+				ev.SetIterValue(&it)
+				n, err = w.walk(elem, ev)
+			} else {
+				n, err = w.walk(elem, it.Value())
+			}
 			if err != nil {
 				return node{}, err
 			}
@@ -482,6 +505,23 @@ func newMapEncoder(t reflect.Type) encoderFunc {
 		}
 		return w.object(base), nil
 	}
+}
+
+// plainScalar reports whether t is a string, bool or integer kind with no
+// marshaler: one whose encoding reads nothing but its value.
+func plainScalar(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+	default:
+		return false
+	}
+	for _, m := range []reflect.Type{marshalerType, textMarshalerType} {
+		if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
+			return false
+		}
+	}
+	return true
 }
 
 func newArrayEncoder(t reflect.Type) encoderFunc {
