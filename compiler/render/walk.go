@@ -33,9 +33,10 @@ var errNotDirect = errors.New("not walked directly")
 const maxDepth = 200
 
 // walker builds trees: objects' members and arrays' items are gathered on
-// its stacks and copied into its arenas when they end, sorted by key, as
-// the tree parser does. Its parser reads what a json.Marshaler writes,
-// into the same arenas.
+// its stacks and copied into its arenas when they end, an object's
+// members sorted by key as the tree parser sorts them (a struct's come out
+// in that order; a map's are sorted). Its parser reads what a
+// json.Marshaler writes, into the same arenas.
 type walker struct {
 	p     treeParser
 	depth int
