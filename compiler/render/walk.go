@@ -13,6 +13,10 @@ import (
 	"sync"
 	"unicode/utf8"
 	"unsafe"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // This file builds a manifest's tree straight from its typed object, as
@@ -85,19 +89,21 @@ var (
 func newEncoder(t reflect.Type, allowAddr bool) encoderFunc {
 	if t.Kind() != reflect.Pointer && allowAddr && reflect.PointerTo(t).Implements(marshalerType) {
 		plain := newEncoder(t, false)
+		fresh := writesFresh(t)
 		return func(w *walker, v reflect.Value) (node, error) {
 			if v.CanAddr() {
-				return w.marshaled(v.Addr())
+				return w.marshaled(v.Addr(), fresh)
 			}
 			return plain(w, v)
 		}
 	}
 	if t.Implements(marshalerType) {
+		fresh := writesFresh(t)
 		return func(w *walker, v reflect.Value) (node, error) {
 			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
 				return node{}, nil
 			}
-			return w.marshaled(v)
+			return w.marshaled(v, fresh)
 		}
 	}
 	if t.Kind() != reflect.Pointer && allowAddr && reflect.PointerTo(t).Implements(textMarshalerType) {
@@ -195,13 +201,38 @@ func (w *walker) walk(f encoderFunc, v reflect.Value) (node, error) {
 	return n, err
 }
 
-// marshaled reads what v's MarshalJSON writes.
-func (w *walker) marshaled(v reflect.Value) (node, error) {
+// freshWriters are the types, among those manifests hold, whose
+// MarshalJSON writes into bytes of its own on every call.
+var freshWriters = map[reflect.Type]bool{
+	reflect.TypeFor[resource.Quantity]():  true,
+	reflect.TypeFor[intstr.IntOrString](): true,
+	reflect.TypeFor[metav1.Time]():        true,
+	reflect.TypeFor[metav1.MicroTime]():   true,
+	reflect.TypeFor[metav1.Duration]():    true,
+}
+
+// writesFresh reports whether t, or what t points to, is among the
+// freshWriters.
+func writesFresh(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return freshWriters[t]
+}
+
+// marshaled reads what v's MarshalJSON writes. The tree keeps slices of
+// those bytes: unless fresh says the marshaler writes bytes of its own,
+// it reads a copy, for a marshaler may hand out bytes the object holds
+// (RawExtension and json.RawMessage do), and the object may change after
+// the snapshot.
+func (w *walker) marshaled(v reflect.Value, fresh bool) (node, error) {
 	b, err := v.Interface().(json.Marshaler).MarshalJSON()
 	if err != nil {
 		return node{}, fmt.Errorf("json: error calling MarshalJSON for type %s: %w", v.Type(), err)
 	}
-	// The tree keeps slices of b: it is this call's and never changes.
+	if !fresh {
+		b = slices.Clone(b)
+	}
 	p := &w.p
 	p.b, p.s, p.i = b, unsafe.String(unsafe.SliceData(b), len(b)), 0
 	n, err := p.parse()

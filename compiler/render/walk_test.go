@@ -330,3 +330,30 @@ type walkStringOptObject struct {
 }
 
 func (o *walkStringOptObject) DeepCopyObject() runtime.Object { c := *o; return &c }
+
+type walkRawObject struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Raw               json.RawMessage `json:"raw"`
+}
+
+func (o *walkRawObject) DeepCopyObject() runtime.Object { c := *o; return &c }
+
+// TestSnapshotOwnsMarshaledBytes: a marshaler that hands out bytes its
+// object holds (json.RawMessage does) does not let a change to those
+// bytes after the snapshot show in it.
+func TestSnapshotOwnsMarshaledBytes(t *testing.T) {
+	o := &walkRawObject{ObjectMeta: metav1.ObjectMeta{Name: "x"}, Raw: json.RawMessage(`{"a":"before"}`)}
+	s, err := Take([]runtime.Object{o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(o.Raw, `{"a":"AFTER!"}`)
+	got, err := s.Render(JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(got[0].Content, []byte(`"before"`)) || bytes.Contains(got[0].Content, []byte("AFTER")) {
+		t.Errorf("rendered %s", got[0].Content)
+	}
+}
