@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -216,20 +217,23 @@ func (s *Snapshot) release() {
 }
 
 // renderSizes holds, by kind and format, the size of the last manifest
-// rendered: the next one's buffer is made that size at once.
-var renderSizes sync.Map // string -> *atomic.Int64
+// rendered: the next one's buffer is made that size at once. One slot per
+// kind podc writes, and one for any other kind.
+var renderSizes [len(sizedKinds) + 1][2]atomic.Int64
+
+// sizedKinds are the kinds with a slot of their own in renderSizes.
+var sizedKinds = [...]string{"Pod", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy"}
 
 // writeTree writes the pruned tree m of an object of kind in format f.
 func writeTree(m object, kind string, f Format) []byte {
-	key := kind
+	slot := len(sizedKinds)
+	if i := slices.Index(sizedKinds[:], kind); i >= 0 {
+		slot = i
+	}
+	last := &renderSizes[slot][0]
 	if f == JSON {
-		key += "/json"
+		last = &renderSizes[slot][1]
 	}
-	size, ok := renderSizes.Load(key)
-	if !ok {
-		size, _ = renderSizes.LoadOrStore(key, new(atomic.Int64))
-	}
-	last := size.(*atomic.Int64)
 	var buf bytes.Buffer
 	buf.Grow(int(last.Load()) + 256)
 	writeObject(&buf, m, f)
@@ -288,6 +292,12 @@ func prune(m object) object {
 // keepEmpty lists the keys whose empty object means something.
 var keepEmpty = map[string]bool{"emptyDir": true, "labelSelector": true, "namespaceSelector": true, "podSelector": true}
 
+// dropped tells whether prune leaves out a member holding n: null, or an
+// empty object unless its key keeps it.
+func dropped(n node, keep bool) bool {
+	return n.kind == kindNull || (n.kind == kindObject && len(n.obj) == 0 && !keep)
+}
+
 func pruneObject(m object, top bool) object {
 	out := m[:0]
 	for _, e := range m {
@@ -295,13 +305,8 @@ func pruneObject(m object, top bool) object {
 			continue
 		}
 		e.val = pruneValue(e.val)
-		switch e.val.kind {
-		case kindNull:
+		if dropped(e.val, keepEmpty[e.key]) {
 			continue
-		case kindObject:
-			if len(e.val.obj) == 0 && !keepEmpty[e.key] {
-				continue
-			}
 		}
 		out = append(out, e)
 	}

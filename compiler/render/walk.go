@@ -100,7 +100,7 @@ func newEncoder(t reflect.Type, allowAddr bool) encoderFunc {
 	if t.Implements(marshalerType) {
 		fresh := writesFresh(t)
 		return func(w *walker, v reflect.Value) (node, error) {
-			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+			if nilRef(v) {
 				return node{}, nil
 			}
 			return w.marshaled(v, fresh)
@@ -117,7 +117,7 @@ func newEncoder(t reflect.Type, allowAddr bool) encoderFunc {
 	}
 	if t.Implements(textMarshalerType) {
 		return func(_ *walker, v reflect.Value) (node, error) {
-			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+			if nilRef(v) {
 				return node{}, nil
 			}
 			return textNode(v)
@@ -168,7 +168,7 @@ func newEncoder(t reflect.Type, allowAddr bool) encoderFunc {
 	case reflect.Map:
 		return newMapEncoder(t)
 	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(marshalerType) && !reflect.PointerTo(t.Elem()).Implements(textMarshalerType) {
+		if t.Elem().Kind() == reflect.Uint8 && !marshals(t.Elem()) {
 			return func(_ *walker, v reflect.Value) (node, error) {
 				if v.IsNil() {
 					return node{}, nil
@@ -397,14 +397,21 @@ func nilIsNull(t reflect.Type) bool {
 	case reflect.Pointer, reflect.Interface:
 		return true
 	case reflect.Map, reflect.Slice:
-		for _, m := range []reflect.Type{marshalerType, textMarshalerType} {
-			if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
-				return false
-			}
-		}
-		return true
+		return !marshals(t)
 	}
 	return false
+}
+
+// marshals reports whether t, or a pointer to t, writes itself: a
+// json.Marshaler or an encoding.TextMarshaler.
+func marshals(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return p.Implements(marshalerType) || p.Implements(textMarshalerType)
+}
+
+// nilRef reports whether v is a nil pointer or interface.
+func nilRef(v reflect.Value) bool {
+	return (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil()
 }
 
 // validTagName is encoding/json's test of a field name in a tag, kept to
@@ -462,12 +469,6 @@ func isEmptyValue(v reflect.Value) bool {
 	return false
 }
 
-// dropped tells whether prune leaves out a member holding n: null, or an
-// empty object unless its key keeps it.
-func dropped(n node, keep bool) bool {
-	return n.kind == kindNull || (n.kind == kindObject && len(n.obj) == 0 && !keep)
-}
-
 func newMapEncoder(t reflect.Type) encoderFunc {
 	k := t.Key()
 	var key func(reflect.Value) (string, error)
@@ -476,7 +477,7 @@ func newMapEncoder(t reflect.Type) encoderFunc {
 		key = func(v reflect.Value) (string, error) { return validUTF8(v.String()), nil }
 	case k.Implements(textMarshalerType):
 		key = func(v reflect.Value) (string, error) {
-			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+			if nilRef(v) {
 				return "", nil
 			}
 			n, err := textNode(v)
@@ -548,12 +549,7 @@ func plainScalar(t reflect.Type) bool {
 	default:
 		return false
 	}
-	for _, m := range []reflect.Type{marshalerType, textMarshalerType} {
-		if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
-			return false
-		}
-	}
-	return true
+	return !marshals(t)
 }
 
 func newArrayEncoder(t reflect.Type) encoderFunc {
