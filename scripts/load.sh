@@ -31,6 +31,11 @@
 #   INTENT=examples/checkout.json
 #   PROFILE=            the policy profile (default: the intent's)
 #   EVERY=              also print each scenario's intervals this long (RSS over time)
+#   RATE=               offer this many calls (or rounds) a second across the streams
+#                       (podc-load -rate): each is due at its own moment and its latency
+#                       counts from then, so the percentiles are those of a server under
+#                       that load rather than of one kept saturated; empty: unpaced, each
+#                       stream calling again as soon as it is answered
 #   DECODE=             1: the driver decodes every response, unary or in a batch, as
 #                       a client that reads them would (default: a unary one received
 #                       whole, a batch answer read only for its outcome, not decoded)
@@ -50,6 +55,7 @@ VARY=${VARY:-name}
 INTENT=${INTENT:-examples/checkout.json}
 PROFILE=${PROFILE:-}
 EVERY=${EVERY:-}
+RATE=${RATE:-}
 SERVER_FLAGS=${SERVER_FLAGS:-}
 LOG_LEVEL=${LOG_LEVEL:-warn}
 scenarios=("$@")
@@ -153,6 +159,7 @@ for scenario in "${scenarios[@]}"; do
   case "$scenario" in identical | health) ;; *) args+=(-vary "$VARY") ;; esac
   [ -z "$PROFILE" ] || args+=(-profile "$PROFILE")
   [ -z "$EVERY" ] || args+=(-every "$EVERY")
+  [ -z "$RATE" ] || args+=(-rate "$RATE")
   [ -z "${DECODE:-}" ] || args+=(-decode)
   echo "load.sh: $scenario, $streams streams, $DURATION ..." >&2
   set +e
@@ -188,7 +195,7 @@ for scenario in "${scenarios[@]}"; do
   rows+=("$(jq -r --arg rc "$(ratio "$rh" "$rmiss")" --arg pc "$(ratio "$ph" "$pm")" --arg gens "$gens" --arg sp50 "$sp50" --arg sp99 "$sp99" '
     def mb: . / 1048576 | floor | tostring;
     def ms: if . >= 100 then round elif . >= 10 then (. * 10 | round) / 10 else (. * 100 | round) / 100 end | tostring;
-    [ .mode + (if .vary != "none" then " (" + .vary + ")" else "" end),
+    [ .mode + (if .vary != "none" then " (" + .vary + ")" else "" end) + (if .rate_per_second then " at \(.rate_per_second)/s" else "" end),
       (.streams | tostring),
       (if .unit == "round" then "round of \(.batch)" else "call" end),
       (.intents_per_second | floor | tostring),

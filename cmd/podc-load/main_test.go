@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -115,6 +116,8 @@ type fake struct {
 	mu    sync.Mutex
 	names map[string]int
 	sizes []int // intents per batch stream
+	// delay holds every unary call this long before it is answered.
+	delay time.Duration
 }
 
 func (f *fake) answer(wi *podcv1.WorkloadIntent) error {
@@ -128,6 +131,7 @@ func (f *fake) answer(wi *podcv1.WorkloadIntent) error {
 }
 
 func (f *fake) Compile(_ context.Context, req *podcv1.CompileRequest) (*podcv1.CompileResponse, error) {
+	time.Sleep(f.delay)
 	if err := f.answer(req.GetIntent()); err != nil {
 		return nil, err
 	}
@@ -341,5 +345,42 @@ func TestBatchAnswerReadsOnlyTheOutcome(t *testing.T) {
 	var a batchAnswer
 	if err := a.read([]byte{0x1a, 0x05, 0x08}); err == nil {
 		t.Error("a truncated answer read without an error")
+	}
+}
+
+// TestRatePacesUnitsAndCountsTheirWait: -rate spreads the units over the
+// run at that rate, and a unit due while every stream was busy counts
+// the wait in its latency. Both checks are lower bounds, which a slower
+// machine only exceeds further.
+func TestRatePacesUnitsAndCountsTheirWait(t *testing.T) {
+	_, addr := startFake(t)
+	code, out, errs := load(t, "-addr", addr, "-f", "../../examples/checkout.json", "-c", "4", "-n", "40", "-rate", "200", "-json")
+	if code != 1 { // four names end in 3
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+	var rep report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// The 40th call is due 39/200 s after the first.
+	if rep.Rate != 200 || rep.Seconds < 0.195 || rep.UnitsOK+rep.UnitsFailed != 40 {
+		t.Errorf("paced at 200/s: rate %g, %d units in %.3f s", rep.Rate, rep.UnitsOK+rep.UnitsFailed, rep.Seconds)
+	}
+
+	// One stream, calls due every 10 ms that each take 50: the fifth is
+	// due 40 ms in and starts about 200 ms in, so the slowest call's
+	// latency is at least 150 ms although each call took 50 (the third,
+	// refused for its name, is not in the latencies).
+	f, addr := startFake(t)
+	f.delay = 50 * time.Millisecond
+	code, out, errs = load(t, "-addr", addr, "-f", "../../examples/checkout.json", "-c", "1", "-n", "5", "-rate", "100", "-json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.UnitsOK != 4 || rep.Latency.Max < 150 {
+		t.Errorf("%d calls, slowest %.1f ms: the wait for a free stream is not counted", rep.UnitsOK, rep.Latency.Max)
 	}
 }

@@ -15,6 +15,8 @@ type report struct {
 	Mode    string `json:"mode"`
 	Vary    string `json:"vary"`
 	Streams int    `json:"streams"`
+	// Rate is the units a second offered (-rate); 0 when unpaced.
+	Rate float64 `json:"rate_per_second,omitempty"`
 	// Batch is the intents of a round (batch and unary-sequential modes).
 	Batch int `json:"batch,omitempty"`
 	// Unit is what a latency measures: "call", or "round" (of Batch
@@ -31,6 +33,10 @@ type report struct {
 	IntentsPerSecond float64 `json:"intents_per_second"`
 	// Latency is of the completed units, in milliseconds.
 	Latency latencies `json:"latency_ms"`
+	// WokeLate, paced, is how late a stream that was free woke for a unit
+	// due: the driver's own delay, counted in Latency too. Much of it
+	// means the driver, not the server, was short of a processor.
+	WokeLate *latencies `json:"driver_woke_late_ms,omitempty"`
 	// Failures are the failed intents by gRPC code.
 	Failures map[string]int64 `json:"failures,omitempty"`
 	// ResponseBytes is the mean size of a unary Compile response.
@@ -115,6 +121,7 @@ func summarize(cfg config, r *runner, elapsed time.Duration, rss *rssWatch, ivs 
 		Mode:          string(cfg.mode),
 		Vary:          cfg.vary.String(),
 		Streams:       cfg.streams,
+		Rate:          cfg.rate,
 		Unit:          "call",
 		Seconds:       elapsed.Seconds(),
 		UnitsOK:       r.tally.units.Load(),
@@ -144,6 +151,10 @@ func summarize(cfg config, r *runner, elapsed time.Duration, rss *rssWatch, ivs 
 	if rss != nil {
 		rep.RSS = rss.summary()
 	}
+	if cfg.rate > 0 {
+		late := latenciesOf(r.wokeLate.Snapshot())
+		rep.WokeLate = &late
+	}
 	return rep
 }
 
@@ -156,7 +167,11 @@ func (rep report) writeText(w io.Writer) {
 	if rep.Batch > 0 {
 		what = fmt.Sprintf("%s, rounds of %d", what, rep.Batch)
 	}
-	fmt.Fprintf(w, "%s, %d streams, %s\n", what, rep.Streams, time.Duration(rep.Seconds*float64(time.Second)).Round(time.Millisecond))
+	paced := ""
+	if rep.Rate > 0 {
+		paced = fmt.Sprintf(", paced at %g %ss a second", rep.Rate, rep.Unit)
+	}
+	fmt.Fprintf(w, "%s, %d streams%s, %s\n", what, rep.Streams, paced, time.Duration(rep.Seconds*float64(time.Second)).Round(time.Millisecond))
 	if rep.Unit == "call" {
 		fmt.Fprintf(w, "calls %d ok, %d failed: %.0f calls/s\n", rep.IntentsOK, rep.IntentsFailed, rep.IntentsPerSecond)
 	} else {
@@ -165,6 +180,9 @@ func (rep report) writeText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "latency per %s p50 %s  p95 %s  p99 %s  max %s\n", rep.Unit,
 		fmtMS(rep.Latency.P50), fmtMS(rep.Latency.P95), fmtMS(rep.Latency.P99), fmtMS(rep.Latency.Max))
+	if l := rep.WokeLate; l != nil {
+		fmt.Fprintf(w, "the driver woke late for a unit due  p50 %s  p99 %s  max %s\n", fmtMS(l.P50), fmtMS(l.P99), fmtMS(l.Max))
+	}
 	if rep.RSS != nil {
 		fmt.Fprintf(w, "server RSS start %s  max %s  end %s\n", mb(rep.RSS.Start), mb(rep.RSS.Max), mb(rep.RSS.End))
 		if rep.RSS.Error != "" {

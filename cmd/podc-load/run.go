@@ -37,9 +37,11 @@ type runner struct {
 	// opts go with every unary Compile call: the driver's codec.
 	opts []grpc.CallOption
 
-	next  atomic.Int64 // units taken
-	hist  Histogram    // each completed unit's latency
-	tally tally
+	next atomic.Int64 // units taken
+	hist Histogram    // each completed unit's latency
+	// wokeLate, paced, is how late a free stream woke for its next unit.
+	wokeLate Histogram
+	tally    tally
 }
 
 func newRunner(cfg config, conn grpc.ClientConnInterface, base *podcv1.WorkloadIntent) (*runner, error) {
@@ -58,8 +60,13 @@ func newRunner(cfg config, conn grpc.ClientConnInterface, base *podcv1.WorkloadI
 }
 
 // run sends load until ctx ends or every unit is taken, and waits for the
-// units in flight.
+// units in flight. Paced (cfg.rate), the unit-th unit is due (unit-1) /
+// rate seconds after the run began: the stream that takes it waits until
+// then, and one taken late, every stream having been busy, is late by
+// that much in its latency too (an unpaced driver would instead send
+// less while the server is slow, and never see that wait).
 func (r *runner) run(ctx context.Context) {
+	began := time.Now()
 	var wg sync.WaitGroup
 	for range r.cfg.streams {
 		wg.Go(func() {
@@ -68,17 +75,43 @@ func (r *runner) run(ctx context.Context) {
 				if unit > r.cfg.total {
 					return
 				}
-				r.unit(unit)
+				start := time.Now()
+				if r.cfg.rate > 0 {
+					start = began.Add(time.Duration(float64(unit-1) / r.cfg.rate * float64(time.Second)))
+					free := time.Until(start) > 0
+					if !sleepUntil(ctx, start) {
+						return
+					}
+					if free {
+						r.wokeLate.Record(time.Since(start))
+					}
+				}
+				r.unit(unit, start)
 			}
 		})
 	}
 	wg.Wait()
 }
 
-// unit does the unit-th unit of work (from 1) and records its latency
-// when it completed.
-func (r *runner) unit(unit int64) {
-	start := time.Now()
+// sleepUntil waits until t, or reports false if ctx ends first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// unit does the unit-th unit of work (from 1), due at start, and records
+// its latency from start when it completed.
+func (r *runner) unit(unit int64, start time.Time) {
 	var ok bool
 	switch r.cfg.mode {
 	case modeBatch:
