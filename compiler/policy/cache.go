@@ -15,6 +15,11 @@ type outcome struct {
 	defaults []pendingDefault
 	verdict  *verdict
 	fault    string
+	// group, in an entry of its own, holds the outcomes of every form of
+	// a profile that reads one container's input, in the profile's order
+	// (see Bundle.evaluate): a container seen before takes them all at
+	// once, with no projection per form.
+	group []*outcome
 }
 
 func (o *outcome) empty() bool {
@@ -27,6 +32,9 @@ func (o *outcome) size() int64 {
 		return 0
 	}
 	n := int64(64 + len(o.fault))
+	for _, m := range o.group {
+		n += 8 + m.size()
+	}
 	if o.verdict != nil {
 		n += 32 + int64(len(o.verdict.message))
 	}

@@ -65,6 +65,18 @@
 // and each job's list is read with LookupPath into findings (or defaults),
 // which are cached. This is the only way a rule is evaluated.
 //
+// Outcomes together. Before the forms of one input are looked up one by
+// one, the input is projected onto what all of them read between them
+// (profileRules.groupReads, the union of their read and conds sets), and
+// that projection is looked up once: an entry there holds every one of
+// those forms' outcomes, in the profile's order, made when they were last
+// all known. Two inputs that project alike onto the union project alike
+// onto each form's set, so each form's outcome is the one it would get on
+// its own; a new workload name, which no rule reads, then costs one lookup
+// per container and one for the whole intent instead of one per form. The
+// entries live in the same outcome cache, under keys no form's key can
+// take, and count against its bounds with the outcomes they hold.
+//
 // Faults. A job whose list cannot be read (an operation on the wrong type,
 // a missing field) is the bundle's fault on that input: a finding with
 // Fault set under the rule's id and its file:line, counted per rule

@@ -184,7 +184,10 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 	// Jobs point into outs, so it never grows past its capacity.
 	outs := make([]formOut, 0, len(pr.forms[whole])+len(in.also)+len(pr.forms[whole+1])*len(in.each))
 	var jobs []job
-	var key, view []byte
+	bufs := scratches.Get().(*scratch)
+	defer bufs.release()
+	key, view := bufs.key[:0], bufs.view[:0]
+	defer func() { bufs.key, bufs.view = key, view }()
 	idx := indexes.Get().(*reads.Index)
 	defer releaseIndex(idx)
 	add := func(f *form, src []byte, field string, indexed bool) {
@@ -218,10 +221,52 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 		jb.in = []byte(jb.key[len(jb.key)-len(in):])
 		jobs = append(jobs, jb)
 	}
+	// groups are the inputs whose forms' outcomes are not remembered
+	// together: once they are all known, they are (see remembered).
+	type group struct {
+		key     string
+		from, n int
+	}
+	var groups []group
+	// together takes the outcomes of all of fs on the indexed input src
+	// at once when they are remembered together, and reports whether it
+	// did; if not, the input's group is noted, to be remembered.
+	together := func(kind inputKind, fs []*form, src []byte, field string, indexed bool) bool {
+		if scopeErr != nil || len(fs) == 0 {
+			return false
+		}
+		key = b.groupKey(key[:0], pr, kind)
+		if gr := pr.groupReads(kind); gr != nil && indexed {
+			key = idx.Project(key, gr)
+		} else {
+			key = append(key, src...)
+		}
+		if g, ok := b.cache.GetBytes(key); ok && len(g.group) == len(fs) {
+			for i, f := range fs {
+				outs = append(outs, formOut{outcome: g.group[i], form: f, field: field})
+			}
+			return true
+		}
+		groups = append(groups, group{key: string(key), from: len(outs), n: len(fs)})
+		return false
+	}
+	defer func() {
+		for _, g := range groups {
+			all := make([]*outcome, g.n)
+			for i := range all {
+				if all[i] = outs[g.from+i].outcome; all[i] == nil {
+					return
+				}
+			}
+			b.cache.Put(g.key, &outcome{group: all})
+		}
+	}()
 	if fs := pr.forms[whole]; len(fs)+len(in.also) > 0 {
 		indexed := idx.Reset(in.whole)
-		for _, f := range fs {
-			add(f, in.whole, "", indexed)
+		if !together(whole, fs, in.whole, "", indexed) {
+			for _, f := range fs {
+				add(f, in.whole, "", indexed)
+			}
 		}
 		for k, f := range in.also {
 			add(f, in.whole, in.alsoFields[k], indexed)
@@ -233,8 +278,10 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 				return nil, err
 			}
 			indexed := idx.Reset(src)
-			for _, f := range fs {
-				add(f, src, in.fields[k], indexed)
+			if !together(whole+1, fs, src, in.fields[k], indexed) {
+				for _, f := range fs {
+					add(f, src, in.fields[k], indexed)
+				}
 			}
 		}
 	}
@@ -270,8 +317,36 @@ func releaseIndex(idx *reads.Index) {
 // maxKeptIndex is the most members a pooled index keeps room for.
 const maxKeptIndex = 1 << 14
 
+// scratch is an evaluation's buffers for its keys and projections, kept
+// between evaluations so that neither grows again once it has held as
+// large a one.
+type scratch struct{ key, view []byte }
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// release returns s to the pool, unless a buffer grew past what an
+// unusually large input needs: the pool then lets it go.
+func (s *scratch) release() {
+	if cap(s.key) <= maxKeptScratch && cap(s.view) <= maxKeptScratch {
+		scratches.Put(s)
+	}
+}
+
+// maxKeptScratch is the most bytes a pooled key or view buffer keeps.
+const maxKeptScratch = 64 << 10
+
 // nothing is the outcome of a form that produced nothing.
 var nothing = &outcome{}
+
+// groupKey appends the start of the key of the outcomes of every form of
+// pr that reads input kind, which the input's projection onto what they
+// read (profileRules.groupReads) ends: an id past every form's, so that
+// no form's key is ever the same, of the profile and the kind, then 'g'.
+func (b *Bundle) groupKey(dst []byte, pr *profileRules, kind inputKind) []byte {
+	id := len(b.forms) + pr.index*int(numInputs) + int(kind)
+	dst = binary.AppendUvarint(dst, uint64(id))
+	return append(dst, 'g')
+}
 
 // cacheKey is the form's id, the kind of key ('r' for reads, 'q' for
 // conds) and the projected input.

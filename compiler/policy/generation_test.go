@@ -16,7 +16,8 @@ import (
 // The outcome cache and the generations are optimisations of the one
 // evaluation path: a bundle that remembers nothing and compiles its rules
 // into a fresh context every few evaluations decides every intent exactly
-// as the default bundle does, through both stages.
+// as the default bundle does, through both stages — whose second round
+// takes whole inputs' and containers' outcomes together from its cache.
 func TestCacheAndGenerationsMatchFreshEvaluation(t *testing.T) {
 	ref := defaultBundle(t)
 	fresh, err := policy.Embedded(policy.Options{Cache: lru.Bounds{Entries: 1, Bytes: 1}, EvalsPerGeneration: 4})
@@ -27,6 +28,7 @@ func TestCacheAndGenerationsMatchFreshEvaluation(t *testing.T) {
 	ctx := context.Background()
 	outcome := func(b *policy.Bundle, i int, profile string) string {
 		wi := variants(exampletest.Intent(t, "checkout.json"))[i]
+		wi.Name = fmt.Sprintf("checkout-%d", i%5) // names no rule reads, repeated
 		p := policy.Params{Profile: profile}
 		ir, err := b.EvaluateIntent(ctx, wi, p)
 		if err != nil {
@@ -44,7 +46,7 @@ func TestCacheAndGenerationsMatchFreshEvaluation(t *testing.T) {
 	}
 	for round := range 2 { // the second round reads the reference's cache
 		for i := range 24 {
-			for _, profile := range []string{"baseline", "restricted"} {
+			for _, profile := range []string{"baseline", "restricted", "production"} {
 				want := outcome(ref, i, profile)
 				if got := outcome(fresh, i, profile); got != want {
 					t.Fatalf("round %d, variant %d, %s:\n got %s\nwant %s", round, i, profile, got, want)

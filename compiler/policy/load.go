@@ -140,6 +140,36 @@ type profileRules struct {
 	// compiled lists, by id, the forms a generation compiles for the
 	// profile: its forms and the exception forms of its rules.
 	compiled []*form
+	// together holds, per input, what the profile's forms that read it
+	// read between them (see groupReads).
+	together [numInputs]struct {
+		once sync.Once
+		set  *reads.Set
+	}
+}
+
+// groupReads returns what the profile's forms that read input kind read
+// between them, their conditions included: two inputs that project alike
+// onto it get the same outcome from every one of those forms. Nil when
+// some form's reads cannot be told (then only the whole input says). It
+// is known once the profile's forms are compiled (Bundle.scope), and
+// computed then, once.
+func (pr *profileRules) groupReads(kind inputKind) *reads.Set {
+	t := &pr.together[kind]
+	t.once.Do(func() {
+		var sets []*reads.Set
+		for _, f := range pr.forms[kind] {
+			if f.broken != "" {
+				continue // its outcome is its fault, whatever the input
+			}
+			sets = append(sets, f.reads)
+			if f.conds != nil {
+				sets = append(sets, f.conds)
+			}
+		}
+		t.set = reads.Union(sets...)
+	})
+	return t.set
 }
 
 var defaultBundle = sync.OnceValues(func() (*Bundle, error) { return Embedded(Options{}) })

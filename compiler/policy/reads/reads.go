@@ -59,6 +59,38 @@ func (s *Set) Add(path ...string) {
 	s.whole, s.children = true, nil
 }
 
+// Union returns the set that reads what any of sets reads; nil, as for a
+// rule whose reads cannot be told, when any of them is nil.
+func Union(sets ...*Set) *Set {
+	u := &Set{}
+	for _, s := range sets {
+		if s == nil {
+			return nil
+		}
+		u.merge(s)
+	}
+	return u
+}
+
+// merge adds what s reads to u.
+func (u *Set) merge(s *Set) {
+	if u.whole {
+		return
+	}
+	if s.whole {
+		u.whole, u.children = true, nil
+		return
+	}
+	for _, c := range s.children {
+		uc := u.child([]byte(c.name))
+		if uc == nil {
+			uc = &Set{}
+			u.children = append(u.children, child{c.name, uc})
+		}
+		uc.merge(c.set)
+	}
+}
+
 // String renders the set for tests and logs: {container:{image:* ports:*}};
 // "*" is a whole value and "-" a nil set.
 func (s *Set) String() string {

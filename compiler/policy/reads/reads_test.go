@@ -101,3 +101,38 @@ func TestRule(t *testing.T) {
 		})
 	}
 }
+
+// Union reads what any of its sets reads: paths merge, a whole value
+// takes in what lies below it, and a set whose reads are unknown makes
+// the union unknown. The sets given are not changed.
+func TestUnion(t *testing.T) {
+	set := func(paths ...[]string) *Set {
+		s := &Set{}
+		for _, p := range paths {
+			s.Add(p...)
+		}
+		return s
+	}
+	a := set([]string{"container", "image"}, []string{"params", "profile"})
+	b := set([]string{"container", "securityContext", "privileged"}, []string{"container", "image"})
+	c := set([]string{"params"})
+	for _, tc := range []struct {
+		sets []*Set
+		want string
+	}{
+		{nil, "{}"},
+		{[]*Set{a}, "{container:{image:*} params:{profile:*}}"},
+		{[]*Set{a, b}, "{container:{image:* securityContext:{privileged:*}} params:{profile:*}}"},
+		{[]*Set{a, c}, "{container:{image:*} params:*}"},
+		{[]*Set{c, a}, "{params:* container:{image:*}}"},
+		{[]*Set{a, set([]string{})}, "*"},
+		{[]*Set{a, nil}, "-"},
+	} {
+		if got := Union(tc.sets...).String(); got != tc.want {
+			t.Errorf("Union(%v) = %s, want %s", tc.sets, got, tc.want)
+		}
+	}
+	if a.String() != "{container:{image:*} params:{profile:*}}" || c.String() != "{params:*}" {
+		t.Errorf("Union changed its sets: %s, %s", a, c)
+	}
+}
