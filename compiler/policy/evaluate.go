@@ -228,17 +228,21 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 		from, n int
 	}
 	var groups []group
-	// together takes the outcomes of all of fs on the indexed input src
-	// at once when they are remembered together, and reports whether it
-	// did; if not, the input's group is noted, to be remembered.
-	together := func(kind inputKind, fs []*form, src []byte, field string, indexed bool) bool {
+	// together takes the outcomes of all of fs on the input src at once
+	// when they are remembered together, and reports whether it did; if
+	// not, the input's group is noted, to be remembered. It projects src
+	// in one pass of its own: an input whose outcomes are all remembered
+	// is never indexed.
+	together := func(kind inputKind, fs []*form, src []byte, field string) bool {
 		if scopeErr != nil || len(fs) == 0 {
 			return false
 		}
 		key = b.groupKey(key[:0], pr, kind)
-		if gr := pr.groupReads(kind); gr != nil && indexed {
-			key = idx.Project(key, gr)
-		} else {
+		projected := false
+		if gr := pr.groupReads(kind); gr != nil {
+			key, projected = reads.ProjectInput(key, src, gr)
+		}
+		if !projected { // as a form whose reads are unknown, or an input that does not index
 			key = append(key, src...)
 		}
 		if g, ok := b.cache.GetBytes(key); ok && len(g.group) == len(fs) {
@@ -262,14 +266,17 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 		}
 	}()
 	if fs := pr.forms[whole]; len(fs)+len(in.also) > 0 {
-		indexed := idx.Reset(in.whole)
-		if !together(whole, fs, in.whole, "", indexed) {
-			for _, f := range fs {
-				add(f, in.whole, "", indexed)
+		taken := together(whole, fs, in.whole, "")
+		if !taken || len(in.also) > 0 {
+			indexed := idx.Reset(in.whole)
+			if !taken {
+				for _, f := range fs {
+					add(f, in.whole, "", indexed)
+				}
 			}
-		}
-		for k, f := range in.also {
-			add(f, in.whole, in.alsoFields[k], indexed)
+			for k, f := range in.also {
+				add(f, in.whole, in.alsoFields[k], indexed)
+			}
 		}
 	}
 	if fs := pr.forms[whole+1]; len(fs) > 0 {
@@ -277,8 +284,8 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			indexed := idx.Reset(src)
-			if !together(whole+1, fs, src, in.fields[k], indexed) {
+			if !together(whole+1, fs, src, in.fields[k]) {
+				indexed := idx.Reset(src)
 				for _, f := range fs {
 					add(f, src, in.fields[k], indexed)
 				}

@@ -125,6 +125,96 @@ func (x *Index) projectObject(dst []byte, obj int, rs *Set) []byte {
 	return append(dst, '}')
 }
 
+// ProjectInput appends to dst the projection of src onto rs, exactly as
+// indexing src (NewIndex) and projecting it (Index.Project) would, in one
+// pass that keeps nothing but what it appends: for an input projected
+// once. It reports false, and returns dst as given, when src does not
+// parse as NewIndex requires.
+func ProjectInput(dst, src []byte, rs *Set) ([]byte, bool) {
+	p := projector{src: src}
+	out, ok := p.projectObject(dst, rs)
+	if !ok || p.i != len(src) {
+		return dst, false
+	}
+	return out, true
+}
+
+// projectObject reads the object at p, appending its projection onto rs
+// to dst, or nothing when rs is nil (an object read only to be checked
+// and passed): every member is checked as Index.object checks it, and a
+// member rs names is appended until as many members as rs names are,
+// as Index.projectObject appends them.
+func (p *projector) projectObject(dst []byte, rs *Set) ([]byte, bool) {
+	if p.i >= len(p.src) || p.src[p.i] != '{' {
+		return dst, false
+	}
+	p.i++
+	if rs != nil {
+		dst = append(dst, '{')
+	}
+	left := 0
+	if rs != nil {
+		left = len(rs.children)
+	}
+	emitted := 0
+	for {
+		if p.i >= len(p.src) {
+			return dst, false
+		}
+		if p.src[p.i] == '}' {
+			p.i++
+			if rs != nil {
+				dst = append(dst, '}')
+			}
+			return dst, true
+		}
+		if p.src[p.i] == ',' {
+			p.i++
+		}
+		keyStart := p.i
+		if !p.skipString() {
+			return dst, false
+		}
+		if p.i >= len(p.src) || p.src[p.i] != ':' {
+			return dst, false
+		}
+		p.i++
+		valStart := p.i
+		var sub *Set
+		if left > 0 {
+			sub = rs.child(p.src[keyStart+1 : valStart-2])
+		}
+		if sub != nil {
+			left--
+			if emitted > 0 {
+				dst = append(dst, ',')
+			}
+			emitted++
+			dst = append(dst, p.src[keyStart:valStart]...)
+		}
+		var ok bool
+		switch {
+		case p.i < len(p.src) && p.src[p.i] == '{':
+			if sub != nil && !sub.whole {
+				dst, ok = p.projectObject(dst, sub)
+			} else {
+				_, ok = p.projectObject(nil, nil)
+				if ok && sub != nil {
+					dst = append(dst, p.src[valStart:p.i]...)
+				}
+			}
+		default:
+			ok = p.skipValue()
+			if ok && sub != nil {
+				dst = append(dst, p.src[valStart:p.i]...)
+			}
+		}
+		if !ok {
+			return dst, false
+		}
+	}
+}
+
 // A projector scans podc's own compact JSON encoding of an input.
 type projector struct {
 	src []byte

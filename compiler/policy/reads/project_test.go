@@ -98,3 +98,56 @@ func TestSetAdd(t *testing.T) {
 		t.Error("a nil set renders as -")
 	}
 }
+
+// ProjectInput appends what NewIndex then Project appends, and parses
+// what NewIndex parses: for well-formed inputs onto many sets, for every
+// prefix of them and for every input with one byte changed.
+func TestProjectInputIsIndexThenProject(t *testing.T) {
+	inputs := []string{
+		`{"container":{"path":"containers[0]","image":"a:1","cpu":{"request":250,"limit":0},"ports":[{"path":"p","nodePort":1}],"sc":null,"s":"x\"}"},"pod":{"restartPolicy":"Always"},"params":{"nodePortMin":1}}`,
+		`{"a":"x\\","b":"y\\\"z","c":{"d":"\"","e":[1,"]"]},"f":1,"g":2,"h":{"i":{"j":{}},"k":{}}}`,
+		`{}`,
+		`{"a":{"b":1},"a":{"c":2}}`, // a key twice: as the index has it
+	}
+	var sets []*Set
+	for _, paths := range [][][]string{
+		{}, {{"container"}}, {{"container", "cpu", "request"}, {"container", "ports"}, {"pod"}, {"missing", "x"}},
+		{{"a"}}, {{"a", "b"}}, {{"a", "c"}, {"g"}}, {{"c", "e"}, {"f"}}, {{"c", "d"}, {"h", "i", "j"}, {"h", "k", "x"}},
+		{{"params", "nodePortMin"}, {"container", "sc", "x"}, {"container", "s"}},
+	} {
+		rs := &Set{}
+		for _, p := range paths {
+			rs.Add(p...)
+		}
+		sets = append(sets, rs)
+	}
+	check := func(src []byte) {
+		t.Helper()
+		idx, indexed := NewIndex(src)
+		for _, rs := range sets {
+			got, ok := ProjectInput([]byte("prefix:"), src, rs)
+			if ok != indexed {
+				t.Fatalf("%q onto %s: parsed %v, the index %v", src, rs, ok, indexed)
+			}
+			want := "prefix:"
+			if indexed {
+				want = string(idx.Project([]byte(want), rs))
+			}
+			if string(got) != want {
+				t.Fatalf("%q onto %s:\n got %s\nwant %s", src, rs, got, want)
+			}
+		}
+	}
+	for _, in := range inputs {
+		src := []byte(in)
+		check(src)
+		for n := range len(src) {
+			check(src[:n])
+			for _, b := range []byte(`{}[]":,\x`) {
+				changed := []byte(in)
+				changed[n] = b
+				check(changed)
+			}
+		}
+	}
+}
