@@ -46,7 +46,17 @@ func (b *Bundle) EvaluateIntent(ctx context.Context, wi *podcv1.WorkloadIntent, 
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
 	iw := getInputWriter()
 	defer iw.put()
-	whole, err := wholeIntentInput(iw, in, params)
+	wholeIn := in
+	if _, err := b.scope(b.gen.Load(), pr); err == nil && !pr.wholeIntentReads("containers") {
+		// No form on the whole intent reads its containers (each
+		// container is its own input): the whole input holds them as
+		// null, which changes no form's projection, instead of a
+		// few kilobytes written to be skipped.
+		trimmed := *in
+		trimmed.Containers = nil
+		wholeIn = &trimmed
+	}
+	whole, err := wholeIntentInput(iw, wholeIn, params)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
@@ -114,9 +124,11 @@ func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, s
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
 	iw := getInputWriter()
 	defer iw.put()
-	whole, err := wholeManifestInput(iw, m, params)
-	if err != nil {
-		return nil, fmt.Errorf("policy input: %w", err)
+	var whole []byte // read by no form when the profile has no whole-manifests forms
+	if len(pr.forms[inputManifests]) > 0 {
+		if whole, err = wholeManifestInput(iw, m, params); err != nil {
+			return nil, fmt.Errorf("policy input: %w", err)
+		}
 	}
 	each, err := manifestContainerInputs(iw, m, params)
 	if err != nil {

@@ -146,6 +146,32 @@ type profileRules struct {
 		once sync.Once
 		set  *reads.Set
 	}
+	// intentReads is what every form on the whole intent reads between
+	// them (see wholeIntentReads).
+	intentReadsOnce sync.Once
+	intentReads     *reads.Set
+}
+
+// wholeIntentReads reports whether any form of the profile that reads the
+// whole intent ({intent, params}: its violations and defaults forms and
+// its rules' exception forms) may read the intent's member name: true when
+// some form's reads cannot be told. It is known once the profile's forms
+// are compiled (Bundle.scope), and computed then, once per name.
+func (pr *profileRules) wholeIntentReads(name string) bool {
+	pr.intentReadsOnce.Do(func() {
+		var sets []*reads.Set
+		for _, f := range pr.compiled {
+			if f.input != inputIntent || f.broken != "" {
+				continue // a broken form's outcome is its fault, whatever the input
+			}
+			sets = append(sets, f.reads)
+			if f.conds != nil {
+				sets = append(sets, f.conds)
+			}
+		}
+		pr.intentReads = reads.Union(sets...)
+	})
+	return pr.intentReads == nil || pr.intentReads.Reads("intent", name)
 }
 
 // groupReads returns what the profile's forms that read input kind read

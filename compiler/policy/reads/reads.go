@@ -59,6 +59,20 @@ func (s *Set) Add(path ...string) {
 	s.whole, s.children = true, nil
 }
 
+// Reads reports whether s reads anything at or below path: the value at
+// path, part of it, or a value that holds it.
+func (s *Set) Reads(path ...string) bool {
+	for _, name := range path {
+		if s.whole {
+			return true
+		}
+		if s = s.child([]byte(name)); s == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // Union returns the set that reads what any of sets reads; nil, as for a
 // rule whose reads cannot be told, when any of them is nil.
 func Union(sets ...*Set) *Set {

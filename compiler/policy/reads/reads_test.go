@@ -136,3 +136,30 @@ func TestUnion(t *testing.T) {
 		t.Errorf("Union changed its sets: %s, %s", a, c)
 	}
 }
+
+func TestSetReads(t *testing.T) {
+	s := &Set{}
+	s.Add("intent", "labels")
+	s.Add("intent", "securityContext", "sysctls")
+	s.Add("params")
+	for _, tc := range []struct {
+		path []string
+		want bool
+	}{
+		{[]string{"intent"}, true},
+		{[]string{"intent", "labels"}, true},
+		{[]string{"intent", "labels", "team"}, true},
+		{[]string{"intent", "securityContext"}, true},
+		{[]string{"intent", "containers"}, false},
+		{[]string{"params", "profile"}, true},
+		{[]string{"pod"}, false},
+		{nil, true},
+	} {
+		if got := s.Reads(tc.path...); got != tc.want {
+			t.Errorf("Reads(%q) = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+	if (&Set{}).Reads("x") {
+		t.Error("the empty set reads x")
+	}
+}
