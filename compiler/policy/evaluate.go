@@ -117,15 +117,18 @@ func (b *Bundle) EvaluateManifests(ctx context.Context, objs []runtime.Object, s
 	if len(pr.manifest) == 0 {
 		return &ManifestResult{}, nil
 	}
-	m, err := flattenManifests(objs, src)
+	// The whole-manifests input is read by no form when the profile has
+	// none on it: it is then neither flattened nor written.
+	wholeRead := len(pr.forms[inputManifests]) > 0
+	m, err := flattenManifests(objs, src, wholeRead)
 	if err != nil {
 		return nil, fmt.Errorf("policy input: %w", err)
 	}
 	params := inParams{Profile: p.Profile, NodePortMin: p.NodePorts.Min, NodePortMax: p.NodePorts.Max}
 	iw := getInputWriter()
 	defer iw.put()
-	var whole []byte // read by no form when the profile has no whole-manifests forms
-	if len(pr.forms[inputManifests]) > 0 {
+	var whole []byte
+	if wholeRead {
 		if whole, err = wholeManifestInput(iw, m, params); err != nil {
 			return nil, fmt.Errorf("policy input: %w", err)
 		}

@@ -156,7 +156,7 @@ func TestInputsEncodeAsEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: compile: %v", c.name, err)
 		}
-		m, err := flattenManifests(out.Objects(), out.Sources)
+		m, err := flattenManifests(out.Objects(), out.Sources, true)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -169,6 +169,19 @@ func TestInputsEncodeAsEncodingJSON(t *testing.T) {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		equalMarshal(t, c.name+": whole manifests", wholeM, inWholeManifests{m, params})
+		// The workload alone, as flattened for a profile with no forms on
+		// the whole manifests, gives the same per-container inputs.
+		alone, err := flattenManifests(out.Objects(), out.Sources, false)
+		if err != nil {
+			t.Fatalf("%s: the workload alone: %v", c.name, err)
+		}
+		eachAlone, err := manifestContainerInputs(w, alone, params)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if fmt.Sprintf("%q", eachAlone) != fmt.Sprintf("%q", eachM) {
+			t.Fatalf("%s: the workload alone gives other container inputs:\n%q\n%q", c.name, eachAlone, eachM)
+		}
 		wl := &m.Workload
 		ref := inWorkloadRef{Kind: wl.Kind, Name: wl.Name, Ref: wl.Ref, PodSpecPath: wl.PodSpecPath}
 		if len(eachM) != len(wl.Containers) {
@@ -420,7 +433,7 @@ func TestInputWritersDoNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := flattenManifests(out.Objects(), out.Sources)
+	m, err := flattenManifests(out.Objects(), out.Sources, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,7 +471,7 @@ func BenchmarkInputs(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := flattenManifests(out.Objects(), out.Sources)
+	m, err := flattenManifests(out.Objects(), out.Sources, true)
 	if err != nil {
 		b.Fatal(err)
 	}

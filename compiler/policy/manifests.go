@@ -112,8 +112,11 @@ type inServicePort struct {
 
 // flattenManifests builds the manifests input from the compiled objects;
 // src, the record of where their fields came from, gives the intent paths
-// of their containers and ports (empty without it).
-func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifests, error) {
+// of their containers and ports (empty without it). Without whole it
+// flattens the workload alone, for the per-container inputs: the objects
+// around it (Services, disruption budgets, autoscalers, network policies)
+// are in the whole-manifests input only, and stay empty.
+func flattenManifests(objs []runtime.Object, src *provenance.Record, whole bool) (*inManifests, error) {
 	out := &inManifests{Services: []inService{}, DisruptionBudgets: []inDisruptionBudget{}, Autoscalers: []inAutoscaler{}, NetworkPolicies: []inNetworkPolicyObj{}}
 	found := false
 	var pods map[string]string // the workload's pods' labels
@@ -138,7 +141,9 @@ func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifes
 			pods = obj.Spec.Template.Labels
 			out.Workload = flattenWorkload("Deployment", obj.Name, replicas, "spec.template.spec", obj.Labels, &obj.Spec.Template.Spec, src)
 		case *corev1.Service:
-			out.Services = append(out.Services, flattenService(obj, src))
+			if whole {
+				out.Services = append(out.Services, flattenService(obj, src))
+			}
 		case *policyv1.PodDisruptionBudget, *autoscalingv2.HorizontalPodAutoscaler, *networkingv1.NetworkPolicy:
 			// Flattened below, against the workload's pods.
 		case nil:
@@ -150,7 +155,9 @@ func flattenManifests(objs []runtime.Object, src *provenance.Record) (*inManifes
 	if !found {
 		return nil, fmt.Errorf("no Pod or Deployment among the compiled objects")
 	}
-	flattenGoverning(out, objs, pods, src)
+	if whole {
+		flattenGoverning(out, objs, pods, src)
+	}
 	return out, nil
 }
 
