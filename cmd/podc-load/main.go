@@ -6,6 +6,11 @@
 //
 //	podc-load -addr 127.0.0.1:50051 -f examples/checkout.json -mode distinct -c 16 -d 30s -pid 1234
 //	podc-load -addr 127.0.0.1:50051 -mode batch -batch 1000 -c 1 -d 30s
+//	podc-load -addr 127.0.0.1:50051 -mode distinct -c 16 -rate 3000 -d 30s
+//
+// Unpaced, each stream makes its next call as soon as its last one is
+// answered; with -rate the calls are offered at that rate across the
+// streams, each latency counted from the moment its call was due.
 //
 // Modes: distinct (unary calls, every intent new: a new workload name by
 // default, see -vary), identical (the same request every call), batch
