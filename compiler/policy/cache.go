@@ -16,9 +16,10 @@ type outcome struct {
 	verdict  *verdict
 	fault    string
 	// group, in an entry of its own, holds the outcomes of every form of
-	// a profile that reads one container's input, in the profile's order
-	// (see Bundle.evaluate): a container seen before takes them all at
-	// once, with no projection per form.
+	// a profile that reads one input (the whole intent or manifests, or
+	// one container), in the profile's order (see Bundle.evaluate): an
+	// input that projects as one seen before takes them all at once, with
+	// no projection per form.
 	group []*outcome
 }
 

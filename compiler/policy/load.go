@@ -159,17 +159,13 @@ type profileRules struct {
 // are compiled (Bundle.scope), and computed then, once per name.
 func (pr *profileRules) wholeIntentReads(name string) bool {
 	pr.intentReadsOnce.Do(func() {
-		var sets []*reads.Set
+		var onIntent []*form
 		for _, f := range pr.compiled {
-			if f.input != inputIntent || f.broken != "" {
-				continue // a broken form's outcome is its fault, whatever the input
-			}
-			sets = append(sets, f.reads)
-			if f.conds != nil {
-				sets = append(sets, f.conds)
+			if f.input == inputIntent {
+				onIntent = append(onIntent, f)
 			}
 		}
-		pr.intentReads = reads.Union(sets...)
+		pr.intentReads = readsBetween(onIntent)
 	})
 	return pr.intentReads == nil || pr.intentReads.Reads("intent", name)
 }
@@ -182,20 +178,25 @@ func (pr *profileRules) wholeIntentReads(name string) bool {
 // computed then, once.
 func (pr *profileRules) groupReads(kind inputKind) *reads.Set {
 	t := &pr.together[kind]
-	t.once.Do(func() {
-		var sets []*reads.Set
-		for _, f := range pr.forms[kind] {
-			if f.broken != "" {
-				continue // its outcome is its fault, whatever the input
-			}
-			sets = append(sets, f.reads)
-			if f.conds != nil {
-				sets = append(sets, f.conds)
-			}
-		}
-		t.set = reads.Union(sets...)
-	})
+	t.once.Do(func() { t.set = readsBetween(pr.forms[kind]) })
 	return t.set
+}
+
+// readsBetween is what fs read between them, their conditions included;
+// nil when some form's reads cannot be told. A form that does not compile
+// is left out: its outcome is its fault, whatever the input.
+func readsBetween(fs []*form) *reads.Set {
+	var sets []*reads.Set
+	for _, f := range fs {
+		if f.broken != "" {
+			continue
+		}
+		sets = append(sets, f.reads)
+		if f.conds != nil {
+			sets = append(sets, f.conds)
+		}
+	}
+	return reads.Union(sets...)
 }
 
 var defaultBundle = sync.OnceValues(func() (*Bundle, error) { return Embedded(Options{}) })
