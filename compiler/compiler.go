@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -262,17 +263,22 @@ func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
 			}
 		}
 	}
-	if err := e.admit(req); err != nil {
+	// The intent's deterministic serialization, made once, gives both the
+	// size admit checks and the result cache's key.
+	canon := canonical{size: -1}
+	if !keyed && e.results != nil {
+		canon = canonicalOf(req.Intent)
+	}
+	if err := e.admitSized(req, canon.size); err != nil {
 		return nil, err
 	}
-	if !keyed {
-		if key, keyed = e.requestKey(bundle, req); keyed {
-			if o, hit := e.remembered(ctx, key, now); hit {
-				if wired {
-					e.wire.Put(wkey, key)
-				}
-				return o.res, o.err
+	if !keyed && canon.ok() {
+		key, keyed = e.key(keyIntent, canon.sum, bundle, req), true
+		if o, hit := e.remembered(ctx, key, now); hit {
+			if wired {
+				e.wire.Put(wkey, key)
 			}
+			return o.res, o.err
 		}
 	}
 	res, until, err := e.compile(ctx, bundle, req, now)
@@ -296,29 +302,60 @@ func (e *Engine) remembered(ctx context.Context, key string, now time.Time) (out
 }
 
 // admit refuses an intent beyond the engine's size limits, so that every
-// later stage — the result cache's key included — works on a bounded one.
-func (e *Engine) admit(req Request) error {
-	fs := intent.CheckLimits(req.Intent, e.limits)
+// later stage — the result cache's lookup included — works on a bounded
+// one.
+func (e *Engine) admit(req Request) error { return e.admitSized(req, -1) }
+
+// admitSized is admit for an intent whose serialized size is known
+// (proto.Size, which a deterministic serialization's length equals);
+// size < 0 when it is not.
+func (e *Engine) admitSized(req Request, size int) error {
+	var fs []diag.Finding
+	if size < 0 {
+		fs = intent.CheckLimits(req.Intent, e.limits)
+	} else {
+		fs = intent.CheckLimitsOfSize(req.Intent, e.limits, size)
+	}
 	if len(fs) == 0 {
 		return nil
 	}
 	return &diag.Error{Kind: diag.Invalid, Findings: fs, Report: &diag.Report{Findings: fs}}
 }
 
-// requestKey is the result cache key of an admitted request: a digest of
-// its intent's deterministic serialization and every option that changes
-// the answer. False when the cache is off or the intent does not
-// serialize.
-func (e *Engine) requestKey(bundle *policy.Bundle, req Request) (string, bool) {
-	if e.results == nil {
-		return "", false
-	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req.Intent)
-	if err != nil {
-		return "", false
-	}
-	return e.key(keyIntent, sha256.Sum256(b), bundle, req), true
+// canonical is what the result cache needs of an intent's deterministic
+// serialization: its length and its digest. Serializing comes before the
+// size limits are checked; the intent is then bounded by what decoded it
+// (the server's largest request message, a file read whole by the CLI),
+// and its length spares the size check a second pass over it.
+type canonical struct {
+	sum  [sha256.Size]byte
+	size int // -1: the intent did not serialize
 }
+
+func (c canonical) ok() bool { return c.size >= 0 }
+
+// canonicalOf serializes wi deterministically into a pooled buffer and
+// returns its length and digest.
+func canonicalOf(wi *podcv1.WorkloadIntent) canonical {
+	bp := canonBufs.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxKeptCanonBuf {
+			canonBufs.Put(bp)
+		}
+	}()
+	b, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend((*bp)[:0], wi)
+	*bp = b
+	if err != nil {
+		return canonical{size: -1}
+	}
+	return canonical{sum: sha256.Sum256(b), size: len(b)}
+}
+
+// canonBufs holds buffers for intents' serializations; one grown past
+// maxKeptCanonBuf (64 KiB) is not kept.
+var canonBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxKeptCanonBuf = 64 << 10
 
 // wireKey is the wire index's key of a request that carries a wire
 // digest; false when the cache is off or the request carries none.

@@ -2,8 +2,11 @@ package compiler_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/podc-dev/podc/compiler"
 	"github.com/podc-dev/podc/compiler/diag"
@@ -11,6 +14,7 @@ import (
 	"github.com/podc-dev/podc/compiler/policy"
 	"github.com/podc-dev/podc/compiler/policy/store"
 	podcv1 "github.com/podc-dev/podc/gen/podc/v1"
+	"github.com/podc-dev/podc/internal/lru"
 )
 
 // oversized returns intents beyond the default limits, by the field path
@@ -105,4 +109,36 @@ func hasField(fs []diag.Finding, path string) bool {
 		}
 	}
 	return false
+}
+
+// TestEngineIntentBytesExact: the whole intent's byte limit holds to the
+// byte, whether the size comes from the serialization the result cache
+// keys on or, with the cache off, is measured on its own.
+func TestEngineIntentBytesExact(t *testing.T) {
+	b, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wi := checkout(t).Intent
+	n := proto.Size(wi)
+	for _, cache := range []struct {
+		name   string
+		bounds lru.Bounds
+	}{{"cache on", lru.Bounds{}}, {"cache off", lru.Bounds{Entries: -1}}} {
+		t.Run(cache.name, func(t *testing.T) {
+			at := compiler.New(compiler.Options{Policies: store.New(b, nil), ResultCache: cache.bounds, Limits: intent.Limits{IntentBytes: n}})
+			if _, err := at.Compile(context.Background(), compiler.Request{Intent: proto.Clone(wi).(*podcv1.WorkloadIntent)}); err != nil {
+				t.Fatalf("an intent of exactly the limit (%d bytes) was refused: %v", n, err)
+			}
+			under := compiler.New(compiler.Options{Policies: store.New(b, nil), ResultCache: cache.bounds, Limits: intent.Limits{IntentBytes: n - 1}})
+			_, err := under.Compile(context.Background(), compiler.Request{Intent: proto.Clone(wi).(*podcv1.WorkloadIntent)})
+			de, ok := diag.AsError(err)
+			if !ok || de.Kind != diag.Invalid || len(de.Findings) != 1 {
+				t.Fatalf("an intent one byte over the limit: want one Invalid finding, got %v", err)
+			}
+			if want := fmt.Sprintf("%d bytes, at most %d", n, n-1); de.Findings[0].Field != "" || de.Findings[0].Message != want {
+				t.Errorf("finding %q at %q, want %q at the intent", de.Findings[0].Message, de.Findings[0].Field, want)
+			}
+		})
+	}
 }

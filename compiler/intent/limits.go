@@ -122,12 +122,20 @@ func (l Limits) WithDefaults() Limits {
 // 100 findings are returned, and one more that says how many were left out.
 // CheckLimits is safe for concurrent use.
 func CheckLimits(wi *podcv1.WorkloadIntent, l Limits) []diag.Finding {
+	return CheckLimitsOfSize(wi, l, proto.Size(wi))
+}
+
+// CheckLimitsOfSize is CheckLimits for a caller that already knows the
+// intent's serialized size, proto.Size(wi) (the length of any serialization
+// of it made with proto.Marshal, deterministic or not), so that it need
+// not be measured again.
+func CheckLimitsOfSize(wi *podcv1.WorkloadIntent, l Limits, size int) []diag.Finding {
 	if wi == nil {
 		return nil
 	}
 	c := &limiter{l: l.WithDefaults()}
-	if n := proto.Size(wi); n > c.l.IntentBytes {
-		c.addf(root(""), "%d bytes, at most %d", n, c.l.IntentBytes)
+	if size > c.l.IntentBytes {
+		c.addf(root(""), "%d bytes, at most %d", size, c.l.IntentBytes)
 	}
 	c.name(root("name"), wi.GetName())
 	c.name(root("namespace"), wi.GetNamespace())
