@@ -35,7 +35,7 @@ func TestResultCacheServesIdenticalRequests(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
 	}
 	st := store.New(mustDefault(t), nil)
-	eng := compiler.New(compiler.Options{Policies: st})
+	eng := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: st})
 	ctx := context.Background()
 
 	first, err := eng.Compile(ctx, checkout(t))
@@ -70,7 +70,7 @@ func TestResultCacheKeepsRefusalsAndCanBeOff(t *testing.T) {
 	ctx := context.Background()
 	req := checkout(t)
 	delete(req.Intent.Labels, "team")
-	eng := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil)})
+	eng := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: store.New(mustDefault(t), nil)})
 	_, err1 := eng.Compile(ctx, req)
 	_, err2 := eng.Compile(ctx, req)
 	de, ok := diag.AsError(err1)
@@ -98,7 +98,7 @@ func TestResultCacheKeepsRefusalsAndCanBeOff(t *testing.T) {
 func TestResultCacheByteBound(t *testing.T) {
 	ctx := context.Background()
 	const bound = 64 << 10
-	eng := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil), ResultCache: lru.Bounds{Entries: 1000, Bytes: bound}})
+	eng := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: store.New(mustDefault(t), nil), ResultCache: lru.Bounds{Entries: 1000, Bytes: bound}})
 	for i := range 40 {
 		req := checkout(t)
 		req.Intent.Name = fmt.Sprintf("checkout-%d", i)
@@ -110,7 +110,7 @@ func TestResultCacheByteBound(t *testing.T) {
 	if st.Bytes > bound || st.Entries == 0 || st.Entries >= 40 || st.Evictions == 0 {
 		t.Errorf("stats %+v: want at most %d bytes, some entries and evictions", st, bound)
 	}
-	tiny := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil), ResultCache: lru.Bounds{Entries: 1000, Bytes: 100}})
+	tiny := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: store.New(mustDefault(t), nil), ResultCache: lru.Bounds{Entries: 1000, Bytes: 100}})
 	if _, err := tiny.Compile(ctx, checkout(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestWireDigestFindsTheSameAnswer(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644)
 	}
 	st := store.New(mustDefault(t), nil)
-	eng := compiler.New(compiler.Options{Policies: st})
+	eng := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: st})
 	ctx := context.Background()
 	compile := func(req compiler.Request) *compiler.Result {
 		t.Helper()
@@ -219,7 +219,7 @@ func TestWireDigestOversizedIsRefusedEveryTime(t *testing.T) {
 // instant one of the intent's exceptions expires.
 func TestWireDigestHonoursExceptionExpiry(t *testing.T) {
 	clk := &clock{now: day(6, 1)}
-	eng := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil), Clock: clk.Now})
+	eng := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: store.New(mustDefault(t), nil), Clock: clk.Now})
 	req := almostRestricted(t, `[{"rule": "restricted.memory-limit", "reason": "sizing after the load test", "expires": "2025-06-30"}]`)
 	req.WireDigest = digest("excepted")
 	res, err := eng.Compile(context.Background(), req)

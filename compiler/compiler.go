@@ -50,6 +50,9 @@ type Options struct {
 	// (see Request.WireDigest): up to four keys per entry, about 512 bytes
 	// each.
 	ResultCache lru.Bounds
+	// ResultAdmission says which answers the result cache remembers: by
+	// default (AdmitRepeats) only those of requests compiled before.
+	ResultAdmission ResultAdmission
 	// Limits bound the size of an intent, checked before any other work;
 	// zero fields mean intent.DefaultLimits.
 	Limits intent.Limits
@@ -89,6 +92,7 @@ type Engine struct {
 	log       *slog.Logger
 	results   *lru.Cache[outcome] // nil when off
 	wire      *lru.Cache[string]  // wire key -> result cache key; nil when the cache is off
+	seen      *sightings          // nil when every answer is remembered (or none)
 	obs       Observer            // nil when none
 	tracer    trace.Tracer        // nil when none
 	now       func() time.Time
@@ -129,6 +133,9 @@ func New(opts Options) *Engine {
 		e.results = lru.New[outcome](b, outcome.size)
 		n := wireIndexPerResult * b.Entries
 		e.wire = lru.New[string](lru.Bounds{Entries: n, Bytes: int64(n) * wireIndexEntryBytes}, func(k string) int64 { return int64(len(k)) })
+		if opts.ResultAdmission != AdmitAll {
+			e.seen = newSightings(b.Entries)
+		}
 	}
 	return e
 }
@@ -239,7 +246,8 @@ type Result struct {
 //
 // An intent beyond the engine's size limits is refused (Invalid) before any
 // other work. The pipeline is deterministic, so an identical request under
-// the same policy bundle gets the remembered answer — until one of the
+// the same policy bundle gets the remembered answer (from its second
+// time, under the default ResultAdmission) — until one of the
 // intent's policy exceptions changes state (it expires, or comes within
 // its rule's maxDays): a remembered answer is never served past that
 // instant. Results may be shared between callers: treat them as
@@ -282,13 +290,19 @@ func (e *Engine) Compile(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	res, until, err := e.compile(ctx, bundle, req, now)
-	if de, refused := diag.AsError(err); keyed && (err == nil || refused && de.Kind != diag.Internal) {
+	if de, refused := diag.AsError(err); keyed && (err == nil || refused && de.Kind != diag.Internal) && e.admits(key) {
 		e.results.Put(key, outcome{res, err, until})
 		if wired {
 			e.wire.Put(wkey, key)
 		}
 	}
 	return res, err
+}
+
+// admits reports whether the answer under key is to be remembered (see
+// ResultAdmission).
+func (e *Engine) admits(key string) bool {
+	return e.seen == nil || e.seen.seenBefore(key)
 }
 
 // remembered returns the outcome remembered under key that still holds at

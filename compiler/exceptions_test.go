@@ -61,7 +61,7 @@ func decisionOf(rep *diag.Report, rule string) diag.Decision {
 func TestExceptionExpiresOutOfTheResultCache(t *testing.T) {
 	clk := &clock{now: day(6, 1)}
 	rec := &recorder{}
-	eng := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil), Clock: clk.Now, Observer: rec})
+	eng := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: store.New(mustDefault(t), nil), Clock: clk.Now, Observer: rec})
 	req := almostRestricted(t, `[{"rule": "restricted.memory-limit", "reason": "sizing after the load test", "expires": "2025-06-30"}]`)
 
 	res, err := eng.Compile(context.Background(), req)

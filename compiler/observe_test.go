@@ -47,7 +47,7 @@ var engineStages = []compiler.Stage{
 
 func TestObserverSeesEveryStageAndDecision(t *testing.T) {
 	rec := &recorder{}
-	eng := compiler.New(compiler.Options{Policies: store.New(mustDefault(t), nil), Observer: rec})
+	eng := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: store.New(mustDefault(t), nil), Observer: rec})
 	res, err := eng.Compile(context.Background(), checkout(t))
 	if err != nil {
 		t.Fatal(err)

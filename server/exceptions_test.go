@@ -56,7 +56,7 @@ func TestExceptionsAreReportedAndCounted(t *testing.T) {
 	st := store.New(b, nil)
 	m := metrics.New(metrics.Options{})
 	june1 := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	eng := compiler.New(compiler.Options{Policies: st, Observer: m, Clock: func() time.Time { return june1 }})
+	eng := compiler.New(compiler.Options{ResultAdmission: compiler.AdmitAll, Policies: st, Observer: m, Clock: func() time.Time { return june1 }})
 	m.Track(metrics.Sources{Engine: eng, Policies: st})
 	e := serveEnv(t, b, Options{Compiler: eng, Policies: st})
 	ctx := context.Background()
@@ -95,8 +95,8 @@ func TestExceptionsAreReportedAndCounted(t *testing.T) {
 		t.Errorf("decisions' exceptions %q, want %q", states, want)
 	}
 
-	// The same request again is answered from the result cache: it
-	// decides nothing more.
+	// The same request again is answered from the result cache, which
+	// remembers every answer here: it decides nothing more.
 	if _, err := e.compiler.Compile(ctx, &podcv1.CompileRequest{Intent: wi}); err != nil {
 		t.Fatal(err)
 	}

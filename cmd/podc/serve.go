@@ -34,6 +34,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 	resultCache := fs.Int("result-cache", compiler.DefaultResultCache.Entries, "how many compile answers to remember for identical requests; 0 turns the cache off")
 	resultBytes := bytesFlag(compiler.DefaultResultCache.Bytes)
 	fs.Var(&resultBytes, "result-cache-bytes", "the most memory the remembered compile answers take (bytes, or a quantity like 32Mi)")
+	resultAdmit := fs.String("result-cache-admit", compiler.AdmitRepeats.String(), "which compile answers to remember: repeats (those of requests compiled before, so one-off requests do not fill the cache) or all")
 	ruleCache := fs.Int("policy-cache", policy.DefaultCache.Entries, "how many policy rule outcomes to remember, each keyed on the part of the input its rule reads")
 	ruleBytes := bytesFlag(policy.DefaultCache.Bytes)
 	fs.Var(&ruleBytes, "policy-cache-bytes", "the most memory the remembered rule outcomes take (bytes, or a quantity like 64Mi)")
@@ -92,6 +93,11 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "podc serve: %v\n", err)
 		return exitUsage
 	}
+	admission, err := compiler.ParseResultAdmission(*resultAdmit)
+	if err != nil {
+		fmt.Fprintf(stderr, "podc serve: --result-cache-admit: %v\n", err)
+		return exitUsage
+	}
 	security, err := sec.load()
 	if err != nil {
 		log.Error("cannot set up security", "error", err)
@@ -114,7 +120,7 @@ func serveCmd(stop stops, args []string, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer obs.shutdown(log) // last: metrics and spans cover the drain
-	eopts := compiler.Options{Policies: policies, NodePorts: nodePorts, Logger: log, ResultCache: results}
+	eopts := compiler.Options{Policies: policies, NodePorts: nodePorts, Logger: log, ResultCache: results, ResultAdmission: admission}
 	obs.engine(&eopts)
 	eng := compiler.New(eopts)
 	opts := server.Options{

@@ -112,10 +112,12 @@ func intentFrom(t *testing.T, src string) *podcv1.WorkloadIntent {
 
 // TestMetricsEndpoint serves a bundle whose rule faults on some intents,
 // makes a few calls (a compile, the same compile again, a malformed
-// intent, a policy fault) and scrapes /metrics.
+// intent, a policy fault) and scrapes /metrics. Every answer is
+// remembered from its first time (--result-cache-admit all), so the
+// second compile is the cache's.
 func TestMetricsEndpoint(t *testing.T) {
 	dir := bundletest.Write(t, map[string]string{"rules.cue": tierBundle})
-	srv := serveForTest(t, "--metrics-addr", "127.0.0.1:0", "--policies", dir)
+	srv := serveForTest(t, "--metrics-addr", "127.0.0.1:0", "--policies", dir, "--result-cache-admit", "all")
 	m := metricsAddr.FindStringSubmatch(srv.log.String())
 	if m == nil {
 		t.Fatalf("the serving line names no metrics address:\n%s", srv.log.String())

@@ -144,6 +144,7 @@ func TestServeSecurityFlagErrors(t *testing.T) {
 		"zero batch":              {"--max-batch", "0"},
 		"negative stream workers": {"--stream-workers", "-1"},
 		"zero keepalive":          {"--keepalive-min-time", "0"},
+		"unknown admission":       {"--result-cache-admit", "first"},
 	} {
 		// Stops already closed: a server that starts anyway exits at once.
 		closed := make(chan struct{})
