@@ -53,7 +53,7 @@ func newSightings(entries int) *sightings {
 
 // seenBefore reports whether key was seen before, and records it if not.
 func (s *sightings) seenBefore(key string) bool {
-	fp := hashOf(s, key) | 1 // never 0, an empty slot
+	fp := s.fingerprint(key)
 	slot := &s.slots[fp&s.mask]
 	if slot.Load() == fp {
 		return true
@@ -62,7 +62,8 @@ func (s *sightings) seenBefore(key string) bool {
 	return false
 }
 
-func hashOf(s *sightings, key string) uint64 { return maphash.String(s.seed, key) }
+// fingerprint is key's fingerprint: never 0, which marks an empty slot.
+func (s *sightings) fingerprint(key string) uint64 { return maphash.String(s.seed, key) | 1 }
 
 // bytes is the table's size.
 func (s *sightings) bytes() int64 { return int64(len(s.slots)) * 8 }

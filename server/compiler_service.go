@@ -112,9 +112,10 @@ func (s *compilerService) Validate(ctx context.Context, req *podcv1.ValidateRequ
 // result. Up to batchParallelism intents compile at once, each in a compile
 // slot of its own, on workers of the stream's own; results are sent in the
 // order the intents came, and no more intents are read while batchWindow
-// times batchParallelism of them wait to be answered. A failing or even panicking intent yields an
-// error entry and the stream goes on; so does an intent that finds every
-// compile slot taken (its entry is RESOURCE_EXHAUSTED, to be sent again).
+// times batchParallelism of them wait to be answered. A failing or even
+// panicking intent yields an error entry and the stream goes on; so does
+// an intent that finds every compile slot taken (its entry is
+// RESOURCE_EXHAUSTED, to be sent again).
 // The intent past maxBatch ends the stream with INVALID_ARGUMENT once every
 // earlier intent is answered.
 func (s *compilerService) CompileBatch(stream grpc.BidiStreamingServer[podcv1.CompileBatchRequest, podcv1.CompileBatchResponse]) error {

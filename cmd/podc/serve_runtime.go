@@ -29,7 +29,8 @@ const (
 	// it is not. What is live stays small under one-off requests since
 	// the result cache remembers only repeated ones (AdmitRepeats): new
 	// workloads at full load then keep the heap near 150 MB, under the
-	// limit, and spend a quarter less CPU on each than at 200.
+	// limit, and cost about a tenth less CPU each than at 200, with the
+	// p99 of their calls under 10 ms (BENCHMARKS.md, "Sixth round").
 	gogcOwnLimit = 800
 	// gogcBounded is GOGC under a memory limit of the container or of
 	// the operator: the limit, not GOGC, then bounds the heap, so
