@@ -23,8 +23,10 @@ const (
 )
 
 // sightings is AdmitRepeats' memory of the requests compiled once: a
-// fixed table of 64-bit fingerprints of their result cache keys, one per
-// slot, a slot chosen by the fingerprint. A request whose fingerprint is
+// fixed table of 64-bit fingerprints of their result cache keys (a hash
+// seeded afresh by every process, so a caller cannot aim requests at one
+// slot), one per slot, a slot chosen by the fingerprint. A request whose
+// fingerprint is
 // in its slot was compiled before; one whose is not takes the slot. A
 // slot taken over forgets the request that held it, which is then
 // remembered one sighting later; two keys of one fingerprint would have
