@@ -26,14 +26,14 @@ const (
 // fixed table of 64-bit fingerprints of their result cache keys (a hash
 // seeded afresh by every process, so a caller cannot aim requests at one
 // slot), one per slot, a slot chosen by the fingerprint. A request whose
-// fingerprint is
-// in its slot was compiled before; one whose is not takes the slot. A
-// slot taken over forgets the request that held it, which is then
-// remembered one sighting later; two keys of one fingerprint would have
-// the second's answer remembered on its first sighting. Neither changes
-// an answer: the table only decides what the result cache keeps, and the
-// cache itself is keyed by the whole request. Safe for concurrent use
-// without a lock (two first sightings at once may both take the slot).
+// fingerprint is in its slot was compiled before; one whose is not takes
+// the slot. A slot taken over forgets the request that held it, which is
+// then remembered one sighting later; two keys of one fingerprint would
+// have the second's answer remembered on its first sighting. Neither
+// changes an answer: the table only decides what the result cache keeps,
+// and the cache itself is keyed by the whole request. Safe for concurrent
+// use without a lock (two first sightings at once may both take the
+// slot).
 type sightings struct {
 	seed  maphash.Seed
 	slots []atomic.Uint64
