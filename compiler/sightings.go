@@ -67,9 +67,6 @@ func (s *sightings) seenBefore(key string) bool {
 // fingerprint is key's fingerprint: never 0, which marks an empty slot.
 func (s *sightings) fingerprint(key string) uint64 { return maphash.String(s.seed, key) | 1 }
 
-// bytes is the table's size.
-func (s *sightings) bytes() int64 { return int64(len(s.slots)) * 8 }
-
 // String is the admission's name, as ParseResultAdmission reads it.
 func (a ResultAdmission) String() string {
 	if a == AdmitAll {

@@ -270,11 +270,12 @@ func (b *Bundle) evaluate(ctx context.Context, pr *profileRules, whole inputKind
 		return false
 	}
 	defer func() {
+	groups:
 		for _, g := range groups {
 			all := make([]*outcome, g.n)
 			for i := range all {
 				if all[i] = outs[g.from+i].outcome; all[i] == nil {
-					return
+					continue groups // not all known: nothing to remember together
 				}
 			}
 			b.cache.Put(g.key, &outcome{group: all})
