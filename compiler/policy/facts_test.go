@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 
 	"github.com/podc-dev/podc/compiler/diag"
+	"github.com/podc-dev/podc/compiler/policy/source"
 	"github.com/podc-dev/podc/policies"
 )
 
@@ -314,10 +315,7 @@ func TestFactsKey(t *testing.T) {
 	if a == b || a != factsKey("sha256:aa") {
 		t.Errorf("factsKey: %s, %s", a, b)
 	}
-	saved := prelude
-	defer func() { prelude = saved }()
-	prelude += "\n"
-	if factsKey("sha256:aa") == a {
+	if factsKeyWith("sha256:aa", source.Prelude()) != a || factsKeyWith("sha256:aa", source.Prelude()+"\n") == a {
 		t.Error("factsKey does not depend on the prelude")
 	}
 }

@@ -1,4 +1,4 @@
-package policy
+package source
 
 import (
 	_ "embed"
@@ -8,8 +8,12 @@ import (
 	"cuelang.org/go/cue/parser"
 )
 
-// preludeName is the file name CUE errors give the prelude.
-const preludeName = "podc-prelude.cue"
+// PreludeName is the file name CUE errors give the prelude.
+const PreludeName = "podc-prelude.cue"
+
+// SchemaName is the file name of the prelude's schema definitions in an
+// evaluation file: the prelude without its inputs (see evalPrelude).
+const SchemaName = "podc-schema.cue"
 
 // prelude is podc's schema for bundles: the inputs (intent, manifests,
 // params) and the rule convention. It is added to every bundle, in the
@@ -42,7 +46,12 @@ workload:   _
 parameters: {...}
 `
 
-func preludeSource(pkg string) []byte {
+// Prelude returns podc's prelude: the schema every bundle is checked with
+// and evaluated in (prelude.cue), without its package clause.
+func Prelude() string { return prelude }
+
+// PreludeSource is the prelude as a file of package pkg.
+func PreludeSource(pkg string) []byte {
 	return []byte("package " + pkg + "\n\n" + prelude)
 }
 
@@ -50,12 +59,12 @@ func preludeSource(pkg string) []byte {
 // parsed prelude: the inputs (evalInputs), which go inside each form, and
 // the schema definitions, pre without its inputs block (preludeInputs),
 // which stay outside the forms so they are evaluated once, not on every
-// request. The definitions share pre's syntax, which wrapForms copies.
+// request. The definitions share pre's syntax, which Wrap copies.
 func evalPrelude(pkg string, pre *ast.File) (inputs, defs *ast.File, err error) {
 	if !strings.Contains(prelude, preludeInputs) {
-		panic("policy: prelude.cue lost its inputs block")
+		panic("policy source: prelude.cue lost its inputs block")
 	}
-	block, err := parser.ParseFile(preludeName, preludeInputs)
+	block, err := parser.ParseFile(PreludeName, preludeInputs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,8 +87,8 @@ func evalPrelude(pkg string, pre *ast.File) (inputs, defs *ast.File, err error) 
 		defs.Decls = append(defs.Decls, d)
 	}
 	if len(dropped) > 0 {
-		panic("policy: prelude.cue's inputs block is not made of top-level fields")
+		panic("policy source: prelude.cue's inputs block is not made of top-level fields")
 	}
-	inputs, err = parser.ParseFile(preludeName, "package "+pkg+"\n\n"+evalInputs)
+	inputs, err = parser.ParseFile(PreludeName, "package "+pkg+"\n\n"+evalInputs)
 	return inputs, defs, err
 }
