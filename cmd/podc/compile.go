@@ -17,7 +17,6 @@ import (
 	"github.com/podc-dev/podc/compiler/render"
 	"github.com/podc-dev/podc/compiler/validate"
 	"github.com/podc-dev/podc/internal/gcstart"
-	"github.com/podc-dev/podc/internal/headstart"
 	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/server"
 )
@@ -87,9 +86,8 @@ func compileCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	// One run evaluates one profile (or few): each is compiled on its
-	// first use, or was while podc started (headstart). A directory
-	// bundle is still checked whole before use.
-	bundle, err := loadBundle(*policies, policy.Options{Lazy: true, Head: headstart.Take()}, nodePorts)
+	// first use. A directory bundle is still checked whole before use.
+	bundle, err := loadBundle(*policies, policy.Options{Lazy: true}, nodePorts)
 	if err != nil {
 		fmt.Fprintf(stderr, "podc compile: policies: %v\n", err)
 		return exitUsage

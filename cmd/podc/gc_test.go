@@ -16,18 +16,10 @@ import (
 // whether the collector is still off after it.
 const gcProbe = "PODC_TEST_GC_PROBE"
 
-// asPodc names the environment variable that makes the test binary podc:
-// it runs the command line it was started with, as main does, its
-// packages initialized for that command line (see headstart).
-const asPodc = "PODC_TEST_AS_PODC"
-
 // TestMain runs the tests, many commands in one process, with the
 // collector as the runtime has it, not off as in a one-shot podc (see
 // gcstart).
 func TestMain(m *testing.M) {
-	if os.Getenv(asPodc) != "" {
-		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-	}
 	if args := os.Getenv(gcProbe); args != "" {
 		code := Main(strings.Fields(args), strings.NewReader(""), io.Discard, io.Discard)
 		fmt.Printf("exit %d, collector off %v\n", code, gcstart.Off())

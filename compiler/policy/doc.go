@@ -14,8 +14,7 @@
 //	}
 //
 // Loading (load.go). Load parses the bundle's files with podc's prelude
-// (package source, which holds the syntax half of the engine;
-// source/prelude.cue: the input shapes and the rule convention), builds them once
+// (prelude.cue: the input shapes and the rule convention), builds them once
 // in a throwaway cue.Context to check them and read each rule's metadata
 // (profiles, severity, stage, each, and where it is declared), and makes
 // the rule's forms: one for its violations and, when it has defaults, one
@@ -23,7 +22,7 @@
 // compile, skips that build: what it would check and read was computed
 // when podc was built, for exactly those files; see facts.go.) A form (form.go) is the bundle trimmed to that rule and that
 // list, its metadata and the lets only its other parts read left out, as
-// one definition of an evaluation file (package source, source.Wrap; the files are
+// one definition of an evaluation file (forms.go, wrapForms; the files are
 // parsed once, at load, and each form holds copies of the declarations it
 // keeps):
 //
@@ -48,13 +47,6 @@
 // into it, so after Options.EvalsPerGeneration evaluations the profiles
 // the generation has compiled are compiled into a fresh context in the
 // background and the old one is dropped.
-//
-// A head start (Options.Head, source.Head). podc compile parses the
-// embedded bundle and compiles the profile its command line names on a
-// spare processor while the process starts (package headstart); the
-// first generation takes that profile's compiled file, settling its forms
-// as its own compile would, when it was compiled from exactly this
-// bundle's files and forms (the plan written when podc was built).
 //
 // Evaluation (evaluate.go). A request flattens the intent into small JSON
 // inputs (input.go, manifests.go): {intent, params} and, per container,

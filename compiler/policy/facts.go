@@ -4,11 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
-
-	"github.com/podc-dev/podc/compiler/policy/source"
 )
 
-//go:generate go test -count=1 -run ^(TestEmbeddedFacts|TestHeadStartPlan)$ . -args -write-facts
+//go:generate go test -count=1 -run ^TestEmbeddedFacts$ . -args -write-facts
 
 // bundleFacts are what Load learns of a bundle by building it with podc's
 // schema: its profiles and, for each rule, its metadata, where it is
@@ -44,10 +42,7 @@ var embeddedFacts *bundleFacts
 // factsKey is what facts made from the bundle with the given digest are
 // kept under: a digest of that digest and podc's prelude, whose schema the
 // facts were checked with.
-func factsKey(digest string) string { return factsKeyWith(digest, source.Prelude()) }
-
-// factsKeyWith is factsKey with the given prelude.
-func factsKeyWith(digest, prelude string) string {
+func factsKey(digest string) string {
 	h := sha256.New()
 	h.Write([]byte(digest))
 	h.Write([]byte{0})

@@ -7,9 +7,8 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
-
-	"github.com/podc-dev/podc/compiler/policy/source"
 )
 
 // A generation is one cue.Context into which the bundle's forms are
@@ -26,13 +25,7 @@ import (
 // compiles, before it serves, every profile its predecessor had compiled.
 type generation struct {
 	seq int64
-	// ctx is set when the generation is first used (see start), from
-	// head or anew.
 	ctx *cue.Context
-	// head, when set, may hold the generation's first profile compiled
-	// ahead of time (Options.Head).
-	head    *source.Head
-	started sync.Once
 	// scopes holds, by profile index, the profile's compiled forms.
 	scopes []profileScope
 	// evals counts the form evaluations compiled into ctx.
@@ -54,64 +47,13 @@ type profileScope struct {
 	done atomic.Bool
 }
 
-func (b *Bundle) newGeneration(head *source.Head) *generation {
-	return &generation{seq: b.genSeq.Add(1), head: head, scopes: make([]profileScope, len(b.profiles))}
-}
-
-// start sets g's context on g's first use: the context of the head's
-// compiled profile, which becomes g's scope of that profile, when the head
-// compiled exactly the forms this bundle compiles for it; else a new one.
-func (b *Bundle) start(g *generation) {
-	g.started.Do(func() {
-		if g.head != nil {
-			if g.ctx = b.adopt(g, g.head); g.ctx != nil {
-				return
-			}
-		}
-		g.ctx = cuecontext.New()
-	})
-}
-
-// adopt takes the profile head compiled as g's scope of it, settling its
-// forms as compileScope would, and returns the context it was compiled
-// into; nil when head holds no scope this bundle can take.
-func (b *Bundle) adopt(g *generation, head *source.Head) *cue.Context {
-	pr := b.byProfile[head.Profile()]
-	if pr == nil {
-		return nil
-	}
-	defs := make([]source.Form, len(pr.compiled))
-	for i, f := range pr.compiled {
-		defs[i] = b.defs[f.id]
-	}
-	sc, ok := head.Scope(head.Profile(), defs, b.ruleIDs())
-	if !ok {
-		return nil
-	}
-	b.settleMu.Lock()
-	defer b.settleMu.Unlock()
-	var fresh []*form
-	for _, f := range pr.compiled {
-		if !f.settled {
-			fresh = append(fresh, f)
-		}
-	}
-	b.analyzeReads(sc.File, fresh)
-	for _, f := range fresh {
-		f.settled = true
-	}
-	s := &g.scopes[pr.index]
-	s.once.Do(func() {
-		s.v = sc.Value
-		s.done.Store(true)
-	})
-	return sc.Ctx
+func (b *Bundle) newGeneration() *generation {
+	return &generation{seq: b.genSeq.Add(1), ctx: cuecontext.New(), scopes: make([]profileScope, len(b.profiles))}
 }
 
 // scope returns the profile's forms compiled into g, compiling them on
 // first use. Concurrent first uses wait for one compile.
 func (b *Bundle) scope(g *generation, pr *profileRules) (cue.Value, error) {
-	b.start(g)
 	s := &g.scopes[pr.index]
 	s.once.Do(func() {
 		b.settleMu.Lock()
@@ -139,10 +81,10 @@ func (b *Bundle) compileScope(ctx *cue.Context, fs []*form) (cue.Value, error) {
 		return cue.Value{}, err
 	}
 	if len(fresh) == 0 {
-		return source.Compile(ctx, b.src.Pkg, wf)
+		return compileFile(ctx, b.src.pkg, wf)
 	}
 	b.analyzeReads(wf, fresh)
-	v, err := source.Compile(ctx, b.src.Pkg, wf)
+	v, err := compileFile(ctx, b.src.pkg, wf)
 	if err == nil {
 		for _, f := range fresh {
 			f.settled = true
@@ -156,7 +98,7 @@ func (b *Bundle) compileScope(ctx *cue.Context, fs []*form) (cue.Value, error) {
 			continue
 		}
 		f.whole, f.reads, f.conds = true, nil, nil
-		b.defs[f.id].Whole = true
+		b.defs[f.id].keep = keepAll
 		if err := b.compiles(b.defs[f.id]); err != nil {
 			f.broken = strings.Join(cueProblems(err), "; ")
 		}
@@ -164,28 +106,43 @@ func (b *Bundle) compileScope(ctx *cue.Context, fs []*form) (cue.Value, error) {
 	if wf, err = b.wrap(fs); err != nil {
 		return cue.Value{}, err
 	}
-	return source.Compile(ctx, b.src.Pkg, wf)
+	return compileFile(ctx, b.src.pkg, wf)
 }
 
 // wrap builds the evaluation file of fs, leaving out the broken ones.
 func (b *Bundle) wrap(fs []*form) (*ast.File, error) {
-	defs := make([]source.Form, 0, len(fs))
+	defs := make([]formDef, 0, len(fs))
 	for _, f := range fs {
 		if f.broken == "" {
 			defs = append(defs, b.defs[f.id])
 		}
 	}
-	return source.Wrap(b.src, defs, b.isRule)
+	return wrapForms(b.src, defs)
 }
 
 // compiles reports why the evaluation file of the one definition d does
 // not compile, in a context of its own; nil when it does.
-func (b *Bundle) compiles(d source.Form) error {
-	wf, err := source.Wrap(b.src, []source.Form{d}, b.isRule)
+func (b *Bundle) compiles(d formDef) error {
+	wf, err := wrapForms(b.src, []formDef{d})
 	if err == nil {
-		_, err = source.Compile(cuecontext.New(), b.src.Pkg, wf)
+		_, err = compileFile(cuecontext.New(), b.src.pkg, wf)
 	}
 	return err
+}
+
+// compileFile compiles an evaluation file made by wrapForms, of package
+// pkg, into ctx.
+func compileFile(ctx *cue.Context, pkg string, wf *ast.File) (cue.Value, error) {
+	inst := build.NewContext().NewInstance("", nil)
+	inst.PkgName = pkg
+	if err := inst.AddSyntax(wf); err != nil {
+		return cue.Value{}, err
+	}
+	v := ctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		return cue.Value{}, err
+	}
+	return v, nil
 }
 
 // counted records n evaluations in g and, when g has served its share,
@@ -207,7 +164,7 @@ func (b *Bundle) renew(old *generation) {
 	if b.gen.Load() != old {
 		return
 	}
-	g := b.newGeneration(nil)
+	g := b.newGeneration()
 	for _, p := range b.profiles {
 		pr := b.byProfile[p.Name]
 		if !old.scopes[pr.index].done.Load() {

@@ -1,10 +1,13 @@
 package policy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,10 +17,10 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/parser"
 
 	"github.com/podc-dev/podc/compiler/diag"
 	"github.com/podc-dev/podc/compiler/policy/reads"
-	"github.com/podc-dev/podc/compiler/policy/source"
 	"github.com/podc-dev/podc/internal/lru"
 	"github.com/podc-dev/podc/policies"
 )
@@ -50,14 +53,6 @@ type Options struct {
 	// place of that check and reading, when they were made for exactly its
 	// files.
 	Lazy bool
-	// Head, when set, is a head start on the embedded bundle (see
-	// source.Head): its files parsed and, maybe, a profile's forms
-	// compiled, while the process started. Embedded with Lazy takes the
-	// files when they are exactly the bundle's; any load takes the
-	// compiled profile as its first generation's when the head compiled
-	// exactly the forms the bundle compiles for it. Otherwise the head is
-	// ignored, and the work done as without it.
-	Head *source.Head
 }
 
 // DefaultCache bounds the rule outcome cache by default.
@@ -98,7 +93,7 @@ type Bundle struct {
 	byID      map[string]int
 	byProfile map[string]*profileRules
 
-	src   *source.Files
+	src   *bundleSource
 	forms []*form
 	// settleMu serializes compiling forms into a generation, and so what
 	// compiling a form for the first time settles about it (see
@@ -107,7 +102,7 @@ type Bundle struct {
 	// defs holds, by form id, the definition of each form in an
 	// evaluation file; a form that falls back to the whole bundle when it
 	// settles changes its own. Guarded by settleMu.
-	defs []source.Form
+	defs []formDef
 
 	// exceptionForms holds, by rule index, the form of the rule's
 	// exception terms; nil for a rule that cannot be excepted. They are
@@ -123,6 +118,16 @@ type Bundle struct {
 	cache    *lru.Cache[*outcome]
 	faults   []atomic.Uint64
 	excepted []atomic.Uint64
+}
+
+// bundleSource is what a generation is compiled from: the bundle's files
+// and the evaluation prelude's, parsed once at load and never changed
+// after (wrapForms copies what it uses).
+type bundleSource struct {
+	pkg     string
+	files   map[string]*ast.File
+	order   []string
+	outside map[string]bool
 }
 
 type profileRules struct {
@@ -237,26 +242,57 @@ func Load(fsys fs.FS, source string, opts Options) (*Bundle, error) {
 // load is Load, taking facts (see bundleFacts) in place of building the
 // bundle with podc's schema when they were made for exactly the files in
 // fsys and podc's prelude; facts may be nil.
-func load(fsys fs.FS, origin string, opts Options, facts *bundleFacts) (*Bundle, error) {
-	// A head start (Options.Head) holds the embedded bundle's files
-	// parsed; it is taken only with the facts made for them.
-	var src *source.Files
-	if facts != nil && opts.Head != nil {
-		if digest, problems := source.Digest(fsys); len(problems) == 0 && facts.key == factsKey(digest) {
-			src = opts.Head.Files(digest)
-		}
+func load(fsys fs.FS, source string, opts Options, facts *bundleFacts) (*Bundle, error) {
+	names, err := fs.Glob(fsys, "*.cue")
+	if err != nil {
+		return nil, &LoadError{Source: source, Problems: []string{err.Error()}}
 	}
-	if src == nil {
-		var problems []string
-		var err error
-		if src, problems, err = source.Read(fsys); err != nil {
-			return nil, err
-		}
-		if len(problems) > 0 {
-			return nil, &LoadError{Source: origin, Problems: problems}
-		}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, &LoadError{Source: source, Problems: []string{"no .cue files"}}
 	}
-	digest := src.Digest
+
+	h := sha256.New()
+	var files []*ast.File
+	var problems []string
+	src := &bundleSource{files: map[string]*ast.File{}, outside: map[string]bool{}}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
+		f, err := parser.ParseFile(name, data)
+		if err != nil {
+			problems = append(problems, cueProblems(err)...)
+			continue
+		}
+		src.files[name] = f
+		src.order = append(src.order, name)
+		p := f.PackageName()
+		switch {
+		case p == "":
+			problems = append(problems, name+":1:1: a package clause is required")
+			continue
+		case src.pkg == "":
+			src.pkg = p
+		case p != src.pkg:
+			problems = append(problems, fmt.Sprintf("%s: package %s, but the bundle's other files are package %s", name, p, src.pkg))
+			continue
+		}
+		files = append(files, f)
+	}
+	if len(problems) > 0 {
+		return nil, &LoadError{Source: source, Problems: problems}
+	}
+	pre, err := parser.ParseFile(preludeName, preludeSource(src.pkg))
+	if err != nil {
+		return nil, fmt.Errorf("policy prelude: %w", err)
+	}
+
+	digest := "sha256:" + hex.EncodeToString(h.Sum(nil))
 	if facts != nil && facts.key != factsKey(digest) {
 		facts = nil // made for other files, or another prelude
 	}
@@ -266,24 +302,33 @@ func load(fsys fs.FS, origin string, opts Options, facts *bundleFacts) (*Bundle,
 		// The bundle with the prelude's schema, in a context of its own
 		// that is dropped once the metadata is read.
 		inst := build.NewContext().NewInstance("", nil)
-		inst.PkgName = src.Pkg
-		for _, f := range append(slices.Clone(src.Bundle), src.Prelude) {
+		inst.PkgName = src.pkg
+		for _, f := range append(files, pre) {
 			if err := inst.AddSyntax(f); err != nil {
-				return nil, &LoadError{Source: origin, Problems: cueProblems(err)}
+				return nil, &LoadError{Source: source, Problems: cueProblems(err)}
 			}
 		}
 		root = cuecontext.New().BuildInstance(inst)
 		if err := root.Err(); err != nil {
-			return nil, &LoadError{Source: origin, Problems: cueProblems(err)}
+			return nil, &LoadError{Source: source, Problems: cueProblems(err)}
 		}
 		if err := root.Validate(); err != nil {
-			return nil, &LoadError{Source: origin, Problems: cueProblems(err)}
+			return nil, &LoadError{Source: source, Problems: cueProblems(err)}
 		}
 	}
 
+	const defsName = "podc-schema.cue"
+	inputs, defs, err := evalPrelude(src.pkg, pre)
+	if err != nil {
+		return nil, fmt.Errorf("policy prelude: %w", err)
+	}
+	src.files[preludeName], src.files[defsName] = inputs, defs
+	src.order = append(src.order, preludeName, defsName)
+	src.outside[defsName] = true
+
 	b := &Bundle{
 		digest:    digest,
-		source:    origin,
+		source:    source,
 		fsys:      fsys,
 		opts:      opts.normalized(),
 		src:       src,
@@ -292,11 +337,10 @@ func load(fsys fs.FS, origin string, opts Options, facts *bundleFacts) (*Bundle,
 	}
 	var metas []ruleMeta
 	var allowed []cue.Value
-	var problems []string
 	if facts == nil {
-		metas, allowed, problems = b.readMetadata(root, declaredRules(src.Bundle))
+		metas, allowed, problems = b.readMetadata(root, declaredRules(files))
 		if len(problems) > 0 {
-			return nil, &LoadError{Source: origin, Problems: problems}
+			return nil, &LoadError{Source: source, Problems: problems}
 		}
 	} else {
 		metas = b.takeFacts(facts)
@@ -311,13 +355,13 @@ func load(fsys fs.FS, origin string, opts Options, facts *bundleFacts) (*Bundle,
 	}
 	if facts == nil {
 		if problems := b.settleTerms(allowed, termReads); len(problems) > 0 {
-			return nil, &LoadError{Source: origin, Problems: problems}
+			return nil, &LoadError{Source: source, Problems: problems}
 		}
 	} else {
 		b.settleFromFacts(facts)
 	}
 	b.listCompiled()
-	b.gen.Store(b.newGeneration(b.opts.Head))
+	b.gen.Store(b.newGeneration())
 	if !b.opts.Lazy {
 		if err := b.CompileProfiles(); err != nil {
 			return nil, err
@@ -390,7 +434,7 @@ func (b *Bundle) buildForms(metas []ruleMeta, termReads bool) ([]*reads.Set, err
 		f.id = id
 		f.name = "#F" + strconv.Itoa(id)
 		f.result = cue.MakePath(cue.Str(b.rules[f.rule].ID), cue.Str(f.part.field()))
-		b.defs = append(b.defs, b.trimmed(f))
+		b.defs = append(b.defs, formDef{name: f.name, keep: b.trimmed(f)})
 		if f.part == partException {
 			continue // evaluated on request, not with the profile's forms
 		}
@@ -400,7 +444,7 @@ func (b *Bundle) buildForms(metas []ruleMeta, termReads bool) ([]*reads.Set, err
 		}
 	}
 	// The imports are checked here, whatever form first uses them.
-	if _, err := source.CheckImports(b.src); err != nil {
+	if _, err := checkImports(b.src); err != nil {
 		return nil, &LoadError{Source: b.source, Problems: cueProblems(err)}
 	}
 	if !termReads {
@@ -410,11 +454,11 @@ func (b *Bundle) buildForms(metas []ruleMeta, termReads bool) ([]*reads.Set, err
 	if len(exceptions) == 0 {
 		return rules, nil
 	}
-	defs := make([]source.Form, len(exceptions))
+	defs := make([]formDef, len(exceptions))
 	for i, f := range exceptions {
 		defs[i] = b.defs[f.id]
 	}
-	wf, err := source.Wrap(b.src, defs, b.isRule)
+	wf, err := wrapForms(b.src, defs)
 	if err != nil {
 		return nil, &LoadError{Source: b.source, Problems: cueProblems(err)}
 	}
@@ -483,26 +527,18 @@ func (b *Bundle) CompileProfiles() error {
 
 // trimmed returns the keep function of f's form: its own rule, with only
 // the part f evaluates.
-func (b *Bundle) trimmed(f *form) source.Form {
+func (b *Bundle) trimmed(f *form) func(string) (bool, []string) {
+	own := b.rules[f.rule].ID
 	drop := append(slices.Clone(metadataFields), f.part.others()...)
-	return source.Form{Name: f.name, Rule: b.rules[f.rule].ID, Drop: drop}
-}
-
-// ruleIDs returns the ids of the bundle's rules, sorted.
-func (b *Bundle) ruleIDs() []string {
-	ids := make([]string, len(b.rules))
-	for i, r := range b.rules {
-		ids[i] = r.ID
+	return func(id string) (bool, []string) {
+		if _, isRule := b.byID[id]; !isRule {
+			return true, nil // not a rule: a helper, keep it
+		}
+		return id == own, drop
 	}
-	slices.Sort(ids)
-	return ids
 }
 
-// isRule reports whether id names one of the bundle's rules.
-func (b *Bundle) isRule(id string) bool {
-	_, ok := b.byID[id]
-	return ok
-}
+func keepAll(string) (bool, []string) { return true, nil }
 
 // analyzeReads works out what each of fs reads from the syntax of the
 // evaluation file wf that holds them.

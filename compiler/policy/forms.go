@@ -1,4 +1,4 @@
-package source
+package policy
 
 import (
 	"fmt"
@@ -10,68 +10,45 @@ import (
 	"cuelang.org/go/cue/token"
 )
 
-// A Form is one definition of an evaluation file: its name, and how the
-// bundle is trimmed for it. A form keeps every declaration that is not a
-// rule; of the rules it keeps only Rule, without the fields in Drop. A
-// Whole form keeps every rule, whole: a rule whose trimmed form does not
-// compile (it refers to other rules) is evaluated so.
-type Form struct {
-	// Name is the definition's name, #F and a number: "#F12".
-	Name string
-	// Rule is the id of the rule the form evaluates.
-	Rule string
-	// Drop names the fields of that rule the form leaves out.
-	Drop []string
-	// Whole keeps every rule, whole.
-	Whole bool
+// A formDef is one definition of the evaluation file: its name and the
+// keep function that trims the bundle for it.
+type formDef struct {
+	name string
+	keep func(id string) (ok bool, drop []string)
 }
 
-// keep reports whether the form keeps the rule or helper id, and which of
-// its fields it drops; isRule tells the bundle's rules from its helpers.
-func (f Form) keep(id string, isRule func(string) bool) (bool, []string) {
-	if f.Whole || !isRule(id) {
-		return true, nil
-	}
-	return id == f.Rule, f.Drop
-}
-
-// Equal reports whether f and g are the same definition.
-func (f Form) Equal(g Form) bool {
-	return f.Name == g.Name && f.Rule == g.Rule && f.Whole == g.Whole && slices.Equal(f.Drop, g.Drop)
-}
-
-// Wrap builds the evaluation file of a bundle: one definition per
+// wrapForms builds the evaluation file of a bundle: one definition per
 // form, each holding a copy (cloneDecl) of every declaration of the
-// bundle's files and the prelude, trimmed as the form says (see Form). A
-// rule declared as a plain field of a top-level rules struct is trimmed;
-// rules declared any other way are always kept. isRule tells the bundle's
-// rules from its helpers. Positions stay those of the original files, so
-// errors still name file:line.
+// bundle's files and the prelude, trimmed by its keep function. A rule
+// declared as a plain field of a top-level rules struct is left out when
+// keep reports false for its id, and loses the fields keep names in drop;
+// rules declared any other way are always kept. Positions stay those of
+// the original files, so errors still name file:line.
 //
-// The prelude's schema (Files.Outside) stays at the top level, beside the
-// definitions. The profiles and parameters, which do not depend on the
-// request, are hoisted there too, so they are evaluated once. Of those,
-// only the ones the definitions refer to are kept (see referenced).
-func Wrap(src *Files, forms []Form, isRule func(id string) bool) (*ast.File, error) {
-	specs, err := CheckImports(src)
+// outside names files whose declarations stay at the top level, beside the
+// definitions: the prelude's schema. The profiles and parameters, which do
+// not depend on the request, are hoisted there too, so they are evaluated
+// once. Of those, only the ones the definitions refer to are kept (see
+// referenced).
+func wrapForms(src *bundleSource, forms []formDef) (*ast.File, error) {
+	specs, err := checkImports(src)
 	if err != nil {
 		return nil, err
 	}
 	var top []ast.Decl
 	bodies := make([][]ast.Decl, len(forms))
 	for fi, fm := range forms {
-		keep := func(id string) (bool, []string) { return fm.keep(id, isRule) }
-		for _, name := range src.Order {
-			for _, d := range src.Syntax[name].Decls {
+		for _, name := range src.order {
+			for _, d := range src.files[name].Decls {
 				switch d.(type) {
 				case *ast.Package, *ast.Attribute, *ast.ImportDecl:
 					continue
 				}
-				out := src.Outside[name] || hoisted(d)
+				out := src.outside[name] || hoisted(d)
 				if out && fi > 0 {
 					continue // taken once, with the first form
 				}
-				if d = trimRules(d, keep); d == nil {
+				if d = trimRules(d, fm.keep); d == nil {
 					continue
 				}
 				if out {
@@ -92,10 +69,10 @@ func Wrap(src *Files, forms []Form, isRule func(id string) bool) (*ast.File, err
 		for i, d := range body {
 			body[i] = cloneDecl(d)
 		}
-		defs[fi] = &ast.Field{Label: ast.NewIdent(fm.Name), Value: &ast.StructLit{Elts: body}}
+		defs[fi] = &ast.Field{Label: ast.NewIdent(fm.name), Value: &ast.StructLit{Elts: body}}
 	}
 	wf := &ast.File{Filename: "podc-forms.cue"}
-	wf.Decls = append(wf.Decls, &ast.Package{Name: ast.NewIdent(src.Pkg)})
+	wf.Decls = append(wf.Decls, &ast.Package{Name: ast.NewIdent(src.pkg)})
 	if len(specs) > 0 {
 		wf.Decls = append(wf.Decls, &ast.ImportDecl{Specs: specs})
 	}
@@ -136,16 +113,16 @@ func Wrap(src *Files, forms []Form, isRule func(id string) bool) (*ast.File, err
 	return wf, nil
 }
 
-// CheckImports returns new import specs for every package the bundle's
+// checkImports returns new import specs for every package the bundle's
 // files import, once each. The files of an evaluation file share one
 // import declaration, so an alias must name one package across files.
-func CheckImports(src *Files) ([]*ast.ImportSpec, error) {
+func checkImports(src *bundleSource) ([]*ast.ImportSpec, error) {
 	type imp struct{ name, path string }
 	var specs []*ast.ImportSpec
 	seen := map[imp]bool{}
 	aliasPath := map[string]string{}
-	for _, name := range src.Order {
-		for _, d := range src.Syntax[name].Decls {
+	for _, name := range src.order {
+		for _, d := range src.files[name].Decls {
 			id, ok := d.(*ast.ImportDecl)
 			if !ok {
 				continue

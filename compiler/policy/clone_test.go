@@ -1,4 +1,4 @@
-package source
+package policy
 
 import (
 	"io/fs"
@@ -39,7 +39,7 @@ rules: "a.r": {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srcs := map[string][]byte{"prelude.cue": PreludeSource("policies")}
+	srcs := map[string][]byte{"prelude.cue": preludeSource("policies")}
 	for _, name := range names {
 		if srcs[name], err = fs.ReadFile(policies.FS(), name); err != nil {
 			t.Fatal(err)

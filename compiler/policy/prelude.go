@@ -1,4 +1,4 @@
-package source
+package policy
 
 import (
 	_ "embed"
@@ -8,12 +8,8 @@ import (
 	"cuelang.org/go/cue/parser"
 )
 
-// PreludeName is the file name CUE errors give the prelude.
-const PreludeName = "podc-prelude.cue"
-
-// SchemaName is the file name of the prelude's schema definitions in an
-// evaluation file: the prelude without its inputs (see evalPrelude).
-const SchemaName = "podc-schema.cue"
+// preludeName is the file name CUE errors give the prelude.
+const preludeName = "podc-prelude.cue"
 
 // prelude is podc's schema for bundles: the inputs (intent, manifests,
 // params) and the rule convention. It is added to every bundle, in the
@@ -46,12 +42,7 @@ workload:   _
 parameters: {...}
 `
 
-// Prelude returns podc's prelude: the schema every bundle is checked with
-// and evaluated in (prelude.cue), without its package clause.
-func Prelude() string { return prelude }
-
-// PreludeSource is the prelude as a file of package pkg.
-func PreludeSource(pkg string) []byte {
+func preludeSource(pkg string) []byte {
 	return []byte("package " + pkg + "\n\n" + prelude)
 }
 
@@ -59,12 +50,12 @@ func PreludeSource(pkg string) []byte {
 // parsed prelude: the inputs (evalInputs), which go inside each form, and
 // the schema definitions, pre without its inputs block (preludeInputs),
 // which stay outside the forms so they are evaluated once, not on every
-// request. The definitions share pre's syntax, which Wrap copies.
+// request. The definitions share pre's syntax, which wrapForms copies.
 func evalPrelude(pkg string, pre *ast.File) (inputs, defs *ast.File, err error) {
 	if !strings.Contains(prelude, preludeInputs) {
-		panic("policy source: prelude.cue lost its inputs block")
+		panic("policy: prelude.cue lost its inputs block")
 	}
-	block, err := parser.ParseFile(PreludeName, preludeInputs)
+	block, err := parser.ParseFile(preludeName, preludeInputs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -87,8 +78,8 @@ func evalPrelude(pkg string, pre *ast.File) (inputs, defs *ast.File, err error) 
 		defs.Decls = append(defs.Decls, d)
 	}
 	if len(dropped) > 0 {
-		panic("policy source: prelude.cue's inputs block is not made of top-level fields")
+		panic("policy: prelude.cue's inputs block is not made of top-level fields")
 	}
-	inputs, err = parser.ParseFile(PreludeName, "package "+pkg+"\n\n"+evalInputs)
+	inputs, err = parser.ParseFile(preludeName, "package "+pkg+"\n\n"+evalInputs)
 	return inputs, defs, err
 }
