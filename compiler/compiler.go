@@ -324,12 +324,10 @@ func (e *Engine) admit(req Request) error { return e.admitSized(req, -1) }
 // (proto.Size, which a deterministic serialization's length equals);
 // size < 0 when it is not.
 func (e *Engine) admitSized(req Request, size int) error {
-	var fs []diag.Finding
 	if size < 0 {
-		fs = intent.CheckLimits(req.Intent, e.limits)
-	} else {
-		fs = intent.CheckLimitsOfSize(req.Intent, e.limits, size)
+		size = proto.Size(req.Intent)
 	}
+	fs := intent.CheckLimitsOfSize(req.Intent, e.limits, size)
 	if len(fs) == 0 {
 		return nil
 	}

@@ -156,7 +156,8 @@ type profileRules struct {
 // whole intent ({intent, params}: its violations and defaults forms and
 // its rules' exception forms) may read the intent's member name: true when
 // some form's reads cannot be told. It is known once the profile's forms
-// are compiled (Bundle.scope), and computed then, once per name.
+// are compiled (Bundle.scope); what they read between them is computed
+// then, once.
 func (pr *profileRules) wholeIntentReads(name string) bool {
 	pr.intentReadsOnce.Do(func() {
 		var onIntent []*form
